@@ -1,0 +1,13 @@
+"""pullback: source-to-source automatic differentiation for Python.
+
+    g = pullback.grad(f, argnums=(0, 1))
+    g(1.0, 2.0)
+    print(pullback.source(g))
+"""
+from .api import grad, source, value_and_grad, vjp
+from .check import GradientMismatch, check_grad
+from .errors import TransformError, UnsupportedError
+
+__all__ = ["grad", "value_and_grad", "vjp", "source", "check_grad", "GradientMismatch",
+           "TransformError", "UnsupportedError"]
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Analyses over the IR: types, activity, to-be-recorded values."""

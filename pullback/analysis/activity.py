@@ -1,0 +1,65 @@
+"""Activity: which variables carry derivatives.
+
+A variable is *varied* if it depends differentiably on an active input and
+*useful* if the output depends differentiably on it; it is *active* if both.
+Only float variables are active.  The analysis is flow-insensitive per name
+(the frontend's versioning makes that precise for straight-line code) and
+iterates to a fixpoint, so loops need no special case.  A call is treated as
+differentiable in every float argument; the callee is analysed again for the
+activity pattern of each call site.
+
+    def f(x, n):            active: x, t1, y      (n is an int, k never reaches y)
+        k = n * 2
+        t1 = sin(x)
+        y = t1 * 3.0
+        return y
+"""
+from ..ir import Assign, Call, Return, Var
+from ..ir.walk import walk
+from ..rules import PRIMITIVES
+
+
+def diff_args(stmt):
+    """The argument positions through which an Assign propagates derivatives."""
+    if stmt.op == "copy":
+        return [0]
+    prim = PRIMITIVES[stmt.op]
+    if prim.partials is None:
+        return []
+    return [i for i, p in enumerate(prim.partials) if p is not None]
+
+
+def _float(a):
+    return isinstance(a, Var) and a.type == "float"
+
+
+def active_vars(fn, active_params):
+    varied = {p.name for p in fn.params if p.name in active_params and p.type == "float"}
+    useful = set()
+    stmts = list(walk(fn.body))
+    for s in stmts:
+        if isinstance(s, Return):
+            useful |= {a.name for a in s.values if _float(a)}
+    changed = True
+    while changed:
+        changed = False
+        for s in stmts:
+            if isinstance(s, Assign) and s.target.type == "float":
+                ins = [s.args[i] for i in diff_args(s)]
+                outs = [s.target]
+            elif isinstance(s, Call):
+                ins, outs = list(s.args), [t for t in s.targets if t.type == "float"]
+            else:
+                continue
+            ins = [a for a in ins if _float(a)]
+            if any(a.name in varied for a in ins):
+                for o in outs:
+                    if o.name not in varied:
+                        varied.add(o.name)
+                        changed = True
+            if any(o.name in useful for o in outs):
+                for a in ins:
+                    if a.name not in useful:
+                        useful.add(a.name)
+                        changed = True
+    return varied & useful

@@ -1,0 +1,1 @@
+"""Backends: IR module -> source code (``python``)."""

@@ -1,0 +1,291 @@
+"""Lowering of expressions to atoms, emitting one primitive per statement.
+
+``and``/``or``, chained comparisons and conditional expressions become
+``If`` statements so evaluation stays lazy, as in Python.  Names resolve in
+this order: locals, captured locals, closure cells, globals, builtins.
+"""
+import ast
+import builtins
+import math
+import types
+from dataclasses import dataclass
+
+from ..errors import TransformError, UnsupportedError
+from ..ir import Assign, Call, Const, If, Var
+from ..rules import registry
+from .bindings import FuncB, PyObj, TupleB, flatten, is_atom, unflatten
+from .scan import free_names
+from .source import Source, source_of
+
+BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow"}
+CMPOPS = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
+          ast.NotEq: "ne"}
+
+
+@dataclass(frozen=True)
+class LocalDef:
+    """A nested ``def``/``lambda`` of the function being lowered."""
+    source: Source
+
+
+class ExpressionLowerer:
+    def expr(self, node):
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(node, None)
+        return method(node)
+
+    def atom(self, node):
+        b = self.expr(node)
+        if not is_atom(b):
+            raise self.error(node, "a tuple, function or module where a number is expected")
+        return b
+
+    def op(self, name, args, node):
+        t = self.temp()
+        self.emit(Assign(t, name, tuple(args), self.loc(node)))
+        return t
+
+    # -- leaves -------------------------------------------------------------
+    def expr_Constant(self, node):
+        if isinstance(node.value, (bool, int, float)):
+            return Const(node.value)
+        raise self.error(node, f"a {type(node.value).__name__} constant")
+
+    def expr_Name(self, node):
+        b = self.lookup(node.id, node)
+        return self.bind_closure(b) if isinstance(b, LocalDef) else b
+
+    def lookup(self, name, node):
+        if name in self.env:
+            return self.env[name]
+        ctx = self.ctx
+        code = ctx.__code__
+        if ctx.__closure__ and name in code.co_freevars:
+            try:
+                return static(ctx.__closure__[code.co_freevars.index(name)].cell_contents, self, node)
+            except ValueError:
+                pass
+        if name in ctx.__globals__:
+            return static(ctx.__globals__[name], self, node)
+        if hasattr(builtins, name):
+            return PyObj(getattr(builtins, name))
+        raise TransformError(f"name '{name}' is not defined", self.src.filename,
+                             node.lineno, node.col_offset)
+
+    def bind_closure(self, d):
+        """A nested function, with the current values of the locals it reads."""
+        captured = tuple((n, self.env[n]) for n in sorted(free_names(d.source.node))
+                         if n in self.env and not isinstance(self.env[n], LocalDef))
+        return FuncB(d.source, self.ctx, captured)
+
+    def expr_Attribute(self, node):
+        base = self.expr(node.value)
+        if isinstance(base, PyObj) and isinstance(base.obj, types.ModuleType):
+            if not hasattr(base.obj, node.attr):
+                raise TransformError(f"module '{base.obj.__name__}' has no attribute "
+                                     f"'{node.attr}'", self.src.filename, node.lineno,
+                                     node.col_offset)
+            return static(getattr(base.obj, node.attr), self, node)
+        raise self.error(node, f"the attribute '.{node.attr}' here")
+
+    def expr_Tuple(self, node):
+        return TupleB(tuple(self.expr(e) for e in node.elts))
+
+    expr_List = expr_Tuple
+
+    def expr_Subscript(self, node):
+        base = self.expr(node.value)
+        if not isinstance(base, TupleB):
+            raise self.error(node, "indexing a value that is not a tuple or list")
+        if isinstance(node.slice, ast.Slice):
+            parts = [None if p is None else self.atom(p) for p in
+                     (node.slice.lower, node.slice.upper, node.slice.step)]
+            if not all(p is None or isinstance(p, Const) for p in parts):
+                raise self.error(node, "a slice with run-time bounds")
+            return TupleB(base.items[slice(*[p and p.value for p in parts])])
+        idx = self.atom(node.slice)
+        if not isinstance(idx, Const) or isinstance(idx.value, float):
+            raise self.error(node, "indexing a tuple or list with a run-time index")
+        try:
+            return base.items[idx.value]
+        except IndexError:
+            raise self.error(node, "an index out of range") from None
+
+    def expr_Lambda(self, node):
+        return self.bind_closure(LocalDef(Source(node, self.src.filename)))
+
+    # -- operators ------------------------------------------------------------
+    def expr_BinOp(self, node):
+        return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
+
+    def binop(self, op, a, b, node):
+        if isinstance(a, TupleB) and isinstance(b, TupleB) and isinstance(op, ast.Add):
+            return TupleB(a.items + b.items)
+        if isinstance(a, TupleB) and isinstance(op, ast.Mult) and isinstance(b, Const):
+            return TupleB(a.items * b.value)
+        if not (is_atom(a) and is_atom(b)):
+            raise self.error(node, "arithmetic on a tuple, function or module")
+        return self.op(BINOPS[type(op)], (a, b), node)
+
+    def expr_UnaryOp(self, node):
+        x = self.atom(node.operand)
+        if isinstance(node.op, ast.USub):
+            if isinstance(x, Const) and not isinstance(x.value, bool):
+                return Const(-x.value)
+            return self.op("neg", (x,), node)
+        if isinstance(node.op, ast.UAdd):
+            return x
+        if isinstance(node.op, ast.Not):
+            return self.op("not_", (x,), node)
+        raise self.error(node, None)
+
+    def lazy(self, first, rest, node, keep_if_true):
+        """``r = first; if r (or not r): r = rest()`` -- Python's short circuit."""
+        r = self.temp()
+        self.emit(Assign(r, "copy", (first,), self.loc(node)))
+
+        def tail():
+            v = rest()
+            self.emit(Assign(r, "copy", (v,), self.loc(node)))
+        inner = self.nested(tail)
+        self.emit(If(r, inner, (), self.loc(node)) if keep_if_true else If(r, (), inner, self.loc(node)))
+        return r
+
+    def expr_BoolOp(self, node):
+        values = node.values
+        acc = self.atom(values[0])
+        for v in values[1:]:
+            acc = self.lazy(acc, lambda v=v: self.atom(v), node, isinstance(node.op, ast.And))
+        return acc
+
+    def expr_Compare(self, node):
+        left = self.atom(node.left)
+        right = self.atom(node.comparators[0])
+        acc = self.op(CMPOPS[type(node.ops[0])], (left, right), node)
+        for op, comp in zip(node.ops[1:], node.comparators[1:]):
+            prev = right
+
+            def step(op=op, comp=comp, prev=prev):
+                nonlocal right
+                right = self.atom(comp)
+                return self.op(CMPOPS[type(op)], (prev, right), node)
+            acc = self.lazy(acc, step, node, True)
+        return acc
+
+    def expr_IfExp(self, node):
+        cond = self.atom(node.test)
+        r = self.temp()
+        body = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.body),))))
+        orelse = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.orelse),))))
+        self.emit(If(cond, body, orelse, self.loc(node)))
+        return r
+
+    # -- calls --------------------------------------------------------------------
+    def expr_Call(self, node):
+        callee = self.expr(node.func)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        if None in kwargs:
+            raise self.error(node, "a '**kwargs' argument")
+        if isinstance(callee, FuncB):
+            return self.call_user(callee, args, kwargs, node)
+        if isinstance(callee, PyObj):
+            return self.call_python(callee.obj, args, kwargs, node)
+        raise self.error(node, "calling a value that is not a function")
+
+    def call_python(self, obj, args, kwargs, node):
+        name = getattr(obj, "__qualname__", repr(obj))
+        if obj is len and len(args) == 1 and isinstance(args[0], TupleB):
+            return Const(len(args[0].items))
+        if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
+            args = list(args[0].items)
+        if obj is sum and len(args) == 1 and isinstance(args[0], TupleB):
+            args = [Const(0)] + list(args[0].items)
+            obj = "sum"
+        if obj is float and not args:
+            return Const(0.0)
+        if kwargs:
+            raise self.error(node, f"keyword arguments to '{name}'")
+        if not all(is_atom(a) for a in args):
+            raise self.error(node, f"a tuple or function passed to '{name}'")
+        if obj in (min, max, "sum") and len(args) > 2:
+            prim = "add" if obj == "sum" else obj.__name__
+            acc = args[0]
+            for a in args[1:]:
+                acc = self.op(prim, (acc, a), node)
+            return acc
+        if obj == "sum":
+            return self.op("add", args, node) if len(args) == 2 else args[0]
+        prim = registry.lookup_python(obj, len(args))
+        if prim is not None:
+            return self.op(prim, args, node)
+        if isinstance(obj, types.FunctionType):
+            return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
+        raise UnsupportedError(f"cannot differentiate a call to '{name}' with {len(args)} "
+                               "argument(s): it has no derivative rule and no Python source",
+                               self.src.filename, node.lineno, node.col_offset, f"call to {name}")
+
+    def call_user(self, fb, args, kwargs, node):
+        fdef = fb.source.node
+        a = fdef.args
+        names = [p.arg for p in a.args + a.kwonlyargs]
+        if len(args) > len(a.args):
+            raise self.error(node, f"too many arguments to '{fb.source.name}'")
+        bound = dict(zip(names, args))
+        for k, v in kwargs.items():
+            if k not in names or k in bound:
+                raise self.error(node, f"an unexpected keyword argument '{k}'")
+            bound[k] = v
+        defaults = self.defaults(fb)
+        for n in names:
+            if n not in bound:
+                if n not in defaults:
+                    raise self.error(node, f"a missing argument '{n}' to '{fb.source.name}'")
+                bound[n] = defaults[n]
+        ordered = [bound[n] for n in names]
+        skels, atoms = [], []
+        for b in ordered:
+            s, at = flatten(b)
+            skels.append(s)
+            atoms += at
+        name, ret = self.program.function(fb, skels, node)
+        _, cap_atoms = flatten(fb)
+        from .bindings import n_atoms
+        targets = tuple(self.temp() for _ in range(n_atoms(ret)))
+        self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node)))
+        return unflatten(ret, iter(targets))
+
+    def defaults(self, fb):
+        a = fb.source.node.args
+        pos = a.args[len(a.args) - len(a.defaults):]
+        out = {}
+        py = fb.source.pyfunc
+        if py is not None:
+            for p, v in zip(pos, py.__defaults__ or ()):
+                out[p.arg] = static(v, self, fb.source.node)
+            for k, v in (py.__kwdefaults__ or {}).items():
+                out[k] = static(v, self, fb.source.node)
+            return out
+        for p, d in list(zip(pos, a.defaults)) + [
+                (p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]:
+            try:
+                out[p.arg] = static(ast.literal_eval(d), self, d)
+            except ValueError:
+                raise self.error(d, "a default value that is not a constant") from None
+        return out
+
+
+def static(value, low, node):
+    """The binding of a Python object found while resolving a name."""
+    if isinstance(value, (bool, int, float)):
+        return Const(value)
+    if isinstance(value, (tuple, list)):
+        return TupleB(tuple(static(v, low, node) for v in value))
+    if isinstance(value, (types.ModuleType, types.BuiltinFunctionType, type)) or callable(value):
+        return PyObj(value)
+    raise low.error(node, f"a global of type '{type(value).__name__}'")
+
+
+__all__ = ["ExpressionLowerer", "LocalDef", "math"]

@@ -1,0 +1,103 @@
+"""The language fence: every ``ast`` node kind is supported or rejected here.
+
+``check(source)`` walks a whole function (nested definitions included) before
+lowering and raises ``UnsupportedError`` at the first construct outside the
+subset, with file:line:col and the construct's name.  Lowering may reject
+further (a name that resolves to something without a rule); this table is
+the syntactic part.
+"""
+import ast
+
+from ..errors import UnsupportedError
+
+SUPPORTED = {
+    # statements
+    "FunctionDef", "Return", "Assign", "AugAssign", "AnnAssign", "For", "While", "If",
+    "Expr", "Pass", "Break", "Continue",
+    # expressions
+    "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
+    "Attribute", "Subscript", "Name", "Tuple", "List", "Slice",
+    # operators, contexts and helpers
+    "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
+    "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
+    "arguments", "arg",
+}
+
+REJECTED = {
+    "Module": "a module", "Interactive": "an interactive statement",
+    "Expression": "an expression", "FunctionType": "a function type comment",
+    "AsyncFunctionDef": "an 'async def'", "ClassDef": "a class definition",
+    "Delete": "a 'del' statement", "TypeAlias": "a 'type' alias",
+    "AsyncFor": "an 'async for' loop", "With": "a 'with' statement",
+    "AsyncWith": "an 'async with' statement", "Match": "a 'match' statement",
+    "Raise": "a 'raise' statement", "Try": "a 'try' statement",
+    "TryStar": "a 'try/except*' statement", "Assert": "an 'assert' statement",
+    "Import": "an 'import' inside a function", "ImportFrom": "an 'import' inside a function",
+    "Global": "a 'global' statement", "Nonlocal": "a 'nonlocal' statement",
+    "NamedExpr": "an assignment expression (':=')", "Dict": "a dict",
+    "Set": "a set", "ListComp": "a list comprehension", "SetComp": "a set comprehension",
+    "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
+    "Await": "an 'await'", "Yield": "a 'yield' (generator)",
+    "YieldFrom": "a 'yield from' (generator)", "FormattedValue": "an f-string",
+    "JoinedStr": "an f-string", "Starred": "a starred expression ('*args')",
+    "Del": "a 'del' target", "MatMult": "the '@' operator on scalars",
+    "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
+    "LShift": "the '<<' operator", "RShift": "the '>>' operator", "Invert": "the '~' operator",
+    "Is": "an 'is' comparison", "IsNot": "an 'is not' comparison", "In": "an 'in' test",
+    "NotIn": "a 'not in' test", "comprehension": "a comprehension",
+    "ExceptHandler": "an 'except' clause", "alias": "an import alias",
+    "withitem": "a 'with' item", "match_case": "a 'match' case", "type_ignore": "a type comment",
+    "MatchValue": "a 'match' pattern", "MatchSingleton": "a 'match' pattern",
+    "MatchSequence": "a 'match' pattern", "MatchMapping": "a 'match' pattern",
+    "MatchClass": "a 'match' pattern", "MatchStar": "a 'match' pattern",
+    "MatchAs": "a 'match' pattern", "MatchOr": "a 'match' pattern",
+    "TypeIgnore": "a type comment", "TypeVar": "a type parameter",
+    "ParamSpec": "a type parameter", "TypeVarTuple": "a type parameter",
+    "ExtSlice": "an extended slice", "Index": "an index", "Suite": "a suite",
+    "AugLoad": "a context", "AugStore": "a context", "Param": "a context",
+}
+
+
+def describe(node):
+    name = type(node).__name__
+    return REJECTED.get(name, f"a '{name}' node")
+
+
+def reject(source, node, what=None):
+    what = what or describe(node)
+    return UnsupportedError(f"cannot differentiate {what}", source.filename,
+                            getattr(node, "lineno", 0), getattr(node, "col_offset", 0), what)
+
+
+def check(source):
+    fn = source.node
+    args = fn.args
+    if args.vararg or args.kwarg or args.posonlyargs:
+        raise reject(source, fn, "variadic or positional-only parameters")
+    for node in ast.walk(fn):
+        name = type(node).__name__
+        if name not in SUPPORTED:
+            # operators carry no position; report their parent expression instead
+            raise reject(source, _positioned(fn, node), describe(node))
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, bool)) \
+                and not _is_docstring(fn, node):
+            raise reject(source, node, f"a {type(node.value).__name__} constant")
+        if isinstance(node, ast.While) and node.orelse:
+            raise reject(source, node, "an 'else' clause on a 'while' loop")
+        if isinstance(node, ast.FunctionDef) and node is not fn and node.decorator_list:
+            raise reject(source, node, "a decorated nested function")
+
+
+def _positioned(root, target):
+    best = root
+    for node in ast.walk(root):
+        if hasattr(node, "lineno") and any(c is target for c in ast.walk(node)):
+            if not hasattr(best, "lineno") or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
+                best = node
+    return best
+
+
+def _is_docstring(fn, node):
+    body = getattr(fn, "body", None)
+    return bool(isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and body[0].value is node)

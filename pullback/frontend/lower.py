@@ -1,0 +1,386 @@
+"""Lowering of statements: Python AST -> three-address IR with structured flow.
+
+Invariants of the output (see ``ir.nodes``): one primitive per ``Assign``;
+``break``/``continue``/``return`` become flags (``stop``, ``skip``, ``ret``)
+and guards ``if flag: pass else: <rest of block>``; at the top level of a
+function a reassigned name gets a fresh version (``x``, ``x_1``) so straight
+line code never overwrites a value; inside loops and branches a name keeps
+one variable.
+"""
+import ast
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import UnsupportedError
+from ..ir import Assign, Const, For, If, Return, Var, While
+from .bindings import FuncB, PyObj, TupleB, flatten, is_atom
+from .expressions import ExpressionLowerer, LocalDef
+from .fence import check, reject
+from .scan import binding_counts, body_exits, exits
+from .source import Source
+
+
+@dataclass
+class LoopCtx:
+    stop: Optional[Var]
+    skip: Optional[Var]
+
+
+class FunctionLowerer(ExpressionLowerer):
+    def __init__(self, program, fb):
+        self.program = program
+        self.fb = fb
+        self.src = fb.source
+        self.ctx = fb.context
+        check(self.src)
+        self.used = set()
+        self.ntemp = 0
+        self.blocks = [[]]
+        self.loops = []
+        self.counts = binding_counts(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
+            else {}
+        self.ret_flag = None
+        self.ret_vals = None
+
+    # -- names ------------------------------------------------------------
+    def param_names(self):
+        args = self.src.node.args
+        return [a.arg for a in args.args + args.kwonlyargs]
+
+    def new_var(self, base):
+        name, k = base, 0
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return Var(name)
+
+    def temp(self):
+        self.ntemp += 1
+        while f"t{self.ntemp}" in self.used:
+            self.ntemp += 1
+        return self.new_var(f"t{self.ntemp}")
+
+    def loc(self, node):
+        return self.src.loc(node)
+
+    def error(self, node, what):
+        return reject(self.src, node, what)
+
+    # -- emission -----------------------------------------------------------
+    def emit(self, stmt):
+        self.blocks[-1].append(stmt)
+
+    def nested(self, fn, *args):
+        self.blocks.append([])
+        fn(*args)
+        return tuple(self.blocks.pop())
+
+    @property
+    def top(self):
+        return len(self.blocks) == 1
+
+    # -- entry --------------------------------------------------------------
+    def lower(self, env):
+        self.env = dict(env)
+        for v in list(self.used):
+            self.used.add(v)
+        node = self.src.node
+        if isinstance(node, ast.Lambda):
+            b = self.expr(node.body)
+            _, atoms = flatten(b)
+            self.emit(Return(tuple(atoms), self.loc(node)))
+            return self.blocks[0], flatten(b)[0]
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        direct = body and isinstance(body[-1], ast.Return) and \
+            not any(isinstance(n, ast.Return) for s in body[:-1] for n in ast.walk(s))
+        if direct:
+            self.block(body[:-1])
+            value = body[-1].value
+            b = self.expr(value) if value is not None else Const(0.0)
+            skel, atoms = flatten(b)
+            self.check_returnable(b, body[-1])
+            self.emit(Return(tuple(atoms), self.loc(body[-1])))
+            return self.blocks[0], skel
+        self.ret_flag = self.new_var("ret")
+        self.emit(Assign(self.ret_flag, "copy", (Const(False),)))
+        self.block(body)
+        if self.ret_vals is None:
+            raise self.error(node, "a function without a 'return' value")
+        skel, atoms = flatten(self.ret_vals)
+        self.emit(Return(tuple(atoms), self.loc(node)))
+        return self.blocks[0], skel
+
+    def check_returnable(self, b, node):
+        if not all(isinstance(x, (Var, Const)) for x in flatten(b)[1]) or \
+                any(isinstance(x, (FuncB, PyObj, LocalDef)) for x in _leaves(b)):
+            raise self.error(node, "returning a function or module")
+
+    # -- blocks and guards ----------------------------------------------------
+    def block(self, stmts):
+        for i, s in enumerate(stmts):
+            self.stmt(s)
+            rest = stmts[i + 1:]
+            if rest and exits(s):
+                flag = self.loops[-1].skip if self.loops else self.ret_flag
+                self.emit(If(flag, (), self.nested(self.block, rest), self.loc(rest[0])))
+                return
+
+    def stmt(self, s):
+        method = getattr(self, "stmt_" + type(s).__name__, None)
+        if method is None:
+            raise self.error(s, None)
+        method(s)
+
+    def stmt_Pass(self, s):
+        pass
+
+    def stmt_Expr(self, s):
+        if isinstance(s.value, ast.Constant):
+            return
+        self.expr(s.value)
+
+    def stmt_FunctionDef(self, s):
+        self.bind(s.name, LocalDef(Source(s, self.src.filename)), s)
+
+    def stmt_Assign(self, s):
+        value = self.expr(s.value)
+        for t in s.targets:
+            self.assign(t, value, s)
+
+    def stmt_AnnAssign(self, s):
+        if s.value is None:
+            return
+        self.assign(s.target, self.expr(s.value), s)
+
+    def stmt_AugAssign(self, s):
+        if not isinstance(s.target, ast.Name):
+            raise self.error(s.target, "an augmented assignment to this target")
+        load = ast.Name(s.target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
+        value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
+        self.assign(s.target, value, s)
+
+    # -- assignment -------------------------------------------------------------
+    def assign(self, target, value, node):
+        if isinstance(target, ast.Name):
+            return self.bind(target.id, value, node)
+        if isinstance(target, (ast.Tuple, ast.List)):
+            if not isinstance(value, TupleB) or len(value.items) != len(target.elts):
+                raise self.error(node, "unpacking a value that is not a tuple of matching length")
+            written = {b.name for t in target.elts for b in self._target_vars(t)}
+            value = self.snapshot(value, written)
+            for t, v in zip(target.elts, value.items):
+                self.assign(t, v, node)
+            return
+        raise self.error(target, "an assignment to this target (arrays come with NumPy support)")
+
+    def _target_vars(self, t):
+        if isinstance(t, ast.Name):
+            return [x for x in flatten(self.env.get(t.id, Const(0)))[1] if isinstance(x, Var)]
+        if isinstance(t, (ast.Tuple, ast.List)):
+            return [v for e in t.elts for v in self._target_vars(e)]
+        return []
+
+    def snapshot(self, b, names):
+        """Copy the leaves of ``b`` that are about to be overwritten (``a, b = b, a``)."""
+        if isinstance(b, Var) and b.name in names:
+            t = self.temp()
+            self.emit(Assign(t, "copy", (b,)))
+            return t
+        if isinstance(b, TupleB):
+            return TupleB(tuple(self.snapshot(x, names) for x in b.items))
+        return b
+
+    def bind(self, name, value, node):
+        old = self.env.get(name)
+        loc = self.loc(node)
+        if is_atom(value):
+            if isinstance(old, Var) and not self.top:
+                return self.store(old, value, loc)
+            if old is not None and not isinstance(old, Var) and not self.top:
+                raise self.error(node, f"rebinding '{name}' from a tuple or function to a "
+                                 "number inside a loop or branch")
+            var = self.new_var(name)
+            self.env[name] = var
+            return self.store(var, value, loc)
+        if isinstance(value, TupleB):
+            if isinstance(old, TupleB) and not self.top and flatten(old)[0] == flatten(value)[0]:
+                for dst, src in zip(flatten(old)[1], flatten(value)[1]):
+                    self.store(dst, src, loc)
+                return
+            if old is not None and not self.top:
+                raise self.error(node, f"rebinding '{name}' to a tuple of another shape "
+                                 "inside a loop or branch")
+            skel, atoms = flatten(value)
+            fresh = [self.new_var(f"{name}_{i}") for i in range(len(atoms))]
+            for dst, src in zip(fresh, atoms):
+                self.store(dst, src, loc)
+            from .bindings import unflatten
+            self.env[name] = unflatten(skel, iter(fresh))
+            return
+        if old is not None and old != value and not self.top:
+            raise self.error(node, f"rebinding '{name}' to another function inside a loop or branch")
+        self.env[name] = value
+
+    def store(self, var, value, loc):
+        """``var = value``, retargeting the statement that just computed a temp."""
+        blk = self.blocks[-1]
+        if isinstance(value, Var) and value.name.startswith("t") and blk and \
+                isinstance(blk[-1], Assign) and blk[-1].target == value and self._is_temp(value):
+            last = blk[-1]
+            blk[-1] = Assign(var, last.op, last.args, last.loc or loc)
+            return
+        self.emit(Assign(var, "copy", (value,), loc))
+
+    def _is_temp(self, v):
+        return v.name[1:].isdigit()
+
+    # -- control flow -------------------------------------------------------------
+    def stmt_If(self, s):
+        cond = self.atom(s.test)
+        body = self.nested(self.block, s.body)
+        orelse = self.nested(self.block, s.orelse)
+        self.emit(If(cond, body, orelse, self.loc(s)))
+
+    def new_loop(self, body_stmts, force_stop=False):
+        ex = body_exits(body_stmts)
+        stop = self.new_var("stop") if force_stop or ex & {"break", "return"} else None
+        skip = self.new_var("skip") if "continue" in ex else stop
+        if stop is not None:
+            self.emit(Assign(stop, "copy", (Const(False),)))
+        return LoopCtx(stop, skip)
+
+    def loop_body(self, ctx, stmts, prefix=()):
+        self.loops.append(ctx)
+        try:
+            for p in prefix:
+                self.emit(p)
+            if ctx.skip is not None and ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(False),)))
+            self.block(stmts)
+        finally:
+            self.loops.pop()
+
+    def stmt_For(self, s):
+        if not isinstance(s.target, ast.Name) and not isinstance(s.target, ast.Tuple):
+            raise self.error(s.target, "this loop target")
+        it = s.iter
+        rev = False
+        if isinstance(it, ast.Call) and self._is_builtin(it.func, reversed) and len(it.args) == 1:
+            rev, it = True, it.args[0]
+        if isinstance(it, ast.Call) and self._is_builtin(it.func, range):
+            return self.range_loop(s, it, rev)
+        seq = self.expr(it)
+        if isinstance(seq, TupleB):
+            items = seq.items[::-1] if rev else seq.items
+            return self.unrolled_loop(s, items)
+        raise self.error(it, "a loop over this iterable (only range(...) and tuples/lists)")
+
+    def _is_builtin(self, node, obj):
+        if not isinstance(node, ast.Name):
+            return False
+        b = self.lookup(node.id, node)
+        return isinstance(b, PyObj) and b.obj is obj
+
+    def range_loop(self, s, call, rev):
+        if call.keywords or not 1 <= len(call.args) <= 3:
+            raise self.error(call, "this call to range")
+        args = [self.atom(a) for a in call.args]
+        start, stop, step = ([Const(0)] + args + [Const(1)])[:3] if len(args) == 1 else \
+            (args + [Const(1)])[:3]
+        if not isinstance(s.target, ast.Name):
+            raise self.error(s.target, "unpacking a range element")
+        name = s.target.id
+        ctx = self.new_loop(s.body, force_stop=bool(s.orelse))
+        prefix = []
+        if self.counts.get(name, 0) <= 1 and name not in self.env:
+            var = self.new_var(name)
+            self.env[name] = var
+        else:
+            var = self.new_var(name + "_i")
+            if not isinstance(self.env.get(name), Var):
+                self.env[name] = self.new_var(name)
+            prefix = [Assign(self.env[name], "copy", (var,), self.loc(s))]
+        body = self.nested(self.loop_body, ctx, s.body, prefix)
+        self.emit(For(var, start, stop, step, body, ctx.stop, rev, self.loc(s)))
+        self.loop_else(s, ctx)
+
+    def unrolled_loop(self, s, items):
+        ctx = self.new_loop(s.body, force_stop=bool(s.orelse))
+
+        def iterations(k):
+            self.loops.append(ctx)
+            if ctx.skip is not None and ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(False),)))
+            self.loops.pop()
+            self.assign(s.target, items[k], s)
+            self.loop_body(ctx, s.body)
+            if k + 1 < len(items):
+                if ctx.stop is not None:
+                    self.emit(If(ctx.stop, (), self.nested(iterations, k + 1), self.loc(s)))
+                else:
+                    iterations(k + 1)
+        if items:
+            iterations(0)
+        self.loop_else(s, ctx)
+
+    def loop_else(self, s, ctx):
+        """``for ... else``: the else block runs unless the loop was left early."""
+        if not s.orelse:
+            return
+        if ctx.stop is None:
+            return self.block(s.orelse)
+        self.emit(If(ctx.stop, (), self.nested(self.block, s.orelse), self.loc(s.orelse[0])))
+
+    def stmt_While(self, s):
+        ctx = self.new_loop(s.body, force_stop=True)
+
+        def body():
+            self.loops.append(ctx)
+            if ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(False),)))
+            cond = self.atom(s.test)
+            self.loops.pop()
+            inner = self.nested(self.loop_body, LoopCtx(ctx.stop, ctx.skip), s.body)
+            self.emit(If(cond, inner, (Assign(ctx.stop, "copy", (Const(True),)),), self.loc(s)))
+        self.emit(While(self.nested(body), ctx.stop, self.loc(s)))
+
+    def stmt_Break(self, s):
+        ctx = self.loops[-1]
+        self.emit(Assign(ctx.stop, "copy", (Const(True),), self.loc(s)))
+        if ctx.skip != ctx.stop:
+            self.emit(Assign(ctx.skip, "copy", (Const(True),), self.loc(s)))
+
+    def stmt_Continue(self, s):
+        self.emit(Assign(self.loops[-1].skip, "copy", (Const(True),), self.loc(s)))
+
+    def stmt_Return(self, s):
+        value = self.expr(s.value) if s.value is not None else Const(0.0)
+        self.check_returnable(value, s)
+        loc = self.loc(s)
+        if self.ret_vals is None:
+            skel, atoms = flatten(value)
+            from .bindings import unflatten
+            self.ret_vals = unflatten(skel, iter(self.new_var("retval") for _ in atoms))
+        if flatten(self.ret_vals)[0] != flatten(value)[0]:
+            raise self.error(s, "returns of different shapes")
+        for dst, src in zip(flatten(self.ret_vals)[1], flatten(value)[1]):
+            self.store(dst, src, loc)
+        self.emit(Assign(self.ret_flag, "copy", (Const(True),), loc))
+        for ctx in self.loops:
+            self.emit(Assign(ctx.stop, "copy", (Const(True),), loc))
+            if ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(True),), loc))
+
+
+def _leaves(b):
+    if isinstance(b, TupleB):
+        for x in b.items:
+            yield from _leaves(x)
+    else:
+        yield b
+
+
+__all__ = ["FunctionLowerer", "UnsupportedError"]

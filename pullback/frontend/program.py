@@ -1,0 +1,96 @@
+"""Lowering of a whole program: the entry function and every callee.
+
+Invariants: one IR function per (function, static-argument shape); a callee
+is lowered once and reused; recursion finds the callee in progress and emits
+a call to it; the entry function is first in the module.
+"""
+import ast
+
+from ..errors import UnsupportedError
+from ..ir import Function, Module, Var
+from .bindings import FuncB, flatten, n_atoms, unflatten
+from .scan import return_shape
+from .source import source_of
+
+MAX_SPECIALISATIONS = 64
+
+
+class Program:
+    def __init__(self):
+        self.done = {}        # key -> Function
+        self.names = {}       # key -> IR name
+        self.ret = {}         # key -> return skeleton
+        self.order = []
+        self.per_source = {}
+
+    def lower_entry(self, pyfunc, nargs):
+        fb = FuncB(source_of(pyfunc), pyfunc)
+        name, _ = self.function(fb, [("atom",)] * nargs, None)
+        entry = self.done[self._key_by_name(name)]
+        rest = [self.done[k] for k in self.order if self.names[k] != name]
+        return Module((entry,) + tuple(rest))
+
+    def _key_by_name(self, name):
+        return next(k for k, n in self.names.items() if n == name)
+
+    def function(self, fb, arg_skels, call_node):
+        """IR name and return skeleton of ``fb`` specialised to ``arg_skels``."""
+        cap_skel, _ = flatten(fb)
+        key = (cap_skel, tuple(arg_skels))
+        if key in self.names:
+            return self.names[key], self.ret[key]
+        src = fb.source
+        count = self.per_source.get(src, 0) + 1
+        self.per_source[src] = count
+        if count > MAX_SPECIALISATIONS:
+            raise UnsupportedError(f"'{src.name}' needs more than {MAX_SPECIALISATIONS} "
+                                   "specialisations (recursion on a tuple or function argument?)",
+                                   src.filename, src.node.lineno, src.node.col_offset,
+                                   "unbounded specialisation")
+        taken = set(self.names.values())
+        base = src.name if src.name != "<lambda>" else "lambda_"
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.names[key] = name
+        self.ret[key] = return_shape(src.node)
+        from .lower import FunctionLowerer
+        low = FunctionLowerer(self, fb)
+        params, env = [], {}
+        for pname, skel in zip(low.param_names(), arg_skels):
+            vars_ = [low.new_var(pname if n_atoms(skel) == 1 and skel == ("atom",)
+                                 else f"{pname}_{i}") for i in range(n_atoms(skel))]
+            params += vars_
+            env[pname] = unflatten(skel, iter(vars_))
+        cap_vars = []
+        for cname, skel in cap_skel[3]:
+            vars_ = [low.new_var(cname if n_atoms(skel) == 1 else f"{cname}_{i}")
+                     for i in range(n_atoms(skel))]
+            cap_vars += vars_
+            env[cname] = unflatten(skel, iter(vars_))
+        body, ret_skel = low.lower(env)
+        if ret_skel != self.ret[key]:
+            if any(self.names[k] == name for k in self.order) or self._recursive(name, body):
+                raise UnsupportedError(f"'{src.name}' returns differently shaped values",
+                                       src.filename, src.node.lineno, src.node.col_offset,
+                                       "return shape")
+            self.ret[key] = ret_skel
+        doc = ast.get_docstring(src.node) if isinstance(src.node, ast.FunctionDef) else None
+        self.done[key] = Function(name, tuple(params + cap_vars), tuple(body),
+                                  src.loc(src.node), doc or "")
+        self.order.append(key)
+        return name, self.ret[key]
+
+    @staticmethod
+    def _recursive(name, body):
+        from ..ir.walk import walk
+        from ..ir import Call
+        return any(isinstance(s, Call) and s.func == name for s in walk(body))
+
+
+def lower_program(pyfunc, nargs):
+    return Program().lower_entry(pyfunc, nargs)
+
+
+__all__ = ["Program", "lower_program", "Var"]

@@ -1,0 +1,80 @@
+"""Fetch a function's AST with true file positions.
+
+Invariant: every AST node returned has ``lineno``/``col_offset`` relative to
+the real file, so diagnostics point at the user's code.
+"""
+import ast
+import inspect
+import textwrap
+
+from ..errors import UnsupportedError
+from ..ir import Loc
+
+
+class Source:
+    """The parsed definition of one Python function."""
+
+    def __init__(self, node, filename, pyfunc=None):
+        self.node = node            # ast.FunctionDef or ast.Lambda
+        self.filename = filename
+        self.pyfunc = pyfunc        # the live function object, when there is one
+
+    @property
+    def name(self):
+        return getattr(self.node, "name", "lambda")
+
+    def loc(self, node):
+        return Loc(self.filename, getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+_CACHE = {}
+
+
+def source_of(fn):
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        raise UnsupportedError(f"cannot differentiate {fn!r}: it has no Python source "
+                               "(a builtin or C extension without a derivative rule)",
+                               construct="no source")
+    if code in _CACHE:
+        return _CACHE[code]
+    filename = code.co_filename
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        raise UnsupportedError(f"cannot read the source of {fn.__qualname__!r} "
+                               "(defined in a REPL or by exec?)", filename,
+                               code.co_firstlineno, 0, "no source") from None
+    text = textwrap.dedent("".join(lines))
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        # a lambda inside a larger expression: parse the enclosing statement loosely
+        tree = ast.parse("(" + text.strip().rstrip(",") + ")") if "lambda" in text else None
+        if tree is None:
+            raise
+    node = _find(tree, fn)
+    if node is None:
+        raise UnsupportedError(f"cannot locate the definition of {fn.__qualname__!r}",
+                               filename, code.co_firstlineno, 0, "no source")
+    for n in ast.walk(tree):
+        if hasattr(n, "lineno"):
+            n.lineno += start - 1
+            n.col_offset += indent
+    src = Source(node, filename, fn)
+    _CACHE[code] = src
+    return src
+
+
+def _find(tree, fn):
+    name = fn.__name__
+    params = list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
+    for n in ast.walk(tree):
+        if name != "<lambda>" and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and n.name == name:
+            return n
+        if name == "<lambda>" and isinstance(n, ast.Lambda) \
+                and [a.arg for a in n.args.args] == params:
+            return n
+    return None

@@ -1,0 +1,2 @@
+"""The intermediate representation: plain, printable, frozen data."""
+from .nodes import *  # noqa: F401,F403

@@ -1,0 +1,14 @@
+"""Naming conventions shared by every stage.
+
+Temporaries (``t1``, ``t_3``, and their adjoints ``t1_bar``) are the frontend's
+and the transforms' own; user variables keep the user's names (``x``,
+versioned ``x_1``), and adjoints are ``x_bar`` after Griewank.  Passes prefer
+to keep user names visible and fold temporaries away.
+"""
+import re
+
+_TEMP = re.compile(r"^(t\d*(_\d+)?)(_bar(_\d+)?)?(_out(_\d+)?)?$")
+
+
+def is_temp(name):
+    return bool(_TEMP.match(name))

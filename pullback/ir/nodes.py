@@ -1,0 +1,170 @@
+"""IR nodes: a three-address form with structured control flow.
+
+Invariants
+- Every value is an atom: a ``Var`` (named local) or a ``Const``.
+- ``Assign`` applies exactly one primitive (or ``copy``) to atoms.
+- Control flow is structured: ``If``, ``For`` (over a range), ``While``
+  (``while True`` that stops after an iteration in which ``exit`` is true).
+  ``break``/``continue``/early ``return`` never appear: the frontend lowers
+  them to flags, so every transform sees single-entry single-exit blocks.
+- ``Var.type`` is filled by ``analysis.types``; before that it is ``None``.
+- Nodes are immutable; passes build new trees.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional, Union
+
+
+@dataclass(frozen=True)
+class Loc:
+    file: str
+    line: int
+    col: int
+
+    def __str__(self):
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    type: Optional[str] = field(default=None, compare=False)
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Union[float, int, bool]
+
+    @property
+    def type(self):
+        return type_of_value(self.value)
+
+    def __str__(self):
+        return repr(self.value)
+
+
+Atom = Union[Var, Const]
+
+
+def type_of_value(v):
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    return "float"
+
+
+@dataclass(frozen=True)
+class Assign:
+    """``target = op(*args)``; ``op`` names a primitive or is ``copy``."""
+    target: Var
+    op: str
+    args: tuple
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """``targets = func(*args)`` for a function of the same ``Module``."""
+    targets: tuple
+    func: str
+    args: tuple
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Atom
+    body: tuple
+    orelse: tuple = ()
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class For:
+    """``for var in range(start, stop, step)``, in reverse order if ``reverse``.
+
+    With ``exit`` set, the loop stops after an iteration that left it true.
+    """
+    var: Var
+    start: Atom
+    stop: Atom
+    step: Atom
+    body: tuple
+    exit: Optional[Var] = None
+    reverse: bool = False
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class While:
+    """``while True: body; if exit: break``."""
+    body: tuple
+    exit: Var
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Return:
+    values: tuple
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Push:
+    """Append ``value`` to the tape ``tape`` (a list local to the function)."""
+    tape: Var
+    value: Atom
+
+
+@dataclass(frozen=True)
+class Pop:
+    """``target = tape.pop()``."""
+    target: Var
+    tape: Var
+
+
+@dataclass(frozen=True)
+class NewTape:
+    """``tape = []``."""
+    tape: Var
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+
+
+Stmt = Union[Assign, Call, If, For, While, Return, Push, Pop, NewTape, Comment]
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    params: tuple          # of Var
+    body: tuple
+    loc: Optional[Loc] = field(default=None, compare=False)
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Module:
+    functions: tuple       # of Function; the entry point is listed first
+
+    def get(self, name):
+        for f in self.functions:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def replace_function(self, fn):
+        return Module(tuple(fn if f.name == fn.name else f for f in self.functions))
+
+
+__all__ = ["Loc", "Var", "Const", "Atom", "Assign", "Call", "If", "For", "While",
+           "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
+           "Module", "type_of_value", "replace"]

@@ -1,0 +1,1 @@
+"""Optimisation passes over IR functions; ``pipeline`` lists them in order."""

@@ -1,0 +1,116 @@
+"""Constant and copy propagation with folding; this is what removes zero adjoints.
+
+A forward dataflow tracks variables known to hold a constant or a copy of
+another variable; operands are replaced by what they are known to hold and
+the statement folded (``x * 1.0`` is ``x``, ``0.0 + c`` is ``c``).  The
+reverse transform starts every adjoint at zero and accumulates, so this pass
+turns
+
+    x_bar = 0.0                          x_bar = 0.0          (dead, removed by DCE)
+    x_bar = x_bar + cos(x) * y_bar   ->  x_bar = cos(x) * y_bar
+
+At a loop head only the facts that hold on entry and after every iteration
+survive (iterated to a fixpoint); after a branch, those that hold on both sides.
+"""
+from dataclasses import replace
+
+from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, While
+from ..ir.names import is_temp
+from ..transforms.emit_rule import fold
+
+
+def propagate_constants(fn):
+    body, _ = _block(fn.body, {})
+    return replace(fn, body=body)
+
+
+def _sub(a, known):
+    return known.get(a.name, a) if isinstance(a, Var) else a
+
+
+def _block(stmts, known):
+    out = []
+    for s in stmts:
+        s, known = _stmt(s, known)
+        out.extend(s if isinstance(s, tuple) else (s,))
+    return tuple(out), known
+
+
+def _meet(a, b):
+    return {k: v for k, v in a.items() if k in b and b[k] == v and type(b[k]) is type(v)
+            and (not isinstance(v, Const) or type(b[k].value) is type(v.value))}
+
+
+def _kill(known, names):
+    names = set(names)
+    return {k: v for k, v in known.items()
+            if k not in names and not (isinstance(v, Var) and v.name in names)}
+
+
+def _stmt(s, known):
+    if isinstance(s, Assign):
+        args = tuple(_sub(a, known) for a in s.args)
+        value = args[0] if s.op == "copy" else fold(s.op, args)
+        if isinstance(value, tuple):
+            s, value = Assign(s.target, value[0], value[1], s.loc), None
+            args = s.args
+        if value is not None and _fits(value, s.target):
+            s = Assign(s.target, "copy", (value,), s.loc)
+        else:
+            s = replace(s, args=args)
+        known = _kill(known, [s.target.name])
+        if s.op == "copy":
+            v = s.args[0]
+            if v == s.target:
+                return (), known
+            # keep user-named copies of temporaries: the temporary folds away instead
+            if _fits(v, s.target) and not (isinstance(v, Var) and is_temp(v.name)
+                                           and not is_temp(s.target.name)):
+                known[s.target.name] = v
+        return s, known
+    if isinstance(s, Call):
+        s = replace(s, args=tuple(_sub(a, known) for a in s.args))
+        return s, _kill(known, [t.name for t in s.targets])
+    if isinstance(s, Pop):
+        return s, _kill(known, [s.target.name])
+    if isinstance(s, Push):
+        return replace(s, value=_sub(s.value, known)), known
+    if isinstance(s, NewTape):
+        return s, _kill(known, [s.tape.name])
+    if isinstance(s, Return):
+        return replace(s, values=tuple(_sub(a, known) for a in s.values)), known
+    if isinstance(s, If):
+        cond = _sub(s.cond, known)
+        if isinstance(cond, Const):
+            return _block(s.body if cond.value else s.orelse, known)
+        body, kb = _block(s.body, known)
+        orelse, ko = _block(s.orelse, known)
+        return replace(s, cond=cond, body=body, orelse=orelse), _meet(kb, ko)
+    if isinstance(s, (For, While)):
+        entry = known
+        if isinstance(s, For):
+            entry = _kill(known, [s.var.name])
+        head = entry
+        while True:
+            body, end = _block(s.body, head)
+            new = _meet(head, end)
+            if new == head:
+                break
+            head = new
+        if isinstance(s, For):
+            s = replace(s, start=_sub(s.start, known), stop=_sub(s.stop, known),
+                        step=_sub(s.step, known), body=body)
+            after = _kill(head, [s.var.name])
+        else:
+            s = replace(s, body=body)
+            after = _meet(head, end)
+        return s, after
+    return s, known
+
+
+def _fits(value, target):
+    """Whether ``target`` may be replaced by ``value`` without changing its type."""
+    if isinstance(value, Var):
+        return value.type == target.type and target.type not in ("tape", "residual", "any")
+    kinds = {"float": float, "int": int, "bool": bool}
+    return type(value.value) is kinds.get(target.type)

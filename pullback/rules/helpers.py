@@ -1,0 +1,33 @@
+"""Runtime helpers that generated code calls where Python has no builtin.
+
+Each is plain Python over floats; the Python backend copies the source of the
+ones a module uses into that module, so emitted files stand alone.  Each has
+a primitive with its own rule in ``rules.scalar`` (so derivatives of
+generated code differentiate too).
+"""
+import math
+
+
+def sign(x):
+    return (x > 0) - (x < 0) + 0.0
+
+
+def polygamma(n, x):
+    """The n-th derivative of digamma, for integer n >= 0 and x > 0."""
+    acc = 0.0
+    while x < 10.0:
+        # recurrence: psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n! / x^(n+1)
+        acc -= (-1.0) ** n * math.factorial(n) / x ** (n + 1)
+        x += 1.0
+    # asymptotic series in 1/x with Bernoulli numbers B2..B16
+    bern = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+    if n == 0:
+        s = math.log(x) - 0.5 / x
+        for k, b in enumerate(bern, 1):
+            s -= b / (2 * k * x ** (2 * k))
+        return acc + s
+    sg = (-1.0) ** (n + 1)
+    s = math.factorial(n - 1) / x ** n + math.factorial(n) / (2 * x ** (n + 1))
+    for k, b in enumerate(bern, 1):
+        s += b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
+    return acc + sg * s

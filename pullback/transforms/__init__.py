@@ -1,0 +1,1 @@
+"""Program transformations: reverse mode (``reverse``)."""

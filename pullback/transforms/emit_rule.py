@@ -1,0 +1,102 @@
+"""Instantiate a rule's partial-derivative expression as IR statements.
+
+The expression (a Python string in ``rules``) is lowered with the rule's
+parameter names bound to the call's atoms and ``y`` to its output, using
+the same primitives as user code; constants fold on the way (``1 * g`` is
+``g``), so linear rules cost nothing.
+"""
+import ast
+
+from ..ir import Assign, Const, Var
+from ..rules import PRIMITIVES
+
+_OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
+        ast.Pow: "pow", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge",
+        ast.Eq: "eq", ast.NotEq: "ne"}
+
+
+class RuleEmitter:
+    """Emits statements through ``emit`` and names temporaries with ``temp``."""
+
+    def __init__(self, emit, temp):
+        self.emit = emit
+        self.temp = temp
+
+    def apply(self, op, args, type_="float"):
+        args = tuple(args)
+        folded = fold(op, args)
+        if isinstance(folded, tuple):
+            op, args = folded
+        elif folded is not None:
+            return folded
+        t = self.temp(PRIMITIVES[op].result(*[a.type for a in args]) if op != "copy" else type_)
+        self.emit(Assign(t, op, args))
+        return t
+
+    def expr(self, node, env):
+        if isinstance(node, ast.Constant):
+            return Const(node.value)
+        if isinstance(node, ast.Name):
+            return env[node.id]
+        if isinstance(node, ast.BinOp):
+            return self.apply(_OPS[type(node.op)], (self.expr(node.left, env),
+                                                    self.expr(node.right, env)))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return self.apply("neg", (self.expr(node.operand, env),))
+        if isinstance(node, ast.Compare):
+            return self.apply(_OPS[type(node.ops[0])], (self.expr(node.left, env),
+                                                        self.expr(node.comparators[0], env)))
+        if isinstance(node, ast.Call):
+            return self.apply(node.func.id, [self.expr(a, env) for a in node.args])
+        raise TypeError(f"unsupported rule syntax {ast.dump(node)}")
+
+    def partial(self, prim, i, args, out):
+        env = dict(zip(prim.params, args))
+        env["y"] = out
+        return self.expr(prim.partial_ast(i), env)
+
+
+def fold(op, args):
+    """Algebraic identities and constant folding: an atom the result equals, an
+    ``(op, args)`` pair to compute instead, or None when nothing folds."""
+    if all(isinstance(a, Const) for a in args) and op in PRIMITIVES:
+        try:
+            return Const(PRIMITIVES[op].impl(*[a.value for a in args]))
+        except (ArithmeticError, ValueError):
+            return None
+    a = args[0] if args else None
+    b = args[1] if len(args) > 1 else None
+    if op == "mul":
+        for x, y in ((a, b), (b, a)):
+            if _is(x, 1) and _float(y):
+                return y
+            if _is(x, 0) and _float(y):
+                return Const(0.0)
+    if op == "mul":
+        for x, y in ((a, b), (b, a)):
+            if _is(x, -1) and _float(y):
+                return None if isinstance(y, Const) else ("neg", (y,))
+    if op == "pow" and _is(b, 1) and _float(a):
+        return a
+    if op == "add":
+        for x, y in ((a, b), (b, a)):
+            if _is(x, 0) and _float(y):
+                return y
+    if op == "sub" and _is(b, 0) and _float(a):
+        return a
+    if op == "truediv" and _is(b, 1) and _float(a):
+        return a
+    if op == "neg" and isinstance(a, Const):
+        return Const(-a.value)
+    if op == "select" and isinstance(a, Const):
+        return args[1] if a.value else args[2]
+    return None
+
+
+def _is(a, v):
+    return isinstance(a, Const) and not isinstance(a.value, bool) and a.value == v
+
+
+def _float(a):
+    return (isinstance(a, Var) and a.type == "float") or (isinstance(a, Const) and
+                                                          isinstance(a.value, float))

@@ -1,0 +1,52 @@
+"""Whole-module reverse mode: the entry point plus every callee it needs.
+
+``gradient_module(module, mask, split)`` returns a new module whose first
+function is the derivative of the entry point (``f_grad``, or ``f_fwd`` and
+``f_rev`` when ``split``), followed by the split derivatives of callees with
+the activity pattern of each call site, and the original (primal) functions
+that inactive calls still use.
+"""
+from ..ir import Call, Module
+from ..ir.walk import walk
+from ..optimize.pipeline import optimize
+from .reverse import ReverseFunction
+
+
+def gradient_module(module, mask, split=False, verify=None):
+    taken = {f.name for f in module.functions}
+    pairs, queue = {}, []
+
+    def unique(base):
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}{k}"
+        taken.add(name)
+        return name
+
+    def ask(callee, amask):
+        key = (callee, amask)
+        if key not in pairs:
+            pairs[key] = (unique(callee + "_fwd"), unique(callee + "_rev"))
+            queue.append(key)
+        return pairs[key]
+
+    entry = module.functions[0]
+    rf = ReverseFunction(entry, tuple(mask), ask)
+    out = list(rf.split(unique(entry.name + "_fwd"), unique(entry.name + "_rev"))) if split \
+        else [rf.combined(unique(entry.name + "_grad"))]
+    while queue:
+        key = queue.pop(0)
+        out += ReverseFunction(module.get(key[0]), key[1], ask).split(*pairs[key])
+    out = [optimize(f, verify) for f in out]
+    have = {f.name for f in out}
+    todo = [f for f in out]
+    while todo:
+        f = todo.pop()
+        for s in walk(f.body):
+            if isinstance(s, Call) and s.func not in have:
+                have.add(s.func)
+                primal = optimize(module.get(s.func), verify)
+                out.append(primal)
+                todo.append(primal)
+    return Module(tuple(out))

@@ -1,0 +1,321 @@
+"""Reverse mode: forward sweep, then the adjoint statements in reverse order.
+
+Input: a typed IR function and which parameters are differentiated.
+Output: IR functions of the same module language:
+- ``combined``: ``f_grad(params) -> (outputs..., params_bar...)`` for the
+  entry point, with the output adjoint seeded with 1.0;
+- ``split``: ``f_fwd(params) -> (outputs..., residual)`` and
+  ``f_rev(residual, outputs_bar...) -> params_bar...``, used for callees
+  (recursion included) and for ``vjp``.
+
+Invariants of the output: values the reverse sweep reads are never recomputed
+and never overwritten before it reads them (``analysis.tbr`` decides what to
+push); adjoints start at zero and accumulate with ``+`` -- the optimisation
+pipeline turns first contributions into assignments and drops dead zeros.
+A loop is reversed by iterating its range backwards, or by its recorded trip
+count when it can stop early; a branch by the same condition value.
+
+    for i in range(n):            for i in reversed(range(n)):
+        x_tape.append(x)              x = x_tape.pop()
+        x = x * c                     c_bar += x * x_bar
+                                      x_bar = c * x_bar
+"""
+from ..ir import (Assign, Call, Const, For, Function, If, NewTape, Pop, Push, Return, Var,
+                  While)
+from ..optimize.liveness import live_in
+from ..ir.walk import all_read, all_written, blocks, map_blocks
+from ..analysis.activity import active_vars, diff_args
+from ..analysis.tbr import Recording
+from ..rules import PRIMITIVES
+from ..rules.registry import partial_reads
+from .emit_rule import RuleEmitter
+
+
+class Namer:
+    """Fresh, readable names that never collide with the function's own."""
+
+    def __init__(self, fn):
+        self.used = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
+        self.bars = {}
+
+    def fresh(self, base, type_):
+        name, k = base, 0
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return Var(name, type_)
+
+    def bar(self, v):
+        if v.name not in self.bars:
+            self.bars[v.name] = self.fresh(v.name + "_bar", "float")
+        return self.bars[v.name]
+
+
+class ReverseFunction:
+    def __init__(self, fn, mask, ask):
+        """``mask``: which params are differentiated; ``ask(callee, mask)`` ->
+        (fwd name, rev name) of a callee's split derivative."""
+        self.fn = fn
+        self.mask = mask
+        self.ask = ask
+        self.names = Namer(fn)
+        self.active = active_vars(fn, {p.name for p, m in zip(fn.params, mask) if m})
+        self.calls = {}       # id(rewritten Call) -> (rev name, arg mask)
+        self.counters = {}    # id(loop) -> counter name
+        self.counter_stmts = {}   # id(loop) -> (init stmt, increment stmt)
+        self.tapes = {}
+        self.body = self.prepare(fn.body)
+        self.rec = Recording(self.body, self.active, lambda s: id(s) in self.calls,
+                             self.counters)
+
+    # -- preparation: active calls, loop counters, snapshots ------------------
+    def prepare(self, body):
+        out = []
+        for s in body:
+            if blocks(s):
+                s = map_blocks(s, self.prepare)
+            if isinstance(s, Call):
+                s = self.prepare_call(s)
+            elif isinstance(s, If) and isinstance(s.cond, Var) and \
+                    s.cond.name in (all_written(s.body) | all_written(s.orelse)):
+                snap = self.names.fresh(s.cond.name + "_was", s.cond.type)
+                out.append(Assign(snap, "copy", (s.cond,), s.loc))
+                s = If(snap, s.body, s.orelse, s.loc)
+            elif isinstance(s, (For, While)):
+                s = self.prepare_loop(s, out)
+            out.append(s)
+        return tuple(out)
+
+    def prepare_call(self, s):
+        amask = tuple(isinstance(a, Var) and a.name in self.active for a in s.args)
+        if not any(amask) or not any(t.name in self.active for t in s.targets):
+            return s
+        fwd, rev = self.ask(s.func, amask)
+        res = self.names.fresh(f"{s.func}_res", "residual")
+        new = Call(s.targets + (res,), fwd, s.args, s.loc)
+        self.calls[id(new)] = (rev, amask)
+        return new
+
+    def prepare_loop(self, s, out):
+        if isinstance(s, For):
+            written = all_written(s.body)
+            bounds = []
+            for a in (s.start, s.stop, s.step):
+                if isinstance(a, Var) and a.name in written:
+                    snap = self.names.fresh(a.name + "_was", a.type)
+                    out.append(Assign(snap, "copy", (a,), s.loc))
+                    a = snap
+                bounds.append(a)
+            s = For(s.var, *bounds, s.body, s.exit, s.reverse, s.loc)
+            if s.exit is None:
+                return s
+        n = self.names.fresh("n_iter", "int")
+        init = Assign(n, "copy", (Const(0),), s.loc)
+        inc = Assign(n, "add", (n, Const(1)), s.loc)
+        s = (For(s.var, s.start, s.stop, s.step, (inc,) + s.body, s.exit, s.reverse, s.loc)
+             if isinstance(s, For) else While((inc,) + s.body, s.exit, s.loc))
+        out.append(init)
+        self.counters[id(s)] = n.name
+        self.counter_stmts[id(s)] = (init, inc)
+        return s
+
+    # -- forward sweep --------------------------------------------------------------
+    def tape(self, name, type_):
+        if name not in self.tapes:
+            self.tapes[name] = self.names.fresh(name + "_tape", "tape")
+        return self.tapes[name]
+
+    def forward(self, body):
+        out = []
+        dropped = {id(c) for k, pair in self.counter_stmts.items()
+                   if k not in self.rec.reversed for c in pair}
+        for s in body:
+            if id(s) in dropped:
+                continue
+            for name, type_ in self.saved(s):
+                out.append(Push(self.tape(name, type_), Var(name, type_)))
+            if blocks(s):
+                s = map_blocks(s, self.forward)
+                if isinstance(s, (For, While)) and s.body and id(s.body[0]) in dropped:
+                    s = map_blocks(s, lambda b: b[1:])
+            out.append(s)
+        return tuple(out)
+
+    def saved(self, s):
+        names = self.rec.pushed(s)
+        types = {v.name: v.type for v in
+                 ([s.target] if isinstance(s, Assign) else list(getattr(s, "targets", ())) +
+                  ([s.var] if isinstance(s, For) else []))}
+        return [(n, types[n]) for n in names]
+
+    # -- reverse sweep --------------------------------------------------------------
+    def pops(self, s):
+        return [Pop(Var(n, t), self.tape(n, t)) for n, t in self.saved(s)]
+
+    def reverse(self, body):
+        out = []
+        for s in reversed(body):
+            out += self.reverse_stmt(s)
+        return out
+
+    def accumulate(self, out, v, contribution):
+        b = self.names.bar(v)
+        out.append(Assign(b, "add", (b, contribution)))
+
+    def reverse_stmt(self, s):
+        if isinstance(s, Assign):
+            if s.target.name not in self.active:
+                return self.pops(s)
+            return self.adjoint(s)
+        if isinstance(s, Call):
+            if id(s) not in self.calls:
+                return self.pops(s)
+            return self.adjoint_call(s) + self.pops(s)
+        if id(s) not in self.rec.reversed:
+            return []
+        if isinstance(s, If):
+            return [If(s.cond, tuple(self.reverse(s.body)), tuple(self.reverse(s.orelse)), s.loc)]
+        if isinstance(s, For):
+            return self.reverse_for(s) + self.pops(s)
+        if isinstance(s, While):
+            n = Var(self.counters[id(s)], "int")
+            k = self.names.fresh("k", "int")
+            return [For(k, Const(0), n, Const(1), tuple(self.reverse(s.body)), loc=s.loc)]
+        return []
+
+    def reverse_for(self, s):
+        body = tuple(self.reverse(s.body))
+        if s.exit is None:
+            return [For(s.var, s.start, s.stop, s.step, body, None, not s.reverse, s.loc)]
+        if s.reverse:
+            from ..errors import UnsupportedError
+            raise UnsupportedError.at(s.loc, "cannot differentiate a 'break' or 'return' inside "
+                                      "a loop over reversed(range(...))", "reversed loop exit")
+        out = []
+        emit = RuleEmitter(out.append, lambda t: self.names.fresh("t", t))
+        n = Var(self.counters[id(s)], "int")
+        stop = emit.apply("add", (s.start, emit.apply("mul", (n, s.step))))
+        return out + [For(s.var, s.start, stop, s.step, body, None, True, s.loc)]
+
+    def adjoint(self, s):
+        out = []
+        emit = RuleEmitter(out.append, lambda t: self.names.fresh("t", t))
+        y = s.target
+        g = self.names.bar(y)
+        prim = PRIMITIVES.get(s.op)
+        pos = [i for i in diff_args(s) if isinstance(s.args[i], Var) and s.args[i].name in self.active]
+        own = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a.name == y.name]
+        out_atom = y
+        if not own:
+            contributions = self.contributions(emit, s, prim, pos, out_atom, g)
+            for v, c in contributions:
+                self.accumulate(out, v, c)
+            out.append(Assign(g, "copy", (Const(0.0),)))
+            return out + self.pops(s)
+        # y = f(..., y, ...): read y's output value and adjoint before restoring y
+        if prim is not None and partial_reads(prim, pos)[1]:
+            out_atom = self.names.fresh(y.name + "_out", y.type)
+            out.append(Assign(out_atom, "copy", (y,)))
+        out += self.pops(s)
+        increment = len(own) == 1 and prim is not None and prim.partials[own[0]] == "1"
+        if increment:      # y = y + e: y's adjoint passes through unchanged
+            pos = [i for i in pos if i not in own]
+        else:
+            g_out = self.names.fresh(g.name + "_out", "float")
+            out.append(Assign(g_out, "copy", (g,)))
+            g = g_out
+        contributions = self.contributions(emit, s, prim, pos, out_atom, g)
+        if not increment:
+            out.append(Assign(self.names.bar(y), "copy", (Const(0.0),)))
+        for v, c in contributions:
+            self.accumulate(out, v, c)
+        return out
+
+    def contributions(self, emit, s, prim, pos, out_atom, g):
+        result = []
+        for i in pos:
+            partial = Const(1.0) if s.op == "copy" else emit.partial(prim, i, s.args, out_atom)
+            result.append((s.args[i], emit.apply("mul", (partial, g))))
+        return result
+
+    def adjoint_call(self, s):
+        rev, amask = self.calls[id(s)]
+        outs, res = s.targets[:-1], s.targets[-1]
+        seeds = tuple(self.names.bar(t) if t.name in self.active else Const(0.0) for t in outs)
+        args = [a for a, m in zip(s.args, amask) if m]
+        got = tuple(self.names.fresh("t", "float") for _ in args)
+        out = [Call(got, rev, (res,) + seeds, s.loc)]
+        for t in outs:
+            if t.name in self.active:
+                out.append(Assign(self.names.bar(t), "copy", (Const(0.0),)))
+        for a, g in zip(args, got):
+            self.accumulate(out, a, g)
+        return out
+
+    # -- assembly ---------------------------------------------------------------------
+    def sweeps(self, seeds):
+        """(forward statements without the return, returned atoms, reverse statements)."""
+        ret = self.body[-1]
+        assert isinstance(ret, Return)
+        fwd = list(self.forward(self.body[:-1]))
+        rev = []
+        for v, seed in zip(ret.values, seeds):
+            if isinstance(v, Var) and v.name in self.active:
+                self.accumulate(rev, v, seed)
+        rev += self.reverse(self.body[:-1])
+        init = [Assign(self.names.bar(Var(n)), "copy", (Const(0.0),))
+                for n in sorted(self.active)]
+        tapes = [NewTape(t) for t in self.tapes.values()]
+        fwd = tapes + self.defaults(fwd) + fwd
+        grads = tuple(self.names.bar(p) if p.name in self.active else Const(0.0)
+                      for p, m in zip(self.fn.params, self.mask) if m)
+        return fwd, ret.values, init + rev, grads
+
+    def defaults(self, fwd):
+        """Initial values for saved variables that may be unassigned when first saved."""
+        assigned = {p.name for p in self.fn.params}
+        need = {}
+        for s in fwd:
+            if isinstance(s, Push) and s.value.name not in assigned:
+                need[s.value.name] = s.value.type
+            for inner in _nested(s):
+                if isinstance(inner, Push) and inner.value.name not in assigned:
+                    need[inner.value.name] = inner.value.type
+            if isinstance(s, Assign):
+                assigned.add(s.target.name)
+        zero = {"float": 0.0, "int": 0, "bool": False}
+        return [Assign(Var(n, t), "copy", (Const(zero.get(t, 0.0)),)) for n, t in need.items()]
+
+    def combined(self, name):
+        seeds = [Const(1.0)] * len(self.body[-1].values)
+        fwd, outs, rev, grads = self.sweeps(seeds)
+        return Function(name, self.fn.params, tuple(fwd + rev + [Return(tuple(outs) + grads)]),
+                        self.fn.loc, self.fn.doc)
+
+    def split(self, fwd_name, rev_name):
+        outs = self.body[-1].values
+        seeds = [self.names.fresh(f"out{i}_bar" if len(outs) > 1 else "out_bar", "float")
+                 for i in range(len(outs))]
+        fwd, outs, rev, grads = self.sweeps(seeds)
+        res = self.names.fresh("residual", "residual")
+        live = sorted(_live_in(rev, {s.name for s in seeds}), key=lambda v: v.name)
+        fwd_fn = Function(fwd_name, self.fn.params,
+                          tuple(fwd + [Assign(res, "pack", tuple(live)),
+                                       Return(tuple(outs) + (res,))]), self.fn.loc)
+        unpack = [Assign(v, "item", (res, Const(i))) for i, v in enumerate(live)]
+        rev_fn = Function(rev_name, (res,) + tuple(seeds),
+                          tuple(unpack + rev + [Return(grads)]), self.fn.loc)
+        return fwd_fn, rev_fn
+
+
+def _nested(s):
+    for b in blocks(s):
+        for x in b:
+            yield x
+            yield from _nested(x)
+
+
+def _live_in(stmts, exclude):
+    """Variables the statements may read before writing them."""
+    return [v for v in live_in(stmts) if v.name not in exclude]
