@@ -197,6 +197,8 @@ class ExpressionLowerer:
 
     def call_python(self, obj, args, kwargs, node):
         name = getattr(obj, "__qualname__", repr(obj))
+        if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
+            return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
         if obj is len and len(args) == 1 and isinstance(args[0], TupleB):
             return Const(len(args[0].items))
         if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
@@ -221,8 +223,6 @@ class ExpressionLowerer:
         prim = registry.lookup_python(obj, len(args))
         if prim is not None:
             return self.op(prim, args, node)
-        if isinstance(obj, types.FunctionType):
-            return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
         raise UnsupportedError(f"cannot differentiate a call to '{name}' with {len(args)} "
                                "argument(s): it has no derivative rule and no Python source",
                                self.src.filename, node.lineno, node.col_offset, f"call to {name}")

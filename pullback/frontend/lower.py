@@ -147,8 +147,10 @@ class FunctionLowerer(ExpressionLowerer):
 
     def stmt_Assign(self, s):
         value = self.expr(s.value)
-        for t in s.targets:
+        for i, t in enumerate(s.targets):
             self.assign(t, value, s)
+            if i == 0 and len(s.targets) > 1 and isinstance(t, ast.Name):
+                value = self.env[t.id]     # `y = x = e`: the others copy the first
 
     def stmt_AnnAssign(self, s):
         if s.value is None:

@@ -6,7 +6,9 @@ function is the derivative of the entry point (``f_grad``, or ``f_fwd`` and
 the activity pattern of each call site, and the original (primal) functions
 that inactive calls still use.
 """
-from ..ir import Call, Module
+from dataclasses import replace
+
+from ..ir import Assign, Call, Const, Module
 from ..ir.walk import walk
 from ..optimize.pipeline import optimize
 from .reverse import ReverseFunction
@@ -33,12 +35,15 @@ def gradient_module(module, mask, split=False, verify=None):
 
     entry = module.functions[0]
     rf = ReverseFunction(entry, tuple(mask), ask)
-    out = list(rf.split(unique(entry.name + "_fwd"), unique(entry.name + "_rev"))) if split \
-        else [rf.combined(unique(entry.name + "_grad"))]
+    if split:
+        out = list(_pruned(*rf.split(unique(entry.name + "_fwd"), unique(entry.name + "_rev")),
+                           verify))
+    else:
+        out = [optimize(rf.combined(unique(entry.name + "_grad")), verify)]
     while queue:
         key = queue.pop(0)
-        out += ReverseFunction(module.get(key[0]), key[1], ask).split(*pairs[key])
-    out = [optimize(f, verify) for f in out]
+        out += _pruned(*ReverseFunction(module.get(key[0]), key[1], ask).split(*pairs[key]),
+                       verify)
     have = {f.name for f in out}
     todo = [f for f in out]
     while todo:
@@ -50,3 +55,19 @@ def gradient_module(module, mask, split=False, verify=None):
                 out.append(primal)
                 todo.append(primal)
     return Module(tuple(out))
+
+
+def _pruned(fwd, rev, verify):
+    """Optimise a split pair, then keep in the residual only what ``rev`` still reads."""
+    rev = optimize(rev, verify)
+    res = rev.params[0]
+    kept = [s for s in rev.body if isinstance(s, Assign) and s.op == "item" and s.args[0] == res]
+    index = {s.args[1].value: k for k, s in enumerate(kept)}
+    body = tuple(replace(s, args=(res, Const(index[s.args[1].value])))
+                 if s in kept else s for s in rev.body)
+    rev = replace(rev, body=body)
+    fbody = list(fwd.body)
+    pack = next(i for i, s in enumerate(fbody) if isinstance(s, Assign) and s.op == "pack")
+    old = fbody[pack]
+    fbody[pack] = replace(old, args=tuple(old.args[k] for k in sorted(index)))
+    return optimize(replace(fwd, body=tuple(fbody)), verify), rev

@@ -254,7 +254,7 @@ class ReverseFunction:
         return out
 
     # -- assembly ---------------------------------------------------------------------
-    def sweeps(self, seeds):
+    def sweeps(self, seeds, split=False):
         """(forward statements without the return, returned atoms, reverse statements)."""
         ret = self.body[-1]
         assert isinstance(ret, Return)
@@ -267,13 +267,29 @@ class ReverseFunction:
         init = [Assign(self.names.bar(Var(n)), "copy", (Const(0.0),))
                 for n in sorted(self.active)]
         tapes = [NewTape(t) for t in self.tapes.values()]
-        fwd = tapes + self.defaults(fwd) + fwd
+        residual = self.residual_needs(init + rev, seeds) if split else {}
+        fwd = tapes + self.defaults(fwd, residual) + fwd
         grads = tuple(self.names.bar(p) if p.name in self.active else Const(0.0)
                       for p, m in zip(self.fn.params, self.mask) if m)
-        return fwd, ret.values, init + rev, grads
+        # the reverse sweep restores overwritten variables: return copies
+        outs = []
+        restored = all_written(rev)
+        for i, v in enumerate(ret.values):
+            if isinstance(v, Var) and v.name in restored:
+                copy = self.names.fresh("value" if len(ret.values) == 1 else f"value{i}", v.type)
+                fwd.append(Assign(copy, "copy", (v,)))
+                v = copy
+            outs.append(v)
+        return fwd, tuple(outs), init + rev, grads
 
-    def defaults(self, fwd):
-        """Initial values for saved variables that may be unassigned when first saved."""
+    def residual_needs(self, rev, seeds):
+        """Variables the reverse sweep reads from the forward sweep (split mode)."""
+        seed_names = {s.name for s in seeds if isinstance(s, Var)}
+        return {v.name: v.type for v in live_in(rev)
+                if v.name not in seed_names and v.type != "tape"}
+
+    def defaults(self, fwd, residual):
+        """Initial values for variables that may be unassigned when saved or packed."""
         assigned = {p.name for p in self.fn.params}
         need = {}
         for s in fwd:
@@ -284,6 +300,11 @@ class ReverseFunction:
                     need[inner.value.name] = inner.value.type
             if isinstance(s, Assign):
                 assigned.add(s.target.name)
+            elif isinstance(s, Call):
+                assigned |= {t.name for t in s.targets}
+        for name, type_ in residual.items():
+            if name not in assigned:
+                need[name] = type_
         zero = {"float": 0.0, "int": 0, "bool": False}
         return [Assign(Var(n, t), "copy", (Const(zero.get(t, 0.0)),)) for n, t in need.items()]
 
@@ -297,7 +318,7 @@ class ReverseFunction:
         outs = self.body[-1].values
         seeds = [self.names.fresh(f"out{i}_bar" if len(outs) > 1 else "out_bar", "float")
                  for i in range(len(outs))]
-        fwd, outs, rev, grads = self.sweeps(seeds)
+        fwd, outs, rev, grads = self.sweeps(seeds, split=True)
         res = self.names.fresh("residual", "residual")
         live = sorted(_live_in(rev, {s.name for s in seeds}), key=lambda v: v.name)
         fwd_fn = Function(fwd_name, self.fn.params,
