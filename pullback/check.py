@@ -15,9 +15,9 @@ class GradientMismatch(AssertionError):
 
 def check_grad(f, *args, argnums=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
     """Raise ``GradientMismatch`` with the worst disagreement; return the worst error."""
-    args = [float(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else a
-            for a in _bind(f, args, {})]
+    args = _bind(f, args, {})
     nums = _argnums(argnums, len(args))
+    args = [float(a) if i in nums else a for i, a in enumerate(args)]
     g = grad(f, argnums=nums)(*args)
     worst = (0.0, None)
     for i, gi in zip(nums, g):

@@ -41,6 +41,7 @@ class FunctionLowerer(ExpressionLowerer):
             else {}
         self.ret_flag = None
         self.ret_vals = None
+        self.reserved = set(self.counts)    # user names: temporaries avoid them
 
     # -- names ------------------------------------------------------------
     def param_names(self):
@@ -57,7 +58,7 @@ class FunctionLowerer(ExpressionLowerer):
 
     def temp(self):
         self.ntemp += 1
-        while f"t{self.ntemp}" in self.used:
+        while f"t{self.ntemp}" in self.used or f"t{self.ntemp}" in self.reserved:
             self.ntemp += 1
         return self.new_var(f"t{self.ntemp}")
 
@@ -100,6 +101,10 @@ class FunctionLowerer(ExpressionLowerer):
             self.block(body[:-1])
             value = body[-1].value
             b = self.expr(value) if value is not None else Const(0.0)
+            if isinstance(b, Var) and self._is_temp(b):
+                result = self.new_var("result")
+                self.store(result, b, self.loc(body[-1]))
+                b = result
             skel, atoms = flatten(b)
             self.check_returnable(b, body[-1])
             self.emit(Return(tuple(atoms), self.loc(body[-1])))

@@ -16,12 +16,18 @@ class VerifyError(AssertionError):
 
 
 def verify_module(mod):
-    from ..rules import registry
     arity = {f.name: len(f.params) for f in mod.functions}
     for fn in mod.functions:
-        defined = {p.name for p in fn.params} | all_written(fn.body)
-        _check_block(fn, fn.body, defined, arity, registry, top=True)
+        verify_function(fn, arity)
     return mod
+
+
+def verify_function(fn, arity=None):
+    """Check one function; call arities only when ``arity`` (name -> count) is given."""
+    from ..rules import registry
+    defined = {p.name for p in fn.params} | all_written(fn.body)
+    _check_block(fn, fn.body, defined, arity, registry, top=True)
+    return fn
 
 
 def _check_block(fn, body, defined, arity, registry, top):
@@ -35,7 +41,7 @@ def _check_block(fn, body, defined, arity, registry, top):
                 raise VerifyError(f"{fn.name}: unknown primitive {s.op!r}")
             if any(not isinstance(a, (Var, Const)) for a in s.args):
                 raise VerifyError(f"{fn.name}: non-atomic operand in {s!r}")
-        if isinstance(s, Call) and arity.get(s.func) != len(s.args):
+        if isinstance(s, Call) and arity is not None and arity.get(s.func) != len(s.args):
             raise VerifyError(f"{fn.name}: call to {s.func} with wrong arity")
         for v in atoms_read(s):
             if v.name not in defined:
