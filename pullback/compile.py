@@ -5,7 +5,9 @@
 """
 import linecache
 
+from .analysis.alias import check_writes, copy_views
 from .analysis.types import infer_types
+from .ir import Module
 from .backends.python import emit_module
 from .frontend import lower_program
 from .ir.verify import verify_function, verify_module
@@ -30,9 +32,17 @@ def lower_typed(f, types):
     return infer_types(lower_program(f, len(types)), list(types))
 
 
+def prepare_arrays(module):
+    """Views of arrays written in place become copies; unsafe writes are rejected."""
+    functions = tuple(copy_views(fn) for fn in module.functions)
+    for fn in functions:
+        check_writes(fn)
+    return Module(functions)
+
+
 def compile_reverse(f, types, mask, split=False, verify=False):
     """Compile the reverse-mode derivative; ``verify`` checks the IR between passes."""
-    typed = lower_typed(f, types)
+    typed = prepare_arrays(lower_typed(f, types))
     if verify:
         verify_module(typed)
     n_out = len(typed.functions[0].body[-1].values)
@@ -44,6 +54,17 @@ def compile_reverse(f, types, mask, split=False, verify=False):
               f"({f.__code__.co_filename}:{f.__code__.co_firstlineno}).\n"
               f"# Reverse mode with respect to: "
               f"{', '.join(p.name for p, m in zip(typed.functions[0].params, mask) if m)}.")
+    text = emit_module(module, header)
+    filename = f"<pullback {module.functions[0].name}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace = {"__name__": "pullback_generated"}
+    exec(compile(text, filename, "exec"), namespace)
+    return Compiled(text, namespace, [f.name for f in module.functions], n_out)
+
+
+def load_module(module, header, n_out):
+    """Emit an IR module as Python and execute it (for transforms other than
+    ``compile_reverse``, e.g. forward mode); tracebacks show the generated lines."""
     text = emit_module(module, header)
     filename = f"<pullback {module.functions[0].name}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)

@@ -52,8 +52,8 @@ def uses_unknown_callable(x):
     return math.frexp(x)[0]
 
 
-def uses_string(x):
-    return x if "a" else x
+def uses_fstring(x):
+    return x if f"{x}" else x
 
 
 def uses_walrus(x):
@@ -92,7 +92,7 @@ def uses_nonlocal(x):
     (uses_starargs, "variadic or positional-only parameters"),
     (uses_class, "a class definition"),
     (uses_set, "a set"),
-    (uses_string, "a str constant"),
+    (uses_fstring, "an f-string"),
     (uses_walrus, "an assignment expression (':=')"),
     (uses_while_else, "an 'else' clause on a 'while' loop"),
     (uses_bitwise, "the '&' operator"),

@@ -14,7 +14,8 @@ activity pattern of each call site.
         y = t1 * 3.0
         return y
 """
-from ..ir import Assign, Call, Return, Var
+from ..ir import Assign, Call, Pop, Push, Return, Var
+from ..ir.types import is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 
@@ -23,18 +24,16 @@ def diff_args(stmt):
     """The argument positions through which an Assign propagates derivatives."""
     if stmt.op == "copy":
         return [0]
-    prim = PRIMITIVES[stmt.op]
-    if prim.partials is None:
-        return []
-    return [i for i, p in enumerate(prim.partials) if p is not None]
+    return PRIMITIVES[stmt.op].diff_positions()
 
 
 def _float(a):
-    return isinstance(a, Var) and a.type == "float"
+    # generated code (forward over reverse): tapes and residuals hold derivative carriers
+    return isinstance(a, Var) and (is_differentiable(a.type) or a.type in ("tape", "residual"))
 
 
 def active_vars(fn, active_params):
-    varied = {p.name for p in fn.params if p.name in active_params and p.type == "float"}
+    varied = {p.name for p in fn.params if p.name in active_params and _float(p)}
     useful = set()
     stmts = list(walk(fn.body))
     for s in stmts:
@@ -44,11 +43,14 @@ def active_vars(fn, active_params):
     while changed:
         changed = False
         for s in stmts:
-            if isinstance(s, Assign) and s.target.type == "float":
-                ins = [s.args[i] for i in diff_args(s)]
+            if isinstance(s, Assign) and _float(s.target):
+                ins = list(s.args) if s.op in ("pack", "item") else \
+                    [s.args[i] for i in diff_args(s)]
                 outs = [s.target]
+            elif isinstance(s, (Push, Pop)):
+                ins, outs = ([s.value], [s.tape]) if isinstance(s, Push) else ([s.tape], [s.target])
             elif isinstance(s, Call):
-                ins, outs = list(s.args), [t for t in s.targets if t.type == "float"]
+                ins, outs = list(s.args), [t for t in s.targets if _float(t)]
             else:
                 continue
             ins = [a for a in ins if _float(a)]

@@ -10,18 +10,32 @@ from dataclasses import replace
 
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, For, Function, Module, Pop, Return, Var
+from ..ir.types import SCALAR_ORDER, Array, dummy, join, of_value
 from ..ir.walk import blocks, walk
 from ..rules import PRIMITIVES
 
-ORDER = {"bool": 0, "int": 1, "float": 2}
 
-
-def join(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if ORDER[a] >= ORDER[b] else b
+def result_type(op, args, types):
+    """The type of ``op(*args)``: the rule's own answer for scalars, else NumPy's
+    answer on stand-in values of the argument types."""
+    if op == "copy":
+        return types[0]
+    prim = PRIMITIVES[op]
+    if all(t in SCALAR_ORDER for t in types):
+        return prim.result(*types)
+    if prim.shape is not None:
+        return prim.shape(*[a.value if isinstance(a, Const) else t for a, t in zip(args, types)])
+    values = [a.value if isinstance(a, Const) else dummy(t) for a, t in zip(args, types)]
+    if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
+        return Array("float64", None)
+    try:
+        out = prim.call(*values)
+    except Exception as e:     # noqa: BLE001 -- reported at the user's line by the caller
+        raise TypeError(f"{op}: {e}") from None
+    t = of_value(out)
+    if t is None:
+        raise TypeError(f"{op} returns a {type(out).__name__}")
+    return t
 
 
 def infer_types(module, entry_types):
@@ -52,7 +66,10 @@ def infer_types(module, entry_types):
                     ts = [ty(a) for a in s.args]
                     if None in ts:
                         continue
-                    t = ts[0] if s.op == "copy" else PRIMITIVES[s.op].result(*ts)
+                    try:
+                        t = result_type(s.op, s.args, ts)
+                    except TypeError as e:
+                        raise TransformError.at(s.loc, str(e)) from None
                     setvar(fn.name, s.target.name, t)
                 elif isinstance(s, For):
                     setvar(fn.name, s.var.name, "int")
@@ -106,4 +123,4 @@ def _annotate(fn, env):
     return Function(fn.name, tuple(map(var, fn.params)), tuple(map(stmt, fn.body)), fn.loc, fn.doc)
 
 
-__all__ = ["infer_types", "join", "Pop"]
+__all__ = ["infer_types", "join", "Pop", "SCALAR_ORDER"]

@@ -7,29 +7,48 @@ copies in the runtime helpers it calls, so a written file runs on its own.
 """
 import inspect
 import math
+import re
 
 from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.names import is_temp
 from ..ir.walk import all_written, atoms_read, blocks, walk
 from ..rules import PRIMITIVES
-from ..rules import helpers
+from ..rules import helpers, np_helpers
+from ..ir.types import is_array
+
+_HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
+                 and callable(getattr(np_helpers, n, None) or getattr(helpers, n, None))
+                 and n not in ("np", "math")]
 
 ATOM = 100
 
 
 def emit_module(module, header=None):
-    used_helpers = sorted({PRIMITIVES[s.op].helper for f in module.functions
-                           for s in walk(f.body) if isinstance(s, Assign) and s.op in PRIMITIVES
-                           and PRIMITIVES[s.op].helper})
-    parts = []
-    if header:
-        parts.append(header)
-    parts.append("import math\n")
-    for h in used_helpers:
-        parts.append(inspect.getsource(getattr(helpers, h)))
-    for fn in module.functions:
-        parts.append(emit_function(fn))
+    body = [emit_function(fn) for fn in module.functions]
+    used = {PRIMITIVES[s.op].helper for f in module.functions for s in walk(f.body)
+            if isinstance(s, Assign) and s.op in PRIMITIVES and PRIMITIVES[s.op].helper}
+    sources = _helper_sources(used)
+    parts = [header] if header else []
+    text = "\n".join(body + sources)
+    imports = "import math\n" + ("\nimport numpy as np\n" if "np." in text else "")
+    parts.append(imports)
+    parts += sources + body
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+
+
+def _helper_sources(names):
+    """Source of the runtime helpers ``names`` and of the helpers they call."""
+    found, todo = {}, sorted(names)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        fn = getattr(helpers, name, None) or getattr(np_helpers, name)
+        found[name] = inspect.getsource(fn)
+        for other in _HELPER_NAMES:
+            if other not in found and re.search(rf"\b{other}\(", found[name]):
+                todo.append(other)
+    return [found[n] for n in sorted(found)]
 
 
 def emit_function(fn):
@@ -45,6 +64,8 @@ def render_atom(a):
     if isinstance(a, Var):
         return a.name, ATOM
     v = a.value
+    if isinstance(v, type):
+        return (f"np.{v.__name__}" if v.__module__ == "numpy" else v.__name__), ATOM
     if isinstance(v, float):
         if math.isinf(v):
             return ("math.inf", ATOM) if v > 0 else ("-math.inf", 30)
@@ -72,7 +93,17 @@ class _Printer:
                 for a in s.args]
         if s.op == "copy":
             return args[0]
-        syn = PRIMITIVES[s.op].syntax
+        prim = PRIMITIVES[s.op]
+        syn = prim.syntax
+        if prim.numpy and any(is_array(getattr(a, "type", None)) for a in s.args) and \
+                syn.kind in ("call", "ifexp") and prim.numpy != syn.text:
+            if s.op in ("getitem", "getitem_copy", "setitem"):
+                pass
+            else:
+                syn = type(syn)("call", prim.numpy)
+        if s.op in ("getitem", "getitem_copy"):
+            text = f"{_paren(args[0], ATOM)}[{_index_text(s.args[1], args[1])}]"
+            return (f"np.array({text})", ATOM) if s.op == "getitem_copy" else (text, ATOM)
         if syn.kind == "infix":
             lmin = syn.prec + 1 if syn.right_assoc or syn.prec == 5 else syn.prec
             rmin = 30 if syn.right_assoc else syn.prec + 1
@@ -87,7 +118,18 @@ class _Printer:
             return f"({inner},)" if len(args) == 1 else f"({inner})", ATOM
         if syn.kind == "index":
             return f"{_paren(args[0], ATOM)}[{args[1][0]}]", ATOM
-        return f"{syn.text}({', '.join(t for t, _ in args)})", ATOM
+        pos, kw = prim.keyword_split(list(range(len(args))))
+        if kw:      # keyword_split on positions: keep the ones not at their default
+            nreq = len(prim.params) - len(prim.defaults)
+            kw = {p: args[i] for i, p in enumerate(prim.params)
+                  if i >= nreq and not _is_default(s.args[i], prim.defaults[i - nreq])}
+            texts = [t for t, _ in args[:nreq]] + [f"{p}={t}" for p, (t, _) in kw.items()]
+        elif prim.defaults and prim.helper is None:
+            nreq = len(prim.params) - len(prim.defaults)
+            texts = [t for t, _ in args[:nreq]]
+        else:
+            texts = [t for t, _ in args]
+        return f"{syn.text}({', '.join(texts)})", ATOM
 
     def inlinable(self, body, i, env_reads):
         s = body[i]
@@ -151,8 +193,13 @@ class _Printer:
         if isinstance(s, Assign):
             text, _ = self.expr(s, env)
             tgt = s.target.name
-            if s.op in ("add", "sub", "mul") and s.args[0] == s.target and \
-                    isinstance(s.args[0], Var) and s.args[0].name not in env:
+            if s.op == "setitem" and s.args[0] == s.target:
+                idx = _index_text(s.args[1], a(s.args[1]) and (env.get(getattr(s.args[1], "name", ""))
+                                                               or render_atom(s.args[1])))
+                lines.append(f"{pad}{tgt}[{idx}] = {a(s.args[2])}{self.comment(s)}")
+            elif s.op in ("add", "sub", "mul") and s.args[0] == s.target and \
+                    isinstance(s.args[0], Var) and s.args[0].name not in env and \
+                    not is_array(s.target.type):
                 sym = PRIMITIVES[s.op].syntax.text
                 rhs = a(s.args[1], PRIMITIVES[s.op].syntax.prec + 1 if s.op == "sub" else 0)
                 lines.append(f"{pad}{tgt} {sym}= {rhs}{self.comment(s)}")
@@ -208,6 +255,30 @@ class _Printer:
         elif s.orelse:
             lines.append(f"{pad}else:")
             self.block(s.orelse, depth + 1, lines)
+
+
+def _is_default(atom, default):
+    return isinstance(atom, Const) and type(atom.value) is type(default) and \
+        atom.value == default
+
+
+def _index_text(atom, rendered):
+    """An index as it reads inside brackets: ``i, 1:n, ...``."""
+    if isinstance(atom, Const):
+        v = atom.value
+        parts = v if isinstance(v, tuple) else (v,)
+        text = ", ".join(_part(p) for p in parts)
+        return text + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+    return rendered[0]
+
+
+def _part(p):
+    if isinstance(p, slice):
+        a, b, c = ("" if x is None else repr(x) for x in (p.start, p.stop, p.step))
+        return f"{a}:{b}" + (f":{c}" if c else "")
+    if p is Ellipsis:
+        return "..."
+    return repr(p)
 
 
 def _paren(t, min_prec):

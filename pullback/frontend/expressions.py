@@ -18,7 +18,7 @@ from .scan import free_names
 from .source import Source, source_of
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
-          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow"}
+          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul"}
 CMPOPS = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
           ast.NotEq: "ne"}
 
@@ -49,7 +49,8 @@ class ExpressionLowerer:
 
     # -- leaves -------------------------------------------------------------
     def expr_Constant(self, node):
-        if isinstance(node.value, (bool, int, float)):
+        if isinstance(node.value, (bool, int, float, str)) or node.value is None \
+                or node.value is Ellipsis:
             return Const(node.value)
         raise self.error(node, f"a {type(node.value).__name__} constant")
 
@@ -82,6 +83,8 @@ class ExpressionLowerer:
 
     def expr_Attribute(self, node):
         base = self.expr(node.value)
+        if is_atom(base):
+            return self.array_attribute(base, node)
         if isinstance(base, PyObj) and isinstance(base.obj, types.ModuleType):
             if not hasattr(base.obj, node.attr):
                 raise TransformError(f"module '{base.obj.__name__}' has no attribute "
@@ -97,6 +100,8 @@ class ExpressionLowerer:
 
     def expr_Subscript(self, node):
         base = self.expr(node.value)
+        if is_atom(base):
+            return self.array_getitem(base, node)
         if not isinstance(base, TupleB):
             raise self.error(node, "indexing a value that is not a tuple or list")
         if isinstance(node.slice, ast.Slice):
@@ -184,11 +189,21 @@ class ExpressionLowerer:
 
     # -- calls --------------------------------------------------------------------
     def expr_Call(self, node):
-        callee = self.expr(node.func)
+        method_of = None
+        if isinstance(node.func, ast.Attribute):
+            base = self.expr(node.func.value)
+            if is_atom(base):
+                method_of = base
+            else:
+                callee = self.expr_Attribute(node.func)
+        else:
+            callee = self.expr(node.func)
         args = [self.expr(a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
         if None in kwargs:
             raise self.error(node, "a '**kwargs' argument")
+        if method_of is not None:
+            return self.array_method(method_of, node.func.attr, args, kwargs, node)
         if isinstance(callee, FuncB):
             return self.call_user(callee, args, kwargs, node)
         if isinstance(callee, PyObj):
@@ -208,10 +223,20 @@ class ExpressionLowerer:
             obj = "sum"
         if obj is float and not args:
             return Const(0.0)
+        if obj is len and len(args) == 1 and is_atom(args[0]):
+            return self.op("len", args, node)
+        if obj is sum and len(args) == 1 and is_atom(args[0]):
+            return self.op("sum", (args[0], Const(0), Const(False)), node)
+        special = self.call_numpy(obj, args, kwargs, node)
+        if special is not None:
+            return special
+        bound = registry.lookup_python(obj, None)
+        if bound is not None and (kwargs or registry.lookup_python(obj, len(args)) is None):
+            return self.call_bound(bound, args, kwargs, node)
         if kwargs:
             raise self.error(node, f"keyword arguments to '{name}'")
         if not all(is_atom(a) for a in args):
-            raise self.error(node, f"a tuple or function passed to '{name}'")
+            args = [self.atom_of(a, node) for a in args]
         if obj in (min, max, "sum") and len(args) > 2:
             prim = "add" if obj == "sum" else obj.__name__
             acc = args[0]
@@ -279,7 +304,7 @@ class ExpressionLowerer:
 
 def static(value, low, node):
     """The binding of a Python object found while resolving a name."""
-    if isinstance(value, (bool, int, float)):
+    if isinstance(value, (bool, int, float, str)) or value is None:
         return Const(value)
     if isinstance(value, (tuple, list)):
         return TupleB(tuple(static(v, low, node) for v in value))

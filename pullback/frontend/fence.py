@@ -16,7 +16,7 @@ SUPPORTED = {
     "Expr", "Pass", "Break", "Continue",
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
-    "Attribute", "Subscript", "Name", "Tuple", "List", "Slice",
+    "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult",
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
@@ -40,7 +40,7 @@ REJECTED = {
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",
     "YieldFrom": "a 'yield from' (generator)", "FormattedValue": "an f-string",
     "JoinedStr": "an f-string", "Starred": "a starred expression ('*args')",
-    "Del": "a 'del' target", "MatMult": "the '@' operator on scalars",
+    "Del": "a 'del' target",
     "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
     "LShift": "the '<<' operator", "RShift": "the '>>' operator", "Invert": "the '~' operator",
     "Is": "an 'is' comparison", "IsNot": "an 'is not' comparison", "In": "an 'in' test",
@@ -79,7 +79,8 @@ def check(source):
         if name not in SUPPORTED:
             # operators carry no position; report their parent expression instead
             raise reject(source, _positioned(fn, node), describe(node))
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, bool)) \
+        if isinstance(node, ast.Constant) and not isinstance(
+                node.value, (int, float, bool, str, type(None), type(Ellipsis))) \
                 and not _is_docstring(fn, node):
             raise reject(source, node, f"a {type(node.value).__name__} constant")
         if isinstance(node, ast.While) and node.orelse:

@@ -14,6 +14,7 @@ from typing import Optional
 from ..errors import UnsupportedError
 from ..ir import Assign, Const, For, If, Return, Var, While
 from .bindings import FuncB, PyObj, TupleB, flatten, is_atom
+from .arrays import ArrayLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import binding_counts, body_exits, exits
@@ -26,7 +27,7 @@ class LoopCtx:
     skip: Optional[Var]
 
 
-class FunctionLowerer(ExpressionLowerer):
+class FunctionLowerer(ExpressionLowerer, ArrayLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb
@@ -42,6 +43,7 @@ class FunctionLowerer(ExpressionLowerer):
         self.ret_flag = None
         self.ret_vals = None
         self.reserved = set(self.counts)    # user names: temporaries avoid them
+        self.shape_source = {}              # temp holding x.shape -> x
 
     # -- names ------------------------------------------------------------
     def param_names(self):
@@ -163,6 +165,11 @@ class FunctionLowerer(ExpressionLowerer):
         self.assign(s.target, self.expr(s.value), s)
 
     def stmt_AugAssign(self, s):
+        if isinstance(s.target, ast.Subscript):
+            load = ast.Subscript(s.target.value, s.target.slice, ast.Load(), lineno=s.lineno,
+                                 col_offset=s.col_offset)
+            value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
+            return self.store_subscript(s.target, value, s)
         if not isinstance(s.target, ast.Name):
             raise self.error(s.target, "an augmented assignment to this target")
         load = ast.Name(s.target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
@@ -181,7 +188,9 @@ class FunctionLowerer(ExpressionLowerer):
             for t, v in zip(target.elts, value.items):
                 self.assign(t, v, node)
             return
-        raise self.error(target, "an assignment to this target (arrays come with NumPy support)")
+        if isinstance(target, ast.Subscript):
+            return self.store_subscript(target, value, node)
+        raise self.error(target, "an assignment to this target")
 
     def _target_vars(self, t):
         if isinstance(t, ast.Name):
@@ -283,6 +292,8 @@ class FunctionLowerer(ExpressionLowerer):
         if isinstance(seq, TupleB):
             items = seq.items[::-1] if rev else seq.items
             return self.unrolled_loop(s, items)
+        if is_atom(seq):     # rows of an array
+            return self.rows_loop(s, seq, rev)
         raise self.error(it, "a loop over this iterable (only range(...) and tuples/lists)")
 
     def _is_builtin(self, node, obj):
@@ -290,6 +301,20 @@ class FunctionLowerer(ExpressionLowerer):
             return False
         b = self.lookup(node.id, node)
         return isinstance(b, PyObj) and b.obj is obj
+
+    def rows_loop(self, s, seq, rev):
+        n = self.op("len", (seq,), s)
+        k = self.new_var("k")
+        ctx = self.new_loop(s.body, force_stop=bool(s.orelse))
+
+        def body():
+            self.loops.append(ctx)
+            row = self.op("getitem", (seq, k), s)
+            self.loops.pop()
+            self.assign(s.target, row, s)
+            self.loop_body(ctx, s.body)
+        self.emit(For(k, Const(0), n, Const(1), self.nested(body), ctx.stop, rev, self.loc(s)))
+        self.loop_else(s, ctx)
 
     def range_loop(self, s, call, rev):
         if call.keywords or not 1 <= len(call.args) <= 3:

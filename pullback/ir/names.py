@@ -2,12 +2,13 @@
 
 Temporaries (``t1``, ``t_3``, and their adjoints ``t1_bar``) are the frontend's
 and the transforms' own; user variables keep the user's names (``x``,
-versioned ``x_1``), and adjoints are ``x_bar`` after Griewank.  Passes prefer
+versioned ``x_1``), adjoints are ``x_bar`` and tangents ``x_dot`` after Griewank
+(``x_dot0`` .. for several directions, ``x_ddot`` for a second forward layer).  Passes prefer
 to keep user names visible and fold temporaries away.
 """
 import re
 
-_TEMP = re.compile(r"^(t\d*(_\d+)?)(_bar(_\d+)?)?(_out(_\d+)?)?$")
+_TEMP = re.compile(r"^(t\d*(_\d+)?)(_bar(_\d+)?)?(_d*dot_?\d*)*(_out(_\d+)?)?$")
 
 
 def is_temp(name):

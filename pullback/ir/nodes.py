@@ -55,7 +55,9 @@ def type_of_value(v):
         return "bool"
     if isinstance(v, int):
         return "int"
-    return "float"
+    if isinstance(v, float):
+        return "float"
+    return "static"     # slices, tuples of ints, None, strings: static arguments
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.names import is_temp
+from ..ir.types import is_array, is_differentiable
 from ..transforms.emit_rule import fold
 
 
@@ -113,4 +114,6 @@ def _fits(value, target):
     if isinstance(value, Var):
         return value.type == target.type and target.type not in ("tape", "residual", "any")
     kinds = {"float": float, "int": int, "bool": bool}
+    if is_array(target.type):      # a float constant stands for a broadcast array of it
+        return isinstance(value.value, float) and is_differentiable(target.type)
     return type(value.value) is kinds.get(target.type)

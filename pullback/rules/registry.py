@@ -40,14 +40,58 @@ class Primitive:
     result: Callable              # (arg types) -> result type
     syntax: Syntax
     helper: Optional[str] = None  # name of a runtime helper the Python code calls
+    vjps: Optional[tuple] = None  # reverse rule per param over ``g`` (non-elementwise ops)
+    shape: Optional[Callable] = None   # result type from argument types, when NumPy can't say
+    numpy: Optional[str] = None   # NumPy spelling for array arguments (``np.sin``)
+
+    defaults: tuple = ()          # default values of trailing (static) params
+    helper_source: Optional[Callable] = None
+
+    def keyword_split(self, values):
+        """(positional, keyword) arguments for a NumPy-spelled call: parameters
+        with defaults go by keyword, and are left out when at their default."""
+        if not self.defaults or self.helper is not None:
+            return list(values), {}
+        nreq = len(self.params) - len(self.defaults)
+        kw = {p: v for p, v, d in zip(self.params[nreq:], values[nreq:], self.defaults)
+              if not (v is d or (type(v) is type(d) and v == d))}
+        return list(values[:nreq]), kw
+
+    def call(self, *values):
+        """Evaluate on concrete values, as the generated code would."""
+        pos, kw = self.keyword_split(values)
+        return self.np_impl(*pos, **kw)
+
+    @property
+    def np_impl(self):
+        """The implementation for array arguments."""
+        if self.numpy and self.numpy.startswith("np."):
+            import numpy as np
+            obj = np
+            for part in self.numpy.split(".")[1:]:
+                obj = getattr(obj, part)
+            return obj
+        return self.impl
 
     @property
     def differentiable(self):
-        return self.partials is not None and any(p is not None for p in self.partials)
+        return bool(self.diff_positions())
+
+    def diff_positions(self):
+        """Parameter positions with a derivative rule."""
+        rules = self.vjps if self.vjps is not None else self.partials
+        return [] if rules is None else [i for i, r in enumerate(rules) if r is not None]
 
     def partial_ast(self, i):
         p = self.partials[i] if self.partials else None
         return None if p is None else _parse(p)
+
+    def vjp_ast(self, i):
+        """The reverse rule for param ``i``: an expression over ``g``, the params and ``y``."""
+        if self.vjps is not None:
+            return None if self.vjps[i] is None else _parse(self.vjps[i])
+        p = self.partials[i] if self.partials else None
+        return None if p is None else _parse(f"({p}) * g")
 
 
 _PARSED = {}
@@ -68,31 +112,59 @@ def always(t):
     return lambda *types: t
 
 
-def register(name, impl, params, partials, result, syntax, python=(), helper=None):
-    prim = Primitive(name, impl, tuple(params), partials, result, syntax, helper)
+def register(name, impl, params, partials, result, syntax, python=(), helper=None,
+             vjps=None, shape=None, numpy=None, defaults=(), bind=False):
+    """Add a primitive.  ``python`` callables map to it by argument count, or by
+    signature binding (keywords, defaults) when ``bind`` is set."""
+    prim = Primitive(name, impl, tuple(params), partials, result, syntax, helper, vjps,
+                     shape, numpy, tuple(defaults))
     PRIMITIVES[name] = prim
     for obj in python:
-        _BY_PYTHON[(obj, len(params))] = name
+        _BY_PYTHON[(obj, None if bind else len(params))] = name
     return prim
 
 
-def scalar(name, impl, *partials, params="x", result=None, python=(), syntax=None, helper=None):
-    """A differentiable scalar function: one partial expression per parameter."""
+def scalar(name, impl, *partials, params="x", result=None, python=(), syntax=None, **kw):
+    """An elementwise function: one partial-derivative expression per parameter."""
     params = params.split()
     assert len(partials) == len(params), name
     return register(name, impl, params, tuple(partials), result or always("float"),
-                    syntax or Syntax("call", f"math.{name}"), python, helper)
+                    syntax or Syntax("call", f"math.{name}"), python, **kw)
 
 
-def nondiff(name, impl, params="x", result=None, python=(), syntax=None, helper=None):
+def nondiff(name, impl, params="x", result=None, python=(), syntax=None, **kw):
     """A function whose derivative is zero wherever it exists."""
     params = params.split()
     return register(name, impl, params, None, result or always("float"),
-                    syntax or Syntax("call", f"math.{name}"), python, helper)
+                    syntax or Syntax("call", f"math.{name}"), python, **kw)
+
+
+def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, result=None,
+             syntax=None):
+    """A NumPy function with reverse rules over the cotangent ``g``.
+
+    ``params`` is a signature: ``"x axis=None keepdims=False"``; parameters
+    with defaults are static (constants at the call site).  ``vjps`` gives one
+    expression per parameter (None: no derivative through it).
+    """
+    names, defaults = [], []
+    for p in params.split():
+        n, eq, d = p.partition("=")
+        names.append(n)
+        if eq:
+            defaults.append(ast.literal_eval(d))
+    vjps = tuple(vjps) + (None,) * (len(names) - len(vjps))
+    spelled = helper or f"np.{name}"
+    return register(name, impl, names, None, result or always("float"),
+                    syntax or Syntax("call", spelled), python,
+                    helper=None if spelled.startswith("np.") else spelled,
+                    vjps=vjps if any(vjps) else None, shape=shape, numpy=spelled,
+                    defaults=defaults, bind=True)
 
 
 def lookup_python(obj, nargs):
-    """The primitive implementing Python callable ``obj`` with ``nargs`` args."""
+    """The primitive implementing Python callable ``obj`` with ``nargs`` args
+    (``nargs=None``: the one that binds arguments by signature)."""
     try:
         return _BY_PYTHON.get((obj, nargs))
     except TypeError:   # unhashable callables
@@ -107,10 +179,10 @@ def has_python(obj):
 
 
 def partial_reads(prim, positions):
-    """(param indices, output?) that the partials at ``positions`` read."""
+    """(param indices, output?) that the reverse rules at ``positions`` read."""
     names = set()
     for i in positions:
-        node = prim.partial_ast(i)
+        node = prim.vjp_ast(i)
         if node is not None:
             names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
     return {i for i, p in enumerate(prim.params) if p in names}, "y" in names

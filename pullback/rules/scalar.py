@@ -6,6 +6,8 @@ Each entry declares a primitive and its derivative in one line; ``x``, ``a``,
 import math
 import operator
 
+import numpy as np
+
 from . import helpers
 from .registry import Syntax, always, nondiff, numeric, register, scalar
 
@@ -18,15 +20,20 @@ BOOL = always("bool")
 INT = always("int")
 
 # -- arithmetic operators ---------------------------------------------------
-scalar("add", operator.add, "1", "1", params="a b", result=numeric, syntax=infix("+", 10))
-scalar("sub", operator.sub, "1", "-1", params="a b", result=numeric, syntax=infix("-", 10))
-scalar("mul", operator.mul, "b", "a", params="a b", result=numeric, syntax=infix("*", 20))
-scalar("truediv", operator.truediv, "1 / b", "-y / b", params="a b", syntax=infix("/", 20))
+scalar("add", operator.add, "1", "1", params="a b", result=numeric, syntax=infix("+", 10),
+       python=(np.add,))
+scalar("sub", operator.sub, "1", "-1", params="a b", result=numeric, syntax=infix("-", 10),
+       python=(np.subtract,))
+scalar("mul", operator.mul, "b", "a", params="a b", result=numeric, syntax=infix("*", 20),
+       python=(np.multiply,))
+scalar("truediv", operator.truediv, "1 / b", "-y / b", params="a b", syntax=infix("/", 20),
+       python=(np.divide, np.true_divide))
 scalar("pow", operator.pow, "b * a ** (b - 1)", "y * log(a)", params="a b",
-       result=numeric, syntax=infix("**", 40, right=True), python=(pow,))
+       result=numeric, syntax=infix("**", 40, right=True), python=(pow, np.power))
 scalar("mod", operator.mod, "1", "-floor(a / b)", params="a b", result=numeric,
        syntax=infix("%", 20))
-scalar("neg", operator.neg, "-1", result=numeric, syntax=Syntax("prefix", "-", 30))
+scalar("neg", operator.neg, "-1", result=numeric, syntax=Syntax("prefix", "-", 30),
+       python=(np.negative,))
 scalar("pos", operator.pos, "1", result=numeric, syntax=Syntax("prefix", "+", 30))
 nondiff("floordiv", operator.floordiv, params="a b", result=numeric, syntax=infix("//", 20))
 
@@ -41,10 +48,12 @@ nondiff("truth", bool, result=BOOL, syntax=Syntax("call", "bool"), python=(bool,
 # select(c, a, b) is `a if c else b`: it routes the adjoint to the chosen side.
 register("select", lambda c, a, b: a if c else b, ("c", "a", "b"),
          (None, "select(c, 1.0, 0.0)", "select(c, 0.0, 1.0)"),
-         lambda c, a, b: numeric(a, b), Syntax("ifexp", "", 1))
+         lambda c, a, b: numeric(a, b), Syntax("ifexp", "", 1), python=(np.where,),
+         numpy="np.where")
 
 # -- builtins ---------------------------------------------------------------
-scalar("abs", abs, "sign(x)", result=numeric, syntax=Syntax("call", "abs"), python=(abs,))
+scalar("abs", abs, "sign(x)", result=numeric, syntax=Syntax("call", "abs"),
+       python=(abs, np.abs), numpy="np.abs")
 scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,))
 nondiff("int", int, result=INT, syntax=Syntax("call", "int"), python=(int,))
 nondiff("round", round, result=INT, syntax=Syntax("call", "round"), python=(round,))
@@ -52,55 +61,58 @@ nondiff("roundn", round, params="x n", syntax=Syntax("call", "round"), python=(r
 # At ties both sides get half, as in JAX.
 scalar("min", min, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
        "select(b < a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
-       syntax=Syntax("call", "min"), python=(min,))
+       syntax=Syntax("call", "min"), python=(min, np.minimum), numpy="np.minimum")
 scalar("max", max, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
        "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
-       syntax=Syntax("call", "max"), python=(max,))
-nondiff("sign", helpers.sign, syntax=Syntax("call", "sign"), helper="sign")
+       syntax=Syntax("call", "max"), python=(max, np.maximum), numpy="np.maximum")
+nondiff("sign", helpers.sign, syntax=Syntax("call", "sign"), helper="sign", python=(np.sign,),
+        numpy="np.sign")
 
 # -- the math module --------------------------------------------------------
-scalar("sin", math.sin, "cos(x)", python=(math.sin,))
-scalar("cos", math.cos, "-sin(x)", python=(math.cos,))
-scalar("tan", math.tan, "1 + y * y", python=(math.tan,))
-scalar("asin", math.asin, "1 / sqrt(1 - x * x)", python=(math.asin,))
-scalar("acos", math.acos, "-1 / sqrt(1 - x * x)", python=(math.acos,))
-scalar("atan", math.atan, "1 / (1 + x * x)", python=(math.atan,))
-scalar("sinh", math.sinh, "cosh(x)", python=(math.sinh,))
-scalar("cosh", math.cosh, "sinh(x)", python=(math.cosh,))
-scalar("tanh", math.tanh, "1 - y * y", python=(math.tanh,))
-scalar("asinh", math.asinh, "1 / sqrt(x * x + 1)", python=(math.asinh,))
-scalar("acosh", math.acosh, "1 / sqrt(x * x - 1)", python=(math.acosh,))
-scalar("atanh", math.atanh, "1 / (1 - x * x)", python=(math.atanh,))
-scalar("exp", math.exp, "y", python=(math.exp,))
-scalar("expm1", math.expm1, "y + 1", python=(math.expm1,))
-scalar("log", math.log, "1 / x", python=(math.log,))
+scalar("sin", math.sin, "cos(x)", python=(math.sin, np.sin), numpy="np.sin")
+scalar("cos", math.cos, "-sin(x)", python=(math.cos, np.cos), numpy="np.cos")
+scalar("tan", math.tan, "1 + y * y", python=(math.tan, np.tan), numpy="np.tan")
+scalar("asin", math.asin, "1 / sqrt(1 - x * x)", python=(math.asin, np.arcsin), numpy="np.arcsin")
+scalar("acos", math.acos, "-1 / sqrt(1 - x * x)", python=(math.acos, np.arccos), numpy="np.arccos")
+scalar("atan", math.atan, "1 / (1 + x * x)", python=(math.atan, np.arctan), numpy="np.arctan")
+scalar("sinh", math.sinh, "cosh(x)", python=(math.sinh, np.sinh), numpy="np.sinh")
+scalar("cosh", math.cosh, "sinh(x)", python=(math.cosh, np.cosh), numpy="np.cosh")
+scalar("tanh", math.tanh, "1 - y * y", python=(math.tanh, np.tanh), numpy="np.tanh")
+scalar("asinh", math.asinh, "1 / sqrt(x * x + 1)", python=(math.asinh, np.arcsinh), numpy="np.arcsinh")
+scalar("acosh", math.acosh, "1 / sqrt(x * x - 1)", python=(math.acosh, np.arccosh), numpy="np.arccosh")
+scalar("atanh", math.atanh, "1 / (1 - x * x)", python=(math.atanh, np.arctanh), numpy="np.arctanh")
+scalar("exp", math.exp, "y", python=(math.exp, np.exp), numpy="np.exp")
+scalar("expm1", math.expm1, "y + 1", python=(math.expm1, np.expm1), numpy="np.expm1")
+scalar("log", math.log, "1 / x", python=(math.log, np.log), numpy="np.log")
 scalar("logb", math.log, "1 / (x * log(b))", "-y / (b * log(b))", params="x b",
        syntax=Syntax("call", "math.log"), python=(math.log,))
-scalar("log1p", math.log1p, "1 / (1 + x)", python=(math.log1p,))
-scalar("log2", math.log2, "1 / (x * 0.6931471805599453)", python=(math.log2,))
-scalar("log10", math.log10, "1 / (x * 2.302585092994046)", python=(math.log10,))
-scalar("sqrt", math.sqrt, "0.5 / y", python=(math.sqrt,))
+scalar("log1p", math.log1p, "1 / (1 + x)", python=(math.log1p, np.log1p), numpy="np.log1p")
+scalar("log2", math.log2, "1 / (x * 0.6931471805599453)", python=(math.log2, np.log2), numpy="np.log2")
+scalar("log10", math.log10, "1 / (x * 2.302585092994046)", python=(math.log10, np.log10), numpy="np.log10")
+scalar("sqrt", math.sqrt, "0.5 / y", python=(math.sqrt, np.sqrt), numpy="np.sqrt")
 scalar("mpow", math.pow, "b * mpow(a, b - 1)", "y * log(a)", params="a b",
        syntax=Syntax("call", "math.pow"), python=(math.pow,))
-scalar("hypot", math.hypot, "a / y", "b / y", params="a b", python=(math.hypot,))
+scalar("hypot", math.hypot, "a / y", "b / y", params="a b", python=(math.hypot, np.hypot), numpy="np.hypot")
 scalar("atan2", math.atan2, "b / (a * a + b * b)", "-a / (a * a + b * b)", params="a b",
        python=(math.atan2,))
-scalar("fabs", math.fabs, "sign(x)", python=(math.fabs,))
+scalar("fabs", math.fabs, "sign(x)", python=(math.fabs, np.fabs), numpy="np.fabs")
 scalar("erf", math.erf, "1.1283791670955126 * exp(-x * x)", python=(math.erf,))
 scalar("erfc", math.erfc, "-1.1283791670955126 * exp(-x * x)", python=(math.erfc,))
 scalar("lgamma", math.lgamma, "polygamma(0, x)", python=(math.lgamma,))
 scalar("gamma", math.gamma, "y * polygamma(0, x)", python=(math.gamma,))
 scalar("polygamma", helpers.polygamma, None, "polygamma(n + 1, x)", params="n x",
        syntax=Syntax("call", "polygamma"), helper="polygamma")
-scalar("degrees", math.degrees, "57.29577951308232", python=(math.degrees,))
-scalar("radians", math.radians, "0.017453292519943295", python=(math.radians,))
+scalar("degrees", math.degrees, "57.29577951308232", python=(math.degrees, np.degrees), numpy="np.degrees")
+scalar("radians", math.radians, "0.017453292519943295", python=(math.radians, np.radians), numpy="np.radians")
 scalar("copysign", math.copysign, "sign(a) * sign(b)", None, params="a b",
        python=(math.copysign,))
 if hasattr(math, "cbrt"):
     scalar("cbrt", math.cbrt, "1 / (3 * y * y)", python=(math.cbrt,))
     scalar("exp2", math.exp2, "y * 0.6931471805599453", python=(math.exp2,))
 for _name in ("floor", "ceil", "trunc"):
-    nondiff(_name, getattr(math, _name), result=INT, python=(getattr(math, _name),))
+    nondiff(_name, getattr(math, _name), result=INT, python=(getattr(math, _name),
+                                                             getattr(np, _name)),
+            numpy=f"np.{_name}")
 
 CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau", math.inf: "inf"}
 

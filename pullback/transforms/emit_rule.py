@@ -8,6 +8,7 @@ the same primitives as user code; constants fold on the way (``1 * g`` is
 import ast
 
 from ..ir import Assign, Const, Var
+from ..ir.types import is_differentiable
 from ..rules import PRIMITIVES
 
 _OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
@@ -29,7 +30,8 @@ class RuleEmitter:
             op, args = folded
         elif folded is not None:
             return folded
-        t = self.temp(PRIMITIVES[op].result(*[a.type for a in args]) if op != "copy" else type_)
+        from ..analysis.types import result_type
+        t = self.temp(result_type(op, args, [a.type for a in args]) if op != "copy" else type_)
         self.emit(Assign(t, op, args))
         return t
 
@@ -98,5 +100,5 @@ def _is(a, v):
 
 
 def _float(a):
-    return (isinstance(a, Var) and a.type == "float") or (isinstance(a, Const) and
-                                                          isinstance(a.value, float))
+    return (isinstance(a, Var) and is_differentiable(a.type)) or \
+        (isinstance(a, Const) and isinstance(a.value, float))

@@ -10,11 +10,12 @@ from dataclasses import replace
 
 from ..ir import Assign, Call, Const, Module
 from ..ir.walk import walk
-from ..optimize.pipeline import optimize
+from ..optimize.pipeline import optimize, optimize_primal
 from .reverse import ReverseFunction
 
 
 def gradient_module(module, mask, split=False, verify=None):
+    module = Module(tuple(optimize_primal(f, verify) for f in module.functions))
     taken = {f.name for f in module.functions}
     pairs, queue = {}, []
 

@@ -25,9 +25,11 @@ from ..ir import (Assign, Call, Const, For, Function, If, NewTape, Pop, Push, Re
 from ..optimize.liveness import live_in
 from ..ir.walk import all_read, all_written, blocks, map_blocks
 from ..analysis.activity import active_vars, diff_args
+from ..analysis.alias import written_in_place
 from ..analysis.tbr import Recording
 from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
+from ..ir.types import is_array
 from .emit_rule import RuleEmitter
 
 
@@ -48,7 +50,8 @@ class Namer:
 
     def bar(self, v):
         if v.name not in self.bars:
-            self.bars[v.name] = self.fresh(v.name + "_bar", "float")
+            self.bars[v.name] = self.fresh(v.name + "_bar", v.type if v.type is not None
+                                           else "float")
         return self.bars[v.name]
 
 
@@ -65,6 +68,7 @@ class ReverseFunction:
         self.counters = {}    # id(loop) -> counter name
         self.counter_stmts = {}   # id(loop) -> (init stmt, increment stmt)
         self.tapes = {}
+        self.writes = written_in_place(fn.body)
         self.body = self.prepare(fn.body)
         self.rec = Recording(self.body, self.active, lambda s: id(s) in self.calls,
                              self.counters)
@@ -133,8 +137,7 @@ class ReverseFunction:
         for s in body:
             if id(s) in dropped:
                 continue
-            for name, type_ in self.saved(s):
-                out.append(Push(self.tape(name, type_), Var(name, type_)))
+            out += self.pushes(s)
             if blocks(s):
                 s = map_blocks(s, self.forward)
                 if isinstance(s, (For, While)) and s.body and id(s.body[0]) in dropped:
@@ -150,8 +153,30 @@ class ReverseFunction:
         return [(n, types[n]) for n in names]
 
     # -- reverse sweep --------------------------------------------------------------
+    def pushes(self, s):
+        """Save what ``s`` overwrites: the written slice for an in-place write, a
+        copy of an array that later writes could change, else the value."""
+        out = []
+        emit = RuleEmitter(out.append, lambda t: self.names.fresh("t", t))
+        for name, type_ in self.saved(s):
+            value = Var(name, type_)
+            if _in_place(s):
+                value = emit.apply("getitem_copy", (s.target, s.args[1]))
+            elif is_array(type_) and self.writes:
+                value = emit.apply("copy_array", (value,))
+            out.append(Push(self.tape(name, type_), value))
+        return out
+
     def pops(self, s):
-        return [Pop(Var(n, t), self.tape(n, t)) for n, t in self.saved(s)]
+        out = []
+        for n, t in self.saved(s):
+            if _in_place(s):
+                part = self.names.fresh("t", "any")
+                out += [Pop(part, self.tape(n, t)), Assign(s.target, "setitem",
+                                                           (s.target, s.args[1], part))]
+            else:
+                out.append(Pop(Var(n, t), self.tape(n, t)))
+        return out
 
     def reverse(self, body):
         out = []
@@ -160,7 +185,13 @@ class ReverseFunction:
         return out
 
     def accumulate(self, out, v, contribution):
+        """``v_bar += contribution``, summed down to v's shape where it broadcast."""
         b = self.names.bar(v)
+        ct = getattr(contribution, "type", None)
+        if is_array(ct) or is_array(v.type):
+            if not (is_array(v.type) and ct == v.type and v.type.static):
+                emit = RuleEmitter(out.append, lambda t: self.names.fresh("t", t))
+                contribution = emit.apply("unbroadcast", (contribution, v))
         out.append(Assign(b, "add", (b, contribution)))
 
     def reverse_stmt(self, s):
@@ -218,7 +249,8 @@ class ReverseFunction:
             out_atom = self.names.fresh(y.name + "_out", y.type)
             out.append(Assign(out_atom, "copy", (y,)))
         out += self.pops(s)
-        increment = len(own) == 1 and prim is not None and prim.partials[own[0]] == "1"
+        increment = len(own) == 1 and prim is not None and prim.partials is not None \
+            and prim.partials[own[0]] == "1"
         if increment:      # y = y + e: y's adjoint passes through unchanged
             pos = [i for i in pos if i not in own]
         else:
@@ -233,11 +265,11 @@ class ReverseFunction:
         return out
 
     def contributions(self, emit, s, prim, pos, out_atom, g):
-        result = []
-        for i in pos:
-            partial = Const(1.0) if s.op == "copy" else emit.partial(prim, i, s.args, out_atom)
-            result.append((s.args[i], emit.apply("mul", (partial, g))))
-        return result
+        if s.op == "copy":
+            return [(s.args[0], g)] if pos else []
+        env = dict(zip(prim.params, s.args))
+        env.update(y=out_atom, g=g)
+        return [(s.args[i], emit.expr(prim.vjp_ast(i), env)) for i in pos]
 
     def adjoint_call(self, s):
         rev, amask = self.calls[id(s)]
@@ -328,6 +360,10 @@ class ReverseFunction:
         rev_fn = Function(rev_name, (res,) + tuple(seeds),
                           tuple(unpack + rev + [Return(grads)]), self.fn.loc)
         return fwd_fn, rev_fn
+
+
+def _in_place(s):
+    return isinstance(s, Assign) and s.op == "setitem" and s.args[0] == s.target
 
 
 def _nested(s):

@@ -1,0 +1,191 @@
+"""Lowering of NumPy usage: calls bound by signature, array methods and
+attributes, indexing, and in-place writes.
+
+    y = np.sum(x * w, axis=0)   ->  t1 = mul(x, w); y = sum(t1, 0, False)
+    x[i, 1:] = v                ->  t = index(i, slice(1, None, None)); x = setitem(x, t, v)
+    for row in X: ...           ->  for k in range(len(X)): row = getitem(X, k); ...
+
+Static arguments (axis, shape, keepdims, dtype, ...) become constants; a
+tuple literal of constants is one constant.  Lists of numbers passed to
+``np.array`` build the array with ``zeros`` and element writes.
+"""
+import ast
+
+import numpy as np
+
+from ..ir import Assign, Const, Var
+from ..rules import PRIMITIVES, registry
+from .bindings import PyObj, TupleB, is_atom
+
+METHODS = {  # method -> (primitive, leading positional params after self)
+    "sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
+    "var": "var", "std": "std", "cumsum": "cumsum", "cumprod": "cumprod",
+    "argmax": "argmax", "argmin": "argmin", "argsort": "argsort", "dot": "dot",
+    "reshape": "reshape", "transpose": "transpose", "ravel": "ravel", "flatten": "asarray",
+    "copy": "copy_array", "astype": "astype", "squeeze": "squeeze", "swapaxes": "swapaxes",
+    "clip": "clip", "take": "take", "trace": "trace", "repeat": "repeat",
+}
+VARARG_SHAPE = {"reshape", "transpose"}
+
+
+class ArrayLowerer:
+    # -- static arguments ------------------------------------------------------
+    def static_arg(self, b, node):
+        """A binding as an IR argument: tuples of constants become one constant."""
+        if isinstance(b, TupleB):
+            items = [self.static_arg(x, node) for x in b.items]
+            if all(isinstance(x, Const) for x in items):
+                return Const(tuple(x.value for x in items))
+            return self.op("index", items, node)
+        if isinstance(b, PyObj):
+            return Const(b.obj)
+        return b
+
+    def call_bound(self, name, args, kwargs, node):
+        """Call primitive ``name`` binding positional and keyword args to its params."""
+        prim = PRIMITIVES[name]
+        params = list(prim.params)
+        nreq = len(params) - len(prim.defaults)
+        if len(args) > len(params):
+            raise self.error(node, f"too many arguments to '{name}'")
+        bound = dict(zip(params, args))
+        for k, v in kwargs.items():
+            if k not in params or k in bound:
+                raise self.error(node, f"the keyword argument '{k}' here")
+            bound[k] = v
+        atoms = []
+        for i, p in enumerate(params):
+            if p in bound:
+                atoms.append(self.static_arg(bound[p], node))
+            elif i >= nreq:
+                atoms.append(Const(prim.defaults[i - nreq]))
+            else:
+                raise self.error(node, f"a missing argument '{p}' to '{name}'")
+        return self.op(name, atoms, node)
+
+    def call_numpy(self, obj, args, kwargs, node):
+        """NumPy functions that need more than a binding; None if not one of them."""
+        if obj in (np.array, np.asarray) and args and isinstance(args[0], TupleB):
+            return self.array_literal(args[0], node)
+        if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
+                isinstance(args[0], TupleB):
+            return self.concatenate(obj, args[0].items, kwargs, node)
+        if obj is np.split:
+            sections = args[1] if len(args) > 1 else kwargs.get("indices_or_sections")
+            axis = args[2] if len(args) > 2 else kwargs.get("axis", Const(0))
+            sec = self.static_arg(sections, node)
+            if not isinstance(sec, Const):
+                raise self.error(node, "np.split with run-time sections")
+            n = sec.value if isinstance(sec.value, int) else len(sec.value) + 1
+            return TupleB(tuple(self.op("split_part", (args[0], sec, Const(k), axis), node)
+                                for k in range(n)))
+        if obj is np.einsum:
+            raise self.error(node, "np.einsum (not yet supported)")
+        return None
+
+    def array_literal(self, items, node):
+        shape, leaves = _shape_and_leaves(items)
+        if any(not is_atom(x) for x in leaves):
+            return self.concatenate(np.stack, items, {}, node)
+        arr = self.op("zeros", (Const(shape), Const(None)), node)
+        for flat, leaf in enumerate(leaves):
+            idx = Const(tuple(int(i) for i in np.unravel_index(flat, shape)))
+            self.emit(Assign(arr, "setitem", (arr, idx, leaf), self.loc(node)))
+        return arr
+
+    def concatenate(self, obj, items, kwargs, node):
+        axis = kwargs.get("axis", Const(0))
+        items = [self.atom_of(x, node) for x in items]
+        if obj is np.stack:
+            items = [self.op("expand_dims", (x, axis), node) for x in items]
+        elif obj is np.vstack:
+            items = [self.op("atleast_2d", (x,), node) for x in items]
+        elif obj is np.hstack:
+            axis = self.op("hstack_axis", (items[0],), node)
+        acc = items[0]
+        for x in items[1:]:
+            acc = self.op("concat2", (acc, x, axis), node)
+        return acc
+
+    def atom_of(self, b, node):
+        if isinstance(b, TupleB):
+            return self.array_literal(b, node)
+        if not is_atom(b):
+            raise self.error(node, "a function or module where an array is expected")
+        return b
+
+    # -- methods and attributes on run-time values ---------------------------------
+    def array_attribute(self, base, node):
+        attr = node.attr
+        if attr == "T":
+            return self.op("transpose", (base, Const(None)), node)
+        if attr in ("shape", "ndim", "size"):
+            t = self.op({"shape": "shape_of"}.get(attr, attr), (base,), node)
+            if attr == "shape":
+                self.shape_source[t.name] = base
+            return t
+        raise self.error(node, f"the attribute '.{attr}'")
+
+    def array_method(self, base, attr, args, kwargs, node):
+        if attr not in METHODS:
+            raise self.error(node, f"the array method '.{attr}()'")
+        name = METHODS[attr]
+        if attr in VARARG_SHAPE and len(args) > 1:
+            args = [TupleB(tuple(args))]
+        if attr == "clip":
+            return self.op("clip", [base] + [self.static_arg(a, node) for a in args], node)
+        return self.call_bound(name, [base] + list(args), kwargs, node)
+
+    # -- indexing ------------------------------------------------------------------
+    def index_of(self, node):
+        """An index expression as one IR atom (a constant when static)."""
+        parts = node.elts if isinstance(node, ast.Tuple) else [node]
+        atoms = [self.index_part(p) for p in parts]
+        if isinstance(node, ast.Tuple):
+            if all(isinstance(a, Const) for a in atoms):
+                return Const(tuple(a.value for a in atoms))
+            return self.op("index", atoms, node)
+        return atoms[0]
+
+    def index_part(self, p):
+        if isinstance(p, ast.Slice):
+            bounds = [Const(None) if b is None else self.atom(b) for b in (p.lower, p.upper, p.step)]
+            if all(isinstance(b, Const) for b in bounds):
+                return Const(slice(*[b.value for b in bounds]))
+            return self.op("slice", bounds, p)
+        if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis):
+            return Const(p.value)
+        b = self.expr(p)
+        if isinstance(b, TupleB):
+            return self.static_arg(b, p)
+        return b
+
+    def array_getitem(self, base, node):
+        if isinstance(base, Var) and base.name in self.shape_source:
+            idx = self.atom(node.slice)
+            return self.op("dim", (self.shape_source[base.name], idx), node)
+        return self.op("getitem", (base, self.index_of(node.slice)), node)
+
+    def store_subscript(self, target, value, node):
+        """``x[idx] = value``: an in-place write to the array variable ``x``."""
+        if not isinstance(target.value, ast.Name):
+            raise self.error(target, "an in-place write to this expression")
+        name = target.value.id
+        arr = self.env.get(name)
+        if not isinstance(arr, Var):
+            raise self.error(target, f"an item assignment to '{name}', which is not an array")
+        idx = self.index_of(target.slice)
+        value = self.atom_of(value, node)
+        self.emit(Assign(arr, "setitem", (arr, idx, value), self.loc(node)))
+
+
+def _shape_and_leaves(items):
+    if all(isinstance(x, TupleB) for x in items) and items:
+        subs = [_shape_and_leaves(x.items) for x in items]
+        if len({s for s, _ in subs}) != 1:
+            raise ValueError("ragged nested list")
+        return (len(items),) + subs[0][0], [leaf for _, ls in subs for leaf in ls]
+    return (len(items),), list(items)
+
+
+__all__ = ["ArrayLowerer", "registry"]

@@ -1,0 +1,87 @@
+"""Types carried by ``Var.type``.
+
+Scalars are the strings ``"bool"``, ``"int"``, ``"float"`` (a chain:
+bool < int < float); NumPy arrays are ``Array(dtype, shape)`` with a static
+shape when the lowering can know it (dims are ints, ``None`` for unknown, or
+``shape=None`` for unknown rank).  Generated code also uses ``"tape"``,
+``"residual"``, ``"index"`` (slices) and ``"any"``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+SCALAR_ORDER = {"bool": 0, "int": 1, "float": 2}
+
+
+@dataclass(frozen=True)
+class Array:
+    dtype: str
+    shape: Optional[tuple]
+
+    def __str__(self):
+        dims = "?" if self.shape is None else ",".join("?" if d is None else str(d)
+                                                       for d in self.shape)
+        return f"{self.dtype}[{dims}]"
+
+    @property
+    def static(self):
+        return self.shape is not None and all(d is not None for d in self.shape)
+
+
+def is_array(t):
+    return isinstance(t, Array)
+
+
+def is_differentiable(t):
+    """Float scalars and floating arrays carry derivatives."""
+    return t == "float" or (isinstance(t, Array) and np.dtype(t.dtype).kind == "f")
+
+
+def of_value(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "bool"
+    if isinstance(v, (int, np.integer)):
+        return "int"
+    if isinstance(v, (float, np.floating)):
+        return "float"
+    if isinstance(v, np.ndarray):
+        return Array(v.dtype.name, tuple(v.shape))
+    if isinstance(v, tuple) and all(isinstance(x, (int, np.integer)) for x in v):
+        return "shape"
+    return None
+
+
+def dummy(t):
+    """A value of type ``t`` for shape inference (None when the shape is unknown)."""
+    if t == "float":
+        return 1.0
+    if t == "int":
+        return 1
+    if t == "bool":
+        return True
+    if isinstance(t, Array) and t.static:
+        return np.ones(t.shape, t.dtype)
+    return None
+
+
+def join(a, b):
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    if isinstance(a, str) and isinstance(b, str) and a in SCALAR_ORDER and b in SCALAR_ORDER:
+        return a if SCALAR_ORDER[a] >= SCALAR_ORDER[b] else b
+    if isinstance(a, Array) or isinstance(b, Array):
+        arrays = [t for t in (a, b) if isinstance(t, Array)]
+        dtype = np.result_type(*[t.dtype for t in arrays]).name if len(arrays) == 2 \
+            else arrays[0].dtype
+        if len(arrays) == 1:
+            return Array(dtype, arrays[0].shape)
+        sa, sb = a.shape, b.shape
+        if sa is None or sb is None or len(sa) != len(sb):
+            return Array(dtype, None)
+        return Array(dtype, tuple(x if x == y else None for x, y in zip(sa, sb)))
+    return "any"

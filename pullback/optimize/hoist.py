@@ -1,0 +1,71 @@
+"""Loop-invariant code motion, run on the primal before it is differentiated.
+
+A loop-invariant assignment left in the loop body is recomputed on every
+iteration and, because it overwrites its variable each time, its old value is
+saved on a tape for the reverse sweep.  Moved in front of the loop it is
+computed once and never taped:
+
+    for i in range(n):                  t2 = -k
+        t2 = -k                         for i in range(n):
+        acc = t2 * sin(x)                   acc = t2 * sin(x)
+        x = x + acc                         x = x + acc
+
+An assignment moves when it sits directly in the loop body, is the only
+assignment to its variable in the function, nothing in the loop writes its
+operands or reads its variable before it, and its primitive cannot raise
+(so running it when the loop runs zero times is harmless).
+"""
+from dataclasses import replace
+
+from ..ir import Assign, For, Var, While
+from ..ir.walk import all_written, atoms_read, map_blocks, vars_written, walk
+
+# Primitives that never raise on scalars (float overflow gives inf; math.sin(inf),
+# math.exp(1000) and float(10**400) raise, so they stay in the loop).
+SAFE = {"copy", "neg", "pos", "add", "sub", "mul", "select", "lt", "le", "gt", "ge", "eq",
+        "ne", "not_", "truth", "min", "max", "abs", "fabs", "tanh", "atan"}
+
+
+def hoist_invariants(fn):
+    counts = {}
+    for s in walk(fn.body):
+        for v in vars_written(s):
+            counts[v.name] = counts.get(v.name, 0) + 1
+    return replace(fn, body=_block(fn.body, counts))
+
+
+def _block(stmts, counts):
+    out = []
+    for s in stmts:
+        s = map_blocks(s, lambda b: _block(b, counts))
+        if isinstance(s, (For, While)):
+            moved, s = _hoist(s, counts)
+            out.extend(moved)
+        out.append(s)
+    return tuple(out)
+
+
+def _hoist(loop, counts):
+    written = all_written(loop.body) | ({loop.var.name} if isinstance(loop, For) else set())
+    moved, body = [], list(loop.body)
+    changed = True
+    while changed:
+        changed = False
+        for i, s in enumerate(body):
+            if not _invariant(s, body[:i], written, counts):
+                continue
+            moved.append(body.pop(i))
+            written.discard(s.target.name)
+            changed = True
+            break
+    return moved, replace(loop, body=tuple(body))
+
+
+def _invariant(s, before, written, counts):
+    if not isinstance(s, Assign) or s.op not in SAFE or counts.get(s.target.name) != 1:
+        return False
+    if any(isinstance(a, Var) and a.name in written for a in s.args):
+        return False
+    if s.target.type not in ("float", "int", "bool"):
+        return False
+    return all(v.name != s.target.name for x in walk(before) for v in atoms_read(x))

@@ -1,0 +1,187 @@
+"""NumPy runtime helpers that reverse rules call.
+
+Plain NumPy functions; the Python backend copies the ones a module uses into
+it.  Each is also a primitive (``rules.numpy_core`` / ``numpy_linalg``), so
+generated code that calls them can be differentiated again where a rule is
+declared.  Arguments named ``x`` are the primal input, ``g`` a cotangent.
+"""
+import numpy as np
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` down to the shape of ``x`` (undoing broadcasting)."""
+    shape = np.shape(x)
+    g = np.asarray(g)
+    if g.shape == shape:
+        return g
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for i, n in enumerate(shape):
+        if n == 1 and g.shape[i] != 1:
+            g = g.sum(axis=i, keepdims=True)
+    return g if shape else float(g)
+
+
+def expand_to(g, x, axis, keepdims):
+    """Broadcast a reduction's cotangent back over the reduced axes of ``x``."""
+    g = np.asarray(g)
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+    elif axis is None and not keepdims:
+        g = g.reshape((1,) * np.ndim(x))
+    return np.broadcast_to(g, np.shape(x))
+
+
+def count(x, axis):
+    """Number of elements a reduction over ``axis`` combines."""
+    shape = np.shape(x)
+    if axis is None:
+        return int(np.prod(shape))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def extremum_mask(x, y, axis, keepdims):
+    """Where ``x`` attains its max/min ``y``, ties sharing equally."""
+    hit = x == expand_to(y, x, axis, keepdims)
+    return hit / expand_to(np.sum(hit, axis=axis, keepdims=keepdims), x, axis, keepdims)
+
+
+def getitem_vjp(g, x, idx):
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    np.add.at(z, idx, g)
+    return z
+
+
+def setitem(x, idx, v):
+    """``x`` with ``x[idx] = v``, as a new array."""
+    z = np.array(x, dtype=np.result_type(x, v))
+    z[idx] = v
+    return z
+
+
+def like(g, x):
+    """``g`` in the shape of ``x``."""
+    return np.reshape(g, np.shape(x))
+
+
+def transpose_vjp(g, axes):
+    return np.transpose(g, None if axes is None else tuple(np.argsort(axes)))
+
+
+def cumsum_vjp(g, x, axis):
+    if axis is None:
+        return np.flip(np.cumsum(np.flip(np.ravel(g)))).reshape(np.shape(x))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def matmul_vjp_a(g, a, b):
+    if np.ndim(b) == 1:
+        return np.multiply.outer(g, b) if np.ndim(a) > 1 else g * b
+    if np.ndim(a) == 1:
+        return np.matmul(b, g) if np.ndim(g) == 1 else np.sum(np.matmul(b, g[..., None]), -1)
+    return np.matmul(g, np.swapaxes(b, -1, -2))
+
+
+def matmul_vjp_b(g, a, b):
+    if np.ndim(a) == 1:
+        return np.multiply.outer(a, g) if np.ndim(b) > 1 else g * a
+    if np.ndim(b) == 1:
+        return np.matmul(np.swapaxes(a, -1, -2), g)
+    return np.matmul(np.swapaxes(a, -1, -2), g)
+
+
+def norm_vjp(g, x, y, ord, axis, keepdims):
+    if ord not in (None, 2, "fro") or (ord == 2 and np.ndim(x) == 2 and axis is None):
+        raise NotImplementedError(f"derivative of norm with ord={ord!r}")
+    safe = np.where(y == 0, 1.0, y)
+    return expand_to(g / safe, x, axis, keepdims) * x
+
+
+def split_part(x, sections, k, axis):
+    return np.split(x, sections, axis)[k]
+
+
+def split_part_vjp(g, x, sections, k, axis):
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    np.split(z, sections, axis)[k][...] = g
+    return z
+
+
+def concat_first(g, a, axis):
+    return np.take(g, np.arange(np.shape(a)[axis]), axis=axis)
+
+
+def concat_second(g, a, axis):
+    return np.take(g, np.arange(np.shape(a)[axis], np.shape(g)[axis]), axis=axis)
+
+
+def dim(x, k):
+    """Length of axis ``k`` of ``x``."""
+    return np.shape(x)[k]
+
+
+def hstack_axis(x):
+    return 0 if np.ndim(x) == 1 else 1
+
+
+def concat2(a, b, axis):
+    return np.concatenate((a, b), axis)
+
+
+def tile_vjp(g, x, reps):
+    shape = np.shape(x)
+    reps = (reps,) if np.isscalar(reps) else tuple(reps)
+    nd = max(len(shape), len(reps))
+    shape = (1,) * (nd - len(shape)) + shape
+    reps = (1,) * (nd - len(reps)) + reps
+    split = [d for pair in zip(reps, shape) for d in pair]
+    return np.reshape(np.reshape(g, split).sum(axis=tuple(range(0, 2 * nd, 2))), np.shape(x))
+
+
+def repeat_vjp(g, x, repeats, axis):
+    if axis is None:
+        return np.reshape(np.reshape(g, (-1, repeats)).sum(-1), np.shape(x))
+    shape = list(np.shape(x))
+    shape.insert(axis + 1, repeats)
+    return np.reshape(g, shape).sum(axis + 1)
+
+
+def pad_vjp(g, x, pad_width):
+    widths = np.broadcast_to(np.asarray(pad_width), (np.ndim(x), 2))
+    return g[tuple(slice(int(lo), g.shape[i] - int(hi)) for i, (lo, hi) in enumerate(widths))]
+
+
+def take_vjp(g, x, indices, axis):
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    if axis is None:
+        np.add.at(z.reshape(-1), indices, g)
+    else:
+        idx = [slice(None)] * np.ndim(x)
+        idx[axis] = indices
+        np.add.at(z, tuple(idx), g)
+    return z
+
+
+def take_along_axis_vjp(g, x, indices, axis):
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    idx = list(np.indices(np.shape(indices), sparse=True))
+    idx[axis] = indices
+    np.add.at(z, tuple(idx), g)
+    return z
+
+
+def sort_vjp(g, x, axis):
+    return take_along_axis_vjp(g, x, np.argsort(x, axis=axis), axis)
+
+
+def astype_like(g, x):
+    return np.asarray(g).astype(np.result_type(x))
+
+
+def diag_vjp(g, x, k):
+    return np.diag(g, k)
+
+
+def trace_vjp(g, x):
+    return g * np.eye(*np.shape(x))

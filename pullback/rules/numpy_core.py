@@ -1,0 +1,171 @@
+"""NumPy: broadcasting helper, elementwise extras, reductions, shapes, indexing,
+constructors.  One entry per function; ``g`` is the output cotangent.
+
+Broadcasting is never undone here: the reverse transform sums every
+contribution down to its argument's shape (``unbroadcast``) once, centrally.
+"""
+import numpy as np
+
+from . import np_helpers as H
+from .registry import Syntax, always, array_op, nondiff, register, scalar
+
+# -- helpers the rules call (themselves primitives) ---------------------------
+array_op("unbroadcast", H.unbroadcast, "g x", "expand_like(g, x)", helper="unbroadcast")
+array_op("expand_like", lambda g, x: np.broadcast_to(g, np.shape(x)), "g x",
+         "unbroadcast(g, x)", helper="np.broadcast_to")
+array_op("expand_to", H.expand_to, "t x axis keepdims", "sum(g, axis, keepdims)",
+         helper="expand_to")
+nondiff("count", H.count, params="x axis", result=always("int"),
+        syntax=Syntax("call", "count"), helper="count", numpy="count")
+nondiff("extremum_mask", H.extremum_mask, params="x y axis keepdims",
+        syntax=Syntax("call", "extremum_mask"), helper="extremum_mask", numpy="extremum_mask")
+array_op("getitem_vjp", H.getitem_vjp, "t x idx", "getitem(g, idx)", helper="getitem_vjp")
+array_op("like", H.like, "t x", "like(g, t)", helper="like")
+array_op("transpose_vjp", H.transpose_vjp, "t axes", "transpose(g, axes)",
+         helper="transpose_vjp")
+array_op("cumsum_vjp", H.cumsum_vjp, "t x axis", helper="cumsum_vjp")
+array_op("split_part_vjp", H.split_part_vjp, "t x sections k axis",
+         "split_part(g, sections, k, axis)", helper="split_part_vjp")
+array_op("concat_first", H.concat_first, "t a axis", helper="concat_first")
+array_op("concat_second", H.concat_second, "t a axis", helper="concat_second")
+array_op("tile_vjp", H.tile_vjp, "t x reps", "tile(g, reps)", helper="tile_vjp")
+array_op("repeat_vjp", H.repeat_vjp, "t x repeats axis", "repeat(g, repeats, axis)",
+         helper="repeat_vjp")
+array_op("pad_vjp", H.pad_vjp, "t x pad_width", helper="pad_vjp")
+array_op("take_vjp", H.take_vjp, "t x indices axis", "take(g, indices, axis)",
+         helper="take_vjp")
+array_op("take_along_axis_vjp", H.take_along_axis_vjp, "t x indices axis",
+         "take_along_axis(g, indices, axis)", helper="take_along_axis_vjp")
+array_op("sort_vjp", H.sort_vjp, "t x axis", helper="sort_vjp")
+array_op("astype_like", H.astype_like, "t x", "astype_like(g, t)", helper="astype_like")
+array_op("diag_vjp", H.diag_vjp, "t x k", "diag(g, k)", helper="diag_vjp")
+array_op("trace_vjp", H.trace_vjp, "t x", "trace(g)", helper="trace_vjp")
+array_op("norm_vjp", H.norm_vjp, "t x y ord axis keepdims", helper="norm_vjp")
+
+# -- elementwise functions beyond the scalar ones ------------------------------
+scalar("square", np.square, "2 * x", python=(np.square,), numpy="np.square",
+       syntax=Syntax("call", "np.square"))
+scalar("reciprocal", np.reciprocal, "-y * y", python=(np.reciprocal,), numpy="np.reciprocal",
+       syntax=Syntax("call", "np.reciprocal"))
+scalar("logaddexp", np.logaddexp, "exp(a - y)", "exp(b - y)", params="a b",
+       python=(np.logaddexp,), numpy="np.logaddexp", syntax=Syntax("call", "np.logaddexp"))
+scalar("fmax", np.fmax, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
+       "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", python=(np.fmax,),
+       numpy="np.fmax", syntax=Syntax("call", "np.fmax"))
+scalar("fmin", np.fmin, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
+       "select(b < a, 1.0, select(a == b, 0.5, 0.0))", params="a b", python=(np.fmin,),
+       numpy="np.fmin", syntax=Syntax("call", "np.fmin"))
+scalar("clip", np.clip, "select(x < lo, 0.0, select(x > hi, 0.0, 1.0))",
+       "select(x < lo, 1.0, 0.0)", "select(x > hi, 1.0, 0.0)", params="x lo hi",
+       python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"))
+scalar("sinc", np.sinc, "select(x == 0, 0.0, (cos(3.141592653589793 * x) - y) / "
+       "select(x == 0, 1.0, x))", python=(np.sinc,), numpy="np.sinc",
+       syntax=Syntax("call", "np.sinc"))
+for _n in ("rint", "round"):
+    nondiff("np_" + _n, getattr(np, _n), python=(getattr(np, _n),), numpy=f"np.{_n}",
+            syntax=Syntax("call", f"np.{_n}"))
+
+# -- reductions ----------------------------------------------------------------
+array_op("sum", np.sum, "x axis=None keepdims=False", "expand_to(g, x, axis, keepdims)",
+         python=(np.sum,))
+array_op("mean", np.mean, "x axis=None keepdims=False",
+         "expand_to(g, x, axis, keepdims) / count(x, axis)", python=(np.mean,))
+array_op("prod", np.prod, "x axis=None keepdims=False",
+         "expand_to(g * y, x, axis, keepdims) / x", python=(np.prod,))
+array_op("amax", np.max, "x axis=None keepdims=False",
+         "expand_to(g, x, axis, keepdims) * extremum_mask(x, y, axis, keepdims)",
+         python=(np.max, np.amax), helper="np.max")
+array_op("amin", np.min, "x axis=None keepdims=False",
+         "expand_to(g, x, axis, keepdims) * extremum_mask(x, y, axis, keepdims)",
+         python=(np.min, np.amin), helper="np.min")
+array_op("var", np.var, "x axis=None ddof=0 keepdims=False",
+         "expand_to(g, x, axis, keepdims) * 2.0 * (x - mean(x, axis, True)) / "
+         "(count(x, axis) - ddof)", python=(np.var,))
+array_op("std", np.std, "x axis=None ddof=0 keepdims=False",
+         "expand_to(g / y, x, axis, keepdims) * (x - mean(x, axis, True)) / "
+         "(count(x, axis) - ddof)", python=(np.std,))
+array_op("cumsum", np.cumsum, "x axis=None", "cumsum_vjp(g, x, axis)", python=(np.cumsum,))
+array_op("cumprod", np.cumprod, "x axis=None", "cumsum_vjp(g * y, x, axis) / x",
+         python=(np.cumprod,))
+array_op("norm", np.linalg.norm, "x ord=None axis=None keepdims=False",
+         "norm_vjp(g, x, y, ord, axis, keepdims)", python=(np.linalg.norm,),
+         helper="np.linalg.norm")
+array_op("trace", np.trace, "x", "trace_vjp(g, x)", python=(np.trace,))
+
+# -- shapes (linear: the rule is the inverse rearrangement) ---------------------
+array_op("reshape", np.reshape, "x shape", "like(g, x)", python=(np.reshape,))
+array_op("ravel", np.ravel, "x", "like(g, x)", python=(np.ravel,))
+array_op("transpose", np.transpose, "x axes=None", "transpose_vjp(g, axes)",
+         python=(np.transpose,))
+array_op("swapaxes", np.swapaxes, "x axis1 axis2", "swapaxes(g, axis1, axis2)",
+         python=(np.swapaxes,))
+array_op("moveaxis", np.moveaxis, "x source destination",
+         "moveaxis(g, destination, source)", python=(np.moveaxis,))
+array_op("expand_dims", np.expand_dims, "x axis", "like(g, x)", python=(np.expand_dims,))
+array_op("squeeze", np.squeeze, "x axis=None", "like(g, x)", python=(np.squeeze,))
+array_op("broadcast_to", np.broadcast_to, "x shape", "unbroadcast(g, x)",
+         python=(np.broadcast_to,))
+array_op("concat2", H.concat2, "a b axis", "concat_first(g, a, axis)",
+         "concat_second(g, a, axis)", helper="concat2")
+array_op("atleast_2d", np.atleast_2d, "x", "like(g, x)", python=(np.atleast_2d,))
+nondiff("hstack_axis", H.hstack_axis, result=always("int"),
+        syntax=Syntax("call", "hstack_axis"), helper="hstack_axis", numpy="hstack_axis")
+array_op("split_part", H.split_part, "x sections k axis",
+         "split_part_vjp(g, x, sections, k, axis)", helper="split_part")
+array_op("tile", np.tile, "x reps", "tile_vjp(g, x, reps)", python=(np.tile,))
+array_op("repeat", np.repeat, "x repeats axis=None", "repeat_vjp(g, x, repeats, axis)",
+         python=(np.repeat,))
+array_op("flip", np.flip, "x axis=None", "flip(g, axis)", python=(np.flip,))
+array_op("roll", np.roll, "x shift axis=None", "roll(g, -shift, axis)", python=(np.roll,))
+array_op("pad", np.pad, "x pad_width", "pad_vjp(g, x, pad_width)", python=(np.pad,))
+array_op("diag", np.diag, "x k=0", "diag_vjp(g, x, k)", python=(np.diag,))
+array_op("copy_array", np.copy, "x", "g", python=(np.copy,), helper="np.copy")
+array_op("astype", lambda x, dtype: np.asarray(x).astype(dtype), "x dtype",
+         "astype_like(g, x)", helper="np.asarray")
+
+# -- indexing --------------------------------------------------------------------
+register("getitem", lambda x, idx: x[idx], ("x", "idx"), None, always("float"),
+         Syntax("index", ""), vjps=("getitem_vjp(g, x, idx)", None), numpy="getitem")
+register("getitem_copy", lambda x, idx: np.array(x[idx]), ("x", "idx"), None,
+         always("float"), Syntax("call", "np.array"), vjps=("getitem_vjp(g, x, idx)", None),
+         numpy="getitem_copy")
+register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
+         Syntax("call", "setitem"), helper="setitem", numpy="setitem",
+         vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"))
+register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
+         always("index"), Syntax("tuple", ""), numpy="index")
+register("slice", slice, ("start", "stop", "step"), None, always("index"),
+         Syntax("call", "slice"), numpy="slice")
+array_op("take", np.take, "x indices axis=None", "take_vjp(g, x, indices, axis)",
+         python=(np.take,))
+array_op("take_along_axis", np.take_along_axis, "x indices axis",
+         "take_along_axis_vjp(g, x, indices, axis)", python=(np.take_along_axis,))
+array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,))
+for _name in ("argsort", "argmax", "argmin"):
+    array_op(_name, getattr(np, _name), "x axis=None" if _name != "argsort" else "x axis=-1",
+             python=(getattr(np, _name),), result=always("int"))
+
+# -- shape queries (no derivative) --------------------------------------------------
+nondiff("shape_of", np.shape, result=always("shape"), syntax=Syntax("call", "np.shape"),
+        python=(np.shape,), numpy="np.shape")
+nondiff("dim", H.dim, params="x k", result=always("int"), syntax=Syntax("call", "dim"),
+        helper="dim", numpy="dim")
+nondiff("ndim", np.ndim, result=always("int"), syntax=Syntax("call", "np.ndim"),
+        python=(np.ndim,), numpy="np.ndim")
+nondiff("size", np.size, result=always("int"), syntax=Syntax("call", "np.size"),
+        python=(np.size,), numpy="np.size")
+nondiff("len", len, result=always("int"), syntax=Syntax("call", "len"), numpy="len")
+
+# -- constructors --------------------------------------------------------------------
+for _name in ("zeros", "ones", "empty"):
+    array_op(_name, getattr(np, _name), "shape dtype=None", python=(getattr(np, _name),))
+    array_op(_name + "_like", getattr(np, _name + "_like"), "x dtype=None",
+             python=(getattr(np, _name + "_like"),))
+array_op("full", np.full, "shape fill_value dtype=None", None, "sum(g)", python=(np.full,))
+array_op("full_like", np.full_like, "x fill_value dtype=None", None, "sum(g)",
+         python=(np.full_like,))
+array_op("arange", np.arange, "start stop=None step=None dtype=None", python=(np.arange,))
+array_op("linspace", np.linspace, "start stop num=50 endpoint=True", python=(np.linspace,))
+array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,))
+array_op("asarray", np.array, "x dtype=None", "astype_like(g, x)",
+         python=(np.array, np.asarray), helper="np.array")
