@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from . import pytree
 from .compile import compile_reverse
 from .ir.types import Array, is_differentiable
 from .errors import TransformError
@@ -17,13 +18,35 @@ _CACHE = {}
 BACKENDS = ("python", "numba")
 
 
-def _compile(f, types, mask, split=False, backend="python"):
+def _compile(f, types, mask, split=False, backend="python", skels=None):
     if backend == "numba":
+        if skels is not None and any(s != ("atom",) for s in skels):
+            raise TypeError("backend='numba' takes scalar and array arguments, not containers")
         from .backends.numba_build import compile_reverse_numba
         return compile_reverse_numba(f, types, mask, split=split)
     if backend != "python":
         raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
-    return compile_reverse(f, types, mask, split=split)
+    return compile_reverse(f, types, mask, split=split, skels=skels)
+
+
+def _regroup(grads, trees, leaves, owner, nums):
+    """Leaf gradients (in leaf order, differentiated leaves only) -> one tree per argnum."""
+    it = iter(grads)
+    per_leaf = [_as_grad(next(it), leaf) if i in nums else None
+                for leaf, i in zip(leaves, owner)]
+    return tuple(pytree.unflatten(trees[i], [g for g, o in zip(per_leaf, owner) if o == i])
+                 for i in nums)
+
+
+def _leaves(args):
+    """Flatten container arguments: (trees, leaves, owner argument of each leaf)."""
+    trees, leaves, owner = [], [], []
+    for i, a in enumerate(args):
+        t, ls = pytree.flatten(a)
+        trees.append(t)
+        leaves += ls
+        owner += [i] * len(ls)
+    return trees, leaves, owner
 
 
 def _arg_type(x, i):
@@ -109,16 +132,18 @@ class Derivative:
 
     def compiled(self, args):
         nums = _argnums(self.argnums, len(args))
+        trees, leaves, owner = _leaves(args)
         types = []
-        for i, a in enumerate(args):
+        for a, i in zip(leaves, owner):
             t = _arg_type(a, i)
             if i in nums and (t == "bool" or getattr(t, "dtype", None) == "bool"):
                 raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
             types.append(_float_type(t) if i in nums else t)
-        mask = tuple(i in nums for i in range(len(args)))
-        key = (self.f, mask, tuple(types), self.backend)
+        mask = tuple(i in nums for i in owner)
+        skels = [pytree.skeleton(t) for t in trees]
+        key = (self.f, mask, tuple(types), self.backend, tuple(skels))
         if key not in _CACHE:
-            _CACHE[key] = _compile(self.f, types, mask, backend=self.backend)
+            _CACHE[key] = _compile(self.f, types, mask, backend=self.backend, skels=skels)
             if _CACHE[key].n_out != 1:
                 raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
                                 "use vjp for several outputs")
@@ -142,14 +167,15 @@ class Derivative:
                     comp[comp.entry], nums, tuple(full[len(args):]))
         args = _bind(self.f, args, kwargs)
         comp, nums = self.compiled(args)
-        types = [_arg_type(a, i) for i, a in enumerate(args)]
-        args = [_as_float(a, types[i]) if i in nums else a for i, a in enumerate(args)]
-        value, *grads = comp[comp.entry](*args)
+        trees, leaves, owner = _leaves(args)
+        leaves = [_as_float(a, _arg_type(a, i)) if i in nums else a
+                  for a, i in zip(leaves, owner)]
+        value, *grads = comp[comp.entry](*leaves)
         if np.ndim(value) != 0:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar, "
                             f"not an array of shape {np.shape(value)}; use vjp")
         value = _as_value(value)
-        grads = tuple(_as_grad(g, args[i]) for i, g in zip(nums, grads))
+        grads = _regroup(grads, trees, leaves, owner, nums)
         g = grads[0] if isinstance(self.argnums, int) else grads
         return (value, g) if self.with_value else g
 
@@ -180,22 +206,22 @@ def value_and_grad(f, argnums=0, backend="python"):
 
 
 class VJP:
-    """The pullback of ``f`` at fixed primals: ``f_vjp(ct) -> cotangents``."""
+    """The pullback of ``f`` at fixed primals: ``f_vjp(ct) -> cotangents``, one per
+    primal, each with the structure of its primal."""
 
-    def __init__(self, comp, residual, nums, primals, tuple_out):
-        self.comp, self.residual, self.nums = comp, residual, nums
-        self.primals = [p if isinstance(p, np.ndarray) else 0.0 for p in primals]
-        self.tuple_out = tuple_out
+    def __init__(self, comp, residual, trees, leaves, owner, diff):
+        self.comp, self.residual = comp, residual
+        self.trees, self.leaves, self.owner, self.diff = trees, leaves, owner, diff
         self.__name__ = "f_vjp"
 
     def __call__(self, ct):
-        cts = tuple(ct) if self.tuple_out else (ct,)
+        _, cts = pytree.flatten(ct)
         cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
-        got = self.comp[self.comp.rev](self.residual, *cts)
-        out = [_as_grad(0.0, a) for a in self.primals]
-        for i, g in zip(self.nums, got):
-            out[i] = _as_grad(g, self.primals[i])
-        return tuple(out)
+        got = iter(self.comp[self.comp.rev](self.residual, *cts))
+        per_leaf = [_as_grad(next(got) if d else 0.0, leaf)
+                    for leaf, d in zip(self.leaves, self.diff)]
+        return tuple(pytree.unflatten(t, [g for g, o in zip(per_leaf, self.owner) if o == i])
+                     for i, t in enumerate(self.trees))
 
     def source(self):
         return SourceText(self.comp.source)
@@ -203,18 +229,20 @@ class VJP:
 
 def vjp(f, *primals, backend="python"):
     """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals."""
-    args = list(primals)
-    types = [_arg_type(a, i) for i, a in enumerate(args)]
-    nums = tuple(i for i, t in enumerate(types) if is_differentiable(t))
-    mask = tuple(i in nums for i in range(len(args)))
-    key = (f, mask, tuple(types), "split", backend)
+    trees, leaves, owner = _leaves(list(primals))
+    types = [_arg_type(a, i) for a, i in zip(leaves, owner)]
+    diff = tuple(is_differentiable(t) for t in types)
+    skels = [pytree.skeleton(t) for t in trees]
+    key = (f, diff, tuple(types), "split", backend, tuple(skels))
     if key not in _CACHE:
-        _CACHE[key] = _compile(f, types, mask, split=True, backend=backend)
+        _CACHE[key] = _compile(f, types, diff, split=True, backend=backend, skels=skels)
     comp = _CACHE[key]
-    *outs, residual = comp[comp.entry](*args)
-    tuple_out = comp.n_out != 1
-    out = tuple(_as_value(o) for o in outs) if tuple_out else _as_value(outs[0])
-    return out, VJP(comp, residual, nums, args, tuple_out)
+    *outs, residual = comp[comp.entry](*leaves)
+    outs = [_as_value(o) for o in outs]
+    result = getattr(comp, "result", None) or (
+        ("atom",) if comp.n_out == 1 else ("tuple",) + (("atom",),) * comp.n_out)
+    out = pytree.from_skeleton(result, outs)
+    return out, VJP(comp, residual, trees, leaves, owner, diff)
 
 
 def source(g):

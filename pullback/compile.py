@@ -28,8 +28,10 @@ class Compiled:
         return self.namespace[name]
 
 
-def lower_typed(f, types):
-    return infer_types(lower_program(f, len(types)), list(types))
+def lower_typed(f, types, skels=None):
+    """The typed IR of ``f``: ``types`` has one entry per leaf argument; ``skels``
+    gives each argument's structure (default: every argument a leaf)."""
+    return infer_types(lower_program(f, skels or len(types)), list(types))
 
 
 def prepare_arrays(module):
@@ -37,12 +39,12 @@ def prepare_arrays(module):
     functions = tuple(copy_views(fn) for fn in module.functions)
     for fn in functions:
         check_writes(fn)
-    return Module(functions)
+    return Module(functions, module.result)
 
 
-def compile_reverse(f, types, mask, split=False, verify=False):
+def compile_reverse(f, types, mask, split=False, verify=False, skels=None):
     """Compile the reverse-mode derivative; ``verify`` checks the IR between passes."""
-    typed = prepare_arrays(lower_typed(f, types))
+    typed = prepare_arrays(lower_typed(f, types, skels))
     if verify:
         verify_module(typed)
     n_out = len(typed.functions[0].body[-1].values)
@@ -59,7 +61,9 @@ def compile_reverse(f, types, mask, split=False, verify=False):
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"__name__": "pullback_generated"}
     exec(compile(text, filename, "exec"), namespace)
-    return Compiled(text, namespace, [f.name for f in module.functions], n_out)
+    comp = Compiled(text, namespace, [f.name for f in module.functions], n_out)
+    comp.result = typed.result
+    return comp
 
 
 def load_module(module, header, n_out):
@@ -70,4 +74,6 @@ def load_module(module, header, n_out):
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"__name__": "pullback_generated"}
     exec(compile(text, filename, "exec"), namespace)
-    return Compiled(text, namespace, [f.name for f in module.functions], n_out)
+    comp = Compiled(text, namespace, [f.name for f in module.functions], n_out)
+    comp.result = typed.result
+    return comp

@@ -8,6 +8,8 @@ IR itself.
 """
 from dataclasses import replace
 
+import numpy as np
+
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, For, Function, Module, Pop, Return, Var
 from ..ir.types import SCALAR_ORDER, Array, dummy, join, of_value
@@ -39,6 +41,42 @@ def result_type(op, args, types):
 
 
 def infer_types(module, entry_types):
+    """Type the module; shape queries of statically shaped arrays fold to
+    constants, and typing runs again so shapes flow through them."""
+    from ..optimize.constants import propagate_constants
+    for _ in range(8):
+        typed = _infer(module, entry_types)
+        if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
+                   for v in getattr(s, "args", ()) if isinstance(v, Var)):
+            return typed
+        folded = Module(tuple(_fold_shapes(propagate_constants(f)) for f in typed.functions),
+                        typed.result)
+        if folded == typed:
+            return typed
+        module = folded
+    return typed
+
+
+SHAPE_QUERIES = {"dim": lambda s, k: s[k], "len": lambda s: s[0], "ndim": len,
+                 "size": lambda s: int(np.prod(s)), "shape_of": tuple}
+
+
+def _fold_shapes(fn):
+    def stmt(s):
+        if isinstance(s, Assign) and s.op in SHAPE_QUERIES and isinstance(s.args[0], Var) \
+                and isinstance(s.args[0].type, Array) and s.args[0].type.static:
+            extra = [a.value for a in s.args[1:] if isinstance(a, Const)]
+            if len(extra) == len(s.args) - 1:
+                value = SHAPE_QUERIES[s.op](s.args[0].type.shape, *extra)
+                return Assign(s.target, "copy", (Const(value),), s.loc)
+        if blocks(s):
+            from ..ir.walk import map_blocks
+            return map_blocks(s, lambda b: tuple(map(stmt, b)))
+        return s
+    return Function(fn.name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
+
+
+def _infer(module, entry_types):
     table = {f.name: {} for f in module.functions}
     rets = {f.name: None for f in module.functions}
     entry = module.functions[0]
@@ -88,7 +126,7 @@ def infer_types(module, entry_types):
                     if new != old:
                         rets[fn.name] = new
                         changed = True
-    return Module(tuple(_annotate(f, table[f.name]) for f in module.functions))
+    return Module(tuple(_annotate(f, table[f.name]) for f in module.functions), module.result)
 
 
 def _annotate(fn, env):

@@ -19,6 +19,27 @@ class TupleB:
 
 
 @dataclass(frozen=True)
+class DictB:
+    """A dict with string (or other constant) keys, in insertion order."""
+    keys: tuple
+    items: tuple
+
+    def get(self, key):
+        return self.items[self.keys.index(key)]
+
+
+@dataclass(frozen=True)
+class RecordB:
+    """An instance of a NamedTuple or dataclass: fields by name."""
+    cls: object
+    fields: tuple
+    items: tuple
+
+    def get(self, name):
+        return self.items[self.fields.index(name)]
+
+
+@dataclass(frozen=True)
 class PyObj:
     obj: object
 
@@ -40,12 +61,16 @@ def flatten(b):
     """(skeleton, atoms): the hashable shape of a binding and its run-time leaves."""
     if is_atom(b):
         return ("atom",), [b]
-    if isinstance(b, TupleB):
+    if isinstance(b, (TupleB, DictB, RecordB)):
         skels, atoms = [], []
         for item in b.items:
             s, a = flatten(item)
             skels.append(s)
             atoms += a
+        if isinstance(b, DictB):
+            return ("dict", b.keys) + tuple(skels), atoms
+        if isinstance(b, RecordB):
+            return ("record", b.cls, b.fields) + tuple(skels), atoms
         return ("tuple",) + tuple(skels), atoms
     if isinstance(b, FuncB):
         skels, atoms = [], []
@@ -68,9 +93,33 @@ def unflatten(skel, atoms):
         return next(atoms)
     if kind == "tuple":
         return TupleB(tuple(unflatten(s, atoms) for s in skel[1:]))
+    if kind == "dict":
+        return DictB(skel[1], tuple(unflatten(s, atoms) for s in skel[2:]))
+    if kind == "record":
+        return RecordB(skel[1], skel[2], tuple(unflatten(s, atoms) for s in skel[3:]))
     if kind == "func":
         return FuncB(skel[1], skel[2], tuple((n, unflatten(s, atoms)) for n, s in skel[3]))
     return PyObj(skel[1])
+
+
+def leaf_names(base, skel):
+    """Readable names for the leaves of a structured argument: ``p_w``, ``state_0``."""
+    kind = skel[0]
+    if kind == "atom":
+        return [base]
+    if kind == "tuple":
+        labels, subs = range(len(skel) - 1), skel[1:]
+    elif kind == "dict":
+        labels, subs = skel[1], skel[2:]
+    elif kind == "record":
+        labels, subs = skel[2], skel[3:]
+    else:
+        return [f"{base}_{i}" for i in range(n_atoms(skel))]
+    out = []
+    for label, sub in zip(labels, subs):
+        label = str(label) if str(label).isidentifier() or isinstance(label, int) else "k"
+        out += leaf_names(f"{base}_{label}", sub)
+    return out
 
 
 def n_atoms(skel):
@@ -79,6 +128,10 @@ def n_atoms(skel):
         return 1
     if kind == "tuple":
         return sum(n_atoms(s) for s in skel[1:])
+    if kind == "dict":
+        return sum(n_atoms(s) for s in skel[2:])
+    if kind == "record":
+        return sum(n_atoms(s) for s in skel[3:])
     if kind == "func":
         return sum(n_atoms(s) for _, s in skel[3])
     return 0

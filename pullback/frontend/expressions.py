@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from ..errors import TransformError, UnsupportedError
 from ..ir import Assign, Call, Const, If, Var
 from ..rules import registry
-from .bindings import FuncB, PyObj, TupleB, flatten, is_atom, unflatten
+from dataclasses import fields as dc_fields
+from dataclasses import is_dataclass
+
+from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten
 from .scan import free_names
 from .source import Source, source_of
 
@@ -29,7 +32,7 @@ class LocalDef:
     source: Source
 
 
-class ExpressionLowerer:
+class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def expr(self, node):
         method = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
@@ -85,6 +88,12 @@ class ExpressionLowerer:
         base = self.expr(node.value)
         if is_atom(base):
             return self.array_attribute(base, node)
+        if isinstance(base, RecordB):
+            if node.attr not in base.fields:
+                raise self.error(node, f"the attribute '.{node.attr}' (not a field)")
+            return base.get(node.attr)
+        if isinstance(base, DictB):
+            return self.container_attribute(base, node)
         if isinstance(base, PyObj) and isinstance(base.obj, types.ModuleType):
             if not hasattr(base.obj, node.attr):
                 raise TransformError(f"module '{base.obj.__name__}' has no attribute "
@@ -96,12 +105,28 @@ class ExpressionLowerer:
     def expr_Tuple(self, node):
         return TupleB(tuple(self.expr(e) for e in node.elts))
 
+    def expr_Dict(self, node):
+        keys = []
+        for k in node.keys:
+            key = self.expr(k) if k is not None else None
+            if not isinstance(key, Const):
+                raise self.error(node, "a dict with keys not known at compile time")
+            keys.append(key.value)
+        return DictB(tuple(keys), tuple(self.expr(v) for v in node.values))
+
     expr_List = expr_Tuple
 
     def expr_Subscript(self, node):
         base = self.expr(node.value)
         if is_atom(base):
             return self.array_getitem(base, node)
+        if isinstance(base, DictB):
+            key = self.expr(node.slice)
+            if not isinstance(key, Const) or key.value not in base.keys:
+                raise self.error(node, "a dict lookup with a key not known at compile time")
+            return base.get(key.value)
+        if isinstance(base, RecordB):
+            base = TupleB(base.items)
         if not isinstance(base, TupleB):
             raise self.error(node, "indexing a value that is not a tuple or list")
         if isinstance(node.slice, ast.Slice):
@@ -204,6 +229,8 @@ class ExpressionLowerer:
             raise self.error(node, "a '**kwargs' argument")
         if method_of is not None:
             return self.array_method(method_of, node.func.attr, args, kwargs, node)
+        if isinstance(callee, BoundMethod):
+            return self.container_method(callee, args, node)
         if isinstance(callee, FuncB):
             return self.call_user(callee, args, kwargs, node)
         if isinstance(callee, PyObj):
@@ -214,8 +241,14 @@ class ExpressionLowerer:
         name = getattr(obj, "__qualname__", repr(obj))
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
             return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
-        if obj is len and len(args) == 1 and isinstance(args[0], TupleB):
+        if obj is len and len(args) == 1 and isinstance(args[0], (TupleB, DictB, RecordB)):
             return Const(len(args[0].items))
+        if obj in (tuple, list) and len(args) == 1 and isinstance(args[0], (TupleB, DictB)):
+            return TupleB(args[0].keys) if isinstance(args[0], DictB) else args[0]
+        if obj is dict and not args:
+            return DictB(tuple(kwargs), tuple(kwargs.values()))
+        if isinstance(obj, type) and (hasattr(obj, "_fields") or is_dataclass(obj)):
+            return self.record(obj, args, kwargs, node)
         if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
             args = list(args[0].items)
         if obj is sum and len(args) == 1 and isinstance(args[0], TupleB):
@@ -300,6 +333,40 @@ class ExpressionLowerer:
             except ValueError:
                 raise self.error(d, "a default value that is not a constant") from None
         return out
+
+
+@dataclass(frozen=True)
+class BoundMethod:
+    """``d.items`` and friends on a static container, awaiting their call."""
+    owner: object
+    name: str
+
+
+class ContainerLowerer:
+    def container_attribute(self, base, node):
+        if isinstance(base, DictB) and node.attr in ("items", "keys", "values"):
+            return BoundMethod(base, node.attr)
+        raise self.error(node, f"the attribute '.{node.attr}'")
+
+    def container_method(self, m, args, node):
+        d = m.owner
+        if m.name == "keys":
+            return TupleB(tuple(Const(k) for k in d.keys))
+        if m.name == "values":
+            return TupleB(d.items)
+        return TupleB(tuple(TupleB((Const(k), v)) for k, v in zip(d.keys, d.items)))
+
+    def record(self, cls, args, kwargs, node):
+        names = tuple(cls._fields) if hasattr(cls, "_fields") else \
+            tuple(f.name for f in dc_fields(cls))
+        bound = dict(zip(names, args))
+        bound.update(kwargs)
+        defaults = getattr(cls, "_field_defaults", {})
+        missing = [n for n in names if n not in bound and n not in defaults]
+        if missing or len(bound) > len(names):
+            raise self.error(node, f"constructing {cls.__name__} with these arguments")
+        items = tuple(bound[n] if n in bound else static(defaults[n], self, node) for n in names)
+        return RecordB(cls, names, items)
 
 
 def static(value, low, node):

@@ -16,7 +16,7 @@ SUPPORTED = {
     "Expr", "Pass", "Break", "Continue",
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
-    "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult",
+    "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
@@ -34,7 +34,7 @@ REJECTED = {
     "TryStar": "a 'try/except*' statement", "Assert": "an 'assert' statement",
     "Import": "an 'import' inside a function", "ImportFrom": "an 'import' inside a function",
     "Global": "a 'global' statement", "Nonlocal": "a 'nonlocal' statement",
-    "NamedExpr": "an assignment expression (':=')", "Dict": "a dict",
+    "NamedExpr": "an assignment expression (':=')",
     "Set": "a set", "ListComp": "a list comprehension", "SetComp": "a set comprehension",
     "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",

@@ -13,9 +13,9 @@ from typing import Optional
 
 from ..errors import UnsupportedError
 from ..ir import Assign, Const, For, If, Return, Var, While
-from .bindings import FuncB, PyObj, TupleB, flatten, is_atom
+from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom
 from .arrays import ArrayLowerer
-from .expressions import ExpressionLowerer, LocalDef
+from .expressions import ContainerLowerer, ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import binding_counts, body_exits, exits
 from .source import Source
@@ -27,7 +27,7 @@ class LoopCtx:
     skip: Optional[Var]
 
 
-class FunctionLowerer(ExpressionLowerer, ArrayLowerer):
+class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb
@@ -221,8 +221,9 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer):
             var = self.new_var(name)
             self.env[name] = var
             return self.store(var, value, loc)
-        if isinstance(value, TupleB):
-            if isinstance(old, TupleB) and not self.top and flatten(old)[0] == flatten(value)[0]:
+        if isinstance(value, (TupleB, DictB, RecordB)) and \
+                not any(isinstance(x, (FuncB, PyObj, LocalDef)) for x in _leaves(value)):
+            if old is not None and not self.top and flatten(old)[0] == flatten(value)[0]:
                 for dst, src in zip(flatten(old)[1], flatten(value)[1]):
                     self.store(dst, src, loc)
                 return
@@ -289,6 +290,8 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer):
         if isinstance(it, ast.Call) and self._is_builtin(it.func, range):
             return self.range_loop(s, it, rev)
         seq = self.expr(it)
+        if isinstance(seq, DictB):
+            seq = TupleB(tuple(Const(k) for k in seq.keys))
         if isinstance(seq, TupleB):
             items = seq.items[::-1] if rev else seq.items
             return self.unrolled_loop(s, items)
@@ -408,7 +411,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer):
 
 
 def _leaves(b):
-    if isinstance(b, TupleB):
+    if isinstance(b, (TupleB, DictB, RecordB)):
         for x in b.items:
             yield from _leaves(x)
     else:

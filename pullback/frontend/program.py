@@ -8,7 +8,7 @@ import ast
 
 from ..errors import UnsupportedError
 from ..ir import Function, Module, Var
-from .bindings import FuncB, flatten, n_atoms, unflatten
+from .bindings import FuncB, flatten, leaf_names, n_atoms, unflatten
 from .scan import return_shape
 from .source import source_of
 
@@ -23,12 +23,12 @@ class Program:
         self.order = []
         self.per_source = {}
 
-    def lower_entry(self, pyfunc, nargs):
+    def lower_entry(self, pyfunc, skels):
         fb = FuncB(source_of(pyfunc), pyfunc)
-        name, _ = self.function(fb, [("atom",)] * nargs, None)
+        name, ret = self.function(fb, list(skels), None)
         entry = self.done[self._key_by_name(name)]
         rest = [self.done[k] for k in self.order if self.names[k] != name]
-        return Module((entry,) + tuple(rest))
+        return Module((entry,) + tuple(rest), ret)
 
     def _key_by_name(self, name):
         return next(k for k, n in self.names.items() if n == name)
@@ -59,8 +59,7 @@ class Program:
         low = FunctionLowerer(self, fb)
         params, env = [], {}
         for pname, skel in zip(low.param_names(), arg_skels):
-            vars_ = [low.new_var(pname if n_atoms(skel) == 1 and skel == ("atom",)
-                                 else f"{pname}_{i}") for i in range(n_atoms(skel))]
+            vars_ = [low.new_var(n) for n in leaf_names(pname, skel)]
             params += vars_
             env[pname] = unflatten(skel, iter(vars_))
         cap_vars = []
@@ -89,8 +88,11 @@ class Program:
         return any(isinstance(s, Call) and s.func == name for s in walk(body))
 
 
-def lower_program(pyfunc, nargs):
-    return Program().lower_entry(pyfunc, nargs)
+def lower_program(pyfunc, args):
+    """The module for ``pyfunc``; ``args`` is the number of scalar/array arguments,
+    or one binding skeleton per argument (see ``bindings.flatten``)."""
+    skels = [("atom",)] * args if isinstance(args, int) else args
+    return Program().lower_entry(pyfunc, skels)
 
 
 __all__ = ["Program", "lower_program", "Var"]

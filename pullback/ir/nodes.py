@@ -156,6 +156,7 @@ class Function:
 @dataclass(frozen=True)
 class Module:
     functions: tuple       # of Function; the entry point is listed first
+    result: tuple = ("atom",)   # skeleton of the entry's return value (frontend.bindings)
 
     def get(self, name):
         for f in self.functions:

@@ -112,8 +112,12 @@ def _stmt(s, known):
 def _fits(value, target):
     """Whether ``target`` may be replaced by ``value`` without changing its type."""
     if isinstance(value, Var):
+        if is_array(value.type) and is_array(target.type):    # shapes may be known to one only
+            return value.type.dtype == target.type.dtype
         return value.type == target.type and target.type not in ("tape", "residual", "any")
     kinds = {"float": float, "int": int, "bool": bool}
+    if target.type in ("index", "static", "shape"):     # indices, shapes: any constant
+        return True
     if is_array(target.type):      # a float constant stands for a broadcast array of it
         return isinstance(value.value, float) and is_differentiable(target.type)
     return type(value.value) is kinds.get(target.type)

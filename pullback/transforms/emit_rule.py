@@ -90,6 +90,9 @@ def fold(op, args):
         return a
     if op == "neg" and isinstance(a, Const):
         return Const(-a.value)
+    if op == "unbroadcast" and isinstance(a, Var) and isinstance(b, Var) and a.type == b.type \
+            and (a.type == "float" or getattr(a.type, "static", False)):
+        return a
     if op == "select" and isinstance(a, Const):
         return args[1] if a.value else args[2]
     return None

@@ -69,6 +69,7 @@ class ReverseFunction:
         self.counter_stmts = {}   # id(loop) -> (init stmt, increment stmt)
         self.tapes = {}
         self.writes = written_in_place(fn.body)
+        self.push_source = {}     # pushed temporary -> (variable it saves, its type)
         self.body = self.prepare(fn.body)
         self.rec = Recording(self.body, self.active, lambda s: id(s) in self.calls,
                              self.counters)
@@ -162,8 +163,10 @@ class ReverseFunction:
             value = Var(name, type_)
             if _in_place(s):
                 value = emit.apply("getitem_copy", (s.target, s.args[1]))
-            elif is_array(type_) and self.writes:
+                self.push_source[value.name] = (s.target.name, s.target.type)
+            elif is_array(type_) and name in self.writes:
                 value = emit.apply("copy_array", (value,))
+                self.push_source[value.name] = (name, type_)
             out.append(Push(self.tape(name, type_), value))
         return out
 
@@ -254,7 +257,7 @@ class ReverseFunction:
         if increment:      # y = y + e: y's adjoint passes through unchanged
             pos = [i for i in pos if i not in own]
         else:
-            g_out = self.names.fresh(g.name + "_out", "float")
+            g_out = self.names.fresh(g.name + "_out", g.type)
             out.append(Assign(g_out, "copy", (g,)))
             g = g_out
         contributions = self.contributions(emit, s, prim, pos, out_atom, g)
@@ -325,11 +328,12 @@ class ReverseFunction:
         assigned = {p.name for p in self.fn.params}
         need = {}
         for s in fwd:
-            if isinstance(s, Push) and s.value.name not in assigned:
-                need[s.value.name] = s.value.type
-            for inner in _nested(s):
-                if isinstance(inner, Push) and inner.value.name not in assigned:
-                    need[inner.value.name] = inner.value.type
+            for inner in [s] + list(_nested(s)):
+                if isinstance(inner, Push) and isinstance(inner.value, Var):
+                    name, type_ = self.push_source.get(inner.value.name,
+                                                       (inner.value.name, inner.value.type))
+                    if name not in assigned:
+                        need[name] = type_
             if isinstance(s, Assign):
                 assigned.add(s.target.name)
             elif isinstance(s, Call):

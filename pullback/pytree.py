@@ -1,0 +1,98 @@
+"""Containers of numbers as arguments and results (JAX's pytrees).
+
+Tuples, lists, dicts, NamedTuples and dataclasses nest; leaves are floats,
+ints and arrays.  ``flatten`` gives a hashable tree description and the
+leaves; ``unflatten`` rebuilds the same structure from new leaves (gradients).
+``skeleton`` is the frontend's view of the same tree (``frontend.bindings``).
+"""
+import dataclasses
+
+import numpy as np
+
+
+def flatten(x):
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return _children(("record", type(x), tuple(x._fields)), tuple(x))
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        names = tuple(f.name for f in dataclasses.fields(x))
+        return _children(("record", type(x), names), tuple(getattr(x, n) for n in names))
+    if isinstance(x, (tuple, list)):
+        return _children((type(x).__name__,), tuple(x))
+    if isinstance(x, dict):
+        return _children(("dict", tuple(x)), tuple(x.values()))
+    return ("leaf",), [x]
+
+
+def _children(head, items):
+    trees, leaves = [], []
+    for item in items:
+        t, ls = flatten(item)
+        trees.append(t)
+        leaves += ls
+    return head + tuple(trees), leaves
+
+
+def unflatten(tree, leaves):
+    it = iter(leaves)
+    out = _build(tree, it)
+    return out
+
+
+def _build(tree, it):
+    kind = tree[0]
+    if kind == "leaf":
+        return next(it)
+    if kind in ("tuple", "list"):
+        items = [_build(t, it) for t in tree[1:]]
+        return tuple(items) if kind == "tuple" else items
+    if kind == "dict":
+        return dict(zip(tree[1], (_build(t, it) for t in tree[2:])))
+    cls, names = tree[1], tree[2]
+    items = [_build(t, it) for t in tree[3:]]
+    if hasattr(cls, "_fields"):
+        return cls(*items)
+    return cls(**dict(zip(names, items)))
+
+
+def skeleton(tree):
+    """The frontend's binding skeleton of a tree."""
+    kind = tree[0]
+    if kind == "leaf":
+        return ("atom",)
+    if kind in ("tuple", "list"):
+        return ("tuple",) + tuple(skeleton(t) for t in tree[1:])
+    if kind == "dict":
+        return ("dict", tree[1]) + tuple(skeleton(t) for t in tree[2:])
+    return ("record", tree[1], tree[2]) + tuple(skeleton(t) for t in tree[3:])
+
+
+def from_skeleton(skel, leaves):
+    """Rebuild a result from the frontend's skeleton of a function's return value."""
+    it = iter(leaves)
+
+    def build(s):
+        kind = s[0]
+        if kind == "atom":
+            return next(it)
+        if kind == "tuple":
+            return tuple(build(c) for c in s[1:])
+        if kind == "dict":
+            return dict(zip(s[1], (build(c) for c in s[2:])))
+        items = [build(c) for c in s[3:]]
+        return s[1](*items) if hasattr(s[1], "_fields") else s[1](**dict(zip(s[2], items)))
+    return build(skel)
+
+
+def n_leaves(tree):
+    return len(flatten_tree_leaves(tree))
+
+
+def flatten_tree_leaves(tree):
+    kind = tree[0]
+    if kind == "leaf":
+        return [None]
+    start = {"tuple": 1, "list": 1, "dict": 2}.get(kind, 3)
+    return [x for t in tree[start:] for x in flatten_tree_leaves(t)]
+
+
+__all__ = ["flatten", "unflatten", "skeleton", "from_skeleton", "np"]
