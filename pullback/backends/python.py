@@ -167,9 +167,14 @@ class _Printer:
                 while j < len(body) and isinstance(body[j], Assign) and body[j].op == "item" \
                         and body[j].args[0] == s.args[0]:
                     j += 1
-                names = [x.target.name for x in body[i:j]]
-                lhs = ", ".join(names) + ("," if len(names) == 1 else "")
-                lines.append(f"{pad}{lhs} = {s.args[0].name}")
+                run = body[i:j]
+                if [x.args[1].value for x in run] != list(range(len(run))):
+                    for x in run:
+                        lines.append(f"{pad}{x.target.name} = {x.args[0].name}[{x.args[1].value}]")
+                else:   # unpack the leading fields (dead trailing ones were dropped)
+                    names = [x.target.name for x in run]
+                    lhs = ", ".join(names) + ("," if len(names) == 1 else "")
+                    lines.append(f"{pad}{lhs} = {s.args[0].name}[:{len(run)}]")
                 i = j
                 continue
             self.stmt(s, env, depth, lines)

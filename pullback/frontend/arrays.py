@@ -66,7 +66,7 @@ class ArrayLowerer:
     def call_numpy(self, obj, args, kwargs, node):
         """NumPy functions that need more than a binding; None if not one of them."""
         if obj in (np.array, np.asarray) and args and isinstance(args[0], TupleB):
-            return self.array_literal(args[0], node)
+            return self.array_literal(args[0].items, node)
         if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
                 isinstance(args[0], TupleB):
             return self.concatenate(obj, args[0].items, kwargs, node)
@@ -109,7 +109,7 @@ class ArrayLowerer:
 
     def atom_of(self, b, node):
         if isinstance(b, TupleB):
-            return self.array_literal(b, node)
+            return self.array_literal(b.items, node)
         if not is_atom(b):
             raise self.error(node, "a function or module where an array is expected")
         return b
@@ -159,6 +159,13 @@ class ArrayLowerer:
         if isinstance(b, TupleB):
             return self.static_arg(b, p)
         return b
+
+    def unpack_atom(self, value, n, node):
+        """``a, b = x.shape`` or ``row0, row1 = X``: a run-time value split in ``n``."""
+        if isinstance(value, Var) and value.name in self.shape_source:
+            src = self.shape_source[value.name]
+            return TupleB(tuple(self.op("dim", (src, Const(k)), node) for k in range(n)))
+        return TupleB(tuple(self.op("getitem", (value, Const(k)), node) for k in range(n)))
 
     def array_getitem(self, base, node):
         if isinstance(base, Var) and base.name in self.shape_source:

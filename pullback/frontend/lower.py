@@ -181,6 +181,8 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         if isinstance(target, ast.Name):
             return self.bind(target.id, value, node)
         if isinstance(target, (ast.Tuple, ast.List)):
+            if is_atom(value):
+                value = self.unpack_atom(value, len(target.elts), node)
             if not isinstance(value, TupleB) or len(value.items) != len(target.elts):
                 raise self.error(node, "unpacking a value that is not a tuple of matching length")
             written = {b.name for t in target.elts for b in self._target_vars(t)}

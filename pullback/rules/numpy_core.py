@@ -133,9 +133,9 @@ register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          Syntax("call", "setitem"), helper="setitem", numpy="setitem",
          vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"))
 register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
-         always("index"), Syntax("tuple", ""), numpy="index")
+         always("index"), Syntax("tuple", ""), numpy="index", shape=always("index"))
 register("slice", slice, ("start", "stop", "step"), None, always("index"),
-         Syntax("call", "slice"), numpy="slice")
+         Syntax("call", "slice"), numpy="slice", shape=always("index"))
 array_op("take", np.take, "x indices axis=None", "take_vjp(g, x, indices, axis)",
          python=(np.take,))
 array_op("take_along_axis", np.take_along_axis, "x indices axis",

@@ -1,0 +1,224 @@
+"""NumPy programs mixing loops, in-place writes and containers, against JAX and
+finite differences.  The JAX twins use ``.at[].set`` where NumPy writes in place."""
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import pullback
+
+jax.config.update("jax_enable_x64", True)
+RNG = np.random.default_rng(42)
+
+
+def fd_grad(f, args, i, h=1e-6):
+    x = np.asarray(args[i], dtype=float)
+    out = np.zeros_like(x)
+    for j in np.ndindex(x.shape):
+        up, dn = [np.array(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args], \
+            [np.array(a, dtype=float) if isinstance(a, np.ndarray) else a for a in args]
+        if x.shape:
+            up[i][j] += h
+            dn[i][j] -= h
+        else:
+            up[i] += h
+            dn[i] -= h
+        out[j] = (f(*up) - f(*dn)) / (2 * h)
+    return out
+
+
+# -- explicit heat equation with in-place writes ------------------------------
+def heat(u0, kappa):
+    u = u0.copy()
+    n = u.shape[0]
+    for step in range(30):
+        new = u.copy()
+        for i in range(1, n - 1):
+            new[i] = u[i] + kappa * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = new
+    return np.sum(u ** 2) + u[n // 2]
+
+
+def heat_jax(u0, kappa):
+    u = u0
+    for step in range(30):
+        new = u
+        for i in range(1, u.shape[0] - 1):
+            new = new.at[i].set(u[i] + kappa * (u[i - 1] - 2.0 * u[i] + u[i + 1]))
+        u = new
+    return jnp.sum(u ** 2) + u[u.shape[0] // 2]
+
+
+# -- an RNN written with row writes ------------------------------------------------
+def rnn(W, U, b, xs):
+    T, H = xs.shape[0], W.shape[0]
+    h = np.zeros((T + 1, H))
+    for t in range(T):
+        h[t + 1] = np.tanh(W @ h[t] + U @ xs[t] + b)
+    return np.sum(h[1:] ** 2) / T
+
+
+def rnn_jax(W, U, b, xs):
+    T, H = xs.shape[0], W.shape[0]
+    h = jnp.zeros((T + 1, H))
+    for t in range(T):
+        h = h.at[t + 1].set(jnp.tanh(W @ h[t] + U @ xs[t] + b))
+    return jnp.sum(h[1:] ** 2) / T
+
+
+# -- Gaussian mixture log-likelihood (diagonal covariances) --------------------------
+def logsumexp_rows(a):
+    m = np.max(a, axis=1, keepdims=True)
+    return m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+
+
+def gmm(alphas, means, log_sigmas, X):
+    n, d = X.shape
+    K = alphas.shape[0]
+    lik = np.zeros((n, K))
+    for k in range(K):
+        z = (X - means[k]) / np.exp(log_sigmas[k])
+        lik[:, k] = alphas[k] - np.sum(log_sigmas[k]) - 0.5 * np.sum(z * z, axis=1)
+    m = np.max(alphas)
+    return np.sum(logsumexp_rows(lik)) - n * (m + np.log(np.sum(np.exp(alphas - m))))
+
+
+def gmm_jax(alphas, means, log_sigmas, X):
+    z = (X[:, None, :] - means[None]) / jnp.exp(log_sigmas)[None]
+    lik = alphas[None] - jnp.sum(log_sigmas, 1)[None] - 0.5 * jnp.sum(z * z, 2)
+    return jnp.sum(jax.scipy.special.logsumexp(lik, axis=1)) - \
+        X.shape[0] * jax.scipy.special.logsumexp(alphas)
+
+
+# -- logistic regression on a dict of parameters ---------------------------------------
+def logreg(params, X, y):
+    z = X @ params["w"] + params["b"]
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)) + 0.01 * np.sum(params["w"] ** 2)
+
+
+def logreg_jax(params, X, y):
+    z = X @ params["w"] + params["b"]
+    p = 1.0 / (1.0 + jnp.exp(-z))
+    return -jnp.mean(y * jnp.log(p) + (1 - y) * jnp.log(1 - p)) + 0.01 * jnp.sum(params["w"] ** 2)
+
+
+def assert_close(a, b, rtol=1e-6, atol=1e-8):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol, atol=atol)
+
+
+def test_heat_equation():
+    u0, kappa = RNG.random(9), 0.2
+    g = pullback.grad(heat, argnums=(0, 1))(u0, kappa)
+    gj = jax.grad(heat_jax, argnums=(0, 1))(jnp.asarray(u0), kappa)
+    assert_close(g[0], gj[0])
+    assert_close(g[1], gj[1])
+    assert_close(g[1], fd_grad(heat, [u0, kappa], 1), rtol=1e-5)
+    text = pullback.source(pullback.grad(heat, argnums=(0, 1)))
+    assert "new[i] = " in text          # the write stays in place
+
+
+def test_rnn_with_row_writes():
+    W, U, b = RNG.normal(size=(4, 4)) * 0.5, RNG.normal(size=(4, 3)), RNG.normal(size=4)
+    xs = RNG.normal(size=(6, 3))
+    g = pullback.grad(rnn, argnums=(0, 1, 2))(W, U, b, xs)
+    gj = jax.grad(rnn_jax, argnums=(0, 1, 2))(W, U, b, xs)
+    for a, e in zip(g, gj):
+        assert_close(a, e)
+    assert_close(g[2], fd_grad(rnn, [W, U, b, xs], 2), rtol=1e-5)
+
+
+def test_gmm_log_likelihood():
+    K, d, n = 3, 2, 10
+    args = [RNG.normal(size=K), RNG.normal(size=(K, d)), RNG.normal(size=(K, d)) * 0.3,
+            RNG.normal(size=(n, d))]
+    assert gmm(*args) == pytest.approx(float(gmm_jax(*args)), rel=1e-12)
+    g = pullback.grad(gmm, argnums=(0, 1, 2))(*args)
+    gj = jax.grad(gmm_jax, argnums=(0, 1, 2))(*args)
+    for a, e in zip(g, gj):
+        assert_close(a, e)
+
+
+def test_logistic_regression_on_a_dict():
+    X = RNG.normal(size=(20, 3))
+    y = (RNG.random(20) > 0.5).astype(float)
+    params = {"w": RNG.normal(size=3), "b": 0.1}
+    g = pullback.grad(logreg)(params, X, y)
+    gj = jax.grad(logreg_jax)({"w": jnp.asarray(params["w"]), "b": 0.1}, X, y)
+    assert set(g) == {"w", "b"} and isinstance(g["b"], float)
+    assert_close(g["w"], gj["w"])
+    assert_close(g["b"], gj["b"])
+
+
+class Params(NamedTuple):
+    w: np.ndarray
+    b: float
+
+
+def model(p, xs):
+    total = 0.0
+    for x in xs:                       # a tuple of arrays
+        total = total + np.sum(np.tanh(p.w * x + p.b))
+    for name, v in {"bias": p.b, "scale": 2.0}.items():
+        total = total + v * v
+    return total
+
+
+def test_namedtuple_and_tuple_arguments():
+    p = Params(RNG.normal(size=3), 0.4)
+    xs = (RNG.normal(size=3), RNG.normal(size=3))
+    g = pullback.grad(model)(p, xs)
+    assert isinstance(g, Params)
+
+    def model_jax(w, b):
+        return sum(jnp.sum(jnp.tanh(w * x + b)) for x in xs) + b * b + 4.0
+    gw, gb = jax.grad(model_jax, argnums=(0, 1))(p.w, p.b)
+    assert_close(g.w, gw)
+    assert_close(g.b, gb)
+
+
+def test_array_from_active_scalars_and_vjp_of_arrays():
+    def f(a, b):
+        v = np.array([a, a * b, np.sin(b)])
+        M = np.array([[a, b], [b, a]])
+        return M @ v[:2] * v[2]
+    out, pull = pullback.vjp(f, 0.7, 1.3)
+    oj, pj = jax.vjp(lambda a, b: jnp.array([[a, b], [b, a]]) @ jnp.array([a, a * b])
+                     * jnp.sin(b), 0.7, 1.3)
+    assert_close(out, oj)
+    ct = np.array([0.3, -1.1])
+    assert_close(pull(ct), pj(jnp.asarray(ct)))
+
+
+def test_float32_stays_float32():
+    x = np.linspace(0, 1, 5, dtype=np.float32)
+    g = pullback.grad(lambda x: np.sum(np.sin(x) * x))(x)
+    assert g.dtype == np.float32
+    assert_close(g, np.cos(x) * x + np.sin(x), rtol=1e-5)
+
+
+def test_writes_to_arguments_are_rejected():
+    def f(x):
+        x[0] = 1.0
+        return np.sum(x)
+    with pytest.raises(pullback.UnsupportedError, match="argument 'x'"):
+        pullback.grad(f)(np.ones(3))
+
+
+def test_aliased_writes_are_rejected():
+    def f(x):
+        a = x * 2.0
+        b = a
+        a[0] = 0.0
+        return np.sum(a * b)
+    with pytest.raises(pullback.UnsupportedError, match="shares its memory"):
+        pullback.grad(f)(np.ones(3))
+
+
+def test_derivative_never_mutates_arguments():
+    u0 = RNG.random(7)
+    before = u0.copy()
+    pullback.grad(heat)(u0, 0.1)
+    assert np.array_equal(u0, before)
