@@ -222,3 +222,45 @@ def test_derivative_never_mutates_arguments():
     before = u0.copy()
     pullback.grad(heat)(u0, 0.1)
     assert np.array_equal(u0, before)
+
+
+def collect(x, n):
+    xs = []
+    for i in range(n):
+        x = np.sin(x) + 0.1 * i
+        xs.append(x * x)
+    return np.sum(np.array(xs)) + xs[0] * xs[-1] + sum(xs)
+
+
+def trajectory(v0, k):
+    states = [v0]
+    v = v0
+    for t in range(5):
+        v = v - k * v * v
+        states.append(v)
+    total = 0.0
+    for s in states:
+        total = total + s ** 2
+    return total + len(states)
+
+
+def rows(W, x):
+    hs = []
+    h = x
+    for t in range(3):
+        h = np.tanh(W @ h)
+        hs.append(h)
+    return np.sum(np.stack(hs) ** 2)
+
+
+@pytest.mark.parametrize("f, args, argnums", [
+    (collect, (0.7, 6), 0),
+    (trajectory, (1.2, 0.1), (0, 1)),
+    (rows, (RNG.normal(size=(3, 3)), RNG.normal(size=3)), (0, 1)),
+])
+def test_lists_grown_by_append(f, args, argnums):
+    g = pullback.grad(f, argnums=argnums)(*args)
+    g = (g,) if isinstance(argnums, int) else g
+    for i, gi in zip((argnums,) if isinstance(argnums, int) else argnums, g):
+        assert_close(gi, fd_grad(f, list(args), i), rtol=1e-5, atol=1e-7)
+    assert ".append(" in pullback.source(pullback.grad(f, argnums=argnums))

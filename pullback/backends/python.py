@@ -93,6 +93,8 @@ class _Printer:
                 for a in s.args]
         if s.op == "copy":
             return args[0]
+        if s.op == "list_new":
+            return "[]", ATOM
         prim = PRIMITIVES[s.op]
         syn = prim.syntax
         if prim.numpy and any(is_array(getattr(a, "type", None)) for a in s.args) and \
@@ -198,7 +200,9 @@ class _Printer:
         if isinstance(s, Assign):
             text, _ = self.expr(s, env)
             tgt = s.target.name
-            if s.op == "setitem" and s.args[0] == s.target:
+            if s.op == "list_append" and s.args[0] == s.target:
+                lines.append(f"{pad}{tgt}.append({a(s.args[1])}){self.comment(s)}")
+            elif s.op == "setitem" and s.args[0] == s.target:
                 idx = _index_text(s.args[1], a(s.args[1]) and (env.get(getattr(s.args[1], "name", ""))
                                                                or render_atom(s.args[1])))
                 lines.append(f"{pad}{tgt}[{idx}] = {a(s.args[2])}{self.comment(s)}")

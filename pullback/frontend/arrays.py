@@ -126,7 +126,14 @@ class ArrayLowerer:
             return t
         raise self.error(node, f"the attribute '.{attr}'")
 
+    def list_append(self, xs, v, node):
+        k = self.op("len", (xs,), node)
+        self.emit(Assign(xs, "list_append", (xs, v, k), self.loc(node)))
+
     def array_method(self, base, attr, args, kwargs, node):
+        if attr == "append" and len(args) == 1 and not kwargs:
+            self.list_append(base, self.atom_of(args[0], node), node)
+            return Const(None)
         if attr not in METHODS:
             raise self.error(node, f"the array method '.{attr}()'")
         name = METHODS[attr]

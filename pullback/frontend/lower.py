@@ -17,7 +17,7 @@ from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom
 from .arrays import ArrayLowerer
 from .expressions import ContainerLowerer, ExpressionLowerer, LocalDef
 from .fence import check, reject
-from .scan import binding_counts, body_exits, exits
+from .scan import appended_names, binding_counts, body_exits, exits
 from .source import Source
 
 
@@ -44,6 +44,8 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.ret_vals = None
         self.reserved = set(self.counts)    # user names: temporaries avoid them
         self.shape_source = {}              # temp holding x.shape -> x
+        self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
+            else set()
 
     # -- names ------------------------------------------------------------
     def param_names(self):
@@ -214,6 +216,11 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
     def bind(self, name, value, node):
         old = self.env.get(name)
         loc = self.loc(node)
+        if name in self.lists and isinstance(value, TupleB):     # a list that grows
+            items = value.items
+            value = self.op("list_new", (), node)
+            for item in items:
+                self.list_append(value, self.atom_of(item, node), node)
         if is_atom(value):
             if isinstance(old, Var) and not self.top:
                 return self.store(old, value, loc)

@@ -26,6 +26,13 @@ def binding_counts(fn):
     return c
 
 
+def appended_names(fn):
+    """Names the function calls ``.append`` on: they are run-time lists."""
+    return {n.func.value.id for n in own_nodes(fn) if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
+            and isinstance(n.func.value, ast.Name)}
+
+
 def exits(stmt):
     """Which of break/continue/return can leave ``stmt`` (loops capture the first two)."""
     if isinstance(stmt, ast.Break):

@@ -31,12 +31,27 @@ class Array:
         return self.shape is not None and all(d is not None for d in self.shape)
 
 
+@dataclass(frozen=True)
+class ListT:
+    """A Python list grown by ``append``; ``elem`` joins the appended types."""
+    elem: object = None
+
+    def __str__(self):
+        return f"list[{self.elem}]"
+
+
+def is_list(t):
+    return isinstance(t, ListT)
+
+
 def is_array(t):
     return isinstance(t, Array)
 
 
 def is_differentiable(t):
     """Float scalars and floating arrays carry derivatives."""
+    if isinstance(t, ListT):
+        return t.elem is None or is_differentiable(t.elem)
     return t == "float" or (isinstance(t, Array) and np.dtype(t.dtype).kind == "f")
 
 
@@ -64,6 +79,9 @@ def dummy(t):
         return True
     if isinstance(t, Array) and t.static:
         return np.ones(t.shape, t.dtype)
+    if isinstance(t, ListT):
+        item = dummy(t.elem) if t.elem is not None else 1.0
+        return None if item is None else [item, item]
     return None
 
 
@@ -74,6 +92,8 @@ def join(a, b):
         return a
     if isinstance(a, str) and isinstance(b, str) and a in SCALAR_ORDER and b in SCALAR_ORDER:
         return a if SCALAR_ORDER[a] >= SCALAR_ORDER[b] else b
+    if isinstance(a, ListT) and isinstance(b, ListT):
+        return ListT(join(a.elem, b.elem))
     if isinstance(a, Array) or isinstance(b, Array):
         arrays = [t for t in (a, b) if isinstance(t, Array)]
         dtype = np.result_type(*[t.dtype for t in arrays]).name if len(arrays) == 2 \

@@ -116,6 +116,11 @@ def concat_second(g, a, axis):
     return np.take(g, np.arange(np.shape(a)[axis], np.shape(g)[axis]), axis=axis)
 
 
+def list_append(xs, v, k):
+    """``xs`` with ``v`` appended (as a new list)."""
+    return list(xs) + [v]
+
+
 def dim(x, k):
     """Length of axis ``k`` of ``x``."""
     return np.shape(x)[k]
@@ -176,7 +181,7 @@ def sort_vjp(g, x, axis):
 
 
 def astype_like(g, x):
-    return np.asarray(g).astype(np.result_type(x))
+    return np.asarray(g).astype(np.asarray(x).dtype)
 
 
 def diag_vjp(g, x, k):

@@ -7,6 +7,7 @@ contribution down to its argument's shape (``unbroadcast``) once, centrally.
 import numpy as np
 
 from . import np_helpers as H
+from ..ir.types import ListT, join
 from .registry import Syntax, always, array_op, nondiff, register, scalar
 
 # -- helpers the rules call (themselves primitives) ---------------------------
@@ -144,6 +145,15 @@ array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,)
 for _name in ("argsort", "argmax", "argmin"):
     array_op(_name, getattr(np, _name), "x axis=None" if _name != "argsort" else "x axis=-1",
              python=(getattr(np, _name),), result=always("int"))
+
+# -- lists grown by append (the adjoint of a list is an array of its final length) ---
+register("list_new", list, (), None, lambda: ListT(), Syntax("call", "list"), numpy="list")
+register("list_append", H.list_append, ("xs", "v", "k"), None, always("float"),
+         Syntax("call", "list_append"), helper="list_append", numpy="list_append",
+         vjps=("g", "getitem(g, k)", None),
+         shape=lambda xs, v, k: ListT(join(xs.elem if isinstance(xs, ListT) else None, v)))
+
+array_op("stack", np.stack, "xs axis=0", "moveaxis(g, axis, 0)", python=(np.stack,))
 
 # -- shape queries (no derivative) --------------------------------------------------
 nondiff("shape_of", np.shape, result=always("shape"), syntax=Syntax("call", "np.shape"),

@@ -29,7 +29,7 @@ from ..analysis.alias import written_in_place
 from ..analysis.tbr import Recording
 from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
-from ..ir.types import is_array
+from ..ir.types import Array, is_array, is_list
 from .emit_rule import RuleEmitter
 
 
@@ -50,8 +50,10 @@ class Namer:
 
     def bar(self, v):
         if v.name not in self.bars:
-            self.bars[v.name] = self.fresh(v.name + "_bar", v.type if v.type is not None
-                                           else "float")
+            type_ = "float" if v.type is None else v.type
+            if is_list(type_):      # a list's adjoint is an array over its elements
+                type_ = Array("float64", None)
+            self.bars[v.name] = self.fresh(v.name + "_bar", type_)
         return self.bars[v.name]
 
 
@@ -151,7 +153,8 @@ class ReverseFunction:
         types = {v.name: v.type for v in
                  ([s.target] if isinstance(s, Assign) else list(getattr(s, "targets", ())) +
                   ([s.var] if isinstance(s, For) else []))}
-        return [(n, types[n]) for n in names]
+        # a growing list is never restored: its adjoint always has its final length
+        return [(n, types[n]) for n in names if not is_list(types[n])]
 
     # -- reverse sweep --------------------------------------------------------------
     def pushes(self, s):
