@@ -1,0 +1,103 @@
+"""``python -m benchmarks``: run every workload side by side, print, write RESULTS.md + chart.
+
+    python -m benchmarks                 # everything (what `make bench` runs)
+    python -m benchmarks --only w1,rk4   # some workloads (no files written)
+    python -m benchmarks --no-write      # print only
+"""
+import argparse
+import importlib
+import os
+import sys
+import time
+
+from . import report, transform_time
+from .harness import run_rows
+
+WORKLOADS = ("w1_pendulum", "rk4", "nbody", "heat", "rosenbrock", "mlp", "gmm", "gmm_d10", "lstm")
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--only", help="comma-separated workload names (prefixes work)")
+    ap.add_argument("--no-write", action="store_true", help="do not rewrite RESULTS.md / chart")
+    opts = ap.parse_args(argv)
+    names = WORKLOADS
+    if opts.only:
+        wanted = opts.only.split(",")
+        names = [n for n in WORKLOADS if any(n.startswith(w) for w in wanted)]
+    write = not opts.no_write and not opts.only
+    start = time.perf_counter()
+    sections, charted, by_workload = [], [], {}
+    for name in names:
+        mod = importlib.import_module(f"benchmarks.{name}")
+        print(f"\n== {mod.TITLE}", flush=True)
+        t0 = time.perf_counter()
+        try:
+            rows = mod.rows()
+        except Exception as e:       # e.g. the ADBench inputs are not beside the repository
+            print(f"  skipped: {type(e).__name__}: {e}", flush=True)
+            sections.append((mod.TITLE, (mod.__doc__ or "").strip(),
+                             f"Skipped: {type(e).__name__}: {e}"))
+            continue
+        results = run_rows(rows, getattr(mod, "REFERENCE", None),
+                           log=lambda line: print(line, flush=True))
+        tbl = report.table(results, mod.BASELINES)
+        print(tbl)
+        print(f"  ({time.perf_counter() - t0:.1f} s)", flush=True)
+        sections.append((mod.TITLE, (mod.__doc__ or "").strip(), tbl))
+        charted.append((mod.TITLE, results))
+        by_workload[name] = {r.label: r for r in results}
+    print("\n== Transformation time", flush=True)
+    transform_lines = transform_time.run()
+    print("\n".join(transform_lines))
+    targets = target_lines(by_workload, transform_time.LAST)
+    print("\n== Targets")
+    print("\n".join(targets))
+    print(f"\ntotal {time.perf_counter() - start:.0f} s")
+    if write:
+        report.write_chart(os.path.join(HERE, "results.png"), charted)
+        report.write_markdown(os.path.join(HERE, "RESULTS.md"), sections, targets,
+                              transform_lines, "results.png")
+        print(f"wrote {os.path.join(HERE, 'RESULTS.md')} and results.png")
+    return 0
+
+
+def _r(table, a, b):
+    x, y = table.get(a), table.get(b)
+    if x is None or y is None or x.median_s is None or y.median_s is None:
+        return None
+    return x.median_s / y.median_s
+
+
+def target_lines(by, transform_s):
+    w1 = by.get("w1_pendulum", {})
+    out = []
+
+    def line(text, value, limit):
+        if value is None:
+            out.append(f"{text}: not measured")
+        else:
+            verdict = "met" if value <= limit else f"MISSED by {value / limit:.2f}×"
+            out.append(f"{text}: {value:.2f} (target ≤ {limit}) — {verdict}")
+    line("W1 grad(numba) / f(numba)", _r(w1, "pullback, numba backend", "f, Numba"), 2.5)
+    line("W1 grad(numba) / hand-written Numba adjoint",
+         _r(w1, "pullback, numba backend", "hand-written adjoint, Numba"), 1.1)
+    line("W1 grad(python) / hand-written pure-Python adjoint",
+         _r(w1, "pullback, python backend", "hand-written adjoint, Python"), 1.2)
+    line("W1 numba backend / JAX jit (fori_loop)",
+         _r(w1, "pullback, numba backend", "JAX jit, fori_loop"), 1.0)
+    ag = _r(w1, "autograd", "pullback, python backend")
+    if ag is not None:
+        out.append(f"W1 autograd / pullback python backend: {ag:.0f}× (≈ 400× hoped for)")
+    for name, label in (("rosenbrock", "Rosenbrock"), ("mlp", "MLP"), ("gmm", "GMM d=2")):
+        t = by.get(name, {})
+        line(f"{label} pullback python / hand-written NumPy",
+             _r(t, "pullback, python backend", "hand-written gradient, NumPy"), 1.1)
+    if transform_s is not None:
+        line("transformation of a 100-line function (ms)", transform_s * 1e3, 50)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

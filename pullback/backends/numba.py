@@ -1,0 +1,325 @@
+"""The Numba backend: the same derivative IR, printed for ``numba.njit`` (nopython mode).
+
+It reuses the Python printer (folded temporaries, ``# line N`` comments) and
+changes only what nopython mode needs:
+
+- a tape of scalars is a typed array plus a length, not a list.  A push
+  directly in the body of a ``for`` loop stores without a check, because the
+  array is reserved for the loop's trip count at loop entry; any other push
+  (in a ``while`` loop or under a branch) checks and doubles the buffer::
+
+      x_tape.append(x)            x_tape[x_tape_n] = x         (reserved before the loop)
+                                  x_tape_n += 1
+      x = x_tape.pop()            x_tape_n -= 1
+                                  x = x_tape[x_tape_n]
+
+- a tape whose pushes are ``pack(a, b, ...)`` of scalars (see
+  ``optimize/tapes.py``) becomes one array per field and one shared length;
+- a tape crossing a ``fwd``/``rev`` pair inside the residual tuple travels as
+  the pair ``(array, length)``; tapes of residual tuples stay typed lists;
+- ``reversed(range(...))`` becomes a descending ``range``; ``math.log(x, b)``
+  becomes ``math.log(x) / math.log(b)``; runtime helpers are njit-compiled.
+
+``backends/numba_build.py`` writes the text to the on-disk cache, compiles it
+and maps Numba's errors back to the user's source lines.
+"""
+from dataclasses import dataclass
+
+from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
+from ..ir.walk import all_read, all_written, walk
+from ..rules import PRIMITIVES
+from .python import ATOM, _paren, _Printer
+
+SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
+INITIAL_CAPACITY = 16
+
+HELPERS = {
+    "_grow": '''
+def _grow(a, need):
+    """A copy of array ``a`` with room for at least ``need`` items (doubling)."""
+    size = max(need, 2 * a.shape[0], 16)
+    b = np.empty(size, a.dtype)
+    b[:a.shape[0]] = a
+    return b''',
+    "_trip": '''
+def _trip(start, stop, step):
+    """len(range(start, stop, step))."""
+    if step > 0:
+        return max(0, (stop - start + step - 1) // step)
+    return max(0, (start - stop - step - 1) // (-step))''',
+    "sign": '''
+def sign(x):
+    return (x > 0) - (x < 0) + 0.0''',
+    "polygamma": '''
+def polygamma(n, x):
+    """The n-th derivative of digamma, for integer n >= 0 and x > 0."""
+    fact = [1.0] * (2 * 8 + n + 1)
+    for k in range(1, len(fact)):
+        fact[k] = fact[k - 1] * k
+    acc = 0.0
+    while x < 10.0:
+        acc -= (-1.0) ** n * fact[n] / x ** (n + 1)
+        x += 1.0
+    bern = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+    if n == 0:
+        s = math.log(x) - 0.5 / x
+        for k in range(1, 9):
+            s -= bern[k - 1] / (2 * k * x ** (2 * k))
+        return acc + s
+    sg = (-1.0) ** (n + 1)
+    s = fact[n - 1] / x ** n + fact[n] / (2 * x ** (n + 1))
+    for k in range(1, 9):
+        s += bern[k - 1] * fact[2 * k + n - 1] / (fact[2 * k] * x ** (2 * k + n))
+    return acc + sg * s''',
+}
+
+
+@dataclass
+class Tape:
+    """How one IR tape is stored: ``kind`` is ``array``, ``record`` or ``list``."""
+    kind: str
+    arrays: tuple      # array variable names (one per field for a record)
+    dtypes: tuple
+    length: str = ""   # the shared length variable ('' for a list)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """An ``item`` statement, kept away from the Python printer's tuple unpacking."""
+    stmt: Assign
+
+
+def emit_numba_module(module, header=None):
+    """(source text, {line number in the text: Loc}) for a derivative module."""
+    printers = [NumbaPrinter(fn) for fn in module.functions]
+    bodies = [p.function() for p in printers]
+    helpers = sorted(set().union(*[p.helpers for p in printers]))
+    parts = [header] if header else []
+    parts.append("import math\n\nimport numpy as np\nfrom numba import njit\n")
+    parts += [f"@njit(cache=True)\n{HELPERS[h].strip()}" for h in helpers]
+    text = "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n\n\n"
+    locs = {}
+    for p, (lines, body_locs) in zip(printers, bodies):
+        offset = text.count("\n") + 1
+        locs.update({offset + i: loc for i, loc in body_locs.items()})
+        text += "\n".join(lines) + "\n\n\n"
+    return text.rstrip("\n") + "\n", locs
+
+
+class NumbaPrinter(_Printer):
+    def __init__(self, fn):
+        super().__init__(fn)
+        self.fn = fn
+        self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
+        self.helpers = set()
+        self.locs = {}
+        self.popped = {}          # name of a record pop's target -> its Tape
+        self.tapes = self.plan_tapes()
+        self.unchecked = self.plan_reserves()
+
+    def fresh(self, base):
+        name, k = base, 0
+        while name in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+    # -- planning -----------------------------------------------------------------
+    def plan_tapes(self):
+        packs = {}
+        for s in walk(self.fn.body):
+            if isinstance(s, Assign) and s.op == "pack":
+                packs[s.target.name] = None if s.target.name in packs else s
+        element = {}
+        for s in walk(self.fn.body):
+            if isinstance(s, Push):
+                v = s.value
+                pack = packs.get(v.name) if isinstance(v, Var) else None
+                if pack is not None and all(_scalar(a.type) for a in pack.args):
+                    element.setdefault(s.tape.name, ("record", tuple(a.type for a in pack.args)))
+                else:
+                    element.setdefault(s.tape.name, _element(v.type))
+            elif isinstance(s, Pop):
+                element.setdefault(s.tape.name, _element(s.target.type))
+        for p in self.fn.params:     # a tape read from a residual but never pushed or popped
+            if p.type == "tape":
+                element.setdefault(p.name, ("list", ()))
+        tapes = {}
+        for name, (kind, dtypes) in element.items():
+            if kind == "list":
+                tapes[name] = Tape("list", (name,), ())
+            elif kind == "array":
+                tapes[name] = Tape("array", (name,), dtypes, self.fresh(name + "_n"))
+            else:
+                arrays = tuple(self.fresh(f"{name}{i}") for i in range(len(dtypes)))
+                tapes[name] = Tape("record", arrays, dtypes, self.fresh(name + "_n"))
+        return tapes
+
+    def plan_reserves(self):
+        """ids of the pushes that run once per iteration of a ``for`` loop's body."""
+        out = set()
+        for s in walk(self.fn.body):
+            if isinstance(s, For):
+                out |= {id(x) for x in s.body if isinstance(x, Push)
+                        and self.tapes[x.tape.name].kind != "list"}
+        return out
+
+    # -- printing -----------------------------------------------------------------------
+    def function(self):
+        lines = [f"@njit(cache=True)",
+                 f"def {self.fn.name}({', '.join(p.name for p in self.fn.params)}):"]
+        if self.fn.doc:
+            lines.append(f'    """{self.fn.doc.splitlines()[0]}"""')
+        self.block(self.fn.body, 1, lines)
+        return lines, self.locs
+
+    def block(self, body, depth, lines):
+        body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
+        super().block(body, depth, lines)
+
+    def expr(self, s, env):
+        if s.op == "logb":
+            x, b = (_text(a, env) for a in s.args)
+            return f"math.log({x[0]}) / math.log({b[0]})", 20
+        if s.op == "pack":
+            parts = []
+            for a in s.args:
+                tape = self.tapes.get(a.name) if isinstance(a, Var) and a.type == "tape" else None
+                if tape is not None and tape.kind == "array":
+                    parts.append(f"({tape.arrays[0]}, {tape.length})")
+                else:
+                    parts.append(_text(a, env)[0])
+            inner = ", ".join(parts)
+            return (f"({inner},)" if len(parts) == 1 else f"({inner})"), ATOM
+        if s.op in PRIMITIVES and PRIMITIVES[s.op].helper:
+            self.helpers.add(PRIMITIVES[s.op].helper)
+        return super().expr(s, env)
+
+    def stmt(self, s, env, depth, lines):
+        loc = getattr(s, "loc", None) or getattr(getattr(s, "stmt", None), "loc", None)
+        if loc is not None:
+            self.locs[len(lines)] = loc
+        pad = "    " * depth
+
+        def a(x, prec=0):
+            return _paren(_text(x, env), prec)
+        if isinstance(s, _Item):
+            self.item(s.stmt, pad, lines)
+        elif isinstance(s, NewTape):
+            tape = self.tapes[s.tape.name]
+            if tape.kind == "list":
+                lines.append(f"{pad}{s.tape.name} = []")
+                return
+            for arr, dt in zip(tape.arrays, tape.dtypes):
+                lines.append(f"{pad}{arr} = np.empty({INITIAL_CAPACITY}, {SCALARS[dt]})")
+            lines.append(f"{pad}{tape.length} = 0")
+        elif isinstance(s, Push):
+            self.push(s, a, pad, lines)
+        elif isinstance(s, Pop):
+            tape = self.tapes[s.tape.name]
+            if tape.kind == "list":
+                lines.append(f"{pad}{s.target.name} = {s.tape.name}.pop()")
+                return
+            lines.append(f"{pad}{tape.length} -= 1")
+            if tape.kind == "record":
+                self.popped[s.target.name] = tape
+            else:
+                lines.append(f"{pad}{s.target.name} = {tape.arrays[0]}[{tape.length}]")
+        elif isinstance(s, For):
+            self.reserve(s, a, pad, lines)
+            if s.reverse:
+                self.reversed_for(s, a, depth, lines)
+            else:
+                super().stmt(s, env, depth, lines)
+        else:
+            super().stmt(s, env, depth, lines)
+
+    def item(self, s, pad, lines):
+        target, (res, k) = s.target, s.args
+        if res.name in self.popped:
+            tape = self.popped[res.name]
+            lines.append(f"{pad}{target.name} = {tape.arrays[k.value]}[{tape.length}]")
+            return
+        tape = self.tapes.get(target.name) if target.type == "tape" else None
+        if tape is not None and tape.kind == "array":
+            lines.append(f"{pad}{target.name}, {tape.length} = {res.name}[{k.value}]")
+        else:
+            lines.append(f"{pad}{target.name} = {res.name}[{k.value}]")
+
+    def push(self, s, a, pad, lines):
+        tape = self.tapes[s.tape.name]
+        if tape.kind == "list":
+            lines.append(f"{pad}{s.tape.name}.append({a(s.value)})")
+            return
+        n = tape.length
+        if id(s) not in self.unchecked:
+            self.helpers.add("_grow")
+            lines.append(f"{pad}if {n} == {tape.arrays[0]}.shape[0]:")
+            for arr in tape.arrays:
+                lines.append(f"{pad}    {arr} = _grow({arr}, {n} + 1)")
+        values = [s.value] if tape.kind == "array" else self.pack_args(s.value)
+        for arr, v in zip(tape.arrays, values):
+            lines.append(f"{pad}{arr}[{n}] = {a(v)}")
+        lines.append(f"{pad}{n} += 1")
+
+    def pack_args(self, v):
+        for s in walk(self.fn.body):
+            if isinstance(s, Assign) and s.op == "pack" and s.target.name == v.name:
+                return s.args
+        raise AssertionError(f"no pack defines {v.name}")
+
+    def reserve(self, s, a, pad, lines):
+        counts = {}
+        for x in s.body:
+            if id(x) in self.unchecked:
+                counts[x.tape.name] = counts.get(x.tape.name, 0) + 1
+        if not counts:
+            return
+        trip = self.trip(s, a)
+        for name, k in counts.items():
+            tape = self.tapes[name]
+            need = f"{tape.length} + {trip}" if k == 1 else f"{tape.length} + {k} * ({trip})"
+            self.helpers.add("_grow")
+            lines.append(f"{pad}if {need} > {tape.arrays[0]}.shape[0]:")
+            for arr in tape.arrays:
+                lines.append(f"{pad}    {arr} = _grow({arr}, {need})")
+
+    def trip(self, s, a):
+        if isinstance(s.step, Const) and s.step.value == 1:
+            return a(s.stop, 10) if _is_zero(s.start) else f"{a(s.stop, 10)} - {a(s.start, 11)}"
+        self.helpers.add("_trip")
+        return f"_trip({a(s.start)}, {a(s.stop)}, {a(s.step)})"
+
+    def reversed_for(self, s, a, depth, lines):
+        pad = "    " * depth
+        if isinstance(s.step, Const) and s.step.value == 1:
+            lines.append(f"{pad}for {s.var.name} in range({a(s.stop, 10)} - 1, "
+                         f"{a(s.start, 10)} - 1, -1):{self.comment(s)}")
+        else:
+            self.helpers.add("_trip")
+            k = self.fresh(s.var.name + "_k")
+            lines.append(f"{pad}for {k} in range(_trip({a(s.start)}, {a(s.stop)}, "
+                         f"{a(s.step)}) - 1, -1, -1):{self.comment(s)}")
+            lines.append(f"{pad}    {s.var.name} = {a(s.start, 10)} + {k} * {a(s.step, 21)}")
+        self.block(s.body, depth + 1, lines)
+        if s.exit is not None:
+            lines.append(f"{pad}    if {s.exit.name}:")
+            lines.append(f"{pad}        break")
+
+
+def _scalar(t):
+    return isinstance(t, str) and t in SCALARS
+
+
+def _element(t):
+    return ("array", (t,)) if _scalar(t) else ("list", ())
+
+
+def _is_zero(a):
+    return isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool)
+
+
+def _text(a, env):
+    from .python import render_atom
+    return env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)
