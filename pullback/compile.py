@@ -7,7 +7,7 @@ import linecache
 
 from .analysis.alias import check_writes, copy_views
 from .analysis.types import infer_types
-from .ir import Module
+from .ir import Const, Extern, Module
 from .backends.python import emit_module
 from .frontend import lower_program
 from .ir.verify import verify_function, verify_module
@@ -26,6 +26,18 @@ class Compiled:
 
     def __getitem__(self, name):
         return self.namespace[name]
+
+
+def externs(module):
+    """Global arrays the generated code reads by name."""
+    from .ir.walk import walk
+    found = {}
+    for fn in module.functions:
+        for s in walk(fn.body):
+            for a in getattr(s, "args", ()):
+                if isinstance(a, Const) and isinstance(a.value, Extern):
+                    found[a.value.name] = a.value.obj
+    return found
 
 
 def lower_typed(f, types, skels=None):
@@ -60,6 +72,7 @@ def compile_reverse(f, types, mask, split=False, verify=False, skels=None):
     filename = f"<pullback {module.functions[0].name}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"__name__": "pullback_generated"}
+    namespace.update(externs(module))
     exec(compile(text, filename, "exec"), namespace)
     comp = Compiled(text, namespace, [f.name for f in module.functions], n_out)
     comp.result = typed.result
@@ -73,7 +86,8 @@ def load_module(module, header, n_out):
     filename = f"<pullback {module.functions[0].name}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     namespace = {"__name__": "pullback_generated"}
+    namespace.update(externs(module))
     exec(compile(text, filename, "exec"), namespace)
     comp = Compiled(text, namespace, [f.name for f in module.functions], n_out)
-    comp.result = typed.result
+    comp.result = module.result
     return comp

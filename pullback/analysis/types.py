@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import TransformError
-from ..ir import Assign, Call, Const, For, Function, Module, Pop, Return, Var
+from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
 from ..ir.types import SCALAR_ORDER, Array, dummy, join, of_value
 from ..ir.walk import blocks, walk
 from ..rules import PRIMITIVES
@@ -25,9 +25,10 @@ def result_type(op, args, types):
     prim = PRIMITIVES[op]
     if all(t in SCALAR_ORDER for t in types):
         return prim.result(*types)
-    if prim.shape is not None:
-        return prim.shape(*types)
-    values = [a.value if isinstance(a, Const) else dummy(t) for a, t in zip(args, types)]
+    if prim.shape is not None:    # constants as values (shapes, axes), the rest as types
+        return prim.shape(*[a.value if isinstance(a, Const) else t for a, t in zip(args, types)])
+    values = [(a.value.obj if isinstance(a.value, Extern) else a.value)
+              if isinstance(a, Const) else dummy(t) for a, t in zip(args, types)]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
         return Array("float64", None)
     try:

@@ -21,7 +21,7 @@ METHODS = {  # method -> (primitive, leading positional params after self)
     "sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
     "var": "var", "std": "std", "cumsum": "cumsum", "cumprod": "cumprod",
     "argmax": "argmax", "argmin": "argmin", "argsort": "argsort", "dot": "dot",
-    "reshape": "reshape", "transpose": "transpose", "ravel": "ravel", "flatten": "asarray",
+    "reshape": "reshape", "transpose": "transpose", "ravel": "ravel", "flatten": "flatten",
     "copy": "copy_array", "astype": "astype", "squeeze": "squeeze", "swapaxes": "swapaxes",
     "clip": "clip", "take": "take", "trace": "trace", "repeat": "repeat",
 }
@@ -79,15 +79,18 @@ class ArrayLowerer:
             n = sec.value if isinstance(sec.value, int) else len(sec.value) + 1
             return TupleB(tuple(self.op("split_part", (args[0], sec, Const(k), axis), node)
                                 for k in range(n)))
-        if obj is np.einsum:
-            raise self.error(node, "np.einsum (not yet supported)")
+        parts = next((v for k, v in registry.TUPLE_RESULTS.items() if k is obj), None)
+        if parts:      # slogdet, eigh, qr: one primitive per element of the result
+            return TupleB(tuple(self.call_bound(p, args, kwargs, node) for p in parts))
         return None
 
     def array_literal(self, items, node):
         shape, leaves = _shape_and_leaves(items)
         if any(not is_atom(x) for x in leaves):
             return self.concatenate(np.stack, items, {}, node)
-        arr = self.op("zeros", (Const(shape), Const(None)), node)
+        first = next((x for x in leaves if not isinstance(x, Const)), None)
+        arr = self.op("zeros", (Const(shape), Const(None)), node) if first is None else \
+            self.op("zeros_for", (Const(shape), first), node)   # its elements may be arrays
         for flat, leaf in enumerate(leaves):
             idx = Const(tuple(int(i) for i in np.unravel_index(flat, shape)))
             self.emit(Assign(arr, "setitem", (arr, idx, leaf), self.loc(node)))
@@ -100,11 +103,10 @@ class ArrayLowerer:
             items = [self.op("expand_dims", (x, axis), node) for x in items]
         elif obj is np.vstack:
             items = [self.op("atleast_2d", (x,), node) for x in items]
-        elif obj is np.hstack:
-            axis = self.op("hstack_axis", (items[0],), node)
         acc = items[0]
         for x in items[1:]:
-            acc = self.op("concat2", (acc, x, axis), node)
+            acc = self.op("hstack2", (acc, x), node) if obj is np.hstack else \
+                self.op("concat2", (acc, x, axis), node)
         return acc
 
     def atom_of(self, b, node):
@@ -125,6 +127,40 @@ class ArrayLowerer:
                 self.shape_source[t.name] = base
             return t
         raise self.error(node, f"the attribute '.{attr}'")
+
+    def expr_ListComp(self, node):
+        """``[e for x in seq if c]``: unrolled over a tuple, else a loop that appends.
+        The loop variable is renamed so it cannot clobber a variable outside."""
+        if len(node.generators) != 1 or node.generators[0].is_async:
+            raise self.error(node, "a comprehension with several 'for' clauses")
+        gen = node.generators[0]
+        names = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
+        fresh = {n: self.new_var(f"{n}_c").name for n in names}
+        rename = _Rename(fresh)
+        target, elt = rename.visit(_copy(gen.target)), rename.visit(_copy(node.elt))
+        ifs = [rename.visit(_copy(c)) for c in gen.ifs]
+        seq = None if _is_call_to(gen.iter, "range") else self.expr(gen.iter)
+        if isinstance(seq, TupleB) and not ifs:
+            items = []
+            for item in seq.items:
+                self.assign(target, item, node)
+                items.append(self.expr(elt))
+            return TupleB(tuple(items))
+        acc = self.new_var("items")
+        self.lists.add(acc.name)
+        self.emit(Assign(acc, "list_new", (), self.loc(node)))
+        self.env[acc.name] = acc
+        append = ast.Expr(ast.Call(ast.Attribute(ast.Name(acc.name, ast.Load()), "append",
+                                                 ast.Load()), [elt], []))
+        body = [append]
+        for c in reversed(ifs):
+            body = [ast.If(c, body, [])]
+        loop = ast.For(target, gen.iter, body, [])
+        for n in ast.walk(loop):
+            if not hasattr(n, "lineno"):
+                n.lineno, n.col_offset = node.lineno, node.col_offset
+        self.stmt_For(loop)
+        return acc
 
     def list_append(self, xs, v, node):
         k = self.op("len", (xs,), node)
@@ -162,6 +198,11 @@ class ArrayLowerer:
             return self.op("slice", bounds, p)
         if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis):
             return Const(p.value)
+        if isinstance(p, ast.List):     # x[[0, 2]]: an integer-array index, not a tuple
+            value = _constant_list(self.expr(p))
+            if value is None:
+                raise self.error(p, "an index list with run-time entries")
+            return Const(value)
         b = self.expr(p)
         if isinstance(b, TupleB):
             return self.static_arg(b, p)
@@ -191,6 +232,33 @@ class ArrayLowerer:
         idx = self.index_of(target.slice)
         value = self.atom_of(value, node)
         self.emit(Assign(arr, "setitem", (arr, idx, value), self.loc(node)))
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names):
+        self.names = names
+
+    def visit_Name(self, node):
+        if node.id in self.names:
+            return ast.copy_location(ast.Name(self.names[node.id], node.ctx), node)
+        return node
+
+
+def _copy(node):
+    import copy
+    return copy.deepcopy(node)
+
+
+def _is_call_to(node, name):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+
+
+def _constant_list(b):
+    """A list literal of constants as a (nested) Python list; None if not constant."""
+    if isinstance(b, TupleB):
+        items = [_constant_list(x) for x in b.items]
+        return None if any(x is None for x in items) else items
+    return b.value if isinstance(b, Const) else None
 
 
 def _shape_and_leaves(items):

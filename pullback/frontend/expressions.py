@@ -11,7 +11,9 @@ import types
 from dataclasses import dataclass
 
 from ..errors import TransformError, UnsupportedError
-from ..ir import Assign, Call, Const, If, Var
+import numpy as np
+
+from ..ir import Assign, Call, Const, Extern, If, Var
 from ..rules import registry
 from dataclasses import fields as dc_fields
 from dataclasses import is_dataclass
@@ -319,7 +321,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         a = fb.source.node.args
         pos = a.args[len(a.args) - len(a.defaults):]
         out = {}
-        py = fb.source.pyfunc
+        # the live function being called (factories share one Source per code object)
+        py = fb.context if fb.source.pyfunc is not None else None
         if py is not None:
             for p, v in zip(pos, py.__defaults__ or ()):
                 out[p.arg] = static(v, self, fb.source.node)
@@ -377,6 +380,9 @@ def static(value, low, node):
         return TupleB(tuple(static(v, low, node) for v in value))
     if isinstance(value, (types.ModuleType, types.BuiltinFunctionType, type)) or callable(value):
         return PyObj(value)
+    if isinstance(value, (np.ndarray, np.generic)):     # read at call time, not differentiated
+        return Const(value.item()) if isinstance(value, np.generic) else \
+            Const(Extern(getattr(node, "id", "array"), value))
     raise low.error(node, f"a global of type '{type(value).__name__}'")
 
 

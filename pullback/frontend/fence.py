@@ -17,6 +17,7 @@ SUPPORTED = {
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
+    "ListComp", "comprehension",
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
@@ -35,8 +36,9 @@ REJECTED = {
     "Import": "an 'import' inside a function", "ImportFrom": "an 'import' inside a function",
     "Global": "a 'global' statement", "Nonlocal": "a 'nonlocal' statement",
     "NamedExpr": "an assignment expression (':=')",
-    "Set": "a set", "ListComp": "a list comprehension", "SetComp": "a set comprehension",
+    "Set": "a set", "SetComp": "a set comprehension",
     "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
+    "AsyncComprehension": "an async comprehension",
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",
     "YieldFrom": "a 'yield from' (generator)", "FormattedValue": "an f-string",
     "JoinedStr": "an f-string", "Starred": "a starred expression ('*args')",
@@ -44,7 +46,7 @@ REJECTED = {
     "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
     "LShift": "the '<<' operator", "RShift": "the '>>' operator", "Invert": "the '~' operator",
     "Is": "an 'is' comparison", "IsNot": "an 'is not' comparison", "In": "an 'in' test",
-    "NotIn": "a 'not in' test", "comprehension": "a comprehension",
+    "NotIn": "a 'not in' test",
     "ExceptHandler": "an 'except' clause", "alias": "an import alias",
     "withitem": "a 'with' item", "match_case": "a 'match' case", "type_ignore": "a type comment",
     "MatchValue": "a 'match' pattern", "MatchSingleton": "a 'match' pattern",

@@ -50,7 +50,21 @@ class Const:
 Atom = Union[Var, Const]
 
 
+@dataclass(frozen=True, eq=False)
+class Extern:
+    """A global array (or other object) the generated code reads by name; compared
+    by identity.  The backend binds ``name`` to ``obj`` in the generated module."""
+    name: str
+    obj: object
+
+    def __repr__(self):
+        return self.name
+
+
 def type_of_value(v):
+    if isinstance(v, Extern):
+        from .types import of_value
+        return of_value(v.obj) or "static"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -168,6 +182,6 @@ class Module:
         return Module(tuple(fn if f.name == fn.name else f for f in self.functions))
 
 
-__all__ = ["Loc", "Var", "Const", "Atom", "Assign", "Call", "If", "For", "While",
+__all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "If", "For", "While",
            "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
            "Module", "type_of_value", "replace"]

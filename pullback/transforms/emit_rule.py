@@ -7,7 +7,7 @@ the same primitives as user code; constants fold on the way (``1 * g`` is
 """
 import ast
 
-from ..ir import Assign, Const, Var
+from ..ir import Assign, Const, Extern, Var
 from ..ir.types import is_differentiable
 from ..rules import PRIMITIVES
 
@@ -61,7 +61,8 @@ class RuleEmitter:
 def fold(op, args):
     """Algebraic identities and constant folding: an atom the result equals, an
     ``(op, args)`` pair to compute instead, or None when nothing folds."""
-    if all(isinstance(a, Const) for a in args) and op in PRIMITIVES:
+    if all(isinstance(a, Const) and not isinstance(a.value, Extern) for a in args) \
+            and op in PRIMITIVES:
         try:
             return Const(PRIMITIVES[op].impl(*[a.value for a in args]))
         except (ArithmeticError, ValueError):
