@@ -14,7 +14,7 @@ from .harness import Row
 def pullback_row(label, f, args, argnums, backend, note=""):
     def make():
         import pullback
-        from pullback.api import _arg_type
+        from pullback.api import _arg_type, _bind, _float_type
         from pullback.compile import compile_reverse
         nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         g = pullback.grad(f, argnums=argnums, backend=backend)
@@ -22,9 +22,11 @@ def pullback_row(label, f, args, argnums, backend, note=""):
         def call():
             return g(*args)
         if backend == "python":
-            types = ["float" if i in nums else _arg_type(a, i) for i, a in enumerate(args)]
+            full = _bind(f, args, {})
+            types = [_float_type(_arg_type(a, i)) if i in nums else _arg_type(a, i)
+                     for i, a in enumerate(full)]
             start = time.perf_counter()
-            compile_reverse(f, types, tuple(i in nums for i in range(len(args))))
+            compile_reverse(f, types, tuple(i in nums for i in range(len(full))))
             call.transform_s = time.perf_counter() - start
         else:
             def first():

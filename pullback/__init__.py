@@ -6,6 +6,7 @@
 """
 from .api import grad, source, value_and_grad, vjp
 from .check import GradientMismatch, check_grad
+from .emit_c import emit_c
 from .errors import TransformError, UnsupportedError
 
 __all__ = ["grad", "value_and_grad", "vjp", "source", "check_grad", "GradientMismatch",

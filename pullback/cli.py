@@ -1,6 +1,7 @@
 """Command line: print or write the derivative of a function as a Python module.
 
     python -m pullback examples/pendulum.py:simulate --wrt theta c [-o out.py]
+    python -m pullback examples/pendulum.py:simulate --emit c -o build/   # C99 .c and .h
 
 Parameters not named in ``--wrt`` are held fixed; ``--args`` gives parameter
 types (``"n: int"``), floats by default.
@@ -52,6 +53,12 @@ def main(argv=None):
                     help="parameters to differentiate (default: all float parameters)")
     ap.add_argument("--args", help='parameter types, e.g. "n: int, x: float"')
     ap.add_argument("-o", "--output", help="write the module to this file")
+    ap.add_argument("--emit", choices=("python", "c"), default="python",
+                    help="c: FUNCTION.c and FUNCTION.h in C99 (-o names a directory)")
+    ap.add_argument("--max-iterations", type=int, help="c: bound for loops and recursion "
+                    "whose trip count is not known at generation time")
+    ap.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="c: "
+                    "floating-point type")
     opts = ap.parse_args(argv)
     f = load(opts.target)
     params = list(inspect.signature(f).parameters)
@@ -62,6 +69,9 @@ def main(argv=None):
         raise SystemExit(f"pullback: {f.__name__} has no parameter {unknown[0]!r} "
                          f"(parameters: {', '.join(params)})")
     mask = [p in wrt for p in params]
+    if opts.emit == "c":
+        from .emit_c import emit_c_files
+        return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
     try:
         text = compile_reverse(f, types, mask).source
     except TransformError as e:

@@ -39,29 +39,33 @@ def active_vars(fn, active_params):
     for s in stmts:
         if isinstance(s, Return):
             useful |= {a.name for a in s.values if _float(a)}
+    edges = []          # (differentiable inputs, outputs) per statement, in order
+    for s in stmts:
+        if isinstance(s, Assign) and _float(s.target):
+            ins = list(s.args) if s.op in ("pack", "item") else \
+                [s.args[i] for i in diff_args(s)]
+            outs = [s.target]
+        elif isinstance(s, (Push, Pop)):
+            ins, outs = ([s.value], [s.tape]) if isinstance(s, Push) else ([s.tape], [s.target])
+        elif isinstance(s, Call):
+            ins, outs = list(s.args), [t for t in s.targets if _float(t)]
+        else:
+            continue
+        edges.append(([a.name for a in ins if _float(a)], [o.name for o in outs]))
+    # varied flows forward and useful backward: sweep each way until nothing changes
     changed = True
     while changed:
         changed = False
-        for s in stmts:
-            if isinstance(s, Assign) and _float(s.target):
-                ins = list(s.args) if s.op in ("pack", "item") else \
-                    [s.args[i] for i in diff_args(s)]
-                outs = [s.target]
-            elif isinstance(s, (Push, Pop)):
-                ins, outs = ([s.value], [s.tape]) if isinstance(s, Push) else ([s.tape], [s.target])
-            elif isinstance(s, Call):
-                ins, outs = list(s.args), [t for t in s.targets if _float(t)]
-            else:
-                continue
-            ins = [a for a in ins if _float(a)]
-            if any(a.name in varied for a in ins):
+        for ins, outs in edges:
+            if any(a in varied for a in ins):
                 for o in outs:
-                    if o.name not in varied:
-                        varied.add(o.name)
+                    if o not in varied:
+                        varied.add(o)
                         changed = True
-            if any(o.name in useful for o in outs):
+        for ins, outs in reversed(edges):
+            if any(o in useful for o in outs):
                 for a in ins:
-                    if a.name not in useful:
-                        useful.add(a.name)
+                    if a not in useful:
+                        useful.add(a)
                         changed = True
     return varied & useful

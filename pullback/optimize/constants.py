@@ -21,7 +21,7 @@ from ..transforms.emit_rule import fold
 
 
 def propagate_constants(fn):
-    body, _ = _block(fn.body, {})
+    body, _ = _block(fn.body, Facts())
     return replace(fn, body=body)
 
 
@@ -29,7 +29,37 @@ def _sub(a, known):
     return known.get(a.name, a) if isinstance(a, Var) else a
 
 
+class Facts(dict):
+    """name -> the constant or variable it is known to hold, with a reverse index
+    so that assigning a variable forgets the copies of it in O(copies)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.users = {}
+        for k, v in self.items():
+            self._index(k, v)
+
+    def _index(self, k, v):
+        if isinstance(v, Var):
+            self.users.setdefault(v.name, set()).add(k)
+
+    def __setitem__(self, k, v):
+        self.pop(k, None)
+        super().__setitem__(k, v)
+        self._index(k, v)
+
+    def pop(self, k, *default):
+        v = super().pop(k, *default)
+        if isinstance(v, Var):
+            self.users.get(v.name, set()).discard(k)
+        return v
+
+    def copy(self):
+        return Facts(self)
+
+
 def _block(stmts, known):
+    known = known.copy()
     out = []
     for s in stmts:
         s, known = _stmt(s, known)
@@ -38,14 +68,17 @@ def _block(stmts, known):
 
 
 def _meet(a, b):
-    return {k: v for k, v in a.items() if k in b and b[k] == v and type(b[k]) is type(v)
-            and (not isinstance(v, Const) or type(b[k].value) is type(v.value))}
+    return Facts({k: v for k, v in a.items() if k in b and b[k] == v and type(b[k]) is type(v)
+                  and (not isinstance(v, Const) or type(b[k].value) is type(v.value))})
 
 
 def _kill(known, names):
-    names = set(names)
-    return {k: v for k, v in known.items()
-            if k not in names and not (isinstance(v, Var) and v.name in names)}
+    """Forget what ``names`` held and every copy of them (in place)."""
+    for n in names:
+        known.pop(n, None)
+        for k in list(known.users.pop(n, ())):
+            known.pop(k, None)
+    return known
 
 
 def _stmt(s, known):

@@ -1,0 +1,328 @@
+"""The C99 backend: a function and its reverse-mode gradient as one .c and one .h.
+
+    c = emit_c_module(primal, gradient, name="simulate", wrt=["theta"], dtype="float64",
+                      max_iterations=None, origin="simulate (pendulum.py:3)")
+    c.source, c.header
+
+Invariants
+- The .c file includes only <math.h>, <stddef.h> and its own header, never
+  allocates, and exports exactly ``NAME`` (the value) and ``NAME_grad``
+  (value and gradient); every other function, helper, frame pool and tape
+  is ``static``.  It compiles cleanly with ``-std=c99 -Wall -Wextra -Werror
+  -pedantic``.
+- Storage is static and sized here, from ``c_layout``: tapes of the entry,
+  one pool of frames per split callee.  Nothing writes past its array: the
+  sizes are proven bounds, or ``max_iterations`` guards check before writing.
+- The text is deterministic for a given input; names come from the Python
+  source (``c_names``), with ``_`` suffixes only where C would clash.
+- Anything without an exact C rendering raises ``UnsupportedError`` with the
+  user's file:line before any text is returned.
+"""
+import re
+from types import SimpleNamespace
+
+from .c_function import FunctionPrinter
+from .c_layout import plan
+from ..errors import UnsupportedError
+from ..ir import Call, Var
+from ..ir.walk import walk
+from .c_names import KEYWORDS, MATH_NAMES, CNames, legal
+from .c_ops import HELPERS, Dialect, helper_sources
+
+MAX_MACRO = "MAX_ITERATIONS"
+
+
+class CModule:
+    """Generated C: ``source`` (.c), ``header`` (.h), and the two exported signatures."""
+
+    def __init__(self, name, source, header, value_sig, grad_sig, storage):
+        self.name, self.source, self.header = name, source, header
+        self.value_sig, self.grad_sig = value_sig, grad_sig
+        self.storage = storage
+
+
+def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
+    """``primal``: the optimised primal functions, entry first; ``gradient``: the
+    derivative module (``f_grad`` first); ``wrt``: names of the differentiated params."""
+    _check_scalars(primal + list(gradient.functions))
+    prim_names = {f.name for f in primal}
+    functions = _reachable([primal[0], gradient.functions[0]] +
+                           [f for f in gradient.functions[1:] if f.name not in prim_names] +
+                           list(primal[1:]))
+    layout = plan(functions, gradient.functions[0].name, max_iterations)
+    dialect = Dialect(dtype)
+    upper = name.upper()
+    globs = CNames(file_scope=True)
+    for reserved in [name, name + "_grad", upper + "_H", upper + "_OK",
+                     upper + "_TOO_MANY_ITERATIONS", upper + "_TOO_MANY_CALLS", MAX_MACRO,
+                     ] + list(HELPERS):
+        globs.reserve(reserved)
+    fnames = {primal[0].name: name, gradient.functions[0].name: name + "_grad"}
+    for f in functions[2:]:
+        fnames[f.name] = globs.fresh(f.name)
+    tag_names, tags, fields, pools = CNames(file_scope=True), {}, {}, {}
+    for g, frame in sorted(layout.frames.items()):
+        if g in layout.records:
+            owner = g.split(".")[0]
+            base = (name if owner == gradient.functions[0].name else fnames[owner]) + "_record"
+        else:
+            base = re.sub(r"_fwd(\d*)$", r"_res\1", g)
+        tags[g] = tag_names.fresh(base)
+        scope, fields[g] = CNames(), {}
+        for fl in frame:
+            fields[g][fl.name] = scope.fresh(fl.name)
+            if fl.type == "tape":
+                fields[g][fl.name + "#top"] = scope.fresh(fields[g][fl.name] + "_top")
+        if frame and g not in layout.records:
+            pools[g] = (globs.fresh(tags[g] + "_pool"), globs.fresh(tags[g] + "_count"))
+    ctx = SimpleNamespace(
+        layout=layout, dialect=dialect, globals=globs, fnames=fnames, tags=tags, fields=fields,
+        pools=pools, wrt=[legal(w) for w in wrt], helpers=set(), sigs={}, max_macro=MAX_MACRO,
+        status_ok=upper + "_OK", status_iterations=upper + "_TOO_MANY_ITERATIONS",
+        status_calls=upper + "_TOO_MANY_CALLS")
+    ctx.elem_type = lambda tape: _elem_type(tape, ctx)
+    printers = []
+    for f in functions:
+        p = FunctionPrinter(f, ctx)
+        ctx.sigs[f.name] = p.sig
+        printers.append(p)
+    bodies = [p.lines() for p in printers]
+    storage = _storage(layout, ctx, max_iterations)
+    value_sig, grad_sig = printers[0].sig, printers[1].sig
+    fails = set()
+    if gradient.functions[0].name in layout.fallible:
+        fails = {"loops"} if layout.guards else set()
+        fails |= {"calls"} if layout.checked else set()
+    header = _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage,
+                     max_iterations)
+    parts = [_banner(name, origin, dtype), "#include <math.h>\n#include <stddef.h>\n\n"
+             f'#include "{name}.h"']
+    text = "\n".join("\n".join(b) for b in bodies)
+    if max_iterations is not None and MAX_MACRO in text + _frames_text(layout, ctx, dialect):
+        parts.append(f"#define {MAX_MACRO} {int(max_iterations)}")
+    parts += helper_sources(ctx.helpers, dialect)
+    structs = _frames_text(layout, ctx, dialect)
+    if structs:
+        parts.append(structs)
+    statics = [p.sig for p in printers[2:]]
+    if statics:
+        parts.append("\n".join(_wrap(f"static {s.prototype()}") + ";" for s in statics))
+    for p, body in zip(printers, bodies):
+        body[0] = _wrap(("" if p in printers[:2] else "static ") + body[0])
+        parts.append("\n".join(body))
+    source = "\n\n".join(parts) + "\n"
+    return CModule(name, source, header, value_sig, grad_sig, storage)
+
+
+def _check_scalars(functions):
+    """Reject, at the user's line, any value C cannot hold yet (arrays, containers)."""
+    for f in functions:
+        for s in walk(f.body):
+            atoms = list(getattr(s, "args", ())) + list(getattr(s, "targets", ())) + \
+                [getattr(s, n) for n in ("target", "value", "cond") if hasattr(s, n)]
+            for a in sorted(atoms, key=lambda a: not isinstance(a, Var)):
+                t = a.type
+                if t not in ("float", "int", "bool", "tape", "residual"):
+                    what = f"'{a.name}'" if isinstance(a, Var) else f"the constant {a.value!r}"
+                    raise UnsupportedError.at(
+                        getattr(s, "loc", None) or f.loc,
+                        f"the C backend handles float, int and bool scalars, and {what} is "
+                        f"{t} (NumPy arrays are not supported in C yet)", "C backend: array")
+
+
+def _reachable(functions):
+    """The functions the two entry points (listed first) call, in the given order."""
+    by_name = {f.name: f for f in functions}
+    seen, todo = {functions[0].name, functions[1].name}, [functions[0], functions[1]]
+    while todo:
+        for s in walk(todo.pop().body):
+            if isinstance(s, Call) and s.func not in seen:
+                seen.add(s.func)
+                todo.append(by_name[s.func])
+    return [f for f in functions if f.name in seen]
+
+
+def exported_name(base, given):
+    """The C name of the value function: ``base`` made a legal, unreserved identifier
+    (a suffix ``_`` when derived from the Python name; an error when ``given``)."""
+    name = legal(base)
+    if not given:
+        name = name.lstrip("_") or "f"        # file-scope names may not start with _
+    clash = name in KEYWORDS or name in MATH_NAMES or name in HELPERS or name == MAX_MACRO
+    if given and (name != base or clash or name.startswith("_")):
+        raise ValueError(f"name {base!r} is not usable as a C function name")
+    return name + "_" if clash else name
+
+
+def _elem_type(tape, ctx):
+    """Declaration prefix of a tape's elements: ``double ``, ``struct f_record ``,
+    ``struct g_res *``."""
+    if tape.elem != "residual":
+        return ctx.dialect.scalar(tape.elem) + " "
+    star = "" if tape.frame in ctx.layout.records else "*"
+    return f"struct {ctx.tags[tape.frame]} {star}"
+
+
+def _banner(name, origin, dtype):
+    return (f"/* {name}.c: generated by pullback from {origin}.\n"
+            f" * The function and its reverse-mode gradient in C99 ({dtype}); see {name}.h.\n"
+            " * No heap: every tape and frame is static storage sized at generation time. */")
+
+
+def _frames_text(layout, ctx, dialect):
+    """Frame structs (referenced ones first), forward declarations where needed, pools."""
+    order, done, forward = [], set(), set()
+
+    def visit(g, stack):
+        if g in done:
+            return
+        stack = stack | {g}
+        for fl in layout.frames[g]:
+            ref = fl.frame if fl.type in ("residual", "tape") else None
+            if ref is not None and ref != g:
+                if ref in stack or not layout.frames[ref]:
+                    forward.add(ref)
+                else:
+                    visit(ref, stack)
+        done.add(g)
+        order.append(g)
+    for g in sorted(layout.frames):
+        if layout.frames[g]:
+            visit(g, set())
+        else:
+            forward.add(g)
+    out = [f"struct {ctx.tags[g]};" for g in sorted(forward)]
+    for g in order:
+        if g in layout.records:
+            owner = ctx.fnames[g.split(".")[0]]
+            doc = f"/* The values {owner} saves at each iteration of a loop. */"
+        else:
+            doc = f"/* What {ctx.fnames[g]} keeps for {_rev_of(layout, ctx, g)}. */"
+        lines = [doc, f"struct {ctx.tags[g]} {{"]
+        for fl in layout.frames[g]:
+            name = ctx.fields[g][fl.name]
+            if fl.type == "residual":
+                star = "" if fl.frame in layout.records else "*"
+                lines.append(f"    struct {ctx.tags[fl.frame]} {star}{name};")
+            elif fl.type == "tape":
+                t = fl.tape
+                elem = ctx.elem_type(t)
+                lines.append(f"    {elem}{name}[{t.capacity.c_text(MAX_MACRO)}];")
+                lines.append(f"    size_t {ctx.fields[g][fl.name + '#top']};")
+            else:
+                lines.append(f"    {dialect.scalar(fl.type)} {name};")
+        lines.append("};")
+        if g in ctx.pools:
+            pool, count = ctx.pools[g]
+            lines.append(f"static struct {ctx.tags[g]} "
+                         f"{pool}[{layout.pools[g].c_text(MAX_MACRO)}];")
+            lines.append(f"static size_t {count};")
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def _rev_of(layout, ctx, g):
+    revs = sorted(r for r, f in layout.rev_frame.items() if f == g)
+    return " and ".join(ctx.fnames[r] for r in revs) or "the reverse sweep"
+
+
+def _storage(layout, ctx, m):
+    """Human-readable static storage of the gradient, for the header."""
+    d = ctx.dialect
+    items = []
+    m = m if m is not None else 0
+    for (f, tape), info in sorted(layout.tapes.items()):
+        if layout.kinds[f] == "grad":
+            n = info.capacity.value(m)
+            elem = f"struct {ctx.tags[info.frame]}" if info.elem == "residual" else \
+                d.scalar(info.elem) + "s"
+            items.append(f"{n} {elem}")
+    for g in sorted(ctx.pools):
+        items.append(f"{layout.pools[g].value(m)} struct {ctx.tags[g]}")
+    return items
+
+
+def _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage, m):
+    """``fails``: which bounds the gradient checks at run time ("loops", "calls")."""
+    params = ", ".join(p.split()[-1].lstrip("*") for p in value_sig.params)
+    outs = [n for _, n in grad_sig.outs]
+    text = (f"{grad_sig.name}: the value of {name}({params}) and its gradient with respect "
+            f"to {_join(wrt)}. Writes the value to *{outs[0]} and the partial derivatives "
+            f"to {_join(['*' + o for o in outs[1:]])}. Returns {upper}_OK")
+    limits = []
+    if "loops" in fails:
+        limits.append(f"{upper}_TOO_MANY_ITERATIONS when a loop needs more than {m} "
+                      "iterations")
+    if "calls" in fails:
+        limits.append(f"{upper}_TOO_MANY_CALLS when the recursion needs more than {m} calls")
+    if limits:
+        text += f", or {' or '.join(limits)} (max_iterations); all outputs are then NaN."
+    else:
+        text += " (every loop's trip count is bounded at generation time)."
+    if storage:
+        text += f" Keeps {_join(storage)} in static storage: not reentrant."
+    doc = [text]
+    body = "\n".join(_comment(doc))
+    return f"""/* {name}.h: generated by pullback from {origin}. */
+#ifndef {upper}_H
+#define {upper}_H
+
+#ifdef __cplusplus
+extern "C" {{
+#endif
+
+#define {upper}_OK 0
+#define {upper}_TOO_MANY_ITERATIONS 1
+#define {upper}_TOO_MANY_CALLS 2
+
+/* {name}({params}), as the Python function computes it. */
+{_wrap(value_sig.prototype())};
+
+{body}
+{_wrap(grad_sig.prototype())};
+
+#ifdef __cplusplus
+}}
+#endif
+
+#endif
+"""
+
+
+def _join(items):
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _comment(paragraphs, width=78):
+    lines = ["/*"]
+    for i, para in enumerate(paragraphs):
+        if i:
+            lines.append(" *")
+        line = " *"
+        for word in para.split():
+            if len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = " *"
+            line += " " + word
+        lines.append(line)
+    lines.append(" */")
+    return lines
+
+
+def _wrap(proto, width=90):
+    """Break a long prototype after commas, aligned with its opening parenthesis."""
+    if len(proto) <= width:
+        return proto
+    head, args = proto.split("(", 1)
+    indent = " " * (len(head) + 1)
+    lines, line = [], head + "("
+    for part in args.split(", "):
+        if len(line) + len(part) + 2 > width and not line.endswith("("):
+            lines.append(line.rstrip())
+            line = indent
+        line += part + ", "
+    lines.append(line[:-2])
+    return "\n".join(lines)

@@ -1,0 +1,332 @@
+"""How each scalar IR primitive reads in C99, and the runtime helpers C lacks.
+
+Invariants
+- An expression is a ``(text, precedence)`` pair with C's precedences, so the
+  printer adds exactly the parentheses C needs; comparisons never nest
+  unparenthesised (``-Wparentheses``).
+- Results follow Python's semantics for the IR's types: ``//`` and ``%``
+  floor (``py_floordiv``, ``py_mod``), ``round`` halves to even, ``min`` and
+  ``max`` keep the first argument on ties, ``int()`` truncates.  Where Python
+  raises and C follows IEEE 754 (``1.0 / 0.0``, ``log(-1.0)``) C gives inf or
+  NaN; that is the one documented difference.
+- A primitive without an exact C rendering raises ``NoCForm`` (the printer
+  reports it as ``UnsupportedError`` at the user's line): ``round(x, n)``,
+  ``int ** int`` with a non-constant exponent, every array primitive.
+- ``float32`` uses the ``f``-suffixed libm functions, ``f`` literals and
+  helpers, so no float expression silently computes in double.
+"""
+import math
+import re
+
+ATOM, UNARY, MUL, ADD, REL, EQ, COND = 16, 14, 13, 12, 10, 9, 3
+INT_MAX = 2 ** 31 - 1          # ``long`` is 32 bits on Cortex-M
+FLT_MAX = 3.4028234663852886e38
+
+
+class NoCForm(Exception):
+    """The operation has no exact C99 rendering."""
+
+
+def paren(expr, min_prec):
+    text, prec = expr
+    return f"({text})" if prec < min_prec else text
+
+
+class Dialect:
+    """Scalar types, literals and libm names for one floating-point dtype."""
+
+    def __init__(self, dtype):
+        if dtype not in ("float64", "float32"):
+            raise ValueError(f"dtype must be 'float64' or 'float32', not {dtype!r}")
+        self.dtype = dtype
+        self.real = "double" if dtype == "float64" else "float"
+        self.suffix = "" if dtype == "float64" else "f"
+
+    def scalar(self, t):
+        """The C type of an IR scalar type; ``NoCForm`` for anything else."""
+        if t == "float":
+            return self.real
+        if t == "int":
+            return "long"
+        if t == "bool":
+            return "int"
+        raise NoCForm(f"values of type {t} (only float, int and bool scalars reach C so far)")
+
+    def math(self, name):
+        return name + self.suffix
+
+    def literal(self, value):
+        if isinstance(value, bool):
+            return ("1" if value else "0"), ATOM
+        if isinstance(value, int):
+            if abs(value) > INT_MAX:
+                raise NoCForm(f"the integer {value} does not fit a 32-bit C long")
+            return str(value), (UNARY if value < 0 else ATOM)
+        if not isinstance(value, float):
+            raise NoCForm(f"the constant {value!r}")
+        if math.isnan(value):
+            return "NAN", ATOM
+        if math.isinf(value) or (self.real == "float" and abs(value) > FLT_MAX):
+            huge = "HUGE_VAL" + ("F" if self.real == "float" else "")
+            return (huge, ATOM) if value > 0 else ("-" + huge, UNARY)
+        text = repr(value) + self.suffix
+        return text, (UNARY if text.startswith("-") else ATOM)
+
+    def cast(self, t, expr):
+        return f"({self.scalar(t)}){paren(expr, UNARY)}", UNARY
+
+
+def _is_int(t):
+    return t in ("int", "bool")
+
+
+def render(op, args, types, d, helpers, result):
+    """C text of ``op(*args)``; ``args`` are expressions, ``types`` their IR types,
+    ``result`` the IR type of the value; helpers used are added to ``helpers``."""
+    def call(fn, *xs):
+        return f"{fn}({', '.join(x[0] for x in xs)})", ATOM
+
+    def helper(name, *xs):
+        helpers.add(name)
+        return call(name, *xs)
+
+    def infix(sym, prec, a, b, tight=False):
+        lo = REL + 1 if tight else prec
+        return f"{paren(a, lo)} {sym} {paren(b, (REL + 1) if tight else prec + 1)}", prec
+
+    a = args[0] if args else None
+    b = args[1] if len(args) > 1 else None
+    ints = all(_is_int(t) for t in types)
+    if op in ("add", "sub", "mul"):
+        return infix({"add": "+", "sub": "-", "mul": "*"}[op], ADD if op != "mul" else MUL, a, b)
+    if op == "truediv":
+        if ints:       # 1 / n is 1.0 / n; (double)i / n otherwise
+            a = d.literal(float(a[0])) if a[0].lstrip("-").isdigit() else d.cast("float", a)
+        return infix("/", MUL, a, b)
+    if op == "floordiv":
+        return helper("py_ifloordiv", a, b) if ints else helper("py_floordiv", a, b)
+    if op == "mod":
+        return helper("py_imod", a, b) if ints else helper("py_mod", a, b)
+    if op in ("pow", "mpow"):
+        if result in ("int", "bool"):
+            raise NoCForm("int ** int (Python's result type depends on the sign of the "
+                          "exponent); write a float base, e.g. 2.0 ** n")
+        return call(d.math("pow"), a, b)
+    if op == "neg":
+        inner = paren(a, UNARY)
+        return f"-({inner})" if inner[0] in "-+" else f"-{inner}", UNARY   # never ``--x``
+    if op == "pos":
+        return a
+    if op in _COMPARE:
+        return infix(_COMPARE[op], EQ if op in ("eq", "ne") else REL, a, b, tight=True)
+    if op == "not_":
+        return f"!{paren(a, UNARY)}", UNARY
+    if op == "truth":
+        return a if types[0] == "bool" else (f"{paren(a, REL + 1)} != 0", EQ)
+    if op == "select":
+        c, x, y = (paren(e, COND + 1) for e in args)
+        return f"{c} ? {x} : {y}", COND
+    if op == "abs":
+        return helper("py_iabs", a) if ints else call(d.math("fabs"), a)
+    if op == "float":
+        return d.cast("float", a) if _is_int(types[0]) else a
+    if op == "int":
+        return a if types[0] == "int" else d.cast("int", a)
+    if op in ("floor", "ceil", "trunc"):
+        return a if types[0] == "int" else d.cast("int", call(d.math(op), a))
+    if op == "round":
+        return a if types[0] == "int" else helper("py_round", a)
+    if op in ("min", "max"):
+        return helper(f"py_i{op}", a, b) if ints else helper(f"py_{op}", a, b)
+    if op == "sign":
+        return helper("sign", a)
+    if op == "polygamma":
+        return helper("polygamma", a, b)
+    if op == "logb":
+        return infix("/", MUL, call(d.math("log"), a), call(d.math("log"), b))
+    if op in _SCALE:
+        lit = d.literal(_SCALE[op])
+        return infix("*", MUL, a, lit)
+    if op in _LIBM:
+        return call(d.math(_LIBM[op]), *args)
+    if op == "roundn":
+        raise NoCForm("round(x, ndigits) (Python rounds the exact decimal value; C has no "
+                      "equivalent)")
+    raise NoCForm(f"the primitive '{op}'")
+
+
+_COMPARE = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+_SCALE = {"degrees": 180.0 / math.pi, "radians": math.pi / 180.0}
+_LIBM = {n: n for n in """sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp
+         expm1 log log1p log2 log10 sqrt hypot atan2 fabs erf erfc lgamma copysign cbrt
+         exp2""".split()}
+_LIBM["gamma"] = "tgamma"
+
+# -- runtime helpers: written for double; float32 rewrites types, calls, literals --------
+
+HELPERS = {
+    "py_floordiv": """\
+/* Python's a // b for floats: the floor of the quotient, computed as CPython does. */
+static double py_floordiv(double a, double b)
+{
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    double q;
+    if (mod != 0.0 && (b < 0.0) != (mod < 0.0)) {
+        div -= 1.0;
+    }
+    if (div == 0.0) {
+        return copysign(0.0, a / b);
+    }
+    q = floor(div);
+    if (div - q > 0.5) {
+        q += 1.0;
+    }
+    return q;
+}""",
+    "py_mod": """\
+/* Python's a % b for floats: the remainder has the sign of b. */
+static double py_mod(double a, double b)
+{
+    double mod = fmod(a, b);
+    if (mod == 0.0) {
+        return copysign(0.0, b);
+    }
+    if ((b < 0.0) != (mod < 0.0)) {
+        mod += b;
+    }
+    return mod;
+}""",
+    "py_ifloordiv": """\
+/* Python's a // b for integers: rounds toward minus infinity. */
+static long py_ifloordiv(long a, long b)
+{
+    long q = a / b;
+    if (a % b != 0 && (a < 0) != (b < 0)) {
+        q -= 1;
+    }
+    return q;
+}""",
+    "py_imod": """\
+/* Python's a % b for integers: the remainder has the sign of b. */
+static long py_imod(long a, long b)
+{
+    long r = a % b;
+    if (r != 0 && (r < 0) != (b < 0)) {
+        r += b;
+    }
+    return r;
+}""",
+    "py_round": """\
+/* Python's round(x): the nearest integer, halves to even. */
+static long py_round(double x)
+{
+    double r = round(x);
+    if (fabs(x - trunc(x)) == 0.5) {
+        r = 2.0 * round(0.5 * x);
+    }
+    return (long)r;
+}""",
+    "py_min": """\
+/* Python's min(a, b): a unless b is smaller. */
+static double py_min(double a, double b)
+{
+    return b < a ? b : a;
+}""",
+    "py_max": """\
+/* Python's max(a, b): a unless b is larger. */
+static double py_max(double a, double b)
+{
+    return b > a ? b : a;
+}""",
+    "py_iabs": """\
+static long py_iabs(long a)
+{
+    return a < 0 ? -a : a;
+}""",
+    "py_imin": """\
+static long py_imin(long a, long b)
+{
+    return b < a ? b : a;
+}""",
+    "py_imax": """\
+static long py_imax(long a, long b)
+{
+    return b > a ? b : a;
+}""",
+    "sign": """\
+/* The sign of x: -1, 0 or 1 (0 for NaN). */
+static double sign(double x)
+{
+    return (double)((x > 0.0) - (x < 0.0));
+}""",
+    "factorial": """\
+/* n! as a float. */
+static double factorial(long n)
+{
+    double f = 1.0;
+    while (n > 1) {
+        f *= (double)n--;
+    }
+    return f;
+}""",
+    "polygamma": """\
+/* The n-th derivative of digamma for integer n >= 0 and x > 0: the recurrence
+   up to x >= 10, then the asymptotic series (pullback.rules.helpers.polygamma). */
+static double polygamma(long n, double x)
+{
+    static const double bern[8] = {
+        1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6, -3617.0 / 510
+    };
+    double parity = n % 2 == 0 ? 1.0 : -1.0;
+    double acc = 0.0;
+    double s;
+    long k;
+    while (x < 10.0) {
+        acc -= parity * factorial(n) / pow(x, (double)(n + 1));
+        x += 1.0;
+    }
+    if (n == 0) {
+        s = log(x) - 0.5 / x;
+        for (k = 1; k <= 8; k++) {
+            s -= bern[k - 1] / ((double)(2 * k) * pow(x, (double)(2 * k)));
+        }
+        return acc + s;
+    }
+    s = factorial(n - 1) / pow(x, (double)n) + factorial(n) / (2.0 * pow(x, (double)(n + 1)));
+    for (k = 1; k <= 8; k++) {
+        s += bern[k - 1] * factorial(2 * k + n - 1) /
+             (factorial(2 * k) * pow(x, (double)(2 * k + n)));
+    }
+    return acc - parity * s;
+}""",
+    "range_last": """\
+/* The last value of Python's range(start, stop, step), to iterate it backwards
+   (a value before start when the range is empty). */
+static long range_last(long start, long stop, long step)
+{
+    long n = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
+    return start + (n - 1) * step;
+}""",
+}
+HELPER_DEPS = {"polygamma": ("factorial",)}
+
+
+def helper_sources(names, d):
+    """Source of the helpers ``names`` (and what they call), in a stable order."""
+    todo, seen = sorted(names), set()
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.add(n)
+            todo += HELPER_DEPS.get(n, ())
+    order = [n for n in HELPERS if n in seen]
+    return [_for_dtype(HELPERS[n], d) for n in order]
+
+
+def _for_dtype(src, d):
+    if d.real == "double":
+        return src
+    src = re.sub(r"\bdouble\b", "float", src)
+    src = re.sub(r"\b(fmod|floor|copysign|round|fabs|trunc|pow|log)\(", r"\1f(", src)
+    return re.sub(r"(?<![\w.])(\d+\.\d+)(?![\df])", r"\1f", src)

@@ -1,0 +1,159 @@
+"""``emit_c``: a Python function and its gradient as standalone C99.
+
+    c = pullback.emit_c(simulate, 0.1, 0.0, 0.5, argnums=(0, 1, 2))
+    print(c.header)              # the interface, documented
+    c.write("build/")            # build/simulate.c, build/simulate.h
+    f = c.compile()              # system cc + ctypes, for tests and quick use
+    value, (d_theta, d_omega, d_c) = f(0.1, 0.0, 0.5)
+
+The example arguments fix the argument types (float, int, bool), as for
+``value_and_grad``; the generated ``NAME_grad`` returns the gradient with
+respect to ``argnums`` in parameter order.  ``max_iterations`` bounds loops
+without a trip count known at generation time and the number of calls of a
+recursive function; ``dtype="float32"`` emits single-precision code.
+"""
+import ctypes
+import os
+import subprocess
+import tempfile
+
+from .api import _arg_type, _argnums, _bind
+from .backends.c99 import emit_c_module, exported_name
+from .compile import lower_typed
+from .optimize.pipeline import optimize
+from .transforms.gradient import gradient_module
+
+_CTYPES = {"double": ctypes.c_double, "float": ctypes.c_float, "long": ctypes.c_long,
+           "int": ctypes.c_int}
+COMPILE_FLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic")
+
+
+class LimitExceeded(RuntimeError):
+    """The compiled gradient hit its ``max_iterations`` bound (status code non-zero)."""
+
+
+def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iterations=None):
+    """The C99 source of ``f`` and its gradient; see the module docstring."""
+    args = _bind(f, example_args, {})
+    nums = _argnums(argnums, len(args))
+    types = []
+    for i, a in enumerate(args):
+        t = _arg_type(a, i)
+        if i in nums and t == "bool":
+            raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
+        types.append("float" if i in nums else t)
+    if max_iterations is not None and (not isinstance(max_iterations, int) or
+                                       isinstance(max_iterations, bool) or max_iterations < 1):
+        raise ValueError(f"max_iterations must be a positive int, not {max_iterations!r}")
+    cname = exported_name(name if name is not None else getattr(f, "__name__", "f"),
+                          given=name is not None)
+    mask = tuple(i in nums for i in range(len(args)))
+    typed = lower_typed(f, types)
+    if len(typed.functions[0].body[-1].values) != 1:
+        raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
+    primal = [optimize(fn) for fn in typed.functions]
+    gradient = gradient_module(typed, mask)
+    code = f.__code__
+    origin = f"{getattr(f, '__qualname__', cname)} " \
+             f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+    wrt = [typed.functions[0].params[i].name for i in sorted(nums)]
+    module = emit_c_module(primal, gradient, cname, wrt, dtype, max_iterations, origin)
+    return EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
+
+
+class EmittedC:
+    """Generated C for one function: ``source``, ``header``, ``write()``, ``compile()``."""
+
+    def __init__(self, module, types, single, dtype, max_iterations):
+        self.module = module
+        self.name = module.name
+        self.source = module.source
+        self.header = module.header
+        self.types = types
+        self.single = single
+        self.dtype = dtype
+        self.max_iterations = max_iterations
+
+    def __repr__(self):
+        return f"<C99 {self.name} and {self.name}_grad>"
+
+    def write(self, directory):
+        """Write ``NAME.c`` and ``NAME.h`` into ``directory``; return their paths."""
+        os.makedirs(directory, exist_ok=True)
+        paths = []
+        for ext, text in ((".c", self.source), (".h", self.header)):
+            path = os.path.join(directory, self.name + ext)
+            with open(path, "w") as fh:
+                fh.write(text)
+            paths.append(path)
+        return paths
+
+    def compile(self, cc="cc", flags=COMPILE_FLAGS):
+        """Build a shared library with ``cc`` and load it: a callable
+        ``(*args) -> (value, gradient)``, with ``.value(*args)`` for the function."""
+        tmp = tempfile.TemporaryDirectory(prefix="pullback-c-")
+        c_path, _ = self.write(tmp.name)
+        lib_path = os.path.join(tmp.name, f"lib{self.name}.so")
+        cmd = [cc, *flags, "-shared", "-fPIC", "-o", lib_path, c_path, "-lm"]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr}")
+        return CFunction(self, ctypes.CDLL(lib_path), tmp)
+
+
+class CFunction:
+    """A compiled ``EmittedC``: call it like ``value_and_grad(f, argnums)``."""
+
+    def __init__(self, emitted, lib, tmp):
+        self.emitted, self.lib, self._tmp = emitted, lib, tmp
+        m = emitted.module
+        self._value = getattr(lib, m.value_sig.name)
+        self._value.argtypes = [_CTYPES[_ctype(p)] for p in m.value_sig.params]
+        self._value.restype = _CTYPES[m.value_sig.result]
+        self._grad = getattr(lib, m.grad_sig.name)
+        self._outs = [_CTYPES[t] for t, _ in m.grad_sig.outs]
+        self._grad.argtypes = [_CTYPES[_ctype(p)] for p in m.grad_sig.params] + \
+            [ctypes.POINTER(t) for t in self._outs]
+        self._grad.restype = ctypes.c_int
+        self.__name__ = m.grad_sig.name
+
+    def _args(self, args):
+        if len(args) != len(self.emitted.types):
+            raise TypeError(f"{self.emitted.name} takes {len(self.emitted.types)} arguments")
+        return [float(a) if t == "float" else int(a) for a, t in zip(args, self.emitted.types)]
+
+    def value(self, *args):
+        return self._value(*self._args(args))
+
+    def __call__(self, *args):
+        outs = [t() for t in self._outs]
+        status = self._grad(*self._args(args), *[ctypes.byref(o) for o in outs])
+        if status != 0:
+            what = "a loop ran past" if status == 1 else "a recursion made more calls than"
+            raise LimitExceeded(f"{self.__name__}: {what} max_iterations="
+                                f"{self.emitted.max_iterations}")
+        value, *grads = [o.value for o in outs]
+        return value, (grads[0] if self.emitted.single else tuple(grads))
+
+
+def _ctype(decl):
+    return decl.rsplit(" ", 1)[0]
+
+
+def emit_c_files(f, types, mask, directory, dtype, max_iterations):
+    """``python -m pullback FILE.py:F --emit c``: write F.c and F.h into ``directory``,
+    or print both when it is None.  Returns the exit status."""
+    import sys
+    from .errors import TransformError
+    example = [{"float": 0.0, "int": 0, "bool": False}[t] for t in types]
+    nums = tuple(i for i, m in enumerate(mask) if m)
+    try:
+        c = emit_c(f, *example, argnums=nums, dtype=dtype, max_iterations=max_iterations)
+    except TransformError as e:
+        raise SystemExit(f"pullback: {e}") from None
+    if directory:
+        for path in c.write(directory):
+            print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(f"{c.header}\n{c.source}")
+    return 0

@@ -1,0 +1,111 @@
+"""Build emitted C into one test executable and run it (for tests/test_c99.py).
+
+``run_units(units, directory, flags)`` writes each ``EmittedC``, generates a
+``main.c`` that calls ``NAME_grad`` and ``NAME`` on each unit's arguments and
+prints ``name status value primal grads...`` per line, compiles everything
+with ``cc`` (two compiler processes, one per core), links, runs, and parses
+the output.  One executable for many units keeps the C tests fast.
+"""
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+CC = shutil.which("cc")
+STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
+SANITIZE = ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all"]
+
+
+@dataclass
+class Unit:
+    emitted: object          # pullback.emit_c.EmittedC
+    args: tuple
+
+
+@dataclass
+class Result:
+    status: int
+    value: float
+    primal: float
+    grads: tuple
+
+
+def c_literal(x):
+    if isinstance(x, bool):
+        return "1" if x else "0"
+    if isinstance(x, int):
+        return str(x)
+    return repr(float(x))
+
+
+def driver(units):
+    lines = ["#include <stdio.h>"] + [f'#include "{u.emitted.name}.h"' for u in units]
+    lines += ["",
+              "static void report(const char *name, int status, double value, double primal,",
+              "                   int n, const double *g)",
+              "{",
+              "    int i;",
+              '    printf("%s %d %.17g %.17g", name, status, value, primal);',
+              "    for (i = 0; i < n; i++) {",
+              '        printf(" %.17g", g[i]);',
+              "    }",
+              '    printf("\\n");',
+              "}",
+              "",
+              "int main(void)",
+              "{"]
+    for u in units:
+        m = u.emitted.module
+        real = m.grad_sig.outs[0][0]
+        n = len(m.grad_sig.outs) - 1
+        args = ", ".join(c_literal(a) for a in u.args)
+        outs = ", ".join(["&value"] + [f"&g[{i}]" for i in range(n)])
+        lines += ["    {",
+                  f"        {real} value, g[{n}];",
+                  "        double wide[" + str(n) + "];",
+                  f"        int status = {m.grad_sig.name}({args}{', ' if args else ''}{outs});",
+                  f"        double primal = {m.value_sig.name}({args});",
+                  "        int i;",
+                  f"        for (i = 0; i < {n}; i++) {{",
+                  "            wide[i] = g[i];",
+                  "        }",
+                  f'        report("{u.emitted.name}", status, value, primal, {n}, wide);',
+                  "    }"]
+    lines += ["    return 0;", "}", ""]
+    return "\n".join(lines)
+
+
+def run_units(units, directory, flags=STRICT + SANITIZE):
+    """Compile and run; a dict from unit name to ``Result``."""
+    os.makedirs(directory, exist_ok=True)
+    sources = []
+    for u in units:
+        sources.append(u.emitted.write(directory)[0])
+    main = os.path.join(directory, "main.c")
+    with open(main, "w") as fh:
+        fh.write(driver(units))
+    sources.append(main)
+    halves = [sources[0::2], sources[1::2]]
+    procs = [subprocess.Popen([CC, *flags, "-c", *half], cwd=directory, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for half in halves if half]
+    errors = [p.communicate()[1] for p in procs]
+    failed = [e for p, e in zip(procs, errors) if p.returncode]
+    if failed:
+        raise AssertionError("C compilation failed:\n" + "\n".join(failed))
+    objects = [os.path.splitext(os.path.basename(s))[0] + ".o" for s in sources]
+    exe = os.path.join(directory, "driver")
+    link = subprocess.run([CC, *flags, "-o", exe, *objects, "-lm"], cwd=directory,
+                          capture_output=True, text=True)
+    assert link.returncode == 0, link.stderr
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    done = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0 and "runtime error" not in done.stderr, \
+        f"driver failed ({done.returncode}):\n{done.stderr[-4000:]}"
+    results = {}
+    for line in done.stdout.splitlines():
+        name, status, value, primal, *grads = line.split()
+        results[name] = Result(int(status), float(value), float(primal),
+                               tuple(float(g) for g in grads))
+    return results
