@@ -257,3 +257,18 @@ def test_cli_emit_c(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["simulate.c", "simulate.h"]
     with pytest.raises(SystemExit, match="max_iterations"):
         main([os.path.join(HERE, "test_c99.py") + ":grows", "--args", "n: int", "--emit", "c"])
+
+
+def test_corpus_float32_compiles_without_double(tmp_path):
+    """Every accepted program in float32: no ``double`` anywhere, and no implicit
+    promotion to double (``-Wdouble-promotion``)."""
+    sources = []
+    for i, case in enumerate(CASES):
+        if case.id in EXPECTED_REJECTIONS:
+            continue
+        c = _emit(case, i, dtype="float32")
+        assert "double" not in c.source, case.id
+        sources.append(c.write(tmp_path)[0])
+    done = subprocess.run([CC, *STRICT, "-Wdouble-promotion", "-fsyntax-only", *sources],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
