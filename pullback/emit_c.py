@@ -20,6 +20,7 @@ import tempfile
 from .api import _arg_type, _argnums, _bind
 from .backends.c99 import emit_c_module, exported_name
 from .compile import lower_typed
+from .errors import UnsupportedError
 from .optimize.pipeline import optimize
 from .transforms.gradient import gradient_module
 
@@ -37,8 +38,14 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     args = _bind(f, example_args, {})
     nums = _argnums(argnums, len(args))
     types = []
+    code = f.__code__
     for i, a in enumerate(args):
         t = _arg_type(a, i)
+        if t not in ("float", "int", "bool"):
+            raise UnsupportedError(f"argument {i} of {f.__name__} is {t}: the C backend "
+                                   "handles float, int and bool scalars (NumPy arrays are "
+                                   "not supported in C yet)", code.co_filename,
+                                   code.co_firstlineno, 0, "C backend: array argument")
         if i in nums and t == "bool":
             raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
         types.append("float" if i in nums else t)
@@ -53,7 +60,6 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
         raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     primal = [optimize(fn) for fn in typed.functions]
     gradient = gradient_module(typed, mask)
-    code = f.__code__
     origin = f"{getattr(f, '__qualname__', cname)} " \
              f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
     wrt = [typed.functions[0].params[i].name for i in sorted(nums)]

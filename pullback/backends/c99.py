@@ -17,6 +17,11 @@ Invariants
   source (``c_names``), with ``_`` suffixes only where C would clash.
 - Anything without an exact C rendering raises ``UnsupportedError`` with the
   user's file:line before any text is returned.
+
+Arrays next: C types come from one place (``c_ops.Dialect.scalar``, and
+``_check_scalars`` below keeps everything else out); a fixed-shape array
+maps to a C array parameter and to fixed-size fields of frames, records and
+tape elements, whose sizes ``c_layout`` already computes per element.
 """
 import re
 from types import SimpleNamespace
