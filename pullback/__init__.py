@@ -7,8 +7,10 @@
 from .api import grad, source, value_and_grad, vjp
 from .check import GradientMismatch, check_grad
 from .emit_c import emit_c
+from .forward_api import hessian, hvp, jacobian, jvp, jvp_source
 from .errors import TransformError, UnsupportedError
 
-__all__ = ["grad", "value_and_grad", "vjp", "source", "check_grad", "GradientMismatch",
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jvp_source", "jacobian", "hessian", "hvp",
+           "source", "check_grad", "GradientMismatch",
            "TransformError", "UnsupportedError"]
 __version__ = "0.1.0"

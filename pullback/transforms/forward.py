@@ -1,0 +1,342 @@
+"""Forward mode (tangent-linear code): each active assignment is followed by its tangent.
+
+Input: a typed IR function, which parameters carry tangents (``mask``) and the
+number of tangent directions ``K``.  Output: one IR function
+
+    f_jvp(params..., p_dot...) -> (outputs..., output tangents...)
+
+with one tangent per masked parameter and direction (``x_dot`` when K == 1,
+``x_dot0 .. x_dot{K-1}`` otherwise; parameter-major), and one per output and
+direction (output-major).  Every output gets tangents (0.0 where inactive), so
+a caller's signature never depends on the callee's activity.
+
+Invariants of the output:
+- only active variables (``analysis.activity``) have tangents; the tangent of
+  anything else is the constant 0.0, which the optimiser folds away;
+- ``y = op(a, b)`` gets ``y_dot = d op/da * a_dot + d op/db * b_dot``: the
+  partials come from the same rule entry reverse mode uses
+  (``Primitive.partial_ast`` through ``emit_rule.RuleEmitter``) and are
+  computed once for all K directions;
+- tangents read the values the primal statement read: when the target is also
+  an operand (``x = x * c`` in a loop) the tangent is assigned first, or, if
+  the partials read the output, the primal goes through ``x_out``;
+- control flow is unchanged: tangents run in the same branches and iterations;
+- a call with active arguments calls the callee's tangent function (asked
+  from the module driver per activity pattern, so recursion works);
+- generated code has tangent semantics too, so the transform applies to
+  reverse-mode output (forward over reverse): an active tape gets a tangent
+  tape pushed and popped in step, a residual ``pack`` gets a tangent residual of
+  the same layout.  Residuals passed between functions always carry a tangent
+  (all zeros if need be), so ``g_fwd``/``g_rev`` callers and callees agree on
+  signatures (``tangent_activity``).
+
+    for i in range(n):                 for i in range(n):
+        x = x * c                          x_dot = c * x_dot + x * c_dot
+                                           x = x * c
+"""
+import ast
+
+from ..errors import UnsupportedError
+from ..ir import Assign, Call, Comment, Const, For, Function, If, Module, NewTape, Pop, Push, \
+    Return, Var, While
+from ..analysis.activity import active_vars, diff_args
+from ..ir.walk import all_read, all_written, walk
+from ..rules import PRIMITIVES
+from .emit_rule import RuleEmitter
+from .reverse import Namer
+
+CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
+
+
+def tangent_suffix(fn):
+    """``dot`` for the first forward layer, ``ddot``, ``dddot`` for the next."""
+    names = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
+    suffix = "dot"
+    while any("_" + suffix in n for n in names):
+        suffix = "d" + suffix
+    return suffix
+
+
+class ForwardFunction:
+    def __init__(self, fn, mask, directions, ask, suffix="dot"):
+        """``ask(callee, amask)`` -> name of the callee's tangent function with the
+        same number of directions."""
+        self.fn = fn
+        self.mask = tuple(mask)
+        self.K = directions
+        self.ask = ask
+        self.suffix = suffix
+        self.names = Namer(fn)
+        self.active = tangent_activity(fn, {p.name for p, m in zip(fn.params, mask) if m})
+        self.dots = {}
+
+    # -- names ----------------------------------------------------------------
+    def dot(self, v):
+        """The K tangent variables of ``v``."""
+        if v.name not in self.dots:
+            base = f"{v.name}_{self.suffix}"
+            if self.K == 1:
+                self.dots[v.name] = (self.names.fresh(base, v.type),)
+            else:
+                sep = "_" if base[-1].isdigit() else ""
+                self.dots[v.name] = tuple(self.names.fresh(f"{base}{sep}{k}", v.type)
+                                          for k in range(self.K))
+        return self.dots[v.name]
+
+    def tangent(self, a, k):
+        """Direction ``k`` of atom ``a``'s tangent: its tangent variable or 0.0."""
+        if isinstance(a, Var) and a.name in self.active:
+            return self.dot(a)[k]
+        return Const(0.0)
+
+    def is_active(self, a):
+        return isinstance(a, Var) and a.name in self.active
+
+    # -- statements -------------------------------------------------------------
+    def block(self, body):
+        out = []
+        i = 0
+        while i < len(body):
+            s = body[i]
+            if isinstance(s, Assign) and s.op == "item":
+                j = i
+                while j < len(body) and isinstance(body[j], Assign) and body[j].op == "item" \
+                        and body[j].args[0] == s.args[0]:
+                    j += 1
+                out += self.unpack(body[i:j])
+                i = j
+                continue
+            out += self.stmt(s)
+            i += 1
+        return tuple(out)
+
+    def stmt(self, s):
+        if isinstance(s, Assign):
+            return self.assign(s)
+        if isinstance(s, Call):
+            return self.call(s)
+        if isinstance(s, If):
+            return [If(s.cond, self.block(s.body), self.block(s.orelse), s.loc)]
+        if isinstance(s, For):
+            return [For(s.var, s.start, s.stop, s.step, self.block(s.body), s.exit, s.reverse,
+                        s.loc)]
+        if isinstance(s, While):
+            return [While(self.block(s.body), s.exit, s.loc)]
+        if isinstance(s, NewTape):
+            return [s] + ([NewTape(t) for t in self.dot(s.tape)] if self.is_active(s.tape) else [])
+        if isinstance(s, Push):
+            if not self.is_active(s.tape):
+                return [s]
+            return [s] + [Push(t, self.tangent(s.value, k)) for k, t in enumerate(self.dot(s.tape))]
+        if isinstance(s, Pop):
+            if self.is_active(s.tape):
+                return [s] + [Pop(d, t) for d, t in zip(self.dot(s.target), self.dot(s.tape))]
+            return [s] + self.zero(s.target)
+        if isinstance(s, Comment):
+            return [s]
+        raise TypeError(f"forward mode: unexpected statement {s!r}")
+
+    def zero(self, v):
+        """Tangent assignments for an active ``v`` whose new value has no derivative."""
+        if not self.is_active(v):
+            return []
+        if v.type in CONTAINERS:
+            raise UnsupportedError(f"forward mode: {v.name} ({v.type}) has no tangent")
+        return [Assign(d, "copy", (Const(0.0),)) for d in self.dot(v)]
+
+    def assign(self, s):
+        y = s.target
+        if y.name not in self.active:
+            return [s]
+        if s.op == "pack":
+            return [s] + [Assign(d, "pack", tuple(self.tangent(a, k) for a in s.args))
+                          for k, d in enumerate(self.dot(y))]
+        if s.op == "copy":
+            return [s] + [Assign(d, "copy", (self.tangent(s.args[0], k),))
+                          for k, d in enumerate(self.dot(y))]
+        prim = PRIMITIVES[s.op]
+        pos = [i for i in diff_args(s) if self.is_active(s.args[i])]
+        if not pos:
+            return [s] + self.zero(y)
+        if prim.partials is None or any(prim.partial_ast(i) is None for i in pos):
+            raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}' yet",
+                                      s.op)
+        out = []
+        own = any(isinstance(a, Var) and a.name == y.name for a in s.args)
+        if not own:                 # y = f(a, b): primal first, partials may read y
+            out.append(s)
+            self.tangents(out, s, prim, pos, y, self.dot(y))
+            return out
+        if not _reads_output(prim, pos):   # x = x * c: tangent first, from the old x
+            self.tangents(out, s, prim, pos, y, self.dot(y))
+            return out + [s]
+        # x = exp(x): the partial reads the new and the old x
+        new = self.names.fresh(y.name + "_out", y.type)
+        out.append(Assign(new, s.op, s.args, s.loc))
+        temps = [self.names.fresh("t", d.type) for d in self.dot(y)]
+        self.tangents(out, s, prim, pos, new, temps)
+        out.append(Assign(y, "copy", (new,), s.loc))
+        return out + [Assign(d, "copy", (t,)) for d, t in zip(self.dot(y), temps)]
+
+    def tangents(self, out, s, prim, pos, out_atom, targets):
+        """``targets[k] = sum_i partial_i * arg_i_dot[k]``; partials computed once."""
+        made = []
+
+        def temp(type_):
+            made.append(self.names.fresh("t", type_))
+            return made[-1]
+        emit = RuleEmitter(out.append, temp)
+        by_arg = {}            # x * x: one partial per distinct operand, (x + x) * x_dot
+        for i in pos:
+            p = emit.partial(prim, i, s.args, out_atom)
+            a = s.args[i]
+            by_arg[a.name] = (a, p if a.name not in by_arg else
+                              emit.apply("add", (by_arg[a.name][1], p)))
+        for k, target in enumerate(targets):
+            total = None
+            for a, p in by_arg.values():
+                d = self.tangent(a, k)
+                if total is not None and isinstance(p, Const) and p.value == -1:
+                    total = emit.apply("sub", (total, d))       # a_dot - b_dot
+                    continue
+                term = emit.apply("mul", (p, d))
+                total = term if total is None else emit.apply("add", (total, term))
+            last = out[-1] if out else None
+            if isinstance(last, Assign) and last.target == total and total in made:
+                out[-1] = Assign(target, last.op, last.args)   # the sum's last step, retargeted
+            else:
+                out.append(Assign(target, "copy", (total,)))
+
+    def unpack(self, items):
+        """A run of ``v = item(residual, i)``: the primal unpacking, then the tangent one."""
+        res = items[0].args[0]
+        out = list(items)
+        if not self.is_active(res):
+            return out + [z for s in items for z in self.zero(s.target)]
+        for k, d in enumerate(self.dot(res)):
+            out += [Assign(self.dot(s.target)[k], "item", (d, s.args[1]), s.loc)
+                    for s in items if self.is_active(s.target)]
+        return out
+
+    def call(self, s):
+        amask = tuple(self.is_active(a) for a in s.args)
+        residual = any(t.type == "residual" for t in s.targets)
+        if not residual and (not any(amask) or not any(self.is_active(t) for t in s.targets)):
+            return [s] + [z for t in s.targets for z in self.zero(t)]
+        name = self.ask(s.func, amask)
+        dots = tuple(d for a, m in zip(s.args, amask) if m for d in self.dot(a))
+        outs = tuple(d for t in s.targets for d in self.dot(t))
+        return [Call(s.targets + outs, name, s.args + dots, s.loc)]
+
+    # -- assembly ---------------------------------------------------------------
+    def function(self, name):
+        ret = self.fn.body[-1]
+        assert isinstance(ret, Return)
+        params = [p for p in self.fn.params]
+        seeds = tuple(d for p, m in zip(self.fn.params, self.mask) if m for d in self.dot(p))
+        init = []
+        for p, m in zip(self.fn.params, self.mask):
+            if not m and self.is_active(p):
+                if p.type in CONTAINERS:
+                    raise UnsupportedError(f"forward mode: parameter {p.name} needs a tangent")
+                init += self.zero(p)
+        body = self.block(self.fn.body[:-1])
+        outs = []
+        for v in ret.values:
+            if v.type == "residual" and not self.is_active(v):
+                raise UnsupportedError(f"forward mode: residual {v.name} has no tangent")
+            outs += [self.tangent(v, k) for k in range(self.K)]
+        doc = f"Tangent of {self.fn.name} ({self.K} direction{'s' * (self.K > 1)})."
+        return Function(name, tuple(params) + seeds,
+                        tuple(init) + body + (Return(ret.values + tuple(outs), ret.loc),),
+                        self.fn.loc, doc)
+
+
+def _reads_output(prim, positions):
+    return any("y" in {n.id for n in ast.walk(prim.partial_ast(i)) if isinstance(n, ast.Name)}
+               for i in positions)
+
+
+def tangent_activity(fn, seeds):
+    """Active variables for forward mode: ``analysis.activity``, plus every residual
+    that crosses a function boundary (parameters, call arguments and results,
+    returned values), which always carries a tangent; then, so that tangent tapes
+    and records stay in step with their primals, a tape is active when it receives
+    an active value or fills an active variable, and a residual when an active
+    variable is unpacked from it."""
+    residual = {p.name for p in fn.params if p.type == "residual"}
+    stmts = list(walk(fn.body))
+    for s in stmts:
+        atoms = (list(s.args) + list(s.targets) if isinstance(s, Call) else
+                 list(s.values) if isinstance(s, Return) else [])
+        residual |= {a.name for a in atoms if isinstance(a, Var) and a.type == "residual"}
+    active = active_vars(fn, set(seeds) | residual) | residual
+    changed = True
+    while changed:
+        changed = False
+        for s in stmts:
+            if isinstance(s, Push) and isinstance(s.value, Var) and s.value.name in active:
+                need = s.tape
+            elif isinstance(s, Pop) and s.target.name in active:
+                need = s.tape
+            elif isinstance(s, Assign) and s.op == "item" and s.target.name in active:
+                need = s.args[0]
+            else:
+                continue
+            if need.name not in active:
+                active.add(need.name)
+                changed = True
+    return active
+
+
+# -- the whole module -----------------------------------------------------------------
+
+def tangent_module(module, mask, directions=1, verify=None):
+    """The tangent of a module's entry point (``f_jvp``, first), the tangent functions
+    of the callees it reaches with their activity patterns, and the untransformed
+    functions that inactive calls still use.  Works on user modules and on
+    reverse-mode output alike (``f_grad`` -> ``f_grad_jvp``)."""
+    from ..optimize.pipeline import optimize
+    taken = {f.name for f in module.functions}
+    suffix = _module_suffix(module)
+    names, queue = {}, []
+
+    def unique(base):
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}{k}"
+        taken.add(name)
+        return name
+
+    def ask(callee, amask):
+        key = (callee, tuple(amask))
+        if key not in names:
+            names[key] = unique(callee + "_jvp")
+            queue.append(key)
+        return names[key]
+
+    def build(fn, fmask, name):
+        ff = ForwardFunction(fn, fmask, directions, ask, suffix)
+        return optimize(ff.function(name), verify)
+
+    entry = module.functions[0]
+    out = [build(entry, mask, unique(entry.name + "_jvp"))]
+    while queue:
+        key = queue.pop(0)
+        out.append(build(module.get(key[0]), key[1], names[key]))
+    have = {f.name for f in out}
+    todo = list(out)
+    while todo:
+        for s in walk(todo.pop().body):
+            if isinstance(s, Call) and s.func not in have:
+                have.add(s.func)
+                todo.append(module.get(s.func))
+                out.append(todo[-1])
+    n = len(out[0].body[-1].values)
+    return Module(tuple(out), ("tuple",) + (("atom",),) * n)    # outputs, then tangents
+
+
+def _module_suffix(module):
+    suffixes = [tangent_suffix(f) for f in module.functions]
+    return max(suffixes, key=len)
