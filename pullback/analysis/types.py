@@ -24,7 +24,19 @@ def result_type(op, args, types):
         return types[0]
     prim = PRIMITIVES[op]
     if all(t in SCALAR_ORDER for t in types):
-        return prim.result(*types)
+        t = prim.result(*types)
+        if t is None:       # a NumPy function: evaluate it (np.zeros(3) is an array)
+            try:
+                t = _evaluated(op, prim, args, types)
+            except TypeError:
+                t = "float"
+            if isinstance(t, Array) and t.shape == ():      # 0-d: a scalar, as before
+                t = {"b": "bool", "i": "int", "u": "int"}.get(np.dtype(t.dtype).kind, "float")
+        return t
+    return _evaluated(op, prim, args, types)
+
+
+def _evaluated(op, prim, args, types):
     if prim.shape is not None:    # constants as values (shapes, axes), the rest as types
         return prim.shape(*[a.value if isinstance(a, Const) else t for a, t in zip(args, types)])
     values = [(a.value.obj if isinstance(a.value, Extern) else a.value)

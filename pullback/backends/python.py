@@ -30,7 +30,8 @@ def emit_module(module, header=None):
     sources = _helper_sources(used)
     parts = [header] if header else []
     text = "\n".join(body + sources)
-    imports = "import math\n" + ("\nimport numpy as np\n" if "np." in text else "")
+    imports = "import math\n" + ("\nimport numpy as np\n" if "np." in text else "") + \
+        ("import scipy.special\n" if "scipy.special." in text else "")
     parts.append(imports)
     parts += sources + body
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
@@ -120,15 +121,11 @@ class _Printer:
             return f"({inner},)" if len(args) == 1 else f"({inner})", ATOM
         if syn.kind == "index":
             return f"{_paren(args[0], ATOM)}[{args[1][0]}]", ATOM
-        pos, kw = prim.keyword_split(list(range(len(args))))
-        if kw:      # keyword_split on positions: keep the ones not at their default
+        if prim.defaults and prim.helper is None:   # by keyword, those not at their default
             nreq = len(prim.params) - len(prim.defaults)
-            kw = {p: args[i] for i, p in enumerate(prim.params)
-                  if i >= nreq and not _is_default(s.args[i], prim.defaults[i - nreq])}
-            texts = [t for t, _ in args[:nreq]] + [f"{p}={t}" for p, (t, _) in kw.items()]
-        elif prim.defaults and prim.helper is None:
-            nreq = len(prim.params) - len(prim.defaults)
-            texts = [t for t, _ in args[:nreq]]
+            texts = [t for t, _ in args[:nreq]] + [
+                f"{p}={args[i][0]}" for i, p in enumerate(prim.params)
+                if i >= nreq and not _is_default(s.args[i], prim.defaults[i - nreq])]
         else:
             texts = [t for t, _ in args]
         return f"{syn.text}({', '.join(texts)})", ATOM
@@ -136,6 +133,8 @@ class _Printer:
     def inlinable(self, body, i, env_reads):
         s = body[i]
         if not isinstance(s, Assign) or not is_temp(s.target.name) or s.op in ("item",):
+            return False
+        if s.op in PRIMITIVES and not PRIMITIVES[s.op].pure:    # keep random draws in order
             return False
         name = s.target.name
         if self.defs.get(name) != 1 or self.uses.get(name) != 1:

@@ -34,8 +34,8 @@ def _block(stmts, after):
 
 
 def _stmt(s, live):
-    if isinstance(s, Assign):
-        return s if s.target.name in live else None
+    if isinstance(s, Assign):       # impure ones (random draws) stay: they advance a state
+        return s if s.target.name in live or not _pure(s.op) else None
     if isinstance(s, Call):
         return s if any(t.name in live for t in s.targets) else None
     if isinstance(s, Pop):
@@ -53,6 +53,11 @@ def _stmt(s, live):
         head = _loop_live(s, live)
         return replace(s, body=_block(s.body, head | {s.exit.name}))
     return s
+
+
+def _pure(op):
+    from ..rules import PRIMITIVES
+    return op not in PRIMITIVES or PRIMITIVES[op].pure
 
 
 def _loop_live(s, after):

@@ -2,5 +2,12 @@
 
 Importing this package registers every primitive (``rules.scalar``, ...).
 """
-from . import numpy_core, numpy_linalg, registry, scalar  # noqa: F401
+from . import numpy_core, numpy_linalg, numpy_nondiff, registry, scalar  # noqa: F401
 from .registry import PRIMITIVES, lookup_python  # noqa: F401
+
+try:    # scipy.special rules, when SciPy is installed
+    import scipy.special  # noqa: F401
+except ImportError:
+    pass
+else:
+    from . import numpy_special  # noqa: F401

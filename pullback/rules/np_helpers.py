@@ -84,18 +84,11 @@ def matmul_vjp_a(g, a, b):
 
 
 def matmul_vjp_b(g, a, b):
-    if np.ndim(a) == 1:
-        return np.multiply.outer(a, g) if np.ndim(b) > 1 else g * a
-    if np.ndim(b) == 1:
-        return np.matmul(np.swapaxes(a, -1, -2), g)
+    if np.ndim(a) == 1:     # one vector times a (stack of) matrices
+        return np.asarray(a)[:, None] * np.asarray(g)[..., None, :] if np.ndim(b) > 1 else g * a
+    if np.ndim(b) == 1:     # a stack of matrices times one vector
+        return np.matmul(np.swapaxes(a, -1, -2), np.asarray(g)[..., None])[..., 0]
     return np.matmul(np.swapaxes(a, -1, -2), g)
-
-
-def norm_vjp(g, x, y, ord, axis, keepdims):
-    if ord not in (None, 2, "fro") or (ord == 2 and np.ndim(x) == 2 and axis is None):
-        raise NotImplementedError(f"derivative of norm with ord={ord!r}")
-    safe = np.where(y == 0, 1.0, y)
-    return expand_to(g / safe, x, axis, keepdims) * x
 
 
 def split_part(x, sections, k, axis):
@@ -159,6 +152,7 @@ def pad_vjp(g, x, pad_width):
 
 def take_vjp(g, x, indices, axis):
     z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    indices = np.asarray(indices)     # a tuple of ints is a list of indices here
     if axis is None:
         np.add.at(z.reshape(-1), indices, g)
     else:
@@ -185,8 +179,68 @@ def astype_like(g, x):
 
 
 def diag_vjp(g, x, k):
-    return np.diag(g, k)
+    if np.ndim(x) == 1:
+        return np.diagonal(g, k)
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    i = np.arange(len(g))
+    z[i + max(-k, 0), i + max(k, 0)] = g
+    return z
 
 
 def trace_vjp(g, x):
     return g * np.eye(*np.shape(x))
+
+
+def flatten(x):
+    """``x.flatten()``: a 1-d copy."""
+    return np.array(x).reshape(-1)
+
+
+def zeros_for(shape, leaf):
+    """Room for an array literal of ``shape`` whose elements are like ``leaf``
+    (scalars or arrays), in the float type of ``leaf``."""
+    return np.zeros(tuple(shape) + np.shape(leaf), dtype=np.result_type(leaf, 0.0))
+
+
+def hstack2(a, b):
+    return np.hstack((a, b))
+
+
+def hstack_first(g, a):
+    return concat_first(g, np.atleast_1d(a), hstack_axis(a))
+
+
+def hstack_second(g, a):
+    return concat_second(g, np.atleast_1d(a), hstack_axis(a))
+
+
+def linspace_weights(g, num, endpoint):
+    """Weights of ``stop`` in ``np.linspace(start, stop, num, endpoint)``, shaped
+    to broadcast against ``g`` along its first axis."""
+    t = np.linspace(0.0, 1.0, num, endpoint)
+    return t.reshape((num,) + (1,) * (np.ndim(g) - 1))
+
+
+def arange_start_vjp(g, stop):
+    """``np.arange(start, stop, step)``: each element is start + k step (with
+    ``stop`` None, the one argument is the stop and the values are constant)."""
+    return 0.0 if stop is None else np.sum(g)
+
+
+def arange_step_vjp(g, step):
+    return 0.0 if step is None else np.sum(g * np.arange(np.size(g)))
+
+
+
+def logsumexp_grad(g, a, b, y, axis, keepdims):
+    """exp(a - y) times the cotangent, over the shape ``a`` and the weights ``b`` make."""
+    x = np.broadcast_to(a, np.broadcast_shapes(np.shape(a), np.shape(b))) if b is not None \
+        else np.asarray(a)
+    return expand_to(g, x, axis, keepdims) * np.exp(x - expand_to(y, x, axis, keepdims))
+
+
+def logsumexp_weight(b):
+    return 1.0 if b is None else b
+
+
+from .linalg_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)

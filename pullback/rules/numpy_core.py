@@ -9,6 +9,7 @@ import numpy as np
 from . import np_helpers as H
 from ..ir.types import ListT, join
 from .registry import Syntax, always, array_op, nondiff, register, scalar
+from .shapes import sized_by
 
 # -- helpers the rules call (themselves primitives) ---------------------------
 array_op("unbroadcast", H.unbroadcast, "g x", "expand_like(g, x)", helper="unbroadcast")
@@ -96,6 +97,7 @@ array_op("trace", np.trace, "x", "trace_vjp(g, x)", python=(np.trace,))
 # -- shapes (linear: the rule is the inverse rearrangement) ---------------------
 array_op("reshape", np.reshape, "x shape", "like(g, x)", python=(np.reshape,))
 array_op("ravel", np.ravel, "x", "like(g, x)", python=(np.ravel,))
+array_op("flatten", H.flatten, "x", "like(g, x)", helper="flatten")
 array_op("transpose", np.transpose, "x axes=None", "transpose_vjp(g, axes)",
          python=(np.transpose,))
 array_op("swapaxes", np.swapaxes, "x axis1 axis2", "swapaxes(g, axis1, axis2)",
@@ -109,6 +111,10 @@ array_op("broadcast_to", np.broadcast_to, "x shape", "unbroadcast(g, x)",
 array_op("concat2", H.concat2, "a b axis", "concat_first(g, a, axis)",
          "concat_second(g, a, axis)", helper="concat2")
 array_op("atleast_2d", np.atleast_2d, "x", "like(g, x)", python=(np.atleast_2d,))
+array_op("hstack2", H.hstack2, "a b", "hstack_first(g, a)", "hstack_second(g, a)",
+         helper="hstack2")
+array_op("hstack_first", H.hstack_first, "t a", helper="hstack_first")
+array_op("hstack_second", H.hstack_second, "t a", helper="hstack_second")
 nondiff("hstack_axis", H.hstack_axis, result=always("int"),
         syntax=Syntax("call", "hstack_axis"), helper="hstack_axis", numpy="hstack_axis")
 array_op("split_part", H.split_part, "x sections k axis",
@@ -126,10 +132,11 @@ array_op("astype", lambda x, dtype: np.asarray(x).astype(dtype), "x dtype",
 
 # -- indexing --------------------------------------------------------------------
 register("getitem", lambda x, idx: x[idx], ("x", "idx"), None, always("float"),
-         Syntax("index", ""), vjps=("getitem_vjp(g, x, idx)", None), numpy="getitem")
+         Syntax("index", ""), vjps=("getitem_vjp(g, x, idx)", None), numpy="getitem",
+         shape=sized_by("getitem", 1, masks=True))
 register("getitem_copy", lambda x, idx: np.array(x[idx]), ("x", "idx"), None,
          always("float"), Syntax("call", "np.array"), vjps=("getitem_vjp(g, x, idx)", None),
-         numpy="getitem_copy")
+         numpy="getitem_copy", shape=sized_by("getitem_copy", 1, masks=True))
 register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          Syntax("call", "setitem"), helper="setitem", numpy="setitem",
          vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"))
@@ -168,14 +175,28 @@ nondiff("len", len, result=always("int"), syntax=Syntax("call", "len"), numpy="l
 
 # -- constructors --------------------------------------------------------------------
 for _name in ("zeros", "ones", "empty"):
-    array_op(_name, getattr(np, _name), "shape dtype=None", python=(getattr(np, _name),))
+    array_op(_name, getattr(np, _name), "shape dtype=None", python=(getattr(np, _name),),
+             shape=sized_by(_name, 0))
     array_op(_name + "_like", getattr(np, _name + "_like"), "x dtype=None",
              python=(getattr(np, _name + "_like"),))
-array_op("full", np.full, "shape fill_value dtype=None", None, "sum(g)", python=(np.full,))
-array_op("full_like", np.full_like, "x fill_value dtype=None", None, "sum(g)",
+array_op("full", np.full, "shape fill_value dtype=None", None, "g", python=(np.full,),
+         shape=sized_by("full", 0))
+array_op("full_like", np.full_like, "x fill_value dtype=None", None, "g",
          python=(np.full_like,))
-array_op("arange", np.arange, "start stop=None step=None dtype=None", python=(np.arange,))
-array_op("linspace", np.linspace, "start stop num=50 endpoint=True", python=(np.linspace,))
-array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,))
+array_op("arange", np.arange, "start stop=None step=None dtype=None",
+         "arange_start_vjp(g, stop)", None, "arange_step_vjp(g, step)", python=(np.arange,),
+         shape=sized_by("arange", 0, 1, 2))
+array_op("linspace", np.linspace, "start stop num=50 endpoint=True",
+         "sum(g * (1.0 - linspace_weights(g, num, endpoint)), 0, False)",
+         "sum(g * linspace_weights(g, num, endpoint), 0, False)", python=(np.linspace,),
+         shape=sized_by("linspace", 2))
+array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,), shape=sized_by("eye", 0, 1))
+array_op("zeros_for", H.zeros_for, "shape leaf", helper="zeros_for")
+nondiff("linspace_weights", H.linspace_weights, params="g num endpoint", helper="linspace_weights",
+        syntax=Syntax("call", "linspace_weights"), numpy="linspace_weights")
+nondiff("arange_start_vjp", H.arange_start_vjp, params="g stop", helper="arange_start_vjp",
+        syntax=Syntax("call", "arange_start_vjp"), numpy="arange_start_vjp")
+nondiff("arange_step_vjp", H.arange_step_vjp, params="g step", helper="arange_step_vjp",
+        syntax=Syntax("call", "arange_step_vjp"), numpy="arange_step_vjp")
 array_op("asarray", np.array, "x dtype=None", "astype_like(g, x)",
          python=(np.array, np.asarray), helper="np.array")

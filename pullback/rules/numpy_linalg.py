@@ -1,22 +1,114 @@
 """NumPy linear algebra.  Reverse rules over the cotangent ``g``, as in
-Giles, "Collected matrix derivative results for forward and reverse mode AD"."""
+Giles, "Collected matrix derivative results for forward and reverse mode AD";
+the longer ones call helpers in ``linalg_helpers``.  Matrices may carry
+leading batch axes, so rules transpose with ``swapaxes(x, -1, -2)``.
+
+Functions returning tuples (``slogdet``, ``eigh``, ``qr``) are one primitive
+per element (``tuple_result``): each element's rule is linear in its own
+cotangent, so the contributions of the elements a program uses add up.
+``eigh`` and ``cholesky`` read one triangle of their argument, and so do
+their rules (the other triangle gets a zero derivative), as in NumPy itself.
+
+Type inference evaluates these on well-conditioned stand-ins (``_shape``):
+the all-ones stand-in of a square matrix is singular.
+"""
 import numpy as np
 
+from ..ir.types import Array, dummy, of_value
 from . import np_helpers as H
-from .registry import Syntax, array_op
+from .registry import Syntax, alias, array_op, tuple_result
+from .shapes import is_type
 
-array_op("matmul_vjp_a", H.matmul_vjp_a, "g a b", helper="matmul_vjp_a")
-array_op("matmul_vjp_b", H.matmul_vjp_b, "g a b", helper="matmul_vjp_b")
+
+def _stand_in(t):
+    v = dummy(t)
+    if isinstance(v, np.ndarray) and v.ndim >= 2 and v.shape[-1] == v.shape[-2]:
+        v = np.broadcast_to(2.0 * np.eye(v.shape[-1]), v.shape).astype(t.dtype)
+    return v
+
+
+def _shape(impl):
+    """``shape=`` evaluating ``impl`` on identity-like stand-ins."""
+    def shape(*args):
+        values = []
+        for a in args:
+            v = _stand_in(a) if is_type(a) else a
+            if is_type(a) and v is None:
+                return Array("float64", None)
+            values.append(v)
+        try:
+            return of_value(impl(*values))
+        except Exception as e:     # noqa: BLE001 -- reported at the user's line
+            raise TypeError(str(e)) from None
+    return shape
+
+
+def _type_of(i):
+    """``shape=`` for a helper returning a cotangent shaped like its argument ``i``."""
+    return lambda *args: args[i] if isinstance(args[i], (Array, str)) else of_value(args[i])
+
+
+def helper(name, params, *vjps, **kw):
+    """A runtime helper (``linalg_helpers``) as a primitive that prints as a call."""
+    return array_op(name, getattr(H, name), params, *vjps, helper=name, **kw)
+
+
+# -- products ---------------------------------------------------------------------------
+helper("matmul_vjp_a", "g a b")
+helper("matmul_vjp_b", "g a b")
 array_op("matmul", np.matmul, "a b", "matmul_vjp_a(g, a, b)", "matmul_vjp_b(g, a, b)",
          python=(np.matmul,), syntax=Syntax("infix", "@", 20))
-array_op("dot", np.dot, "a b", "matmul_vjp_a(g, a, b)", "matmul_vjp_b(g, a, b)",
-         python=(np.dot,))
-array_op("vdot", np.vdot, "a b", "like(g * b, a)", "like(g * a, b)", python=(np.vdot,))
-array_op("inner", np.inner, "a b", "matmul_vjp_a(g, a, b)", "matmul_vjp_b(g, a, b)",
+helper("tensordot_vjp_a", "g a b axes")
+helper("tensordot_vjp_b", "g a b axes")
+array_op("tensordot", np.tensordot, "a b axes=2", "tensordot_vjp_a(g, a, b, axes)",
+         "tensordot_vjp_b(g, a, b, axes)", python=(np.tensordot,))
+helper("dot_vjp_a", "g a b")
+helper("dot_vjp_b", "g a b")
+array_op("dot", np.dot, "a b", "dot_vjp_a(g, a, b)", "dot_vjp_b(g, a, b)", python=(np.dot,))
+helper("inner_vjp_a", "g a b")
+helper("inner_vjp_b", "g a b")
+array_op("inner", np.inner, "a b", "inner_vjp_a(g, a, b)", "inner_vjp_b(g, a, b)",
          python=(np.inner,))
+array_op("vdot", np.vdot, "a b", "like(g * b, a)", "like(g * a, b)", python=(np.vdot,))
 array_op("outer", np.outer, "a b", "like(matmul(g, ravel(b)), a)",
          "like(matmul(ravel(a), g), b)", python=(np.outer,))
-array_op("inv", np.linalg.inv, "x", "-matmul(matmul(transpose(y), g), transpose(y))",
-         python=(np.linalg.inv,), helper="np.linalg.inv")
-array_op("det", np.linalg.det, "x", "g * y * transpose(inv(x))", python=(np.linalg.det,),
-         helper="np.linalg.det")
+
+# np.einsum(subscripts, *operands): one primitive per operand count, chosen by the
+# frontend from the number of arguments.
+for _n in range(1, 5):
+    _ops = "a b c d"[:2 * _n - 1]
+    array_op(f"einsum_vjp{_n}", H.einsum_vjp, f"t subscripts k {_ops}", helper="einsum_vjp")
+    array_op(f"einsum{_n}", np.einsum, f"subscripts {_ops}", None,
+             *[f"einsum_vjp{_n}(g, subscripts, {k}, {', '.join(_ops.split())})"
+               for k in range(_n)], helper="np.einsum")
+    alias(f"einsum{_n}", np.einsum, nargs=_n + 1)
+
+# -- inverses, determinants, solves -------------------------------------------------------
+_T = "swapaxes({}, -1, -2)"
+array_op("inv", np.linalg.inv, "x", f"-matmul(matmul({_T.format('y')}, g), {_T.format('y')})",
+         python=(np.linalg.inv,), helper="np.linalg.inv", shape=_shape(np.linalg.inv))
+array_op("det", np.linalg.det, "x",
+         f"expand_dims(expand_dims(g * y, -1), -1) * {_T.format('inv(x)')}",
+         python=(np.linalg.det,), helper="np.linalg.det", shape=_shape(np.linalg.det))
+helper("slogdet_sign", "x", shape=_shape(H.slogdet_sign))
+helper("slogdet_logabs", "x", f"expand_dims(expand_dims(g, -1), -1) * {_T.format('inv(x)')}",
+       shape=_shape(H.slogdet_logabs))
+tuple_result(np.linalg.slogdet, "slogdet_sign", "slogdet_logabs")
+helper("solve_vjp_a", "g a b x", shape=_shape(H.solve_vjp_a))
+helper("solve_vjp_b", "g a b", shape=_shape(H.solve_vjp_b))
+array_op("solve", np.linalg.solve, "a b", "solve_vjp_a(g, a, b, y)", "solve_vjp_b(g, a, b)",
+         python=(np.linalg.solve,), helper="np.linalg.solve", shape=_shape(np.linalg.solve))
+
+# -- decompositions ----------------------------------------------------------------------------
+helper("cholesky_vjp", "g y", shape=_type_of(1))
+array_op("cholesky", np.linalg.cholesky, "x", "cholesky_vjp(g, y)",
+         python=(np.linalg.cholesky,), helper="np.linalg.cholesky",
+         shape=_shape(np.linalg.cholesky))
+helper("eigh_vjp", "gw gv x UPLO", shape=_type_of(2))
+helper("eigh_w", "x UPLO='L'", "eigh_vjp(g, 0.0, x, UPLO)", shape=_shape(H.eigh_w))
+helper("eigh_v", "x UPLO='L'", "eigh_vjp(0.0, g, x, UPLO)", shape=_shape(H.eigh_v))
+tuple_result(np.linalg.eigh, "eigh_w", "eigh_v")
+helper("qr_vjp", "gq gr x", shape=_type_of(2))
+helper("qr_q", "x", "qr_vjp(g, 0.0, x)", shape=_shape(H.qr_q))
+helper("qr_r", "x", "qr_vjp(0.0, g, x)", shape=_shape(H.qr_r))
+tuple_result(np.linalg.qr, "qr_q", "qr_r")

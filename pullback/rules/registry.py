@@ -46,6 +46,7 @@ class Primitive:
 
     defaults: tuple = ()          # default values of trailing (static) params
     helper_source: Optional[Callable] = None
+    pure: bool = True             # False: never evaluated at compile time nor dropped (random)
 
     def keyword_split(self, values):
         """(positional, keyword) arguments for a NumPy-spelled call: parameters
@@ -112,12 +113,18 @@ def always(t):
     return lambda *types: t
 
 
+def numpy_result(*types):
+    """``result`` of a NumPy function: None, so type inference evaluates it even
+    on scalars (``np.zeros(3)`` of an int is an array)."""
+    return None
+
+
 def register(name, impl, params, partials, result, syntax, python=(), helper=None,
-             vjps=None, shape=None, numpy=None, defaults=(), bind=False):
+             vjps=None, shape=None, numpy=None, defaults=(), bind=False, pure=True):
     """Add a primitive.  ``python`` callables map to it by argument count, or by
     signature binding (keywords, defaults) when ``bind`` is set."""
     prim = Primitive(name, impl, tuple(params), partials, result, syntax, helper, vjps,
-                     shape, numpy, tuple(defaults))
+                     shape, numpy, tuple(defaults), pure=pure)
     PRIMITIVES[name] = prim
     for obj in python:
         _BY_PYTHON[(obj, None if bind else len(params))] = name
@@ -140,7 +147,7 @@ def nondiff(name, impl, params="x", result=None, python=(), syntax=None, **kw):
 
 
 def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, result=None,
-             syntax=None):
+             syntax=None, pure=True):
     """A NumPy function with reverse rules over the cotangent ``g``.
 
     ``params`` is a signature: ``"x axis=None keepdims=False"``; parameters
@@ -155,11 +162,27 @@ def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, resu
             defaults.append(ast.literal_eval(d))
     vjps = tuple(vjps) + (None,) * (len(names) - len(vjps))
     spelled = helper or f"np.{name}"
-    return register(name, impl, names, None, result or always("float"),
+    return register(name, impl, names, None, result or numpy_result,
                     syntax or Syntax("call", spelled), python,
                     helper=None if spelled.startswith("np.") else spelled,
                     vjps=vjps if any(vjps) else None, shape=shape, numpy=spelled,
-                    defaults=defaults, bind=True)
+                    defaults=defaults, bind=True, pure=pure)
+
+
+def alias(name, *python, nargs=None):
+    """Map more Python callables to primitive ``name``: by argument count
+    ``nargs``, or by signature binding when None."""
+    for obj in python:
+        _BY_PYTHON[(obj, nargs)] = name
+
+
+TUPLE_RESULTS: dict = {}   # python callable -> one primitive per element of its result
+
+
+def tuple_result(python, *names):
+    """``python`` returns a tuple: element k is primitive ``names[k]`` applied to
+    the same arguments (each has its own rule; their contributions add up)."""
+    TUPLE_RESULTS[python] = names
 
 
 def lookup_python(obj, nargs):

@@ -94,7 +94,7 @@ scalar("mpow", math.pow, "b * mpow(a, b - 1)", "y * log(a)", params="a b",
        syntax=Syntax("call", "math.pow"), python=(math.pow,))
 scalar("hypot", math.hypot, "a / y", "b / y", params="a b", python=(math.hypot, np.hypot), numpy="np.hypot")
 scalar("atan2", math.atan2, "b / (a * a + b * b)", "-a / (a * a + b * b)", params="a b",
-       python=(math.atan2,))
+       python=(math.atan2, np.arctan2), numpy="np.arctan2")
 scalar("fabs", math.fabs, "sign(x)", python=(math.fabs, np.fabs), numpy="np.fabs")
 scalar("erf", math.erf, "1.1283791670955126 * exp(-x * x)", python=(math.erf,))
 scalar("erfc", math.erfc, "-1.1283791670955126 * exp(-x * x)", python=(math.erfc,))
@@ -106,9 +106,13 @@ scalar("degrees", math.degrees, "57.29577951308232", python=(math.degrees, np.de
 scalar("radians", math.radians, "0.017453292519943295", python=(math.radians, np.radians), numpy="np.radians")
 scalar("copysign", math.copysign, "sign(a) * sign(b)", None, params="a b",
        python=(math.copysign,))
-if hasattr(math, "cbrt"):
-    scalar("cbrt", math.cbrt, "1 / (3 * y * y)", python=(math.cbrt,))
-    scalar("exp2", math.exp2, "y * 0.6931471805599453", python=(math.exp2,))
+_py311 = hasattr(math, "cbrt")     # math.cbrt and math.exp2 are new in Python 3.11
+scalar("cbrt", math.cbrt if _py311 else np.cbrt, "1 / (3 * y * y)", numpy="np.cbrt",
+       python=(math.cbrt, np.cbrt) if _py311 else (np.cbrt,),
+       syntax=None if _py311 else Syntax("call", "np.cbrt"))
+scalar("exp2", math.exp2 if _py311 else np.exp2, "y * 0.6931471805599453", numpy="np.exp2",
+       python=(math.exp2, np.exp2) if _py311 else (np.exp2,),
+       syntax=None if _py311 else Syntax("call", "np.exp2"))
 for _name in ("floor", "ceil", "trunc"):
     nondiff(_name, getattr(math, _name), result=INT, python=(getattr(math, _name),
                                                              getattr(np, _name)),

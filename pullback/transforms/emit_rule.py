@@ -62,7 +62,7 @@ def fold(op, args):
     """Algebraic identities and constant folding: an atom the result equals, an
     ``(op, args)`` pair to compute instead, or None when nothing folds."""
     if all(isinstance(a, Const) and not isinstance(a.value, Extern) for a in args) \
-            and op in PRIMITIVES:
+            and op in PRIMITIVES and PRIMITIVES[op].pure:
         try:
             return Const(PRIMITIVES[op].impl(*[a.value for a in args]))
         except (ArithmeticError, ValueError):

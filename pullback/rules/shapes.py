@@ -1,0 +1,48 @@
+"""Result types of functions whose result *shape* depends on argument *values*.
+
+Type inference evaluates a primitive on stand-in values of its argument
+types (``ir.types.dummy``).  For ``np.zeros(n)``, ``np.arange(a, b)`` or
+``x[mask]`` the stand-ins would invent a shape (``zeros(1)``, a mask of all
+True), and a wrong static shape can make the reverse transform skip a
+needed ``unbroadcast``.  ``sized_by`` keeps the rank the stand-ins give but
+leaves every dimension unknown when a size argument is computed at run time:
+
+    array_op("zeros", np.zeros, "shape dtype=None", shape=sized_by("zeros", 0))
+"""
+from ..ir.types import Array, ListT, dummy, of_value
+
+RUN_TIME = ("int", "float", "bool", "shape", "index", "static", "any")
+
+
+def is_type(v):
+    """Whether a ``shape=`` argument is a type (a run-time value), not a constant."""
+    return isinstance(v, (Array, ListT)) or (isinstance(v, str) and v in RUN_TIME)
+
+
+def _sizes_at_run_time(v, masks):
+    if isinstance(v, str):
+        return v in RUN_TIME
+    return masks and isinstance(v, Array) and v.dtype == "bool"
+
+
+def sized_by(name, *positions, masks=False, like=None):
+    """``shape=`` for primitive ``name``: the arguments at ``positions`` give the
+    result's size (with ``masks``, a boolean-array argument there does too).
+    ``like``: a function returning a value of the result's type, to call instead
+    of the primitive (for random draws, which type inference must not make)."""
+    def shape(*args):
+        from . import PRIMITIVES
+        values = [dummy(a) if is_type(a) else a for a in args]
+        if any(v is None for a, v in zip(args, values) if is_type(a)):
+            return Array("float64", None)
+        try:
+            t = of_value(like(*values) if like else PRIMITIVES[name].call(*values))
+        except Exception as e:     # noqa: BLE001 -- reported at the user's line
+            raise TypeError(str(e)) from None
+        if t is None:
+            raise TypeError(f"{name} returns a value pullback does not type")
+        if isinstance(t, Array) and t.shape is not None and \
+                any(_sizes_at_run_time(args[i], masks) for i in positions if i < len(args)):
+            t = Array(t.dtype, tuple(None for _ in t.shape))
+        return t
+    return shape

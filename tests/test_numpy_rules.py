@@ -1,0 +1,128 @@
+"""One row per NumPy / scipy.special function: ``pullback.grad`` of
+``sum(f(*xs) * W)`` (W a fixed random weight of the output's shape, so every
+output element matters) against ``jax.grad`` of the same function run on
+``jax.numpy`` and against central finite differences of NumPy itself.
+
+A row is ``R(name, f, *inputs)``.  ``f`` is written once with ``np`` (and
+``scipy.special``); the JAX twin is the same code with those globals rebound
+to ``jax.numpy`` / ``jax.scipy.special``.  Inputs: ``U(shape)`` uniform in
+(-2, 2) or ``(lo, hi)``, ``P(shape)`` positive, ``S()`` a Python float,
+``K(value)`` a fixed, non-differentiated argument (indices, masks).  The
+table itself lives in ``numpy_rule_table.py``; this file runs it.
+"""
+import types
+import zlib
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.special as jsp
+import numpy as np
+import pytest
+
+import pullback
+
+from numpy_rule_table import ROWS
+
+jax.config.update("jax_enable_x64", True)
+
+
+# -- the JAX twin of a row ----------------------------------------------------------
+class _JaxNumpy:
+    random = np.random     # draws are constants to JAX (same seed as NumPy's run)
+
+    def __getattr__(self, name):
+        return getattr(jnp, name)
+
+
+_SPECIAL = types.SimpleNamespace(
+    logsumexp=jsp.logsumexp, expit=jsp.expit, logit=jsp.logit, gammaln=jsp.gammaln,
+    erf=jsp.erf, erfc=jsp.erfc, erfinv=jsp.erfinv, digamma=jsp.digamma, psi=jsp.digamma,
+    polygamma=jsp.polygamma, xlogy=jsp.xlogy, xlog1py=jsp.xlog1py, ndtr=jsp.ndtr,
+    log_ndtr=jsp.log_ndtr, softmax=lambda x, axis=None: jax.nn.softmax(x, axis=axis),
+    log_softmax=lambda x, axis=None: jax.nn.log_softmax(x, axis=axis))
+_JAX_GLOBALS = {"np": _JaxNumpy(), "scipy": types.SimpleNamespace(special=_SPECIAL)}
+
+
+def jax_twin(f):
+    g = dict(f.__globals__)
+    g.update(_JAX_GLOBALS)
+    return types.FunctionType(f.__code__, g, f.__name__, f.__defaults__, f.__closure__)
+
+
+# -- objectives -----------------------------------------------------------------------
+def objective(f, n):
+    """``sum(f(*xs) * w)`` with the weight ``w`` as argument 0."""
+    if n == 1:
+        def obj(w, a):
+            return np.sum(f(a) * w)
+    elif n == 2:
+        def obj(w, a, b):
+            return np.sum(f(a, b) * w)
+    else:
+        def obj(w, a, b, c):
+            return np.sum(f(a, b, c) * w)
+    return obj
+
+
+def differentiated(xs):
+    return [i for i, x in enumerate(xs)
+            if isinstance(x, float) or (isinstance(x, np.ndarray) and x.dtype.kind == "f")]
+
+
+def fd_grad(fun, xs, i, h=1e-6):
+    """Central differences of ``fun`` in argument ``i`` (NumPy's random state fixed)."""
+    def at(x):
+        np.random.seed(0)
+        return fun(*xs[:i], x, *xs[i + 1:])
+    x = xs[i]
+    if isinstance(x, float):
+        return (at(x + h) - at(x - h)) / (2 * h)
+    out = np.zeros(x.shape)
+    for j in np.ndindex(x.shape):
+        up, dn = x.copy(), x.copy()
+        up[j] += h
+        dn[j] -= h
+        out[j] = (at(up) - at(dn)) / (2 * h)
+    return out
+
+
+def inputs(row):
+    rng = np.random.default_rng(zlib.crc32(row.id.encode()))
+    return [spec(rng) for spec in row.inputs]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
+def test_rule(row):
+    xs = inputs(row)
+    np.random.seed(0)
+    y = row.f(*xs)
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=np.shape(y)) if np.ndim(y) else float(rng.normal())
+    nums = differentiated(xs)
+    assert nums, "a row needs a differentiated argument"
+    obj = objective(row.f, len(xs))
+    np.random.seed(0)
+    got = pullback.grad(obj, argnums=tuple(i + 1 for i in nums))(w, *xs)
+
+    def fun(*a):
+        return float(np.sum(row.f(*a) * w))
+    for k, i in enumerate(nums):
+        want = fd_grad(fun, xs, i, row.h)
+        np.testing.assert_allclose(got[k], want, rtol=1e-5, atol=1e-6 * row.scale,
+                                   err_msg=f"{row.id}: argument {i} against finite differences")
+        assert np.shape(got[k]) == np.shape(xs[i])
+    if row.jax:
+        fj = row.jf or jax_twin(row.f)
+        jxs = [jnp.asarray(x) if isinstance(x, np.ndarray) else x for x in xs]
+        np.random.seed(0)
+        want = jax.grad(lambda *a: jnp.sum(fj(*a) * w), argnums=tuple(nums))(*jxs)
+        for k, i in enumerate(nums):
+            np.testing.assert_allclose(got[k], np.asarray(want[k]), rtol=1e-7, atol=1e-9,
+                                       err_msg=f"{row.id}: argument {i} against JAX")
+
+
+def test_table_covers_every_listed_function():
+    names = {r.name for r in ROWS}
+    for n in ("add", "matmul", "einsum", "tensordot", "solve", "slogdet", "eigh", "qr",
+              "cholesky", "logsumexp", "gammaln", "take_along_axis", "random.normal"):
+        assert n in names, n
