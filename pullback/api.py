@@ -217,7 +217,8 @@ class VJP:
     def __call__(self, ct):
         _, cts = pytree.flatten(ct)
         cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
-        got = iter(self.comp[self.comp.rev](self.residual, *cts))
+        got = self.comp[self.comp.rev](self.residual, *cts)
+        got = iter((got,) if sum(self.diff) == 1 else got)   # one gradient: not a tuple
         per_leaf = [_as_grad(next(got) if d else 0.0, leaf)
                     for leaf, d in zip(self.leaves, self.diff)]
         return tuple(pytree.unflatten(t, [g for g, o in zip(per_leaf, self.owner) if o == i])

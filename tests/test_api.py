@@ -133,3 +133,14 @@ def test_inactive_computations_are_not_differentiated():
     text = pullback.source(pullback.grad(f))
     assert "k_bar" not in text and "m_bar" not in text
     assert pullback.grad(f)(2.0, 4) == pytest.approx(3.0)
+
+
+def test_vjp_pullback_can_be_called_twice():
+    def f(x, y):
+        for i in range(5):
+            x = math.sin(x) * y
+        return x
+    out, pull = pullback.vjp(f, 0.3, 1.2)
+    first = pull(1.0)
+    assert pull(1.0) == first
+    assert pull(2.0) == pytest.approx(tuple(2 * g for g in first))
