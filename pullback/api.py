@@ -4,6 +4,7 @@ Derivatives are compiled on first call and cached per (function, argnums,
 argument types).  Arguments are Python or NumPy scalars; differentiated ints
 are treated as floats.
 """
+import copy
 import inspect
 import numbers
 
@@ -217,7 +218,9 @@ class VJP:
     def __call__(self, ct):
         _, cts = pytree.flatten(ct)
         cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
-        got = self.comp[self.comp.rev](self.residual, *cts)
+        # the reverse sweep pops tapes and restores arrays: it gets its own copy of the
+        # residual, so the pullback can be called again
+        got = self.comp[self.comp.rev](copy.deepcopy(self.residual), *cts)
         got = iter((got,) if sum(self.diff) == 1 else got)   # one gradient: not a tuple
         per_leaf = [_as_grad(next(got) if d else 0.0, leaf)
                     for leaf, d in zip(self.leaves, self.diff)]
