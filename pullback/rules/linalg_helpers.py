@@ -125,6 +125,24 @@ def einsum_vjp(g, subscripts, k, *ops):
                      *[e for _, e in eyes])
 
 
+def diagonal_vjp(g, x, offset, axis1, axis2):
+    """Scatter ``g`` onto the diagonal ``np.diagonal(x, offset, axis1, axis2)`` read."""
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    zm = np.moveaxis(z, (axis1, axis2), (-2, -1))     # a view: writes land in z
+    i = np.arange(np.shape(g)[-1])
+    zm[..., i + max(-offset, 0), i + max(offset, 0)] = g
+    return z
+
+
+def diff_vjp(g, x, n, axis):
+    """``np.diff`` n times: each is minus the difference of the zero-padded cotangent."""
+    for _ in range(n):
+        pad = [(0, 0)] * np.ndim(g)
+        pad[axis] = (1, 1)
+        g = -np.diff(np.pad(g, pad), axis=axis)
+    return g
+
+
 # -- solves and decompositions -----------------------------------------------------------
 def solve_vjp_b(g, a, b):
     """``x = solve(a, b)``: b's cotangent solves the transposed system."""

@@ -112,3 +112,13 @@ helper("qr_vjp", "gq gr x", shape=_type_of(2))
 helper("qr_q", "x", "qr_vjp(g, 0.0, x)", shape=_shape(H.qr_q))
 helper("qr_r", "x", "qr_vjp(0.0, g, x)", shape=_shape(H.qr_r))
 tuple_result(np.linalg.qr, "qr_q", "qr_r")
+alias("eigh_w", np.linalg.eigvalsh)
+
+# -- matrix structure (linear: the rule is the same selection, or its scatter) -------------------
+array_op("tril", np.tril, "x k=0", "tril(g, k)", python=(np.tril,))
+array_op("triu", np.triu, "x k=0", "triu(g, k)", python=(np.triu,))
+helper("diagonal_vjp", "g x offset axis1 axis2", "diagonal(g, offset, axis1, axis2)")
+array_op("diagonal", np.diagonal, "x offset=0 axis1=0 axis2=1",
+         "diagonal_vjp(g, x, offset, axis1, axis2)", python=(np.diagonal,))
+helper("diff_vjp", "g x n axis")
+array_op("diff", np.diff, "x n=1 axis=-1", "diff_vjp(g, x, n, axis)", python=(np.diff,))

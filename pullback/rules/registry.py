@@ -185,6 +185,11 @@ def tuple_result(python, *names):
     TUPLE_RESULTS[python] = names
 
 
+def python_mappings():
+    """Every ``(python callable, nargs or None, primitive name)`` the frontend maps."""
+    return [(obj, n, name) for (obj, n), name in _BY_PYTHON.items()]
+
+
 def lookup_python(obj, nargs):
     """The primitive implementing Python callable ``obj`` with ``nargs`` args
     (``nargs=None``: the one that binds arguments by signature)."""

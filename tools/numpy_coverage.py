@@ -1,0 +1,141 @@
+"""Write docs/numpy-coverage.md from the rule registry.
+
+    python tools/numpy_coverage.py            # rewrite the file
+    python tools/numpy_coverage.py --check    # exit 1 if it is out of date
+
+Every Python, NumPy and scipy.special callable the frontend maps to a
+primitive (``registry.python_mappings``), the tuple-returning functions
+(``registry.TUPLE_RESULTS``), array methods and attributes
+(``frontend.arrays``) and operators (``frontend.expressions``), each with its
+primitive(s) and whether a derivative flows through it.  A test
+(``tests/test_numpy_rules.py``) fails when the file is out of date.
+"""
+import ast
+import builtins
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pullback.frontend import arrays, expressions
+from pullback.rules import PRIMITIVES, registry
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "numpy-coverage.md"
+_OPERATORS = {ast.Add: "a + b", ast.Sub: "a - b", ast.Mult: "a * b", ast.Div: "a / b",
+              ast.FloorDiv: "a // b", ast.Mod: "a % b", ast.Pow: "a ** b", ast.MatMult: "a @ b",
+              ast.Lt: "a < b", ast.LtE: "a <= b", ast.Gt: "a > b", ast.GtE: "a >= b",
+              ast.Eq: "a == b", ast.NotEq: "a != b"}
+_ATTRIBUTES = {".T": "transpose", ".shape": "shape_of", ".ndim": "ndim", ".size": "size"}
+# lowered by the frontend (frontend/arrays.py, call_numpy) into these primitives
+_LOWERED = {np.concatenate: ("concat2",), np.hstack: ("hstack2",),
+            np.vstack: ("atleast_2d", "concat2"), np.split: ("split_part",)}
+
+
+def _namespaces():
+    spaces = [("", builtins), ("math.", math), ("np.", np), ("np.linalg.", np.linalg),
+              ("np.random.", np.random)]
+    try:
+        import scipy.special
+        spaces.append(("scipy.special.", scipy.special))
+    except ImportError:
+        pass
+    return spaces
+
+
+def public_names(obj):
+    """Every public spelling of ``obj`` in the namespaces users import."""
+    names = []
+    for prefix, mod in _namespaces():
+        for attr in dir(mod):
+            if not attr.startswith("_"):
+                try:
+                    if getattr(mod, attr) is obj:
+                        names.append(prefix + attr)
+                except Exception:       # noqa: BLE001 -- lazy attributes that fail
+                    continue
+    return names
+
+
+def _kind(prims):
+    diff = [p for p in prims if PRIMITIVES[p].differentiable]
+    if not diff:
+        return "no (zero derivative)"
+    return "yes" if len(diff) == len(prims) else "partly"
+
+
+def rows():
+    """(section, spelling, primitives, differentiable) for every supported spelling."""
+    by_obj = {}
+    for obj, _nargs, name in registry.python_mappings():
+        by_obj.setdefault(id(obj), (obj, set()))[1].add(name)
+    for obj, names in _LOWERED.items():
+        by_obj.setdefault(id(obj), (obj, set()))[1].update(names)
+    for obj, names in registry.TUPLE_RESULTS.items():
+        by_obj.setdefault(id(obj), (obj, set()))[1].update(names)
+    out = []
+    for obj, prims in sorted(by_obj.values(), key=lambda op: sorted(op[1])):
+        for spelling in public_names(obj):
+            section = "scipy.special" if spelling.startswith("scipy.") else \
+                "NumPy" if spelling.startswith("np.") else "Python"
+            if obj in registry.TUPLE_RESULTS:     # in the order of the tuple's elements
+                names = list(registry.TUPLE_RESULTS[obj])
+                out.append((section, spelling, names, _kind(names) + " (per element)"))
+                continue
+            out.append((section, spelling, sorted(prims), _kind(sorted(prims))))
+    for method, prim in arrays.METHODS.items():
+        out.append(("methods and attributes", f"x.{method}()", [prim], _kind([prim])))
+    for attr, prim in _ATTRIBUTES.items():
+        out.append(("methods and attributes", f"x{attr}", [prim], _kind([prim])))
+    ops = dict(expressions.BINOPS)
+    ops.update(expressions.CMPOPS)
+    for op, prim in ops.items():
+        out.append(("operators", _OPERATORS[op], [prim], _kind([prim])))
+    out.append(("operators", "-a", ["neg"], _kind(["neg"])))
+    order = ["operators", "Python", "NumPy", "scipy.special", "methods and attributes"]
+    return sorted(set((s, n, tuple(p), k) for s, n, p, k in out),
+                  key=lambda r: (order.index(r[0]), r[1].lower()))
+
+
+def render():
+    table = rows()
+    functions = [r for r in table if r[0] in ("Python", "NumPy", "scipy.special")]
+    lines = ["# NumPy coverage", "",
+             "Generated from the rule registry by `python tools/numpy_coverage.py`; "
+             "`tests/test_numpy_rules.py` fails when this file is out of date.", "",
+             f"- {len(functions)} functions (Python, NumPy and scipy.special spellings), "
+             f"{sum(not r[3].startswith('no') for r in functions)} of them differentiable;",
+             f"- {sum(r[0] == 'methods and attributes' for r in table)} array methods and "
+             f"attributes, {sum(r[0] == 'operators' for r in table)} operators;",
+             f"- {len(PRIMITIVES)} primitives in the registry (including the helpers that "
+             "rules call).", "",
+             "Anything not listed is rejected with an `UnsupportedError` naming the function "
+             "and the line, unless it is a Python function with source (then it is "
+             "differentiated through). `no (zero derivative)`: declared without a derivative "
+             "(comparisons, rounding, shape queries, integer results, draws that take only a "
+             "shape); the derivative through it is zero.", ""]
+    section = None
+    for sec, name, prims, kind in table:
+        if sec != section:
+            lines += ["", f"## {sec}", "", "| spelling | primitive | differentiable |",
+                      "|---|---|---|"]
+            section = sec
+        lines.append(f"| `{name}` | {', '.join(prims)} | {kind} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    text = render()
+    if "--check" in argv:
+        if not DOC.exists() or DOC.read_text() != text:
+            print(f"{DOC} is out of date: run python tools/numpy_coverage.py")
+            return 1
+        return 0
+    DOC.write_text(text)
+    print(f"wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
