@@ -73,6 +73,21 @@ def _fill_empty(x):
     return e
 
 
+def _named_list(x):
+    rows = [0, 2]           # a list: integer-array indexing, as in NumPy
+    return x[rows]
+
+
+def _run_time_list(x):
+    i = int(x[0, 0] > -10.0)
+    return x[[i, 2], 1]
+
+
+def _named_tuple(x):
+    at = (0, 1)             # a tuple: one element
+    return x[at] * x
+
+
 # -- operators --------------------------------------------------------------------------
 R("add", lambda a, b: a + b, U(3), U(3))
 R("add", lambda a, b: a + b, U(2, 3), U(3))
@@ -347,6 +362,9 @@ R("getitem", lambda x: x[[0, 2, 2]], U(4), jf=lambda z: z[np.array([0, 2, 2])])
 R("getitem", lambda x: x[[0, 2], [1, 1]], U(3, 2))
 R("getitem", lambda x, i: x[i], U(4), K([3, 0, 3]))
 R("getitem", lambda x, i: x[i, :], U(3, 2), K([2, 0]))
+R("getitem", _named_list, U(3, 2), jf=lambda z: z[np.array([0, 2])])
+R("getitem", _run_time_list, U(3, 2), jf=lambda z: z[np.array([1, 2]), 1])
+R("getitem", _named_tuple, U(3, 2))
 R("getitem", lambda x: x[x > 0.0], U(2, 4))
 R("getitem", lambda x, m: x[m], U(5), K([True, False, True, True, False]))
 R("getitem", lambda x, m: x[m] * 2.0, U(2, 3), K([True, False]))

@@ -106,9 +106,7 @@ def render():
              f"- {len(functions)} functions (Python, NumPy and scipy.special spellings), "
              f"{sum(not r[3].startswith('no') for r in functions)} of them differentiable;",
              f"- {sum(r[0] == 'methods and attributes' for r in table)} array methods and "
-             f"attributes, {sum(r[0] == 'operators' for r in table)} operators;",
-             f"- {len(PRIMITIVES)} primitives in the registry (including the helpers that "
-             "rules call).", "",
+             f"attributes and {sum(r[0] == 'operators' for r in table)} operators.", "",
              "Anything not listed is rejected with an `UnsupportedError` naming the function "
              "and the line, unless it is a Python function with source (then it is "
              "differentiated through). `no (zero derivative)`: declared without a derivative "

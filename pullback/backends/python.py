@@ -37,6 +37,25 @@ def emit_module(module, header=None):
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
+_SOURCES = {}
+
+
+def _source_of(name):
+    """A helper's source, read once: a file edited while the process runs would
+    give lines of another function."""
+    if name not in _SOURCES:
+        _SOURCES[name] = inspect.getsource(getattr(helpers, name, None) or
+                                           getattr(np_helpers, name))
+    return _SOURCES[name]
+
+
+for _name in _HELPER_NAMES:       # read every helper's source now, while the files match
+    try:
+        _source_of(_name)
+    except (OSError, TypeError):
+        pass
+
+
 def _helper_sources(names):
     """Source of the runtime helpers ``names`` and of the helpers they call."""
     found, todo = {}, sorted(names)
@@ -44,8 +63,7 @@ def _helper_sources(names):
         name = todo.pop()
         if name in found:
             continue
-        fn = getattr(helpers, name, None) or getattr(np_helpers, name)
-        found[name] = inspect.getsource(fn)
+        found[name] = _source_of(name)
         for other in _HELPER_NAMES:
             if other not in found and re.search(rf"\b{other}\(", found[name]):
                 todo.append(other)

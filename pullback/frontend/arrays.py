@@ -198,12 +198,12 @@ class ArrayLowerer:
             return self.op("slice", bounds, p)
         if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis):
             return Const(p.value)
-        if isinstance(p, ast.List):     # x[[0, 2]]: an integer-array index, not a tuple
-            value = _constant_list(self.expr(p))
-            if value is None:
-                raise self.error(p, "an index list with run-time entries")
-            return Const(value)
         b = self.expr(p)
+        if isinstance(b, TupleB) and b.is_list:     # x[[0, 2]]: an integer-array index
+            value = _constant_list(b)
+            if value is None:       # [i, j] of run-time ints: built when the code runs
+                return self.op("index_list", [self.atom_of(x, p) for x in b.items], p)
+            return Const(value)
         if isinstance(b, TupleB):
             return self.static_arg(b, p)
         return b

@@ -8,7 +8,7 @@ specialise the callee, whose IR parameters are the flattened atoms.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..ir import Const, Var
 
@@ -16,6 +16,7 @@ from ..ir import Const, Var
 @dataclass(frozen=True)
 class TupleB:
     items: tuple
+    is_list: bool = field(default=False, compare=False)   # x[[0, 2]] is not x[(0, 2)]
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,13 @@ def unflatten(skel, atoms):
     if kind == "func":
         return FuncB(skel[1], skel[2], tuple((n, unflatten(s, atoms)) for n, s in skel[3]))
     return PyObj(skel[1])
+
+
+def with_lists(b, like):
+    """``b`` with the list/tuple kind of each tuple in ``like`` (same structure)."""
+    if isinstance(b, TupleB) and isinstance(like, TupleB):
+        return TupleB(tuple(with_lists(x, y) for x, y in zip(b.items, like.items)), like.is_list)
+    return b
 
 
 def leaf_names(base, skel):

@@ -116,7 +116,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             keys.append(key.value)
         return DictB(tuple(keys), tuple(self.expr(v) for v in node.values))
 
-    expr_List = expr_Tuple
+    def expr_List(self, node):
+        return TupleB(tuple(self.expr(e) for e in node.elts), is_list=True)
 
     def expr_Subscript(self, node):
         base = self.expr(node.value)
@@ -136,7 +137,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
                      (node.slice.lower, node.slice.upper, node.slice.step)]
             if not all(p is None or isinstance(p, Const) for p in parts):
                 raise self.error(node, "a slice with run-time bounds")
-            return TupleB(base.items[slice(*[p and p.value for p in parts])])
+            return TupleB(base.items[slice(*[p and p.value for p in parts])], base.is_list)
         idx = self.atom(node.slice)
         if not isinstance(idx, Const) or isinstance(idx.value, float):
             raise self.error(node, "indexing a tuple or list with a run-time index")
@@ -154,9 +155,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def binop(self, op, a, b, node):
         if isinstance(a, TupleB) and isinstance(b, TupleB) and isinstance(op, ast.Add):
-            return TupleB(a.items + b.items)
+            return TupleB(a.items + b.items, a.is_list)
         if isinstance(a, TupleB) and isinstance(op, ast.Mult) and isinstance(b, Const):
-            return TupleB(a.items * b.value)
+            return TupleB(a.items * b.value, a.is_list)
         if not (is_atom(a) and is_atom(b)):
             raise self.error(node, "arithmetic on a tuple, function or module")
         return self.op(BINOPS[type(op)], (a, b), node)
@@ -377,7 +378,7 @@ def static(value, low, node):
     if isinstance(value, (bool, int, float, str)) or value is None:
         return Const(value)
     if isinstance(value, (tuple, list)):
-        return TupleB(tuple(static(v, low, node) for v in value))
+        return TupleB(tuple(static(v, low, node) for v in value), isinstance(value, list))
     if isinstance(value, (types.ModuleType, types.BuiltinFunctionType, type)) or callable(value):
         return PyObj(value)
     if isinstance(value, (np.ndarray, np.generic)):     # read at call time, not differentiated

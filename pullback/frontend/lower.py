@@ -210,7 +210,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
             self.emit(Assign(t, "copy", (b,)))
             return t
         if isinstance(b, TupleB):
-            return TupleB(tuple(self.snapshot(x, names) for x in b.items))
+            return TupleB(tuple(self.snapshot(x, names) for x in b.items), b.is_list)
         return b
 
     def bind(self, name, value, node):
@@ -243,8 +243,8 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
             fresh = [self.new_var(f"{name}_{i}") for i in range(len(atoms))]
             for dst, src in zip(fresh, atoms):
                 self.store(dst, src, loc)
-            from .bindings import unflatten
-            self.env[name] = unflatten(skel, iter(fresh))
+            from .bindings import unflatten, with_lists
+            self.env[name] = with_lists(unflatten(skel, iter(fresh)), value)
             return
         if old is not None and old != value and not self.top:
             raise self.error(node, f"rebinding '{name}' to another function inside a loop or branch")

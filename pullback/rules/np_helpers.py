@@ -53,6 +53,11 @@ def getitem_vjp(g, x, idx):
     return z
 
 
+def index_list(*items):
+    """``[i, j]`` used as an index: a list (integer-array indexing), not a tuple."""
+    return list(items)
+
+
 def setitem(x, idx, v):
     """``x`` with ``x[idx] = v``, as a new array."""
     z = np.array(x, dtype=np.result_type(x, v))

@@ -142,6 +142,8 @@ register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"))
 register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
          always("index"), Syntax("tuple", ""), numpy="index", shape=always("index"))
+register("index_list", H.index_list, (), None, always("index"), Syntax("call", "index_list"),
+         helper="index_list", numpy="index_list", shape=always("index"))
 register("slice", slice, ("start", "stop", "step"), None, always("index"),
          Syntax("call", "slice"), numpy="slice", shape=always("index"))
 array_op("take", np.take, "x indices axis=None", "take_vjp(g, x, indices, axis)",
