@@ -8,7 +8,7 @@ A row is ``R(name, f, *inputs)``.  ``f`` is written once with ``np`` (and
 to ``jax.numpy`` / ``jax.scipy.special``.  Inputs: ``U(shape)`` uniform in
 (-2, 2) or ``(lo, hi)``, ``P(shape)`` positive, ``S()`` a Python float,
 ``K(value)`` a fixed, non-differentiated argument (indices, masks).  The
-table itself lives in ``numpy_rule_table.py``; this file runs it.
+table lives in ``numpy_rule_table.py`` and ``numpy_rule_table_arrays.py``.
 """
 import types
 import zlib
@@ -22,6 +22,7 @@ import scipy.special
 
 import pullback
 
+import numpy_rule_table_arrays  # noqa: F401  (appends the second half of the table)
 from numpy_rule_table import ROWS
 
 jax.config.update("jax_enable_x64", True)
