@@ -17,9 +17,12 @@ import os
 import subprocess
 import tempfile
 
+import numpy as np
+
 from .api import _arg_type, _argnums, _bind
 from .backends.c99 import emit_c_module, exported_name
-from .compile import lower_typed
+from .compile import lower_typed, prepare_arrays
+from .ir.types import Array
 from .errors import UnsupportedError
 from .optimize.pipeline import optimize
 from .transforms.gradient import gradient_module
@@ -41,11 +44,17 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     code = f.__code__
     for i, a in enumerate(args):
         t = _arg_type(a, i)
-        if t not in ("float", "int", "bool"):
+        if t not in ("float", "int", "bool") and not (isinstance(t, Array) and t.static):
             raise UnsupportedError(f"argument {i} of {f.__name__} is {t}: the C backend "
-                                   "handles float, int and bool scalars (NumPy arrays are "
-                                   "not supported in C yet)", code.co_filename,
-                                   code.co_firstlineno, 0, "C backend: array argument")
+                                   "handles float, int and bool scalars and NumPy arrays of "
+                                   "fixed shape", code.co_filename,
+                                   code.co_firstlineno, 0, "C backend: argument type")
+        if isinstance(t, Array):
+            if i in nums and not str(t.dtype).startswith("float"):
+                raise TypeError(f"cannot differentiate with respect to argument {i}: "
+                                f"it is {t}")
+            types.append(t)
+            continue
         if i in nums and t == "bool":
             raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
         types.append("float" if i in nums else t)
@@ -55,8 +64,9 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     cname = exported_name(name if name is not None else getattr(f, "__name__", "f"),
                           given=name is not None)
     mask = tuple(i in nums for i in range(len(args)))
-    typed = lower_typed(f, types)
-    if len(typed.functions[0].body[-1].values) != 1:
+    typed = prepare_arrays(lower_typed(f, types))
+    if len(typed.functions[0].body[-1].values) != 1 or \
+            typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
         raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     primal = [optimize(fn) for fn in typed.functions]
     gradient = gradient_module(typed, mask)
@@ -64,7 +74,9 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
              f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
     wrt = [typed.functions[0].params[i].name for i in sorted(nums)]
     module = emit_c_module(primal, gradient, cname, wrt, dtype, max_iterations, origin)
-    return EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
+    emitted = EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
+    emitted.nums = sorted(nums)
+    return emitted
 
 
 class EmittedC:
@@ -113,37 +125,70 @@ class CFunction:
     def __init__(self, emitted, lib, tmp):
         self.emitted, self.lib, self._tmp = emitted, lib, tmp
         m = emitted.module
+        real = _CTYPES[m.value_sig.result]
         self._value = getattr(lib, m.value_sig.name)
-        self._value.argtypes = [_CTYPES[_ctype(p)] for p in m.value_sig.params]
-        self._value.restype = _CTYPES[m.value_sig.result]
+        self._value.argtypes = [_ptype(p, real) for p in m.value_sig.params]
+        self._value.restype = real
         self._grad = getattr(lib, m.grad_sig.name)
         self._outs = [_CTYPES[t] for t, _ in m.grad_sig.outs]
-        self._grad.argtypes = [_CTYPES[_ctype(p)] for p in m.grad_sig.params] + \
+        self._grad.argtypes = [_ptype(p, real) for p in m.grad_sig.params] + \
             [ctypes.POINTER(t) for t in self._outs]
+        self._real = real
+        self._np = "float64" if real is ctypes.c_double else "float32"
+        wrt = [i for i, t in enumerate(emitted.types) if t == "float" or isinstance(t, Array)]
+        self._shapes = [None] + [emitted.types[i].shape if isinstance(emitted.types[i], Array)
+                                 else None for i in self._wrt(wrt)]
         self._grad.restype = ctypes.c_int
         self.__name__ = m.grad_sig.name
+
+    def _wrt(self, candidates):
+        n = len(self.emitted.module.grad_sig.outs) - 1
+        return self.emitted.nums if hasattr(self.emitted, "nums") else candidates[:n]
 
     def _args(self, args):
         if len(args) != len(self.emitted.types):
             raise TypeError(f"{self.emitted.name} takes {len(self.emitted.types)} arguments")
-        return [float(a) if t == "float" else int(a) for a, t in zip(args, self.emitted.types)]
+        out = []
+        for a, t in zip(args, self.emitted.types):
+            if isinstance(t, Array):
+                arr = np.ascontiguousarray(a, dtype=self._np)
+                if arr.shape != tuple(t.shape):
+                    raise ValueError(f"{self.emitted.name}: an argument of shape {arr.shape}, "
+                                     f"compiled for {tuple(t.shape)}")
+                self._keep.append(arr)
+                out.append(arr.ctypes.data_as(ctypes.POINTER(self._real)))
+            else:
+                out.append(float(a) if t == "float" else int(a))
+        return out
 
     def value(self, *args):
+        self._keep = []
         return self._value(*self._args(args))
 
     def __call__(self, *args):
-        outs = [t() for t in self._outs]
-        status = self._grad(*self._args(args), *[ctypes.byref(o) for o in outs])
+        self._keep = []
+        outs = [t() if shape is None else np.zeros(shape, dtype=self._np)
+                for t, shape in zip(self._outs, self._shapes)]
+        ptrs = [ctypes.byref(o) if isinstance(o, ctypes._SimpleCData) else
+                o.ctypes.data_as(ctypes.POINTER(self._real)) for o in outs]
+        status = self._grad(*self._args(args), *ptrs)
         if status != 0:
             what = "a loop ran past" if status == 1 else "a recursion made more calls than"
             raise LimitExceeded(f"{self.__name__}: {what} max_iterations="
                                 f"{self.emitted.max_iterations}")
-        value, *grads = [o.value for o in outs]
+        value, *grads = [o if isinstance(o, np.ndarray) else o.value for o in outs]
         return value, (grads[0] if self.emitted.single else tuple(grads))
 
 
 def _ctype(decl):
     return decl.rsplit(" ", 1)[0]
+
+
+def _ptype(decl, real):
+    """The ctypes type of a C parameter declaration (arrays: pointers)."""
+    if "*" in decl:
+        return ctypes.POINTER(real)
+    return _CTYPES[_ctype(decl)]
 
 
 def emit_c_files(f, types, mask, directory, dtype, max_iterations):

@@ -23,13 +23,16 @@ Arrays next: C types come from one place (``c_ops.Dialect.scalar``, and
 maps to a C array parameter and to fixed-size fields of frames, records and
 tape elements, whose sizes ``c_layout`` already computes per element.
 """
+import dataclasses
 import re
 from types import SimpleNamespace
 
 from .c_function import FunctionPrinter
 from .c_layout import plan
 from ..errors import UnsupportedError
-from ..ir import Call, Var
+from ..ir import Call, Const, Pop, Push, Return, Var
+from ..ir.types import Array
+from .c_arrays import elem_type, is_array, shape_of, size_of
 from ..ir.walk import walk
 from .c_names import KEYWORDS, MATH_NAMES, CNames, legal
 from .c_ops import HELPERS, Dialect, helper_sources
@@ -49,7 +52,8 @@ class CModule:
 def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     """``primal``: the optimised primal functions, entry first; ``gradient``: the
     derivative module (``f_grad`` first); ``wrt``: names of the differentiated params."""
-    _check_scalars(primal + list(gradient.functions))
+    gradient = SimpleNamespace(functions=[_typed_pops(f) for f in gradient.functions])
+    _check_scalars(primal + list(gradient.functions), {primal[0].name, gradient.functions[0].name})
     prim_names = {f.name for f in primal}
     functions = _reachable([primal[0], gradient.functions[0]] +
                            [f for f in gradient.functions[1:] if f.name not in prim_names] +
@@ -86,6 +90,7 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         status_ok=upper + "_OK", status_iterations=upper + "_TOO_MANY_ITERATIONS",
         status_calls=upper + "_TOO_MANY_CALLS")
     ctx.elem_type = lambda tape: _elem_type(tape, ctx)
+    ctx.elem_suffix = lambda tape: f"[{size_of(tape.elem)}]" if is_array(tape.elem) else ""
     printers = []
     for f in functions:
         p = FunctionPrinter(f, ctx)
@@ -98,8 +103,12 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     if gradient.functions[0].name in layout.fallible:
         fails = {"loops"} if layout.guards else set()
         fails |= {"calls"} if layout.checked else set()
+    arrays = [(printers[0].names[p.name], shape_of(p.type), d_name)
+              for p in primal[0].params if is_array(p.type)
+              for d_name in [next((n for n in [n for _, n in grad_sig.outs]
+                                   if n == "d_" + printers[0].names[p.name]), None)]]
     header = _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage,
-                     max_iterations)
+                     max_iterations, arrays, dialect)
     parts = [_banner(name, origin, dtype), "#include <math.h>\n#include <stddef.h>\n\n"
              f'#include "{name}.h"']
     text = "\n".join("\n".join(b) for b in bodies)
@@ -119,20 +128,58 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     return CModule(name, source, header, value_sig, grad_sig, storage)
 
 
-def _check_scalars(functions):
-    """Reject, at the user's line, any value C cannot hold yet (arrays, containers)."""
+def _check_scalars(functions, entries):
+    """Reject, at the user's line, any value C cannot hold: containers, arrays of unknown
+    shape, arrays outside the two entry functions or inside tuples of saved values."""
     for f in functions:
+        for p in f.params:
+            if isinstance(p.type, Array) and (f.name not in entries or not p.type.static):
+                raise UnsupportedError.at(
+                    f.loc, f"the C backend handles fixed-shape arrays in the function itself "
+                    f"only, and '{p.name}' is {p.type} in a called function", "C backend: array")
         for s in walk(f.body):
             atoms = list(getattr(s, "args", ())) + list(getattr(s, "targets", ())) + \
                 [getattr(s, n) for n in ("target", "value", "cond") if hasattr(s, n)]
             for a in sorted(atoms, key=lambda a: not isinstance(a, Var)):
                 t = a.type
+                ok = f.name in entries and getattr(s, "op", None) not in ("pack", None) and (
+                    (isinstance(t, Array) and t.static) or
+                    (t == "static" and isinstance(a, Const)))
+                ok = ok or (f.name in entries and isinstance(t, Array) and t.static and
+                            isinstance(s, (Push, Pop, Return)))
+                if ok:
+                    continue
                 if t not in ("float", "int", "bool", "tape", "residual"):
                     what = f"'{a.name}'" if isinstance(a, Var) else f"the constant {a.value!r}"
                     raise UnsupportedError.at(
                         getattr(s, "loc", None) or f.loc,
                         f"the C backend handles float, int and bool scalars, and {what} is "
-                        f"{t} (NumPy arrays are not supported in C yet)", "C backend: array")
+                        f"{t} (fixed-shape arrays only in the function itself, outside "
+                        "saved tuples and calls)", "C backend: array")
+
+
+def _typed_pops(fn):
+    """The values the reverse sweep pops into fresh variables carry type ``any``: give
+    them the type of what was pushed on that tape."""
+    pushed = {s.tape.name: s.value.type for s in walk(fn.body) if isinstance(s, Push)}
+    known = {s.target.name: pushed[s.tape.name] for s in walk(fn.body)
+             if isinstance(s, Pop) and s.target.type == "any" and s.tape.name in pushed}
+    if not known:
+        return fn
+
+    def fix(node):
+        if isinstance(node, Var):
+            return Var(node.name, known[node.name]) if node.name in known and \
+                node.type == "any" else node
+        if isinstance(node, (list, tuple)):
+            return type(node)(fix(x) for x in node)
+        if dataclasses.is_dataclass(node) and not isinstance(node, type):
+            changes = {f.name: fix(getattr(node, f.name)) for f in dataclasses.fields(node)}
+            if all(changes[k] is getattr(node, k) for k in changes):
+                return node
+            return dataclasses.replace(node, **changes)
+        return node
+    return fix(fn)
 
 
 def _reachable(functions):
@@ -163,7 +210,7 @@ def _elem_type(tape, ctx):
     """Declaration prefix of a tape's elements: ``double ``, ``struct f_record ``,
     ``struct g_res *``."""
     if tape.elem != "residual":
-        return ctx.dialect.scalar(tape.elem) + " "
+        return ctx.dialect.scalar(elem_type(tape.elem)) + " "
     star = "" if tape.frame in ctx.layout.records else "*"
     return f"struct {ctx.tags[tape.frame]} {star}"
 
@@ -240,14 +287,17 @@ def _storage(layout, ctx, m):
         if layout.kinds[f] == "grad":
             n = info.capacity.value(m)
             elem = f"struct {ctx.tags[info.frame]}" if info.elem == "residual" else \
-                d.scalar(info.elem) + "s"
+                d.scalar(elem_type(info.elem)) + "s"
+            if is_array(info.elem):
+                elem = f"{d.scalar(elem_type(info.elem))}[{size_of(info.elem)}] arrays"
             items.append(f"{n} {elem}")
     for g in sorted(ctx.pools):
         items.append(f"{layout.pools[g].value(m)} struct {ctx.tags[g]}")
     return items
 
 
-def _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage, m):
+def _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage, m, arrays=(),
+            dialect=None):
     """``fails``: which bounds the gradient checks at run time ("loops", "calls")."""
     params = ", ".join(p.split()[-1].lstrip("*") for p in value_sig.params)
     outs = [n for _, n in grad_sig.outs]
@@ -267,6 +317,17 @@ def _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage, m):
     if storage:
         text += f" Keeps {_join(storage)} in static storage: not reentrant."
     doc = [text]
+    if arrays:
+        dims = []
+        for a, shape, d in arrays:
+            n = 1
+            for k in shape:
+                n *= k
+            what = f"{a}: {'x'.join(map(str, shape)) or 'scalar'} ({n} {dialect.real}s"
+            dims.append(what + (f"; {d} the same)" if d else ")"))
+        doc.append("Arrays are passed as pointers to their elements in row-major (C) order, "
+                   "with the fixed shapes of the example arguments: " + "; ".join(dims) +
+                   ". The gradient writes every element of each d_ array.")
     body = "\n".join(_comment(doc))
     return f"""/* {name}.h: generated by pullback from {origin}. */
 #ifndef {upper}_H

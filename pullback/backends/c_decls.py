@@ -60,7 +60,8 @@ class Placement:
 
     # -- folding ------------------------------------------------------------------------
     def target(self, s):
-        if isinstance(s, Assign) and s.op not in ("item", "pack") and s.target.type in SCALARS:
+        if isinstance(s, Assign) and s.op not in ("item", "pack") and s.target.type in SCALARS \
+                and all(a.type in SCALARS for a in s.args):
             return s.target
         if isinstance(s, Assign) and self.record_pack(s):
             return s.target

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.walk import atoms_read, vars_written, walk
+from .c_arrays import ArrayPrinting, is_array, size_of
 from .c_decls import Placement
-from .c_names import CNames
+from .c_names import CNames, legal
 from .c_loops import LoopPrinting
 from .c_ops import ATOM, UNARY, NoCForm, paren, render
 
@@ -38,7 +39,7 @@ class Sig:
         return f"{ret} {self.name}({', '.join(ps) or 'void'})"
 
 
-class FunctionPrinter(LoopPrinting):
+class FunctionPrinter(LoopPrinting, ArrayPrinting):
     def __init__(self, fn, ctx):
         self.fn, self.ctx = fn, ctx
         lay = ctx.layout
@@ -76,6 +77,8 @@ class FunctionPrinter(LoopPrinting):
                 return f"struct {self.ctx.tags[key]}"
             return f"{'const ' if self.kind == 'rev' else ''}struct {self.ctx.tags[key]} *"
         try:
+            if is_array(t):
+                return f"const {self.real_of(t)} *"
             return self.ctx.dialect.scalar(t)
         except NoCForm as e:
             raise UnsupportedError.at(self._loc_of(name), f"cannot emit C for {e}",
@@ -107,10 +110,16 @@ class FunctionPrinter(LoopPrinting):
         else:
             names = [self._out_name(v, i) for i, v in enumerate(values)]
             style = "status" if fallible else ("value" if len(values) == 1 else "void")
-        types = [ctx.dialect.scalar(v.type) for v in values]
+        types = [self.real_of(v.type) for v in values]
         if kind == "grad":
             types = [ctx.dialect.real] * len(values)
         outs = [] if style == "value" else [(t, self.names.fresh(n)) for t, n in zip(types, names)]
+        if kind == "grad":
+            by_name = {legal(p.name): p.type for p in self.fn.params}
+            wanted = ["float"] + [by_name[w] for w in ctx.wrt]
+        else:
+            wanted = [v.type for v in values]
+        self.out_types = {n: w for (_, n), w in zip(outs, wanted)}
         return Sig(ctx.fnames[self.fn.name], params, outs, style, types[0] if types else "void")
 
     def _out_name(self, v, i):
@@ -140,7 +149,7 @@ class FunctionPrinter(LoopPrinting):
     # -- the function ---------------------------------------------------------------------
     def lines(self):
         ctx, lay = self.ctx, self.ctx.layout
-        skip = {n for n, t in self.types.items() if t == "tape"} | {self.frame}
+        skip = {n for n, t in self.types.items() if t == "tape" or is_array(t)} | {self.frame}
         self.place = Placement(self.fn, self.pure_call, self.value_call, self.record_pack, skip)
         out = [self.sig.prototype(), "{"]
         pad = "    "
@@ -148,7 +157,8 @@ class FunctionPrinter(LoopPrinting):
             for (f, tape), info in sorted(lay.tapes.items()):
                 if f == self.fn.name:
                     cap = info.capacity.c_text(ctx.max_macro)
-                    out.append(f"{pad}static {ctx.elem_type(info)}{self.names[tape]}[{cap}];")
+                    out.append(f"{pad}static {ctx.elem_type(info)}{self.names[tape]}[{cap}]"
+                               f"{ctx.elem_suffix(info)};")
             if self.fn.name in lay.fallible:
                 out += [f"{pad}*{n} = NAN;" for _, n in self.sig.outs]
             out += [f"{pad}{ctx.pools[g][1]} = 0;" for g in sorted(ctx.pools)]
@@ -162,6 +172,11 @@ class FunctionPrinter(LoopPrinting):
                 out.append(f"{pad}(void){self.names[p.name]};")
         if self.frame is not None and not lay.frames[self.fn.name]:
             out.append(f"{pad}(void){self.names[self.frame]};")
+        try:
+            out += self.array_decls(pad)
+        except NoCForm as e:
+            raise UnsupportedError.at(self.fn.loc, f"cannot emit C for {e}", "C backend") \
+                from None
         for name in self.place.at_top:
             out.append(f"{pad}{self.decl(name, self.zero(name))};")
         self.block(self.fn.body, 1, out, ("fn", 0))
@@ -240,6 +255,18 @@ class FunctionPrinter(LoopPrinting):
             self.while_(s, depth, lines)
         elif isinstance(s, Return):
             self.return_(s, env, pad, lines)
+        elif isinstance(s, Push) and is_array(s.value.type):
+            tape, n = s.tape.name, size_of(s.value.type)
+            top, src = self.tops[tape], self.names[s.value.name]
+            self.loops((n,), pad, lines, lambda ks, p: [
+                f"{p}{self.tape_expr(tape)}[{top}][{ks[0]}] = {src}[{ks[0]}];"])
+            lines.append(f"{pad}{top}++;")
+        elif isinstance(s, Pop) and is_array(s.target.type):
+            tape, n = s.tape.name, size_of(s.target.type)
+            top, dst = self.tops[tape], self.names[s.target.name]
+            lines.append(f"{pad}{top}--;{self.comment(s)}")
+            self.loops((n,), pad, lines, lambda ks, p: [
+                f"{p}{dst}[{ks[0]}] = {self.tape_expr(tape)}[{top}][{ks[0]}];"])
         elif isinstance(s, Push):
             tape = s.tape.name
             lines.append(f"{pad}{self.tape_expr(tape)}[{self.tops[tape]}++] = "
@@ -290,6 +317,13 @@ class FunctionPrinter(LoopPrinting):
             lines.append(self.assign_line(pad, s.target.name, where + ctx.fields[fwd][fl.name], s))
             return
         name = s.target.name
+        if self.needs_array_form(s):
+            try:
+                self.array_assign(s, env, pad, lines)
+            except NoCForm as e:
+                raise UnsupportedError.at(s.loc or self.fn.loc, f"cannot emit C for {e}",
+                                          "C backend: array") from None
+            return
         if s.target.type == "residual":
             value = self.names[s.args[0].name] if isinstance(s.args[0], Var) else \
                 f"(struct {self.ctx.tags[self.ctx.layout.residual_of[(self.fn.name, name)]]}){{0}}" \
@@ -342,8 +376,14 @@ class FunctionPrinter(LoopPrinting):
         if self.sig.style == "value":
             lines.append(f"{pad}return {exprs[0]};")
             return
-        for (_, name), e in zip(self.sig.outs, exprs):
-            lines.append(f"{pad}*{name} = {e};")
+        for (_, name), e, v in zip(self.sig.outs, exprs, values):
+            want = self.out_types.get(name)
+            if want is not None and is_array(want):
+                n = size_of(want)
+                src = (lambda k: f"{e}[{k}]") if is_array(v.type) else (lambda k: e)
+                self.loops((n,), pad, lines, lambda ks, p: [f"{p}{name}[{ks[0]}] = {src(ks[0])};"])
+            else:
+                lines.append(f"{pad}*{name} = {e};")
         if self.sig.style == "status":
             lines.append(f"{pad}return {self.ctx.status_ok};")
 

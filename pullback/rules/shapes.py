@@ -20,8 +20,8 @@ def is_type(v):
 
 
 def _sizes_at_run_time(v, masks):
-    if isinstance(v, str):
-        return v in RUN_TIME
+    if isinstance(v, str):      # an int index (masks: indexing) keeps the shape static
+        return v in RUN_TIME and not (masks and v == "int")
     return masks and isinstance(v, Array) and v.dtype == "bool"
 
 

@@ -1,0 +1,488 @@
+"""Fixed-shape NumPy arrays in the C99 backend: each array primitive as loops.
+
+A mixin of ``c_function.FunctionPrinter``.  An array value is a flat,
+row-major C array whose length comes from its static type
+(``Array(dtype, shape)``): parameters are ``const double *x``, gradients
+``double *d_x``, locals ``double t[N]`` declared at the top of the function
+(automatic storage, never the heap), tape entries ``double tape[cap][N]``.
+
+Invariants
+- Every array primitive prints as ``for`` loops over static shapes; shapes
+  come from the IR types only, never from run-time values.  A shape that is
+  not static, an index that is not an int, a constant slice, or a tuple of
+  them, and any primitive not listed here raise ``NoCForm`` (reported as
+  ``UnsupportedError`` at the user's line).
+- Broadcasting follows NumPy: shapes align on the right, size-1 and missing
+  dimensions read element 0.
+- A primitive whose target is also an argument and that is not elementwise
+  (matmul, reductions, ...) computes into a scratch block first, so reads
+  never see partial writes.  Elementwise primitives run in place.
+- Run-time int indices wrap negatives as Python does (``i < 0 ? i + n : i``).
+"""
+import math
+
+from ..ir import Const, Var
+from ..ir.types import Array
+from .c_ops import ATOM, MUL, NoCForm, paren, render
+
+
+def is_array(t):
+    return isinstance(t, Array)
+
+
+def shape_of(t):
+    if is_array(t):
+        if not t.static:
+            raise NoCForm(f"an array of unknown shape ({t}): the C backend needs static shapes")
+        return tuple(int(d) for d in t.shape)
+    return ()
+
+
+def elem_type(t):
+    """IR scalar type of an array's elements (or the scalar type itself)."""
+    if not is_array(t):
+        return t
+    d = str(t.dtype)
+    if d.startswith("float"):
+        return "float"
+    if d.startswith("int") or d.startswith("uint"):
+        return "int"
+    if d == "bool":
+        return "bool"
+    raise NoCForm(f"arrays of dtype {d}")
+
+
+def size_of(t):
+    return math.prod(shape_of(t))
+
+
+def strides(shape):
+    out, s = [], 1
+    for n in reversed(shape):
+        out.append(s)
+        s *= n
+    return list(reversed(out))
+
+
+def offset(terms):
+    """C text of ``sum(index * stride)``; ``terms`` are (index text, stride) pairs."""
+    parts = []
+    for ix, st in terms:
+        if ix == "0" or st == 0:
+            continue
+        parts.append(ix if st == 1 else f"{paren((ix, MUL if ' ' not in ix else 0), MUL)} * {st}")
+    return " + ".join(parts) or "0"
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+ELEMENTWISE_SKIP = {"item", "pack"}
+FILL = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0}
+REDUCE = ("sum", "mean", "amax", "amin")
+
+
+class ArrayPrinting:
+    # -- names and element access ---------------------------------------------------------
+    def kvar(self, d):
+        ks = self.__dict__.setdefault("_kvars", [])
+        while len(ks) <= d:
+            ks.append(self.names.fresh(f"k{len(ks)}"))
+        return ks[d]
+
+    def real_of(self, t):
+        return self.ctx.dialect.scalar(elem_type(t))
+
+    def array_decls(self, pad):
+        out = []
+        params = {p.name for p in self.fn.params}
+        for name, t in self.types.items():
+            if is_array(t) and name not in params:
+                out.append(f"{pad}{self.real_of(t)} {self.names[name]}[{max(1, size_of(t))}] "
+                           "= {0};")
+        return out
+
+    def el(self, a, env, out_shape, ks):
+        """Element of atom ``a`` broadcast to ``out_shape`` at loop indices ``ks``."""
+        if not is_array(a.type):
+            return self.atom(a, env)
+        shape = shape_of(a.type)
+        lead = len(out_shape) - len(shape)
+        st = strides(shape)
+        terms = [(ks[lead + d], st[d]) for d, n in enumerate(shape) if n != 1]
+        return f"{self.names[a.name]}[{offset(terms)}]", ATOM
+
+    def loops(self, shape, pad, lines, body):
+        """``body(ks, pad)`` inside a loop nest over ``shape`` (none for a scalar)."""
+        ks = [self.kvar(d) for d in range(len(shape))]
+        for d, n in enumerate(shape):
+            lines.append(f"{pad}{'    ' * d}for (long {ks[d]} = 0; {ks[d]} < {n}; {ks[d]}++) {{")
+        inner = pad + "    " * len(shape)
+        lines += body(ks, inner)
+        for d in reversed(range(len(shape))):
+            lines.append(f"{pad}{'    ' * d}}}")
+
+    def flat(self, shape, ks):
+        return offset(list(zip(ks, strides(shape))))
+
+    # -- statements -----------------------------------------------------------------------
+    def needs_array_form(self, s):
+        return is_array(s.target.type) or any(is_array(a.type) for a in s.args) or \
+            any(isinstance(a, Const) and a.type == "static" for a in s.args)
+
+    def array_assign(self, s, env, pad, lines):
+        """Print an Assign whose target or arguments are arrays."""
+        name = s.target.name
+        t = s.target.type
+        if not is_array(t) and name in self.place.at_stmt.get(id(s), ()):
+            lines.append(f"{pad}{self.decl(name)};{self.comment(s)}")
+        elif self.comment(s):
+            lines.append(f"{pad}/* line {self.last_line} */")
+        shape = shape_of(t)
+        args = s.args
+        scratch = is_array(t) and s.op not in ("setitem",) and \
+            any(isinstance(a, Var) and a.name == name for a in args) and \
+            not self._elementwise(s)
+        dest = self.names[name]
+        body = []
+        if scratch:
+            tmp = self.names.fresh(dest + "_new")
+            body.append(f"{pad}    {self.real_of(t)} {tmp}[{max(1, size_of(t))}];")
+            self._array_op(s, env, tmp, pad + "    ", body)
+            self.loops((size_of(t),), pad + "    ", body,
+                       lambda ks, p: [f"{p}{dest}[{ks[0]}] = {tmp}[{ks[0]}];"])
+            lines.append(f"{pad}{{")
+            lines += body
+            lines.append(f"{pad}}}")
+            return
+        self._array_op(s, env, dest, pad, lines)
+
+    def _elementwise(self, s):
+        return s.op not in REDUCE + ("expand_to", "extremum_mask", "unbroadcast", "matmul",
+                                     "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a",
+                                     "dot_vjp_b", "getitem", "getitem_copy", "getitem_vjp",
+                                     "setitem", "like", "count", "transpose", "transpose_vjp") and s.op not in FILL
+
+    def _target(self, s, dest):
+        """Writer of element ``off`` of the target (a scalar target ignores ``off``)."""
+        if is_array(s.target.type):
+            return lambda off: f"{dest}[{off}]"
+        return lambda off: dest
+
+    def _array_op(self, s, env, dest, pad, lines):
+        op, args, t = s.op, s.args, s.target.type
+        shape = shape_of(t)
+        out = self._target(s, dest)
+        d = self.ctx.dialect
+        lit = lambda v: d.literal(float(v))[0] if elem_type(t) == "float" else str(int(v))
+
+        def static(a):
+            if not isinstance(a, Const):
+                raise NoCForm(f"'{op}' with a run-time {a.type} argument")
+            return a.value
+
+        if op in FILL:
+            v = lit(FILL[op])
+            self.loops(shape, pad, lines, lambda ks, p: [f"{p}{out(self.flat(shape, ks))} = {v};"])
+            return
+        if op == "count":
+            x = shape_of(args[0].type)
+            n = math.prod(x[a] for a in _axes(static(args[1]), len(x)))
+            lines.append(f"{pad}{out('0')} = {n};")
+            return
+        if op in ("copy", "copy_array", "like", "getitem_copy") and op != "getitem_copy":
+            if op == "like":
+                args = args[:1]
+            if is_array(args[0].type) and op == "like":
+                self.loops((size_of(t),), pad, lines, lambda ks, p: [
+                    f"{p}{out(ks[0])} = {self.names[args[0].name]}[{ks[0]}];"])
+                return
+            self.loops(shape, pad, lines, lambda ks, p: [
+                f"{p}{out(self.flat(shape, ks))} = {self.el(args[0], env, shape, ks)[0]};"])
+            return
+        if op in REDUCE:
+            return self._reduce(s, env, out, pad, lines)
+        if op == "expand_to":
+            g, x, axis, keep = args
+            xs = shape_of(x.type)
+            axes = _axes(static(axis), len(xs))
+            gs = shape_of(g.type)
+
+            def body(ks, p):
+                if not is_array(g.type):
+                    return [f"{p}{out(self.flat(xs, ks))} = {self.atom(g, env)[0]};"]
+                kept = [ks[i] if (i not in axes or static(keep)) else None for i in range(len(xs))]
+                kept = [k if k is not None else None for k in kept]
+                if static(keep):
+                    kk = [("0" if i in axes else ks[i]) for i in range(len(xs))]
+                else:
+                    kk = [ks[i] for i in range(len(xs)) if i not in axes]
+                terms = [(k, st) for k, st, n in zip(kk, strides(gs), gs) if n != 1]
+                return [f"{p}{out(self.flat(xs, ks))} = {self.names[g.name]}[{offset(terms)}];"]
+            self.loops(xs, pad, lines, body)
+            return
+        if op == "extremum_mask":
+            return self._extremum_mask(s, env, out, pad, lines)
+        if op == "unbroadcast":
+            g, x = args
+            xs = shape_of(x.type)
+            if not is_array(g.type):
+                self.loops(xs, pad, lines, lambda ks, p: [
+                    f"{p}{out(self.flat(xs, ks))} = {self.atom(g, env)[0]};"])
+                return
+            gs = shape_of(g.type)
+            zero = lit(0)
+            self.loops(xs, pad, lines, lambda ks, p: [f"{p}{out(self.flat(xs, ks))} = {zero};"])
+            lead = len(gs) - len(xs)
+            st = strides(xs)
+
+            def acc(ks, p):
+                terms = [(ks[lead + i], st[i]) for i, n in enumerate(xs) if n != 1]
+                return [f"{p}{out(offset(terms))} += {self.names[g.name]}[{self.flat(gs, ks)}];"]
+            self.loops(gs, pad, lines, acc)
+            return
+        if op in ("matmul", "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a", "dot_vjp_b"):
+            return self._matmul(s, env, out, pad, lines)
+        if op in ("getitem", "getitem_copy"):
+            x, idx = args
+            reg, region = self.region(x, idx, env)
+            self.loops(reg, pad, lines, lambda ks, p: [
+                f"{p}{out(self.flat(reg, ks))} = {self.names[x.name]}[{region(ks)}];"])
+            return
+        if op in ("setitem", "getitem_vjp"):
+            if op == "setitem":
+                x, idx, v = args
+            else:
+                v, x, idx = args
+            xs = shape_of(x.type)
+            if op == "getitem_vjp":
+                zero = lit(0)
+                self.loops((size_of(t),), pad, lines, lambda ks, p: [f"{p}{out(ks[0])} = {zero};"])
+            elif not (isinstance(x, Var) and self.names[x.name] == dest):
+                src = self.names[x.name]
+                self.loops((size_of(t),), pad, lines, lambda ks, p: [
+                    f"{p}{out(ks[0])} = {src}[{ks[0]}];"])
+            reg, region = self.region(x, idx, env)
+            if not xs:
+                raise NoCForm("indexing a 0-d array")
+            self.loops(reg, pad, lines, lambda ks, p: [
+                f"{p}{out(region(ks))} = {self.el(v, env, reg, ks)[0]};"])
+            return
+        if op in ("transpose", "transpose_vjp"):
+            x, axes = args[0], static(args[1])
+            xs = shape_of(x.type)
+            perm = list(reversed(range(len(xs)))) if axes is None else [a % len(xs) for a in axes]
+            if op == "transpose_vjp" and axes is not None:
+                perm = [perm.index(i) for i in range(len(xs))]
+            st = strides(xs)
+            self.loops(shape, pad, lines, lambda ks, p: [
+                f"{p}{out(self.flat(shape, ks))} = {self.names[x.name]}"
+                f"[{offset([(ks[d], st[perm[d]]) for d in range(len(xs))])}];"])
+            return
+        if op in ELEMENTWISE_SKIP or any(isinstance(a, Const) and a.type == "static"
+                                         for a in args):
+            raise NoCForm(f"the array primitive '{op}'")
+        # elementwise: render the scalar operation on elements
+        types = [elem_type(a.type) for a in args]
+        same = all(not is_array(a.type) or shape_of(a.type) == shape for a in args)
+        loop_shape = (size_of(t),) if same and shape else shape
+
+        def ew(ks, p):
+            if same and shape:
+                elems = [(f"{self.names[a.name]}[{ks[0]}]", ATOM) if is_array(a.type)
+                         else self.atom(a, env) for a in args]
+                off = ks[0]
+            else:
+                elems = [self.el(a, env, shape, ks) for a in args]
+                off = self.flat(shape, ks)
+            text, _ = render(op, elems, types, d, self.ctx.helpers, elem_type(t))
+            return [f"{p}{out(off)} = {text};"]
+        self.loops(loop_shape, pad, lines, ew)
+
+    def region(self, x, idx, env):
+        """(shape of x[idx], function from loop indices to the flat offset into x)."""
+        xs = shape_of(x.type)
+        if isinstance(idx, Var):
+            if idx.type != "int":
+                raise NoCForm(f"an index of type {idx.type} (ints and constant slices only)")
+            parts = [("var", paren(self.atom(idx, env), MUL))]
+        else:
+            raw = idx.value if isinstance(idx.value, tuple) else (idx.value,)
+            parts = []
+            if sum(p is Ellipsis for p in raw) == 1:
+                i = raw.index(Ellipsis)
+                fill = len(xs) - (len(raw) - 1 - sum(p is None for p in raw))
+                raw = raw[:i] + (slice(None),) * fill + raw[i + 1:]
+            for p in raw:
+                if p is None:
+                    parts.append(("new", None))
+                    continue
+                if isinstance(p, bool) or not isinstance(p, (int, slice)):
+                    raise NoCForm(f"the index {idx.value!r} (ints and constant slices only)")
+                parts.append(("const", p))
+        if len([k for k, _ in parts if k != "new"]) > len(xs):
+            raise NoCForm(f"too many indices for an array of shape {xs}")
+        comps, reg = [], []
+        dim = -1
+        for kind, p in parts:
+            if kind == "new":
+                comps.append(("new",))
+                reg.append(1)
+                continue
+            dim += 1
+            n = xs[dim]
+            if kind == "var":
+                comps.append(("int", f"({p} < 0 ? {p} + {n} : {p})"))
+            elif isinstance(p, int):
+                if not -n <= p < n:
+                    raise NoCForm(f"the index {p} out of bounds for size {n}")
+                comps.append(("int", str(p % n)))
+            else:
+                r = range(*p.indices(n))
+                comps.append(("slice", r.start, r.step, len(r)))
+                reg.append(len(r))
+        for dim in range(dim + 1, len(xs)):
+            comps.append(("slice", 0, 1, xs[dim]))
+            reg.append(xs[dim])
+
+        def at(ks):
+            terms, j = [], 0
+            sts = iter(strides(xs))
+            for c in comps:
+                if c[0] == "new":
+                    j += 1
+                    continue
+                s = next(sts)
+                if c[0] == "int":
+                    terms.append((c[1], s))
+                else:
+                    k = ks[j]
+                    j += 1
+                    start, step = c[1], c[2]
+                    text = k if step == 1 else f"{k} * {step}"
+                    if step < 0:
+                        text = f"{start} - {k} * {-step}"
+                    elif start:
+                        text = f"{start} + {text}"
+                    terms.append((text, s))
+            return offset(terms)
+        return tuple(reg), at
+
+    def _reduce(self, s, env, out, pad, lines):
+        op = s.op
+        x, axis = s.args[0], s.args[1]
+        keep = s.args[2]
+        if not isinstance(axis, Const) or not isinstance(keep, Const):
+            raise NoCForm(f"'{op}' with a run-time axis")
+        xs = shape_of(x.type)
+        axes = _axes(axis.value, len(xs))
+        os_ = [n for i, n in enumerate(xs) if i not in axes]
+        if keep.value:
+            os_ = [1 if i in axes else n for i, n in enumerate(xs)]
+        d = self.ctx.dialect
+        t = s.target.type
+        init = {"sum": "0.0", "mean": "0.0", "amax": "-HUGE_VAL", "amin": "HUGE_VAL"}[op]
+        init = d.literal(0.0)[0] if init == "0.0" else \
+            init + ("F" if d.real == "float" else "")
+        n_out = math.prod(os_)
+        self.loops((n_out,) if is_array(t) else (), pad, lines,
+                   lambda ks, p: [f"{p}{out(ks[0] if ks else '0')} = {init};"])
+        src = self.names[x.name]
+
+        def body(ks, p):
+            kept = [("0" if keep.value else None) if i in axes else ks[i] for i in range(len(xs))]
+            kept = [k for k in kept if k is not None]
+            o = out(offset(list(zip(kept, strides(tuple(os_))))))
+            e = f"{src}[{self.flat(xs, ks)}]"
+            if op in ("sum", "mean"):
+                return [f"{p}{o} += {e};"]
+            cmp = ">" if op == "amax" else "<"
+            return [f"{p}if ({e} {cmp} {o} || {e} != {e}) {{", f"{p}    {o} = {e};", f"{p}}}"]
+        self.loops(xs, pad, lines, body)
+        if op == "mean":
+            cnt = d.literal(float(math.prod(xs[a] for a in axes)))[0]
+            self.loops((n_out,) if is_array(t) else (), pad, lines,
+                       lambda ks, p: [f"{p}{out(ks[0] if ks else '0')} /= {cnt};"])
+
+    def _extremum_mask(self, s, env, out, pad, lines):
+        x, y, axis, keep = s.args
+        xs = shape_of(x.type)
+        axes = _axes(axis.value, len(xs))
+        ys = shape_of(y.type)
+        cnt = self.names.fresh("hits")
+        d = self.ctx.dialect
+        n = max(1, math.prod(ys))
+        lines.append(f"{pad}{{")
+        p0 = pad + "    "
+        lines.append(f"{p0}{d.real} {cnt}[{n}] = {{0}};")
+
+        def yoff(ks):
+            kk = [("0" if keep.value else None) if i in axes else ks[i] for i in range(len(xs))]
+            kk = [k for k in kk if k is not None]
+            return offset([(k, st) for k, st, m in zip(kk, strides(ys), ys) if m != 1])
+
+        def yel(ks):
+            return f"{self.names[y.name]}[{yoff(ks)}]" if is_array(y.type) \
+                else self.atom(y, env)[0]
+        src = self.names[x.name]
+        self.loops(xs, p0, lines, lambda ks, p: [
+            f"{p}{cnt}[{yoff(ks)}] += {src}[{self.flat(xs, ks)}] == {yel(ks)};"])
+        self.loops(xs, p0, lines, lambda ks, p: [
+            f"{p}{out(self.flat(xs, ks))} = ({src}[{self.flat(xs, ks)}] == {yel(ks)}) / "
+            f"{cnt}[{yoff(ks)}];"])
+        lines.append(f"{pad}}}")
+
+    def _matmul(self, s, env, out, pad, lines):
+        op = s.op
+        if op in ("matmul", "dot"):
+            a, b = s.args
+            g = None
+        else:
+            g, a, b = s.args
+        for v in (a, b):
+            if not is_array(v.type) or len(shape_of(v.type)) > 2:
+                raise NoCForm(f"'{op}' of arrays with other than 1 or 2 dimensions")
+        sa, sb = shape_of(a.type), shape_of(b.type)
+        m, k = (1, sa[0]) if len(sa) == 1 else sa
+        k2, n = (sb[0], 1) if len(sb) == 1 else sb
+        if k != k2:
+            raise NoCForm(f"'{op}' of shapes {sa} and {sb}")
+        A, B = self.names[a.name], self.names[b.name]
+        d = self.ctx.dialect
+        zero = d.literal(0.0)[0]
+        i, j, l = self.kvar(0), self.kvar(1), self.kvar(2)
+        a_at = lambda r, c: f"{A}[{offset([(r, k), (c, 1)])}]"
+        b_at = lambda r, c: f"{B}[{offset([(r, n), (c, 1)])}]"
+        if g is not None and not is_array(g.type):
+            g_at = lambda r, c: self.atom(g, env)[0]
+        elif g is not None:
+            G = self.names[g.name]
+            g_at = lambda r, c: f"{G}[{offset([(r, n), (c, 1)])}]"
+        if op in ("matmul", "dot"):
+            inner = k
+            term = lambda: f"{a_at(i, l)} * {b_at(l, j)}"
+            o = lambda: offset([(i, n), (j, 1)])
+            outer = [(i, m), (j, n)]
+        elif op.endswith("_a"):       # g (m, n) @ b^T (n, k) -> (m, k)
+            inner = n
+            term = lambda: f"{g_at(i, l)} * {b_at(j, l)}"
+            o = lambda: offset([(i, k), (j, 1)])
+            outer = [(i, m), (j, k)]
+        else:                         # a^T (k, m) @ g (m, n) -> (k, n)
+            inner = m
+            term = lambda: f"{a_at(l, i)} * {g_at(l, j)}"
+            o = lambda: offset([(i, n), (j, 1)])
+            outer = [(i, k), (j, n)]
+        for depth, (v, cnt) in enumerate(outer):
+            lines.append(f"{pad}{'    ' * depth}for (long {v} = 0; {v} < {cnt}; {v}++) {{")
+        p = pad + "    " * len(outer)
+        lines.append(f"{p}{out(o())} = {zero};")
+        lines.append(f"{p}for (long {l} = 0; {l} < {inner}; {l}++) {{")
+        lines.append(f"{p}    {out(o())} += {term()};")
+        lines.append(f"{p}}}")
+        for depth in reversed(range(len(outer))):
+            lines.append(f"{pad}{'    ' * depth}}}")

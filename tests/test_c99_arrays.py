@@ -1,0 +1,211 @@
+"""The C99 backend on fixed-shape NumPy arrays (issue 5).
+
+Each program is emitted with ``pullback.emit_c``; all compile into one
+executable with ``-std=c99 -Wall -Wextra -Werror -pedantic`` under
+AddressSanitizer and UBSan, run, and must agree with the Python backend
+(``pullback.value_and_grad``) to 1e-12, arrays compared element by element.
+"""
+import math
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import pullback
+from c_driver import CC, SANITIZE, STRICT
+from pullback.emit_c import emit_c
+
+pytestmark = pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
+
+
+def elementwise_sum(x, y):
+    return np.sum(x * y + np.sin(x) / (1.0 + y * y) - 0.5 * x)
+
+
+def tanh_layer(W, b, x):
+    h = np.tanh(W @ x + b)
+    return np.sum(h * h)
+
+
+def heat(u0, alpha):
+    u = u0.copy()
+    n = u.shape[0]
+    for step in range(10):
+        new = u.copy()
+        for i in range(1, n - 1):
+            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = new
+    return np.sum(u ** 2)
+
+
+def rnn(W, U, xs, h0):
+    hs = np.zeros((5, 3))
+    hs[0] = h0
+    for t in range(4):
+        hs[t + 1] = np.tanh(W @ hs[t] + U @ xs[t])
+    return np.sum(hs ** 2)
+
+
+def softmax_cross_entropy(z, target):
+    m = np.max(z)
+    e = np.exp(z - m)
+    p = e / np.sum(e)
+    return -np.sum(target * np.log(p))
+
+
+def reductions(A, x):
+    y = np.zeros(4)
+    y[1:3] = x[0:2] * 2.0
+    return (np.sum(A[:, 1]) + np.sum(np.mean(A, axis=0)) + np.dot(x, x) +
+            np.sum(np.max(A, axis=1)) + np.sum(np.min(A, axis=0) ** 2) + A[1, 2] +
+            np.sum(y * y) + np.sum(A[::-1, 1:] * x[:2]) + np.mean(A @ x))
+
+
+def broadcast(A, b, s):
+    return np.sum(np.exp(-(A - b) ** 2) * s + b[None, :] * A[:, :1])
+
+
+def matmul_2d(A, B):
+    C = A @ B
+    return np.sum(np.tanh(C) * C) + np.sum(np.dot(A.T, A))
+
+
+RNG = np.random.default_rng(7)
+CASES = [
+    ("elementwise_sum", elementwise_sum, (RNG.normal(size=5), RNG.normal(size=5)), (0, 1)),
+    ("tanh_layer", tanh_layer, (RNG.normal(size=(4, 3)), RNG.normal(size=4),
+                                RNG.normal(size=3)), (0, 1, 2)),
+    ("heat", heat, (np.sin(np.linspace(0.0, 3.0, 8)), 0.2), (0, 1)),
+    ("rnn", rnn, (0.5 * RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)),
+                  RNG.normal(size=(4, 2)), RNG.normal(size=3)), (0, 1, 2, 3)),
+    ("softmax_ce", softmax_cross_entropy, (RNG.normal(size=6), np.eye(6)[2]), 0),
+    ("reductions", reductions, (RNG.normal(size=(2, 3)), RNG.normal(size=3)), (0, 1)),
+    ("broadcast", broadcast, (RNG.normal(size=(3, 4)), RNG.normal(size=4), 0.7), (0, 1, 2)),
+    ("matmul_2d", matmul_2d, (RNG.normal(size=(3, 2)), RNG.normal(size=(2, 4))), (0, 1)),
+]
+IDS = [c[0] for c in CASES]
+
+
+def _flat(a):
+    return [float(v) for v in np.ravel(np.asarray(a, dtype=float))]
+
+
+def _lit(values):
+    return ", ".join(repr(v) for v in values)
+
+
+def driver(units):
+    """main.c: call NAME_grad and NAME on each unit's arguments, print everything."""
+    lines = ["#include <stdio.h>"] + [f'#include "{name}.h"' for name, _, _ in units]
+    lines += ["", "int main(void)", "{"]
+    for name, args, argnums in units:
+        lines.append("    {")
+        names = []
+        for i, a in enumerate(args):
+            if np.ndim(a):
+                lines.append(f"        static const double a{i}[{np.size(a)}] = "
+                             f"{{{_lit(_flat(a))}}};")
+                names.append(f"a{i}")
+            else:
+                names.append(repr(float(a)) if isinstance(a, float) else str(a))
+        outs = []
+        for i in argnums:
+            n = max(1, int(np.size(args[i])))
+            lines.append(f"        double g{i}[{n}];")
+            outs.append((f"g{i}", n))
+        call = ", ".join(names + ["&value"] + [g for g, _ in outs])
+        lines.append("        double value;")
+        lines.append(f"        int status = {name}_grad({call});")
+        lines.append(f"        double primal = {name}({', '.join(names)});")
+        lines.append("        int k;")
+        lines.append(f'        printf("{name} %d %.17g %.17g", status, value, primal);')
+        for g, n in outs:
+            lines.append(f"        for (k = 0; k < {n}; k++) {{")
+            lines.append(f'            printf(" %.17g", {g}[k]);')
+            lines.append("        }")
+        lines.append('        printf("\\n");')
+        lines.append("    }")
+    lines += ["    return 0;", "}", ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    directory = str(tmp_path_factory.mktemp("c99_arrays"))
+    units, sources = [], []
+    for name, f, args, argnums in CASES:
+        c = emit_c(f, *args, argnums=argnums, name=name)
+        sources.append(c.write(directory)[0])
+        nums = (argnums,) if isinstance(argnums, int) else argnums
+        units.append((name, args, nums))
+    main = os.path.join(directory, "main.c")
+    with open(main, "w") as fh:
+        fh.write(driver(units))
+    exe = os.path.join(directory, "driver")
+    done = subprocess.run([CC, *STRICT, *SANITIZE, "-o", exe, *sources, main, "-lm"],
+                          capture_output=True, text=True, cwd=directory)
+    assert done.returncode == 0, done.stderr[-4000:]
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0 and "runtime error" not in run.stderr, run.stderr[-4000:]
+    out = {}
+    for line in run.stdout.splitlines():
+        name, status, value, primal, *grads = line.split()
+        out[name] = (int(status), float(value), float(primal), [float(g) for g in grads])
+    return out
+
+
+def close(a, b, tol=1e-12):
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+@pytest.mark.parametrize("name, f, args, argnums", CASES, ids=IDS)
+def test_agrees_with_python(results, name, f, args, argnums):
+    status, value, primal, grads = results[name]
+    ref_value, ref_grads = pullback.value_and_grad(f, argnums=argnums)(*args)
+    ref_grads = (ref_grads,) if isinstance(argnums, int) else ref_grads
+    assert status == 0
+    assert close(value, ref_value) and close(primal, f(*args)), (value, ref_value)
+    ref = [v for g in ref_grads for v in _flat(g)]
+    assert len(grads) == len(ref)
+    assert all(close(a, b) for a, b in zip(grads, ref)), (grads, ref)
+
+
+def test_header_documents_shapes():
+    c = emit_c(tanh_layer, *CASES[1][2], argnums=(0, 1, 2))
+    assert "double tanh_layer(const double *W, const double *b, const double *x);" in c.header
+    assert "W: 4x3" in c.header and "row-major" in c.header
+    assert "malloc" not in c.source
+
+
+def test_compile_and_call_with_arrays():
+    args = CASES[1][2]
+    f = emit_c(tanh_layer, *args, argnums=(0, 1, 2)).compile()
+    value, grads = f(*args)
+    ref_value, ref_grads = pullback.value_and_grad(tanh_layer, argnums=(0, 1, 2))(*args)
+    assert close(value, ref_value)
+    for g, r in zip(grads, ref_grads):
+        assert g.shape == r.shape and np.allclose(g, r, rtol=1e-12, atol=1e-12)
+    assert close(f.value(*args), tanh_layer(*args))
+
+
+def running_total(x):
+    return np.sum(np.cumsum(x) ** 2)
+
+
+def square_rows(A):
+    return np.sum(A * A)
+
+
+def calls_with_arrays(A):
+    return square_rows(A) + 1.0
+
+
+def test_unsupported_array_code_names_the_line():
+    with pytest.raises(pullback.UnsupportedError,
+                       match=r"test_c99_arrays\.py:\d+:\d+: .*'cumsum'"):
+        emit_c(running_total, np.ones(3))
+    with pytest.raises(pullback.UnsupportedError, match=r"test_c99_arrays\.py:\d+"):
+        emit_c(calls_with_arrays, np.ones((2, 2)))
