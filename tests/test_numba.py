@@ -108,3 +108,48 @@ def test_compiled_code_is_cached_on_disk():
     cached = os.listdir(os.path.join(os.path.dirname(path), "__pycache__"))
     stem = os.path.splitext(os.path.basename(path))[0]
     assert any(name.startswith(stem) and name.endswith(".nbi") for name in cached)
+
+
+# -- NumPy array programs: shape-specialised helpers (backends/numba_arrays.py) ----------------
+np = pytest.importorskip("numpy")
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def mlp(w1, b1, w2, b2, x, y):
+    h = np.tanh(x @ w1 + b1)
+    z = h @ w2 + b2
+    zmax = np.max(z, axis=1, keepdims=True)
+    logz = np.log(np.sum(np.exp(z - zmax), axis=1, keepdims=True)) + zmax
+    return -np.sum(y * (z - logz)) / x.shape[0] + np.mean(w1 * w1, axis=0).sum()
+
+
+def reductions(a, v):
+    r = np.sum(a, axis=0) * v + np.min(a, axis=1).sum() + np.mean(a) * np.prod(v)
+    return np.sum(r * r) + np.max(a) + a[1, 2] * (a @ v).sum() + v @ v
+
+
+def _rng_args():
+    rng = np.random.default_rng(3)
+    return rng
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "mlp", "reductions"])
+def test_numba_array_programs_match_python_backend(name):
+    rng = _rng_args()
+    if name == "rosenbrock":
+        f, args, nums = rosenbrock, (rng.uniform(-1, 1, 7),), (0,)
+    elif name == "mlp":
+        f = mlp
+        args = (rng.normal(0, 0.3, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.3, (5, 3)),
+                rng.normal(0, 0.1, 3), rng.normal(0, 1, (4, 6)), np.eye(3)[[0, 2, 1, 1]])
+        nums = (0, 1, 2, 3)
+    else:
+        f, args, nums = reductions, (rng.normal(0, 1, (3, 4)), rng.normal(0, 1, 4)), (0, 1)
+    got = pullback.value_and_grad(f, nums, backend="numba")(*args)
+    ref = pullback.value_and_grad(f, nums)(*args)
+    assert got[0] == pytest.approx(ref[0], rel=1e-12)
+    for g, r in zip(got[1], ref[1]):
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)

@@ -25,9 +25,11 @@ and maps Numba's errors back to the user's source lines.
 """
 from dataclasses import dataclass
 
+from ..errors import TransformError
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
+from .numba_arrays import array_expr
 from .python import ATOM, _paren, _Printer
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
@@ -97,6 +99,10 @@ def emit_numba_module(module, header=None):
     parts = [header] if header else []
     parts.append("import math\n\nimport numpy as np\nfrom numba import njit\n")
     parts += [f"@njit(cache=True)\n{HELPERS[h].strip()}" for h in helpers]
+    generated = {}
+    for p in printers:
+        generated.update(p.generated)
+    parts += [f"@njit(cache=True)\n{generated[n].strip()}" for n in sorted(generated)]
     text = "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n\n\n"
     locs = {}
     for p, (lines, body_locs) in zip(printers, bodies):
@@ -112,6 +118,7 @@ class NumbaPrinter(_Printer):
         self.fn = fn
         self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
         self.helpers = set()
+        self.generated = {}       # shape-specialised array helpers (numba_arrays.py)
         self.locs = {}
         self.popped = {}          # name of a record pop's target -> its Tape
         self.tapes = self.plan_tapes()
@@ -192,7 +199,14 @@ class NumbaPrinter(_Printer):
                     parts.append(_text(a, env)[0])
             inner = ", ".join(parts)
             return (f"({inner},)" if len(parts) == 1 else f"({inner})"), ATOM
+        special = array_expr(self, s, env)
+        if special is not None:
+            return special
         if s.op in PRIMITIVES and PRIMITIVES[s.op].helper:
+            if PRIMITIVES[s.op].helper not in HELPERS:
+                raise TransformError.at(getattr(s, "loc", None), f"the numba backend has no "
+                                        f"nopython version of '{s.op}' yet; use "
+                                        "backend='python'", "numba")
             self.helpers.add(PRIMITIVES[s.op].helper)
         return super().expr(s, env)
 

@@ -1,0 +1,217 @@
+"""Array primitives for the Numba backend: nopython versions specialised on static shapes.
+
+The reverse IR of a NumPy program calls runtime helpers (``unbroadcast``,
+``expand_to``, ``getitem_vjp``, ``matmul_vjp_a``...) written for NumPy with
+shapes discovered at run time, and reductions with ``axis=``/``keepdims=``
+that Numba does not accept.  Types carry static shapes, so each such call is
+printed here as an expression or as a small generated ``@njit`` function whose
+name encodes the shapes and static arguments (``_sum_64x10_a1_k``)::
+
+    expand_to(g, x, 1, True)      ->  _expand_64x10_a1_k(g)       (broadcast into a new array)
+    unbroadcast(g, b2)            ->  _reduce_sum_64x10_to_10(g)   (a loop over a 2-d view)
+    matmul_vjp_a(g, h, w2)        ->  g @ w2.T
+    count(x, 1)                   ->  10
+
+``array_expr(printer, s, env)`` returns ``(text, precedence)`` or ``None`` when
+the primitive needs nothing special; generated functions land in
+``printer.generated`` (name -> source) and are emitted once per module.
+"""
+import math
+import zlib
+
+from ..errors import UnsupportedError
+from ..ir import Const, Var
+from ..ir.types import is_array
+from .python import ATOM, _index_text
+
+REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
+              "mean": "acc + v", "prod": "acc * v"}
+START = {"sum": "0.0", "amax": "-np.inf", "amin": "np.inf", "mean": "0.0", "prod": "1.0"}
+_DT = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
+
+
+def _shape(a):
+    t = getattr(a, "type", None)
+    if is_array(t):
+        if not t.static:
+            raise UnsupportedError(f"the numba backend needs static array shapes (got {t})")
+        return tuple(t.shape)
+    return ()
+
+
+def _dtype(a):
+    t = getattr(a, "type", None)
+    d = t.dtype if is_array(t) else t
+    return _DT.get(d, "np.float64")
+
+
+def _const(a):
+    return a.value if isinstance(a, Const) else None
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _tag(shape):
+    return "x".join(map(str, shape)) or "s"
+
+
+def _tup(shape):
+    return f"({shape[0]},)" if len(shape) == 1 else f"({', '.join(map(str, shape))})"
+
+
+def array_expr(p, s, env):
+    op, args = s.op, s.args
+
+    def t(i, prec=0):
+        from .numba import _text
+        from .python import _paren
+        return _paren(_text(args[i], env), prec)
+    if op in REDUCTIONS and len(args) == 3 and is_array(getattr(args[0], "type", None)):
+        axis, keep = _const(args[1]), _const(args[2])
+        shape = _shape(args[0])
+        if axis is None and not keep and op in ("sum", "prod"):
+            return None
+        out = _shape(s.target) if is_array(s.target.type) else ()
+        return f"{reduce_fn(p, op, shape, _axes(axis, len(shape)), out)}({t(0)})", ATOM
+    if op == "expand_to":
+        shape = _shape(args[1])
+        if not shape:
+            return t(0), ATOM
+        if not is_array(getattr(args[0], "type", None)):
+            return f"np.full({_tup(shape)}, {t(0)})", ATOM
+        axis, keep = _const(args[2]), _const(args[3])
+        gshape = _shape(args[0])
+        if keep:
+            kshape = gshape
+        else:
+            axes = _axes(axis, len(shape))
+            kshape = tuple(1 if i in axes else n for i, n in enumerate(shape))
+        return f"{broadcast_fn(p, gshape, kshape, shape)}({t(0)})", ATOM
+    if op == "unbroadcast":
+        gshape, xshape = _shape(args[0]), _shape(args[1])
+        if gshape == xshape:
+            return t(0), ATOM
+        if not is_array(getattr(args[0], "type", None)):
+            return f"np.full({_tup(xshape)}, {t(0)})", ATOM
+        lead = len(gshape) - len(xshape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(xshape)
+                                          if n == 1 and gshape[lead + i] != 1)
+        return f"{reduce_fn(p, 'sum', gshape, axes, xshape)}({t(0)})", ATOM
+    if op == "count":
+        shape, axis = _shape(args[0]), _const(args[1])
+        return str(math.prod(shape[a] for a in _axes(axis, len(shape)))), ATOM
+    if op == "like":
+        gshape, xshape = _shape(args[0]), _shape(args[1])
+        if gshape == xshape:
+            return t(0), ATOM
+        if not xshape:
+            return f"np.sum({t(0)})", ATOM
+        return f"np.ascontiguousarray({t(0)}).reshape({_tup(xshape)})", ATOM
+    if op == "extremum_mask":
+        x, y = _shape(args[0]), _shape(args[1])
+        axis, keep = _const(args[2]), _const(args[3])
+        axes = _axes(axis, len(x))
+        kshape = tuple(1 if i in axes else n for i, n in enumerate(x))
+        expand = broadcast_fn(p, y, kshape, x) if y else None
+        red = reduce_fn(p, "sum", x, axes, y)
+        name = f"_extremum_mask_{_tag(x)}_to_{_tag(y)}"
+        ex = (lambda v: f"{expand}({v})") if expand else (lambda v: f"np.full({_tup(x)}, {v})")
+        p.generated.setdefault(name, f'''
+def {name}(x, y):
+    hit = (x == {ex("y")}) * 1.0
+    return hit / {ex(f"{red}(hit)")}''')
+        return f"{name}({t(0)}, {t(1)})", ATOM
+    if op == "setitem" and args[0] == s.target:
+        return "None", ATOM          # printed in place by the statement printer
+    if op in ("getitem_vjp", "setitem"):
+        return index_fn(p, s, t)
+    if op in ("matmul_vjp_a", "matmul_vjp_b"):
+        g, a, b = t(0, 30), t(1, 30), t(2, 30)
+        na, nb = len(_shape(args[1])), len(_shape(args[2]))
+        if na == 2 and nb == 2:
+            return (f"{g} @ {b}.T", 12) if op == "matmul_vjp_a" else (f"{a}.T @ {g}", 12)
+        if na == 2 and nb == 1:
+            return (f"np.outer({g}, {b})", ATOM) if op == "matmul_vjp_a" else (f"{a}.T @ {g}", 12)
+        if na == 1 and nb == 2:
+            return (f"{b} @ {g}", 12) if op == "matmul_vjp_a" else (f"np.outer({a}, {g})", ATOM)
+        if na == 1 and nb == 1:
+            return (f"{g} * {b}", 12) if op == "matmul_vjp_a" else (f"{g} * {a}", 12)
+        raise UnsupportedError(f"the numba backend has no {op} for {na}-d @ {nb}-d arrays")
+    return None
+
+
+def reduce_fn(p, op, shape, axes, out):
+    """A generated function reducing an array of ``shape`` over ``axes`` to shape ``out``."""
+    name = f"_{'reduce_' + op}_{_tag(shape)}_a{''.join(map(str, axes))}_to_{_tag(out)}"
+    if name in p.generated:
+        return name
+    keep = [i for i in range(len(shape)) if i not in axes]
+    perm = keep + list(axes)
+    m = math.prod(shape[i] for i in keep)
+    r = math.prod(shape[i] for i in axes)
+    view = "np.ascontiguousarray(x)" if perm == list(range(len(shape))) else \
+        f"np.ascontiguousarray(x.transpose({_tup(tuple(perm))}))"
+    fin = "acc / %d" % r if op == "mean" else "acc"
+    body = f'''
+def {name}(x):
+    v2 = {view}.reshape(({m}, {r}))
+    out = np.empty({m})
+    for i in range({m}):
+        acc = {START[op]}
+        for j in range({r}):
+            v = v2[i, j]
+            acc = {REDUCTIONS[op]}
+        out[i] = {fin}'''
+    body += f"\n    return out[0]" if not out else f"\n    return out.reshape({_tup(out)})"
+    p.generated[name] = body
+    return name
+
+
+def broadcast_fn(p, gshape, kshape, shape):
+    """A generated function broadcasting ``g`` (``gshape``, seen as ``kshape``) to ``shape``."""
+    name = f"_expand_{_tag(gshape)}_as_{_tag(kshape)}_to_{_tag(shape)}"
+    p.generated.setdefault(name, f'''
+def {name}(g):
+    out = np.empty({_tup(shape)})
+    out[...] = np.ascontiguousarray(g).reshape({_tup(kshape)})
+    return out''')
+    return name
+
+
+def index_fn(p, s, t):
+    """``getitem_vjp(g, x, idx)`` (zeros with ``g`` written at ``idx``) or a copying
+    ``setitem(x, idx, v)``, for basic indices (ints and slices)."""
+    x, idx = s.args[1] if s.op == "getitem_vjp" else s.args[0], s.args[2 if s.op == "getitem_vjp" else 1]
+    if isinstance(idx, Const):
+        parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
+        if any(q is None or isinstance(q, list) for q in parts):
+            raise UnsupportedError("the numba backend supports basic indices (integers, slices) "
+                                   "in array derivatives, not None or lists")
+        itext, extra, params = _index_text(idx, None), "", ""
+    elif isinstance(idx, Var) and not is_array(idx.type) and idx.type in ("int", "bool"):
+        itext, extra, params = "idx", ", idx", ", idx"
+    else:
+        raise UnsupportedError("the numba backend supports basic indices (integers, slices) "
+                               "in array derivatives")
+    shape = _shape(x)
+    key = f"{zlib.crc32(itext.encode()):08x}" if itext != "idx" else "v"
+    if s.op == "getitem_vjp":
+        name = f"_getitem_vjp_{_tag(shape)}_{key}"
+        p.generated.setdefault(name, f'''
+def {name}(g{params}):
+    z = np.zeros({_tup(shape)})
+    z[{itext}] = g
+    return z''')
+        return f"{name}({t(0)}{extra and ', ' + t(2)})", ATOM
+    name = f"_setitem_{_tag(shape)}_{key}"
+    p.generated.setdefault(name, f'''
+def {name}(x{params}, v):
+    z = x.astype(np.float64)
+    z[{itext}] = v
+    return z''')
+    return f"{name}({t(0)}{extra and ', ' + t(1)}, {t(2)})", ATOM
