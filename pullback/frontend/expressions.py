@@ -66,6 +66,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def lookup(self, name, node):
         if name in self.env:
             return self.env[name]
+        if name == self.src.name and self.src.pyfunc is None and \
+                isinstance(self.src.node, ast.FunctionDef):
+            return self.fb                # a nested function calling itself
         ctx = self.ctx
         code = ctx.__code__
         if ctx.__closure__ and name in code.co_freevars:
@@ -80,11 +83,19 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         raise TransformError(f"name '{name}' is not defined", self.src.filename,
                              node.lineno, node.col_offset)
 
-    def bind_closure(self, d):
-        """A nested function, with the current values of the locals it reads."""
-        captured = tuple((n, self.env[n]) for n in sorted(free_names(d.source.node))
-                         if n in self.env and not isinstance(self.env[n], LocalDef))
-        return FuncB(d.source, self.ctx, captured)
+    def bind_closure(self, d, busy=()):
+        """A nested function, with the current values of the locals it reads (nested
+        functions it calls included; ``busy``: those being bound, to stop at recursion)."""
+        captured = []
+        for n in sorted(free_names(d.source.node)):
+            b = self.env.get(n)
+            if isinstance(b, LocalDef):
+                if b.source == d.source or b.source in busy:
+                    continue
+                b = self.bind_closure(b, busy + (d.source,))
+            if b is not None:
+                captured.append((n, b))
+        return FuncB(d.source, self.ctx, tuple(captured))
 
     def expr_Attribute(self, node):
         base = self.expr(node.value)
@@ -254,6 +265,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return self.record(obj, args, kwargs, node)
         if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
             args = list(args[0].items)
+            if len(args) == 1 and is_atom(args[0]):
+                return args[0]            # min((a,)) is a
         if obj is sum and len(args) == 1 and isinstance(args[0], TupleB):
             args = [Const(0)] + list(args[0].items)
             obj = "sum"

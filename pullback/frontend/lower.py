@@ -35,6 +35,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.ctx = fb.context
         check(self.src)
         self.used = set()
+        self.next_k = {}
         self.ntemp = 0
         self.blocks = [[]]
         self.loops = []
@@ -53,10 +54,12 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         return [a.arg for a in args.args + args.kwonlyargs]
 
     def new_var(self, base):
-        name, k = base, 0
+        k = self.next_k.get(base, 0)       # names below it are taken: no rescan from 0
+        name = f"{base}_{k}" if k else base
         while name in self.used:
             k += 1
             name = f"{base}_{k}"
+        self.next_k[base] = k + 1
         self.used.add(name)
         return Var(name)
 
@@ -155,7 +158,10 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.bind(s.name, LocalDef(Source(s, self.src.filename)), s)
 
     def stmt_Assign(self, s):
-        value = self.expr(s.value)
+        if isinstance(s.value, ast.Lambda):   # like a def: captures are read when it is used
+            value = LocalDef(Source(s.value, self.src.filename))
+        else:
+            value = self.expr(s.value)
         for i, t in enumerate(s.targets):
             self.assign(t, value, s)
             if i == 0 and len(s.targets) > 1 and isinstance(t, ast.Name):
@@ -317,7 +323,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
     def rows_loop(self, s, seq, rev):
         n = self.op("len", (seq,), s)
         k = self.new_var("k")
-        ctx = self.new_loop(s.body, force_stop=bool(s.orelse))
+        ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
 
         def body():
             self.loops.append(ctx)
@@ -337,7 +343,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         if not isinstance(s.target, ast.Name):
             raise self.error(s.target, "unpacking a range element")
         name = s.target.id
-        ctx = self.new_loop(s.body, force_stop=bool(s.orelse))
+        ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
         prefix = []
         if self.counts.get(name, 0) <= 1 and name not in self.env:
             var = self.new_var(name)
@@ -352,7 +358,10 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.loop_else(s, ctx)
 
     def unrolled_loop(self, s, items):
-        ctx = self.new_loop(s.body, force_stop=bool(s.orelse))
+        # the items are values taken before the loop, even if the body assigns their variables
+        leaves = {v.name for v in flatten(TupleB(tuple(items)))[1] if isinstance(v, Var)}
+        items = self.snapshot(TupleB(tuple(items)), leaves).items
+        ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
 
         def iterations(k):
             self.loops.append(ctx)

@@ -48,7 +48,7 @@ class Program:
                                    src.filename, src.node.lineno, src.node.col_offset,
                                    "unbounded specialisation")
         taken = set(self.names.values())
-        base = src.name if src.name != "<lambda>" else "lambda_"
+        base = src.name if src.name not in ("<lambda>", "lambda") else "lambda_"
         name, k = base, 1
         while name in taken:
             k += 1
@@ -64,7 +64,8 @@ class Program:
             env[pname] = unflatten(skel, iter(vars_))
         cap_vars = []
         for cname, skel in cap_skel[3]:
-            vars_ = [low.new_var(cname if n_atoms(skel) == 1 else f"{cname}_{i}")
+            # a captured function's values are never named after it: it is called by name
+            vars_ = [low.new_var(cname if skel == ("atom",) else f"{cname}_{i}")
                      for i in range(n_atoms(skel))]
             cap_vars += vars_
             env[cname] = unflatten(skel, iter(vars_))

@@ -47,8 +47,8 @@ def exits(stmt):
     for field in ("body", "orelse"):
         for s in getattr(stmt, field, ()) or ():
             found |= exits(s)
-    if isinstance(stmt, (ast.For, ast.While)):
-        found &= {"return"}
+    if isinstance(stmt, (ast.For, ast.While)):    # a loop's else clause is outside the loop
+        found = ({"return"} & found) | set().union(*map(exits, stmt.orelse))
     return found
 
 

@@ -19,6 +19,13 @@ class Source:
         self.filename = filename
         self.pyfunc = pyfunc        # the live function object, when there is one
 
+    def __eq__(self, other):        # one definition, however often its block is lowered
+        return isinstance(other, Source) and other.node is self.node and \
+            other.pyfunc is self.pyfunc
+
+    def __hash__(self):
+        return id(self.node)
+
     @property
     def name(self):
         return getattr(self.node, "name", "lambda")
@@ -36,8 +43,9 @@ def source_of(fn):
         raise UnsupportedError(f"cannot differentiate {fn!r}: it has no Python source "
                                "(a builtin or C extension without a derivative rule)",
                                construct="no source")
-    if code in _CACHE:
-        return _CACHE[code]
+    hit = _CACHE.get(id(code))      # by identity: equal code objects of two modules differ
+    if hit is not None and hit[0] is code:
+        return hit[1]
     filename = code.co_filename
     try:
         lines, start = inspect.getsourcelines(fn)
@@ -63,18 +71,42 @@ def source_of(fn):
             n.lineno += start - 1
             n.col_offset += indent
     src = Source(node, filename, fn)
-    _CACHE[code] = src
+    _CACHE[id(code)] = (code, src)
     return src
 
 
 def _find(tree, fn):
     name = fn.__name__
     params = list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
+    lambdas = []
     for n in ast.walk(tree):
         if name != "<lambda>" and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                 and n.name == name:
             return n
         if name == "<lambda>" and isinstance(n, ast.Lambda) \
                 and [a.arg for a in n.args.args] == params:
-            return n
-    return None
+            lambdas.append(n)
+    if len(lambdas) > 1:     # several on one line: tell them apart by their constants
+        lambdas = [n for n in lambdas if _constants(n) == _code_constants(fn.__code__)]
+        if len(lambdas) != 1:
+            code = fn.__code__
+            raise UnsupportedError("cannot tell which of several lambdas with the same "
+                                   "parameters on this line is meant; define it with 'def'",
+                                   code.co_filename, code.co_firstlineno, 0, "ambiguous lambda")
+    return lambdas[0] if lambdas else None
+
+
+def _constants(lam):
+    """Numbers written in a lambda's own body (not in lambdas nested in it)."""
+    found, todo = set(), [lam.body]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Constant) and type(n.value) in (int, float):
+            found.add((type(n.value), n.value))
+        if not isinstance(n, ast.Lambda):
+            todo.extend(ast.iter_child_nodes(n))
+    return found
+
+
+def _code_constants(code):
+    return {(type(c), c) for c in code.co_consts if type(c) in (int, float)}

@@ -10,7 +10,7 @@ compound statements left empty disappear.
 from dataclasses import replace
 
 from ..ir import Assign, Call, For, Function, If, NewTape, Pop, Push, While
-from .liveness import live_before, live_before_stmt
+from .liveness import live_before, live_before_stmt, live_step
 
 
 def eliminate_dead_code(fn):
@@ -29,7 +29,7 @@ def _block(stmts, after):
         kept = _stmt(s, live)
         if kept is not None:
             out.append(kept)
-            live = live_before_stmt(kept, live)
+            live = live_step(kept, live)
     return tuple(reversed(out))
 
 

@@ -27,7 +27,7 @@ SAFE = {"copy", "neg", "pos", "add", "sub", "mul", "select", "lt", "le", "gt", "
 
 
 def hoist_invariants(fn):
-    counts = {}
+    counts = {p.name: 1 for p in fn.params}     # a parameter is assigned by the call
     for s in walk(fn.body):
         for v in vars_written(s):
             counts[v.name] = counts.get(v.name, 0) + 1

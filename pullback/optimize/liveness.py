@@ -45,10 +45,25 @@ def _reads(s):
     return {v.name for v in atoms_read(s)}
 
 
+def live_step(s, live):
+    """``live_before_stmt`` on a set the caller owns: a simple statement updates it in
+    place (copying it at every statement made long functions quadratic)."""
+    if isinstance(s, (Assign, Call, Pop, NewTape)):
+        live.difference_update(t.name for t in ((s.target,) if isinstance(s, (Assign, Pop))
+                                                else s.targets if isinstance(s, Call)
+                                                else (s.tape,)))
+    elif not isinstance(s, (Push, Return)):
+        return live_before_stmt(s, live)
+    live.update(v.name for v in atoms_read(s))
+    if isinstance(s, Pop):
+        live.add(s.tape.name)
+    return live
+
+
 def live_before(stmts, after):
     live = set(after)
     for s in reversed(stmts):
-        live = live_before_stmt(s, live)
+        live = live_step(s, live)
     return live
 
 

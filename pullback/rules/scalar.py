@@ -28,7 +28,9 @@ scalar("mul", operator.mul, "b", "a", params="a b", result=numeric, syntax=infix
        python=(np.multiply,))
 scalar("truediv", operator.truediv, "1 / b", "-y / b", params="a b", syntax=infix("/", 20),
        python=(np.divide, np.true_divide))
-scalar("pow", operator.pow, "b * a ** (b - 1)", "y * log(a)", params="a b",
+# At a == 0 as in JAX: d/da is 0 for b == 0 (not 0 * 0.0 ** -1) and d/db is 0.
+scalar("pow", operator.pow, "b * select(b == 0, 1.0, a) ** (b - 1)",
+       "y * log(select(a == 0, 1.0, a))", params="a b",
        result=numeric, syntax=infix("**", 40, right=True), python=(pow, np.power))
 scalar("mod", operator.mod, "1", "-floor(a / b)", params="a b", result=numeric,
        syntax=infix("%", 20))
@@ -52,7 +54,8 @@ register("select", lambda c, a, b: a if c else b, ("c", "a", "b"),
          numpy="np.where")
 
 # -- builtins ---------------------------------------------------------------
-scalar("abs", abs, "sign(x)", result=numeric, syntax=Syntax("call", "abs"),
+# At 0 the derivative is 1, as in JAX.
+scalar("abs", abs, "select(x >= 0, 1.0, -1.0)", result=numeric, syntax=Syntax("call", "abs"),
        python=(abs, np.abs), numpy="np.abs")
 scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,))
 nondiff("int", int, result=INT, syntax=Syntax("call", "int"), python=(int,))
@@ -90,12 +93,13 @@ scalar("log1p", math.log1p, "1 / (1 + x)", python=(math.log1p, np.log1p), numpy=
 scalar("log2", math.log2, "1 / (x * 0.6931471805599453)", python=(math.log2, np.log2), numpy="np.log2")
 scalar("log10", math.log10, "1 / (x * 2.302585092994046)", python=(math.log10, np.log10), numpy="np.log10")
 scalar("sqrt", math.sqrt, "0.5 / y", python=(math.sqrt, np.sqrt), numpy="np.sqrt")
-scalar("mpow", math.pow, "b * mpow(a, b - 1)", "y * log(a)", params="a b",
+scalar("mpow", math.pow, "b * mpow(select(b == 0, 1.0, a), b - 1)",
+       "y * log(select(a == 0, 1.0, a))", params="a b",
        syntax=Syntax("call", "math.pow"), python=(math.pow,))
 scalar("hypot", math.hypot, "a / y", "b / y", params="a b", python=(math.hypot, np.hypot), numpy="np.hypot")
 scalar("atan2", math.atan2, "b / (a * a + b * b)", "-a / (a * a + b * b)", params="a b",
        python=(math.atan2, np.arctan2), numpy="np.arctan2")
-scalar("fabs", math.fabs, "sign(x)", python=(math.fabs, np.fabs), numpy="np.fabs")
+scalar("fabs", math.fabs, "select(x >= 0, 1.0, -1.0)", python=(math.fabs, np.fabs), numpy="np.fabs")
 scalar("erf", math.erf, "1.1283791670955126 * exp(-x * x)", python=(math.erf,))
 scalar("erfc", math.erfc, "-1.1283791670955126 * exp(-x * x)", python=(math.erfc,))
 scalar("lgamma", math.lgamma, "polygamma(0, x)", python=(math.lgamma,))
@@ -104,7 +108,8 @@ scalar("polygamma", helpers.polygamma, None, "polygamma(n + 1, x)", params="n x"
        syntax=Syntax("call", "polygamma"), helper="polygamma")
 scalar("degrees", math.degrees, "57.29577951308232", python=(math.degrees, np.degrees), numpy="np.degrees")
 scalar("radians", math.radians, "0.017453292519943295", python=(math.radians, np.radians), numpy="np.radians")
-scalar("copysign", math.copysign, "sign(a) * sign(b)", None, params="a b",
+scalar("copysign", math.copysign, "copysign(1.0, b) * select(a >= 0, 1.0, -1.0)", None,
+       params="a b",
        python=(math.copysign,))
 _py311 = hasattr(math, "cbrt")     # math.cbrt and math.exp2 are new in Python 3.11
 scalar("cbrt", math.cbrt if _py311 else np.cbrt, "1 / (3 * y * y)", numpy="np.cbrt",

@@ -38,13 +38,16 @@ class Namer:
 
     def __init__(self, fn):
         self.used = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
+        self.next_k = {}
         self.bars = {}
 
     def fresh(self, base, type_):
-        name, k = base, 0
+        k = self.next_k.get(base, 0)       # names below it are taken: no rescan from 0
+        name = f"{base}_{k}" if k else base
         while name in self.used:
             k += 1
             name = f"{base}_{k}"
+        self.next_k[base] = k + 1
         self.used.add(name)
         return Var(name, type_)
 

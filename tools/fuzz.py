@@ -1,0 +1,92 @@
+"""Fuzzing campaign: random programs through pullback, checked against its oracles.
+
+    python tools/fuzz.py 100000                 # or: make fuzz N=100000
+    python tools/fuzz.py 5000 --jax-every 10 --save
+
+Program ``seed`` is ``generate(RandomChooser(seed))`` (tests/fuzz), so any
+failure reproduces from its seed alone.  Every program is checked against
+finite differences and pullback's own modes; every ``--jax-every``-th also
+against JAX (JAX is ~20 times slower than the rest together).  Failures are
+shrunk; ``--save`` writes them to tests/fuzz/cases/, where ``make test`` checks
+them from then on.  Prints programs tried, judged, failures and time; exits 1
+on any failure.
+"""
+import argparse
+import collections
+import multiprocessing
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+
+from fuzz.choices import RandomChooser  # noqa: E402
+from fuzz.oracle import check  # noqa: E402
+from fuzz.programs import generate  # noqa: E402
+from fuzz.regressions import save  # noqa: E402
+from fuzz.shrink import shrink  # noqa: E402
+
+CHUNK = 50
+
+
+def run_chunk(job):
+    """Check seeds ``start .. start+CHUNK``: counts and shrunk failures."""
+    start, stop, opts = job
+    counts, failures = collections.Counter(), []
+    for seed in range(start, stop):
+        program = generate(RandomChooser(seed))
+        use_jax = opts.jax_every > 0 and seed % opts.jax_every == 0
+        out = check(program, use_jax=use_jax, timeout=opts.timeout)
+        counts[out.status] += 1
+        counts["jax"] += use_jax and out.status == "ok"
+        if out.failed:
+            small, small_out = (shrink(program, out, use_jax=out.kind == "jax")
+                                if opts.shrink else (program, out))
+            failures.append((seed, out, small, small_out))
+    return counts, failures
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", type=int, nargs="?", default=1000, help="programs to try")
+    ap.add_argument("--seed", type=int, default=0, help="first seed")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--jax-every", type=int, default=20, metavar="K",
+                    help="check every K-th program against JAX too (0: never)")
+    ap.add_argument("--timeout", type=float, default=30.0, help="seconds per program")
+    ap.add_argument("--no-shrink", dest="shrink", action="store_false")
+    ap.add_argument("--save", action="store_true", help="write shrunk failures to tests/fuzz/cases")
+    opts = ap.parse_args(argv)
+    jobs = [(s, min(s + CHUNK, opts.seed + opts.n), opts)
+            for s in range(opts.seed, opts.seed + opts.n, CHUNK)]
+    total, failures = collections.Counter(), []
+    t0 = last = time.time()
+    with multiprocessing.Pool(opts.jobs, maxtasksperchild=20) as pool:
+        for counts, found in pool.imap_unordered(run_chunk, jobs):
+            total.update(counts)
+            failures += found
+            for seed, out, _, _ in found:
+                print(f"FAIL seed {seed}: {out.kind}: {out.detail[:200]}", flush=True)
+            if time.time() - last > 15:
+                last = time.time()
+                tried = sum(total[k] for k in ("ok", "invalid", "fail"))
+                print(f"... {tried} programs, {len(failures)} failures, "
+                      f"{tried / (last - t0):.0f}/s", flush=True)
+    elapsed = time.time() - t0
+    tried = sum(total[k] for k in ("ok", "invalid", "fail"))
+    for seed, out, small, small_out in sorted(failures, key=lambda f: f[0]):
+        print(f"\n=== seed {seed}: {small_out.kind}: {small_out.detail}\n# args: {small.args}")
+        print(small.source)
+        if opts.save:
+            print("saved to", save(small, small_out))
+    kinds = collections.Counter(out.kind for _, out, _, _ in failures)
+    print(f"\nprograms tried: {tried}  judged: {total['ok']} (against JAX: {total['jax']})  "
+          f"not judged: {total['invalid']}  failures: {len(failures)} {dict(kinds)}  "
+          f"time: {elapsed:.1f} s ({tried / max(elapsed, 1e-9):.1f} programs/s, "
+          f"{opts.jobs} processes)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
