@@ -26,5 +26,10 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
+# Fuzzing campaign: N random programs (tools/fuzz.py --help), e.g. `make fuzz N=100000`.
+N ?= 1000
+fuzz: $(STAMP)
+	$(BIN)/python tools/fuzz.py $(N)
+
 clean:
 	rm -rf $(VENV) build *.egg-info
