@@ -131,12 +131,19 @@ def reductions(a, v):
     return np.sum(r * r) + np.max(a) + a[1, 2] * (a @ v).sum() + v @ v
 
 
+def heat(u0, w, steps):
+    u = u0.copy()
+    for _ in range(steps):
+        u[1:-1] = u[1:-1] + 0.25 * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+    return np.sum(u * u * w)
+
+
 def _rng_args():
     rng = np.random.default_rng(3)
     return rng
 
 
-@pytest.mark.parametrize("name", ["rosenbrock", "mlp", "reductions"])
+@pytest.mark.parametrize("name", ["rosenbrock", "mlp", "reductions", "heat"])
 def test_numba_array_programs_match_python_backend(name):
     rng = _rng_args()
     if name == "rosenbrock":
@@ -146,6 +153,8 @@ def test_numba_array_programs_match_python_backend(name):
         args = (rng.normal(0, 0.3, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.3, (5, 3)),
                 rng.normal(0, 0.1, 3), rng.normal(0, 1, (4, 6)), np.eye(3)[[0, 2, 1, 1]])
         nums = (0, 1, 2, 3)
+    elif name == "heat":
+        f, args, nums = heat, (rng.normal(0, 1, 9), rng.uniform(0.5, 1.5, 9), 5), (0, 1)
     else:
         f, args, nums = reductions, (rng.normal(0, 1, (3, 4)), rng.normal(0, 1, 4)), (0, 1)
     got = pullback.value_and_grad(f, nums, backend="numba")(*args)

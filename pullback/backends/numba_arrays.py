@@ -67,10 +67,15 @@ def _tup(shape):
 def array_expr(p, s, env):
     op, args = s.op, s.args
 
+    from .numba import _text
+    from .python import _paren
+
     def t(i, prec=0):
-        from .numba import _text
-        from .python import _paren
         return _paren(_text(args[i], env), prec)
+    if op == "copy" and isinstance(args[0], Const) and is_array(getattr(s.target, "type", None)):
+        return f"np.full({_tup(_shape(s.target))}, {t(0)})", ATOM     # an array's zero start
+    if op == "getitem_copy":           # np.array(a) of an array is not nopython
+        return f"{t(0, ATOM)}[{_index_text(args[1], _text(args[1], env))}].copy()", ATOM
     if op in REDUCTIONS and len(args) == 3 and is_array(getattr(args[0], "type", None)):
         axis, keep = _const(args[1]), _const(args[2])
         shape = _shape(args[0])
