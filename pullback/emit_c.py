@@ -23,6 +23,7 @@ from .api import _arg_type, _argnums, _bind
 from .backends.c99 import emit_c_module, exported_name
 from .compile import lower_typed, prepare_arrays
 from .ir.types import Array
+from .ir.walk import vars_written, walk
 from .errors import UnsupportedError
 from .optimize.pipeline import optimize
 from .transforms.gradient import gradient_module
@@ -65,6 +66,16 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
                           given=name is not None)
     mask = tuple(i in nums for i in range(len(args)))
     typed = prepare_arrays(lower_typed(f, types))
+    for fn in typed.functions:
+        for s in walk(fn.body):
+            for v in vars_written(s):
+                if isinstance(v.type, Array) and not v.type.static:
+                    raise UnsupportedError.at(
+                        getattr(s, "loc", None) or fn.loc,
+                        f"the shape of '{v.name}' is not known at emit time ({v.type}); the C "
+                        "backend needs static shapes (an index tuple mixing run-time ints and "
+                        "slices, x[i, :], or a size computed at run time has none)",
+                        "C backend: array shape")
     if len(typed.functions[0].body[-1].values) != 1 or \
             typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
         raise TypeError(f"emit_c requires {f.__name__} to return a scalar")

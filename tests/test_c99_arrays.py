@@ -28,23 +28,48 @@ def tanh_layer(W, b, x):
     return np.sum(h * h)
 
 
-def heat(u0, alpha):
+def heat(u0, kappa):                # as in tests/test_numpy_programs.py
     u = u0.copy()
     n = u.shape[0]
-    for step in range(10):
+    for step in range(30):
         new = u.copy()
         for i in range(1, n - 1):
-            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+            new[i] = u[i] + kappa * (u[i - 1] - 2.0 * u[i] + u[i + 1])
         u = new
-    return np.sum(u ** 2)
+    return np.sum(u ** 2) + u[n // 2]
 
 
-def rnn(W, U, xs, h0):
+def rnn(W, U, b, xs):                # as in tests/test_numpy_programs.py
+    T, H = xs.shape[0], W.shape[0]
+    h = np.zeros((T + 1, H))
+    for t in range(T):
+        h[t + 1] = np.tanh(W @ h[t] + U @ xs[t] + b)
+    return np.sum(h[1:] ** 2) / T
+
+
+def rnn_initial_state(W, U, xs, h0):
     hs = np.zeros((5, 3))
     hs[0] = h0
     for t in range(4):
         hs[t + 1] = np.tanh(W @ hs[t] + U @ xs[t])
     return np.sum(hs ** 2)
+
+
+def row_slices(A, v):
+    B = np.zeros((4, 3))
+    for i in range(4):
+        B[i] = A[i] * v + B[i - 1]
+    B[1:3] = B[1:3] * B[0]
+    B[:, 1] = np.cos(B[:, 2])
+    B[2:, :2] = 0.5 * A[:2, 1:]
+    return np.sum(B * B) + np.sum(B[:, 0]) + B[-1, 1]
+
+
+def run_time_tuple_index(A):
+    B = np.zeros((4, 3))
+    for i in range(4):
+        B[i, :] = A[i] * 2.0
+    return np.sum(B)
 
 
 def softmax_cross_entropy(z, target):
@@ -76,9 +101,12 @@ CASES = [
     ("elementwise_sum", elementwise_sum, (RNG.normal(size=5), RNG.normal(size=5)), (0, 1)),
     ("tanh_layer", tanh_layer, (RNG.normal(size=(4, 3)), RNG.normal(size=4),
                                 RNG.normal(size=3)), (0, 1, 2)),
-    ("heat", heat, (np.sin(np.linspace(0.0, 3.0, 8)), 0.2), (0, 1)),
-    ("rnn", rnn, (0.5 * RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)),
-                  RNG.normal(size=(4, 2)), RNG.normal(size=3)), (0, 1, 2, 3)),
+    ("heat", heat, (RNG.random(9), 0.2), (0, 1)),
+    ("rnn", rnn, (0.5 * RNG.normal(size=(4, 4)), RNG.normal(size=(4, 3)), RNG.normal(size=4),
+                  RNG.normal(size=(6, 3))), (0, 1, 2, 3)),
+    ("rnn_h0", rnn_initial_state, (0.5 * RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)),
+                                   RNG.normal(size=(4, 2)), RNG.normal(size=3)), (0, 1, 2, 3)),
+    ("row_slices", row_slices, (RNG.normal(size=(4, 3)), RNG.normal(size=3)), (0, 1)),
     ("softmax_ce", softmax_cross_entropy, (RNG.normal(size=6), np.eye(6)[2]), 0),
     ("reductions", reductions, (RNG.normal(size=(2, 3)), RNG.normal(size=3)), (0, 1)),
     ("broadcast", broadcast, (RNG.normal(size=(3, 4)), RNG.normal(size=4), 0.7), (0, 1, 2)),
@@ -209,3 +237,29 @@ def test_unsupported_array_code_names_the_line():
         emit_c(running_total, np.ones(3))
     with pytest.raises(pullback.UnsupportedError, match=r"test_c99_arrays\.py:\d+"):
         emit_c(calls_with_arrays, np.ones((2, 2)))
+    with pytest.raises(pullback.UnsupportedError,
+                       match=r"test_c99_arrays\.py:\d+:\d+: .*'B' .*not known"):
+        emit_c(run_time_tuple_index, np.ones((4, 3)))
+
+
+def test_float32_arrays_compile_without_double(tmp_path):
+    sources = []
+    for name, f, args, argnums in CASES:
+        c = emit_c(f, *args, argnums=argnums, name=name, dtype="float32")
+        assert "double" not in c.source, name
+        sources.append(c.write(tmp_path)[0])
+    done = subprocess.run([CC, *STRICT, "-Wdouble-promotion", "-fsyntax-only", *sources],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    args = CASES[1][2]
+    f = emit_c(tanh_layer, *args, argnums=(0, 1, 2), dtype="float32").compile()
+    value, grads = f(*args)
+    ref_value, ref_grads = pullback.value_and_grad(tanh_layer, argnums=(0, 1, 2))(*args)
+    assert math.isclose(value, ref_value, rel_tol=1e-5)
+    assert all(np.allclose(g, r, rtol=1e-4, atol=1e-5) for g, r in zip(grads, ref_grads))
+
+
+def test_static_storage_only():
+    c = emit_c(heat, *CASES[2][2], argnums=(0, 1))
+    assert "malloc" not in c.source
+    assert "static double u_tape[30][9];" in c.source

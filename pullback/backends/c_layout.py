@@ -32,6 +32,7 @@ from typing import Optional
 from ..errors import TransformError, UnsupportedError
 from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.walk import walk
+from .c_arrays import is_array, size_of
 from .c_bounds import Size, trip_bounds
 
 
@@ -184,6 +185,9 @@ def _count(body, pred, bounds):
 def _tape(fn, name, residual_of, bounds):
     pushes = [s for s in walk(fn.body) if isinstance(s, Push) and s.tape.name == name]
     elem = pushes[0].value.type if pushes else "float"
+    arrays = [p.value.type for p in pushes if is_array(p.value.type)]
+    if arrays:         # slices of different shapes share one tape: room for the largest
+        elem = max(arrays, key=size_of)
     frame = residual_of.get((fn.name, pushes[0].value.name)) if elem == "residual" else None
     cap = _count(fn.body, lambda s: isinstance(s, Push) and s.tape.name == name, bounds)
     return Tape(elem, frame, Size.of(1) if cap.is_zero() else cap)
