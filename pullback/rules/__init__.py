@@ -11,3 +11,5 @@ except ImportError:
     pass
 else:
     from . import numpy_special  # noqa: F401
+
+from . import numpy_forward  # noqa: F401,E402  (forward rules, after every primitive)

@@ -47,6 +47,8 @@ class Primitive:
     defaults: tuple = ()          # default values of trailing (static) params
     helper_source: Optional[Callable] = None
     pure: bool = True             # False: never evaluated at compile time nor dropped (random)
+    jvps: Optional[tuple] = None  # forward rule per param over its tangent ``t`` (array ops)
+    zero_derivative: bool = False  # declared by ``nondiff``: no derivative anywhere
 
     def keyword_split(self, values):
         """(positional, keyword) arguments for a NumPy-spelled call: parameters
@@ -81,7 +83,16 @@ class Primitive:
     def diff_positions(self):
         """Parameter positions with a derivative rule."""
         rules = self.vjps if self.vjps is not None else self.partials
-        return [] if rules is None else [i for i, r in enumerate(rules) if r is not None]
+        out = [] if rules is None else [i for i, r in enumerate(rules) if r is not None]
+        if self.jvps is not None:
+            out = sorted(set(out) | {i for i, r in enumerate(self.jvps) if r is not None})
+        return out
+
+    def jvp_ast(self, i):
+        """The forward rule for param ``i``: an expression over its tangent ``t``, the
+        params and ``y`` (None: elementwise, use the partial; or no rule)."""
+        p = self.jvps[i] if self.jvps is not None and i < len(self.jvps) else None
+        return None if p is None else _parse(p)
 
     def partial_ast(self, i):
         p = self.partials[i] if self.partials else None
@@ -120,11 +131,15 @@ def numpy_result(*types):
 
 
 def register(name, impl, params, partials, result, syntax, python=(), helper=None,
-             vjps=None, shape=None, numpy=None, defaults=(), bind=False, pure=True):
+             vjps=None, shape=None, numpy=None, defaults=(), bind=False, pure=True, jvps=None,
+             zero_derivative=False):
     """Add a primitive.  ``python`` callables map to it by argument count, or by
     signature binding (keywords, defaults) when ``bind`` is set."""
+    if jvps is not None:
+        jvps = tuple(jvps) + (None,) * (len(params) - len(jvps))
     prim = Primitive(name, impl, tuple(params), partials, result, syntax, helper, vjps,
-                     shape, numpy, tuple(defaults), pure=pure)
+                     shape, numpy, tuple(defaults), pure=pure, jvps=jvps,
+                     zero_derivative=zero_derivative)
     PRIMITIVES[name] = prim
     for obj in python:
         _BY_PYTHON[(obj, None if bind else len(params))] = name
@@ -143,16 +158,18 @@ def nondiff(name, impl, params="x", result=None, python=(), syntax=None, **kw):
     """A function whose derivative is zero wherever it exists."""
     params = params.split()
     return register(name, impl, params, None, result or always("float"),
-                    syntax or Syntax("call", f"math.{name}"), python, **kw)
+                    syntax or Syntax("call", f"math.{name}"), python, zero_derivative=True, **kw)
 
 
 def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, result=None,
-             syntax=None, pure=True):
+             syntax=None, pure=True, jvps=None):
     """A NumPy function with reverse rules over the cotangent ``g``.
 
     ``params`` is a signature: ``"x axis=None keepdims=False"``; parameters
     with defaults are static (constants at the call site).  ``vjps`` gives one
-    expression per parameter (None: no derivative through it).
+    expression per parameter (None: no derivative through it); ``jvps`` the forward
+    rules, one expression per parameter over its tangent ``t`` (a linear function's
+    forward rule is the function itself applied to ``t``).
     """
     names, defaults = [], []
     for p in params.split():
@@ -166,7 +183,16 @@ def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, resu
                     syntax or Syntax("call", spelled), python,
                     helper=None if spelled.startswith("np.") else spelled,
                     vjps=vjps if any(vjps) else None, shape=shape, numpy=spelled,
-                    defaults=defaults, bind=True, pure=pure)
+                    defaults=defaults, bind=True, pure=pure, jvps=jvps)
+
+
+def forward_rule(name, *jvps):
+    """Give primitive ``name`` forward rules (one per parameter, over its tangent ``t``;
+    None where no derivative flows), next to the reverse rules it was declared with."""
+    import dataclasses
+    prim = PRIMITIVES[name]
+    jvps = tuple(jvps) + (None,) * (len(prim.params) - len(jvps))
+    PRIMITIVES[name] = dataclasses.replace(prim, jvps=jvps)
 
 
 def alias(name, *python, nargs=None):

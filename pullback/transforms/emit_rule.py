@@ -25,6 +25,10 @@ class RuleEmitter:
 
     def apply(self, op, args, type_="float"):
         args = tuple(args)
+        prim = PRIMITIVES.get(op)
+        if prim is not None and prim.defaults and len(args) < len(prim.params):
+            missing = len(prim.params) - len(args)      # trailing static params: defaults
+            args += tuple(Const(d) for d in prim.defaults[len(prim.defaults) - missing:])
         folded = fold(op, args)
         if isinstance(folded, tuple):
             op, args = folded

@@ -40,12 +40,16 @@ from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, Function, If, Module, NewTape, Pop, Push, \
     Return, Var, While
 from ..analysis.activity import active_vars, diff_args
+from ..ir.types import is_array, is_differentiable
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .emit_rule import RuleEmitter
 from .reverse import Namer
 
 CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
+# array functions whose result does not depend on the values of their arguments
+NO_DERIVATIVE = {"zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like", "eye",
+                 "arange", "zeros_for", "list_new"}
 
 
 def tangent_suffix(fn):
@@ -69,6 +73,10 @@ class ForwardFunction:
         self.names = Namer(fn)
         self.active = tangent_activity(fn, {p.name for p, m in zip(fn.params, mask) if m})
         self.dots = {}
+        # arrays written in place: their tangents are written in place too, so they
+        # must never share memory with another tangent
+        self.inplace = {s.target.name for s in walk(fn.body)
+                        if isinstance(s, Assign) and s.op == "setitem"}
 
     # -- names ----------------------------------------------------------------
     def dot(self, v):
@@ -142,25 +150,41 @@ class ForwardFunction:
             return []
         if v.type in CONTAINERS:
             raise UnsupportedError(f"forward mode: {v.name} ({v.type}) has no tangent")
+        if is_array(v.type):      # a real array: it may be written in place or returned
+            return [Assign(d, "zeros_like", (v, Const(None))) for d in self.dot(v)]
         return [Assign(d, "copy", (Const(0.0),)) for d in self.dot(v)]
+
+    def fresh_copy(self, y, src):
+        """``y_dot = src``: a copy when ``y`` is written in place and ``src`` an array."""
+        if y.name in self.inplace and isinstance(src, Var) and is_array(src.type):
+            return "copy_array", (src,)
+        return "copy", (src,)
 
     def assign(self, s):
         y = s.target
+        if s.op not in ("pack", "copy", "item") and s.op in PRIMITIVES:
+            prim = PRIMITIVES[s.op]
+            if prim.partials is None and prim.vjps is None and prim.jvps is None \
+                    and not prim.zero_derivative and s.op not in NO_DERIVATIVE \
+                    and is_differentiable(y.type) and any(map(self.is_active, s.args)):
+                raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'",
+                                          s.op)
         if y.name not in self.active:
             return [s]
         if s.op == "pack":
             return [s] + [Assign(d, "pack", tuple(self.tangent(a, k) for a in s.args))
                           for k, d in enumerate(self.dot(y))]
         if s.op == "copy":
-            return [s] + [Assign(d, "copy", (self.tangent(s.args[0], k),))
+            return [s] + [Assign(d, *self.fresh_copy(y, self.tangent(s.args[0], k)))
                           for k, d in enumerate(self.dot(y))]
+        if s.op == "setitem":
+            return self.setitem(s)
         prim = PRIMITIVES[s.op]
         pos = [i for i in diff_args(s) if self.is_active(s.args[i])]
         if not pos:
             return [s] + self.zero(y)
-        if prim.partials is None or any(prim.partial_ast(i) is None for i in pos):
-            raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}' yet",
-                                      s.op)
+        if any(prim.jvp_ast(i) is None and prim.partial_ast(i) is None for i in pos):
+            raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'", s.op)
         out = []
         own = any(isinstance(a, Var) and a.name == y.name for a in s.args)
         if not own:                 # y = f(a, b): primal first, partials may read y
@@ -178,14 +202,32 @@ class ForwardFunction:
         out.append(Assign(y, "copy", (new,), s.loc))
         return out + [Assign(d, "copy", (t,)) for d, t in zip(self.dot(y), temps)]
 
+    def setitem(self, s):
+        """``x = setitem(x, idx, v)`` (``x[idx] = v``): ``x_dot[idx] = v_dot``, in place
+        when the primal is; an inactive ``x`` starts from zeros."""
+        y, (x, idx, v) = s.target, s.args
+        out = [s] if y != x else []
+        for k, d in enumerate(self.dot(y)):
+            if self.is_active(x):
+                base = self.tangent(x, k)
+            else:
+                base = self.names.fresh("t", x.type)
+                out.append(Assign(base, "zeros_like", (x, Const(None))))
+            out.append(Assign(d, "setitem", (base, idx, self.tangent(v, k)), s.loc))
+        return out + ([s] if y == x else [])
+
     def tangents(self, out, s, prim, pos, out_atom, targets):
-        """``targets[k] = sum_i partial_i * arg_i_dot[k]``; partials computed once."""
+        """``targets[k] = sum_i partial_i * arg_i_dot[k]``; partials computed once.
+        Array functions with forward rules (``jvps``) instead add up their rules
+        instantiated at each active argument's tangent."""
         made = []
 
         def temp(type_):
             made.append(self.names.fresh("t", type_))
             return made[-1]
         emit = RuleEmitter(out.append, temp)
+        jpos = [i for i in pos if prim.jvp_ast(i) is not None]
+        pos = [i for i in pos if i not in jpos]
         by_arg = {}            # x * x: one partial per distinct operand, (x + x) * x_dot
         for i in pos:
             p = emit.partial(prim, i, s.args, out_atom)
@@ -201,11 +243,23 @@ class ForwardFunction:
                     continue
                 term = emit.apply("mul", (p, d))
                 total = term if total is None else emit.apply("add", (total, term))
+            for i in jpos:
+                env = dict(zip(prim.params, s.args))
+                env["y"] = out_atom
+                env["t"] = self.tangent(s.args[i], k)
+                term = emit.expr(prim.jvp_ast(i), env)
+                total = term if total is None else emit.apply("add", (total, term))
+            y = s.target
+            if is_array(y.type) and y.type.static and not (
+                    isinstance(total, Var) and is_array(total.type)
+                    and total.type.shape == y.type.shape):
+                # a scalar's tangent broadcast into an array: the tangent has y's shape
+                total = emit.apply("add", (total, emit.apply("zeros_like", (out_atom,))))
             last = out[-1] if out else None
             if isinstance(last, Assign) and last.target == total and total in made:
                 out[-1] = Assign(target, last.op, last.args)   # the sum's last step, retargeted
             else:
-                out.append(Assign(target, "copy", (total,)))
+                out.append(Assign(target, *self.fresh_copy(y, total)))
 
     def unpack(self, items):
         """A run of ``v = item(residual, i)``: the primal unpacking, then the tangent one."""
@@ -253,8 +307,9 @@ class ForwardFunction:
 
 
 def _reads_output(prim, positions):
-    return any("y" in {n.id for n in ast.walk(prim.partial_ast(i)) if isinstance(n, ast.Name)}
-               for i in positions)
+    return any("y" in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+               for i in positions
+               for node in (prim.partial_ast(i), prim.jvp_ast(i)) if node is not None)
 
 
 def tangent_activity(fn, seeds):
