@@ -9,10 +9,12 @@ types (``"n: int"``), floats by default.
 import argparse
 import importlib.util
 import inspect
+import re
 import sys
 
 from .compile import compile_reverse
 from .errors import TransformError
+from .ir.types import Array
 
 
 def load(target):
@@ -35,9 +37,14 @@ def load(target):
 
 def parse_types(spec, params):
     types = {p: "float" for p in params}
-    for part in filter(None, (spec or "").split(",")):
+    for part in filter(None, re.split(r",(?![^\[]*\])", spec or "")):
         pname, _, t = part.partition(":")
         pname, t = pname.strip(), t.strip()
+        m = re.fullmatch(r"float64\[([\d,\s]*)\]", t)     # an array: x: float64[3, 4]
+        if m and pname in types:
+            types[pname] = Array("float64", tuple(int(d) for d in m.group(1).split(",")
+                                                  if d.strip()))
+            continue
         if pname not in types or t not in ("float", "int", "bool"):
             raise SystemExit(f"pullback: bad --args entry {part.strip()!r}")
         types[pname] = t
@@ -63,7 +70,7 @@ def main(argv=None):
     f = load(opts.target)
     params = list(inspect.signature(f).parameters)
     types = parse_types(opts.args, params)
-    wrt = opts.wrt or [p for p, t in zip(params, types) if t == "float"]
+    wrt = opts.wrt or [p for p, t in zip(params, types) if t == "float" or isinstance(t, Array)]
     unknown = [w for w in wrt if w not in params]
     if unknown:
         raise SystemExit(f"pullback: {f.__name__} has no parameter {unknown[0]!r} "

@@ -6,7 +6,8 @@
     f = c.compile()              # system cc + ctypes, for tests and quick use
     value, (d_theta, d_omega, d_c) = f(0.1, 0.0, 0.5)
 
-The example arguments fix the argument types (float, int, bool), as for
+The example arguments fix the argument types (float, int, bool, and NumPy
+arrays, whose shapes become static: row-major pointers in C), as for
 ``value_and_grad``; the generated ``NAME_grad`` returns the gradient with
 respect to ``argnums`` in parameter order.  ``max_iterations`` bounds loops
 without a trip count known at generation time and the number of calls of a
@@ -207,7 +208,8 @@ def emit_c_files(f, types, mask, directory, dtype, max_iterations):
     or print both when it is None.  Returns the exit status."""
     import sys
     from .errors import TransformError
-    example = [{"float": 0.0, "int": 0, "bool": False}[t] for t in types]
+    example = [np.zeros(t.shape) if isinstance(t, Array) else
+               {"float": 0.0, "int": 0, "bool": False}[t] for t in types]
     nums = tuple(i for i, m in enumerate(mask) if m)
     try:
         c = emit_c(f, *example, argnums=nums, dtype=dtype, max_iterations=max_iterations)

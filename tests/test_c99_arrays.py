@@ -263,3 +263,16 @@ def test_static_storage_only():
     c = emit_c(heat, *CASES[2][2], argnums=(0, 1))
     assert "malloc" not in c.source
     assert "static double u_tape[30][9];" in c.source
+
+
+def test_cli_emit_c_with_array_arguments(tmp_path):
+    from pullback.cli import main
+    here = os.path.abspath(__file__)
+    assert main([f"{here}:tanh_layer", "--args", "W: float64[4, 3], b: float64[4], "
+                 "x: float64[3]", "--emit", "c", "-o", str(tmp_path)]) == 0
+    header = " ".join((tmp_path / "tanh_layer.h").read_text().replace(" *\n", "\n")
+                      .replace("\n *", " ").split())
+    assert "W: 4x3 (12 doubles; d_W the same)" in header
+    done = subprocess.run([CC, *STRICT, "-c", "-o", os.devnull, str(tmp_path / "tanh_layer.c")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

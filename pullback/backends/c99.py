@@ -18,10 +18,11 @@ Invariants
 - Anything without an exact C rendering raises ``UnsupportedError`` with the
   user's file:line before any text is returned.
 
-Arrays next: C types come from one place (``c_ops.Dialect.scalar``, and
-``_check_scalars`` below keeps everything else out); a fixed-shape array
-maps to a C array parameter and to fixed-size fields of frames, records and
-tape elements, whose sizes ``c_layout`` already computes per element.
+Arrays (``c_arrays``): fixed-shape arrays of the entry function are flat
+row-major C arrays: ``const double *`` parameters and ``double *d_x``
+outputs (shapes documented in the header), locals of static size, tapes of
+``[capacity][size]``.  Arrays in called functions, in saved tuples (frames,
+records) and of unknown shape are rejected by ``_check_scalars`` at the line.
 """
 import dataclasses
 import re

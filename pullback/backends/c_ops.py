@@ -11,7 +11,8 @@ Invariants
   NaN; that is the one documented difference.
 - A primitive without an exact C rendering raises ``NoCForm`` (the printer
   reports it as ``UnsupportedError`` at the user's line): ``round(x, n)``,
-  ``int ** int`` with a non-constant exponent, every array primitive.
+  ``int ** int`` with a non-constant exponent.  Array primitives print as loops
+  in ``c_arrays``, which renders elementwise ones through ``render`` per element.
 - ``float32`` uses the ``f``-suffixed libm functions, ``f`` literals and
   helpers, so no float expression silently computes in double.
 """
