@@ -65,6 +65,14 @@ def row_slices(A, v):
     return np.sum(B * B) + np.sum(B[:, 0]) + B[-1, 1]
 
 
+def assorted(A, x, y):
+    B = A.reshape(4, 3)
+    z = np.clip(x, -0.5, 0.5) + np.square(x) + np.maximum(x, 0.1) * np.where(x > 0, x, 0.5)
+    return (np.sum(np.outer(y, z) * A) + np.prod(y) + np.sum(B.ravel() ** 3) +
+            np.log(np.sum(np.exp(A - np.max(A, axis=0, keepdims=True)))) +
+            np.sum(np.dot(A, A.T)) + np.sum((A.T @ y) ** 2))
+
+
 def run_time_tuple_index(A):
     B = np.zeros((4, 3))
     for i in range(4):
@@ -111,6 +119,8 @@ CASES = [
     ("reductions", reductions, (RNG.normal(size=(2, 3)), RNG.normal(size=3)), (0, 1)),
     ("broadcast", broadcast, (RNG.normal(size=(3, 4)), RNG.normal(size=4), 0.7), (0, 1, 2)),
     ("matmul_2d", matmul_2d, (RNG.normal(size=(3, 2)), RNG.normal(size=(2, 4))), (0, 1)),
+    ("assorted", assorted, (RNG.normal(size=(3, 4)), RNG.normal(size=4), RNG.normal(size=3)),
+     (0, 1, 2)),
 ]
 IDS = [c[0] for c in CASES]
 

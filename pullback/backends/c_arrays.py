@@ -83,7 +83,8 @@ def _axes(axis, ndim):
 
 ELEMENTWISE_SKIP = {"item", "pack"}
 FILL = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0}
-REDUCE = ("sum", "mean", "amax", "amin")
+REDUCE = ("sum", "mean", "amax", "amin", "prod")
+RESHAPE = ("reshape", "ravel", "flatten", "like")
 
 
 class ArrayPrinting:
@@ -165,7 +166,7 @@ class ArrayPrinting:
         return s.op not in REDUCE + ("expand_to", "extremum_mask", "unbroadcast", "matmul",
                                      "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a",
                                      "dot_vjp_b", "getitem", "getitem_copy", "getitem_vjp",
-                                     "setitem", "like", "count", "transpose", "transpose_vjp") and s.op not in FILL
+                                     "setitem", "count", "transpose", "transpose_vjp", "outer") + RESHAPE and s.op not in FILL
 
     def _target(self, s, dest):
         """Writer of element ``off`` of the target (a scalar target ignores ``off``)."""
@@ -194,10 +195,12 @@ class ArrayPrinting:
             n = math.prod(x[a] for a in _axes(static(args[1]), len(x)))
             lines.append(f"{pad}{out('0')} = {n};")
             return
-        if op in ("copy", "copy_array", "like", "getitem_copy") and op != "getitem_copy":
-            if op == "like":
+        if op in ("copy", "copy_array") + RESHAPE:
+            if op in RESHAPE:
                 args = args[:1]
-            if is_array(args[0].type) and op == "like":
+            if is_array(args[0].type) and op in RESHAPE:
+                if size_of(args[0].type) != size_of(t):
+                    raise NoCForm(f"'{op}' from {args[0].type} to {t}")
                 self.loops((size_of(t),), pad, lines, lambda ks, p: [
                     f"{p}{out(ks[0])} = {self.names[args[0].name]}[{ks[0]}];"])
                 return
@@ -271,6 +274,13 @@ class ArrayPrinting:
                 raise NoCForm("indexing a 0-d array")
             self.loops(reg, pad, lines, lambda ks, p: [
                 f"{p}{out(region(ks))} = {self.el(v, env, reg, ks)[0]};"])
+            return
+        if op == "outer":
+            a, b = args
+            na, nb = size_of(a.type), size_of(b.type)
+            A, B = self.names[a.name], self.names[b.name]
+            self.loops((na, nb), pad, lines, lambda ks, p: [
+                f"{p}{out(self.flat((na, nb), ks))} = {A}[{ks[0]}] * {B}[{ks[1]}];"])
             return
         if op in ("transpose", "transpose_vjp"):
             x, axes = args[0], static(args[1])
@@ -385,8 +395,9 @@ class ArrayPrinting:
             os_ = [1 if i in axes else n for i, n in enumerate(xs)]
         d = self.ctx.dialect
         t = s.target.type
-        init = {"sum": "0.0", "mean": "0.0", "amax": "-HUGE_VAL", "amin": "HUGE_VAL"}[op]
-        init = d.literal(0.0)[0] if init == "0.0" else \
+        init = {"sum": "0.0", "mean": "0.0", "prod": "1.0", "amax": "-HUGE_VAL",
+                "amin": "HUGE_VAL"}[op]
+        init = d.literal(float(init))[0] if init[0].isdigit() else \
             init + ("F" if d.real == "float" else "")
         n_out = math.prod(os_)
         self.loops((n_out,) if is_array(t) else (), pad, lines,
@@ -400,6 +411,8 @@ class ArrayPrinting:
             e = f"{src}[{self.flat(xs, ks)}]"
             if op in ("sum", "mean"):
                 return [f"{p}{o} += {e};"]
+            if op == "prod":
+                return [f"{p}{o} *= {e};"]
             cmp = ">" if op == "amax" else "<"
             return [f"{p}if ({e} {cmp} {o} || {e} != {e}) {{", f"{p}    {o} = {e};", f"{p}}}"]
         self.loops(xs, pad, lines, body)

@@ -141,6 +141,11 @@ def render(op, args, types, d, helpers, result):
         return helper(f"py_i{op}", a, b) if ints else helper(f"py_{op}", a, b)
     if op == "sign":
         return helper("sign", a)
+    if op == "square":
+        return infix("*", MUL, a, a)
+    if op == "clip" and len(args) == 3:      # np.clip: minimum(maximum(x, lo), hi)
+        lo = helper("py_imax" if ints else "py_max", a, b)
+        return helper("py_imin" if ints else "py_min", lo, args[2])
     if op == "polygamma":
         return helper("polygamma", a, b)
     if op == "logb":
