@@ -163,12 +163,16 @@ class CFunction:
         out = []
         for a, t in zip(args, self.emitted.types):
             if isinstance(t, Array):
-                arr = np.ascontiguousarray(a, dtype=self._np)
+                kind = np.dtype(t.dtype).kind
+                np_type, c_type = {"i": (np.int_, ctypes.c_long), "u": (np.int_, ctypes.c_long),
+                                   "b": (np.intc, ctypes.c_int)}.get(kind,
+                                                                     (self._np, self._real))
+                arr = np.ascontiguousarray(a, dtype=np_type)
                 if arr.shape != tuple(t.shape):
                     raise ValueError(f"{self.emitted.name}: an argument of shape {arr.shape}, "
                                      f"compiled for {tuple(t.shape)}")
                 self._keep.append(arr)
-                out.append(arr.ctypes.data_as(ctypes.POINTER(self._real)))
+                out.append(arr.ctypes.data_as(ctypes.POINTER(c_type)))
             else:
                 out.append(float(a) if t == "float" else int(a))
         return out
@@ -199,7 +203,8 @@ def _ctype(decl):
 def _ptype(decl, real):
     """The ctypes type of a C parameter declaration (arrays: pointers)."""
     if "*" in decl:
-        return ctypes.POINTER(real)
+        base = decl.replace("const ", "").split("*")[0].strip()
+        return ctypes.POINTER(_CTYPES.get(base, real))
     return _CTYPES[_ctype(decl)]
 
 

@@ -286,3 +286,16 @@ def test_cli_emit_c_with_array_arguments(tmp_path):
     done = subprocess.run([CC, *STRICT, "-c", "-o", os.devnull, str(tmp_path / "tanh_layer.c")],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def weighted(x, counts, flags):
+    return np.sum(x * counts) + np.sum(np.where(flags, x, 0.0) ** 2)
+
+
+def test_int_and_bool_array_arguments():
+    x, counts, flags = np.array([0.5, -1.0, 2.0]), np.array([3, 1, 2]), np.array([True, False, True])
+    c = emit_c(weighted, x, counts, flags)
+    assert "const long *counts" in c.header and "const int *flags" in c.header
+    value, g = c.compile()(x, counts, flags)
+    ref_value, ref_g = pullback.value_and_grad(weighted)(x, counts, flags)
+    assert close(value, ref_value) and np.allclose(g, ref_g, rtol=1e-12, atol=1e-12)
