@@ -4,13 +4,15 @@ Objective as defined in ../shared/adbench/README.md: the log-likelihood of a
 Gaussian mixture with lower-triangular inverse-covariance factors Q_k (diagonal
 exp(q_k), strictly-lower part l_k filled column by column) plus a Wishart
 prior; the gradient is w.r.t. (alpha, means, icf).  One source serves NumPy,
-autograd, JAX and PyTorch (the array module is a parameter); l_k is placed in
+autograd, JAX and PyTorch (the array module is a parameter, with each library's
+own logsumexp; the NumPy copy calls SciPy's directly, see ``numpy_objective``); l_k is placed in
 Q_k by a constant 0/1 tensor, so no library needs indexed assignment.  There is
 no hand-written gradient yet: JAX is the reference.
 """
 import math
 
 import numpy as np
+import scipy.special
 
 from . import peers
 from .harness import Row
@@ -69,15 +71,31 @@ def make_objective(m, lse, d, gamma, mp, k=K):
     return gmm
 
 
-def _np_lse(a, axis):
-    mx = np.max(a, axis=axis, keepdims=True)
-    return np.squeeze(np.log(np.sum(np.exp(a - mx), axis=axis, keepdims=True)) + mx, axis)
+def numpy_objective(d, gamma, mp, k=K):
+    """``make_objective`` for NumPy, with SciPy's logsumexp called directly: pullback
+    lowers a function passed in as ``lse`` once for both its call sites (shapes (n, K)
+    and (K,)), so its array shapes would not be static, which the Numba backend needs."""
+    e = placement(d)
+    wishart = log_wishart_constant(d, k, gamma, mp)
+
+    def gmm(alphas, means, icf, x):
+        n = x.shape[0]
+        q, l = icf[:, :d], icf[:, d:]
+        lower = np.einsum("kp,pij->kij", l, e)
+        xc = x[:, None, :] - means[None, :, :]
+        qxc = np.exp(q)[None, :, :] * xc + np.einsum("kij,nkj->nki", lower, xc)
+        main = alphas[None, :] + np.sum(q, 1)[None, :] - 0.5 * np.sum(qxc * qxc, 2)
+        prior = np.sum(0.5 * gamma ** 2 * (np.sum(np.exp(q) ** 2, 1) + np.sum(l * l, 1))
+                       - mp * np.sum(q, 1))
+        return (-n * d / 2 * math.log(2 * math.pi) + np.sum(scipy.special.logsumexp(main, 1))
+                - n * scipy.special.logsumexp(alphas) + prior - wishart)
+    return gmm
 
 
 def rows(d=D):
     data = load(d)
     args, gamma, mp = data[:4], data[4], data[5]
-    f = make_objective(np, _np_lse, d, gamma, mp)
+    f = numpy_objective(d, gamma, mp)
 
     def jax_make():
         jax = peers.jax()

@@ -112,6 +112,8 @@ def test_compiled_code_is_cached_on_disk():
 
 # -- NumPy array programs: shape-specialised helpers (backends/numba_arrays.py) ----------------
 np = pytest.importorskip("numpy")
+scipy = pytest.importorskip("scipy")
+import scipy.special  # noqa: E402
 
 
 def rosenbrock(x):
@@ -138,12 +140,24 @@ def heat(u0, w, steps):
     return np.sum(u * u * w)
 
 
+PLACE = np.array([[[0.0, 0.0], [1.0, 0.0]]])
+
+
+def gmm_like(alphas, means, icf, x):
+    q, l = icf[:, :2], icf[:, 2:]
+    lower = np.einsum("kp,pij->kij", l, PLACE)
+    xc = x[:, None, :] - means[None, :, :]
+    qxc = np.exp(q)[None, :, :] * xc + np.einsum("kij,nkj->nki", lower, xc)
+    main = alphas[None, :] + np.sum(q, 1)[None, :] - 0.5 * np.sum(qxc * qxc, 2)
+    return np.sum(scipy.special.logsumexp(main, 1)) - 4 * scipy.special.logsumexp(alphas)
+
+
 def _rng_args():
     rng = np.random.default_rng(3)
     return rng
 
 
-@pytest.mark.parametrize("name", ["rosenbrock", "mlp", "reductions", "heat"])
+@pytest.mark.parametrize("name", ["rosenbrock", "mlp", "reductions", "heat", "gmm_like"])
 def test_numba_array_programs_match_python_backend(name):
     rng = _rng_args()
     if name == "rosenbrock":
@@ -153,6 +167,10 @@ def test_numba_array_programs_match_python_backend(name):
         args = (rng.normal(0, 0.3, (6, 5)), rng.normal(0, 0.1, 5), rng.normal(0, 0.3, (5, 3)),
                 rng.normal(0, 0.1, 3), rng.normal(0, 1, (4, 6)), np.eye(3)[[0, 2, 1, 1]])
         nums = (0, 1, 2, 3)
+    elif name == "gmm_like":
+        f, nums = gmm_like, (0, 1, 2)
+        args = (rng.normal(0, 1, 3), rng.normal(0, 1, (3, 2)), rng.normal(0, 0.3, (3, 3)),
+                rng.normal(0, 1, (4, 2)))
     elif name == "heat":
         f, args, nums = heat, (rng.normal(0, 1, 9), rng.uniform(0.5, 1.5, 9), 5), (0, 1)
     else:

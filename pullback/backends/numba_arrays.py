@@ -135,6 +135,43 @@ def {name}(x, y):
         return "None", ATOM          # printed in place by the statement printer
     if op in ("getitem_vjp", "setitem"):
         return index_fn(p, s, t)
+    if op.startswith("einsum_vjp"):
+        subs, k = _const(args[1]), _const(args[2])
+        ops = args[3:]
+        ins, out = _einsum_parse(subs)
+        others = [i for i in range(len(ops)) if i != k]
+        spec = ",".join([out] + [ins[i] for i in others]) + "->" + ins[k]
+        shapes = [_shape(args[0])] + [_shape(ops[i]) for i in others]
+        name = einsum_fn(p, spec, shapes, _shape(ops[k]))
+        return f"{name}({t(0)}, {', '.join(t(3 + i) for i in others)})", ATOM
+    if op.startswith("einsum") and isinstance(_const(args[0]), str):
+        ins, out = _einsum_parse(_const(args[0]))
+        spec = ",".join(ins) + "->" + out
+        name = einsum_fn(p, spec, [_shape(a) for a in args[1:]], _shape(s.target))
+        return f"{name}({', '.join(t(i) for i in range(1, len(args)))})", ATOM
+    if op == "logsumexp":
+        axis, b, keep = _const(args[1]), args[2], _const(args[3])
+        if not (isinstance(b, Const) and b.value is None) or _const(args[4]):
+            raise UnsupportedError("the numba backend supports logsumexp(a, axis, keepdims)")
+        shape = _shape(args[0])
+        axes = _axes(axis, len(shape))
+        out = _shape(s.target) if is_array(s.target.type) else ()
+        red = reduce_fn(p, "logsumexp", shape, axes, out)
+        return f"{red}({t(0)})", ATOM
+    if op == "logsumexp_grad":
+        g, a, b, y = args[:4]
+        axis, keep = _const(args[4]), _const(args[5])
+        if not (isinstance(b, Const) and b.value is None):
+            raise UnsupportedError("the numba backend supports logsumexp without weights b")
+        shape = _shape(a)
+        axes = _axes(axis, len(shape))
+        kshape = tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+        def ex(i):
+            if not is_array(getattr(args[i], "type", None)):
+                return t(i, 12)
+            return f"{broadcast_fn(p, _shape(args[i]), kshape, shape)}({t(i)})"
+        return f"{ex(0)} * np.exp({t(1)} - {ex(3)})", 12
     if op in ("matmul_vjp_a", "matmul_vjp_b"):
         g, a, b = t(0, 30), t(1, 30), t(2, 30)
         na, nb = len(_shape(args[1])), len(_shape(args[2]))
@@ -150,6 +187,50 @@ def {name}(x, y):
     return None
 
 
+def _einsum_parse(subs):
+    subs = subs.replace(" ", "")
+    if "..." in subs:
+        raise UnsupportedError("the numba backend has no einsum with '...'")
+    if "->" in subs:
+        lhs, out = subs.split("->")
+    else:
+        lhs = subs
+        letters = lhs.replace(",", "")
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = lhs.split(",")
+    if any(len(set(x)) != len(x) for x in ins + [out]):
+        raise UnsupportedError("the numba backend has no einsum with a repeated letter in one operand")
+    return ins, out
+
+
+def einsum_fn(p, spec, shapes, out_shape):
+    """A generated loop nest for ``np.einsum(spec, *ops)`` of static ``shapes``."""
+    lhs, out = spec.split("->")
+    ins = lhs.split(",")
+    size = {}
+    for sub, shape in zip(ins, shapes):
+        size.update(zip(sub, shape))
+    size.update(zip(out, out_shape))
+    letters = list(out) + [c for c in dict.fromkeys("".join(ins)) if c not in out]
+    tag = spec.replace(",", "_").replace("->", "_to_")
+    name = f"_einsum_{tag}_{'_'.join(_tag(sh) for sh in shapes)}"
+    if name in p.generated:
+        return name
+    params = [f"o{i}" for i in range(len(ins))]
+    lines = [f"def {name}({', '.join(params)}):", f"    out = np.zeros({_tup(out_shape) if out_shape else '1'})"]
+    pad = "    "
+    for c in letters:
+        lines.append(f"{pad}for {c}_ in range({size[c]}):")
+        pad += "    "
+    prod = " * ".join(f"{pr}[{', '.join(c + '_' for c in sub)}]" if sub else pr
+                      for pr, sub in zip(params, ins))
+    target = f"out[{', '.join(c + '_' for c in out)}]" if out else "out[0]"
+    lines.append(f"{pad}{target} += {prod}")
+    lines.append("    return out" if out else "    return out[0]")
+    p.generated[name] = "\n" + "\n".join(lines)
+    return name
+
+
 def reduce_fn(p, op, shape, axes, out):
     """A generated function reducing an array of ``shape`` over ``axes`` to shape ``out``."""
     name = f"_{'reduce_' + op}_{_tag(shape)}_a{''.join(map(str, axes))}_to_{_tag(out)}"
@@ -162,6 +243,22 @@ def reduce_fn(p, op, shape, axes, out):
     view = "np.ascontiguousarray(x)" if perm == list(range(len(shape))) else \
         f"np.ascontiguousarray(x.transpose({_tup(tuple(perm))}))"
     fin = "acc / %d" % r if op == "mean" else "acc"
+    if op == "logsumexp":
+        body = f'''
+def {name}(x):
+    v2 = {view}.reshape(({m}, {r}))
+    out = np.empty({m})
+    for i in range({m}):
+        mx = -np.inf
+        for j in range({r}):
+            mx = max(mx, v2[i, j])
+        acc = 0.0
+        for j in range({r}):
+            acc += math.exp(v2[i, j] - mx)
+        out[i] = math.log(acc) + mx'''
+        body += "\n    return out[0]" if not out else f"\n    return out.reshape({_tup(out)})"
+        p.generated[name] = body
+        return name
     body = f'''
 def {name}(x):
     v2 = {view}.reshape(({m}, {r}))
@@ -194,9 +291,22 @@ def index_fn(p, s, t):
     x, idx = s.args[1] if s.op == "getitem_vjp" else s.args[0], s.args[2 if s.op == "getitem_vjp" else 1]
     if isinstance(idx, Const):
         parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
-        if any(q is None or isinstance(q, list) for q in parts):
-            raise UnsupportedError("the numba backend supports basic indices (integers, slices) "
-                                   "in array derivatives, not None or lists")
+        if any(isinstance(q, list) for q in parts):
+            raise UnsupportedError("the numba backend supports basic indices (integers, slices, "
+                                   "None) in array derivatives, not lists")
+        if s.op == "getitem_vjp" and any(q is None for q in parts):
+            import numpy as np
+            plain = tuple(q for q in parts if q is not None)
+            gshape = np.empty(_shape(x))[plain].shape
+            inner = Const(plain if len(plain) != 1 else plain[0])
+            itext = _index_text(inner, None)
+            name = f"_getitem_vjp_{_tag(_shape(x))}_{zlib.crc32(itext.encode()):08x}_n"
+            p.generated.setdefault(name, f'''
+def {name}(g):
+    z = np.zeros({_tup(_shape(x))})
+    z[{itext}] = np.ascontiguousarray(g).reshape({_tup(gshape) if gshape else "()"})
+    return z''')
+            return f"{name}({t(0)})", ATOM
         itext, extra, params = _index_text(idx, None), "", ""
     elif isinstance(idx, Var) and not is_array(idx.type) and idx.type in ("int", "bool"):
         itext, extra, params = "idx", ", idx", ", idx"

@@ -123,12 +123,22 @@ def compile_reverse_numba(f, types, mask, split=False):
               f"{', '.join(p.name for p, m in zip(typed.functions[0].params, mask) if m)}.")
     text, locs = emit_numba_module(module, header)
     transform_seconds = time.perf_counter() - start
-    key = "\0".join([text, repr(tuple(map(str, types))), numba.__version__, sys.version])
+    from ..compile import externs
+    arrays = externs(module)       # global arrays: Numba freezes them into the machine code
+    key = "\0".join([text, repr(tuple(map(str, types))), numba.__version__, sys.version]
+                    + [f"{k}={_fingerprint(v)}" for k, v in sorted(arrays.items())])
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     path = _write_once(os.path.join(cache_dir(), f"pb_{digest}.py"), text)
     loaded = _import(f"pullback_numba_{digest}", path)
+    loaded.__dict__.update(arrays)
     return NumbaCompiled(text, loaded, [fn.name for fn in module.functions], n_out, locs, path,
                          transform_seconds)
+
+
+def _fingerprint(value):
+    import numpy as np
+    a = np.asarray(value)
+    return f"{a.dtype}{a.shape}" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
 def _reject_recursion(module):
