@@ -1,6 +1,15 @@
 """Forward mode and higher derivatives: ``jvp``, ``jacobian``, ``hessian``, ``hvp``.
 
-Result shapes (scalar arguments and outputs; JAX's conventions):
+Arguments and results are floats, ints, NumPy arrays and containers of them
+(tuples, lists, dicts, NamedTuples, dataclasses), flattened into leaves as
+``api.grad`` does.  An array argument of n elements is n directions, so a
+forward Jacobian of it takes ceil(n / ``MAX_DIRECTIONS``) sweeps.  A Jacobian block
+of an output leaf with respect to an argument leaf has shape
+``out.shape + in.shape``; outputs are outside, arguments inside (each argument
+with its container structure), like ``jax.jacfwd``/``jax.jacrev``; the Hessian
+of a scalar ``f`` w.r.t. array arguments is ``H[i][j]`` of shape
+``args[i].shape + args[j].shape``.  Scalar arguments and outputs keep the shapes
+below:
 
 - ``jvp(f, primals, tangents) -> (out, out_dot)``: floats, or tuples of floats
   when ``f`` returns a tuple.  An int primal is not differentiated; its

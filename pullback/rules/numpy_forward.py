@@ -69,6 +69,8 @@ forward_rule("var", "sum(t * 2.0 * (x - mean(x, axis, True)), axis, keepdims) / 
              "(count(x, axis) - ddof)")
 forward_rule("std", "sum(t * (x - mean(x, axis, True)), axis, keepdims) / "
              "((count(x, axis) - ddof) * y)")
+forward_rule("norm", "sum(norm_vjp(ones_like(y), x, y, ord, axis, keepdims) * t, axis, keepdims)")
+forward_rule("stack", "stack(t, axis)")
 forward_rule("sort", "take_along_axis(t, argsort(x, axis), axis)")
 
 # -- linear algebra -------------------------------------------------------------------

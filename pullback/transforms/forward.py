@@ -20,6 +20,13 @@ Invariants of the output:
 - tangents read the values the primal statement read: when the target is also
   an operand (``x = x * c`` in a loop) the tangent is assigned first, or, if
   the partials read the output, the primal goes through ``x_out``;
+- array functions declared with reverse rules only take their forward rules
+  (``Primitive.jvps``, ``rules/numpy_forward.py``) instead of partials; an array
+  function with an active argument and no rule is rejected at its line;
+- an active array's tangent is an array of its shape (``zeros_like`` where it has
+  no derivative), so in-place writes ``x[idx] = v`` become ``x_dot[idx] = v_dot``
+  and ``xs.append(v)`` becomes ``xs_dot.append(v_dot)``; a tangent of an array
+  written in place never shares memory with another (``copy_array``);
 - control flow is unchanged: tangents run in the same branches and iterations;
 - a call with active arguments calls the callee's tangent function (asked
   from the module driver per activity pattern, so recursion works);
@@ -40,7 +47,7 @@ from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, Function, If, Module, NewTape, Pop, Push, \
     Return, Var, While
 from ..analysis.activity import active_vars, diff_args
-from ..ir.types import is_array, is_differentiable
+from ..ir.types import ListT, is_array, is_differentiable
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .emit_rule import RuleEmitter
@@ -49,7 +56,7 @@ from .reverse import Namer
 CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
 # array functions whose result does not depend on the values of their arguments
 NO_DERIVATIVE = {"zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like", "eye",
-                 "arange", "zeros_for", "list_new"}
+                 "arange", "zeros_for", "list_new", "slogdet_sign"}
 
 
 def tangent_suffix(fn):
@@ -150,6 +157,8 @@ class ForwardFunction:
             return []
         if v.type in CONTAINERS:
             raise UnsupportedError(f"forward mode: {v.name} ({v.type}) has no tangent")
+        if isinstance(v.type, ListT):     # a list's tangent is a list (``[]`` here)
+            return [Assign(d, "list_new", ()) for d in self.dot(v)]
         if is_array(v.type):      # a real array: it may be written in place or returned
             return [Assign(d, "zeros_like", (v, Const(None))) for d in self.dot(v)]
         return [Assign(d, "copy", (Const(0.0),)) for d in self.dot(v)]
@@ -179,6 +188,8 @@ class ForwardFunction:
                           for k, d in enumerate(self.dot(y))]
         if s.op == "setitem":
             return self.setitem(s)
+        if s.op == "list_append":
+            return self.list_append(s)
         prim = PRIMITIVES[s.op]
         pos = [i for i in diff_args(s) if self.is_active(s.args[i])]
         if not pos:
@@ -215,6 +226,23 @@ class ForwardFunction:
                 out.append(Assign(base, "zeros_like", (x, Const(None))))
             out.append(Assign(d, "setitem", (base, idx, self.tangent(v, k)), s.loc))
         return out + ([s] if y == x else [])
+
+    def list_append(self, s):
+        """``xs.append(v)``: ``xs_dot.append(v_dot)``; the tangent list holds one tangent
+        per element (zeros for an inactive list or element)."""
+        y, (xs, v, k) = s.target, s.args
+        out = [s] if y != xs else []
+        for j, d in enumerate(self.dot(y)):
+            base = self.tangent(xs, j)
+            if not self.is_active(xs):
+                base = self.names.fresh("t", xs.type)
+                out.append(Assign(base, "zeros_like", (xs, Const(None))))
+            tv = self.tangent(v, j)
+            if not self.is_active(v) and isinstance(v, Var) and is_array(v.type):
+                tv = self.names.fresh("t", v.type)
+                out.append(Assign(tv, "zeros_like", (v, Const(None))))
+            out.append(Assign(d, "list_append", (base, tv, k), s.loc))
+        return out + ([s] if y == xs else [])
 
     def tangents(self, out, s, prim, pos, out_atom, targets):
         """``targets[k] = sum_i partial_i * arg_i_dot[k]``; partials computed once.
