@@ -99,6 +99,9 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         printers.append(p)
     bodies = [p.lines() for p in printers]
     storage = _storage(layout, ctx, max_iterations)
+    temps = sum(getattr(p, "array_storage", 0) for p in printers)
+    if temps:
+        storage.append(f"{temps} {dialect.real}s of array temporaries")
     value_sig, grad_sig = printers[0].sig, printers[1].sig
     fails = set()
     if gradient.functions[0].name in layout.fallible:

@@ -4,7 +4,9 @@ A mixin of ``c_function.FunctionPrinter``.  An array value is a flat,
 row-major C array whose length comes from its static type
 (``Array(dtype, shape)``): parameters are ``const double *x``, gradients
 ``double *d_x``, locals ``double t[N]`` declared at the top of the function
-(automatic storage, never the heap), tape entries ``double tape[cap][N]``.
+(``static``: an embedded stack stays small; never the heap), tape entries
+``double tape[cap][N]``.  Nothing reads an array before the IR defines it, so
+the static buffers need no initialiser; the header counts them as storage.
 
 Invariants
 - Every array primitive prints as ``for`` loops over static shapes; shapes
@@ -101,10 +103,12 @@ class ArrayPrinting:
     def array_decls(self, pad):
         out = []
         params = {p.name for p in self.fn.params}
+        self.array_storage = 0
         for name, t in self.types.items():
             if is_array(t) and name not in params:
-                out.append(f"{pad}{self.real_of(t)} {self.names[name]}[{max(1, size_of(t))}] "
-                           "= {0};")
+                n = max(1, size_of(t))
+                self.array_storage += n
+                out.append(f"{pad}static {self.real_of(t)} {self.names[name]}[{n}];")
         return out
 
     def el(self, a, env, out_shape, ks):
@@ -152,7 +156,8 @@ class ArrayPrinting:
         body = []
         if scratch:
             tmp = self.names.fresh(dest + "_new")
-            body.append(f"{pad}    {self.real_of(t)} {tmp}[{max(1, size_of(t))}];")
+            body.append(f"{pad}    static {self.real_of(t)} {tmp}[{max(1, size_of(t))}];")
+            self.array_storage += max(1, size_of(t))
             self._array_op(s, env, tmp, pad + "    ", body)
             self.loops((size_of(t),), pad + "    ", body,
                        lambda ks, p: [f"{p}{dest}[{ks[0]}] = {tmp}[{ks[0]}];"])
@@ -431,7 +436,8 @@ class ArrayPrinting:
         n = max(1, math.prod(ys))
         lines.append(f"{pad}{{")
         p0 = pad + "    "
-        lines.append(f"{p0}{d.real} {cnt}[{n}] = {{0}};")
+        lines.append(f"{p0}{d.real} {cnt}[{n}];")
+        self.loops((n,), p0, lines, lambda ks, p: [f"{p}{cnt}[{ks[0]}] = {d.literal(0.0)[0]};"])
 
         def yoff(ks):
             kk = [("0" if keep.value else None) if i in axes else ks[i] for i in range(len(xs))]
