@@ -276,9 +276,21 @@ def test_hessian_of_rnn_and_gmm_against_jax():
 
 def test_missing_forward_rule_is_an_error_at_the_line():
     def f(x):
-        return np.linalg.cholesky(x @ x.T + np.eye(2))
-    with pytest.raises(UnsupportedError, match="cholesky"):
+        return np.linalg.qr(x)[1]
+    with pytest.raises(UnsupportedError, match="qr_r"):
         pullback.jvp(f, (np.eye(2),), (np.ones((2, 2)),))
+
+
+def test_cholesky_and_eigvalsh_against_finite_differences():
+    def f(A):
+        return np.linalg.cholesky(A @ A.T + np.eye(3))
+
+    def g(A):
+        return np.linalg.eigvalsh(A @ A.T) + np.linalg.eigh(A, UPLO="U")[0]
+    A, t, h = RNG.normal(size=(3, 3)), RNG.normal(size=(3, 3)), 1e-6
+    for fn in (f, g):
+        close(pullback.jvp(fn, (A,), (t,))[1], (fn(A + h * t) - fn(A - h * t)) / (2 * h),
+              rtol=1e-6, atol=1e-7)
 
 
 def test_int_arrays_and_shapes_in_the_api():

@@ -79,6 +79,14 @@ _TR = "sum(sum(swapaxes(inv(x), -1, -2) * t, -1, False), -1, False)"    # trace(
 forward_rule("det", f"y * {_TR}")
 forward_rule("slogdet_logabs", _TR)
 forward_rule("solve", "-solve(a, matmul(t, y))", "solve(a, t)")
+# cholesky and eigh read one triangle of x: the tangent they see is that triangle,
+# mirrored (Giles; Murray, "Differentiation of the Cholesky decomposition")
+_LOW = "(tril(t, 0) + swapaxes(tril(t, -1), -1, -2))"
+_UP = "(triu(t, 0) + swapaxes(triu(t, 1), -1, -2))"
+_X = f"solve(y, swapaxes(solve(y, {_LOW}), -1, -2))"          # L^-1 S L^-T
+forward_rule("cholesky", f"matmul(y, tril({_X}, -1) + 0.5 * triu(tril({_X}, 0), 0))")
+_V = "eigh_v(x, UPLO)"
+forward_rule("eigh_w", f"sum({_V} * matmul(select(UPLO == 'L', {_LOW}, {_UP}), {_V}), -2, False)")
 
 if "logsumexp" in PRIMITIVES:       # scipy.special
     _W = "exp(a - expand_to(y, a, axis, keepdims))"
