@@ -293,9 +293,20 @@ def weighted(x, counts, flags):
 
 
 def test_int_and_bool_array_arguments():
-    x, counts, flags = np.array([0.5, -1.0, 2.0]), np.array([3, 1, 2]), np.array([True, False, True])
+    x, counts = np.array([0.5, -1.0, 2.0]), np.array([3, 1, 2])
+    flags = np.array([True, False, True])
     c = emit_c(weighted, x, counts, flags)
     assert "const long *counts" in c.header and "const int *flags" in c.header
     value, g = c.compile()(x, counts, flags)
     ref_value, ref_g = pullback.value_and_grad(weighted)(x, counts, flags)
     assert close(value, ref_value) and np.allclose(g, ref_g, rtol=1e-12, atol=1e-12)
+
+
+def test_repeated_calls_reuse_static_buffers():
+    f = emit_c(heat, *CASES[2][2], argnums=(0, 1)).compile()
+    for scale in (1.0, 0.5, 2.0):
+        u0 = CASES[2][2][0] * scale
+        value, (d_u0, d_kappa) = f(u0, 0.2)
+        ref_value, (ref_u0, ref_kappa) = pullback.value_and_grad(heat, argnums=(0, 1))(u0, 0.2)
+        assert close(value, ref_value) and close(d_kappa, ref_kappa)
+        assert np.allclose(d_u0, ref_u0, rtol=1e-12, atol=1e-12)

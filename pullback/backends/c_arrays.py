@@ -171,7 +171,8 @@ class ArrayPrinting:
         return s.op not in REDUCE + ("expand_to", "extremum_mask", "unbroadcast", "matmul",
                                      "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a",
                                      "dot_vjp_b", "getitem", "getitem_copy", "getitem_vjp",
-                                     "setitem", "count", "transpose", "transpose_vjp", "outer") + RESHAPE and s.op not in FILL
+                                     "setitem", "count", "transpose", "transpose_vjp",
+                                     "outer") + RESHAPE and s.op not in FILL
 
     def _target(self, s, dest):
         """Writer of element ``off`` of the target (a scalar target ignores ``off``)."""
@@ -223,8 +224,6 @@ class ArrayPrinting:
             def body(ks, p):
                 if not is_array(g.type):
                     return [f"{p}{out(self.flat(xs, ks))} = {self.atom(g, env)[0]};"]
-                kept = [ks[i] if (i not in axes or static(keep)) else None for i in range(len(xs))]
-                kept = [k if k is not None else None for k in kept]
                 if static(keep):
                     kk = [("0" if i in axes else ks[i]) for i in range(len(xs))]
                 else:
