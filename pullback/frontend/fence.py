@@ -5,6 +5,15 @@ lowering and raises ``UnsupportedError`` at the first construct outside the
 subset, with file:line:col and the construct's name.  Lowering may reject
 further (a name that resolves to something without a rule); this table is
 the syntactic part.
+
+Every concrete node class of ``ast`` in Python 3.10 to 3.13 is in exactly one
+of ``SUPPORTED``, ``REJECTED`` (with the words the error uses) and
+``OBSOLETE`` (deprecated classes the parser no longer produces);
+tests/test_fence.py holds an example program for each and fails on a node
+class it does not know.  Beyond node kinds the fence rejects: ``*args``,
+``**kwargs`` and positional-only parameters (of nested functions and lambdas
+too), ``while ... else``, decorated nested functions, constants other than
+numbers, strings, ``None`` and ``...``, and async comprehensions.
 """
 import ast
 
@@ -25,8 +34,11 @@ SUPPORTED = {
 }
 
 REJECTED = {
+    # roots: never inside a function, rejected should one appear
     "Module": "a module", "Interactive": "an interactive statement",
     "Expression": "an expression", "FunctionType": "a function type comment",
+    "TypeIgnore": "a type comment",
+    # statements
     "AsyncFunctionDef": "an 'async def'", "ClassDef": "a class definition",
     "Delete": "a 'del' statement", "TypeAlias": "a 'type' alias",
     "AsyncFor": "an 'async for' loop", "With": "a 'with' statement",
@@ -35,29 +47,37 @@ REJECTED = {
     "TryStar": "a 'try/except*' statement", "Assert": "an 'assert' statement",
     "Import": "an 'import' inside a function", "ImportFrom": "an 'import' inside a function",
     "Global": "a 'global' statement", "Nonlocal": "a 'nonlocal' statement",
+    # expressions
     "NamedExpr": "an assignment expression (':=')",
     "Set": "a set", "SetComp": "a set comprehension",
     "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
-    "AsyncComprehension": "an async comprehension",
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",
     "YieldFrom": "a 'yield from' (generator)", "FormattedValue": "an f-string",
     "JoinedStr": "an f-string", "Starred": "a starred expression ('*args')",
+    # operators and contexts
     "Del": "a 'del' target",
     "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
     "LShift": "the '<<' operator", "RShift": "the '>>' operator", "Invert": "the '~' operator",
     "Is": "an 'is' comparison", "IsNot": "an 'is not' comparison", "In": "an 'in' test",
     "NotIn": "a 'not in' test",
+    # parts of rejected statements (their statement is reported first)
     "ExceptHandler": "an 'except' clause", "alias": "an import alias",
-    "withitem": "a 'with' item", "match_case": "a 'match' case", "type_ignore": "a type comment",
+    "withitem": "a 'with' item", "match_case": "a 'match' case",
     "MatchValue": "a 'match' pattern", "MatchSingleton": "a 'match' pattern",
     "MatchSequence": "a 'match' pattern", "MatchMapping": "a 'match' pattern",
     "MatchClass": "a 'match' pattern", "MatchStar": "a 'match' pattern",
     "MatchAs": "a 'match' pattern", "MatchOr": "a 'match' pattern",
-    "TypeIgnore": "a type comment", "TypeVar": "a type parameter",
-    "ParamSpec": "a type parameter", "TypeVarTuple": "a type parameter",
-    "ExtSlice": "an extended slice", "Index": "an index", "Suite": "a suite",
-    "AugLoad": "a context", "AugStore": "a context", "Param": "a context",
+    # type parameters (Python 3.12: def f[T](x))
+    "TypeVar": "a type parameter", "ParamSpec": "a type parameter",
+    "TypeVarTuple": "a type parameter",
 }
+
+# Deprecated since Python 3.8/3.9: constructing one gives a Constant, a Subscript's
+# slice or nothing the parser emits.  Rejected like any unknown node should one appear.
+OBSOLETE = {"Num", "Str", "Bytes", "NameConstant", "Ellipsis", "Index", "ExtSlice", "Suite",
+            "AugLoad", "AugStore", "Param"}
+
+CONSTANTS = (int, float, bool, str, type(None), type(Ellipsis))
 
 
 def describe(node):
@@ -73,34 +93,31 @@ def reject(source, node, what=None):
 
 def check(source):
     fn = source.node
-    args = fn.args
-    if args.vararg or args.kwarg or args.posonlyargs:
-        raise reject(source, fn, "variadic or positional-only parameters")
     for node in ast.walk(fn):
         name = type(node).__name__
         if name not in SUPPORTED:
-            # operators carry no position; report their parent expression instead
+            # operators and contexts carry no position; report their parent expression
             raise reject(source, _positioned(fn, node), describe(node))
-        if isinstance(node, ast.Constant) and not isinstance(
-                node.value, (int, float, bool, str, type(None), type(Ellipsis))) \
-                and not _is_docstring(fn, node):
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            args = node.args
+            if args.vararg or args.kwarg or args.posonlyargs:
+                raise reject(source, node, "variadic or positional-only parameters")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
             raise reject(source, node, f"a {type(node.value).__name__} constant")
         if isinstance(node, ast.While) and node.orelse:
             raise reject(source, node, "an 'else' clause on a 'while' loop")
         if isinstance(node, ast.FunctionDef) and node is not fn and node.decorator_list:
             raise reject(source, node, "a decorated nested function")
+        if isinstance(node, ast.comprehension) and node.is_async:
+            raise reject(source, _positioned(fn, node), "an async comprehension")
 
 
 def _positioned(root, target):
+    """The innermost node with a position whose subtree holds ``target``."""
     best = root
     for node in ast.walk(root):
-        if hasattr(node, "lineno") and any(c is target for c in ast.walk(node)):
-            if not hasattr(best, "lineno") or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
+        if hasattr(node, "col_offset") and any(c is target for c in ast.walk(node)):
+            if not hasattr(best, "col_offset") or \
+                    (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
                 best = node
     return best
-
-
-def _is_docstring(fn, node):
-    body = getattr(fn, "body", None)
-    return bool(isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and body[0].value is node)
