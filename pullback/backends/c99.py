@@ -32,7 +32,7 @@ from .c_function import FunctionPrinter
 from .c_layout import plan
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Pop, Push, Return, Var
-from ..ir.types import Array
+from ..ir.types import Array, IndexT
 from .c_arrays import elem_type, is_array, shape_of, size_of
 from ..ir.walk import walk
 from .c_names import KEYWORDS, MATH_NAMES, CNames, legal
@@ -153,6 +153,12 @@ def _check_scalars(functions, entries):
                             isinstance(s, (Push, Pop, Return)))
                 if ok:
                     continue
+                if isinstance(t, IndexT):
+                    raise UnsupportedError.at(
+                        getattr(s, "loc", None) or f.loc,
+                        "the C backend does not yet index with run-time values mixed with "
+                        "slices (like x[i, :]); index element by element (x[i, j])",
+                        "C backend: run-time index")
                 if t not in ("float", "int", "bool", "tape", "residual"):
                     what = f"'{a.name}'" if isinstance(a, Var) else f"the constant {a.value!r}"
                     raise UnsupportedError.at(

@@ -40,6 +40,23 @@ class ListT:
         return f"list[{self.elem}]"
 
 
+@dataclass(frozen=True)
+class IndexT:
+    """A run-time index tuple (``x[i, :]``): per position a constant (slice, None,
+    Ellipsis, int) or the type of a run-time part.  Shapes of reads through it are
+    static when every run-time part is an int."""
+    parts: tuple
+
+    @classmethod
+    def of(cls, parts):
+        """Slices are kept as ("slice", start, stop, step) so the type stays hashable."""
+        return cls(tuple(("slice", p.start, p.stop, p.step) if isinstance(p, slice) else p
+                         for p in parts))
+
+    def __str__(self):
+        return "index(" + ", ".join(str(p) for p in self.parts) + ")"
+
+
 def is_list(t):
     return isinstance(t, ListT)
 
@@ -82,6 +99,12 @@ def dummy(t):
     if isinstance(t, ListT):
         item = dummy(t.elem) if t.elem is not None else 1.0
         return None if item is None else [item, item]
+    if isinstance(t, IndexT):
+        parts = [0 if p == "int" else
+                 slice(*p[1:]) if isinstance(p, tuple) and p and p[0] == "slice" else
+                 (dummy(p) if isinstance(p, (Array, ListT, IndexT))
+                  or p in ("float", "bool", "index", "shape", "any") else p) for p in t.parts]
+        return None if any(p is None for p in parts) else tuple(parts)
     return None
 
 

@@ -48,8 +48,13 @@ def extremum_mask(x, y, axis, keepdims):
 
 
 def getitem_vjp(g, x, idx):
+    """Scatter ``g`` back to where ``x[idx]`` read it (repeated indices add up)."""
     z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
-    np.add.at(z, idx, g)
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts):
+        z[idx] = g          # basic indexing reads each element at most once
+    else:
+        np.add.at(z, idx, g)
     return z
 
 

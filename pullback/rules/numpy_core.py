@@ -7,7 +7,7 @@ contribution down to its argument's shape (``unbroadcast``) once, centrally.
 import numpy as np
 
 from . import np_helpers as H
-from ..ir.types import ListT, join
+from ..ir.types import IndexT, ListT, join, of_value
 from .registry import Syntax, always, array_op, nondiff, register, scalar
 from .shapes import sized_by
 
@@ -137,11 +137,20 @@ register("getitem", lambda x, idx: x[idx], ("x", "idx"), None, always("float"),
 register("getitem_copy", lambda x, idx: np.array(x[idx]), ("x", "idx"), None,
          always("float"), Syntax("call", "np.array"), vjps=("getitem_vjp(g, x, idx)", None),
          numpy="getitem_copy", shape=sized_by("getitem_copy", 1, masks=True))
+def _setitem_type(x, idx, v):
+    """A write into a list keeps it a list; into an array, NumPy says."""
+    if isinstance(x, ListT):
+        return ListT(join(x.elem, of_value(v) if isinstance(v, (int, float)) else v))
+    return sized_by("setitem", masks=True)(x, idx, v)
+
+
 register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          Syntax("call", "setitem"), helper="setitem", numpy="setitem",
-         vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"))
+         vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"),
+         shape=_setitem_type)
 register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
-         always("index"), Syntax("tuple", ""), numpy="index", shape=always("index"))
+         always("index"), Syntax("tuple", ""), numpy="index",
+         shape=lambda *parts: IndexT.of(parts))
 register("index_list", H.index_list, (), None, always("index"), Syntax("call", "index_list"),
          helper="index_list", numpy="index_list", shape=always("index"))
 register("slice", slice, ("start", "stop", "step"), None, always("index"),
@@ -160,7 +169,8 @@ register("list_new", list, (), None, lambda: ListT(), Syntax("call", "list"), nu
 register("list_append", H.list_append, ("xs", "v", "k"), None, always("float"),
          Syntax("call", "list_append"), helper="list_append", numpy="list_append",
          vjps=("g", "getitem(g, k)", None),
-         shape=lambda xs, v, k: ListT(join(xs.elem if isinstance(xs, ListT) else None, v)))
+         shape=lambda xs, v, k: ListT(join(xs.elem if isinstance(xs, ListT) else None,
+                                           of_value(v) if isinstance(v, (int, float)) else v)))
 
 array_op("stack", np.stack, "xs axis=0", "moveaxis(g, axis, 0)", python=(np.stack,))
 

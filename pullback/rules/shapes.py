@@ -9,17 +9,19 @@ leaves every dimension unknown when a size argument is computed at run time:
 
     array_op("zeros", np.zeros, "shape dtype=None", shape=sized_by("zeros", 0))
 """
-from ..ir.types import Array, ListT, dummy, of_value
+from ..ir.types import Array, IndexT, ListT, dummy, of_value
 
 RUN_TIME = ("int", "float", "bool", "shape", "index", "static", "any")
 
 
 def is_type(v):
     """Whether a ``shape=`` argument is a type (a run-time value), not a constant."""
-    return isinstance(v, (Array, ListT)) or (isinstance(v, str) and v in RUN_TIME)
+    return isinstance(v, (Array, ListT, IndexT)) or (isinstance(v, str) and v in RUN_TIME)
 
 
 def _sizes_at_run_time(v, masks):
+    if isinstance(v, IndexT):   # x[i, :]: run-time ints keep the shape static
+        return any(_sizes_at_run_time(p, masks) for p in v.parts if is_type(p))
     if isinstance(v, str):      # an int index (masks: indexing) keeps the shape static
         return v in RUN_TIME and not (masks and v == "int")
     return masks and isinstance(v, Array) and v.dtype == "bool"
