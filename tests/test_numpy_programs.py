@@ -264,3 +264,34 @@ def test_lists_grown_by_append(f, args, argnums):
     for i, gi in zip((argnums,) if isinstance(argnums, int) else argnums, g):
         assert_close(gi, fd_grad(f, list(args), i), rtol=1e-5, atol=1e-7)
     assert ".append(" in pullback.source(pullback.grad(f, argnums=argnums))
+
+
+def lstm_like(state, w, T):
+    hs = [state[2 * i] for i in range(2)]
+    cs = [state[2 * i + 1] for i in range(2)]
+    total = 0.0
+    for t in range(T):
+        x = w * 0.5
+        for i in range(2):
+            cs[i] = cs[i] * np.tanh(x) + hs[i] * 0.1
+            hs[i] = np.tanh(cs[i]) * x
+            x = hs[i]
+        total = total + np.sum(x * x)
+    return total
+
+
+def rows_of_a_matrix(B, x):
+    s = 0.0
+    for i in range(B.shape[0]):
+        s = s + np.sum(B[i, :] * x) ** 2
+    return s
+
+
+@pytest.mark.parametrize("f, args", [
+    (lstm_like, (RNG.random((4, 3)), RNG.random(3), 3)),
+    (rows_of_a_matrix, (RNG.random((3, 4)), RNG.random(4))),
+])
+def test_lists_of_arrays_and_row_reads(f, args):
+    g = pullback.grad(f, argnums=(0, 1))(*args)
+    for i in (0, 1):
+        assert_close(g[i], fd_grad(f, list(args), i), rtol=1e-5, atol=1e-8)
