@@ -47,6 +47,7 @@ from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, Function, If, Module, NewTape, Pop, Push, \
     Return, Var, While
 from ..analysis.activity import active_vars, diff_args
+from ..ir.names import name_allocator
 from ..ir.types import ListT, is_array, is_differentiable
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
@@ -380,17 +381,9 @@ def tangent_module(module, mask, directions=1, verify=None):
     functions that inactive calls still use.  Works on user modules and on
     reverse-mode output alike (``f_grad`` -> ``f_grad_jvp``)."""
     from ..optimize.pipeline import optimize
-    taken = {f.name for f in module.functions}
+    unique = name_allocator(f.name for f in module.functions)
     suffix = _module_suffix(module)
     names, queue = {}, []
-
-    def unique(base):
-        name, k = base, 1
-        while name in taken:
-            k += 1
-            name = f"{base}{k}"
-        taken.add(name)
-        return name
 
     def ask(callee, amask):
         key = (callee, tuple(amask))

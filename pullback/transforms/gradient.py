@@ -9,6 +9,7 @@ that inactive calls still use.
 from dataclasses import replace
 
 from ..ir import Assign, Call, Const, Module
+from ..ir.names import name_allocator
 from ..ir.walk import walk
 from ..optimize.pipeline import optimize, optimize_primal
 from .reverse import ReverseFunction
@@ -16,16 +17,8 @@ from .reverse import ReverseFunction
 
 def gradient_module(module, mask, split=False, verify=None):
     module = Module(tuple(optimize_primal(f, verify) for f in module.functions))
-    taken = {f.name for f in module.functions}
+    unique = name_allocator(f.name for f in module.functions)
     pairs, queue = {}, []
-
-    def unique(base):
-        name, k = base, 1
-        while name in taken:
-            k += 1
-            name = f"{base}{k}"
-        taken.add(name)
-        return name
 
     def ask(callee, amask):
         key = (callee, amask)
