@@ -13,7 +13,7 @@ import numpy as np
 from . import pytree
 from .compile import compile_reverse
 from .ir.types import Array, is_differentiable
-from .errors import TransformError
+from .errors import TransformError, UnsupportedError
 
 _CACHE = {}
 BACKENDS = ("python", "numba")
@@ -120,6 +120,10 @@ class Derivative:
     def __init__(self, f, argnums, with_value, backend="python"):
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
+        if getattr(f, "__code__", None) is None:     # before its signature misleads us
+            raise UnsupportedError(f"cannot differentiate {f!r}: it has no Python source (a "
+                                   "builtin or C extension; wrap it in a def)",
+                                   construct="no source")
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
         self.f = f

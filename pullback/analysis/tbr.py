@@ -64,29 +64,37 @@ class Recording:
         return False
 
     def block(self, stmts, st):
+        st = set(st)      # ours: simple statements update it in place (no copy per statement)
         for s in stmts:
             st = self.stmt(s, st)
         return st
 
     def define(self, s, names, st):
+        """Record that ``s`` pushes those of ``names`` that are dirty in ``st``."""
         for n in names:
             if n in st and n not in self.pushes.setdefault(id(s), []):
                 self.pushes[id(s)].append(n)
-        return st - set(names)
 
     def pushed(self, s):
         """Names whose old values ``s`` pushes before assigning them."""
         return self.pushes.get(id(s), [])
 
     def stmt(self, s, st):
+        """The dirty set after ``s``; updates ``st`` itself for assignments and calls."""
         if isinstance(s, Assign):
             entry, exit_ = reverse_reads(s, self.active)
-            st = self.define(s, [s.target.name], st | entry)
-            return st | exit_
+            st |= entry
+            self.define(s, [s.target.name], st)
+            st.discard(s.target.name)
+            st |= exit_
+            return st
         if isinstance(s, Call):
             # an active call's last target is its residual, read by the reverse call
-            st = self.define(s, [t.name for t in s.targets], st)
-            return st | ({s.targets[-1].name} if self.is_active_call(s) else set())
+            self.define(s, [t.name for t in s.targets], st)
+            st.difference_update(t.name for t in s.targets)
+            if self.is_active_call(s):
+                st.add(s.targets[-1].name)
+            return st
         if isinstance(s, If):
             if id(s) in self.reversed and hasattr(s.cond, "name"):
                 st = st | {s.cond.name}
@@ -97,7 +105,8 @@ class Recording:
             if isinstance(s, For) and rev:
                 st = st | {a.name for a in (s.start, s.stop, s.step) if hasattr(a, "name")}
             if var:
-                st = self.define(s, var, st)
+                self.define(s, var, st)
+                st = st - var
             head = st
             while True:
                 end = self.block(s.body, head - var)

@@ -148,7 +148,8 @@ def _annotate(fn, env):
         t = env.get(v.name)
         if t is None:
             raise TransformError.at(fn.loc, f"cannot infer the type of '{v.name}' in "
-                                    f"'{fn.name}' (is it used before assignment?)")
+                                    f"'{fn.name}' (is it used before assignment, or does "
+                                    f"'{fn.name}' call itself with no base case?)")
         return Var(v.name, t)
 
     def atom(a):

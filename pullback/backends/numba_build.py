@@ -162,7 +162,9 @@ def _reject_recursion(module):
 
 def _write_once(path, text):
     if os.path.exists(path):
-        return path
+        with open(path) as fh:
+            if fh.read() == text:     # run only what pullback generated, never a stale or
+                return path           # edited file that happens to carry the name
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w") as fh:

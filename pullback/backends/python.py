@@ -21,6 +21,7 @@ _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("
                  and n not in ("np", "math")]
 
 ATOM = 100
+INLINE_WINDOW = 64     # a temporary is folded into a use at most this many statements below
 
 
 def emit_module(module, header=None):
@@ -160,12 +161,13 @@ class _Printer:
         reads = set()
         for v in atoms_read(s):
             reads |= env_reads.get(v.name, {v.name})
-        for later in body[i + 1:]:
+        for j in range(i + 1, min(len(body), i + 1 + INLINE_WINDOW)):
+            later = body[j]
             if any(v.name == name for v in atoms_read(later)):
                 return True
             if blocks(later) or reads & all_written([later]):
                 return False
-        return False
+        return False            # read far below (or never): keep the name
 
     # -- statements ----------------------------------------------------------------
     def block(self, body, depth, lines):

@@ -5,6 +5,7 @@ is lowered once and reused; recursion finds the callee in progress and emits
 a call to it; the entry function is first in the module.
 """
 import ast
+import sys
 
 from ..errors import UnsupportedError
 from ..ir import Function, Module, Var
@@ -13,6 +14,8 @@ from .scan import return_shape
 from .source import source_of
 
 MAX_SPECIALISATIONS = 64
+MAX_VALUES = 10_000         # scalars and arrays passed to one call, tuples flattened
+DEEP = 20000                # recursion limit while lowering: 10,000-term expressions lower
 
 
 class Program:
@@ -35,6 +38,12 @@ class Program:
 
     def function(self, fb, arg_skels, call_node):
         """IR name and return skeleton of ``fb`` specialised to ``arg_skels``."""
+        size = sum(n_atoms(s) for s in arg_skels)
+        if size > MAX_VALUES:     # before hashing: a tuple that doubles per call grows fast
+            src = fb.source
+            raise UnsupportedError(f"'{src.name}' is called with {size} values (recursion on "
+                                   "a growing tuple?)", src.filename, src.node.lineno,
+                                   src.node.col_offset, "unbounded specialisation")
         cap_skel, _ = flatten(fb)
         key = (cap_skel, tuple(arg_skels))
         if key in self.names:
@@ -93,7 +102,18 @@ def lower_program(pyfunc, args):
     """The module for ``pyfunc``; ``args`` is the number of scalar/array arguments,
     or one binding skeleton per argument (see ``bindings.flatten``)."""
     skels = [("atom",)] * args if isinstance(args, int) else args
-    return Program().lower_entry(pyfunc, skels)
+    limit = sys.getrecursionlimit()       # lowering recurses once per level of nesting
+    sys.setrecursionlimit(max(limit, DEEP))
+    try:
+        return Program().lower_entry(pyfunc, skels)
+    except RecursionError:
+        code = getattr(pyfunc, "__code__", None)
+        raise UnsupportedError(
+            f"an expression nested more deeply than pullback follows ({DEEP} calls deep); "
+            "split it into several statements", getattr(code, "co_filename", "<unknown>"),
+            getattr(code, "co_firstlineno", 0), 0, "deep nesting") from None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 __all__ = ["Program", "lower_program", "Var"]

@@ -5,6 +5,7 @@ the real file, so diagnostics point at the user's code.
 """
 import ast
 import inspect
+import linecache
 import textwrap
 
 from ..errors import UnsupportedError
@@ -47,6 +48,13 @@ def source_of(fn):
     if hit is not None and hit[0] is code:
         return hit[1]
     filename = code.co_filename
+    if fn.__name__ == "<lambda>":       # in a call or a literal: parse the whole file
+        tree = _file_tree(fn)
+        node = tree and _find(tree, fn, (0, 0), code.co_firstlineno)
+        if node is not None:
+            src = Source(node, filename, fn)
+            _CACHE[id(code)] = (code, src)
+            return src
     try:
         lines, start = inspect.getsourcelines(fn)
     except (OSError, TypeError):
@@ -57,12 +65,19 @@ def source_of(fn):
     indent = len(lines[0]) - len(lines[0].lstrip())
     try:
         tree = ast.parse(text)
+        shift = (start - 1, indent)
     except SyntaxError:
         # a lambda inside a larger expression: parse the enclosing statement loosely
-        tree = ast.parse("(" + text.strip().rstrip(",") + ")") if "lambda" in text else None
+        try:
+            tree = ast.parse("(" + text.strip().rstrip(",") + ")") if "lambda" in text else None
+        except SyntaxError:
+            tree = None
         if tree is None:
-            raise
-    node = _find(tree, fn)
+            raise UnsupportedError(f"cannot parse the source of {fn.__qualname__!r} "
+                                   "(part of a larger expression?); define it with 'def'",
+                                   filename, code.co_firstlineno, 0, "no source") from None
+        shift = None
+    node = _find(tree, fn, shift)
     if node is None:
         raise UnsupportedError(f"cannot locate the definition of {fn.__qualname__!r}",
                                filename, code.co_firstlineno, 0, "no source")
@@ -75,7 +90,16 @@ def source_of(fn):
     return src
 
 
-def _find(tree, fn):
+def _file_tree(fn):
+    """The parsed module ``fn`` was defined in, or None."""
+    lines = linecache.getlines(fn.__code__.co_filename, getattr(fn, "__globals__", None))
+    try:
+        return ast.parse("".join(lines)) if lines else None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _find(tree, fn, shift=None, line=None):
     name = fn.__name__
     params = list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
     lambdas = []
@@ -84,9 +108,12 @@ def _find(tree, fn):
                 and n.name == name:
             return n
         if name == "<lambda>" and isinstance(n, ast.Lambda) \
-                and [a.arg for a in n.args.args] == params:
+                and [a.arg for a in n.args.args] == params and line in (None, n.lineno):
             lambdas.append(n)
-    if len(lambdas) > 1:     # several on one line: tell them apart by their constants
+    if len(lambdas) > 1 and shift is not None and hasattr(fn.__code__, "co_positions"):
+        # several on one line: the one whose body holds every instruction of the code
+        lambdas = [n for n in lambdas if _holds(n.body, fn.__code__, shift)] or lambdas
+    if len(lambdas) > 1:     # (Python 3.10) or by the numbers they hold
         lambdas = [n for n in lambdas if _constants(n) == _code_constants(fn.__code__)]
         if len(lambdas) != 1:
             code = fn.__code__
@@ -94,6 +121,15 @@ def _find(tree, fn):
                                    "parameters on this line is meant; define it with 'def'",
                                    code.co_filename, code.co_firstlineno, 0, "ambiguous lambda")
     return lambdas[0] if lambdas else None
+
+
+def _holds(body, code, shift):
+    lo = (body.lineno + shift[0], body.col_offset + shift[1])
+    hi = (body.end_lineno + shift[0], body.end_col_offset + shift[1])
+    spans = [(line, col, end, end_col) for line, end, col, end_col in code.co_positions()
+             if None not in (line, end, col, end_col) and (col, end_col) != (0, 0)]
+    return bool(spans) and all(lo <= (line, col) and (end, end_col) <= hi
+                               for line, col, end, end_col in spans)
 
 
 def _constants(lam):

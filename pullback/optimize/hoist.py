@@ -46,26 +46,25 @@ def _block(stmts, counts):
 
 
 def _hoist(loop, counts):
+    """One pass in body order (a move never lets an earlier statement move: that one
+    would read the moved variable before it is assigned)."""
     written = all_written(loop.body) | ({loop.var.name} if isinstance(loop, For) else set())
-    moved, body = [], list(loop.body)
-    changed = True
-    while changed:
-        changed = False
-        for i, s in enumerate(body):
-            if not _invariant(s, body[:i], written, counts):
-                continue
-            moved.append(body.pop(i))
+    moved, body, read = [], [], set()
+    for s in loop.body:
+        if _invariant(s, read, written, counts):
+            moved.append(s)
             written.discard(s.target.name)
-            changed = True
-            break
+        else:
+            body.append(s)
+            read.update(v.name for x in walk((s,)) for v in atoms_read(x))
     return moved, replace(loop, body=tuple(body))
 
 
-def _invariant(s, before, written, counts):
+def _invariant(s, read_before, written, counts):
     if not isinstance(s, Assign) or s.op not in SAFE or counts.get(s.target.name) != 1:
         return False
     if any(isinstance(a, Var) and a.name in written for a in s.args):
         return False
     if s.target.type not in ("float", "int", "bool"):
         return False
-    return all(v.name != s.target.name for x in walk(before) for v in atoms_read(x))
+    return s.target.name not in read_before

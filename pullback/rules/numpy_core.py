@@ -57,8 +57,11 @@ scalar("fmax", np.fmax, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
 scalar("fmin", np.fmin, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
        "select(b < a, 1.0, select(a == b, 0.5, 0.0))", params="a b", python=(np.fmin,),
        numpy="np.fmin", syntax=Syntax("call", "np.fmin"))
-scalar("clip", np.clip, "select(x < lo, 0.0, select(x > hi, 0.0, 1.0))",
-       "select(x < lo, 1.0, 0.0)", "select(x > hi, 1.0, 0.0)", params="x lo hi",
+# clip is minimum(maximum(x, lo), hi): at a bound the tie splits the adjoint, as in JAX
+_HI = "select(max(x, lo) < hi, 1.0, select(max(x, lo) == hi, 0.5, 0.0))"
+scalar("clip", np.clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
+       f"select(lo > x, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
+       "select(hi < max(x, lo), 1.0, select(max(x, lo) == hi, 0.5, 0.0))", params="x lo hi",
        python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"))
 scalar("sinc", np.sinc, "select(x == 0, 0.0, (cos(3.141592653589793 * x) - y) / "
        "select(x == 0, 1.0, x))", python=(np.sinc,), numpy="np.sinc",

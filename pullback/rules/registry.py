@@ -236,7 +236,18 @@ def partial_reads(prim, positions):
     """(param indices, output?) that the reverse rules at ``positions`` read."""
     names = set()
     for i in positions:
-        node = prim.vjp_ast(i)
-        if node is not None:
-            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        names |= _rule_names(prim, i)
     return {i for i, p in enumerate(prim.params) if p in names}, "y" in names
+
+
+_NAMES = {}     # (id(prim), i) -> (prim, names): asked once per assignment of long programs
+
+
+def _rule_names(prim, i):
+    hit = _NAMES.get((id(prim), i))
+    if hit is None or hit[0] is not prim:
+        node = prim.vjp_ast(i)
+        hit = (prim, frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+               if node is not None else frozenset())
+        _NAMES[(id(prim), i)] = hit
+    return hit[1]
