@@ -59,6 +59,9 @@ CASES = load_all()
 def test_regression_case(case):
     name, program, head = case
     out = check(program, use_jax=True, timeout=60)
+    if "known" in head:       # a documented limitation, not yet fixed
+        assert out.failed, f"{name} passes now: remove its 'known' line"
+        pytest.xfail(head["known"])
     assert out.status == "ok", f"{out}\n(was: {head.get('failure')})"
 
 

@@ -84,7 +84,8 @@ def _kill(known, names):
 def _stmt(s, known):
     if isinstance(s, Assign):
         args = tuple(_sub(a, known) for a in s.args)
-        value = args[0] if s.op == "copy" else fold(s.op, args)
+        # statements with a source position are the user's: fold them as floats compute
+        value = args[0] if s.op == "copy" else fold(s.op, args, exact=s.loc is not None)
         if isinstance(value, tuple):
             s, value = Assign(s.target, value[0], value[1], s.loc), None
             args = s.args

@@ -62,9 +62,11 @@ class RuleEmitter:
         return self.expr(prim.partial_ast(i), env)
 
 
-def fold(op, args):
+def fold(op, args, exact=False):
     """Algebraic identities and constant folding: an atom the result equals, an
-    ``(op, args)`` pair to compute instead, or None when nothing folds."""
+    ``(op, args)`` pair to compute instead, or None when nothing folds.  With
+    ``exact`` (the user's own arithmetic) ``0 * y`` and ``0 + y`` stay: for floats
+    they are not ``0`` and ``y`` (``0.0 * -0.5`` is ``-0.0``, ``0.0 * inf`` is nan)."""
     if all(isinstance(a, Const) and not isinstance(a.value, Extern) for a in args) \
             and op in PRIMITIVES and PRIMITIVES[op].pure:
         try:
@@ -77,7 +79,7 @@ def fold(op, args):
         for x, y in ((a, b), (b, a)):
             if _is(x, 1) and _float(y):
                 return y
-            if _is(x, 0) and _float(y):
+            if _is(x, 0) and _float(y) and not exact:
                 return Const(0.0)
     if op == "mul":
         for x, y in ((a, b), (b, a)):
@@ -85,7 +87,7 @@ def fold(op, args):
                 return None if isinstance(y, Const) else ("neg", (y,))
     if op == "pow" and _is(b, 1) and _float(a):
         return a
-    if op == "add":
+    if op == "add" and not exact:
         for x, y in ((a, b), (b, a)):
             if _is(x, 0) and _float(y):
                 return y

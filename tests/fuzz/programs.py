@@ -268,7 +268,8 @@ class ProgramGen:
         if kind in ("tuple", "global"):
             c = self.fresh("c")
             items = ", ".join(self.e.expr(s, 1) for _ in range(self.c.integer(1, 3)))
-            head = f"for {c} in ({items},):" if kind == "tuple" else f"for {c} in W:"
+            head = (f"for {c} in ({items},):" if kind == "tuple" else
+                    f"for {c} in {self.c.pick(s.tuples)[0]}:")
             inner.floats.append(c)
         elif kind == "range":
             head = f"for {i} in range({self.e.small_int(s)}):"
