@@ -36,6 +36,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         check(self.src)
         self.used = set()
         self.next_k = {}
+        self.temps = set()
         self.ntemp = 0
         self.blocks = [[]]
         self.loops = []
@@ -67,7 +68,9 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.ntemp += 1
         while f"t{self.ntemp}" in self.used or f"t{self.ntemp}" in self.reserved:
             self.ntemp += 1
-        return self.new_var(f"t{self.ntemp}")
+        t = self.new_var(f"t{self.ntemp}")
+        self.temps.add(t.name)
+        return t
 
     def loc(self, node):
         return self.src.loc(node)
@@ -267,7 +270,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.emit(Assign(var, "copy", (value,), loc))
 
     def _is_temp(self, v):
-        return v.name[1:].isdigit()
+        return v.name in self.temps     # not the user's own t0, t1 (named like temporaries)
 
     # -- control flow -------------------------------------------------------------
     def stmt_If(self, s):
