@@ -460,14 +460,16 @@ def jacobian(f, argnums=0, mode="reverse"):
     """The Jacobian of ``f`` with respect to ``argnums`` (shapes in the module docstring).
 
     ``mode="forward"`` takes one sweep for up to ``MAX_DIRECTIONS`` arguments;
-    ``mode="reverse"`` one sweep per output."""
+    ``mode="reverse"`` one sweep per output.  Of a derivative (``jacobian(grad(f))``)
+    both modes run forward over it."""
     if mode == "forward":
         return derivative_of(f, argnums, kind="jac")
     if mode != "reverse":
         raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
     if isinstance(f, (Derived, Derivative)):
-        raise TypeError("reverse mode over a pullback derivative is not supported; "
-                        "use jacobian(..., mode='forward')")
+        # generated reverse code pops tapes, which the reverse transform does not take as
+        # input: the Jacobian of a derivative is built forward over it (same numbers)
+        return derivative_of(f, argnums, kind="jac")
     return ReverseJacobian(f, argnums)
 
 
