@@ -12,6 +12,7 @@ from .backends.python import emit_module
 from .frontend import lower_program
 from .ir.verify import verify_function, verify_module
 from .transforms.gradient import gradient_module
+from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
 
 
 class Compiled:
@@ -43,7 +44,10 @@ def externs(module):
 def lower_typed(f, types, skels=None):
     """The typed IR of ``f``: ``types`` has one entry per leaf argument; ``skels``
     gives each argument's structure (default: every argument a leaf)."""
-    return infer_types(lower_program(f, skels or len(types)), list(types))
+    typed = infer_types(lower_program(f, skels or len(types)), list(types))
+    if has_jvp_calls(typed):      # pullback.jvp in the user's code: type the tangents too
+        typed = infer_types(expand_jvp_calls(typed), list(types))
+    return typed
 
 
 def prepare_arrays(module):

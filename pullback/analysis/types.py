@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
-from ..ir.types import SCALAR_ORDER, Array, dummy, join, of_value
+from ..ir.types import SCALAR_ORDER, Array, dummy, is_differentiable, join, of_value
 from ..ir.walk import blocks, walk
 from ..rules import PRIMITIVES
 
@@ -130,7 +130,11 @@ def _infer(module, entry_types):
                     for p, a in zip(callee.params, s.args):
                         if ty(a) is not None:
                             setvar(callee.name, p.name, ty(a))
-                    for t, r in zip(s.targets, rets[s.func] or ()):
+                    outs = rets[s.func] or ()
+                    if s.jvp:       # tangents of the outputs follow them (ints get float 0)
+                        outs = tuple(outs) + tuple(t if is_differentiable(t) else "float"
+                                                   for t in outs)
+                    for t, r in zip(s.targets, outs):
                         if r is not None:
                             setvar(fn.name, t.name, r)
                 elif isinstance(s, Return):

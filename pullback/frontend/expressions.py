@@ -253,6 +253,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def call_python(self, obj, args, kwargs, node):
         name = getattr(obj, "__qualname__", repr(obj))
+        if _is_pullback(obj) and not registry.has_python(obj):
+            return self.call_pullback(obj, args, kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
             return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
         if obj is len and len(args) == 1 and isinstance(args[0], (TupleB, DictB, RecordB)):
@@ -301,7 +303,31 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
                                "argument(s): it has no derivative rule and no Python source",
                                self.src.filename, node.lineno, node.col_offset, f"call to {name}")
 
-    def call_user(self, fb, args, kwargs, node):
+    def call_pullback(self, obj, args, kwargs, node):
+        """``pullback.jvp(f, primals, tangents)`` in differentiated code: a call of
+        ``f``'s tangent function (``Call.jvp``); other pullback objects are rejected."""
+        from ..forward_api import jvp
+        if obj is not jvp:
+            name = getattr(obj, "__name__", type(obj).__name__)
+            raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "
+                                   "(compose derivatives instead: grad(grad(f)), "
+                                   "jacobian(grad(f)), or call pullback.jvp)")
+        if kwargs or len(args) != 3 or not all(isinstance(a, TupleB) for a in args[1:]):
+            raise self.error(node, "pullback.jvp other than jvp(f, (primals...), (tangents...))")
+        f, primals, tangents = args
+        if isinstance(f, PyObj) and isinstance(f.obj, types.FunctionType):
+            f = FuncB(source_of(f.obj), f.obj)
+        if not isinstance(f, FuncB):
+            raise self.error(node, "pullback.jvp of something that is not a Python function")
+        nparams = len(f.source.node.args.args) + len(f.source.node.args.kwonlyargs)
+        if len(primals.items) != nparams or \
+                [flatten(p)[0] for p in primals.items] != [flatten(t)[0] for t in tangents.items]:
+            raise self.error(node, "pullback.jvp whose primals and tangents do not match the "
+                                   "parameters of the function one to one")
+        dots = [a for t in tangents.items for a in flatten(t)[1]]
+        return self.call_user(f, list(primals.items), {}, node, dots)
+
+    def call_user(self, fb, args, kwargs, node, dots=None):
         fdef = fb.source.node
         a = fdef.args
         names = [p.arg for p in a.args + a.kwonlyargs]
@@ -327,6 +353,11 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         name, ret = self.program.function(fb, skels, node)
         _, cap_atoms = flatten(fb)
         from .bindings import n_atoms
+        if dots is not None:        # pullback.jvp: tangents in, tangents of the outputs out
+            targets = tuple(self.temp() for _ in range(2 * n_atoms(ret)))
+            self.emit(Call(targets, name, tuple(atoms + cap_atoms + dots), self.loc(node), True))
+            it = iter(targets)
+            return TupleB((unflatten(ret, it), unflatten(ret, it)))
         targets = tuple(self.temp() for _ in range(n_atoms(ret)))
         self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node)))
         return unflatten(ret, iter(targets))
@@ -384,6 +415,14 @@ class ContainerLowerer:
             raise self.error(node, f"constructing {cls.__name__} with these arguments")
         items = tuple(bound[n] if n in bound else static(defaults[n], self, node) for n in names)
         return RecordB(cls, names, items)
+
+
+def _is_pullback(obj):
+    """pullback's own API (``pullback.jvp``, a ``grad`` object): never lowered as user code."""
+    module = getattr(obj, "__module__", None) or ""
+    if not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
+        module = type(obj).__module__
+    return module == "pullback" or module.startswith("pullback.")
 
 
 def static(value, low, node):

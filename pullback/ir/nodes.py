@@ -85,11 +85,17 @@ class Assign:
 
 @dataclass(frozen=True)
 class Call:
-    """``targets = func(*args)`` for a function of the same ``Module``."""
+    """``targets = func(*args)`` for a function of the same ``Module``.
+
+    ``jvp``: the user's ``pullback.jvp(func, primals, tangents)``; ``args`` end with
+    one tangent per primal leaf and ``targets`` with one tangent per output.  Only
+    the frontend makes these; ``transforms.jvp_calls`` replaces them by calls of
+    the callee's tangent function right after typing, so no later stage sees one."""
     targets: tuple
     func: str
     args: tuple
     loc: Optional[Loc] = field(default=None, compare=False)
+    jvp: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ def _block(body, depth, lines):
         if isinstance(s, Assign):
             lines.append(f"{pad}{s.target} = {s.op}({', '.join(map(str, s.args))})")
         elif isinstance(s, Call):
-            lines.append(f"{pad}{', '.join(map(str, s.targets))} = call {s.func}"
+            kind = "call jvp " if s.jvp else "call "
+            lines.append(f"{pad}{', '.join(map(str, s.targets))} = {kind}{s.func}"
                          f"({', '.join(map(str, s.args))})")
         elif isinstance(s, If):
             lines.append(f"{pad}if {s.cond}:")

@@ -1,0 +1,88 @@
+"""``pullback.jvp`` inside differentiated code: calls of tangent functions.
+
+The frontend lowers ``y, y_dot = pullback.jvp(f, (x, c), (x_dot, 0.0))`` to a
+``Call`` marked ``jvp`` whose arguments end with the tangents and whose targets
+end with the outputs' tangents.  Once types are known, this pass builds ``f``'s
+tangent function (``transforms.forward``, one direction, every float parameter
+carrying a tangent) into the module and calls it instead:
+
+    t1, t2 = call jvp f(x, c, x_dot, 0.0)     ->     t1, t2 = call f_jvp(x, c, x_dot)
+
+Invariants of the output: no ``Call`` is marked ``jvp``; the tangent functions
+are ordinary typed IR (no tapes), so any transform (reverse, forward) applies to
+the result — ``grad`` of a function that calls ``jvp`` is reverse over forward.
+Tangents given for int or bool parameters are dropped (their tangent is 0).
+Values ``f`` captures from enclosing functions are parameters without
+tangents: ``jvp`` does not differentiate them, an outer derivative does.
+"""
+from dataclasses import replace
+
+from ..errors import UnsupportedError
+from ..ir import Call, Module
+from ..ir.types import is_differentiable
+from ..ir.walk import blocks, map_blocks, walk
+
+
+def has_jvp_calls(module):
+    return any(isinstance(s, Call) and s.jvp for f in module.functions for s in walk(f.body))
+
+
+def expand_jvp_calls(module):
+    """The module with every ``jvp`` call replaced by a call of a tangent function."""
+    from .forward import tangent_module
+    made = {}                  # (callee, mask) -> tangent function name
+
+    def tangent_of(callee, mask):
+        nonlocal module
+        key = (callee, mask)
+        if key not in made:
+            fn = module.get(callee)
+            rest = tuple(f for f in module.functions if f.name != callee)
+            tm = tangent_module(Module((fn,) + rest, module.result), list(mask))
+            have = {f.name for f in module.functions}
+            module = Module(module.functions + tuple(f for f in tm.functions
+                                                     if f.name not in have), module.result)
+            made[key] = tm.functions[0].name
+        return made[key]
+
+    def stmt(s):
+        if isinstance(s, Call) and s.jvp:
+            callee = module.get(s.func)
+            n = len(callee.params)
+            primals, dots = s.args[:n], s.args[n:]
+            # the tangents follow the primal leaves; captured values (last) have none
+            mask = tuple(i < len(dots) and is_differentiable(p.type)
+                         for i, p in enumerate(callee.params))
+            if any(isinstance(c, Call) and c.jvp for c in walk(callee.body)):
+                raise UnsupportedError.at(s.loc, "pullback.jvp of a function that itself "
+                                                 "calls pullback.jvp", "nested jvp")
+            kept = tuple(d for d, m in zip(dots, mask) if m)
+            return Call(s.targets, tangent_of(s.func, mask), primals + kept, s.loc)
+        if blocks(s):
+            return map_blocks(s, lambda b: tuple(map(stmt, b)))
+        return s
+
+    done = set()
+    while True:
+        todo = [f for f in module.functions if f.name not in done]
+        if not todo:
+            return _reachable(module)
+        for fn in todo:
+            done.add(fn.name)
+            new = replace(fn, body=tuple(map(stmt, fn.body)))
+            module = Module(tuple(new if f.name == fn.name else f for f in module.functions),
+                            module.result)
+
+
+def _reachable(module):
+    """Functions the entry reaches (a callee only ``jvp`` called has gone)."""
+    seen, todo = {module.functions[0].name}, [module.functions[0]]
+    while todo:
+        for s in walk(todo.pop().body):
+            if isinstance(s, Call) and s.func not in seen:
+                seen.add(s.func)
+                todo.append(module.get(s.func))
+    return Module(tuple(f for f in module.functions if f.name in seen), module.result)
+
+
+__all__ = ["expand_jvp_calls", "has_jvp_calls"]
