@@ -185,7 +185,7 @@ def _seed(shape, e):
 class _Program:
     """A derivative chain compiled for one tuple of argument leaf types."""
 
-    def __init__(self, base, layers, info):
+    def __init__(self, base, layers, info, backend="python"):
         nleaves = len(info.types)
         nargs = len(info.trees)
         module, struct, header = _base_module(base, info)
@@ -232,7 +232,14 @@ class _Program:
             struct = (struct, jac) if layer.with_value or layer.kind == "jvp" else jac
         self.struct = struct
         self.n_out = len(module.functions[0].body[-1].values)
-        self.comp = load_module(module, header, self.n_out)
+        if backend == "numba":
+            from .backends.numba_build import load_numba_module
+            self.comp = load_numba_module(module, header + "\n# Numba backend.", self.n_out,
+                                          info.types)
+        elif backend == "python":
+            self.comp = load_module(module, header, self.n_out)
+        else:
+            raise ValueError(f"unknown backend {backend!r}; choose 'python' or 'numba'")
         self.entry = self.comp[self.comp.entry]
 
     def run(self, args, tangents=None):
@@ -358,11 +365,11 @@ def _types(base, layers, args):
     return _info(base, layers, args)[0].types
 
 
-def _program(base, layers, info):
+def _program(base, layers, info, backend="python"):
     ident = (base.f, base.argnums, base.with_value) if isinstance(base, Derivative) else base
-    key = (ident, layers, tuple(info.types), tuple(info.trees))
+    key = (ident, layers, tuple(info.types), tuple(info.trees), backend)
     if key not in _CACHE:
-        _CACHE[key] = _Program(base, layers, info)
+        _CACHE[key] = _Program(base, layers, info, backend)
     return _CACHE[key]
 
 
@@ -412,9 +419,10 @@ def derivative_of(f, argnums=0, with_value=False, kind="grad"):
 
 # -- the public functions -------------------------------------------------------------
 
-def jvp(f, primals, tangents):
+def jvp(f, primals, tangents, backend="python"):
     """``(f(*primals), J @ tangents)`` by one forward sweep.  Primals and tangents are
-    floats, arrays or containers of them (tangents with the primals' structure)."""
+    floats, arrays or containers of them (tangents with the primals' structure).
+    ``backend="numba"`` compiles the tangent code with ``numba.njit``."""
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
@@ -443,17 +451,17 @@ def jvp(f, primals, tangents):
             tans.append(v)
     if any(not _is_float(info.types[j]) for j in info.leaves_of(nums)):
         raise TypeError("jvp: an argument mixes float and int leaves; pass floats")
-    prog = _program(base, layers + (_Layer(nums, "jvp"),), info)
+    prog = _program(base, layers + (_Layer(nums, "jvp"),), info, backend)
     return prog.run(args, tans)
 
 
-def jvp_source(f, primals):
+def jvp_source(f, primals, backend="python"):
     """The generated source that ``jvp(f, primals, tangents)`` runs."""
     base, layers = _chain(f)
     info, _ = _prepare(base, layers, list(primals))
     nums = tuple(i for i in range(len(primals))
                  if any(_is_float(info.types[j]) for j in info.leaves_of((i,))))
-    return SourceText(_program(base, layers + (_Layer(nums, "jvp"),), info).comp.source)
+    return SourceText(_program(base, layers + (_Layer(nums, "jvp"),), info, backend).comp.source)
 
 
 def jacobian(f, argnums=0, mode="reverse"):
@@ -479,14 +487,14 @@ def hessian(f, argnums=0):
     return jacobian(grad(f, argnums), argnums, mode="forward")
 
 
-def hvp(f, primals, vectors):
+def hvp(f, primals, vectors, backend="python"):
     """``H @ vectors`` for the Hessian ``H`` of scalar ``f`` with respect to all float
     primals: forward over reverse, one sweep."""
     from .api import grad
     primals = tuple(primals)
     nums = tuple(i for i, a in enumerate(primals)
                  if all(_is_float(_arg_type(x, i)) for x in _leaves([a])[1]))
-    _, hv = jvp(grad(f, argnums=nums), primals, vectors)
+    _, hv = jvp(grad(f, argnums=nums), primals, vectors, backend=backend)
     out = [0.0] * len(primals)
     for i, v in zip(nums, hv):
         out[i] = v

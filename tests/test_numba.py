@@ -74,7 +74,8 @@ def test_recursion_is_a_pullback_error_at_the_source_line():
     assert err.value.filename.endswith("programs_control.py") and err.value.line > 0
 
 
-def test_numba_compile_error_names_the_user_line(monkeypatch):
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_numba_compile_error_names_the_user_line(monkeypatch, mode):
     from pullback.backends import numba as printer
     monkeypatch.setitem(printer.HELPERS, "polygamma",
                         "\ndef polygamma(n, x):\n    return undefined_name")
@@ -83,7 +84,10 @@ def test_numba_compile_error_names_the_user_line(monkeypatch):
         y = math.lgamma(x) * 2.0
         return y
     with pytest.raises(TransformError, match="numba backend cannot compile") as err:
-        pullback.grad(f, backend="numba")(1.5)
+        if mode == "grad":
+            pullback.grad(f, backend="numba")(1.5)
+        else:
+            pullback.jvp(f, (1.5,), (1.0,), backend="numba")
     assert err.value.line == f.__code__.co_firstlineno + 1
     assert "Traceback" not in str(err.value)
 

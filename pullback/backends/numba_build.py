@@ -110,10 +110,9 @@ class _Guarded:
 
 def compile_reverse_numba(f, types, mask, split=False):
     """Like ``compile.compile_reverse``, with the Numba backend."""
-    numba = require_numba()
+    require_numba()
     start = time.perf_counter()
     typed = lower_typed(f, types)
-    _reject_recursion(typed)
     n_out = len(typed.functions[0].body[-1].values)
     module = gradient_module(typed, mask, split)
     name = getattr(f, "__qualname__", "f")
@@ -121,6 +120,15 @@ def compile_reverse_numba(f, types, mask, split=False):
               f"({f.__code__.co_filename}:{f.__code__.co_firstlineno}), Numba backend.\n"
               f"# Reverse mode with respect to: "
               f"{', '.join(p.name for p, m in zip(typed.functions[0].params, mask) if m)}.")
+    return load_numba_module(module, header, n_out, types, start)
+
+
+def load_numba_module(module, header, n_out, types, start=None):
+    """Emit any derivative IR module (reverse, tangent, or tangent over reverse) as Numba
+    source, write it to the disk cache once and import it (``compile.load_module``'s twin)."""
+    numba = require_numba()
+    start = time.perf_counter() if start is None else start
+    _reject_recursion(module)
     text, locs = emit_numba_module(module, header)
     transform_seconds = time.perf_counter() - start
     from ..compile import externs
@@ -131,8 +139,10 @@ def compile_reverse_numba(f, types, mask, split=False):
     path = _write_once(os.path.join(cache_dir(), f"pb_{digest}.py"), text)
     loaded = _import(f"pullback_numba_{digest}", path)
     loaded.__dict__.update(arrays)
-    return NumbaCompiled(text, loaded, [fn.name for fn in module.functions], n_out, locs, path,
+    comp = NumbaCompiled(text, loaded, [fn.name for fn in module.functions], n_out, locs, path,
                          transform_seconds)
+    comp.result = module.result
+    return comp
 
 
 def _fingerprint(value):
