@@ -6,65 +6,86 @@
 
 Pops are kept while their tape is live (they keep the tape in step);
 compound statements left empty disappear.
+
+Invariant: the result is the largest part of the function in which every
+statement is live (liveness computed on that part itself).  One backward pass
+reaches it: straight-line code sees the liveness of what it keeps; a loop's
+head liveness counts its whole current body, so a loop whose body lost
+statements is pruned again with the smaller head until nothing changes (a
+loop-carried ``x = x + 1`` whose ``x`` is read nowhere else stays, as it did
+when whole passes were repeated).
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, For, Function, If, NewTape, Pop, Push, While
-from .liveness import live_before, live_before_stmt, live_step
+from ..ir import Assign, Call, For, If, NewTape, Pop, Push, While
+from ..ir.walk import atoms_read
+from .liveness import live_step, loop_head
 
 
 def eliminate_dead_code(fn):
-    body = fn.body
-    while True:
-        new = _block(body, set())
-        if new == body:
-            return replace(fn, body=new)
-        body = new
+    body, _, _ = _block(fn.body, set())
+    return replace(fn, body=body)
 
 
 def _block(stmts, after):
+    """``(kept statements, names live before them, whether anything changed)``."""
     out = []
     live = set(after)
+    changed = False
     for s in reversed(stmts):
-        kept = _stmt(s, live)
+        kept, live, diff = _stmt(s, live)
         if kept is not None:
             out.append(kept)
-            live = live_step(kept, live)
-    return tuple(reversed(out))
+        changed = changed or diff
+    out.reverse()
+    return tuple(out), live, changed
 
 
 def _stmt(s, live):
-    if isinstance(s, Assign):       # impure ones (random draws) stay: they advance a state
-        return s if s.target.name in live or not _pure(s.op) else None
-    if isinstance(s, Call):
-        return s if any(t.name in live for t in s.targets) else None
-    if isinstance(s, Pop):
-        return s if s.tape.name in live or s.target.name in live else None
-    if isinstance(s, (Push, NewTape)):
-        return s if s.tape.name in live else None
-    if isinstance(s, If):
-        body, orelse = _block(s.body, live), _block(s.orelse, live)
-        return replace(s, body=body, orelse=orelse) if body or orelse else None
+    """``(kept or None, names live before it, changed)``; ``live`` may be updated in place."""
+    t = type(s)
+    if t is Assign:        # impure ones (random draws) stay: they advance a state
+        keep = s.target.name in live or not _pure(s.op)
+    elif t is Call:
+        keep = any(v.name in live for v in s.targets)
+    elif t is Pop:
+        keep = s.tape.name in live or s.target.name in live
+    elif t is Push or t is NewTape:
+        keep = s.tape.name in live
+    elif t is If:
+        body, lb, c1 = _block(s.body, live)
+        orelse, lo, c2 = _block(s.orelse, live)
+        if not (body or orelse):
+            return None, live, True
+        kept = replace(s, body=body, orelse=orelse) if c1 or c2 else s
+        return kept, lb | lo | {v.name for v in atoms_read(s)}, c1 or c2
+    elif t is For or t is While:
+        return _loop(s, live)
+    else:
+        return s, live_step(s, live), False
+    if not keep:
+        return None, live, True
+    return s, live_step(s, live), False
+
+
+def _loop(s, after):
+    extra = {s.exit.name} if s.exit is not None else set()
+    body, changed = s.body, False
+    while True:       # prune until the body is live on its own head liveness
+        head = loop_head(s, after, body)
+        body, _, diff = _block(body, head | extra)
+        if not diff:
+            break
+        changed = True
+    if isinstance(s, For) and not body:
+        return None, after, True
+    kept = replace(s, body=body) if changed else s
     if isinstance(s, For):
-        head = _loop_live(s, live)
-        body = _block(s.body, head | ({s.exit.name} if s.exit else set()))
-        return replace(s, body=body) if body else None
-    if isinstance(s, While):
-        head = _loop_live(s, live)
-        return replace(s, body=_block(s.body, head | {s.exit.name}))
-    return s
+        return kept, (head - {s.var.name}) | {v.name for v in atoms_read(s)}, changed
+    return kept, head, changed
 
 
 def _pure(op):
-    from ..rules import PRIMITIVES
-    return op not in PRIMITIVES or PRIMITIVES[op].pure
-
-
-def _loop_live(s, after):
-    head = set(after)
-    extra = {s.exit.name} if getattr(s, "exit", None) is not None else set()
-    while True:
-        new = head | live_before(s.body, head | extra)
-        if new == head:
-            return head
-        head = new
+    from ..rules import PRIMITIVES     # (imported late: rules import the optimiser's users)
+    prim = PRIMITIVES.get(op)
+    return prim is None or prim.pure

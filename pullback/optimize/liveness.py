@@ -1,62 +1,105 @@
 """Backward liveness over structured IR (the basis of dead-code elimination).
 
 ``live_before(stmts, live_after)`` returns the variables (by name) that may be
-read before being written; loops iterate to a fixpoint.  Tapes count as read
-by ``Push`` and ``Pop`` (they mutate the list), so a live tape keeps both.
+read before being written.  Tapes count as read by ``Push`` and ``Pop`` (they
+mutate the list), so a live tape keeps both.
+
+Liveness is distributive, so a block has a summary ``(gen, kill)`` with
+``live_before(block, X) == gen | (X - kill)`` for every ``X``.  A loop's head
+set is then closed-form instead of iterated: the least ``head`` with
+``head == X | live_before(body, head | extra)`` is ``X | gen | (extra - kill)``
+(``extra``: the exit flag, read after every iteration).  Every block is summed
+up once per query, so liveness is linear in the function's size however deep
+its loops nest (iterating each loop to a fixpoint was exponential in depth).
 """
 from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Return, While
 from ..ir.walk import atoms_read
-
-
-def live_before_stmt(s, after):
-    if isinstance(s, If):
-        live = live_before(s.body, after) | live_before(s.orelse, after)
-        return live | _reads(s)
-    if isinstance(s, For):
-        head = set(after)
-        while True:
-            inner = live_before(s.body, head | ({s.exit.name} if s.exit else set()))
-            new = head | inner
-            if new == head:
-                break
-            head = new
-        return (head - {s.var.name}) | _reads(s)
-    if isinstance(s, While):
-        head = set(after)
-        while True:
-            new = head | live_before(s.body, head | {s.exit.name})
-            if new == head:
-                break
-            head = new
-        return head
-    if isinstance(s, (Assign, Call)):
-        targets = {s.target.name} if isinstance(s, Assign) else {t.name for t in s.targets}
-        return (set(after) - targets) | _reads(s)
-    if isinstance(s, Pop):
-        return (set(after) - {s.target.name}) | {s.tape.name}
-    if isinstance(s, NewTape):
-        return set(after) - {s.tape.name}
-    if isinstance(s, (Push, Return)):
-        return set(after) | _reads(s)
-    return set(after)
 
 
 def _reads(s):
     return {v.name for v in atoms_read(s)}
 
 
+def _writes(s):
+    """Names a simple statement assigns (None: not a simple statement)."""
+    t = type(s)
+    if t is Assign or t is Pop:
+        return (s.target.name,)
+    if t is Call:
+        return tuple(v.name for v in s.targets)
+    if t is NewTape:
+        return (s.tape.name,)
+    if t is Push or t is Return:
+        return ()
+    return None
+
+
+def summary(stmts):
+    """``(gen, kill)`` of a block: ``live_before(stmts, X) == gen | (X - kill)``."""
+    gen, kill = set(), set()
+    for s in reversed(stmts):
+        w = _writes(s)
+        if w is not None:
+            gen.difference_update(w)
+            kill.update(w)
+            gen.update(v.name for v in atoms_read(s))
+            continue
+        sg, sk = stmt_summary(s)
+        if sk:
+            gen.difference_update(sk)
+            kill |= sk
+        gen |= sg
+    return gen, kill
+
+
+def stmt_summary(s):
+    """``(gen, kill)`` of one statement, nested blocks included."""
+    w = _writes(s)
+    if w is not None:
+        return _reads(s), set(w)
+    if isinstance(s, If):
+        g1, k1 = summary(s.body)
+        g2, k2 = summary(s.orelse)
+        return g1 | g2 | _reads(s), k1 & k2
+    if isinstance(s, For):
+        g, k = summary(s.body)
+        head = g | ({s.exit.name} - k if s.exit else set())
+        return (head - {s.var.name}) | _reads(s), {s.var.name}
+    if isinstance(s, While):
+        g, k = summary(s.body)
+        return g | ({s.exit.name} - k), set()
+    return set(), set()
+
+
+def loop_head(s, after, body=None):
+    """Variables live at the head of loop ``s`` (with ``body`` in place of its own)
+    when ``after`` is live after it."""
+    g, k = summary(s.body if body is None else body)
+    exit_ = s.exit
+    return set(after) | g | ({exit_.name} - k if exit_ is not None else set())
+
+
+def live_before_stmt(s, after):
+    w = _writes(s)
+    if w is not None:
+        return (set(after) - set(w)) | _reads(s)
+    if isinstance(s, For):
+        return (loop_head(s, after) - {s.var.name}) | _reads(s)
+    if isinstance(s, While):
+        return loop_head(s, after)
+    if isinstance(s, If):
+        return live_before(s.body, after) | live_before(s.orelse, after) | _reads(s)
+    return set(after)
+
+
 def live_step(s, live):
     """``live_before_stmt`` on a set the caller owns: a simple statement updates it in
     place (copying it at every statement made long functions quadratic)."""
-    if isinstance(s, (Assign, Call, Pop, NewTape)):
-        live.difference_update(t.name for t in ((s.target,) if isinstance(s, (Assign, Pop))
-                                                else s.targets if isinstance(s, Call)
-                                                else (s.tape,)))
-    elif not isinstance(s, (Push, Return)):
+    w = _writes(s)
+    if w is None:
         return live_before_stmt(s, live)
+    live.difference_update(w)
     live.update(v.name for v in atoms_read(s))
-    if isinstance(s, Pop):
-        live.add(s.tape.name)
     return live
 
 
