@@ -92,24 +92,41 @@ def reject(source, node, what=None):
 
 
 def check(source):
+    """Raise at the first construct outside the subset (in ``ast.walk`` order)."""
+    from .scan import facts
+    if facts(source.node).fenced:      # one walk, shared with the scan and kept on the node
+        return
     fn = source.node
     for node in ast.walk(fn):
-        name = type(node).__name__
-        if name not in SUPPORTED:
-            # operators and contexts carry no position; report their parent expression
-            raise reject(source, _positioned(fn, node), describe(node))
-        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
-            args = node.args
-            if args.vararg or args.kwarg or args.posonlyargs:
-                raise reject(source, node, "variadic or positional-only parameters")
-        if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
-            raise reject(source, node, f"a {type(node.value).__name__} constant")
-        if isinstance(node, ast.While) and node.orelse:
-            raise reject(source, node, "an 'else' clause on a 'while' loop")
-        if isinstance(node, ast.FunctionDef) and node is not fn and node.decorator_list:
-            raise reject(source, node, "a decorated nested function")
-        if isinstance(node, ast.comprehension) and node.is_async:
-            raise reject(source, _positioned(fn, node), "an async comprehension")
+        found = problem(node, fn)
+        if found is not None:
+            raise reject(source, *found)
+
+
+def problem(node, root):
+    """``(node to report, words)`` when ``node`` (inside ``root``) is outside the subset."""
+    name = type(node).__name__
+    if name not in SUPPORTED:
+        # operators and contexts carry no position; report their parent expression
+        return _positioned(root, node), describe(node)
+    if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+        args = node.args
+        if args.vararg or args.kwarg or args.posonlyargs:
+            return node, "variadic or positional-only parameters"
+    if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
+        return node, f"a {type(node.value).__name__} constant"
+    if isinstance(node, ast.While) and node.orelse:
+        return node, "an 'else' clause on a 'while' loop"
+    if isinstance(node, ast.FunctionDef) and node is not root and node.decorator_list:
+        return node, "a decorated nested function"
+    if isinstance(node, ast.comprehension) and node.is_async:
+        return _positioned(root, node), "an async comprehension"
+    return None
+
+
+# what a walk may skip ``problem`` for: supported classes without further conditions
+SUPPORTED_TYPES = frozenset(getattr(ast, n) for n in SUPPORTED if hasattr(ast, n))
+LOOK = frozenset((ast.FunctionDef, ast.Lambda, ast.Constant, ast.While, ast.comprehension))
 
 
 def _positioned(root, target):

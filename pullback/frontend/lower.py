@@ -17,7 +17,7 @@ from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom
 from .arrays import ArrayLowerer
 from .expressions import ContainerLowerer, ExpressionLowerer, LocalDef
 from .fence import check, reject
-from .scan import appended_names, binding_counts, body_exits, exits
+from .scan import appended_names, binding_counts, body_exits, exits, facts
 from .source import Source
 
 
@@ -105,8 +105,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]
-        direct = body and isinstance(body[-1], ast.Return) and \
-            not any(isinstance(n, ast.Return) for s in body[:-1] for n in ast.walk(s))
+        direct = body and isinstance(body[-1], ast.Return) and facts(node).returns == 1
         if direct:
             self.block(body[:-1])
             value = body[-1].value

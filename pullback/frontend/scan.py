@@ -1,5 +1,6 @@
 """Syntactic facts about a function's AST that lowering needs up front."""
 import ast
+import weakref
 from collections import Counter
 
 _SCOPES = (ast.FunctionDef, ast.Lambda, ast.AsyncFunctionDef, ast.ClassDef)
@@ -15,22 +16,93 @@ def own_nodes(node):
             todo.extend(ast.iter_child_nodes(n))
 
 
+class Facts:
+    """What lowering asks about one function (or lambda) node, from one walk.
+
+    ``counts``: how many places bind each name (params included); ``appended``:
+    names ``.append`` is called on; ``first_return``: the first ``return`` with a
+    value in ``own_nodes`` order; ``returns``: ``return`` statements in the whole
+    subtree, nested definitions included; ``fenced``: True when the fence finds
+    nothing to reject (None: not known, check it)."""
+
+    def __init__(self, params, parent):
+        self.counts = Counter(a.arg for a in params)
+        self.appended = set()
+        self.first_return = None
+        self.returns = 0
+        self.fenced = None
+        self.parent = parent
+
+
+# node -> Facts.  Parsed trees are not modified, so a function lowered again (another
+# API object, another specialisation, a nested function at each call) is not walked
+# again; by weak reference, so that a deep copy (renamed by the lowerer) has none.
+_FACTS = weakref.WeakKeyDictionary()
+
+
+def facts(fn):
+    """The ``Facts`` of a function or lambda node."""
+    found = _FACTS.get(fn)
+    if found is None:
+        _walk(fn)
+        found = _FACTS[fn]
+    return found
+
+
+def _walk(root):
+    """One walk of ``root`` for the fence and for every scope's ``Facts``.  The stack
+    visits each scope's own nodes in ``own_nodes`` order (a nested scope's subtree
+    is finished before its siblings), so ``first_return`` is the one it finds."""
+    from .fence import LOOK, SUPPORTED_TYPES, problem
+    AST, Name, Store, Call, Attribute, Return = \
+        ast.AST, ast.Name, ast.Store, ast.Call, ast.Attribute, ast.Return
+    clean = type(root) in SUPPORTED_TYPES and not problem(root, root)
+    scopes = [Facts(root.args.args, None)]
+    todo = [(n, scopes[0]) for n in ast.iter_child_nodes(root)]
+    while todo:
+        n, owner = todo.pop()
+        t = type(n)
+        if clean and (t not in SUPPORTED_TYPES or (t in LOOK and problem(n, root))):
+            clean = False
+        if t is Name:
+            if type(n.ctx) is Store:
+                owner.counts[n.id] += 1
+        elif t is Call:
+            f = n.func
+            if type(f) is Attribute and f.attr == "append" and type(f.value) is Name:
+                owner.appended.add(f.value.id)
+        elif t is Return:
+            owner.returns += 1
+            if owner.first_return is None and n.value is not None:
+                owner.first_return = n
+        elif t in _SCOPES:
+            if t is ast.FunctionDef:
+                owner.counts[n.name] += 1
+            owner = Facts(getattr(getattr(n, "args", None), "args", ()), owner)
+            if t is not ast.ClassDef:       # (rejected by the fence; its facts go nowhere)
+                scopes.append(owner)
+                _FACTS[n] = owner
+        for field in n._fields:
+            v = getattr(n, field, None)
+            if isinstance(v, AST):
+                todo.append((v, owner))
+            elif type(v) is list:
+                todo.extend((x, owner) for x in v if isinstance(x, AST))
+    for s in reversed(scopes[1:]):     # nested returns count for every enclosing scope
+        s.parent.returns += s.returns
+        s.fenced = True if clean else None
+    scopes[0].fenced = clean
+    _FACTS[root] = scopes[0]
+
+
 def binding_counts(fn):
     """How many places bind each name in this function (params included)."""
-    c = Counter(a.arg for a in fn.args.args)
-    for n in own_nodes(fn):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            c[n.id] += 1
-        elif isinstance(n, ast.FunctionDef):
-            c[n.name] += 1
-    return c
+    return Counter(facts(fn).counts)
 
 
 def appended_names(fn):
     """Names the function calls ``.append`` on: they are run-time lists."""
-    return {n.func.value.id for n in own_nodes(fn) if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
-            and isinstance(n.func.value, ast.Name)}
+    return set(facts(fn).appended)
 
 
 def exits(stmt):
@@ -75,10 +147,8 @@ def return_shape(fn):
     """The skeleton of a function's return value, from its first ``return``."""
     if isinstance(fn, ast.Lambda):
         return _shape(fn.body)
-    for n in own_nodes(fn):
-        if isinstance(n, ast.Return) and n.value is not None:
-            return _shape(n.value)
-    return ("atom",)
+    ret = facts(fn).first_return
+    return _shape(ret.value) if ret is not None else ("atom",)
 
 
 def _shape(e):
