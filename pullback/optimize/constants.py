@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.names import is_temp
-from ..ir.types import is_array, is_differentiable
+from ..ir.types import IndexT, is_array, is_differentiable
 from ..transforms.emit_rule import fold
 
 
@@ -150,8 +150,8 @@ def _fits(value, target):
             return value.type.dtype == target.type.dtype
         return value.type == target.type and target.type not in ("tape", "residual", "any")
     kinds = {"float": float, "int": int, "bool": bool}
-    if target.type in ("index", "static", "shape"):     # indices, shapes: any constant
-        return True
+    if target.type in ("index", "static", "shape") or isinstance(target.type, IndexT):
+        return True         # indices, shapes: any constant
     if is_array(target.type):      # a float constant stands for a broadcast array of it
         return isinstance(value.value, float) and is_differentiable(target.type)
     return type(value.value) is kinds.get(target.type)

@@ -152,7 +152,7 @@ register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"),
          shape=_setitem_type)
 register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
-         always("index"), Syntax("tuple", ""), numpy="index",
+         lambda *parts: IndexT.of(parts), Syntax("tuple", ""), numpy="index",  # x[i, j] too
          shape=lambda *parts: IndexT.of(parts))
 register("index_list", H.index_list, (), None, always("index"), Syntax("call", "index_list"),
          helper="index_list", numpy="index_list", shape=always("index"))
