@@ -23,6 +23,7 @@ import numpy as np
 from .api import _arg_type, _argnums, _bind
 from .backends.c99 import emit_c_module, exported_name
 from .compile import lower_typed, prepare_arrays
+from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
 from .errors import UnsupportedError
@@ -68,15 +69,7 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     mask = tuple(i in nums for i in range(len(args)))
     typed = prepare_arrays(lower_typed(f, types))
     for fn in typed.functions:
-        for s in walk(fn.body):
-            for v in vars_written(s):
-                if isinstance(v.type, Array) and not v.type.static:
-                    raise UnsupportedError.at(
-                        getattr(s, "loc", None) or fn.loc,
-                        f"the shape of '{v.name}' is not known at emit time ({v.type}); the C "
-                        "backend needs static shapes (an index tuple mixing run-time ints and "
-                        "slices, x[i, :], or a size computed at run time has none)",
-                        "C backend: array shape")
+        _static_shapes(fn)
     if len(typed.functions[0].body[-1].values) != 1 or \
             typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
         raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
@@ -89,6 +82,27 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     emitted = EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
     emitted.nums = sorted(nums)
     return emitted
+
+
+def _unknown(t):
+    return isinstance(t, Array) and not t.static
+
+
+def _static_shapes(fn):
+    """Reject the first statement that makes a shape unknown from known ones (else the
+    first with an unknown shape): it names the construct to change."""
+    bad = [s for s in walk(fn.body) for v in vars_written(s) if _unknown(v.type)]
+    if not bad:
+        return
+    s = next((s for s in bad if getattr(s, "op", None) not in ("copy", None) and
+              not any(_unknown(a.type) for a in s.args)), bad[0])
+    v = next(v for v in vars_written(s) if _unknown(v.type))
+    raise UnsupportedError.at(
+        getattr(s, "loc", None) or fn.loc,
+        f"the shape of {'this value' if is_temp(v.name) else repr(v.name)} is not known at "
+        f"emit time ({v.type}); the C backend needs "
+        "static shapes (a slice with run-time bounds, x[i:i + 2], a boolean mask, or a size "
+        "computed at run time has none)", "C backend: array shape")
 
 
 class EmittedC:

@@ -1,10 +1,13 @@
-"""Build emitted C into one test executable and run it (for tests/test_c99.py).
+"""Build emitted C into one test executable and run it (for tests/test_c99*.py).
 
 ``run_units(units, directory, flags)`` writes each ``EmittedC``, generates a
 ``main.c`` that calls ``NAME_grad`` and ``NAME`` on each unit's arguments and
 prints ``name status value primal grads...`` per line, compiles everything
 with ``cc`` (two compiler processes, one per core), links, runs, and parses
 the output.  One executable for many units keeps the C tests fast.
+``run_array_cases(cases, directory)`` does the same for cases
+``(name, f, args, argnums)`` whose arguments may be NumPy arrays, and
+``agrees(result, f, args, argnums)`` checks one against ``value_and_grad``.
 """
 import os
 import shutil
@@ -109,3 +112,90 @@ def run_units(units, directory, flags=STRICT + SANITIZE):
         results[name] = Result(int(status), float(value), float(primal),
                                tuple(float(g) for g in grads))
     return results
+
+
+def _flat(a):
+    import numpy as np
+    return [float(v) for v in np.ravel(np.asarray(a, dtype=float))]
+
+
+def array_driver(units):
+    """main.c for ``(name, args, argnums)`` units: arrays as static row-major literals."""
+    import numpy as np
+    lines = ["#include <stdio.h>"] + [f'#include "{name}.h"' for name, _, _ in units]
+    lines += ["", "int main(void)", "{"]
+    for name, args, argnums in units:
+        lines.append("    {")
+        names = []
+        for i, a in enumerate(args):
+            if np.ndim(a):
+                lines.append(f"        static const double a{i}[{np.size(a)}] = "
+                             f"{{{', '.join(repr(v) for v in _flat(a))}}};")
+                names.append(f"a{i}")
+            else:
+                names.append(repr(float(a)) if isinstance(a, float) else str(a))
+        outs = []
+        for i in argnums:
+            n = max(1, int(np.size(args[i])))
+            lines.append(f"        double g{i}[{n}];")
+            outs.append((f"g{i}", n))
+        call = ", ".join(names + ["&value"] + [g for g, _ in outs])
+        lines.append("        double value;")
+        lines.append(f"        int status = {name}_grad({call});")
+        lines.append(f"        double primal = {name}({', '.join(names)});")
+        lines.append("        int k;")
+        lines.append(f'        printf("{name} %d %.17g %.17g", status, value, primal);')
+        for g, n in outs:
+            lines.append(f"        for (k = 0; k < {n}; k++) {{")
+            lines.append(f'            printf(" %.17g", {g}[k]);')
+            lines.append("        }")
+        lines.append('        printf("\\n");')
+        lines.append("    }")
+    lines += ["    return 0;", "}", ""]
+    return "\n".join(lines)
+
+
+def run_array_cases(cases, directory, **emit):
+    """Emit, compile strictly under the sanitizers, run; name -> ``Result``."""
+    from pullback.emit_c import emit_c
+    units, sources = [], []
+    for name, f, args, argnums in cases:
+        c = emit_c(f, *args, argnums=argnums, name=name, **emit)
+        sources.append(c.write(directory)[0])
+        units.append((name, args, (argnums,) if isinstance(argnums, int) else argnums))
+    main = os.path.join(directory, "main.c")
+    with open(main, "w") as fh:
+        fh.write(array_driver(units))
+    exe = os.path.join(directory, "driver")
+    done = subprocess.run([CC, *STRICT, *SANITIZE, "-o", exe, *sources, main, "-lm"],
+                          capture_output=True, text=True, cwd=directory)
+    assert done.returncode == 0, done.stderr[-4000:]
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
+    run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0 and "runtime error" not in run.stderr, run.stderr[-4000:]
+    out = {}
+    for line in run.stdout.splitlines():
+        name, status, value, primal, *grads = line.split()
+        out[name] = Result(int(status), float(value), float(primal),
+                           tuple(float(g) for g in grads))
+    return out
+
+
+def close(a, b, tol=1e-12):
+    import math
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+def agrees(result, f, args, argnums):
+    """Assert ``result`` (a ``Result``) matches the Python backend to 1e-12."""
+    import pullback
+    ref_value, ref_grads = pullback.value_and_grad(f, argnums=argnums)(*args)
+    ref_grads = (ref_grads,) if isinstance(argnums, int) else ref_grads
+    assert result.status == 0
+    assert close(result.value, ref_value), (result.value, ref_value)
+    assert close(result.primal, f(*args)), (result.primal, f(*args))
+    ref = [v for g in ref_grads for v in _flat(g)]
+    assert len(result.grads) == len(ref)
+    bad = [(k, a, b) for k, (a, b) in enumerate(zip(result.grads, ref)) if not close(a, b)]
+    assert not bad, bad[:5]

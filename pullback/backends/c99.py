@@ -21,14 +21,16 @@ Invariants
 Arrays (``c_arrays``): fixed-shape arrays of the entry function are flat
 row-major C arrays: ``const double *`` parameters and ``double *d_x``
 outputs (shapes documented in the header), locals of static size, tapes of
-``[capacity][size]``.  Arrays in called functions, in saved tuples (frames,
-records) and of unknown shape are rejected by ``_check_scalars`` at the line.
+``[capacity][size]``.  Index tuples with run-time ints (``x[i, :]``) become
+small ``long`` arrays first (``c_index.index_arrays``).  Arrays in called
+functions, in saved tuples (frames, records) and of unknown shape are
+rejected by ``_check_scalars`` at the line.
 """
-import dataclasses
 import re
 from types import SimpleNamespace
 
 from .c_function import FunctionPrinter
+from .c_index import index_arrays, retype
 from .c_layout import plan
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Pop, Push, Return, Var
@@ -53,7 +55,9 @@ class CModule:
 def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     """``primal``: the optimised primal functions, entry first; ``gradient``: the
     derivative module (``f_grad`` first); ``wrt``: names of the differentiated params."""
-    gradient = SimpleNamespace(functions=[_typed_pops(f) for f in gradient.functions])
+    gradient = SimpleNamespace(functions=[index_arrays(_typed_pops(f))
+                                          for f in gradient.functions])
+    primal = [index_arrays(f) for f in primal]
     _check_scalars(primal + list(gradient.functions), {primal[0].name, gradient.functions[0].name})
     prim_names = {f.name for f in primal}
     functions = _reachable([primal[0], gradient.functions[0]] +
@@ -156,8 +160,8 @@ def _check_scalars(functions, entries):
                 if isinstance(t, IndexT):
                     raise UnsupportedError.at(
                         getattr(s, "loc", None) or f.loc,
-                        "the C backend does not yet index with run-time values mixed with "
-                        "slices (like x[i, :]); index element by element (x[i, j])",
+                        f"the C backend indexes with run-time ints and constant slices "
+                        f"(x[i, 1:3]), and this index is {t}",
                         "C backend: run-time index")
                 if t not in ("float", "int", "bool", "tape", "residual"):
                     what = f"'{a.name}'" if isinstance(a, Var) else f"the constant {a.value!r}"
@@ -176,20 +180,8 @@ def _typed_pops(fn):
              if isinstance(s, Pop) and s.target.type == "any" and s.tape.name in pushed}
     if not known:
         return fn
-
-    def fix(node):
-        if isinstance(node, Var):
-            return Var(node.name, known[node.name]) if node.name in known and \
-                node.type == "any" else node
-        if isinstance(node, (list, tuple)):
-            return type(node)(fix(x) for x in node)
-        if dataclasses.is_dataclass(node) and not isinstance(node, type):
-            changes = {f.name: fix(getattr(node, f.name)) for f in dataclasses.fields(node)}
-            if all(changes[k] is getattr(node, k) for k in changes):
-                return node
-            return dataclasses.replace(node, **changes)
-        return node
-    return fix(fn)
+    return retype(fn, lambda v: Var(v.name, known[v.name])
+                  if v.name in known and v.type == "any" else None)
 
 
 def _reachable(functions):

@@ -19,12 +19,14 @@ Invariants
 - A primitive whose target is also an argument and that is not elementwise
   (matmul, reductions, ...) computes into a scratch block first, so reads
   never see partial writes.  Elementwise primitives run in place.
-- Run-time int indices wrap negatives as Python does (``i < 0 ? i + n : i``).
+- Indexed regions (reads, writes, adjoint scatters) are addressed by
+  ``c_index.region`` only.
 """
 import math
 
 from ..ir import Const, Var
 from ..ir.types import Array
+from .c_index import IndexArray, IndexPrinting
 from .c_ops import ATOM, MUL, NoCForm, paren, render
 
 
@@ -89,7 +91,7 @@ REDUCE = ("sum", "mean", "amax", "amin", "prod")
 RESHAPE = ("reshape", "ravel", "flatten", "like")
 
 
-class ArrayPrinting:
+class ArrayPrinting(IndexPrinting):
     # -- names and element access ---------------------------------------------------------
     def kvar(self, d):
         ks = self.__dict__.setdefault("_kvars", [])
@@ -105,7 +107,9 @@ class ArrayPrinting:
         params = {p.name for p in self.fn.params}
         self.array_storage = 0
         for name, t in self.types.items():
-            if is_array(t) and name not in params:
+            if isinstance(t, IndexArray):
+                out.append(f"{pad}long {self.names[name]}[{size_of(t)}] = {{0}};")
+            elif is_array(t) and name not in params:
                 n = max(1, size_of(t))
                 self.array_storage += n
                 out.append(f"{pad}static {self.real_of(t)} {self.names[name]}[{n}];")
@@ -182,6 +186,8 @@ class ArrayPrinting:
 
     def _array_op(self, s, env, dest, pad, lines):
         op, args, t = s.op, s.args, s.target.type
+        if op == "index":
+            return self.index_assign(s, env, dest, pad, lines)
         shape = shape_of(t)
         out = self._target(s, dest)
         d = self.ctx.dialect
@@ -316,75 +322,6 @@ class ArrayPrinting:
             text, _ = render(op, elems, types, d, self.ctx.helpers, elem_type(t))
             return [f"{p}{out(off)} = {text};"]
         self.loops(loop_shape, pad, lines, ew)
-
-    def region(self, x, idx, env):
-        """(shape of x[idx], function from loop indices to the flat offset into x)."""
-        xs = shape_of(x.type)
-        if isinstance(idx, Var):
-            if idx.type != "int":
-                raise NoCForm(f"an index of type {idx.type} (ints and constant slices only)")
-            parts = [("var", paren(self.atom(idx, env), MUL))]
-        else:
-            raw = idx.value if isinstance(idx.value, tuple) else (idx.value,)
-            parts = []
-            if sum(p is Ellipsis for p in raw) == 1:
-                i = raw.index(Ellipsis)
-                fill = len(xs) - (len(raw) - 1 - sum(p is None for p in raw))
-                raw = raw[:i] + (slice(None),) * fill + raw[i + 1:]
-            for p in raw:
-                if p is None:
-                    parts.append(("new", None))
-                    continue
-                if isinstance(p, bool) or not isinstance(p, (int, slice)):
-                    raise NoCForm(f"the index {idx.value!r} (ints and constant slices only)")
-                parts.append(("const", p))
-        if len([k for k, _ in parts if k != "new"]) > len(xs):
-            raise NoCForm(f"too many indices for an array of shape {xs}")
-        comps, reg = [], []
-        dim = -1
-        for kind, p in parts:
-            if kind == "new":
-                comps.append(("new",))
-                reg.append(1)
-                continue
-            dim += 1
-            n = xs[dim]
-            if kind == "var":
-                comps.append(("int", f"({p} < 0 ? {p} + {n} : {p})"))
-            elif isinstance(p, int):
-                if not -n <= p < n:
-                    raise NoCForm(f"the index {p} out of bounds for size {n}")
-                comps.append(("int", str(p % n)))
-            else:
-                r = range(*p.indices(n))
-                comps.append(("slice", r.start, r.step, len(r)))
-                reg.append(len(r))
-        for dim in range(dim + 1, len(xs)):
-            comps.append(("slice", 0, 1, xs[dim]))
-            reg.append(xs[dim])
-
-        def at(ks):
-            terms, j = [], 0
-            sts = iter(strides(xs))
-            for c in comps:
-                if c[0] == "new":
-                    j += 1
-                    continue
-                s = next(sts)
-                if c[0] == "int":
-                    terms.append((c[1], s))
-                else:
-                    k = ks[j]
-                    j += 1
-                    start, step = c[1], c[2]
-                    text = k if step == 1 else f"{k} * {step}"
-                    if step < 0:
-                        text = f"{start} - {k} * {-step}"
-                    elif start:
-                        text = f"{start} + {text}"
-                    terms.append((text, s))
-            return offset(terms)
-        return tuple(reg), at
 
     def _reduce(self, s, env, out, pad, lines):
         op = s.op

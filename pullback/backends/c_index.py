@@ -1,0 +1,152 @@
+"""Indices of fixed-shape arrays in the C backend: constant, run-time, and mixed.
+
+``x[i]``, ``x[1:3, ::2]`` and ``x[i, :]`` / ``y[:, j] = v`` (an index tuple
+whose run-time parts are ints) all address a region of static shape; only
+its position depends on run-time values.  Before printing, ``index_arrays``
+retypes every run-time index tuple (``IndexT``) as an ``IndexArray``: a
+small ``long`` array holding the run-time parts, whose type keeps the
+constant parts.  So ``t = index(i, slice(None))`` prints ``t[0] = i;`` and
+index tuples ride the array machinery unchanged: tapes of ``long[k]``
+(the reverse sweep pops the index it read with), copies, declarations.
+
+Invariants
+- An ``IndexArray`` holds exactly the run-time parts, in order; its
+  ``parts`` are the ``IndexT`` parts (``"int"`` marks a run-time part).
+- ``region`` is the only place that turns an index into offsets: every
+  read, write and adjoint scatter of an indexed region goes through it.
+  Run-time ints wrap negatives as Python does (``i < 0 ? i + n : i``).
+- An index C cannot address statically (a run-time slice bound, an array or
+  bool inside a tuple) keeps its ``IndexT``/``index`` type and is rejected
+  by ``c99._check_scalars`` at the user's line.
+"""
+import dataclasses
+
+from ..ir import Assign, Const, Var
+from ..ir.types import Array, IndexT
+from .c_ops import MUL, NoCForm, paren
+
+
+@dataclasses.dataclass(frozen=True)
+class IndexArray(Array):
+    """The run-time parts of an index tuple as a ``long[k]``; ``parts`` its template."""
+    parts: tuple = ()
+
+
+def addressable(t):
+    """Whether an ``IndexT`` has only int run-time parts (so a static region)."""
+    return isinstance(t, IndexT) and all(
+        p == "int" or p is None or p is Ellipsis or isinstance(p, int) or
+        (isinstance(p, tuple) and p[:1] == ("slice",)) for p in t.parts)
+
+
+def retype(node, change):
+    """``node`` with every ``Var`` replaced by ``change(var)`` (a Var, or None to keep
+    it); unchanged subtrees are returned as they are."""
+    if isinstance(node, Var):
+        return change(node) or node
+    if isinstance(node, (list, tuple)):
+        return type(node)(retype(x, change) for x in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: retype(getattr(node, f.name), change)
+                   for f in dataclasses.fields(node)}
+        if isinstance(node, Assign) and isinstance(changes["target"].type, IndexArray) and \
+                node.op == "copy" and isinstance(node.args[0], Const):
+            changes["args"] = (Const(0),)    # the placeholder before a first push
+        if all(changes[k] is getattr(node, k) for k in changes):
+            return node
+        return dataclasses.replace(node, **changes)
+    return node
+
+
+def index_arrays(fn):
+    """``fn`` with its addressable ``IndexT`` variables retyped as ``IndexArray``."""
+    def change(v):
+        if addressable(v.type):
+            k = sum(p == "int" for p in v.type.parts)
+            return Var(v.name, IndexArray("int64", (k,), v.type.parts))
+        return None
+    return retype(fn, change)
+
+
+class IndexPrinting:
+    """Mixin of ``c_function.FunctionPrinter``: index tuples and indexed regions."""
+
+    def index_assign(self, s, env, dest, pad, lines):
+        """``t = index(i, slice(..), j)``: store the run-time parts ``t[0] = i; t[1] = j``."""
+        k = 0
+        for a, p in zip(s.args, s.target.type.parts):
+            if p == "int":
+                lines.append(f"{pad}{dest}[{k}] = {self.atom(a, env)[0]};")
+                k += 1
+
+    def region(self, x, idx, env):
+        """(shape of x[idx], function from loop indices to the flat offset into x)."""
+        from .c_arrays import offset, shape_of, strides
+        xs = shape_of(x.type)
+        if isinstance(idx, Var) and isinstance(idx.type, IndexArray):
+            raw, k = [], 0
+            for p in idx.type.parts:
+                if p == "int":
+                    raw.append(("var", f"{self.names[idx.name]}[{k}]"))
+                    k += 1
+                else:
+                    raw.append(slice(*p[1:]) if isinstance(p, tuple) else p)
+        elif isinstance(idx, Var):
+            if idx.type != "int":
+                raise NoCForm(f"an index of type {idx.type} (ints and constant slices only)")
+            raw = [("var", paren(self.atom(idx, env), MUL))]
+        else:
+            raw = list(idx.value) if isinstance(idx.value, tuple) else [idx.value]
+        if sum(p is Ellipsis for p in raw) == 1:
+            i = raw.index(Ellipsis)
+            fill = len(xs) - (len(raw) - 1 - sum(p is None for p in raw))
+            raw = raw[:i] + [slice(None)] * fill + raw[i + 1:]
+        if len([p for p in raw if p is not None]) > len(xs):
+            raise NoCForm(f"too many indices for an array of shape {xs}")
+        comps, reg = [], []
+        dim = -1
+        for p in raw:
+            if p is None:
+                comps.append(("new",))
+                reg.append(1)
+                continue
+            dim += 1
+            n = xs[dim]
+            if isinstance(p, tuple):
+                comps.append(("int", f"({p[1]} < 0 ? {p[1]} + {n} : {p[1]})"))
+            elif isinstance(p, bool) or not isinstance(p, (int, slice)):
+                raise NoCForm(f"the index {p!r} (ints and constant slices only)")
+            elif isinstance(p, int):
+                if not -n <= p < n:
+                    raise NoCForm(f"the index {p} out of bounds for size {n}")
+                comps.append(("int", str(p % n)))
+            else:
+                r = range(*p.indices(n))
+                comps.append(("slice", r.start, r.step, len(r)))
+                reg.append(len(r))
+        for dim in range(dim + 1, len(xs)):
+            comps.append(("slice", 0, 1, xs[dim]))
+            reg.append(xs[dim])
+
+        def at(ks):
+            terms, j = [], 0
+            sts = iter(strides(xs))
+            for c in comps:
+                if c[0] == "new":
+                    j += 1
+                    continue
+                s = next(sts)
+                if c[0] == "int":
+                    terms.append((c[1], s))
+                else:
+                    k = ks[j]
+                    j += 1
+                    start, step = c[1], c[2]
+                    text = k if step == 1 else f"{k} * {step}"
+                    if step < 0:
+                        text = f"{start} - {k} * {-step}"
+                    elif start:
+                        text = f"{start} + {text}"
+                    terms.append((text, s))
+            return offset(terms)
+        return tuple(reg), at
