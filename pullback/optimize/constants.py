@@ -26,12 +26,13 @@ def propagate_constants(fn):
 
 
 def _sub(a, known):
-    return known.get(a.name, a) if isinstance(a, Var) else a
+    return known.get(a.name, a) if type(a) is Var else a
 
 
 class Facts(dict):
     """name -> the constant or variable it is known to hold, with a reverse index
-    so that assigning a variable forgets the copies of it in O(copies)."""
+    (``users``: variable -> names holding a copy of it) so that assigning a
+    variable forgets the copies of it in O(copies)."""
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -40,22 +41,35 @@ class Facts(dict):
             self._index(k, v)
 
     def _index(self, k, v):
-        if isinstance(v, Var):
+        if type(v) is Var:
             self.users.setdefault(v.name, set()).add(k)
 
     def __setitem__(self, k, v):
-        self.pop(k, None)
-        super().__setitem__(k, v)
+        self.forget(k)
+        dict.__setitem__(self, k, v)
         self._index(k, v)
 
-    def pop(self, k, *default):
-        v = super().pop(k, *default)
-        if isinstance(v, Var):
-            self.users.get(v.name, set()).discard(k)
-        return v
+    def forget(self, k):
+        """Drop what ``k`` holds (its copies stay: see ``kill``)."""
+        v = dict.pop(self, k, None)
+        if type(v) is Var:
+            users = self.users.get(v.name)
+            if users:
+                users.discard(k)
+
+    def kill(self, n):
+        """Forget what ``n`` held and every copy of it (in place)."""
+        self.forget(n)
+        copies = self.users.pop(n, None)
+        if copies:
+            for k in copies:
+                self.forget(k)
 
     def copy(self):
-        return Facts(self)
+        new = Facts()
+        dict.update(new, self)
+        new.users = {k: set(v) for k, v in self.users.items() if v}
+        return new
 
 
 def _block(stmts, known):
@@ -63,7 +77,10 @@ def _block(stmts, known):
     out = []
     for s in stmts:
         s, known = _stmt(s, known)
-        out.extend(s if isinstance(s, tuple) else (s,))
+        if type(s) is tuple:
+            out.extend(s)
+        else:
+            out.append(s)
     return tuple(out), known
 
 
@@ -75,55 +92,69 @@ def _meet(a, b):
 def _kill(known, names):
     """Forget what ``names`` held and every copy of them (in place)."""
     for n in names:
-        known.pop(n, None)
-        for k in list(known.users.pop(n, ())):
-            known.pop(k, None)
+        known.kill(n)
     return known
 
 
+def _assign(s, known):
+    args, get, changed = [], known.get, False
+    for a in s.args:
+        if type(a) is Var:
+            b = get(a.name, a)
+            changed = changed or b is not a
+            a = b
+        args.append(a)
+    args = tuple(args)
+    target = s.target
+    # statements with a source position are the user's: fold them as floats compute
+    value = args[0] if s.op == "copy" else fold(s.op, args, exact=s.loc is not None)
+    if type(value) is tuple:
+        s, value, changed = Assign(target, value[0], value[1], s.loc), None, False
+        args = s.args
+    if value is not None and _fits(value, target):
+        if s.op != "copy" or changed:
+            s = Assign(target, "copy", (value,), s.loc)
+    elif changed:
+        s = Assign(target, s.op, args, s.loc)
+    known.kill(target.name)
+    if s.op == "copy":
+        v = s.args[0]
+        if v == target:
+            return (), known
+        # keep user-named copies of temporaries: the temporary folds away instead
+        if _fits(v, target) and not (type(v) is Var and is_temp(v.name)
+                                     and not is_temp(target.name)):
+            known[target.name] = v
+    return s, known
+
+
 def _stmt(s, known):
-    if isinstance(s, Assign):
-        args = tuple(_sub(a, known) for a in s.args)
-        # statements with a source position are the user's: fold them as floats compute
-        value = args[0] if s.op == "copy" else fold(s.op, args, exact=s.loc is not None)
-        if isinstance(value, tuple):
-            s, value = Assign(s.target, value[0], value[1], s.loc), None
-            args = s.args
-        if value is not None and _fits(value, s.target):
-            s = Assign(s.target, "copy", (value,), s.loc)
-        else:
-            s = replace(s, args=args)
-        known = _kill(known, [s.target.name])
-        if s.op == "copy":
-            v = s.args[0]
-            if v == s.target:
-                return (), known
-            # keep user-named copies of temporaries: the temporary folds away instead
-            if _fits(v, s.target) and not (isinstance(v, Var) and is_temp(v.name)
-                                           and not is_temp(s.target.name)):
-                known[s.target.name] = v
-        return s, known
-    if isinstance(s, Call):
+    t = type(s)
+    if t is Assign:
+        return _assign(s, known)
+    if t is Call:
         s = replace(s, args=tuple(_sub(a, known) for a in s.args))
-        return s, _kill(known, [t.name for t in s.targets])
-    if isinstance(s, Pop):
-        return s, _kill(known, [s.target.name])
-    if isinstance(s, Push):
+        return s, _kill(known, [v.name for v in s.targets])
+    if t is Pop:
+        known.kill(s.target.name)
+        return s, known
+    if t is Push:
         return replace(s, value=_sub(s.value, known)), known
-    if isinstance(s, NewTape):
-        return s, _kill(known, [s.tape.name])
-    if isinstance(s, Return):
+    if t is NewTape:
+        known.kill(s.tape.name)
+        return s, known
+    if t is Return:
         return replace(s, values=tuple(_sub(a, known) for a in s.values)), known
-    if isinstance(s, If):
+    if t is If:
         cond = _sub(s.cond, known)
         if isinstance(cond, Const):
             return _block(s.body if cond.value else s.orelse, known)
         body, kb = _block(s.body, known)
         orelse, ko = _block(s.orelse, known)
         return replace(s, cond=cond, body=body, orelse=orelse), _meet(kb, ko)
-    if isinstance(s, (For, While)):
+    if t is For or t is While:
         entry = known
-        if isinstance(s, For):
+        if t is For:
             entry = _kill(known, [s.var.name])
         head = entry
         while True:
@@ -132,7 +163,7 @@ def _stmt(s, known):
             if new == head:
                 break
             head = new
-        if isinstance(s, For):
+        if t is For:
             s = replace(s, start=_sub(s.start, known), stop=_sub(s.stop, known),
                         step=_sub(s.step, known), body=body)
             after = _kill(head, [s.var.name])
@@ -143,15 +174,17 @@ def _stmt(s, known):
     return s, known
 
 
+_KINDS = {"float": float, "int": int, "bool": bool}
+
+
 def _fits(value, target):
     """Whether ``target`` may be replaced by ``value`` without changing its type."""
     if isinstance(value, Var):
         if is_array(value.type) and is_array(target.type):    # shapes may be known to one only
             return value.type.dtype == target.type.dtype
         return value.type == target.type and target.type not in ("tape", "residual", "any")
-    kinds = {"float": float, "int": int, "bool": bool}
     if target.type in ("index", "static", "shape") or isinstance(target.type, IndexT):
         return True         # indices, shapes: any constant
     if is_array(target.type):      # a float constant stands for a broadcast array of it
         return isinstance(value.value, float) and is_differentiable(target.type)
-    return type(value.value) is kinds.get(target.type)
+    return type(value.value) is _KINDS.get(target.type)
