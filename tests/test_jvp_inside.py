@@ -186,3 +186,21 @@ def test_rejections_name_the_line(f, match):
     with pytest.raises(UnsupportedError, match=match) as info:
         pullback.grad(f)(0.3, 0.2) if f is bad_structure else pullback.grad(f)(0.3)
     assert "test_jvp_inside.py" in str(info.value)
+
+
+def test_printed_reverse_source_is_rejected_with_the_composition_to_use(tmp_path):
+    """The printed gradient pops its tapes: grad of it names the line and what to do."""
+    import importlib.util
+    path = tmp_path / "loop_grad.py"
+    path.write_text(pullback.source(pullback.grad(loop, argnums=(0, 1))))
+    spec = importlib.util.spec_from_file_location("loop_grad", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+
+    def first(x, y):
+        return mod.loop_grad(x, y)[1]
+    with pytest.raises(UnsupportedError, match=r"stack \('.pop\(\)'\).*hessian") as info:
+        pullback.grad(first)(0.3, 0.7)
+    assert "loop_grad.py" in str(info.value)
+    close(pullback.jacobian(pullback.grad(loop, argnums=(0, 1)), argnums=(0, 1))(0.3, 0.7)[0],
+          jax.grad(jax.grad(loop_jax, argnums=0), argnums=(0, 1))(0.3, 0.7))

@@ -170,6 +170,11 @@ class ArrayLowerer:
         if attr == "append" and len(args) == 1 and not kwargs:
             self.list_append(base, self.atom_of(args[0], node), node)
             return Const(None)
+        if attr == "pop":
+            # a stack: pullback's own reverse-mode output pops its tapes
+            raise self.error(node, "a list used as a stack ('.pop()'); to differentiate a "
+                                   "gradient, compose derivatives (pullback.hessian, "
+                                   "jacobian(grad(f)), jvp(grad(f), ...))")
         if attr not in METHODS:
             raise self.error(node, f"the array method '.{attr}()'")
         name = METHODS[attr]
