@@ -8,38 +8,28 @@ from .nodes import Assign, Call, Const, For, If, Pop, Push, NewTape, Return, Var
 
 def atoms_read(stmt):
     """Variables a statement reads itself (not counting nested blocks)."""
-    if isinstance(stmt, (Assign, Call)):
-        atoms = stmt.args
-    elif isinstance(stmt, If):
-        atoms = (stmt.cond,)
-    elif isinstance(stmt, For):
-        atoms = (stmt.start, stmt.stop, stmt.step)
-    elif isinstance(stmt, While):
-        atoms = (stmt.exit,)
-    elif isinstance(stmt, Return):
-        atoms = stmt.values
-    elif isinstance(stmt, Push):
-        atoms = (stmt.tape, stmt.value)
-    elif isinstance(stmt, Pop):
-        atoms = (stmt.tape,)
-    else:
-        atoms = ()
-    return [a for a in atoms if isinstance(a, Var)]
+    get = _READS.get(type(stmt))
+    return [a for a in get(stmt) if type(a) is Var] if get is not None else []
+
+
+# by exact node type: these run for every statement of every pass
+_READS = {
+    Assign: lambda s: s.args, Call: lambda s: s.args, If: lambda s: (s.cond,),
+    For: lambda s: (s.start, s.stop, s.step), While: lambda s: (s.exit,),
+    Return: lambda s: s.values, Push: lambda s: (s.tape, s.value), Pop: lambda s: (s.tape,),
+}
 
 
 def vars_written(stmt):
     """Variables a statement assigns itself (not counting nested blocks)."""
-    if isinstance(stmt, Assign):
-        return [stmt.target]
-    if isinstance(stmt, Call):
-        return list(stmt.targets)
-    if isinstance(stmt, For):
-        return [stmt.var]
-    if isinstance(stmt, Pop):
-        return [stmt.target]
-    if isinstance(stmt, NewTape):
-        return [stmt.tape]
-    return []
+    get = _WRITES.get(type(stmt))
+    return list(get(stmt)) if get is not None else []
+
+
+_WRITES = {
+    Assign: lambda s: (s.target,), Call: lambda s: s.targets, For: lambda s: (s.var,),
+    Pop: lambda s: (s.target,), NewTape: lambda s: (s.tape,),
+}
 
 
 def blocks(stmt):
@@ -55,8 +45,12 @@ def walk(body):
     """Every statement of a block, nested ones included, in source order."""
     for s in body:
         yield s
-        for b in blocks(s):
-            yield from walk(b)
+        t = type(s)
+        if t is If:
+            yield from walk(s.body)
+            yield from walk(s.orelse)
+        elif t is For or t is While:
+            yield from walk(s.body)
 
 
 def map_blocks(stmt, fn):
@@ -70,11 +64,19 @@ def map_blocks(stmt, fn):
 
 
 def all_written(body):
-    return {v.name for s in walk(body) for v in vars_written(s)}
+    found = set()
+    for s in walk(body):
+        get = _WRITES.get(type(s))
+        if get is not None:
+            found.update(v.name for v in get(s))
+    return found
 
 
 def all_read(body):
-    return {v.name for s in walk(body) for v in atoms_read(s)}
+    found = set()
+    for s in walk(body):
+        found.update(v.name for v in atoms_read(s))
+    return found
 
 
 def is_const(a, value=None):
