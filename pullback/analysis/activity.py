@@ -52,20 +52,27 @@ def active_vars(fn, active_params):
         else:
             continue
         edges.append(([a.name for a in ins if _float(a)], [o.name for o in outs]))
-    # varied flows forward and useful backward: sweep each way until nothing changes
-    changed = True
-    while changed:
-        changed = False
-        for ins, outs in edges:
-            if any(a in varied for a in ins):
-                for o in outs:
-                    if o not in varied:
-                        varied.add(o)
-                        changed = True
-        for ins, outs in reversed(edges):
-            if any(o in useful for o in outs):
-                for a in ins:
-                    if a not in useful:
-                        useful.add(a)
-                        changed = True
-    return varied & useful
+    # varied flows forward and useful backward: reachability over the edges, each edge
+    # followed once (the least fixpoint of sweeping both ways until nothing changes)
+    by_in, by_out = {}, {}
+    for k, (ins, outs) in enumerate(edges):
+        for a in ins:
+            by_in.setdefault(a, []).append(k)
+        for o in outs:
+            by_out.setdefault(o, []).append(k)
+    return _reach(varied, by_in, edges, 1) & _reach(useful, by_out, edges, 0)
+
+
+def _reach(found, index, edges, side):
+    """``found`` closed under: a name in found reaches ``edges[k][side]`` for each k
+    in ``index[name]`` (side 1: outputs of edges it enters; 0: inputs of edges it leaves)."""
+    todo, seen = list(found), set()
+    while todo:
+        for k in index.get(todo.pop(), ()):
+            if k not in seen:
+                seen.add(k)
+                for n in edges[k][side]:
+                    if n not in found:
+                        found.add(n)
+                        todo.append(n)
+    return found

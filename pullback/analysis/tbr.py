@@ -39,6 +39,7 @@ class Recording:
         self.active = active
         self.is_active_call = is_active_call
         self.counters = counters      # id(loop) -> counter var name
+        self.reads = {}               # id(stmt) -> reverse_reads: the same on every round
         self.reversed = set()
         while True:
             self.pushes = {}
@@ -82,7 +83,10 @@ class Recording:
     def stmt(self, s, st):
         """The dirty set after ``s``; updates ``st`` itself for assignments and calls."""
         if isinstance(s, Assign):
-            entry, exit_ = reverse_reads(s, self.active)
+            found = self.reads.get(id(s))
+            if found is None:
+                found = self.reads[id(s)] = reverse_reads(s, self.active)
+            entry, exit_ = found
             st |= entry
             self.define(s, [s.target.name], st)
             st.discard(s.target.name)
