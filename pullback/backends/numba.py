@@ -17,6 +17,9 @@ changes only what nopython mode needs:
   ``optimize/tapes.py``) becomes one array per field and one shared length;
 - a tape crossing a ``fwd``/``rev`` pair inside the residual tuple travels as
   the pair ``(array, length)``; tapes of residual tuples stay typed lists;
+- lists grown by ``append`` stay native Numba lists; their adjoints (arrays over
+  the list's final length) are sized and printed by ``numba_lists.py``;
+- an index-tuple variable starts as a tuple of its index types, not ``0.0``;
 - ``reversed(range(...))`` becomes a descending ``range``; ``math.log(x, b)``
   becomes ``math.log(x) / math.log(b)``; runtime helpers are njit-compiled.
 
@@ -25,11 +28,13 @@ and maps Numba's errors back to the user's source lines.
 """
 from dataclasses import dataclass
 
-from ..errors import TransformError
+from ..errors import TransformError, UnsupportedError
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
+from ..ir.types import IndexT
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
-from .numba_arrays import array_expr
+from .numba_arrays import _shape, array_expr
+from .numba_lists import HELPERS as LIST_HELPERS, ListAdjoint, list_expr, list_shapes
 from .python import ATOM, _paren, _Printer
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
@@ -74,6 +79,7 @@ def polygamma(n, x):
         s += bern[k - 1] * fact[2 * k + n - 1] / (fact[2 * k] * x ** (2 * k + n))
     return acc + sg * s''',
 }
+HELPERS.update(LIST_HELPERS)
 
 
 @dataclass
@@ -119,6 +125,7 @@ class NumbaPrinter(_Printer):
         self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
         self.helpers = set()
         self.generated = {}       # shape-specialised array helpers (numba_arrays.py)
+        self.lists = list_shapes(fn)   # list adjoints and their elements (numba_lists.py)
         self.locs = {}
         self.popped = {}          # name of a record pop's target -> its Tape
         self.tapes = self.plan_tapes()
@@ -185,7 +192,25 @@ class NumbaPrinter(_Printer):
         body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
         super().block(body, depth, lines)
 
+    def shape(self, a):
+        """The static shape of atom ``a`` (list-derived arrays: recovered from the data flow)."""
+        got = self.lists.get(getattr(a, "name", None))
+        if isinstance(got, ListAdjoint):
+            raise UnsupportedError(f"the numba backend supports a list's adjoint only in "
+                                   f"indexing and accumulation, not in this NumPy call")
+        return _shape(a) if got is None else got
+
     def expr(self, s, env):
+        try:
+            return self._expr(s, env)
+        except UnsupportedError as e:
+            if e.line:
+                raise
+            raise UnsupportedError.at(getattr(s, "loc", None), e.message, "numba") from None
+
+    def _expr(self, s, env):
+        if s.op == "copy" and isinstance(s.args[0], Const) and isinstance(s.target.type, IndexT):
+            return _index_placeholder(s.target.type), ATOM   # a tuple of the index's types
         if s.op == "logb":
             x, b = (_text(a, env) for a in s.args)
             return f"math.log({x[0]}) / math.log({b[0]})", 20
@@ -199,7 +224,9 @@ class NumbaPrinter(_Printer):
                     parts.append(_text(a, env)[0])
             inner = ", ".join(parts)
             return (f"({inner},)" if len(parts) == 1 else f"({inner})"), ATOM
-        special = array_expr(self, s, env)
+        special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))
+        if special is None:
+            special = array_expr(self, s, env)
         if special is not None:
             return special
         if s.op in PRIMITIVES and PRIMITIVES[s.op].helper:
@@ -320,6 +347,19 @@ class NumbaPrinter(_Printer):
         if s.exit is not None:
             lines.append(f"{pad}    if {s.exit.name}:")
             lines.append(f"{pad}        break")
+
+
+def _index_placeholder(t):
+    """A value of index type ``t`` (Numba gives a variable one type: not ``0.0``)."""
+    parts = []
+    for p in t.parts:
+        if isinstance(p, tuple) and p and p[0] == "slice":
+            parts.append(f"slice({', '.join(map(repr, p[1:]))})")
+        elif p in ("int", "bool"):
+            parts.append("0")
+        else:
+            parts.append(repr(p))
+    return f"({', '.join(parts)}{',' * (len(parts) == 1)})"
 
 
 def _scalar(t):

@@ -12,7 +12,8 @@ name encodes the shapes and static arguments (``_sum_64x10_a1_k``)::
     matmul_vjp_a(g, h, w2)        ->  g @ w2.T
     count(x, 1)                   ->  10
 
-``array_expr(printer, s, env)`` returns ``(text, precedence)`` or ``None`` when
+Shapes are read through ``printer.shape(atom)``, which knows the shapes of
+list-derived arrays (``numba_lists.py``).  ``array_expr(printer, s, env)`` returns ``(text, precedence)`` or ``None`` when
 the primitive needs nothing special; generated functions land in
 ``printer.generated`` (name -> source) and are emitted once per module.
 """
@@ -73,24 +74,24 @@ def array_expr(p, s, env):
     def t(i, prec=0):
         return _paren(_text(args[i], env), prec)
     if op == "copy" and isinstance(args[0], Const) and is_array(getattr(s.target, "type", None)):
-        return f"np.full({_tup(_shape(s.target))}, {t(0)})", ATOM     # an array's zero start
+        return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "getitem_copy":           # np.array(a) of an array is not nopython
         return f"{t(0, ATOM)}[{_index_text(args[1], _text(args[1], env))}].copy()", ATOM
     if op in REDUCTIONS and len(args) == 3 and is_array(getattr(args[0], "type", None)):
         axis, keep = _const(args[1]), _const(args[2])
-        shape = _shape(args[0])
+        shape = p.shape(args[0])
         if axis is None and not keep and op in ("sum", "prod"):
             return None
-        out = _shape(s.target) if is_array(s.target.type) else ()
+        out = p.shape(s.target) if is_array(s.target.type) else ()
         return f"{reduce_fn(p, op, shape, _axes(axis, len(shape)), out)}({t(0)})", ATOM
     if op == "expand_to":
-        shape = _shape(args[1])
+        shape = p.shape(args[1])
         if not shape:
             return t(0), ATOM
         if not is_array(getattr(args[0], "type", None)):
             return f"np.full({_tup(shape)}, {t(0)})", ATOM
         axis, keep = _const(args[2]), _const(args[3])
-        gshape = _shape(args[0])
+        gshape = p.shape(args[0])
         if keep:
             kshape = gshape
         else:
@@ -98,7 +99,7 @@ def array_expr(p, s, env):
             kshape = tuple(1 if i in axes else n for i, n in enumerate(shape))
         return f"{broadcast_fn(p, gshape, kshape, shape)}({t(0)})", ATOM
     if op == "unbroadcast":
-        gshape, xshape = _shape(args[0]), _shape(args[1])
+        gshape, xshape = p.shape(args[0]), p.shape(args[1])
         if gshape == xshape:
             return t(0), ATOM
         if not is_array(getattr(args[0], "type", None)):
@@ -108,17 +109,17 @@ def array_expr(p, s, env):
                                           if n == 1 and gshape[lead + i] != 1)
         return f"{reduce_fn(p, 'sum', gshape, axes, xshape)}({t(0)})", ATOM
     if op == "count":
-        shape, axis = _shape(args[0]), _const(args[1])
+        shape, axis = p.shape(args[0]), _const(args[1])
         return str(math.prod(shape[a] for a in _axes(axis, len(shape)))), ATOM
     if op == "like":
-        gshape, xshape = _shape(args[0]), _shape(args[1])
+        gshape, xshape = p.shape(args[0]), p.shape(args[1])
         if gshape == xshape:
             return t(0), ATOM
         if not xshape:
             return f"np.sum({t(0)})", ATOM
         return f"np.ascontiguousarray({t(0)}).reshape({_tup(xshape)})", ATOM
     if op == "extremum_mask":
-        x, y = _shape(args[0]), _shape(args[1])
+        x, y = p.shape(args[0]), p.shape(args[1])
         axis, keep = _const(args[2]), _const(args[3])
         axes = _axes(axis, len(x))
         kshape = tuple(1 if i in axes else n for i, n in enumerate(x))
@@ -141,21 +142,21 @@ def {name}(x, y):
         ins, out = _einsum_parse(subs)
         others = [i for i in range(len(ops)) if i != k]
         spec = ",".join([out] + [ins[i] for i in others]) + "->" + ins[k]
-        shapes = [_shape(args[0])] + [_shape(ops[i]) for i in others]
-        name = einsum_fn(p, spec, shapes, _shape(ops[k]))
+        shapes = [p.shape(args[0])] + [p.shape(ops[i]) for i in others]
+        name = einsum_fn(p, spec, shapes, p.shape(ops[k]))
         return f"{name}({t(0)}, {', '.join(t(3 + i) for i in others)})", ATOM
     if op.startswith("einsum") and isinstance(_const(args[0]), str):
         ins, out = _einsum_parse(_const(args[0]))
         spec = ",".join(ins) + "->" + out
-        name = einsum_fn(p, spec, [_shape(a) for a in args[1:]], _shape(s.target))
+        name = einsum_fn(p, spec, [p.shape(a) for a in args[1:]], p.shape(s.target))
         return f"{name}({', '.join(t(i) for i in range(1, len(args)))})", ATOM
     if op == "logsumexp":
         axis, b, keep = _const(args[1]), args[2], _const(args[3])
         if not (isinstance(b, Const) and b.value is None) or _const(args[4]):
             raise UnsupportedError("the numba backend supports logsumexp(a, axis, keepdims)")
-        shape = _shape(args[0])
+        shape = p.shape(args[0])
         axes = _axes(axis, len(shape))
-        out = _shape(s.target) if is_array(s.target.type) else ()
+        out = p.shape(s.target) if is_array(s.target.type) else ()
         red = reduce_fn(p, "logsumexp", shape, axes, out)
         return f"{red}({t(0)})", ATOM
     if op == "logsumexp_grad":
@@ -163,18 +164,18 @@ def {name}(x, y):
         axis, keep = _const(args[4]), _const(args[5])
         if not (isinstance(b, Const) and b.value is None):
             raise UnsupportedError("the numba backend supports logsumexp without weights b")
-        shape = _shape(a)
+        shape = p.shape(a)
         axes = _axes(axis, len(shape))
         kshape = tuple(1 if i in axes else n for i, n in enumerate(shape))
 
         def ex(i):
             if not is_array(getattr(args[i], "type", None)):
                 return t(i, 12)
-            return f"{broadcast_fn(p, _shape(args[i]), kshape, shape)}({t(i)})"
+            return f"{broadcast_fn(p, p.shape(args[i]), kshape, shape)}({t(i)})"
         return f"{ex(0)} * np.exp({t(1)} - {ex(3)})", 12
     if op in ("matmul_vjp_a", "matmul_vjp_b"):
         g, a, b = t(0, 30), t(1, 30), t(2, 30)
-        na, nb = len(_shape(args[1])), len(_shape(args[2]))
+        na, nb = len(p.shape(args[1])), len(p.shape(args[2]))
         if na == 2 and nb == 2:
             return (f"{g} @ {b}.T", 12) if op == "matmul_vjp_a" else (f"{a}.T @ {g}", 12)
         if na == 2 and nb == 1:
@@ -297,13 +298,13 @@ def index_fn(p, s, t):
         if s.op == "getitem_vjp" and any(q is None for q in parts):
             import numpy as np
             plain = tuple(q for q in parts if q is not None)
-            gshape = np.empty(_shape(x))[plain].shape
+            gshape = np.empty(p.shape(x))[plain].shape
             inner = Const(plain if len(plain) != 1 else plain[0])
             itext = _index_text(inner, None)
-            name = f"_getitem_vjp_{_tag(_shape(x))}_{zlib.crc32(itext.encode()):08x}_n"
+            name = f"_getitem_vjp_{_tag(p.shape(x))}_{zlib.crc32(itext.encode()):08x}_n"
             p.generated.setdefault(name, f'''
 def {name}(g):
-    z = np.zeros({_tup(_shape(x))})
+    z = np.zeros({_tup(p.shape(x))})
     z[{itext}] = np.ascontiguousarray(g).reshape({_tup(gshape) if gshape else "()"})
     return z''')
             return f"{name}({t(0)})", ATOM
@@ -313,7 +314,7 @@ def {name}(g):
     else:
         raise UnsupportedError("the numba backend supports basic indices (integers, slices) "
                                "in array derivatives")
-    shape = _shape(x)
+    shape = p.shape(x)
     key = f"{zlib.crc32(itext.encode()):08x}" if itext != "idx" else "v"
     if s.op == "getitem_vjp":
         name = f"_getitem_vjp_{_tag(shape)}_{key}"

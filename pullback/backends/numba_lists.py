@@ -1,0 +1,158 @@
+"""Lists grown by ``append`` under the Numba backend.
+
+A list stays a native Numba list (``[]``, ``.append``, ``xs[i]``, ``xs[i] = v``,
+``len``): nopython mode types it from its appends, elements of one static
+shape.  The adjoint of a list is an array over its final length
+(``transforms/reverse.py``), typed ``float64[?]`` in the IR, and the helpers'
+reverse-rule shapes come from a two-element dummy list, so neither can be
+trusted.  ``list_shapes`` recovers them from the data flow instead:
+
+- a *list adjoint* (joined with its list through ``getitem_vjp(g, xs, i)``,
+  ``unbroadcast(g, xs)`` and copies, adds, subtractions and ``setitem`` of it)
+  has shape ``(len(xs),) + E``, ``E`` the element shape; its length is only
+  known at run time, so it is printed by ``list_expr`` and never reaches the
+  shape-specialised helpers of ``numba_arrays.py`` (which reject it at its line);
+- an element read from a list adjoint (``getitem(xs_bar, i)``) has shape ``E``.
+
+Invariant: every list in one class has the same length when the reverse sweep
+starts (they are the same list object, or copies of it), so ``len`` of any of
+them sizes the class's zero adjoint.
+"""
+from ..errors import UnsupportedError
+from ..ir import Assign, Const, Var
+from ..ir.types import is_array, is_list
+from ..ir.walk import walk
+from ..rules import PRIMITIVES
+from .python import ATOM
+
+JOINING = {"copy", "add", "sub", "setitem", "unbroadcast", "getitem_vjp"}
+
+
+class ListAdjoint:
+    """The shape of an array over a list's elements: ``len(lst)`` rows of ``elem``."""
+
+    def __init__(self, lst, elem):
+        self.lst, self.elem = lst, elem
+
+    def __repr__(self):
+        return f"(len({self.lst}),) + {self.elem}"
+
+
+def _elem_shape(t):
+    e = t.elem
+    if is_array(e):
+        if not e.static:
+            raise UnsupportedError(f"the numba backend needs list elements of a static shape "
+                                   f"(got {e})")
+        return tuple(e.shape)
+    return ()
+
+
+HELPERS = {
+    "_list_append": '''
+def _list_append(xs, v):
+    """A new list: ``xs`` then ``v``."""
+    out = list(xs)
+    out.append(v)
+    return out''',
+    "_list_scatter": '''
+def _list_scatter(z, g, i):
+    """``z`` with ``z[i] = g`` (a row of a list's adjoint)."""
+    z[i] = g
+    return z''',
+}
+
+
+def list_shapes(fn):
+    """{variable name: ListAdjoint or shape tuple} for ``fn``'s ``float64[?]`` arrays that
+    come from lists (see the module docstring)."""
+    parent = {}
+
+    def find(n):
+        while parent.setdefault(n, n) != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    stmts = [s for s in walk(fn.body) if isinstance(s, Assign)]
+    for s in stmts:
+        if s.op in JOINING or is_list(s.target.type):
+            lead = s.args[:1] if s.op in ("setitem", "copy") else s.args[:2]
+            for a in lead:
+                if _joins(a) and (_joins(s.target) or s.op in ("getitem_vjp", "unbroadcast")):
+                    parent[find(a.name)] = find(s.target.name)
+    lists = {}
+    for s in stmts:
+        for v in (s.target, *s.args):
+            if isinstance(v, Var) and is_list(v.type):
+                lists.setdefault(find(v.name), (v.name, _elem_shape(v.type)))
+    out = {n: ListAdjoint(*lists[find(n)]) for n in parent if find(n) in lists}
+    out = {n: v for n, v in out.items() if not any(
+        isinstance(x, Var) and x.name == n and is_list(x.type) for s in stmts for x in s.args)}
+    for _ in range(3):              # forward propagation; loops may need a second pass
+        for s in stmts:
+            t = s.target
+            if t.name in out or not (is_array(t.type) and t.type.shape is None):
+                continue
+            got = _result_shape(s, out)
+            if got is not None:
+                out[t.name] = got
+    return out
+
+
+def _joins(a):
+    return isinstance(a, Var) and (is_list(a.type) or (is_array(a.type) and a.type.shape is None))
+
+
+def _known(a, out):
+    if isinstance(a, Var) and a.name in out:
+        return out[a.name]
+    t = getattr(a, "type", None)
+    if is_array(t):
+        return tuple(t.shape) if t.static else None
+    return () if isinstance(a, Const) or t in ("float", "int", "bool") else None
+
+
+def _result_shape(s, out):
+    """The shape of ``s``'s target from its arguments' shapes, or None when unknown."""
+    args = s.args
+    if s.op == "getitem" and isinstance(out.get(getattr(args[0], "name", None)), ListAdjoint) \
+            and ((isinstance(args[1], Var) and args[1].type in ("int", "bool"))
+                 or (isinstance(args[1], Const) and isinstance(args[1].value, int))):
+        return out[args[0].name].elem
+    if s.op == "unbroadcast":
+        return _known(args[1], out)
+    prim = PRIMITIVES.get(s.op)
+    if s.op == "copy" or (prim is not None and prim.partials is not None and prim.vjps is None):
+        shapes = [_known(a, out) for a in args]
+        if any(sh is None or isinstance(sh, ListAdjoint) for sh in shapes):
+            return None
+        import numpy as np
+        return tuple(np.broadcast_shapes(*shapes))
+    return None
+
+
+def list_expr(p, s, env, text):
+    """(text, precedence) for a statement that touches a list or a list adjoint, else None.
+    ``text(a, prec)`` renders an atom."""
+    op, args = s.op, s.args
+    shape = p.lists.get(s.target.name)
+    if op == "list_append":
+        if args[0] == s.target:
+            return "None", ATOM          # printed in place: ``xs.append(v)``
+        p.helpers.add("_list_append")
+        return f"_list_append({text(args[0])}, {text(args[1])})", ATOM
+    if not isinstance(shape, ListAdjoint):
+        return None
+    rows = f"(len({shape.lst}),{''.join(f' {d},' for d in shape.elem)})"
+    if op == "copy" and isinstance(args[0], Const):
+        return f"np.full({rows}, {text(args[0])})", ATOM
+    p.helpers.add("_list_scatter")
+    if op == "getitem_vjp":
+        return f"_list_scatter(np.zeros({rows}), {text(args[0])}, {text(args[2])})", ATOM
+    if op == "setitem" and args[0] != s.target:
+        return f"_list_scatter({text(args[0], ATOM)}.copy(), {text(args[2])}, " \
+               f"{text(args[1])})", ATOM
+    if op == "unbroadcast":
+        return text(args[0]), ATOM
+    return None

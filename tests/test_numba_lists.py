@@ -1,0 +1,128 @@
+"""Lists grown by ``append`` and lists of arrays written by index, under the Numba backend.
+
+Gradients are checked against the python backend and a central difference along a
+random direction; tangents (``jvp``) against the python backend.  A list construct
+Numba cannot compile (``np.stack`` of a list) is a pullback error at its line.
+"""
+import math
+
+import pytest
+
+pytest.importorskip("numba")
+np = pytest.importorskip("numpy")
+
+import pullback  # noqa: E402
+from pullback.errors import TransformError  # noqa: E402
+
+
+def scalar_list(x, n):
+    xs = []
+    for i in range(n):
+        x = math.sin(x) + 0.5 * x
+        xs.append(x)
+    s = 0.0
+    for i in range(len(xs)):
+        s += xs[i] * xs[len(xs) - 1 - i]
+    return s
+
+
+def array_list(x, w, n):
+    hs = []
+    h = x
+    for i in range(n):
+        h = np.tanh(h * w)
+        hs.append(h)
+    total = 0.0
+    for h2 in hs:
+        total = total + np.sum(h2 * h2)
+    return total
+
+
+def rows(state, w):
+    hs = [state[i] for i in range(2)]
+    for t in range(5):
+        for i in range(2):
+            hs[i] = np.tanh(hs[i] * w[i] + 0.1)
+    return np.sum(hs[0] * hs[1])
+
+
+def lstm_like(main, extra, state, seq):
+    """Shaped like the ADBench LSTM (benchmarks/lstm.py), small: per-layer state lists."""
+    hidden, cell, loss = [], [], 0.0
+    n = main.shape[0] // 2
+    for k in range(n):
+        hidden.append(state[2 * k])
+        cell.append(state[2 * k + 1])
+    b = seq.shape[1]
+    for step in range(seq.shape[0] - 1):
+        inp = extra[0] * seq[step]
+        for k in range(n):
+            gate = 1.0 / (1.0 + np.exp(-(inp * main[2 * k, :b] + main[2 * k + 1, :b])))
+            cell[k] = gate * cell[k] + np.tanh(main[2 * k, b:] * hidden[k] + main[2 * k + 1, b:])
+            hidden[k] = np.tanh(cell[k])
+            inp = hidden[k]
+        out = extra[1] * inp + extra[2]
+        loss = loss - np.sum(seq[step + 1] * (out - np.log(2.0 + np.sum(np.exp(out)))))
+    return loss
+
+
+def _cases():
+    rng = np.random.default_rng(11)
+    return {
+        "scalar_list": (scalar_list, (0.3, 6), (0,)),
+        "array_list": (array_list, (rng.normal(size=4), rng.normal(size=4), 5), (0, 1)),
+        "rows": (rows, (rng.normal(size=(2, 3)), rng.normal(size=(2, 3))), (0, 1)),
+        "lstm_like": (lstm_like, (rng.normal(0, 0.5, (4, 6)), rng.normal(0, 0.5, (3, 3)),
+                                  rng.normal(0, 0.5, (4, 3)), rng.normal(0, 1, (6, 3))),
+                      (0, 1, 2)),
+    }
+
+
+CASES = _cases()
+
+
+def _directional_fd(f, args, nums, dirs, h=1e-6):
+    def at(s):
+        return f(*[a + s * d if i in nums else a
+                   for i, (a, d) in enumerate(zip(args, dirs))])
+    return (at(h) - at(-h)) / (2 * h)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_list_gradients_match_python_backend_and_finite_differences(name):
+    f, args, nums = CASES[name]
+    got = pullback.value_and_grad(f, nums, backend="numba")(*args)
+    ref = pullback.value_and_grad(f, nums)(*args)
+    assert got[0] == pytest.approx(ref[0], rel=1e-12)
+    for g, r in zip(got[1], ref[1]):
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)
+    rng = np.random.default_rng(5)
+    dirs = [rng.normal(size=np.shape(a)) if i in nums else 0 for i, a in enumerate(args)]
+    slope = sum(np.sum(g * dirs[i]) for g, i in zip(got[1], nums))
+    assert slope == pytest.approx(_directional_fd(f, args, nums, dirs), rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("name", ["array_list", "rows", "lstm_like"])
+def test_list_tangents_match_python_backend(name):
+    f, args, nums = CASES[name]
+    rng = np.random.default_rng(2)
+    tangents = tuple(rng.normal(size=np.shape(a)) if i in nums else 0 * a
+                     for i, a in enumerate(args))
+    got = pullback.jvp(f, args, tangents, backend="numba")
+    ref = pullback.jvp(f, args, tangents)
+    np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+
+
+def stacked(x, n):
+    xs = []
+    for i in range(n):
+        x = np.sin(x) * 1.1
+        xs.append(x)
+    return np.sum(np.stack(xs) ** 2)
+
+
+def test_stack_of_a_list_is_a_pullback_error_at_its_line():
+    with pytest.raises(TransformError, match="numba backend") as err:
+        pullback.grad(stacked, backend="numba")(np.ones(3), 4)
+    assert err.value.line == stacked.__code__.co_firstlineno + 5
+    assert "Traceback" not in str(err.value)
