@@ -6,8 +6,9 @@ exp(q_k), strictly-lower part l_k filled column by column) plus a Wishart
 prior; the gradient is w.r.t. (alpha, means, icf).  One source serves NumPy,
 autograd, JAX and PyTorch (the array module is a parameter, with each library's
 own logsumexp; the NumPy copy calls SciPy's directly, see ``numpy_objective``); l_k is placed in
-Q_k by a constant 0/1 tensor, so no library needs indexed assignment.  There is
-no hand-written gradient yet: JAX is the reference.
+Q_k by a constant 0/1 tensor, so no library needs indexed assignment.  The
+hand-written NumPy gradient (``numpy_gradient``) is the textbook one: the
+softmax W of the per-point terms weighs everything; JAX is the reference.
 """
 import math
 
@@ -20,7 +21,7 @@ from .harness import Row
 D = 2
 K = 5
 TITLE = f"ADBench GMM (d = {D}, K = {K}, n = 1 000)"
-BASELINES = ("f, NumPy", "JAX jit")
+BASELINES = ("f, NumPy", "hand-written gradient, NumPy", "JAX jit")
 REFERENCE = "JAX jit"
 
 
@@ -92,6 +93,32 @@ def numpy_objective(d, gamma, mp, k=K):
     return gmm
 
 
+def numpy_gradient(d, gamma, mp, k=K):
+    """The hand-written NumPy gradient of ``numpy_objective`` w.r.t. (alphas, means, icf):
+    W is the softmax of ``main`` over the components, G = -W Q(x - mu) the adjoint of qxc."""
+    e = placement(d)
+
+    def gmm_grad(alphas, means, icf, x):
+        n = x.shape[0]
+        q, l = icf[:, :d], icf[:, d:]
+        lower = np.einsum("kp,pij->kij", l, e)
+        xc = x[:, None, :] - means[None, :, :]
+        eq = np.exp(q)
+        qxc = eq[None, :, :] * xc + np.einsum("kij,nkj->nki", lower, xc)
+        main = alphas[None, :] + np.sum(q, 1)[None, :] - 0.5 * np.sum(qxc * qxc, 2)
+        w = np.exp(main - np.max(main, 1, keepdims=True))
+        w /= np.sum(w, 1, keepdims=True)
+        wk = np.sum(w, 0)
+        a = np.exp(alphas - np.max(alphas))
+        g_alphas = wk - n * a / np.sum(a)
+        g = -w[:, :, None] * qxc
+        g_xc = eq[None, :, :] * g + np.einsum("kij,nki->nkj", lower, g)
+        g_q = wk[:, None] + eq * np.einsum("nki,nki->ki", g, xc) + gamma ** 2 * eq * eq - mp
+        g_l = np.einsum("nki,nkj,pij->kp", g, xc, e) + gamma ** 2 * l
+        return g_alphas, -np.sum(g_xc, 0), np.concatenate((g_q, g_l), 1)
+    return gmm_grad
+
+
 def rows(d=D):
     data = load(d)
     args, gamma, mp = data[:4], data[4], data[5]
@@ -112,8 +139,10 @@ def rows(d=D):
         import autograd.numpy as anp
         from autograd.scipy.special import logsumexp
         return make_objective(anp, lambda t, ax: logsumexp(t, axis=ax), d, gamma, mp)(*a)
+    hand = numpy_gradient(d, gamma, mp)
     return [Row("f, NumPy", "objective", lambda: lambda: f(*args), gradient=False),
             Row("JAX jit", "peer", jax_make),
             *peers.array_pullback_rows(f, args, (0, 1, 2)),
+            Row("hand-written gradient, NumPy", "hand", lambda: lambda: hand(*args)),
             peers.autograd_row("autograd", autograd_f, args, (0, 1, 2)),
             peers.torch_row("PyTorch eager", torch_f, args, (0, 1, 2))]

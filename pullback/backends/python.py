@@ -105,6 +105,7 @@ class _Printer:
             for v in (all_written([s]) if not blocks(s) else ()):
                 self.defs[v] = self.defs.get(v, 0) + 1
         self.last_line = None
+        self.inlined = {}       # temporary -> the statement folded into its use
 
     # -- expressions ------------------------------------------------------------
     def expr(self, s, env):
@@ -178,6 +179,7 @@ class _Printer:
         while i < len(body):
             s = body[i]
             if self.inlinable(body, i, env_reads):
+                self.inlined[s.target.name] = s
                 env[s.target.name] = self.expr(s, env)
                 env_reads[s.target.name] = set().union(
                     *[env_reads.get(v.name, {v.name}) for v in atoms_read(s)])
@@ -224,7 +226,12 @@ class _Printer:
             elif s.op == "setitem" and s.args[0] == s.target:
                 idx = _index_text(s.args[1], a(s.args[1]) and (env.get(getattr(s.args[1], "name", ""))
                                                                or render_atom(s.args[1])))
-                lines.append(f"{pad}{tgt}[{idx}] = {a(s.args[2])}{self.comment(s)}")
+                aug = self.augmented(s, env)
+                if aug is not None:     # x[i] = x[i] + v  ->  x[i] += v (no temporary)
+                    sym, v = aug
+                    lines.append(f"{pad}{tgt}[{idx}] {sym}= {a(v)}{self.comment(s)}")
+                else:
+                    lines.append(f"{pad}{tgt}[{idx}] = {a(s.args[2])}{self.comment(s)}")
             elif s.op in ("add", "sub", "mul") and s.args[0] == s.target and \
                     isinstance(s.args[0], Var) and s.args[0].name not in env and \
                     not is_array(s.target.type):
@@ -269,6 +276,22 @@ class _Printer:
             lines.append(f"{pad}# {s.text}")
         else:
             raise TypeError(s)
+
+    def augmented(self, s, env):
+        """``("+", v)`` when the in-place ``x[idx] = t`` writes ``t = x[idx] + v`` (or
+        ``-``), both temporaries folded here: the write reads nothing else."""
+        v = s.args[2]
+        if not (is_array(s.target.type) and s.target.type.dtype.startswith("float")):
+            return None         # an int array would refuse += of a float; lists would extend
+        total = self.inlined.get(v.name) if isinstance(v, Var) and v.name in env else None
+        if total is None or total.op not in ("add", "sub"):
+            return None
+        part = total.args[0]
+        read = self.inlined.get(part.name) if isinstance(part, Var) and part.name in env \
+            else None
+        if read is None or read.op != "getitem" or read.args != (s.target, s.args[1]):
+            return None
+        return ("+" if total.op == "add" else "-"), total.args[1]
 
     def if_(self, s, a, depth, lines, kw):
         pad = "    " * depth

@@ -67,27 +67,33 @@ def fold(op, args, exact=False):
     ``(op, args)`` pair to compute instead, or None when nothing folds.  With
     ``exact`` (the user's own arithmetic) ``0 * y`` and ``0 + y`` stay: for floats
     they are not ``0`` and ``y`` (``0.0 * -0.5`` is ``-0.0``, ``0.0 * inf`` is nan)."""
-    if all(isinstance(a, Const) and not isinstance(a.value, Extern) for a in args) \
-            and op in PRIMITIVES and PRIMITIVES[op].pure:
-        try:
-            return Const(PRIMITIVES[op].impl(*[a.value for a in args]))
-        except (ArithmeticError, ValueError):
-            return None
+    for a in args:      # (a loop, not all(...): this runs for every statement of every pass)
+        if type(a) is not Const or type(a.value) is Extern:
+            break
+    else:
+        prim = PRIMITIVES.get(op)
+        if prim is not None and prim.pure:
+            try:
+                return Const(prim.impl(*[a.value for a in args]))
+            except (ArithmeticError, ValueError):
+                return None
     a = args[0] if args else None
     b = args[1] if len(args) > 1 else None
-    if op == "mul":
+    # the identities of mul and add need a constant operand
+    some_const = type(a) is Const or type(b) is Const
+    if op == "mul" and some_const:
         for x, y in ((a, b), (b, a)):
             if _is(x, 1) and _float(y):
                 return y
             if _is(x, 0) and _float(y) and not exact:
                 return Const(0.0)
-    if op == "mul":
+    if op == "mul" and some_const:
         for x, y in ((a, b), (b, a)):
             if _is(x, -1) and _float(y):
                 return None if isinstance(y, Const) else ("neg", (y,))
     if op == "pow" and _is(b, 1) and _float(a):
         return a
-    if op == "add" and not exact:
+    if op == "add" and not exact and some_const:
         for x, y in ((a, b), (b, a)):
             if _is(x, 0) and _float(y):
                 return y
@@ -100,9 +106,21 @@ def fold(op, args, exact=False):
     if op == "unbroadcast" and isinstance(a, Var) and isinstance(b, Var) and a.type == b.type \
             and (a.type == "float" or getattr(a.type, "static", False)):
         return a
+    if op in ZERO_IN_ZERO_OUT or op.startswith("einsum_vjp"):
+        if _is(a, 0) and isinstance(a.value, float):   # a zero cotangent: a zero adjoint
+            return Const(0.0)
     if op == "select" and isinstance(a, Const):
         return args[1] if a.value else args[2]
     return None
+
+
+# helpers linear in their first argument, the cotangent: a zero in is a zero out (a
+# float constant stands for a broadcast array of it)
+ZERO_IN_ZERO_OUT = frozenset((
+    "unbroadcast", "expand_like", "expand_to", "getitem_vjp", "like", "transpose_vjp",
+    "cumsum_vjp", "split_part_vjp", "concat_first", "concat_second", "tile_vjp", "repeat_vjp",
+    "pad_vjp", "take_vjp", "take_along_axis_vjp", "sort_vjp", "diag_vjp", "trace_vjp",
+    "matmul_vjp_a", "matmul_vjp_b", "logsumexp_grad"))
 
 
 def _is(a, v):

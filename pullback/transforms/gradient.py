@@ -11,7 +11,8 @@ from dataclasses import replace
 from ..ir import Assign, Call, Const, Module
 from ..ir.names import name_allocator
 from ..ir.walk import walk
-from ..optimize.pipeline import optimize, optimize_primal
+from ..optimize.inplace_adjoints import accumulate_in_place
+from ..optimize.pipeline import optimize as _pipeline, optimize_primal
 from .reverse import ReverseFunction
 
 
@@ -49,6 +50,15 @@ def gradient_module(module, mask, split=False, verify=None):
                 out.append(primal)
                 todo.append(primal)
     return Module(tuple(out))
+
+
+def optimize(fn, verify=None):
+    """The pipeline, then adjoints accumulated in place (last: nothing may substitute
+    into an in-place write after it)."""
+    fn = accumulate_in_place(_pipeline(fn, verify))
+    if verify is not None:
+        verify(fn)
+    return fn
 
 
 def _pruned(fwd, rev, verify):

@@ -195,6 +195,8 @@ class ReverseFunction:
 
     def accumulate(self, out, v, contribution):
         """``v_bar += contribution``, summed down to v's shape where it broadcast."""
+        if isinstance(contribution, Const) and contribution.value == 0:
+            return          # a zero contribution (``0 * y`` in the user's code): nothing to add
         b = self.names.bar(v)
         ct = getattr(contribution, "type", None)
         if is_array(ct) or is_array(v.type):

@@ -1,0 +1,197 @@
+"""In-place adjoints: the adjoint of a slice read adds into a slice of one buffer.
+
+The reverse transform accumulates the adjoint of ``x[idx]`` functionally: a zeros
+array the size of ``x`` per read (``getitem_vjp``), then a full-size addition.
+Where the index is basic (ints and slices: each element read at most once) and
+``x_bar`` owns its buffer, this pass adds into the slice instead:
+
+    t = getitem_vjp(g, x, 1:)              t1 = getitem(x_bar, 1:)
+    x_bar = add(x_bar, t)            ->    t2 = add(t1, g)
+                                           x_bar = setitem(x_bar, 1:, t2)
+
+which the Python backend prints as ``x_bar[1:] += g``; the Numba and C backends
+print the in-place ``setitem`` they already know.  An array adjoint that starts
+as the constant 0.0 and could be accumulated in place inside a loop becomes one
+``zeros`` buffer instead (one allocation, not one per iteration).
+
+Invariants
+- ``b = setitem(b, idx, v)`` is only written where ``b`` owns its buffer: its value
+  was made by an operation that returns a new array (arithmetic, ``getitem_vjp``,
+  a copying ``setitem``, ``zeros``) and nothing since read ``b`` in a way that may
+  keep a reference to it (a view, a copy, a push, a call, a return).  Ownership is
+  a must-analysis: both sides of a branch, and a loop's entry and every
+  iteration's end (to a fixpoint).
+- The result equals the functional form exactly for basic indices; advanced ones
+  (repeated indices add up) are left alone.
+- It runs last in the pipeline, so no later pass substitutes ``b`` in the write.
+"""
+from dataclasses import replace
+
+from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Var, While
+from ..ir.walk import all_read, all_written, atoms_read, walk
+from ..ir.types import Array, IndexT, is_array
+
+# ops whose result is a new array and which keep no reference to their arguments
+_ELEMENTWISE = frozenset(("add", "sub", "mul", "truediv", "neg", "pow", "exp", "log", "sqrt",
+                          "square", "tanh", "sin", "cos"))
+_COPYING_READS = _ELEMENTWISE | {"getitem_vjp", "sum", "mean"}
+
+
+def accumulate_in_place(fn):
+    reads = {}
+    for s in walk(fn.body):
+        for v in atoms_read(s):
+            reads[v.name] = reads.get(v.name, 0) + 1
+    names = _Temps(fn)
+    pass_ = _Pass(reads, names, zeros=set())
+    pass_.block(fn.body, frozenset())
+    if pass_.want_zeros:        # start those adjoints as a buffer, then accumulate into it
+        pass_ = _Pass(reads, names, zeros=pass_.want_zeros)
+    body, _ = pass_.block(fn.body, frozenset(), rewrite=True)
+    return replace(fn, body=body)
+
+
+class _Temps:
+    def __init__(self, fn):
+        self.used = {p.name for p in fn.params} | all_read(fn.body) | all_written(fn.body)
+        self.k = 0
+
+    def fresh(self, type_):
+        while True:
+            self.k += 1
+            name = f"t_{self.k}"
+            if name not in self.used:
+                self.used.add(name)
+                return Var(name, type_)
+
+
+class _Pass:
+    def __init__(self, reads, names, zeros):
+        self.reads = reads
+        self.names = names
+        self.zeros = zeros          # adjoints whose constant-zero start becomes a buffer
+        self.want_zeros = set()
+
+    def block(self, stmts, owned, rewrite=False):
+        owned = set(owned)
+        out = []
+        pending = {}        # t -> (position in out, getitem_vjp statement)
+        for s in stmts:
+            if isinstance(s, Assign):
+                new = self.assign(s, owned, pending, out, rewrite)
+                for t, (_, st) in list(pending.items()):    # its g or idx changes: too late
+                    if s.target in st.args:
+                        del pending[t]
+                if new is not None:
+                    out += new
+                    continue
+                if s.op == "getitem_vjp" and isinstance(s.target, Var):
+                    pending[s.target.name] = (len(out), s)
+                out.append(s)
+                continue
+            pending.clear()
+            s, owned = self.compound(s, owned, rewrite)
+            out.append(s)
+        return tuple(x for x in out if x is not None), frozenset(owned)
+
+    def assign(self, s, owned, pending, out, rewrite):
+        """Rewritten statements for ``s`` (None: keep it); updates ``owned``."""
+        b, op, args = s.target, s.op, s.args
+        hit = self.scatter_into(s, pending)
+        if hit is not None:
+            if b.name not in owned:
+                self.want_zeros.add(b.name)
+            elif rewrite:           # b keeps its buffer; g is copied into it
+                pos, vjp = hit
+                out[pos] = None
+                del pending[vjp.target.name]
+                return self.in_place(b, vjp.args[2], vjp.args[0])
+        if op == "copy" and b.name in self.zeros and _buffer(b.type) and \
+                isinstance(args[0], Const) and args[0].value == 0:
+            owned.add(b.name)
+            return [Assign(b, "zeros", (Const(tuple(b.type.shape)), Const(None)), s.loc)]
+        in_place = op == "setitem" and args[0] == b
+        copying = op in _COPYING_READS or (op == "setitem" and not in_place)
+        for i, a in enumerate(args):
+            if isinstance(a, Var) and not (copying or (in_place and i > 0) or op == "copy"):
+                owned.discard(a.name)
+        was = b.name in owned
+        owned.discard(b.name)
+        if in_place:
+            fresh = was                 # written into: still its own buffer, or still not
+        elif op == "copy":              # the buffer changes hands when its only reader is this
+            src = args[0]
+            fresh = isinstance(src, Var) and src.name in owned and self.reads.get(src.name) == 1
+            owned.discard(getattr(src, "name", None))
+        else:
+            fresh = op in ("getitem_vjp", "setitem", "zeros") or (
+                op in _ELEMENTWISE and any(isinstance(a, Var) and is_array(a.type) for a in args))
+        if fresh and _buffer(b.type):
+            owned.add(b.name)
+        return None
+
+    def scatter_into(self, s, pending):
+        """(position, ``t = getitem_vjp(g, x, idx)``) when ``s`` is ``b = b + t`` with a
+        basic ``idx``, ``t`` of ``b``'s type and read nowhere else."""
+        b, args = s.target, s.args
+        if s.op != "add" or not _buffer(b.type) or b not in args:
+            return None
+        t = args[1] if args[0] == b else args[0]
+        hit = pending.get(t.name) if isinstance(t, Var) else None
+        if hit is None or self.reads.get(t.name) != 1 or hit[1].target.type != b.type or \
+                not _basic(hit[1].args[2]):
+            return None
+        return hit
+
+    def in_place(self, b, idx, g):
+        from ..analysis.types import result_type
+        part = self.names.fresh(result_type("getitem", (b, idx), [b.type, idx.type]))
+        total = self.names.fresh(result_type("add", (part, g), [part.type, g.type]))
+        return [Assign(part, "getitem", (b, idx)), Assign(total, "add", (part, g)),
+                Assign(b, "setitem", (b, idx, total))]
+
+    def compound(self, s, owned, rewrite):
+        if isinstance(s, If):
+            body, kb = self.block(s.body, owned, rewrite)
+            orelse, ko = self.block(s.orelse, owned, rewrite)
+            owned = set(kb & ko)
+            return replace(s, body=body, orelse=orelse), owned
+        if isinstance(s, (For, While)):
+            head = frozenset(owned)
+            while True:
+                _, end = self.block(s.body, head)
+                new = head & end
+                if new == head:
+                    break
+                head = new
+            body, _ = self.block(s.body, head, rewrite)
+            return replace(s, body=body), set(head)
+        # calls, pushes, returns, pops: whatever they read or write may be shared
+        for v in atoms_read(s):
+            owned.discard(v.name)
+        for v in (s.targets if isinstance(s, Call) else
+                  [s.target] if isinstance(s, Pop) else
+                  [s.tape] if isinstance(s, NewTape) else []):
+            owned.discard(v.name)
+        return s, owned
+
+
+def _buffer(t):
+    """A float array of static shape with at least one axis (``b[idx] += v`` works)."""
+    return isinstance(t, Array) and t.static and len(t.shape) >= 1 and t.dtype == "float64"
+
+
+def _basic(idx):
+    """Ints, slices, None and Ellipsis only: each element is read at most once."""
+    if isinstance(idx, Const):
+        parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
+        return all(p is None or p is Ellipsis or isinstance(p, slice) or
+                   (isinstance(p, int) and not isinstance(p, bool)) for p in parts)
+    t = getattr(idx, "type", None)
+    if t == "int":
+        return True
+    if isinstance(t, IndexT):
+        return all(p is None or p is Ellipsis or p == "int" or
+                   (isinstance(p, tuple) and p[:1] == ("slice",)) or
+                   (isinstance(p, int) and not isinstance(p, bool)) for p in t.parts)
+    return False
