@@ -8,6 +8,7 @@ the same primitives as user code; constants fold on the way (``1 * g`` is
 import ast
 
 from ..ir import Assign, Const, Extern, Var
+from ..analysis.types import result_type
 from ..ir.types import is_differentiable
 from ..rules import PRIMITIVES
 
@@ -34,32 +35,55 @@ class RuleEmitter:
             op, args = folded
         elif folded is not None:
             return folded
-        from ..analysis.types import result_type
         t = self.temp(result_type(op, args, [a.type for a in args]) if op != "copy" else type_)
         self.emit(Assign(t, op, args))
         return t
 
     def expr(self, node, env):
-        if isinstance(node, ast.Constant):
-            return Const(node.value)
-        if isinstance(node, ast.Name):
-            return env[node.id]
-        if isinstance(node, ast.BinOp):
-            return self.apply(_OPS[type(node.op)], (self.expr(node.left, env),
-                                                    self.expr(node.right, env)))
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            return self.apply("neg", (self.expr(node.operand, env),))
-        if isinstance(node, ast.Compare):
-            return self.apply(_OPS[type(node.ops[0])], (self.expr(node.left, env),
-                                                        self.expr(node.comparators[0], env)))
-        if isinstance(node, ast.Call):
-            return self.apply(node.func.id, [self.expr(a, env) for a in node.args])
-        raise TypeError(f"unsupported rule syntax {ast.dump(node)}")
+        """Emit the rule expression ``node`` with names bound by ``env``; its value."""
+        hit = _TEMPLATES.get(id(node))
+        if hit is None or hit[0] is not node:
+            hit = _TEMPLATES[id(node)] = (node, _template(node))
+        return hit[1](self, env)
 
     def partial(self, prim, i, args, out):
         env = dict(zip(prim.params, args))
         env["y"] = out
         return self.expr(prim.partial_ast(i), env)
+
+
+# id(rule AST) -> (the AST, its template): a rule is instantiated at every assignment of
+# its primitive, so its expression is turned into closures once, not walked each time
+_TEMPLATES = {}
+
+
+def _template(node):
+    """A function ``(emitter, env) -> atom`` that emits ``node`` as ``expr`` did by walking
+    it: operands left to right, each operation through ``apply`` (which folds)."""
+    if isinstance(node, ast.Constant):
+        c = Const(node.value)
+        return lambda em, env: c
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda em, env: env[name]
+    if isinstance(node, ast.BinOp) or isinstance(node, ast.Compare):
+        if isinstance(node, ast.BinOp):
+            op, left, right = _OPS[type(node.op)], _template(node.left), _template(node.right)
+        else:
+            op = _OPS[type(node.ops[0])]
+            left, right = _template(node.left), _template(node.comparators[0])
+        return lambda em, env: em.apply(op, (left(em, env), right(em, env)))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        operand = _template(node.operand)
+        return lambda em, env: em.apply("neg", (operand(em, env),))
+    if isinstance(node, ast.Call):
+        func, args = node.func.id, [_template(a) for a in node.args]
+        return lambda em, env: em.apply(func, [a(em, env) for a in args])
+    message = f"unsupported rule syntax {ast.dump(node)}"
+
+    def unsupported(em, env):
+        raise TypeError(message)
+    return unsupported
 
 
 def fold(op, args, exact=False):
