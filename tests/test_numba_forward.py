@@ -141,3 +141,16 @@ def test_hvp_numba_matches_python_backend_and_jax():
 def test_jvp_unknown_backend_is_a_value_error():
     with pytest.raises(ValueError, match="backend"):
         pullback.jvp(spring, (1.0, 2.0), (1.0, 0.0), backend="fortran")
+
+
+def test_jacobian_and_hessian_numba_match_python_backend():
+    args = (0.7, 1.5)
+    for mode in ("forward", "reverse"):
+        got = pullback.jacobian(calls, (0, 1), mode=mode, backend="numba")(*args)
+        ref = pullback.jacobian(calls, (0, 1), mode=mode)(*args)
+        np.testing.assert_allclose(np.array(got), np.array(ref), rtol=1e-12)
+    h = pullback.hessian(branches, (0, 1), backend="numba")(0.9, 0.4)
+    ref = pullback.hessian(branches, (0, 1))(0.9, 0.4)
+    assert np.allclose(np.array(h), np.array(ref), rtol=1e-12)
+    hd = jax.hessian(JAX_OF[branches], argnums=(0, 1))(0.9, 0.4)
+    assert np.allclose(np.array(h), np.array(hd), rtol=1e-10)
