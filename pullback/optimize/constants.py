@@ -111,7 +111,8 @@ def _assign(s, known):
     if type(value) is tuple:
         s, value, changed = Assign(target, value[0], value[1], s.loc), None, False
         args = s.args
-    if value is not None and _fits(value, target):
+    fits = value is not None and _fits(value, target)
+    if fits:
         if s.op != "copy" or changed:
             s = Assign(target, "copy", (value,), s.loc)
     elif changed:
@@ -122,8 +123,8 @@ def _assign(s, known):
         if v == target:
             return (), known
         # keep user-named copies of temporaries: the temporary folds away instead
-        if _fits(v, target) and not (type(v) is Var and is_temp(v.name)
-                                     and not is_temp(target.name)):
+        if (fits if v is value else _fits(v, target)) and \
+                not (type(v) is Var and is_temp(v.name) and not is_temp(target.name)):
             known[target.name] = v
     return s, known
 
