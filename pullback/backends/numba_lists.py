@@ -55,6 +55,12 @@ def _list_append(xs, v):
     out = list(xs)
     out.append(v)
     return out''',
+    "_list_add_row": '''
+def _list_add_row(z, g, i):
+    """A copy of ``z`` with ``g`` added to row ``i``."""
+    out = z.copy()
+    out[i] += g
+    return out''',
     "_list_scatter": '''
 def _list_scatter(z, g, i):
     """``z`` with ``z[i] = g`` (a row of a list's adjoint)."""
@@ -155,4 +161,21 @@ def list_expr(p, s, env, text):
                f"{text(args[1])})", ATOM
     if op == "unbroadcast":
         return text(args[0]), ATOM
+    if op == "add":
+        for acc, part in (args, args[::-1]):
+            row = _scattered_row(p, part)
+            if row is not None and isinstance(p.lists.get(getattr(acc, "name", None)),
+                                              ListAdjoint):
+                p.helpers.add("_list_add_row")     # one copy, not zeros + scatter + add
+                return f"_list_add_row({text(acc)}, {text(row[0])}, {text(row[1])})", ATOM
+    return None
+
+
+def _scattered_row(p, v):
+    """(g, i) when ``v`` is a folded ``getitem_vjp(g, xs, i)`` (through ``unbroadcast``)."""
+    s = p.inlined.get(getattr(v, "name", None))
+    if s is not None and s.op == "unbroadcast" and is_list(getattr(s.args[1], "type", None)):
+        s = p.inlined.get(getattr(s.args[0], "name", None))
+    if s is not None and s.op == "getitem_vjp" and is_list(getattr(s.args[1], "type", None)):
+        return s.args[0], s.args[2]
     return None
