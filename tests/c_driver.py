@@ -199,3 +199,13 @@ def agrees(result, f, args, argnums):
     assert len(result.grads) == len(ref)
     bad = [(k, a, b) for k, (a, b) in enumerate(zip(result.grads, ref)) if not close(a, b)]
     assert not bad, bad[:5]
+
+
+def results_fixture(cases, tag, **emit):
+    """A module-scoped fixture: ``run_array_cases(cases)`` built once per test module."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def results(tmp_path_factory):
+        return run_array_cases(cases, str(tmp_path_factory.mktemp(tag)), **emit)
+    return results

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import pullback
-from c_driver import CC, agrees, run_array_cases
+from c_driver import CC, agrees, results_fixture
 from pullback.emit_c import emit_c
 
 pytestmark = pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
@@ -99,9 +99,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    return run_array_cases(CASES, str(tmp_path_factory.mktemp("c99_rows")))
+results = results_fixture(CASES, "c99_rows")
 
 
 @pytest.mark.parametrize("name, f, args, argnums", CASES, ids=[c[0] for c in CASES])

@@ -22,8 +22,10 @@ Arrays (``c_arrays``): fixed-shape arrays of the entry function are flat
 row-major C arrays: ``const double *`` parameters and ``double *d_x``
 outputs (shapes documented in the header), locals of static size, tapes of
 ``[capacity][size]``.  Index tuples with run-time ints (``x[i, :]``) become
-small ``long`` arrays first (``c_index.index_arrays``).  Arrays in called
-functions, in saved tuples (frames, records) and of unknown shape are
+small ``long`` arrays first (``c_index.index_arrays``).  Called functions
+take and return arrays the same way (``c_calls``); frames hold array fields
+by value.  Array locals are ``static`` except in recursive functions, where
+each call needs its own.  Arrays of unknown shape and containers are
 rejected by ``_check_scalars`` at the line.
 """
 import re
@@ -33,7 +35,7 @@ from .c_function import FunctionPrinter
 from .c_index import index_arrays, retype
 from .c_layout import plan
 from ..errors import UnsupportedError
-from ..ir import Call, Const, Pop, Push, Return, Var
+from ..ir import Call, Const, Pop, Push, Var
 from ..ir.types import Array, IndexT
 from .c_arrays import elem_type, is_array, shape_of, size_of
 from ..ir.walk import walk
@@ -58,7 +60,7 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     gradient = SimpleNamespace(functions=[index_arrays(_typed_pops(f))
                                           for f in gradient.functions])
     primal = [index_arrays(f) for f in primal]
-    _check_scalars(primal + list(gradient.functions), {primal[0].name, gradient.functions[0].name})
+    _check_scalars(primal + list(gradient.functions))
     prim_names = {f.name for f in primal}
     functions = _reachable([primal[0], gradient.functions[0]] +
                            [f for f in gradient.functions[1:] if f.name not in prim_names] +
@@ -93,7 +95,7 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         layout=layout, dialect=dialect, globals=globs, fnames=fnames, tags=tags, fields=fields,
         pools=pools, wrt=[legal(w) for w in wrt], helpers=set(), sigs={}, max_macro=MAX_MACRO,
         status_ok=upper + "_OK", status_iterations=upper + "_TOO_MANY_ITERATIONS",
-        status_calls=upper + "_TOO_MANY_CALLS")
+        status_calls=upper + "_TOO_MANY_CALLS", recursive=_recursive(functions))
     ctx.elem_type = lambda tape: _elem_type(tape, ctx)
     ctx.elem_suffix = lambda tape: f"[{size_of(tape.elem)}]" if is_array(tape.elem) else ""
     printers = []
@@ -111,10 +113,10 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     if gradient.functions[0].name in layout.fallible:
         fails = {"loops"} if layout.guards else set()
         fails |= {"calls"} if layout.checked else set()
-    arrays = [(printers[0].names[p.name], shape_of(p.type), d_name)
+    arrays = [(printers[0].param_names[p.name], shape_of(p.type), d_name)
               for p in primal[0].params if is_array(p.type)
               for d_name in [next((n for n in [n for _, n in grad_sig.outs]
-                                   if n == "d_" + printers[0].names[p.name]), None)]]
+                                   if n == "d_" + printers[0].param_names[p.name]), None)]]
     header = _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage,
                      max_iterations, arrays, dialect)
     parts = [_banner(name, origin, dtype), "#include <math.h>\n#include <stddef.h>\n\n"
@@ -136,26 +138,23 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     return CModule(name, source, header, value_sig, grad_sig, storage)
 
 
-def _check_scalars(functions, entries):
+def _check_scalars(functions):
     """Reject, at the user's line, any value C cannot hold: containers, arrays of unknown
-    shape, arrays outside the two entry functions or inside tuples of saved values."""
+    shape, index tuples without a static region."""
     for f in functions:
         for p in f.params:
-            if isinstance(p.type, Array) and (f.name not in entries or not p.type.static):
+            if isinstance(p.type, Array) and not p.type.static:
                 raise UnsupportedError.at(
-                    f.loc, f"the C backend handles fixed-shape arrays in the function itself "
-                    f"only, and '{p.name}' is {p.type} in a called function", "C backend: array")
+                    f.loc, f"the C backend needs fixed shapes, and '{p.name}' is {p.type}",
+                    "C backend: array")
         for s in walk(f.body):
             atoms = list(getattr(s, "args", ())) + list(getattr(s, "targets", ())) + \
                 [getattr(s, n) for n in ("target", "value", "cond") if hasattr(s, n)]
             for a in sorted(atoms, key=lambda a: not isinstance(a, Var)):
                 t = a.type
-                ok = f.name in entries and getattr(s, "op", None) not in ("pack", None) and (
-                    (isinstance(t, Array) and t.static) or
-                    (t == "static" and isinstance(a, Const)))
-                ok = ok or (f.name in entries and isinstance(t, Array) and t.static and
-                            isinstance(s, (Push, Pop, Return)))
-                if ok:
+                if (isinstance(t, Array) and t.static) or (
+                        t == "static" and isinstance(a, Const) and
+                        getattr(s, "op", None) not in ("pack", None)):
                     continue
                 if isinstance(t, IndexT):
                     raise UnsupportedError.at(
@@ -167,9 +166,8 @@ def _check_scalars(functions, entries):
                     what = f"'{a.name}'" if isinstance(a, Var) else f"the constant {a.value!r}"
                     raise UnsupportedError.at(
                         getattr(s, "loc", None) or f.loc,
-                        f"the C backend handles float, int and bool scalars, and {what} is "
-                        f"{t} (fixed-shape arrays only in the function itself, outside "
-                        "saved tuples and calls)", "C backend: array")
+                        f"the C backend handles float, int and bool scalars and fixed-shape "
+                        f"arrays, and {what} is {t}", "C backend: array")
 
 
 def _typed_pops(fn):
@@ -194,6 +192,22 @@ def _reachable(functions):
                 seen.add(s.func)
                 todo.append(by_name[s.func])
     return [f for f in functions if f.name in seen]
+
+
+def _recursive(functions):
+    """Names of the functions on a cycle of calls (their arrays cannot be static)."""
+    calls = {f.name: {s.func for s in walk(f.body) if isinstance(s, Call)} for f in functions}
+    out = set()
+    for f in calls:
+        seen, todo = set(), list(calls[f])
+        while todo:
+            g = todo.pop()
+            if g not in seen:
+                seen.add(g)
+                todo += calls.get(g, ())
+        if f in seen:
+            out.add(f)
+    return out
 
 
 def exported_name(base, given):
@@ -261,8 +275,12 @@ def _frames_text(layout, ctx, dialect):
             elif fl.type == "tape":
                 t = fl.tape
                 elem = ctx.elem_type(t)
-                lines.append(f"    {elem}{name}[{t.capacity.c_text(MAX_MACRO)}];")
+                lines.append(f"    {elem}{name}[{t.capacity.c_text(MAX_MACRO)}]"
+                             f"{ctx.elem_suffix(t)};")
                 lines.append(f"    size_t {ctx.fields[g][fl.name + '#top']};")
+            elif is_array(fl.type):
+                lines.append(f"    {ctx.dialect.scalar(elem_type(fl.type))} {name}"
+                             f"[{size_of(fl.type)}];")
             else:
                 lines.append(f"    {dialect.scalar(fl.type)} {name};")
         lines.append("};")

@@ -25,57 +25,10 @@ Invariants
 import math
 
 from ..ir import Const, Var
-from ..ir.types import Array
 from .c_index import IndexArray, IndexPrinting
-from .c_ops import ATOM, MUL, NoCForm, paren, render
-
-
-def is_array(t):
-    return isinstance(t, Array)
-
-
-def shape_of(t):
-    if is_array(t):
-        if not t.static:
-            raise NoCForm(f"an array of unknown shape ({t}): the C backend needs static shapes")
-        return tuple(int(d) for d in t.shape)
-    return ()
-
-
-def elem_type(t):
-    """IR scalar type of an array's elements (or the scalar type itself)."""
-    if not is_array(t):
-        return t
-    d = str(t.dtype)
-    if d.startswith("float"):
-        return "float"
-    if d.startswith("int") or d.startswith("uint"):
-        return "int"
-    if d == "bool":
-        return "bool"
-    raise NoCForm(f"arrays of dtype {d}")
-
-
-def size_of(t):
-    return math.prod(shape_of(t))
-
-
-def strides(shape):
-    out, s = [], 1
-    for n in reversed(shape):
-        out.append(s)
-        s *= n
-    return list(reversed(out))
-
-
-def offset(terms):
-    """C text of ``sum(index * stride)``; ``terms`` are (index text, stride) pairs."""
-    parts = []
-    for ix, st in terms:
-        if ix == "0" or st == 0:
-            continue
-        parts.append(ix if st == 1 else f"{paren((ix, MUL if ' ' not in ix else 0), MUL)} * {st}")
-    return " + ".join(parts) or "0"
+from .c_linalg import LinalgPrinting
+from .c_ops import ATOM, NoCForm, render
+from .c_shapes import elem_type, is_array, offset, shape_of, size_of, strides  # noqa: F401
 
 
 def _axes(axis, ndim):
@@ -91,7 +44,7 @@ REDUCE = ("sum", "mean", "amax", "amin", "prod")
 RESHAPE = ("reshape", "ravel", "flatten", "like")
 
 
-class ArrayPrinting(IndexPrinting):
+class ArrayPrinting(IndexPrinting, LinalgPrinting):
     # -- names and element access ---------------------------------------------------------
     def kvar(self, d):
         ks = self.__dict__.setdefault("_kvars", [])
@@ -109,10 +62,10 @@ class ArrayPrinting(IndexPrinting):
         for name, t in self.types.items():
             if isinstance(t, IndexArray):
                 out.append(f"{pad}long {self.names[name]}[{size_of(t)}] = {{0}};")
-            elif is_array(t) and name not in params:
+            elif is_array(t) and name not in params and name not in self.unread:
                 n = max(1, size_of(t))
                 self.array_storage += n
-                out.append(f"{pad}static {self.real_of(t)} {self.names[name]}[{n}];")
+                out.append(f"{pad}{self.storage}{self.real_of(t)} {self.names[name]}[{n}];")
         return out
 
     def el(self, a, env, out_shape, ks):
@@ -160,7 +113,7 @@ class ArrayPrinting(IndexPrinting):
         body = []
         if scratch:
             tmp = self.names.fresh(dest + "_new")
-            body.append(f"{pad}    static {self.real_of(t)} {tmp}[{max(1, size_of(t))}];")
+            body.append(f"{pad}    {self.storage}{self.real_of(t)} {tmp}[{max(1, size_of(t))}];")
             self.array_storage += max(1, size_of(t))
             self._array_op(s, env, tmp, pad + "    ", body)
             self.loops((size_of(t),), pad + "    ", body,
@@ -176,7 +129,7 @@ class ArrayPrinting(IndexPrinting):
                                      "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a",
                                      "dot_vjp_b", "getitem", "getitem_copy", "getitem_vjp",
                                      "setitem", "count", "transpose", "transpose_vjp",
-                                     "outer") + RESHAPE and s.op not in FILL
+                                     "outer", "eye") + RESHAPE and s.op not in FILL
 
     def _target(self, s, dest):
         """Writer of element ``off`` of the target (a scalar target ignores ``off``)."""
@@ -198,6 +151,8 @@ class ArrayPrinting(IndexPrinting):
                 raise NoCForm(f"'{op}' with a run-time {a.type} argument")
             return a.value
 
+        if op == "eye":
+            return self.eye(s, out, pad, lines)
         if op in FILL:
             v = lit(FILL[op])
             self.loops(shape, pad, lines, lambda ks, p: [f"{p}{out(self.flat(shape, ks))} = {v};"])
@@ -259,7 +214,7 @@ class ArrayPrinting(IndexPrinting):
             self.loops(gs, pad, lines, acc)
             return
         if op in ("matmul", "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a", "dot_vjp_b"):
-            return self._matmul(s, env, out, pad, lines)
+            return self.matmul(s, env, out, pad, lines)
         if op in ("getitem", "getitem_copy"):
             x, idx = args
             reg, region = self.region(x, idx, env)
@@ -390,54 +345,3 @@ class ArrayPrinting(IndexPrinting):
             f"{p}{out(self.flat(xs, ks))} = ({src}[{self.flat(xs, ks)}] == {yel(ks)}) / "
             f"{cnt}[{yoff(ks)}];"])
         lines.append(f"{pad}}}")
-
-    def _matmul(self, s, env, out, pad, lines):
-        op = s.op
-        if op in ("matmul", "dot"):
-            a, b = s.args
-            g = None
-        else:
-            g, a, b = s.args
-        for v in (a, b):
-            if not is_array(v.type) or len(shape_of(v.type)) > 2:
-                raise NoCForm(f"'{op}' of arrays with other than 1 or 2 dimensions")
-        sa, sb = shape_of(a.type), shape_of(b.type)
-        m, k = (1, sa[0]) if len(sa) == 1 else sa
-        k2, n = (sb[0], 1) if len(sb) == 1 else sb
-        if k != k2:
-            raise NoCForm(f"'{op}' of shapes {sa} and {sb}")
-        A, B = self.names[a.name], self.names[b.name]
-        d = self.ctx.dialect
-        zero = d.literal(0.0)[0]
-        i, j, l = self.kvar(0), self.kvar(1), self.kvar(2)
-        a_at = lambda r, c: f"{A}[{offset([(r, k), (c, 1)])}]"
-        b_at = lambda r, c: f"{B}[{offset([(r, n), (c, 1)])}]"
-        if g is not None and not is_array(g.type):
-            g_at = lambda r, c: self.atom(g, env)[0]
-        elif g is not None:
-            G = self.names[g.name]
-            g_at = lambda r, c: f"{G}[{offset([(r, n), (c, 1)])}]"
-        if op in ("matmul", "dot"):
-            inner = k
-            term = lambda: f"{a_at(i, l)} * {b_at(l, j)}"
-            o = lambda: offset([(i, n), (j, 1)])
-            outer = [(i, m), (j, n)]
-        elif op.endswith("_a"):       # g (m, n) @ b^T (n, k) -> (m, k)
-            inner = n
-            term = lambda: f"{g_at(i, l)} * {b_at(j, l)}"
-            o = lambda: offset([(i, k), (j, 1)])
-            outer = [(i, m), (j, k)]
-        else:                         # a^T (k, m) @ g (m, n) -> (k, n)
-            inner = m
-            term = lambda: f"{a_at(l, i)} * {g_at(l, j)}"
-            o = lambda: offset([(i, n), (j, 1)])
-            outer = [(i, k), (j, n)]
-        for depth, (v, cnt) in enumerate(outer):
-            lines.append(f"{pad}{'    ' * depth}for (long {v} = 0; {v} < {cnt}; {v}++) {{")
-        p = pad + "    " * len(outer)
-        lines.append(f"{p}{out(o())} = {zero};")
-        lines.append(f"{p}for (long {l} = 0; {l} < {inner}; {l}++) {{")
-        lines.append(f"{p}    {out(o())} += {term()};")
-        lines.append(f"{p}}}")
-        for depth in reversed(range(len(outer))):
-            lines.append(f"{pad}{'    ' * depth}}}")

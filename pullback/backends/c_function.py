@@ -19,6 +19,7 @@ from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.walk import atoms_read, vars_written, walk
 from .c_arrays import ArrayPrinting, is_array, size_of
+from .c_calls import CallPrinting
 from .c_decls import Placement
 from .c_names import CNames, legal
 from .c_loops import LoopPrinting
@@ -39,7 +40,7 @@ class Sig:
         return f"{ret} {self.name}({', '.join(ps) or 'void'})"
 
 
-class FunctionPrinter(LoopPrinting, ArrayPrinting):
+class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
     def __init__(self, fn, ctx):
         self.fn, self.ctx = fn, ctx
         lay = ctx.layout
@@ -51,6 +52,9 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting):
         ret = fn.body[-1]
         self.frame = ret.values[-1].name if self.kind == "fwd" else None
         self.sig = self._signature(ret)     # interface names first: locals yield to them
+        self.storage = "" if fn.name in ctx.recursive else "static "   # frames of recursion
+        self.own_params()
+        self.unread = self.unread_items()
         self.tops, self.tape_home = {}, {}
         for name, t in self.types.items():
             self.names[name]
@@ -109,7 +113,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting):
             style = "status"
         else:
             names = [self._out_name(v, i) for i, v in enumerate(values)]
-            style = "status" if fallible else ("value" if len(values) == 1 else "void")
+            one = len(values) == 1 and not is_array(values[0].type)
+            style = "status" if fallible else ("value" if one else "void")
         types = [self.real_of(v.type) for v in values]
         if kind == "grad":
             types = [ctx.dialect.real] * len(values)
@@ -160,7 +165,10 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting):
                     out.append(f"{pad}static {ctx.elem_type(info)}{self.names[tape]}[{cap}]"
                                f"{ctx.elem_suffix(info)};")
             if self.fn.name in lay.fallible:
-                out += [f"{pad}*{n} = NAN;" for _, n in self.sig.outs]
+                for _, n in self.sig.outs:       # every element of an array output
+                    self.loops((size_of(self.out_types[n]),) if is_array(self.out_types[n])
+                               else (), pad, out, lambda ks, p: [f"{p}{n}[{ks[0]}] = NAN;"
+                                                                 if ks else f"{p}*{n} = NAN;"])
             out += [f"{pad}{ctx.pools[g][1]} = 0;" for g in sorted(ctx.pools)]
         if any(isinstance(s, Call) and s.func in lay.fallible for s in walk(self.fn.body)):
             self.status = self.names.fresh("status")
@@ -173,7 +181,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting):
         if self.frame is not None and not lay.frames[self.fn.name]:
             out.append(f"{pad}(void){self.names[self.frame]};")
         try:
-            out += self.array_decls(pad)
+            out += self.array_decls(pad) + self.param_copy_lines(pad)
         except NoCForm as e:
             raise UnsupportedError.at(self.fn.loc, f"cannot emit C for {e}", "C backend") \
                 from None
@@ -291,31 +299,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting):
 
     def assign(self, s, env, pad, lines):
         ctx = self.ctx
-        if s.op == "pack" and self.is_record(s.target.name):
-            lines.append(self.assign_line(pad, s.target.name, self.expr(s, env)[0], s))
-            return
-        if s.op == "pack":
-            fields = ctx.fields[self.fn.name]
-            frame = self.names[s.target.name]
-            for a in s.args:
-                if a.type == "tape":
-                    lines.append(f"{pad}{frame}->{fields[a.name + '#top']} = "
-                                 f"{self.tops[a.name]};")
-                else:
-                    lines.append(f"{pad}{frame}->{fields[a.name]} = {self.atom(a, env)[0]};")
-            return
-        if s.op == "item":
-            fwd = ctx.layout.frame_of(self.fn.name, s.args[0].name)
-            fl = ctx.layout.frames[fwd][s.args[1].value]
-            dot = "." if self.is_record(s.args[0].name) else "->"
-            where = f"{self.names[s.args[0].name]}{dot}"
-            if s.target.type == "tape":
-                self.tape_home[s.target.name] = where + ctx.fields[fwd][fl.name]
-                lines.append(f"{pad}size_t {self.tops[s.target.name]} = "
-                             f"{where}{ctx.fields[fwd][fl.name + '#top']};")
-                return
-            lines.append(self.assign_line(pad, s.target.name, where + ctx.fields[fwd][fl.name], s))
-            return
+        if s.op in ("pack", "item"):
+            return self.frame_assign(s, env, pad, lines)
         name = s.target.name
         if self.needs_array_form(s):
             try:
@@ -340,52 +325,6 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting):
                                   f";{self.comment(s)}", pad))
             return
         lines.append(self.assign_line(pad, name, text, s))
-
-    def call(self, s, env, pad, lines):
-        ctx, lay = self.ctx, self.ctx.layout
-        sig = ctx.sigs[s.func]
-        targets = list(s.targets)
-        args = [self.atom(a, env)[0] for a in s.args]
-        if lay.kinds[s.func] == "fwd":
-            res = targets.pop()
-            if lay.frames[s.func]:
-                pool, count = ctx.pools[s.func]
-                if s.func in lay.checked:
-                    lines.append(f"{pad}if ({count} == {ctx.max_macro}) "
-                                 f"return {ctx.status_calls};")
-                lines.append(self.assign_line(pad, res.name, f"&{pool}[{count}++]", s))
-            else:
-                lines.append(self.assign_line(pad, res.name, "NULL", s))
-            args.append(self.names[res.name])
-        if sig.style == "value":
-            call = f"{sig.name}({', '.join(args)})"
-            lines.append(self.assign_line(pad, targets[0].name, call, s))
-            return
-        call = f"{sig.name}({', '.join(args + ['&' + self.names[t.name] for t in targets])})"
-        if sig.style == "void":
-            lines.append(f"{pad}{call};{self.comment(s)}")
-            return
-        lines.append(f"{pad}{self.status} = {call};{self.comment(s)}")
-        lines.append(f"{pad}if ({self.status} != {ctx.status_ok}) return {self.status};")
-
-    def return_(self, s, env, pad, lines):
-        values = list(s.values)
-        if self.kind == "fwd":
-            values = values[:-1]
-        exprs = [self.atom(v, env)[0] for v in values]
-        if self.sig.style == "value":
-            lines.append(f"{pad}return {exprs[0]};")
-            return
-        for (_, name), e, v in zip(self.sig.outs, exprs, values):
-            want = self.out_types.get(name)
-            if want is not None and is_array(want):
-                n = size_of(want)
-                src = (lambda k: f"{e}[{k}]") if is_array(v.type) else (lambda k: e)
-                self.loops((n,), pad, lines, lambda ks, p: [f"{p}{name}[{ks[0]}] = {src(ks[0])};"])
-            else:
-                lines.append(f"{pad}*{name} = {e};")
-        if self.sig.style == "status":
-            lines.append(f"{pad}return {self.ctx.status_ok};")
 
     def if_(self, s, env, depth, lines, kw):
         pad = "    " * depth

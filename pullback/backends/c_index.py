@@ -24,6 +24,7 @@ import dataclasses
 from ..ir import Assign, Const, Var
 from ..ir.types import Array, IndexT
 from .c_ops import MUL, NoCForm, paren
+from .c_shapes import offset, shape_of, strides
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +82,6 @@ class IndexPrinting:
 
     def region(self, x, idx, env):
         """(shape of x[idx], function from loop indices to the flat offset into x)."""
-        from .c_arrays import offset, shape_of, strides
         xs = shape_of(x.type)
         if isinstance(idx, Var) and isinstance(idx.type, IndexArray):
             raw, k = [], 0
