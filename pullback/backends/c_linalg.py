@@ -44,46 +44,56 @@ class LinalgPrinting:
     def matmul(self, s, env, out, pad, lines):
         op = s.op
         g, a, b = (None,) + tuple(s.args) if op in ("matmul", "dot") else s.args
-        ranks = [len(_shape(v.type)) for v in (a, b)]
-        if max(ranks) <= 2:
+        sa, sb = _shape(a.type), _shape(b.type)
+        if max(len(sa), len(sb)) <= 2:
             return self._matmul_2d(s, env, out, pad, lines)
-        if op.startswith("dot") or min(ranks) < 2:
-            raise NoCForm(f"'{op}' of shapes {_shape(a.type)} and {_shape(b.type)} (stacks of "
-                          "matrices multiply with @ and both operands of 2 or more dimensions)")
-        target = _shape(s.target.type)
-        batch, (m, n) = target[:-2], target[-2:]
+        if op.startswith("dot") or min(len(sa), len(sb)) < 1:
+            raise NoCForm(f"'{op}' of shapes {sa} and {sb} (stacks of matrices multiply "
+                          "with @)")
+        # NumPy's promotion: a vector a is a row (1, k), a vector b a column (k, 1), and
+        # the product's (and g's) missing dimension is a size-1 one, which moves no offset
+        pa = sa if len(sa) > 1 else (1,) + sa
+        pb = sb if len(sb) > 1 else sb + (1,)
+        shapes = {"a": pa, "b": pb}
+        if g is not None:
+            sg = _shape(g.type)
+            cut = (len(sa) > 1) + (len(sb) > 1)
+            shapes["g"] = sg[:len(sg) - cut] + (pa[-2], pb[-1])
         # (operand, transposed): out[.., i, j] = sum_l x[.., i, l] * y[.., l, j]
-        x, y = {"matmul": ((a, False), (b, False)), "matmul_vjp_a": ((g, False), (b, True)),
-                "matmul_vjp_b": ((a, True), (g, False))}[op]
-        inner = _shape(x[0].type)[-2 if x[1] else -1]
+        x, y = {"matmul": (("a", False), ("b", False)), "matmul_vjp_a": (("g", False), ("b", True)),
+                "matmul_vjp_b": (("a", True), ("g", False))}[op]
+        var = {"a": a, "b": b, "g": g}
+        core = lambda o: shapes[o[0]][-2:][::-1] if o[1] else shapes[o[0]][-2:]
+        (m, inner), (inner2, n) = core(x), core(y)
+        target = _shape(s.target.type)
+        kept = {"matmul": (len(sa) > 1) + (len(sb) > 1), "matmul_vjp_a": 1 + (len(sa) > 1),
+                "matmul_vjp_b": 1 + (len(sb) > 1)}[op]
+        batch = target[:len(target) - kept]
+        if inner != inner2 or math.prod(batch) * m * n != math.prod(target):
+            raise NoCForm(f"'{op}' of shapes {sa} and {sb}")
         depth = len(batch)
         bks = [self.kvar(d) for d in range(depth)]
         i, j, l = self.kvar(depth), self.kvar(depth + 1), self.kvar(depth + 2)
 
         def at(operand, r, c):
-            v, trans = operand
-            sv = _shape(v.type)
-            if trans:
+            sv = shapes[operand[0]]
+            if operand[1]:
                 r, c = c, r
             st = [math.prod(sv[d + 1:]) for d in range(len(sv))]
             lead = depth - (len(sv) - 2)
             terms = [(bks[lead + d], st[d]) for d in range(len(sv) - 2) if sv[d] != 1]
             terms += [(r, st[-2]), (c, st[-1])]
-            return f"{self.names[v.name]}[{offset(terms)}]"
-        for v, (r, c) in ((x, (m, inner)), (y, (inner, n))):
-            sv = _shape(v[0].type)
-            core = sv[-2:][::-1] if v[1] else sv[-2:]
-            if tuple(core) != (r, c):
-                raise NoCForm(f"'{op}' of shapes {_shape(a.type)} and {_shape(b.type)}")
+            return f"{self.names[var[operand[0]].name]}[{offset(terms)}]"
         zero = self.ctx.dialect.literal(0.0)[0]
+        virtual = batch + (m, n)
 
         def body(ks, p):
-            o = out(self.flat(target, ks))
+            o = out(self.flat(virtual, ks))
             return [f"{p}{o} = {zero};",
                     f"{p}for (long {l} = 0; {l} < {inner}; {l}++) {{",
                     f"{p}    {o} += {at(x, i, l)} * {at(y, l, j)};",
                     f"{p}}}"]
-        self.loops(target, pad, lines, body)
+        self.loops(virtual, pad, lines, body)
 
     def _matmul_2d(self, s, env, out, pad, lines):
         op = s.op
