@@ -81,13 +81,27 @@ def source_of(fn):
     if node is None:
         raise UnsupportedError(f"cannot locate the definition of {fn.__qualname__!r}",
                                filename, code.co_firstlineno, 0, "no source")
-    for n in ast.walk(tree):
-        if hasattr(n, "lineno"):
-            n.lineno += start - 1
-            n.col_offset += indent
+    _shift(tree, start - 1, indent)
     src = Source(node, filename, fn)
     _CACHE[id(code)] = (code, src)
     return src
+
+
+def _shift(tree, lines, cols):
+    """Move every positioned node of ``tree`` by ``lines`` and ``cols`` (as a loop over
+    ``ast.walk`` did, three times slower; each node once, in any order)."""
+    AST, todo = ast.AST, [tree]
+    while todo:
+        n = todo.pop()
+        if hasattr(n, "lineno"):
+            n.lineno += lines
+            n.col_offset += cols
+        for field in n._fields:
+            v = getattr(n, field, None)
+            if isinstance(v, AST):
+                todo.append(v)
+            elif type(v) is list:
+                todo.extend(x for x in v if isinstance(x, AST))
 
 
 def _source_lines(fn):
