@@ -3,11 +3,15 @@
 One place answers "which variables does this statement read / write", so
 every analysis agrees on it.
 """
+from dataclasses import replace
+
 from .nodes import Assign, Call, Const, For, If, Pop, Push, NewTape, Return, Var, While
 
 
 def atoms_read(stmt):
     """Variables a statement reads itself (not counting nested blocks)."""
+    if type(stmt) is Assign:        # most statements
+        return [a for a in stmt.args if type(a) is Var]
     get = _READS.get(type(stmt))
     return [a for a in get(stmt) if type(a) is Var] if get is not None else []
 
@@ -34,9 +38,10 @@ _WRITES = {
 
 def blocks(stmt):
     """Nested statement blocks of a statement."""
-    if isinstance(stmt, If):
+    t = type(stmt)
+    if t is If:
         return [stmt.body, stmt.orelse]
-    if isinstance(stmt, (For, While)):
+    if t is For or t is While:
         return [stmt.body]
     return []
 
@@ -55,27 +60,48 @@ def walk(body):
 
 def map_blocks(stmt, fn):
     """The statement with each nested block replaced by ``fn(block)``."""
-    from dataclasses import replace
-    if isinstance(stmt, If):
+    t = type(stmt)
+    if t is If:
         return replace(stmt, body=fn(stmt.body), orelse=fn(stmt.orelse))
-    if isinstance(stmt, (For, While)):
+    if t is For or t is While:
         return replace(stmt, body=fn(stmt.body))
     return stmt
 
 
-def all_written(body):
-    found = set()
-    for s in walk(body):
-        get = _WRITES.get(type(s))
-        if get is not None:
-            found.update(v.name for v in get(s))
+def all_written(body, found=None):
+    """Names assigned anywhere in ``body`` (added to ``found``)."""
+    found = set() if found is None else found
+    for s in body:
+        t = type(s)
+        if t is Assign or t is Pop:
+            found.add(s.target.name)
+        elif t is If:
+            all_written(s.body, found)
+            all_written(s.orelse, found)
+        elif t is For:
+            found.add(s.var.name)
+            all_written(s.body, found)
+        elif t is While:
+            all_written(s.body, found)
+        elif t in _WRITES:
+            found.update(v.name for v in _WRITES[t](s))
     return found
 
 
-def all_read(body):
-    found = set()
-    for s in walk(body):
-        found.update(v.name for v in atoms_read(s))
+def all_read(body, found=None):
+    """Names read anywhere in ``body`` (added to ``found``)."""
+    found = set() if found is None else found
+    for s in body:
+        t = type(s)
+        if t is Assign:
+            found.update(a.name for a in s.args if type(a) is Var)
+        else:
+            found.update(v.name for v in atoms_read(s))
+            if t is If:
+                all_read(s.body, found)
+                all_read(s.orelse, found)
+            elif t is For or t is While:
+                all_read(s.body, found)
     return found
 
 
