@@ -96,6 +96,7 @@ def _infer(module, entry_types):
     entry = module.functions[0]
     for p, t in zip(entry.params, entry_types):
         table[entry.name][p.name] = t
+    known = {}      # id(Assign) -> (argument types, result type) at its last visit
     changed = True
     while changed:
         changed = False
@@ -118,10 +119,15 @@ def _infer(module, entry_types):
                     ts = [ty(a) for a in s.args]
                     if None in ts:
                         continue
-                    try:
-                        t = result_type(s.op, s.args, ts)
-                    except TypeError as e:
-                        raise TransformError.at(s.loc, str(e)) from None
+                    last = known.get(id(s))
+                    if last is not None and last[0] == ts:     # (a pure function of them)
+                        t = last[1]
+                    else:
+                        try:
+                            t = result_type(s.op, s.args, ts)
+                        except TypeError as e:
+                            raise TransformError.at(s.loc, str(e)) from None
+                        known[id(s)] = (ts, t)
                     setvar(fn.name, s.target.name, t)
                 elif isinstance(s, For):
                     setvar(fn.name, s.var.name, "int")
@@ -148,20 +154,26 @@ def _infer(module, entry_types):
 
 
 def _annotate(fn, env):
+    typed = {}          # name -> its typed Var (one object per name)
+
     def var(v):
+        found = typed.get(v.name)
+        if found is not None:
+            return found
         t = env.get(v.name)
         if t is None:
             raise TransformError.at(fn.loc, f"cannot infer the type of '{v.name}' in "
                                     f"'{fn.name}' (is it used before assignment, or does "
                                     f"'{fn.name}' call itself with no base case?)")
-        return Var(v.name, t)
+        found = typed[v.name] = Var(v.name, t)
+        return found
 
     def atom(a):
         return var(a) if isinstance(a, Var) else a
 
     def stmt(s):
-        if isinstance(s, Assign):
-            s = replace(s, target=var(s.target), args=tuple(map(atom, s.args)))
+        if type(s) is Assign:
+            s = Assign(var(s.target), s.op, tuple(map(atom, s.args)), s.loc)
         elif isinstance(s, Call):
             s = replace(s, targets=tuple(map(var, s.targets)), args=tuple(map(atom, s.args)))
         elif isinstance(s, Return):
