@@ -17,7 +17,7 @@ when whole passes were repeated).
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, For, If, NewTape, Pop, Push, While
+from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Var, While
 from ..ir.walk import atoms_read
 from .liveness import live_step, loop_head
 
@@ -45,8 +45,12 @@ def _stmt(s, live):
     """``(kept or None, names live before it, changed)``; ``live`` may be updated in place."""
     t = type(s)
     if t is Assign:        # impure ones (random draws) stay: they advance a state
-        keep = s.target.name in live or not _pure(s.op)
-    elif t is Call:
+        if s.target.name not in live and _pure(s.op):
+            return None, live, True
+        live.discard(s.target.name)
+        live.update([a.name for a in s.args if type(a) is Var])
+        return s, live, False
+    if t is Call:
         keep = any(v.name in live for v in s.targets)
     elif t is Pop:
         keep = s.tape.name in live or s.target.name in live
@@ -86,6 +90,15 @@ def _loop(s, after):
 
 
 def _pure(op):
-    from ..rules import PRIMITIVES     # (imported late: rules import the optimiser's users)
-    prim = PRIMITIVES.get(op)
+    prim = _primitives().get(op)
     return prim is None or prim.pure
+
+
+def _primitives():
+    global PRIMITIVES
+    if PRIMITIVES is None:
+        from ..rules import PRIMITIVES      # (imported late: rules import the optimiser's users)
+    return PRIMITIVES
+
+
+PRIMITIVES = None
