@@ -11,7 +11,9 @@ from dataclasses import replace
 from ..ir import Assign, Call, Const, Module
 from ..ir.names import name_allocator
 from ..ir.walk import walk
+from ..optimize.dce import eliminate_dead_code
 from ..optimize.inplace_adjoints import accumulate_in_place
+from ..optimize.scaled_adjoints import fold_scaled
 from ..optimize.pipeline import optimize as _pipeline, optimize_primal
 from .reverse import ReverseFunction
 
@@ -53,9 +55,9 @@ def gradient_module(module, mask, split=False, verify=None):
 
 
 def optimize(fn, verify=None):
-    """The pipeline, then adjoints accumulated in place (last: nothing may substitute
-    into an in-place write after it)."""
-    fn = accumulate_in_place(_pipeline(fn, verify))
+    """The pipeline, constant factors folded, then adjoints accumulated in place (last:
+    nothing may substitute into an in-place write after it)."""
+    fn = accumulate_in_place(eliminate_dead_code(fold_scaled(_pipeline(fn, verify))))
     if verify is not None:
         verify(fn)
     return fn
