@@ -10,10 +10,12 @@ import collections
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
+from fuzz.array_oracle import check_array
+from fuzz.arrays import generate_array, jax_twin
 from fuzz.choices import RandomChooser
 from fuzz.oracle import check
 from fuzz.programs import Program, generate, programs
-from fuzz.regressions import load_all
+from fuzz.regressions import load_all, load_arrays
 from fuzz.shrink import shrink
 
 # hypothesis's own shrinking of choice sequences is slow on programs: fuzz.shrink does it
@@ -52,13 +54,14 @@ def test_most_random_programs_are_judged():
     assert outs["ok"] >= 90, outs
 
 
-CASES = load_all()
+CASES = [case + (check,) for case in load_all()] + \
+    [case + (check_array,) for case in load_arrays()]     # tests/fuzz/array_cases
 
 
-@pytest.mark.parametrize("case", CASES, ids=[name for name, _, _ in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[name for name, _, _, _ in CASES])
 def test_regression_case(case):
-    name, program, head = case
-    out = check(program, use_jax=True, timeout=60)
+    name, program, head, checker = case
+    out = checker(program, use_jax=True, timeout=60)
     if "known" in head:       # a documented limitation, not yet fixed
         assert out.failed, f"{name} passes now: remove its 'known' line"
         pytest.xfail(head["known"])
@@ -77,10 +80,6 @@ FEATURES = {
 }
 
 
-def test_generator_covers_the_subset():
-    sources = "\n".join(generate(RandomChooser(seed)).source for seed in range(400))
-    missing = [name for name, text in FEATURES.items() if text not in sources]
-    assert not missing, f"the generator never produced: {missing}"
 
 
 def test_shrink_keeps_the_failure_and_drops_the_rest():
@@ -93,3 +92,55 @@ def test_shrink_keeps_the_failure_and_drops_the_rest():
     small, small_out = shrink(program, out, use_jax=False)
     assert small_out.kind == "unsupported" and "frexp" in small_out.detail
     assert "for" not in small.source and len(small.source) < len(source) / 2, small.source
+
+
+# -- array programs (tests/fuzz/arrays.py) -----------------------------------------------
+def _array_report(program, out, use_jax):
+    small, small_out = shrink(program, out, use_jax=use_jax, budget=300, checker=check_array)
+    return (f"{small_out.kind}: {small_out.detail}\n# params: {small.params}\n"
+            f"# args: {small.args!r}\n{small.source}\n(shrunk from:)\n{program.source}")
+
+
+def test_random_array_programs():
+    """A seeded slice of ``tools/fuzz.py --arrays``; every 12th also against JAX."""
+    outs = collections.Counter()
+    for seed in range(100):
+        program = generate_array(RandomChooser(seed))
+        use_jax = seed % 12 == 0
+        out = check_array(program, use_jax=use_jax, timeout=60)
+        outs[out.status] += 1
+        assert not out.failed, _array_report(program, out, use_jax)
+    assert outs["ok"] >= 92, outs        # the generator makes valid, judged programs
+
+
+ARRAY_FEATURES = {
+    "copy": ".copy()", "zeros": "np.zeros", "element write": "] = ", "aug write": "] += ",
+    "slice write": ":] ", "row write": ", :] ", "column write": "[:, ", "2-D read": "A[",
+    "slice read": "[1:]", "drop last": "[:-1]", "reverse": "[::-1]", "transpose": ".T",
+    "loop over len": "in range(len(", "reversed loop": "reversed(range(", "while": "while ",
+    "break": "break", "continue": "continue", "early return": "    return", "if": "if ",
+    "append": ".append(", "np.array": "np.array(", "np.stack": "np.stack(", "sum of list": "= sum(",
+    "tuple": "(np.", "dict": '{"u": ', "dict param": 'D["w"]', "tuple param": "P[0]",
+    "pair helper": "def p", "dict helper": "def q", "helper": "def h", "matmul": " @ ",
+    "dot": "np.dot(", "outer": "np.outer(", "axis": "axis=", "sum": "np.sum(", "mean": "np.mean(",
+    "max": "np.max(", "prod": "np.prod(", "method": ".sum()", "log": "np.log(", "sqrt": "np.sqrt(",
+    "exp": "np.exp(", "tanh": "np.tanh(", "abs": "np.abs(", "maximum": "np.maximum(",
+    "minimum": "np.minimum(", "where": "np.where(", "clip": "np.clip(", "all/any": "np.all(",
+    "power": "** ", "float()": "float(", "int param": ", n", "in-place array": "*= ",
+}
+
+
+@pytest.mark.parametrize("generator, features, n", [(generate, FEATURES, 400),
+                                                   (generate_array, ARRAY_FEATURES, 300)])
+def test_generator_covers_the_subset(generator, features, n):
+    sources = "\n".join(generator(RandomChooser(seed)).source for seed in range(n))
+    missing = [name for name, text in features.items() if text not in sources]
+    assert not missing, f"{generator.__name__} never produced: {missing}"
+
+
+def test_jax_twin_writes_with_at():
+    src = ("import numpy as np\n\n\ndef f(x):\n    y = x.copy()\n    y[0] = 1.0\n"
+           "    y[1:] += x[:-1]\n    y[2] -= float(x[0])\n    return np.sum(y)\n")
+    twin = jax_twin(src)
+    assert "import jax.numpy as jnp" in twin and "y = y.at[0].set(1.0)" in twin
+    assert "y = y.at[1:].add(x[:-1])" in twin and "y = y.at[2].add(-jnp.float64(x[0]))" in twin

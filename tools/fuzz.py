@@ -2,6 +2,7 @@
 
     python tools/fuzz.py 100000                 # or: make fuzz N=100000
     python tools/fuzz.py 5000 --jax-every 10 --save
+    python tools/fuzz.py 2000 --arrays --jobs 1   # NumPy array programs (tests/fuzz/arrays.py)
 
 Program ``seed`` is ``generate(RandomChooser(seed))`` (tests/fuzz), so any
 failure reproduces from its seed alone.  Every program is checked against
@@ -9,7 +10,9 @@ finite differences and pullback's own modes; every ``--jax-every``-th also
 against JAX (JAX is ~20 times slower than the rest together).  Failures are
 shrunk; ``--save`` writes them to tests/fuzz/cases/, where ``make test`` checks
 them from then on.  Prints programs tried, judged, failures and time; exits 1
-on any failure.
+on any failure.  ``--arrays``: array programs instead (``generate_array``,
+checked by ``check_array``, saved to tests/fuzz/array_cases/); ``--known``
+also generates the constructs of known, unfixed bugs (``arrays.KNOWN``).
 """
 import argparse
 import collections
@@ -21,10 +24,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 
+from fuzz.array_oracle import check_array  # noqa: E402
+from fuzz.arrays import generate_array  # noqa: E402
 from fuzz.choices import RandomChooser  # noqa: E402
 from fuzz.oracle import check  # noqa: E402
 from fuzz.programs import generate  # noqa: E402
-from fuzz.regressions import save  # noqa: E402
+from fuzz.regressions import save, save_array  # noqa: E402
 from fuzz.shrink import shrink  # noqa: E402
 
 CHUNK = 50
@@ -34,14 +39,16 @@ def run_chunk(job):
     """Check seeds ``start .. start+CHUNK``: counts and shrunk failures."""
     start, stop, opts = job
     counts, failures = collections.Counter(), []
+    checker = check_array if opts.arrays else check
     for seed in range(start, stop):
-        program = generate(RandomChooser(seed))
+        program = (generate_array(RandomChooser(seed), known=opts.known) if opts.arrays
+                   else generate(RandomChooser(seed)))
         use_jax = opts.jax_every > 0 and seed % opts.jax_every == 0
-        out = check(program, use_jax=use_jax, timeout=opts.timeout)
+        out = checker(program, use_jax=use_jax, timeout=opts.timeout)
         counts[out.status] += 1
         counts["jax"] += use_jax and out.status == "ok"
         if out.failed:
-            small, small_out = (shrink(program, out, use_jax=out.kind == "jax")
+            small, small_out = (shrink(program, out, use_jax=out.kind == "jax", checker=checker)
                                 if opts.shrink else (program, out))
             failures.append((seed, out, small, small_out))
     return counts, failures
@@ -57,6 +64,9 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds per program")
     ap.add_argument("--no-shrink", dest="shrink", action="store_false")
     ap.add_argument("--save", action="store_true", help="write shrunk failures to tests/fuzz/cases")
+    ap.add_argument("--arrays", action="store_true", help="NumPy array programs")
+    ap.add_argument("--known", action="store_true",
+                    help="with --arrays: also the constructs of known bugs")
     opts = ap.parse_args(argv)
     jobs = [(s, min(s + CHUNK, opts.seed + opts.n), opts)
             for s in range(opts.seed, opts.seed + opts.n, CHUNK)]
@@ -79,7 +89,7 @@ def main(argv=None):
         print(f"\n=== seed {seed}: {small_out.kind}: {small_out.detail}\n# args: {small.args}")
         print(small.source)
         if opts.save:
-            print("saved to", save(small, small_out))
+            print("saved to", (save_array if opts.arrays else save)(small, small_out))
     kinds = collections.Counter(out.kind for _, out, _, _ in failures)
     print(f"\nprograms tried: {tried}  judged: {total['ok']} (against JAX: {total['jax']})  "
           f"not judged: {total['invalid']}  failures: {len(failures)} {dict(kinds)}  "

@@ -157,6 +157,11 @@ def check(program, use_jax=True, timeout=None):
     """The ``Outcome`` of one program at its evaluation point; with ``timeout`` (seconds,
     main thread only) a program that runs too long fails, and one whose own function
     runs over ``PRIMAL_LIMIT`` is invalid (a shrunk program that lost its loop counter)."""
+    return guarded(_check, program, use_jax, timeout)
+
+
+def guarded(run, program, use_jax, timeout):
+    """``run(program, use_jax, primal_done)`` under ``check``'s time limits."""
     def arm(seconds):
         if timeout:
             signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -164,7 +169,7 @@ def check(program, use_jax=True, timeout=None):
         signal.signal(signal.SIGALRM, _alarm)
     try:
         arm(min(timeout or 0, PRIMAL_LIMIT))
-        return _check(program, use_jax, lambda: arm(timeout))
+        return run(program, use_jax, lambda: arm(timeout))
     except Timeout:
         return Outcome("fail", "timeout", f"more than {timeout} s")
     finally:
@@ -188,16 +193,9 @@ def _check(program, use_jax, primal_done):
     primal_done()
     if not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > LIMIT:
         return Outcome("invalid", "range", repr(value))
-    try:
-        v2, grads = pullback.value_and_grad(f, argnums=nums)(*args)
-    except pullback.TransformError as exc:
-        return Outcome("fail", "unsupported", f"{type(exc).__name__}: {exc}")
-    except Timeout:
-        raise
-    except Exception as exc:   # noqa: BLE001 -- any other exception is a crash to report
-        return Outcome("fail", "crash", f"{type(exc).__name__}: {exc}")
-    if not _close(v2, value, 1e-12, 1e-300):
-        return Outcome("fail", "value", f"value_and_grad value {v2!r}, function {value!r}")
+    grads, failed = run_grad(f, args, nums, value)
+    if failed:
+        return failed
     judged = False
     for i, g in zip(nums, grads):
         if not math.isfinite(g):
@@ -218,6 +216,22 @@ def _check(program, use_jax, primal_done):
     if out is not None:
         return out
     return Outcome("ok") if judged else Outcome("invalid", "unjudged")
+
+
+def run_grad(f, args, nums, value, scalar=lambda v: v):
+    """(``value_and_grad``'s gradients, None), or (None, the failing ``Outcome``) when it
+    raises (``unsupported``: a TransformError; ``crash``) or its value is not ``value``."""
+    try:
+        v2, grads = pullback.value_and_grad(f, argnums=nums)(*args)
+    except pullback.TransformError as exc:
+        return None, Outcome("fail", "unsupported", f"{type(exc).__name__}: {exc}")
+    except Timeout:
+        raise
+    except Exception as exc:   # noqa: BLE001 -- any other exception is a crash to report
+        return None, Outcome("fail", "crash", f"{type(exc).__name__}: {exc}")
+    if not _close(scalar(v2), value, 1e-12, 1e-300):
+        return None, Outcome("fail", "value", f"value_and_grad value {v2!r}, function {value!r}")
+    return grads, None
 
 
 def _against_jax(program, code, args, nums, value, grads):
@@ -242,15 +256,24 @@ def _against_jax(program, code, args, nums, value, grads):
     return Outcome("ok")
 
 
-def _modes(program, f, args, nums, value, grads):
-    """vjp and jvp must agree with grad (the same derivative, other transforms)."""
+def run_vjp(f, args, value, scalar=lambda v: v):
+    """(``pullback.vjp``'s cotangents for output cotangent 1, None), or (None, the failing
+    ``Outcome``) when it raises or its value is not the function's."""
     try:
         out, pull = pullback.vjp(f, *args)
         cts = pull(1.0)
     except Exception as exc:   # noqa: BLE001
-        return Outcome("fail", "vjp", f"{type(exc).__name__}: {exc}")
-    if not _close(out, value, 1e-12, 1e-300):
-        return Outcome("fail", "vjp", f"vjp value {out!r}, function {value!r}")
+        return None, Outcome("fail", "vjp", f"{type(exc).__name__}: {exc}")
+    if not _close(scalar(out), value, 1e-12, 1e-300):
+        return None, Outcome("fail", "vjp", f"vjp value {out!r}, function {value!r}")
+    return cts, None
+
+
+def _modes(program, f, args, nums, value, grads):
+    """vjp and jvp must agree with grad (the same derivative, other transforms)."""
+    cts, failed = run_vjp(f, args, value)
+    if failed:
+        return failed
     for i, ct in enumerate(cts):
         want = grads[nums.index(i)] if i in nums else 0.0
         if not _close(ct, want, AD_RTOL, 1e-12):

@@ -352,11 +352,11 @@ def generate(chooser, **kwargs):
     return ProgramGen(chooser, **kwargs).program()
 
 
-def programs(**kwargs):
-    """The hypothesis strategy of random programs."""
+def programs(generator=None, **kwargs):
+    """The hypothesis strategy of random programs (of ``generator``, default ``generate``)."""
     from hypothesis import strategies as st
 
     @st.composite
     def strategy(draw):
-        return generate(HypothesisChooser(draw), **kwargs)
+        return (generator or generate)(HypothesisChooser(draw), **kwargs)
     return strategy()

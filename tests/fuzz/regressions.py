@@ -9,18 +9,45 @@ comments that give its evaluation point and what went wrong before the fix:
     # args: (1.0, -1.2075)
 
 ``tools/fuzz.py`` writes new cases here (without a ``fixed`` line);
-``tests/test_fuzz.py`` checks every case.
+``tests/test_fuzz.py`` checks every case.  A case with a ``known`` line is a
+bug not fixed yet: the test expects it to still fail (and says when it passes).
+
+Array programs (``arrays``) live in ``tests/fuzz/array_cases/``; their kinds
+are ``array:3``, ``array:2x3``, ``pair:3``, ``dict:3``, ``float``, ``int`` and
+their arguments are written as nested lists (``arrays.plain``):
+
+    # params: x:array:3 n:int
+    # args: ([0.5, -1.2, 0.25], 2)
 """
 import ast
 import hashlib
 import os
+from dataclasses import replace
 
 from .programs import Program
 
 CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
+ARRAY_CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "array_cases")
 
 
-def load_all(directory=CASES):
+def load_arrays(directory=ARRAY_CASES):
+    """[(case name, ArrayProgram, header dict)] for every array case file."""
+    from .arrays import ArrayProgram, make_arg
+    out = []
+    for name, program, head in load_all(directory, parse_args=False):
+        params = [tuple(p.split(":", 1)) for p in head["params"].split()]
+        args = tuple(make_arg(kind, v) for (_, kind), v in
+                     zip(params, ast.literal_eval(head["args"])))
+        out.append((name, ArrayProgram(program.source, params, args), head))
+    return out
+
+
+def save_array(program, outcome, directory=ARRAY_CASES):
+    from .arrays import plain
+    return save(replace(program, args=plain(program.args)), outcome, directory)
+
+
+def load_all(directory=CASES, parse_args=True):
     """[(case name, Program, header dict)] for every case file, sorted by name."""
     out = []
     for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
@@ -32,6 +59,9 @@ def load_all(directory=CASES):
                 if line.startswith("# ") and ": " in line:
                     key, value = line[2:].split(": ", 1)
                     head.setdefault(key, value)
+            if not parse_args:
+                out.append((name[:-3], Program(text, [], ()), head))
+                continue
             params = [tuple(p.split(":")) for p in head["params"].split()]
             out.append((name[:-3], Program(text, params, ast.literal_eval(head["args"])), head))
     return out

@@ -8,8 +8,9 @@ counts only if the oracle reports a failure of the same kind (an invalid
 program -- one that raises, or is no longer judged -- does not).
 """
 import ast
-import re
 import copy
+import dataclasses
+import re
 import warnings
 
 from .oracle import check
@@ -18,8 +19,9 @@ from .programs import Program
 BLOCKS = ("body", "orelse")
 
 
-def shrink(program, outcome, use_jax=True, budget=3000, timeout=20):
-    """The smallest failing variant found (a ``Program``) and its ``Outcome``."""
+def shrink(program, outcome, use_jax=True, budget=3000, timeout=20, checker=check):
+    """The smallest failing variant found (a ``Program``) and its ``Outcome``;
+    ``checker`` is the oracle (``array_oracle.check_array`` for array programs)."""
     best, best_out = program, outcome
     tries = 0
     progress = True
@@ -29,7 +31,7 @@ def shrink(program, outcome, use_jax=True, budget=3000, timeout=20):
             tries += 1
             if tries > budget:
                 break
-            out = check(cand, use_jax=use_jax, timeout=timeout)
+            out = checker(cand, use_jax=use_jax, timeout=timeout)
             if out.failed and out.kind == outcome.kind and _same(out, outcome):
                 best, best_out, progress = cand, out, True
                 break
@@ -65,7 +67,10 @@ def _candidates(p):
         except (SyntaxError, ValueError):
             continue
         if src != p.source and sum(1 for _ in ast.walk(new)) <= n:
-            yield Program(src, p.params, p.args, p.entry)
+            yield dataclasses.replace(p, source=src)     # keeps the kind of program
+    if hasattr(p, "simpler_args"):
+        yield from p.simpler_args()
+        return
     for i, (name, kind) in enumerate(p.params):
         if kind == "float":
             for simple in (0.5, 1.0, round(p.args[i], 1), -0.5):
