@@ -45,8 +45,11 @@ def parse_types(spec, params):
             types[pname] = Array("float64", tuple(int(d) for d in m.group(1).split(",")
                                                   if d.strip()))
             continue
+        t = {"float64": "float", "int64": "int"}.get(t, t)     # NumPy spellings of scalars
         if pname not in types or t not in ("float", "int", "bool"):
-            raise SystemExit(f"pullback: bad --args entry {part.strip()!r}")
+            raise SystemExit(f"pullback: bad --args entry {part.strip()!r} (expected "
+                             "'name: float', 'name: int', 'name: bool' or "
+                             "'name: float64[3, 4]')")
         types[pname] = t
     return [types[p] for p in params]
 

@@ -144,3 +144,12 @@ def test_vjp_pullback_can_be_called_twice():
     first = pull(1.0)
     assert pull(1.0) == first
     assert pull(2.0) == pytest.approx(tuple(2 * g for g in first))
+
+
+def test_cli_argument_types():
+    from pullback.cli import parse_types
+    from pullback.ir.types import Array
+    assert parse_types("x: float64[3, 2], n: int, c: float64", ["x", "n", "c", "d"]) == \
+        [Array("float64", (3, 2)), "int", "float", "float"]
+    with pytest.raises(SystemExit, match="bad --args entry 'n: complex'.*expected"):
+        parse_types("n: complex", ["n"])
