@@ -164,3 +164,17 @@ def test_writes_in_place_only_into_an_owned_buffer(share):
         assert np.allclose(out[1], 2 * x)
     else:
         assert "b[1:] += g" in emit_function(fn)
+
+
+def test_gradient_without_the_value_drops_its_computation():
+    from pullback.backends.python import emit_module
+    from pullback.compile import lower_typed, prepare_arrays
+    from pullback.ir.types import Array
+    from pullback.transforms.gradient import gradient_module
+    typed = prepare_arrays(lower_typed(rosenbrock, [Array("float64", (9,))]))
+    src = emit_module(gradient_module(typed, (True,), value=False))
+    ns = {}
+    exec(src, ns)
+    x = RNG.normal(size=9)
+    assert np.allclose(ns["rosenbrock_grad"](x), jax.grad(rosenbrock_jax)(x), rtol=1e-12)
+    assert "np.sum" not in src and "return x_bar" in src

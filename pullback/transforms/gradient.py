@@ -4,7 +4,8 @@
 function is the derivative of the entry point (``f_grad``, or ``f_fwd`` and
 ``f_rev`` when ``split``), followed by the split derivatives of callees with
 the activity pattern of each call site, and the original (primal) functions
-that inactive calls still use.
+that inactive calls still use.  With ``value=False`` ``f_grad`` returns the
+gradients only (what ``grad`` needs) and computes nothing just for the value.
 """
 from dataclasses import replace
 
@@ -18,7 +19,7 @@ from ..optimize.pipeline import optimize as _pipeline, optimize_primal
 from .reverse import ReverseFunction
 
 
-def gradient_module(module, mask, split=False, verify=None):
+def gradient_module(module, mask, split=False, verify=None, value=True):
     module = Module(tuple(optimize_primal(f, verify) for f in module.functions))
     unique = name_allocator(f.name for f in module.functions)
     pairs, queue = {}, []
@@ -36,7 +37,7 @@ def gradient_module(module, mask, split=False, verify=None):
         out = list(_pruned(*rf.split(unique(entry.name + "_fwd"), unique(entry.name + "_rev")),
                            verify))
     else:
-        out = [optimize(rf.combined(unique(entry.name + "_grad")), verify)]
+        out = [optimize(rf.combined(unique(entry.name + "_grad"), value), verify)]
     while queue:
         key = queue.pop(0)
         out += _pruned(*ReverseFunction(module.get(key[0]), key[1], ask).split(*pairs[key]),

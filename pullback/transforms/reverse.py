@@ -352,11 +352,13 @@ class ReverseFunction:
         zero = {"float": 0.0, "int": 0, "bool": False}
         return [Assign(Var(n, t), "copy", (Const(zero.get(t, 0.0)),)) for n, t in need.items()]
 
-    def combined(self, name):
+    def combined(self, name, value=True):
+        """``value=False``: return the gradients only, so the computations that only
+        the value needs are dead code (``grad`` does not return the value)."""
         seeds = [Const(1.0)] * len(self.body[-1].values)
         fwd, outs, rev, grads = self.sweeps(seeds)
-        return Function(name, self.fn.params, tuple(fwd + rev + [Return(tuple(outs) + grads)]),
-                        self.fn.loc, self.fn.doc)
+        ret = Return((tuple(outs) if value else ()) + grads)
+        return Function(name, self.fn.params, tuple(fwd + rev + [ret]), self.fn.loc, self.fn.doc)
 
     def split(self, fwd_name, rev_name):
         outs = self.body[-1].values
