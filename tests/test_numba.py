@@ -184,3 +184,21 @@ def test_numba_array_programs_match_python_backend(name):
     assert got[0] == pytest.approx(ref[0], rel=1e-12)
     for g, r in zip(got[1], ref[1]):
         np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)
+
+
+def nested_pushes(x, n):
+    for i in range(n):
+        x = math.sin(x) * 1.1
+        for j in range(3):
+            x = x * 0.9 + 0.1 * math.cos(x)
+    return x
+
+
+def test_a_tape_pushed_in_a_loop_and_its_nested_loop_checks_its_room():
+    """The room reserved at the outer loop's entry is used up by the inner pushes: the
+    outer push must check it (an unchecked store past the end corrupts the heap)."""
+    g = pullback.grad(nested_pushes, backend="numba")
+    assert g(0.4, 40) == pytest.approx(pullback.grad(nested_pushes)(0.4, 40), rel=1e-12)
+    text = pullback.source(g)
+    outer = text[text.index("for i in range(n)"):text.index("for j in range(3)")]
+    assert "_grow(" in outer and "if " in outer.split("for i in range(n)")[1]

@@ -3,10 +3,13 @@
 It reuses the Python printer (folded temporaries, ``# line N`` comments) and
 changes only what nopython mode needs:
 
-- a tape of scalars is a typed array plus a length, not a list.  A push
+- a tape of scalars (or of arrays of one static shape: one row per push, popped as a
+  view of its row, which is safe because a reverse sweep only pops, so no push rewrites
+  a row while its view is live) is a typed array plus a length, not a list.  A push
   directly in the body of a ``for`` loop stores without a check, because the
-  array is reserved for the loop's trip count at loop entry; any other push
-  (in a ``while`` loop or under a branch) checks and doubles the buffer::
+  array is reserved for the loop's trip count at loop entry (unless a loop nested
+  in that body pushes to the same tape); any other push (in a ``while`` loop or
+  under a branch) checks and doubles the buffer::
 
       x_tape.append(x)            x_tape[x_tape_n] = x         (reserved before the loop)
                                   x_tape_n += 1
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 
 from ..errors import TransformError, UnsupportedError
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
-from ..ir.types import IndexT
+from ..ir.types import IndexT, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .numba_arrays import _shape, array_expr
@@ -45,7 +48,7 @@ HELPERS = {
 def _grow(a, need):
     """A copy of array ``a`` with room for at least ``need`` items (doubling)."""
     size = max(need, 2 * a.shape[0], 16)
-    b = np.empty(size, a.dtype)
+    b = np.empty((size,) + a.shape[1:], a.dtype)
     b[:a.shape[0]] = a
     return b''',
     "_trip": '''
@@ -145,17 +148,24 @@ class NumbaPrinter(_Printer):
         for s in walk(self.fn.body):
             if isinstance(s, Assign) and s.op == "pack":
                 packs[s.target.name] = None if s.target.name in packs else s
-        element = {}
+        element, popped = {}, {}
         for s in walk(self.fn.body):
             if isinstance(s, Push):
                 v = s.value
                 pack = packs.get(v.name) if isinstance(v, Var) else None
                 if pack is not None and all(_scalar(a.type) for a in pack.args):
-                    element.setdefault(s.tape.name, ("record", tuple(a.type for a in pack.args)))
+                    element.setdefault(s.tape.name, set()).add(
+                        ("record", tuple(a.type for a in pack.args)))
                 else:
-                    element.setdefault(s.tape.name, _element(v.type))
+                    element.setdefault(s.tape.name, set()).add(_element(v.type))
             elif isinstance(s, Pop):
-                element.setdefault(s.tape.name, _element(s.target.type))
+                popped.setdefault(s.tape.name, set()).add(_element(s.target.type))
+        for name, got in popped.items():
+            element.setdefault(name, got)
+        for name, got in element.items():   # values that disagree in type: a list
+            one = next(iter(got))
+            agree = len(got) == 1 and (one[0] == "record" or popped.get(name, got) == got)
+            element[name] = one if agree else ("list", ())
         for p in self.fn.params:     # a tape read from a residual but never pushed or popped
             if p.type == "tape":
                 element.setdefault(p.name, ("list", ()))
@@ -171,12 +181,17 @@ class NumbaPrinter(_Printer):
         return tapes
 
     def plan_reserves(self):
-        """ids of the pushes that run once per iteration of a ``for`` loop's body."""
+        """ids of the pushes that run once per iteration of a ``for`` loop's body, to a
+        tape that nothing nested in that body pushes to (whose pushes would use up the
+        room reserved at loop entry)."""
         out = set()
         for s in walk(self.fn.body):
             if isinstance(s, For):
-                out |= {id(x) for x in s.body if isinstance(x, Push)
-                        and self.tapes[x.tape.name].kind != "list"}
+                direct = {id(x) for x in s.body if isinstance(x, Push)}
+                nested = {x.tape.name for x in walk(s.body)
+                          if isinstance(x, Push) and id(x) not in direct}
+                out |= {id(x) for x in s.body if isinstance(x, Push) and x.tape.name not in
+                        nested and self.tapes[x.tape.name].kind != "list"}
         return out
 
     # -- printing -----------------------------------------------------------------------
@@ -253,7 +268,7 @@ class NumbaPrinter(_Printer):
                 lines.append(f"{pad}{s.tape.name} = []")
                 return
             for arr, dt in zip(tape.arrays, tape.dtypes):
-                lines.append(f"{pad}{arr} = np.empty({INITIAL_CAPACITY}, {SCALARS[dt]})")
+                lines.append(f"{pad}{arr} = {_empty(dt)}")
             lines.append(f"{pad}{tape.length} = 0")
         elif isinstance(s, Push):
             self.push(s, a, pad, lines)
@@ -367,7 +382,21 @@ def _scalar(t):
 
 
 def _element(t):
-    return ("array", (t,)) if _scalar(t) else ("list", ())
+    """How a tape of values of type ``t`` is stored: scalars and arrays of one static
+    shape in a typed array (one row per push), anything else in a list."""
+    if _scalar(t) or (is_array(t) and t.static and t.dtype in _ROW_DTYPES):
+        return ("array", (t,))
+    return ("list", ())
+
+
+_ROW_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
+
+
+def _empty(t):
+    if _scalar(t):
+        return f"np.empty({INITIAL_CAPACITY}, {SCALARS[t]})"
+    return f"np.empty(({INITIAL_CAPACITY}, {''.join(f'{d}, ' for d in t.shape)}), " \
+           f"np.{'bool_' if t.dtype == 'bool' else t.dtype})"
 
 
 def _is_zero(a):
