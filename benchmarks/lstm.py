@@ -6,7 +6,8 @@ negative mean log-softmax (with the benchmark's "+2") of the next input.  The
 gradient is w.r.t. the main and extra parameters (8 l b + 3 b numbers).  One
 source serves NumPy, autograd and PyTorch (loops as written); JAX runs the
 time loop as ``lax.scan``.  There is no hand-written gradient yet: JAX is the
-reference.
+reference.  pullback's numba backend keeps the per-layer state lists as native
+Numba lists and their adjoints as arrays over the layers (backends/numba_lists.py).
 """
 import numpy as np
 
