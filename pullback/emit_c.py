@@ -202,6 +202,8 @@ class CFunction:
         ptrs = [ctypes.byref(o) if isinstance(o, ctypes._SimpleCData) else
                 o.ctypes.data_as(ctypes.POINTER(self._real)) for o in outs]
         status = self._grad(*self._args(args), *ptrs)
+        if status == 3:
+            raise IndexError(f"{self.__name__}: an index is out of range")
         if status != 0:
             what = "a loop ran past" if status == 1 else "a recursion made more calls than"
             raise LimitExceeded(f"{self.__name__}: {what} max_iterations="

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import pullback
-from c_driver import CC, agrees, results_fixture
+from c_driver import CC, agrees, results_fixture, run_array_cases
 from pullback.emit_c import emit_c
 
 pytestmark = pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
@@ -78,6 +78,17 @@ def planes(T, w):
     return np.sum(S ** 2) + np.sum(S[1, 2, :])
 
 
+def interpolate(table, xs):
+    """Linear interpolation in a lookup table, as embedded code does it."""
+    total = 0.0
+    for k in range(xs.shape[0]):
+        u = xs[k] * (table.shape[0] - 1)
+        j = int(u)
+        w = u - j
+        total = total + (1.0 - w) * table[j, :] @ table[j + 1, :] + w * table[j + 1, 0]
+    return total
+
+
 def run_time_tuple_index(A):
     B = np.zeros((4, 3))
     for i in range(4):
@@ -96,6 +107,8 @@ CASES = [
     ("columns", columns, (RNG.normal(size=(4, 3)), RNG.normal(size=3)), (0, 1)),
     ("planes", planes, (RNG.normal(size=(2, 4, 3)), RNG.normal(size=3)), (0, 1)),
     ("run_time_tuple_index", run_time_tuple_index, (RNG.normal(size=(4, 3)),), 0),
+    ("interpolate", interpolate, (RNG.normal(size=(6, 2)), np.array([0.1, 0.45, 0.7])),
+     (0, 1)),
 ]
 
 
@@ -133,3 +146,24 @@ def test_indices_without_a_static_region_name_the_line():
     with pytest.raises(pullback.UnsupportedError,
                        match=r"test_c99_rows\.py:\d+:\d+: .*run-time ints and constant slices"):
         emit_c(fancy_row, np.ones((3, 4)), np.array([0, 2]))
+
+
+def test_index_out_of_range_returns_a_status_not_a_wild_write(tmp_path):
+    """Where Python raises IndexError the C gradient returns INDEX_OUT_OF_RANGE with NaN
+    outputs and the value function NaN, clean under the sanitizers."""
+    table = RNG.normal(size=(6, 2))
+    with pytest.raises(IndexError):
+        interpolate(table, np.array([0.5, 1.2]))
+    done = run_array_cases([("interp_far", interpolate, (table, np.array([0.5, 1.2])), 0)],
+                           str(tmp_path))["interp_far"]
+    assert done.status == 3 and np.isnan(done.value) and np.isnan(done.primal)
+    assert all(np.isnan(done.grads))
+    c = emit_c(interpolate, table, np.array([0.5, 1.2]))
+    assert "INTERPOLATE_INDEX_OUT_OF_RANGE 3" in c.header and "IndexError" in c.header
+    with pytest.raises(IndexError):
+        c.compile()(table, np.array([0.5, 1.2]))
+
+
+def test_indices_proven_in_range_are_not_checked():
+    c = emit_c(heat_2d, *CASES[0][2], argnums=(0, 1))
+    assert "INDEX_OUT_OF_RANGE;" not in c.source and "IndexError" not in c.header

@@ -9,13 +9,17 @@ Parameters, call results and values read from residuals are unknown.  A
 loop index ranges over its ``range``, so ``for j in range(i, 4)`` inside
 ``for i in range(4)`` is bounded by 4 without ``max_iterations``.
 
+``int_intervals(fn)`` exposes the same analysis (name -> (lo, hi)) and
+``atom_interval`` an atom's interval in it; ``c_index`` uses them to prove
+run-time indices in range.
+
 ``Size`` is an upper bound polynomial in ``M`` (``max_iterations``) with
 non-negative coefficients: loops multiply, sequences add, branches take the
 coefficient-wise maximum (an upper bound of both since M >= 1).
 """
 import math
 
-from ..ir import Assign, Call, Const, For
+from ..ir import Assign, Call, Const, For, Pop, Push
 from ..ir.walk import walk
 
 INF = math.inf
@@ -40,6 +44,16 @@ def trip_count(start, stop, step):
     return None if n == INF else max(0, int(n))
 
 
+def int_intervals(fn):
+    """Intervals of ``fn``'s ints, for a function that is not a ``g_rev``: its ``item``
+    loads restore a field of a loop record, which holds what was packed there."""
+    return _intervals(fn, restored_items=True)
+
+
+def atom_interval(a, env):
+    return _atom(a, env)
+
+
 def _atom(a, env):
     if isinstance(a, Const):
         v = a.value
@@ -57,11 +71,16 @@ def _join(a, b):
     return (min(a[0], b[0]), max(a[1], b[1]))
 
 
-def _defs(fn):
+def _defs(fn, restored_items=False):
     """(name, defining statement) for every definition of an int variable."""
     out = [(p.name, None) for p in fn.params if p.type == "int"]
+    fields = _record_fields(fn) if restored_items else {}
     for s in walk(fn.body):
-        if isinstance(s, Assign) and s.target.type == "int":
+        if isinstance(s, Assign) and s.target.type == "int" and s.op == "item" and \
+                (s.args[0].name, s.args[1].value) in fields:
+            out += [(s.target.name, Assign(s.target, "copy", (a,)))
+                    for a in fields[(s.args[0].name, s.args[1].value)]]
+        elif isinstance(s, Assign) and s.target.type == "int":
             out.append((s.target.name, s))
         elif isinstance(s, For):
             out.append((s.var.name, s))
@@ -70,15 +89,35 @@ def _defs(fn):
     return out       # Pop restores a value some other definition produced: not listed
 
 
-def _intervals(fn):
-    defs = _defs(fn)
-    env = {}
+def _record_fields(fn):
+    """(popped record variable, field) -> the atoms packed there before the push."""
+    packs = {s.target.name: s.args for s in walk(fn.body)
+             if isinstance(s, Assign) and s.op == "pack"}
+    pushed = {}
+    for s in walk(fn.body):
+        if isinstance(s, Push):
+            pushed.setdefault(s.tape.name, []).append(s.value.name)
+    out = {}
+    for s in walk(fn.body):
+        if isinstance(s, Pop):
+            sources = [packs.get(v) for v in pushed.get(s.tape.name, ())]
+            if sources and all(sources):
+                for k in range(min(len(a) for a in sources)):
+                    out[(s.target.name, k)] = [a[k] for a in sources]
+    return out
+
+
+def _intervals(fn, restored_items=False):
+    """Ascending iteration from bottom (None: no value yet), so cycles of copies
+    (``t = t_old`` ... ``t_old = t``) keep the interval of what enters them."""
+    defs = _defs(fn, restored_items)
+    env = {name: None for name, _ in defs}
     for rnd in range(64):
         new = {}
         for name, s in defs:
             new[name] = _join(new.get(name), _eval(s, env))
         if new == env:
-            return env
+            return {k: TOP if v is None else v for k, v in env.items()}
         if rnd >= 4:       # widen what still moves
             new = {k: (TOP if v != env.get(k) else v) for k, v in new.items()}
         env = new
@@ -88,6 +127,9 @@ def _intervals(fn):
 def _eval(s, env):
     if s is None:
         return TOP
+    atoms = (s.start, s.stop, s.step) if isinstance(s, For) else s.args
+    if any(_atom(a, env) is None for a in atoms):
+        return None
     if isinstance(s, For):
         start, stop, step = (_atom(a, env) for a in (s.start, s.stop, s.step))
         if step[0] > 0:

@@ -15,10 +15,13 @@ Invariants
   name (``param_names``) and the caller's array is never written.
 - An array a ``rev`` loads from its frame but reads only for its shape
   (``unread_items``) is neither declared nor copied.
+- A failing function returns its status code and the caller passes it on;
+  the value function ``NAME`` returns NaN instead (``error_value``).
 - Array fields of a frame (``struct g_res``) are copied in by ``pack`` and
   copied out by ``item``, element by element; the frame owns its copy, so
   the caller may overwrite the array after the call.
 """
+from ..errors import UnsupportedError
 from ..ir import Assign, Var
 from ..ir.walk import atoms_read, vars_written, walk
 from .c_arrays import is_array, size_of
@@ -104,9 +107,21 @@ class CallPrinting:
             lines.append(f"{pad}{call};{self.comment(s)}")
         else:
             lines.append(f"{pad}{self.status} = {call};{self.comment(s)}")
-            lines.append(f"{pad}if ({self.status} != {ctx.status_ok}) return {self.status};")
+            lines.append(f"{pad}if ({self.status} != {ctx.status_ok}) "
+                         f"return {self.error_value(self.status)};")
         for dst, src, n in copies:
             self.loops((n,), pad, lines, lambda ks, p: [f"{p}{dst}[{ks[0]}] = {src}[{ks[0]}];"])
+
+    def error_value(self, code):
+        """What a failing function returns: the status ``code``; the value function, which
+        returns its result, NaN."""
+        if self.fn.name != self.ctx.value_entry:
+            return code
+        if self.sig.result != self.ctx.dialect.real:
+            raise UnsupportedError.at(self.fn.loc, "the C value function returns NaN when an "
+                                      "index is out of range, and this one returns "
+                                      f"{self.sig.result}", "C backend: run-time index")
+        return "NAN"
 
     def return_(self, s, env, pad, lines):
         values = list(s.values)

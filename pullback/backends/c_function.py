@@ -107,7 +107,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
         if kind == "fwd":
             params.append(self.decl(self.frame))
             values = values[:-1]
-        fallible = self.fn.name in ctx.layout.fallible
+        fallible = self.fn.name in ctx.layout.fallible and self.fn.name != ctx.value_entry
         if kind == "grad":
             names = ["value"] + [f"d_{p}" for p in ctx.wrt]
             style = "status"
@@ -304,6 +304,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
         name = s.target.name
         if self.needs_array_form(s):
             try:
+                self.index_guard(s, env, pad, lines)
                 self.array_assign(s, env, pad, lines)
             except NoCForm as e:
                 raise UnsupportedError.at(s.loc or self.fn.loc, f"cannot emit C for {e}",

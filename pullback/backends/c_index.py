@@ -15,6 +15,11 @@ Invariants
 - ``region`` is the only place that turns an index into offsets: every
   read, write and adjoint scatter of an indexed region goes through it.
   Run-time ints wrap negatives as Python does (``i < 0 ? i + n : i``).
+- A run-time index part the interval analysis (``c_bounds``) does not prove
+  within ``[-n, n)`` is checked before the access (``risky_accesses``): the
+  function returns ``NAME_INDEX_OUT_OF_RANGE`` (the value function NaN)
+  where Python raises IndexError, so nothing reads or writes out of bounds.
+  Reverse functions (``g_rev``) only reuse indices their ``g_fwd`` checked.
 - An index C cannot address statically (a run-time slice bound, an array or
   bool inside a tuple) keeps its ``IndexT``/``index`` type and is rejected
   by ``c99._check_scalars`` at the user's line.
@@ -22,7 +27,9 @@ Invariants
 import dataclasses
 
 from ..ir import Assign, Const, Var
+from ..ir.walk import walk
 from ..ir.types import Array, IndexT
+from .c_bounds import TOP, atom_interval, int_intervals
 from .c_ops import MUL, NoCForm, paren
 from .c_shapes import offset, shape_of, strides
 
@@ -69,6 +76,83 @@ def index_arrays(fn):
     return retype(fn, change)
 
 
+INDEXED = {"getitem": (0, 1), "getitem_copy": (0, 1), "setitem": (0, 1),
+           "getitem_vjp": (1, 2)}        # op -> positions of the array and its index
+
+
+def _expand(raw, ndim):
+    """``raw`` index parts with a single Ellipsis replaced by full slices."""
+    if sum(p is Ellipsis for p in raw) == 1:
+        i = raw.index(Ellipsis)
+        fill = ndim - (len(raw) - 1 - sum(p is None for p in raw))
+        raw = raw[:i] + [slice(None)] * fill + raw[i + 1:]
+    return raw
+
+
+def _join(a, b):
+    return b if a is None else (min(a[0], b[0]), max(a[1], b[1]))
+
+
+def _part_intervals(fn, env):
+    """(IndexArray variable, k) -> interval of its k-th run-time part, over all
+    definitions (copies chase their source; anything else is unknown)."""
+    defs = [s for s in walk(fn.body) if isinstance(s, Assign) and
+            isinstance(s.target.type, IndexArray)]
+    parts = {}
+    for _ in range(len(defs) + 1):
+        before = dict(parts)
+        for s in defs:
+            t, n = s.target, s.target.type.shape[0]
+            src = s.args[0] if s.op == "copy" else None
+            if s.op == "index":
+                ivs = [atom_interval(a, env) for a, p in zip(s.args, t.type.parts) if p == "int"]
+            elif isinstance(src, Const):
+                ivs = [(0, 0)] * n
+            elif isinstance(src, Var) and isinstance(src.type, IndexArray):
+                ivs = [parts.get((src.name, k)) for k in range(n)]
+            else:
+                ivs = [TOP] * n
+            for k, iv in enumerate(ivs):
+                if iv is not None:
+                    parts[(t.name, k)] = _join(parts.get((t.name, k)), iv)
+        if parts == before:
+            return parts
+    return {key: TOP for key in parts}
+
+
+def risky_accesses(fn):
+    """id(statement) -> [(part, n)]: run-time index parts not proven within [-n, n);
+    ``part`` is the int Var of ``x[i]`` or (IndexArray variable name, k)."""
+    env = int_intervals(fn)
+    parts = _part_intervals(fn, env)
+    out = {}
+    for s in walk(fn.body):
+        if not (isinstance(s, Assign) and s.op in INDEXED):
+            continue
+        xpos, ipos = INDEXED[s.op]
+        x, idx = s.args[xpos], s.args[ipos]
+        if not isinstance(idx, Var) or not isinstance(x.type, Array):
+            continue
+        xs = shape_of(x.type)
+        found = []
+        if idx.type == "int" and xs:
+            found.append((idx, xs[0], atom_interval(idx, env)))
+        elif isinstance(idx.type, IndexArray):
+            raw = _expand([("int",) if p == "int" else p for p in idx.type.parts], len(xs))
+            dim, k = -1, 0
+            for p in raw:
+                if p is None:
+                    continue
+                dim += 1
+                if p == ("int",) and dim < len(xs):
+                    found.append(((idx.name, k), xs[dim], parts.get((idx.name, k), TOP)))
+                    k += 1
+        risky = [(ref, n) for ref, n, (lo, hi) in found if not (-n <= lo and hi <= n - 1)]
+        if risky:
+            out[id(s)] = risky
+    return out
+
+
 class IndexPrinting:
     """Mixin of ``c_function.FunctionPrinter``: index tuples and indexed regions."""
 
@@ -79,6 +163,22 @@ class IndexPrinting:
             if p == "int":
                 lines.append(f"{pad}{dest}[{k}] = {self.atom(a, env)[0]};")
                 k += 1
+
+    def index_guard(self, s, env, pad, lines):
+        """Return the index error before an access ``risky_accesses`` could not prove."""
+        risky = self.ctx.layout.risky.get(self.fn.name, {}).get(id(s))
+        if not risky:
+            return
+        tests = []
+        for ref, n in risky:
+            if isinstance(ref, Var):
+                text = paren(self.atom(ref, env), MUL)
+            else:
+                text = f"{self.names[ref[0]]}[{ref[1]}]"
+            tests.append(f"{text} < -{n} || {text} >= {n}")
+        lines.append(f"{pad}if ({' || '.join(tests)}) {{")
+        lines.append(f"{pad}    return {self.error_value(self.ctx.status_index)};")
+        lines.append(f"{pad}}}")
 
     def region(self, x, idx, env):
         """(shape of x[idx], function from loop indices to the flat offset into x)."""
@@ -97,10 +197,7 @@ class IndexPrinting:
             raw = [("var", paren(self.atom(idx, env), MUL))]
         else:
             raw = list(idx.value) if isinstance(idx.value, tuple) else [idx.value]
-        if sum(p is Ellipsis for p in raw) == 1:
-            i = raw.index(Ellipsis)
-            fill = len(xs) - (len(raw) - 1 - sum(p is None for p in raw))
-            raw = raw[:i] + [slice(None)] * fill + raw[i + 1:]
+        raw = _expand(raw, len(xs))
         if len([p for p in raw if p is not None]) > len(xs):
             raise NoCForm(f"too many indices for an array of shape {xs}")
         comps, reg = [], []

@@ -19,7 +19,9 @@ much room it needs:
   count bound runs under a guard counting to ``max_iterations``; a
   recursive ``g_fwd``'s pool has ``max_iterations`` frames and each call
   checks for room.  So every array write is in bounds by construction, and a
-  function whose guard can fire returns a status code (``fallible``).
+  function whose guard can fire returns a status code (``fallible``), as
+  does one with a run-time index not proven in range (``risky``), and every
+  function that calls a fallible one.
 - Without ``max_iterations`` such a loop or recursion is rejected with
   ``UnsupportedError`` at its line.
 
@@ -34,6 +36,7 @@ from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.walk import walk
 from .c_arrays import is_array, size_of
 from .c_bounds import Size, trip_bounds
+from .c_index import risky_accesses
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Layout:
     guards: set                     # id(loop) run under a max_iterations guard
     fallible: set                   # function names that return a status code
     rev_frame: dict                 # rev name -> fwd name of its residual parameter
+    risky: dict = field(default_factory=dict)   # function -> c_index.risky_accesses
 
     def frame_of(self, fn, var):
         return self.residual_of[(fn, var)]
@@ -149,17 +153,19 @@ def plan(functions, entry, max_iterations):
         if kinds[g] == "fwd" and frames[g]:
             count(g)
     fallible = {f.name for f in storing if any(id(s) in guards for s in walk(f.body))}
+    risky = {f.name: risky_accesses(f) for f in functions if kinds[f.name] != "rev"}
+    fallible |= {name for name, found in risky.items() if found}
     changed = True
     while changed:
         changed = False
-        for f in storing:
+        for f in functions:
             if f.name not in fallible and any(
                     isinstance(s, Call) and (s.func in fallible or s.func in checked)
                     for s in walk(f.body)):
                 fallible.add(f.name)
                 changed = True
     return Layout(kinds, frames, records, residual_of, tapes, pools, checked, guards, fallible,
-                  rev_frame)
+                  rev_frame, risky)
 
 
 def _stores(loop, kinds):
