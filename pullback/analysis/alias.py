@@ -21,7 +21,7 @@ from ..errors import UnsupportedError
 from ..ir import Assign, For, If, Var, While
 from ..ir.types import is_array, is_differentiable
 from ..ir.walk import atoms_read, blocks, walk
-from ..optimize.liveness import live_before, live_before_stmt
+from ..optimize.liveness import live_before_stmt, live_step
 
 VIEWS = {"getitem", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims",
          "squeeze", "broadcast_to", "atleast_2d", "asarray_view"}
@@ -68,10 +68,18 @@ def check_writes(fn):
 
 
 def _block(fn, stmts, state, after):
-    for i, s in enumerate(stmts):
-        live = live_before(stmts[i + 1:], after) | after
+    for s, live in zip(stmts, _live_after_each(stmts, after)):
         state = _stmt(fn, s, state, live)
     return state
+
+
+def _live_after_each(stmts, after):
+    """``live_before(stmts[i + 1:], after) | after`` for each i, in one backward pass."""
+    out, live = [None] * len(stmts), set(after)
+    for i in range(len(stmts) - 1, -1, -1):
+        out[i] = live | after
+        live = live_step(stmts[i], live)
+    return out
 
 
 def _stmt(fn, s, state, live):
