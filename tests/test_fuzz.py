@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from fuzz.array_oracle import check_array
-from fuzz.arrays import generate_array, jax_twin
+from fuzz.arrays import generate_array
 from fuzz.choices import RandomChooser
 from fuzz.oracle import check
 from fuzz.programs import Program, generate, programs
 from fuzz.regressions import load_all, load_arrays
 from fuzz.shrink import shrink
+from fuzz.twin import jax_twin
 
 # hypothesis's own shrinking of choice sequences is slow on programs: fuzz.shrink does it
 SETTINGS = dict(deadline=None, derandomize=True, database=None, print_blob=False,

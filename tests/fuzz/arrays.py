@@ -18,13 +18,12 @@ returns a float.  Invariants, besides those of ``array_exprs``:
 Constructs that hit a known pullback bug (tests/fuzz/array_cases, ``known``)
 are left out unless ``known=True``: live views of written arrays (the rule
 above), ``np.array(L)`` of a list whose length is not 2 used as an array,
-appends of a helper's result, and copies made as ``y * 1.0`` (``y.copy()``
-instead).  Remove an entry from ``KNOWN`` once fixed.
+``np.array(L)`` of arrays (their shape is lost when they come from a helper),
+and copies made as ``y * 1.0`` (``y.copy()`` instead).  Remove an entry from ``KNOWN`` once fixed.
 
     generate_array(chooser)   an ``ArrayProgram`` (``RandomChooser(seed)``)
     array_programs()          the same as a hypothesis strategy
 """
-import ast
 import re
 from dataclasses import dataclass, replace
 
@@ -32,8 +31,9 @@ import numpy as np
 
 from .array_exprs import ArrayExprGen, AScope, ASig, is_view
 from .programs import Ctx, Program, ProgramGen, _indent
+from .twin import jax_twin
 
-KNOWN = ("live views", "list length", "appended calls", "identity copies")
+KNOWN = ("live views", "list length", "stacked calls", "identity copies")
 SHAPES = {"array:3": (3,), "array:4": (4,), "array:2x3": (2, 3)}
 
 
@@ -331,22 +331,21 @@ class ArrayProgramGen:
         elem = self.c.pick(((), (), (3,), (4,)))
         inner = s.child()
         inner.ints.append((i, k))
-        if "appended calls" in self.avoid:
-            inner.funcs = []
         body = self.block(inner, replace(ctx, loops=ctx.loops + (("list", False),)),
                           self.c.integer(0, 1))
         body.append(f"{name}.append({self.stored(inner, self.e.array(inner, elem))})")
         lines = [f"{name} = []", f"for {i} in range({head}):"] + _indent(body)
         t = self.fresh("t")
-        if k and self.c.coin(0.5) and (k == 2 or "list length" not in self.avoid):
-            fn = self.c.pick(("np.array", "np.stack")) if elem else "np.array"
+        fn = self.c.pick(("np.array", "np.stack")) if elem and k else "np.array"
+        if k and self.c.coin(0.5) and (k == 2 or "list length" not in self.avoid) and \
+                (elem == () or "stacked calls" not in self.avoid):
             s.arrays[t] = (k,) + elem
             s.writable.add(t)
             return lines + [f"{t} = {fn}({name})"]
         s.floats.append(t)
         if elem == () and self.c.coin(0.5):
             return lines + [f"{t} = sum({name})"]
-        return lines + [f"{t} = np.sum(np.array({name}))"]
+        return lines + [f"{t} = np.sum({fn}({name}))"]
 
     def s_container(self, s, ctx):
         name = self.fresh("d")
@@ -370,48 +369,6 @@ class ArrayProgramGen:
         r = self.fresh("r")
         s.items += [(f'{r}["u"]', sig.result), (f'{r}["t"]', ())]
         return [f"{r} = {call}"]
-
-
-class _Twin(ast.NodeTransformer):
-    """NumPy -> jax.numpy; ``y[i] op= v`` -> ``y = y.at[i].set/add/multiply(v)``."""
-    METHODS = {ast.Add: "add", ast.Sub: "add", ast.Mult: "multiply", ast.Div: "divide"}
-
-    def visit_Import(self, node):
-        return ast.parse("import jax.numpy as jnp").body[0]
-
-    def visit_Name(self, node):
-        if node.id == "np":
-            node.id = "jnp"
-        elif node.id == "float":
-            return ast.parse("jnp.float64", mode="eval").body
-        return node
-
-    def _write(self, target, method, value):
-        self.generic_visit(target)
-        call = ast.Call(ast.Attribute(ast.Subscript(ast.Attribute(target.value, "at", ast.Load()),
-                                                    target.slice, ast.Load()),
-                                      method, ast.Load()), [value], [])
-        return ast.Assign([ast.Name(target.value.id, ast.Store())], call)
-
-    def visit_Assign(self, node):
-        self.generic_visit(node)
-        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
-            return self._write(node.targets[0], "set", node.value)
-        return node
-
-    def visit_AugAssign(self, node):
-        self.generic_visit(node)
-        if isinstance(node.target, ast.Subscript):
-            value = node.value
-            if isinstance(node.op, ast.Sub):
-                value = ast.UnaryOp(ast.USub(), value)
-            return self._write(node.target, self.METHODS[type(node.op)], value)
-        return node
-
-
-def jax_twin(source):
-    tree = _Twin().visit(ast.parse(source))
-    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 def generate_array(chooser, **kwargs):
