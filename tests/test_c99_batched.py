@@ -66,3 +66,19 @@ def test_dot_of_stacks_names_the_line():
     with pytest.raises(pullback.UnsupportedError,
                        match=r"test_c99_batched\.py:\d+:\d+: .*'dot' of shapes"):
         emit_c(dot_of_stacks, np.ones((2, 3, 4)), np.ones((4, 2)))
+
+
+def test_float32_builds_without_double(tmp_path):
+    """Rows, calls and stacks in single precision: no double anywhere, no promotion."""
+    import subprocess
+    import test_c99_calls
+    import test_c99_rows
+    from c_driver import STRICT
+    sources = []
+    for name, f, args, argnums in CASES + test_c99_rows.CASES + test_c99_calls.CASES:
+        c = emit_c(f, *args, argnums=argnums, name=name, dtype="float32")
+        assert "double" not in c.source, name
+        sources.append(c.write(tmp_path)[0])
+    done = subprocess.run([CC, *STRICT, "-Wdouble-promotion", "-fsyntax-only", *sources],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
