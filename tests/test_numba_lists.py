@@ -66,11 +66,28 @@ def lstm_like(main, extra, state, seq):
     return loss
 
 
+def weigh(hs, w):
+    s = 0.0
+    for i in range(len(hs)):
+        s = s + np.sum(hs[i] * w) * (i + 1)
+    return s
+
+
+def via_helper(x, w):
+    """A list passed to a callee: its adjoint comes back from the callee's reverse half."""
+    hs = []
+    for i in range(4):
+        x = np.sin(x) + w
+        hs.append(x)
+    return weigh(hs, w)
+
+
 def _cases():
     rng = np.random.default_rng(11)
     return {
         "scalar_list": (scalar_list, (0.3, 6), (0,)),
         "array_list": (array_list, (rng.normal(size=4), rng.normal(size=4), 5), (0, 1)),
+        "via_helper": (via_helper, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
         "rows": (rows, (rng.normal(size=(2, 3)), rng.normal(size=(2, 3))), (0, 1)),
         "lstm_like": (lstm_like, (rng.normal(0, 0.5, (4, 6)), rng.normal(0, 0.5, (3, 3)),
                                   rng.normal(0, 0.5, (4, 3)), rng.normal(0, 1, (6, 3))),

@@ -25,7 +25,9 @@ from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from .python import ATOM
 
-JOINING = {"copy", "add", "sub", "setitem", "unbroadcast", "getitem_vjp"}
+# op -> the arguments that have the target's shape when one of them comes from a list
+JOINING = {"copy": (0,), "add": (0, 1), "sub": (0, 1), "setitem": (0,), "unbroadcast": (0, 1),
+           "getitem_vjp": (1,)}
 
 
 class ListAdjoint:
@@ -82,10 +84,10 @@ def list_shapes(fn):
 
     stmts = [s for s in walk(fn.body) if isinstance(s, Assign)]
     for s in stmts:
-        if s.op in JOINING or is_list(s.target.type):
-            lead = s.args[:1] if s.op in ("setitem", "copy") else s.args[:2]
+        lead = [s.args[i] for i in JOINING.get(s.op, ()) if isinstance(s.args[i], Var)]
+        if _joins(s.target) or any(_joins(a) for a in lead):
             for a in lead:
-                if _joins(a) and (_joins(s.target) or s.op in ("getitem_vjp", "unbroadcast")):
+                if is_list(a.type) or is_array(a.type):
                     parent[find(a.name)] = find(s.target.name)
     lists = {}
     for s in stmts:
