@@ -10,7 +10,8 @@ finite differences and pullback's own modes; every ``--jax-every``-th also
 against JAX (JAX is ~20 times slower than the rest together).  Failures are
 shrunk; ``--save`` writes them to tests/fuzz/cases/, where ``make test`` checks
 them from then on.  Prints programs tried, judged, failures and time; exits 1
-on any failure.  ``--arrays``: array programs instead (``generate_array``,
+on any failure.  A failure with the same error as a case marked ``known`` is
+counted apart (``--all-failures`` reports them too).  ``--arrays``: array programs instead (``generate_array``,
 checked by ``check_array``, saved to tests/fuzz/array_cases/); ``--known``
 also generates the constructs of known, unfixed bugs (``arrays.KNOWN``).
 """
@@ -29,7 +30,7 @@ from fuzz.arrays import generate_array  # noqa: E402
 from fuzz.choices import RandomChooser  # noqa: E402
 from fuzz.oracle import check  # noqa: E402
 from fuzz.programs import generate  # noqa: E402
-from fuzz.regressions import save, save_array  # noqa: E402
+from fuzz.regressions import known_signatures, save, save_array, signature  # noqa: E402
 from fuzz.shrink import shrink  # noqa: E402
 
 CHUNK = 50
@@ -47,7 +48,9 @@ def run_chunk(job):
         out = checker(program, use_jax=use_jax, timeout=opts.timeout)
         counts[out.status] += 1
         counts["jax"] += use_jax and out.status == "ok"
-        if out.failed:
+        if out.failed and signature(out.kind, out.detail) in opts.signatures:
+            counts["known"] += 1          # a known bug again: not shrunk, not a failure
+        elif out.failed:
             small, small_out = (shrink(program, out, use_jax=out.kind == "jax", checker=checker)
                                 if opts.shrink else (program, out))
             failures.append((seed, out, small, small_out))
@@ -67,7 +70,10 @@ def main(argv=None):
     ap.add_argument("--arrays", action="store_true", help="NumPy array programs")
     ap.add_argument("--known", action="store_true",
                     help="with --arrays: also the constructs of known bugs")
+    ap.add_argument("--all-failures", action="store_true",
+                    help="also report failures with the error of a known case (a 'known' line)")
     opts = ap.parse_args(argv)
+    opts.signatures = set() if opts.all_failures else known_signatures()
     jobs = [(s, min(s + CHUNK, opts.seed + opts.n), opts)
             for s in range(opts.seed, opts.seed + opts.n, CHUNK)]
     total, failures = collections.Counter(), []
@@ -93,6 +99,7 @@ def main(argv=None):
     kinds = collections.Counter(out.kind for _, out, _, _ in failures)
     print(f"\nprograms tried: {tried}  judged: {total['ok']} (against JAX: {total['jax']})  "
           f"not judged: {total['invalid']}  failures: {len(failures)} {dict(kinds)}  "
+          f"known bugs again: {total['known']}  "
           f"time: {elapsed:.1f} s ({tried / max(elapsed, 1e-9):.1f} programs/s, "
           f"{opts.jobs} processes)")
     return 1 if failures else 0

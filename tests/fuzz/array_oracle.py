@@ -14,6 +14,7 @@ is one coordinate.  Oracles:
 
 ``check_array(program)`` returns an ``oracle.Outcome`` with the same kinds.
 """
+import copy
 import math
 
 import numpy as np
@@ -59,10 +60,14 @@ def _check(program, use_jax, primal_done):
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             ns, code, filename = load(program.source)
             f = ns[program.entry]
-            value = f(*args)
+            value = f(*copy.deepcopy(args))
+            mine = copy.deepcopy(args)
+            f(*mine)
     except Exception as exc:   # noqa: BLE001 -- also Timeout: a primal that never ends
         return Outcome("invalid", "raises", repr(exc))
     primal_done()
+    if leaves(mine) != leaves(args):     # a shrunk program may write to its argument
+        return Outcome("invalid", "mutates", "the program writes to its arguments")
     if not isinstance(value, (int, float, np.floating, np.ndarray)) or np.ndim(value) != 0:
         return Outcome("invalid", "not a float", repr(value))
     value = float(value)

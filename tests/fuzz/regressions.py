@@ -79,3 +79,21 @@ def save(program, outcome, directory=CASES):
     with open(path, "w") as fh:
         fh.write(header + program.source)
     return path
+
+
+def signature(kind, detail):
+    """A failure without positions, to recognise a known bug's crash or rejection again."""
+    from .shrink import _message
+    return f"{kind} {' '.join(_message(detail).split())}"[:200]
+
+
+def known_signatures():
+    """The signatures of the cases marked ``known`` (errors only: a wrong number is never
+    recognised, each one is a new failure)."""
+    out = set()
+    for name, _, head in load_all(CASES, parse_args=False) + load_all(ARRAY_CASES, False):
+        kind, _, detail = head.get("failure", "").partition(" ")
+        if "known" in head and kind in ("crash", "unsupported", "vjp", "jvp") and \
+                "Error" in detail:
+            out.add(signature(kind, detail))
+    return out
