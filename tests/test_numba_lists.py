@@ -82,12 +82,20 @@ def via_helper(x, w):
     return weigh(hs, w)
 
 
+def while_list(x):
+    xs = [x]
+    while xs[len(xs) - 1] < 10.0:
+        xs.append(xs[len(xs) - 1] * 1.5 + 0.1)
+    return xs[len(xs) - 1] + xs[0] * len(xs)
+
+
 def _cases():
     rng = np.random.default_rng(11)
     return {
         "scalar_list": (scalar_list, (0.3, 6), (0,)),
         "array_list": (array_list, (rng.normal(size=4), rng.normal(size=4), 5), (0, 1)),
         "via_helper": (via_helper, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
+        "while_list": (while_list, (1.3,), (0,)),
         "rows": (rows, (rng.normal(size=(2, 3)), rng.normal(size=(2, 3))), (0, 1)),
         "lstm_like": (lstm_like, (rng.normal(0, 0.5, (4, 6)), rng.normal(0, 0.5, (3, 3)),
                                   rng.normal(0, 0.5, (4, 3)), rng.normal(0, 1, (6, 3))),

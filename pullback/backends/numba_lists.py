@@ -140,11 +140,29 @@ def _result_shape(s, out):
     return None
 
 
+def _first_elem(fn, xs):
+    """The element type of list ``xs``, or of the first value appended to it."""
+    if xs.type.elem is not None:
+        return xs.type.elem
+    return next((s.args[1].type for s in walk(fn.body) if isinstance(s, Assign) and
+                 s.op == "list_append" and s.args[0] == xs and s.args[1].type), None)
+
+
+def _placeholder(t):
+    """A value of element type ``t`` (only its type matters)."""
+    if is_array(t) and t.static:
+        return f"np.zeros({tuple(t.shape)}, np.{'bool_' if t.dtype == 'bool' else t.dtype})"
+    return {"int": "0", "bool": "False"}.get(t, "0.0")
+
+
 def list_expr(p, s, env, text):
     """(text, precedence) for a statement that touches a list or a list adjoint, else None.
     ``text(a, prec)`` renders an atom."""
     op, args = s.op, s.args
     shape = p.lists.get(s.target.name)
+    if op == "list_new":
+        elem = _first_elem(p.fn, s.target)
+        return (f"[{_placeholder(elem)}][:0]", ATOM) if elem else ("[]", ATOM)  # typed, empty
     if op == "list_append":
         if args[0] == s.target:
             return "None", ATOM          # printed in place: ``xs.append(v)``
