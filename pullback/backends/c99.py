@@ -33,7 +33,7 @@ from types import SimpleNamespace
 
 from .c_function import FunctionPrinter
 from .c_header import header_text as _header, wrap as _wrap
-from .c_index import index_arrays, retype
+from .c_index import index_arrays, inplace_setitems, retype
 from .c_layout import plan
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Pop, Push, Var
@@ -58,9 +58,9 @@ class CModule:
 def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     """``primal``: the optimised primal functions, entry first; ``gradient``: the
     derivative module (``f_grad`` first); ``wrt``: names of the differentiated params."""
-    gradient = SimpleNamespace(functions=[index_arrays(_typed_pops(f))
+    gradient = SimpleNamespace(functions=[inplace_setitems(index_arrays(_typed_pops(f)))
                                           for f in gradient.functions])
-    primal = [index_arrays(f) for f in primal]
+    primal = [inplace_setitems(index_arrays(f)) for f in primal]
     _check_scalars(primal + list(gradient.functions))
     prim_names = {f.name for f in primal}
     functions = _reachable([primal[0], gradient.functions[0]] +

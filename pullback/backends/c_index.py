@@ -20,14 +20,19 @@ Invariants
   function returns ``NAME_INDEX_OUT_OF_RANGE`` (the value function NaN)
   where Python raises IndexError, so nothing reads or writes out of bounds.
   Reverse functions (``g_rev``) only reuse indices their ``g_fwd`` checked.
+- ``t = setitem(x, idx, v) ... x = copy(t)`` (the reverse of ``x[idx] = v``),
+  with ``t`` read nowhere else and nothing in between writing ``x``, ``idx``
+  or ``v``, becomes ``x = setitem(x, idx, v)`` at the copy: in place, the
+  region only, instead of two whole-array copies (``inplace_setitems``).
 - An index C cannot address statically (a run-time slice bound, an array or
   bool inside a tuple) keeps its ``IndexT``/``index`` type and is rejected
   by ``c99._check_scalars`` at the user's line.
 """
 import dataclasses
+from collections import Counter
 
-from ..ir import Assign, Const, Var
-from ..ir.walk import walk
+from ..ir import Assign, Const, For, If, Var, While
+from ..ir.walk import atoms_read, vars_written, walk
 from ..ir.types import Array, IndexT
 from .c_bounds import TOP, atom_interval, int_intervals
 from .c_ops import MUL, NoCForm, paren
@@ -74,6 +79,35 @@ def index_arrays(fn):
             return Var(v.name, IndexArray("int64", (k,), v.type.parts))
         return None
     return retype(fn, change)
+
+
+def inplace_setitems(fn):
+    """``fn`` with whole-array ``setitem`` + ``copy`` pairs written in place."""
+    uses = Counter(v.name for s in walk(fn.body) for v in atoms_read(s))
+
+    def block(stmts):
+        out = []
+        for s in stmts:
+            if isinstance(s, If):
+                s = dataclasses.replace(s, body=block(s.body), orelse=block(s.orelse))
+            elif isinstance(s, (For, While)):
+                s = dataclasses.replace(s, body=block(s.body))
+            out.append(s)
+        for j, s in enumerate(out):
+            src = s.args[0] if isinstance(s, Assign) and s.op == "copy" else None
+            if not isinstance(src, Var) or uses[src.name] != 1:
+                continue
+            i = next((i for i in range(j) if isinstance(out[i], Assign) and
+                      out[i].target == src), None)
+            if i is None or out[i].op != "setitem" or out[i].args[0] != s.target:
+                continue
+            written = {v.name for b in out[i + 1:j] if b is not None
+                       for st in walk([b]) for v in vars_written(st)}
+            if not written & {a.name for a in out[i].args if isinstance(a, Var)}:
+                out[j] = Assign(s.target, "setitem", out[i].args, s.loc)
+                out[i] = None
+        return tuple(s for s in out if s is not None)
+    return dataclasses.replace(fn, body=block(fn.body))
 
 
 INDEXED = {"getitem": (0, 1), "getitem_copy": (0, 1), "setitem": (0, 1),
