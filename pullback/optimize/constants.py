@@ -59,7 +59,8 @@ class Facts(dict):
 
     def kill(self, n):
         """Forget what ``n`` held and every copy of it (in place)."""
-        self.forget(n)
+        if n in self:           # (most targets are fresh: neither known nor copied)
+            self.forget(n)
         copies = self.users.pop(n, None)
         if copies:
             for k in copies:
