@@ -89,6 +89,16 @@ def while_list(x):
     return xs[len(xs) - 1] + xs[0] * len(xs)
 
 
+def summed(x, n):
+    """``sum`` of a list of scalars and of a list of arrays."""
+    hs, cs = [], []
+    for i in range(n):
+        x = np.tanh(x) * 1.2
+        hs.append(x * x)
+        cs.append(np.sum(x) * i)
+    return np.sum(sum(hs) * x) + sum(cs)
+
+
 def _cases():
     rng = np.random.default_rng(11)
     return {
@@ -96,6 +106,7 @@ def _cases():
         "array_list": (array_list, (rng.normal(size=4), rng.normal(size=4), 5), (0, 1)),
         "via_helper": (via_helper, (rng.normal(size=3), rng.normal(size=3)), (0, 1)),
         "while_list": (while_list, (1.3,), (0,)),
+        "summed": (summed, (rng.normal(size=3), 4), (0,)),
         "rows": (rows, (rng.normal(size=(2, 3)), rng.normal(size=(2, 3))), (0, 1)),
         "lstm_like": (lstm_like, (rng.normal(0, 0.5, (4, 6)), rng.normal(0, 0.5, (3, 3)),
                                   rng.normal(0, 0.5, (4, 3)), rng.normal(0, 1, (6, 3))),

@@ -63,6 +63,25 @@ def _list_add_row(z, g, i):
     out = z.copy()
     out[i] += g
     return out''',
+    "_list_sum": '''
+def _list_sum(xs):
+    acc = 0.0
+    for v in xs:
+        acc += v
+    return acc''',
+    "_list_sum_rows": '''
+def _list_sum_rows(xs):
+    acc = xs[0].copy()
+    for k in range(1, len(xs)):
+        acc += xs[k]
+    return acc''',
+    "_list_rows": '''
+def _list_rows(g, n):
+    """``n`` rows, each ``g``."""
+    out = np.empty((n,) + g.shape)
+    for k in range(n):
+        out[k] = g
+    return out''',
     "_list_scatter": '''
 def _list_scatter(z, g, i):
     """``z`` with ``z[i] = g`` (a row of a list's adjoint)."""
@@ -140,6 +159,10 @@ def _result_shape(s, out):
     return None
 
 
+def _const(a):
+    return a.value if isinstance(a, Const) else None
+
+
 def _first_elem(fn, xs):
     """The element type of list ``xs``, or of the first value appended to it."""
     if xs.type.elem is not None:
@@ -163,6 +186,12 @@ def list_expr(p, s, env, text):
     if op == "list_new":
         elem = _first_elem(p.fn, s.target)
         return (f"[{_placeholder(elem)}][:0]", ATOM) if elem else ("[]", ATOM)  # typed, empty
+    if op == "sum" and is_list(args[0].type) and _const(args[1]) == 0 and not _const(args[2]):
+        if is_array(args[0].type.elem):
+            p.helpers.add("_list_sum_rows")
+            return f"_list_sum_rows({text(args[0])})", ATOM
+        p.helpers.add("_list_sum")
+        return f"_list_sum({text(args[0])})", ATOM
     if op == "list_append":
         if args[0] == s.target:
             return "None", ATOM          # printed in place: ``xs.append(v)``
@@ -181,6 +210,11 @@ def list_expr(p, s, env, text):
                f"{text(args[1])})", ATOM
     if op == "unbroadcast":
         return text(args[0]), ATOM
+    if op == "expand_to" and is_list(getattr(args[1], "type", None)):   # sum(xs)'s adjoint
+        if shape.elem:
+            p.helpers.add("_list_rows")
+            return f"_list_rows({text(args[0])}, len({shape.lst}))", ATOM
+        return f"np.full({rows}, {text(args[0])})", ATOM
     if op == "add":
         for acc, part in (args, args[::-1]):
             row = _scattered_row(p, part)
