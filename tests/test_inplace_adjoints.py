@@ -178,3 +178,20 @@ def test_gradient_without_the_value_drops_its_computation():
     x = RNG.normal(size=9)
     assert np.allclose(ns["rosenbrock_grad"](x), jax.grad(rosenbrock_jax)(x), rtol=1e-12)
     assert "np.sum" not in src and "return x_bar" in src
+
+
+def new_axes(a, b):          # a[None, :] reads every element once: its adjoint is a reshape
+    return np.sum(np.tanh(a[None, :] * b[:, None]))
+
+
+def new_axes_jax(a, b):
+    return jnp.sum(jnp.tanh(a[None, :] * b[:, None]))
+
+
+def test_new_axis_reads_scatter_into_no_zeros():
+    a, b = RNG.normal(size=4), RNG.normal(size=3)
+    g = pullback.grad(new_axes, argnums=(0, 1))
+    for got, want in zip(g(a, b), jax.grad(new_axes_jax, argnums=(0, 1))(a, b)):
+        assert np.allclose(got, want, rtol=1e-12, atol=1e-12)
+    src = pullback.source(g)
+    assert "getitem_vjp(" not in src[src.index("def new_axes_grad"):]

@@ -6,6 +6,7 @@ the same primitives as user code; constants fold on the way (``1 * g`` is
 ``g``), so linear rules cost nothing.
 """
 import ast
+import math
 
 from ..ir import Assign, Const, Extern, Var
 from ..analysis.types import result_type
@@ -133,6 +134,8 @@ def fold(op, args, exact=False):
     if op in ZERO_IN_ZERO_OUT or op.startswith("einsum_vjp"):
         if _is(a, 0) and isinstance(a.value, float):   # a zero cotangent: a zero adjoint
             return Const(0.0)
+    if op == "getitem_vjp" and _new_axes_only(args[2]) and _same_size(a, b):
+        return ("like", (a, b))     # x[None, :] read every element once: a reshape back
     if op == "select" and isinstance(a, Const):
         return args[1] if a.value else args[2]
     return None
@@ -145,6 +148,19 @@ ZERO_IN_ZERO_OUT = frozenset((
     "cumsum_vjp", "split_part_vjp", "concat_first", "concat_second", "tile_vjp", "repeat_vjp",
     "pad_vjp", "take_vjp", "take_along_axis_vjp", "sort_vjp", "diag_vjp", "trace_vjp",
     "matmul_vjp_a", "matmul_vjp_b", "logsumexp_grad"))
+
+
+def _new_axes_only(idx):
+    if not isinstance(idx, Const):
+        return False
+    parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
+    return all(p is None or p == slice(None) for p in parts)
+
+
+def _same_size(g, x):
+    shapes = [getattr(getattr(v, "type", None), "shape", None) for v in (g, x)]
+    return isinstance(g, Var) and all(s is not None and None not in s for s in shapes) and \
+        math.prod(shapes[0]) == math.prod(shapes[1])
 
 
 def _is(a, v):
