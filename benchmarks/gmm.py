@@ -113,8 +113,9 @@ def numpy_gradient(d, gamma, mp, k=K):
         g_alphas = wk - n * a / np.sum(a)
         g = -w[:, :, None] * qxc
         g_xc = eq[None, :, :] * g + np.einsum("kij,nki->nkj", lower, g)
-        g_q = wk[:, None] + eq * np.einsum("nki,nki->ki", g, xc) + gamma ** 2 * eq * eq - mp
-        g_l = np.einsum("nki,nkj,pij->kp", g, xc, e) + gamma ** 2 * l
+        g_q = wk[:, None] + eq * np.sum(g * xc, 0) + gamma ** 2 * eq * eq - mp
+        g_lower = np.einsum("nki,nkj->kij", g, xc)
+        g_l = np.einsum("kij,pij->kp", g_lower, e) + gamma ** 2 * l
         return g_alphas, -np.sum(g_xc, 0), np.concatenate((g_q, g_l), 1)
     return gmm_grad
 
