@@ -68,6 +68,7 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
                           given=name is not None)
     mask = tuple(i in nums for i in range(len(args)))
     typed = prepare_arrays(lower_typed(f, types))
+    _one_shape_per_callee(typed)
     for fn in typed.functions:
         _static_shapes(fn)
     if len(typed.functions[0].body[-1].values) != 1 or \
@@ -86,6 +87,29 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
 
 def _unknown(t):
     return isinstance(t, Array) and not t.static
+
+
+def _one_shape_per_callee(typed):
+    """A helper called with arrays of different shapes has no static shape in C (one
+    function per helper): name the call that differs."""
+    from .ir import Call
+    first = {}
+    for fn in typed.functions:
+        for s in walk(fn.body):
+            if not isinstance(s, Call):
+                continue
+            for k, a in enumerate(s.args):
+                t = getattr(a, "type", None)
+                if not (isinstance(t, Array) and t.static):
+                    continue
+                seen = first.setdefault((s.func, k), t)
+                if seen != t:
+                    param = typed.get(s.func).params[k].name
+                    raise UnsupportedError.at(
+                        s.loc or fn.loc, f"'{s.func}' is called with its argument '{param}' "
+                        f"of shape {tuple(seen.shape)} and here {tuple(t.shape)}; a C "
+                        "function has one shape per array parameter: call a separate copy "
+                        f"of '{s.func}' for each shape", "C backend: array shape")
 
 
 def _static_shapes(fn):

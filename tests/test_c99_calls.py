@@ -71,6 +71,29 @@ def rnn_cells(W, U, b, xs):
     return np.sum(hs ** 2)
 
 
+def sigmoid_gate(W, U, b, h, x):
+    return 1.0 / (1.0 + np.exp(-(W @ h + U @ x + b)))
+
+
+def lstm(Ws, Us, bs, xs):
+    """An LSTM whose gates share one helper; the state is carried through the calls."""
+    H = Ws.shape[1]
+    h, c = np.zeros(H), np.zeros(H)
+    total = 0.0
+    for t in range(xs.shape[0]):
+        f = sigmoid_gate(Ws[0], Us[0], bs[0], h, xs[t, :])
+        i = sigmoid_gate(Ws[1], Us[1], bs[1], h, xs[t, :])
+        o = sigmoid_gate(Ws[2], Us[2], bs[2], h, xs[t, :])
+        c = f * c + i * np.tanh(Ws[3] @ h + Us[3] @ xs[t, :] + bs[3])
+        h = o * np.tanh(c)
+        total = total + np.sum(h ** 2)
+    return total
+
+
+def gates_of_two_shapes(W, V, x, y):
+    return np.sum(cell(W, W, x, x, x)) + np.sum(cell(V, V, y, y, y))
+
+
 def square_rows(A):
     return np.sum(A * A, axis=1)
 
@@ -105,6 +128,8 @@ CASES = [
                                 RNG.normal(size=6)), (0, 1, 2, 3, 4)),
     ("rnn_cells", rnn_cells, (0.5 * RNG.normal(size=(3, 3)), RNG.normal(size=(3, 2)),
                               RNG.normal(size=3), RNG.normal(size=(4, 2))), (0, 1, 2, 3)),
+    ("lstm", lstm, (0.5 * RNG.normal(size=(4, 3, 3)), RNG.normal(size=(4, 3, 2)),
+                    RNG.normal(size=(4, 3)), RNG.normal(size=(5, 2))), (0, 1, 2, 3)),
     ("swapping", swapping, (RNG.normal(size=3), RNG.normal(size=3), RNG.normal(size=(3, 3))),
      (0, 1, 2)),
 ]
@@ -187,3 +212,11 @@ def test_zero_array_adjoints_into_callees_match_finite_differences(tmp_path):
     assert done.status == 0 and close(done.value, kalman_plain(*args))
     ref = np.concatenate([_finite_differences(kalman_plain, args, i).ravel() for i in (0, 1, 3)])
     assert np.allclose(done.grads, ref, rtol=1e-6, atol=1e-7)
+
+
+def test_a_helper_called_with_two_shapes_names_the_call():
+    import pullback
+    with pytest.raises(pullback.UnsupportedError,
+                       match=r"test_c99_calls\.py:\d+:\d+: 'cell' is called with its argument "
+                             r"'W' of shape \(2, 2\) and here \(3, 3\)"):
+        emit_c(gates_of_two_shapes, np.ones((2, 2)), np.ones((3, 3)), np.ones(2), np.ones(3))
