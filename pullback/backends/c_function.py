@@ -1,13 +1,15 @@
 """One IR function as C99: its signature, declarations and statements.
 
 Invariants
-- Calling conventions (``Sig``): one output is the return value; several go
-  through out-pointers; a function whose bound checks can fire returns an
-  ``int`` status and passes every output through out-pointers.  A ``g_fwd``
+- Calling conventions (``Sig``): one scalar output is the return value;
+  several, or an array, go through out-pointers (``c_calls``); a function
+  whose bound or index checks can fire returns an ``int`` status and passes
+  every output through out-pointers (the value function ``NAME`` returns
+  NaN instead).  A ``g_fwd``
   takes the frame its caller allocated after its arguments; a ``g_rev``
   takes that frame (``const``) first.  The entry ``f_grad`` always returns
-  a status, fills its outputs with NaN first when it can fail, and empties
-  the frame pools.
+  a status, fills its outputs (every element) with NaN first when it can
+  fail, and empties the frame pools.
 - Statements print in IR order; a ``for`` over ``range`` keeps Python's
   semantics (bounds and step evaluated once, index unchanged by the body).
 - Every array write is ``tape[top++]`` or ``&pool[count++]`` whose room
