@@ -24,7 +24,8 @@ changes only what nopython mode needs:
   the list's final length) are sized and printed by ``numba_lists.py``;
 - an index-tuple variable starts as a tuple of its index types, not ``0.0``;
 - ``reversed(range(...))`` becomes a descending ``range``; ``math.log(x, b)``
-  becomes ``math.log(x) / math.log(b)``; runtime helpers are njit-compiled.
+  becomes ``math.log(x) / math.log(b)``; runtime helpers (``numba_helpers.py``) are
+  njit-compiled.
 
 ``backends/numba_build.py`` writes the text to the on-disk cache, compiles it
 and maps Numba's errors back to the user's source lines.
@@ -37,52 +38,12 @@ from ..ir.types import IndexT, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .numba_arrays import _shape, array_expr
-from .numba_lists import HELPERS as LIST_HELPERS, ListAdjoint, list_expr, list_shapes
+from .numba_helpers import HELPERS
+from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .python import ATOM, _paren, _Printer
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
 INITIAL_CAPACITY = 16
-
-HELPERS = {
-    "_grow": '''
-def _grow(a, need):
-    """A copy of array ``a`` with room for at least ``need`` items (doubling)."""
-    size = max(need, 2 * a.shape[0], 16)
-    b = np.empty((size,) + a.shape[1:], a.dtype)
-    b[:a.shape[0]] = a
-    return b''',
-    "_trip": '''
-def _trip(start, stop, step):
-    """len(range(start, stop, step))."""
-    if step > 0:
-        return max(0, (stop - start + step - 1) // step)
-    return max(0, (start - stop - step - 1) // (-step))''',
-    "sign": '''
-def sign(x):
-    return (x > 0) - (x < 0) + 0.0''',
-    "polygamma": '''
-def polygamma(n, x):
-    """The n-th derivative of digamma, for integer n >= 0 and x > 0."""
-    fact = [1.0] * (2 * 8 + n + 1)
-    for k in range(1, len(fact)):
-        fact[k] = fact[k - 1] * k
-    acc = 0.0
-    while x < 10.0:
-        acc -= (-1.0) ** n * fact[n] / x ** (n + 1)
-        x += 1.0
-    bern = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
-    if n == 0:
-        s = math.log(x) - 0.5 / x
-        for k in range(1, 9):
-            s -= bern[k - 1] / (2 * k * x ** (2 * k))
-        return acc + s
-    sg = (-1.0) ** (n + 1)
-    s = fact[n - 1] / x ** n + fact[n] / (2 * x ** (n + 1))
-    for k in range(1, 9):
-        s += bern[k - 1] * fact[2 * k + n - 1] / (fact[2 * k] * x ** (2 * k + n))
-    return acc + sg * s''',
-}
-HELPERS.update(LIST_HELPERS)
 
 
 @dataclass

@@ -1,0 +1,50 @@
+"""Runtime helpers of Numba-generated modules: nopython versions, ``@njit``-compiled once per
+module that calls them (``HELPERS[name]`` is the source of the function ``name``).
+
+Invariant: each helper is plain nopython Python over NumPy arrays and scalars; the
+Python backend's helpers (``rules/np_helpers.py``) that Numba cannot compile get a twin
+here or in ``numba_lists.py``, and a primitive with a helper that has no twin is a
+pullback error at its line.
+"""
+from .numba_lists import HELPERS as LIST_HELPERS
+
+HELPERS = {
+    "_grow": '''
+def _grow(a, need):
+    """A copy of array ``a`` with room for at least ``need`` items (doubling)."""
+    size = max(need, 2 * a.shape[0], 16)
+    b = np.empty((size,) + a.shape[1:], a.dtype)
+    b[:a.shape[0]] = a
+    return b''',
+    "_trip": '''
+def _trip(start, stop, step):
+    """len(range(start, stop, step))."""
+    if step > 0:
+        return max(0, (stop - start + step - 1) // step)
+    return max(0, (start - stop - step - 1) // (-step))''',
+    "sign": '''
+def sign(x):
+    return (x > 0) - (x < 0) + 0.0''',
+    "polygamma": '''
+def polygamma(n, x):
+    """The n-th derivative of digamma, for integer n >= 0 and x > 0."""
+    fact = [1.0] * (2 * 8 + n + 1)
+    for k in range(1, len(fact)):
+        fact[k] = fact[k - 1] * k
+    acc = 0.0
+    while x < 10.0:
+        acc -= (-1.0) ** n * fact[n] / x ** (n + 1)
+        x += 1.0
+    bern = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+    if n == 0:
+        s = math.log(x) - 0.5 / x
+        for k in range(1, 9):
+            s -= bern[k - 1] / (2 * k * x ** (2 * k))
+        return acc + s
+    sg = (-1.0) ** (n + 1)
+    s = fact[n - 1] / x ** n + fact[n] / (2 * x ** (n + 1))
+    for k in range(1, 9):
+        s += bern[k - 1] * fact[2 * k + n - 1] / (fact[2 * k] * x ** (2 * k + n))
+    return acc + sg * s''',
+}
+HELPERS.update(LIST_HELPERS)
