@@ -1,4 +1,10 @@
-"""Syntactic facts about a function's AST that lowering needs up front."""
+"""Syntactic facts about a function's AST that lowering needs up front.
+
+Invariant: one walk per function node answers the fence and every question here
+(``Facts``), and its answers are kept for the node: parsed trees are never
+modified, so lowering a function again (another API object, a nested function
+at each call) asks again at no cost.
+"""
 import ast
 import weakref
 from collections import Counter
