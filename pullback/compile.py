@@ -51,11 +51,11 @@ def lower_typed(f, types, skels=None):
 
 
 def prepare_arrays(module):
-    """Views of arrays written in place become copies; unsafe writes are rejected."""
-    functions = tuple(copy_views(fn) for fn in module.functions)
-    for fn in functions:
+    """Unsafe writes are rejected (on the views as written); then views of arrays
+    written in place become copies."""
+    for fn in module.functions:
         check_writes(fn)
-    return Module(functions, module.result)
+    return Module(tuple(copy_views(fn) for fn in module.functions), module.result)
 
 
 def compile_reverse(f, types, mask, split=False, verify=False, skels=None):

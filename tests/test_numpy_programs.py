@@ -217,6 +217,70 @@ def test_aliased_writes_are_rejected():
         pullback.grad(f)(np.ones(3))
 
 
+def write_base_view_read_later(x):
+    u = x * 2.0
+    v = u[1:]
+    u[2] = 7.0              # NumPy: v[1] is 7.0 now
+    return np.sum(v * x[1:])
+
+
+def write_through_view_base_read_later(x):
+    u = x * 2.0
+    v = u[1:]
+    v[0] = 7.0              # NumPy: u[1] is 7.0 now
+    return np.sum(u * x)
+
+
+def write_through_reshape(x):
+    u = x * 2.0
+    v = u.reshape(3)
+    v[0] = 7.0
+    return np.sum(u * x)
+
+
+def write_through_view_of_argument(x):
+    v = x[1:]
+    v[0] = 7.0              # would change the caller's array
+    return np.sum(v)
+
+
+@pytest.mark.parametrize("f", [write_base_view_read_later, write_through_view_base_read_later,
+                               write_through_reshape, write_through_view_of_argument])
+def test_writes_seen_through_views_are_rejected(f):
+    """NumPy shows a write through every view of the array: never a silently different value."""
+    with pytest.raises(pullback.UnsupportedError, match="shares its memory|argument 'x'") as e:
+        pullback.grad(f)(np.array([0.1, 0.2, 0.3]))
+    assert "test_numpy_programs.py" in str(e.value)
+
+
+def view_read_before_write(x):
+    u = x * 2.0
+    v = u[1:]
+    s = np.sum(v * v)       # the view's last read comes before the write
+    u[0] = 3.0
+    w = u[:2]
+    w[1] = w[1] * x[0]      # u is not read after this write through its view
+    return s + np.sum(w * x[:2])
+
+
+def view_read_before_write_jax(x):
+    u = x * 2.0
+    v = u[1:]
+    s = jnp.sum(v * v)
+    u = u.at[0].set(3.0)
+    w = u[:2]
+    w = w.at[1].set(w[1] * x[0])
+    return s + jnp.sum(w * x[:2])
+
+
+def test_views_read_before_a_write_are_fine():
+    x = np.array([0.4, -0.7, 1.3])
+    value, g = pullback.value_and_grad(view_read_before_write)(x)
+    assert np.isclose(value, view_read_before_write(x.copy()), rtol=1e-14)
+    np.testing.assert_allclose(g, jax.grad(view_read_before_write_jax)(x), rtol=1e-12)
+    np.testing.assert_allclose(g, fd_grad(view_read_before_write, [x], 0), rtol=1e-6)
+
+
 def test_derivative_never_mutates_arguments():
     u0 = RNG.random(7)
     before = u0.copy()

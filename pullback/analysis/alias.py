@@ -7,9 +7,14 @@ agree or rejects the program:
 1. views (``x[1:]``, ``x.T``, ``reshape``, ...) of an array that is written
    in place anywhere in the function become copies, so no view outlives a write;
 2. a forward dataflow tracks which allocation each array variable may hold
-   (parameters hold the caller's arrays); a write to an array that the caller
-   passed in, or that another variable still in use shares, is rejected with
-   an ``UnsupportedError`` naming the line.
+   (parameters hold the caller's arrays; a view holds its base's); a write to
+   an array that the caller passed in, or that another variable still in use
+   shares, is rejected with an ``UnsupportedError`` naming the line.  A view
+   that step 1 turns into a copy shares its base only as far as the forward
+   computation sees: a write to either while the other is still read later
+   is rejected (NumPy would show the write through the view), while reads of
+   the reverse sweep, which get the copy, do not count.  The check runs on
+   the views as written, before step 1.
 
     new = u.copy()          # fresh: writes are fine
     new[i] = ...
@@ -58,19 +63,43 @@ def copy_views(fn):
 
 def check_writes(fn):
     """Step 2: reject writes to arguments and to arrays shared with live variables."""
-    if not written_in_place(fn.body):
+    written = written_in_place(fn.body)
+    if not written:
         return
     state = {p.name: {("param", p.name)} for p in fn.params if is_array(p.type)}
     # values the reverse sweep may read count as in use for the whole function
     reverse_reads = {v.name for s in walk(fn.body) if isinstance(s, Assign)
                      and is_differentiable(s.target.type) for v in atoms_read(s)}
-    _block(fn, fn.body, state, reverse_reads)
+    _block((written, reverse_reads), fn.body, state, set())
 
 
-def _block(fn, stmts, state, after):
+def _block(ctx, stmts, state, after):
     for s, live in zip(stmts, _live_after_each(stmts, after)):
-        state = _stmt(fn, s, state, live)
+        state = _stmt(ctx, s, state, live)
     return state
+
+
+def _real(objs):
+    """Allocations without the marks of views that step 1 turns into copies."""
+    return {o[1] if o[0] == "copied view" else o for o in objs}
+
+
+def _shared(objs):
+    """Allocations shared in the generated code too (copied views own theirs)."""
+    return {o for o in objs if o[0] != "copied view"}
+
+
+def _shared_in_use(t, objs, state, live, reverse_reads):
+    """Another variable sharing ``t``'s memory that is still read: by the forward
+    computation, or, when it really shares (not a view to be copied), by the reverse."""
+    for other, o in state.items():
+        if other == t:
+            continue
+        if _shared(o) & _shared(objs) and (other in live or other in reverse_reads):
+            return other
+        if _real(o) & _real(objs) and other in live:
+            return other
+    return None
 
 
 def _live_after_each(stmts, after):
@@ -82,7 +111,8 @@ def _live_after_each(stmts, after):
     return out
 
 
-def _stmt(fn, s, state, live):
+def _stmt(ctx, s, state, live):
+    written, reverse_reads = ctx
     if isinstance(s, Assign):
         t = s.target.name
         if s.op == "setitem" and s.args[0] == s.target:
@@ -92,30 +122,38 @@ def _stmt(fn, s, state, live):
                 raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to "
                                           f"the argument '{params[0]}' (copy it first: "
                                           f"{t} = {t}.copy())", "mutation of an argument")
-            for other, o in state.items():
-                if other != t and o & objs and other in live:
-                    raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write "
-                                              f"to '{t}' while '{other}' shares its memory "
-                                              "(copy one of them first)", "aliased write")
+            other = _shared_in_use(t, objs, state, live, reverse_reads)
+            if other is not None:
+                raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write "
+                                          f"to '{t}' while '{other}' shares its memory "
+                                          "(a view or the same array; copy one of them "
+                                          "first)", "aliased write")
             return state
         if not is_array(s.target.type):
             return {k: v for k, v in state.items() if k != t}
         new = dict(state)
-        if s.op == "copy" and isinstance(s.args[0], Var):
-            new[t] = set(state.get(s.args[0].name, set()))
+        base = s.args[0] if s.args and isinstance(s.args[0], Var) else None
+        if s.op == "copy" and base is not None:
+            new[t] = set(state.get(base.name, set()))
+        elif s.op in VIEWS and base is not None and is_array(base.type):
+            objs = state.get(base.name, set())
+            new[t] = {("copied view", o) for o in _real(objs)} if base.name in written \
+                else set(objs)
         else:
             site = ("site", id(s))
-            new = {k: {("old", id(s)) if o == site else o for o in v} for k, v in new.items()}
+            old = ("old", id(s))
+            new = {k: {old if o == site else ("copied view", old) if o == ("copied view", site)
+                       else o for o in v} for k, v in new.items()}
             new[t] = {site}
         return new
     if isinstance(s, If):
-        a = _block(fn, s.body, state, live)
-        b = _block(fn, s.orelse, state, live)
+        a = _block(ctx, s.body, state, live)
+        b = _block(ctx, s.orelse, state, live)
         return {k: a.get(k, set()) | b.get(k, set()) for k in set(a) | set(b)}
     if isinstance(s, (For, While)):
         head = state
         for _ in range(4):
-            end = _block(fn, s.body, head, live | live_before_stmt(s, live))
+            end = _block(ctx, s.body, head, live | live_before_stmt(s, live))
             new = {k: head.get(k, set()) | end.get(k, set()) for k in set(head) | set(end)}
             if new == head:
                 break
