@@ -312,6 +312,8 @@ def _storage(layout, ctx, m):
             n = info.capacity.value(m)
             elem = f"struct {ctx.tags[info.frame]}" if info.elem == "residual" else \
                 d.scalar(elem_type(info.elem)) + "s"
+            if info.elem == "residual" and info.frame not in layout.records:
+                elem = f"pointers to struct {ctx.tags[info.frame]}"   # frames: in the pools
             if is_array(info.elem):
                 elem = f"{d.scalar(elem_type(info.elem))}[{size_of(info.elem)}] arrays"
             items.append(f"{n} {elem}")
