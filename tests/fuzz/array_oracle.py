@@ -12,7 +12,9 @@ is one coordinate.  Oracles:
   ``vjp``'s cotangents against ``grad``, ``jvp``'s tangent against ``grad``
   contracted with the same tangent (J v), int arguments getting 0.
 
-``check_array(program)`` returns an ``oracle.Outcome`` with the same kinds.
+``check_array(program)`` returns an ``oracle.Outcome`` with the same kinds; a
+program that writes to its own arguments (a shrinker's candidate can) or does
+not return one float is ``invalid``.
 """
 import copy
 import math
