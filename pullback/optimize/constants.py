@@ -17,11 +17,15 @@ from dataclasses import replace
 from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.names import is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
+from ..ir.walk import walk
 from ..transforms.emit_rule import fold
 
 
 def propagate_constants(fn):
-    body, _ = _block(fn.body, Facts())
+    known = Facts()
+    known.written = {s.target.name for s in walk(fn.body)
+                     if type(s) is Assign and s.op == "setitem"}
+    body, _ = _block(fn.body, known)
     return replace(fn, body=body)
 
 
@@ -33,6 +37,8 @@ class Facts(dict):
     """name -> the constant or variable it is known to hold, with a reverse index
     (``users``: variable -> names holding a copy of it) so that assigning a
     variable forgets the copies of it in O(copies)."""
+
+    written = frozenset()     # arrays written in place: an identity on one copies it
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -70,6 +76,7 @@ class Facts(dict):
         new = Facts()
         dict.update(new, self)
         new.users = {k: set(v) for k, v in self.users.items() if v}
+        new.written = self.written
         return new
 
 
@@ -86,8 +93,10 @@ def _block(stmts, known):
 
 
 def _meet(a, b):
-    return Facts({k: v for k, v in a.items() if k in b and b[k] == v and type(b[k]) is type(v)
-                  and (not isinstance(v, Const) or type(b[k].value) is type(v.value))})
+    new = Facts({k: v for k, v in a.items() if k in b and b[k] == v and type(b[k]) is type(v)
+                 and (not isinstance(v, Const) or type(b[k].value) is type(v.value))})
+    new.written = a.written
+    return new
 
 
 def _kill(known, names):
@@ -113,6 +122,14 @@ def _assign(s, known):
         s, value, changed = Assign(target, value[0], value[1], s.loc), None, False
         args = s.args
     fits = value is not None and _fits(value, target)
+    if fits and type(value) is Var and is_array(value.type) and value != target and \
+            (s.op != "copy" or s.loc is None) and \
+            (value.name in known.written or target.name in known.written):
+        # ``u = t * 1.0`` or a generated ``u_dot = t_dot`` are new arrays: shared, a write
+        # to either would show in both (the user's own ``u = t`` shares, as in NumPy: the
+        # alias check rules on it)
+        s, fits, changed = Assign(target, "copy_array", (value,), s.loc), False, False
+        args = s.args
     if fits:
         if s.op != "copy" or changed:
             s = Assign(target, "copy", (value,), s.loc)

@@ -1,5 +1,5 @@
 # failure: crash TypeError: 'float' object is not subscriptable
-# known: a return inside a loop that runs no iteration, after an in-place write: the reverse sweep indexes the array's adjoint, still the float 0.0
+# fixed: a return inside a loop that runs no iteration, after an in-place write: the reverse sweep indexes the array's adjoint, still the float 0.0
 # params: x:array:3 n:int
 # args: ([0.1, 0.2, 0.3], 0)
 import numpy as np
