@@ -21,9 +21,13 @@ Invariants
   keep a reference to it (a view, a copy, a push, a call, a return).  Ownership is
   a must-analysis: both sides of a branch, and a loop's entry and every
   iteration's end (to a fixpoint).
+  An owned buffer has no views, so no other value sees the write.
+- The cotangent ``g`` is read at the addition instead of at the scatter: only when
+  no statement between writes ``g``, the index, or any array in place.
 - The result equals the functional form exactly for basic indices; advanced ones
   (repeated indices add up) are left alone.
-- It runs last in the pipeline, so no later pass substitutes ``b`` in the write.
+- It runs after the whole pipeline (``transforms.gradient.optimize``), so no later
+  pass substitutes another variable for ``b`` in the write.
 """
 from dataclasses import replace
 
@@ -79,6 +83,8 @@ class _Pass:
         for s in stmts:
             if isinstance(s, Assign):
                 new = self.assign(s, owned, pending, out, rewrite)
+                if s.op == "setitem" and s.args[0] == s.target:
+                    pending.clear()     # an in-place write: a pending g might view that array
                 for t, (_, st) in list(pending.items()):    # its g or idx changes: too late
                     if s.target in st.args:
                         del pending[t]
