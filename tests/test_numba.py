@@ -202,3 +202,14 @@ def test_a_tape_pushed_in_a_loop_and_its_nested_loop_checks_its_room():
     text = pullback.source(g)
     outer = text[text.index("for i in range(n)"):text.index("for j in range(3)")]
     assert "_grow(" in outer and "if " in outer.split("for i in range(n)")[1]
+
+
+def ellipsis_einsum(x):
+    y = np.einsum("...i,...i->...", x, x)
+    return np.sum(y)
+
+
+def test_a_numpy_call_the_printer_cannot_specialise_is_an_error_at_its_line():
+    with pytest.raises(TransformError, match="einsum with '...'") as err:
+        pullback.grad(ellipsis_einsum, backend="numba")(np.ones((2, 3)))
+    assert err.value.line == ellipsis_einsum.__code__.co_firstlineno + 1
