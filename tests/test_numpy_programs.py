@@ -281,6 +281,29 @@ def test_views_read_before_a_write_are_fine():
     np.testing.assert_allclose(g, fd_grad(view_read_before_write, [x], 0), rtol=1e-6)
 
 
+def two_writes_after_a_product(x):
+    y = np.ones(3)
+    t = np.sum(x * y)       # the reverse reads all of y
+    y[-1] = t               # saves y[-1]
+    y[-2] = 2.0             # must save y[-2] too
+    return np.sum(y) + np.sum(np.exp(x[::-1]) * y)
+
+
+def two_writes_after_a_product_jax(x):
+    y = jnp.ones(3)
+    t = jnp.sum(x * y)
+    y = y.at[-1].set(t)
+    y = y.at[-2].set(2.0)
+    return jnp.sum(y) + jnp.sum(jnp.exp(x[::-1]) * y)
+
+
+def test_each_write_in_place_saves_what_it_overwrites():
+    x = np.array([0.1, 0.5, 0.3])
+    g = pullback.grad(two_writes_after_a_product)(x)
+    np.testing.assert_allclose(g, jax.grad(two_writes_after_a_product_jax)(x), rtol=1e-12)
+    np.testing.assert_allclose(g, fd_grad(two_writes_after_a_product, [x], 0), rtol=1e-6)
+
+
 def test_derivative_never_mutates_arguments():
     u0 = RNG.random(7)
     before = u0.copy()

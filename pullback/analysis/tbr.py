@@ -89,7 +89,10 @@ class Recording:
             entry, exit_ = found
             st |= entry
             self.define(s, [s.target.name], st)
-            st.discard(s.target.name)
+            if not (s.op == "setitem" and s.args[0] == s.target):
+                # (a write in place saves only the slice it overwrites: the rest of the old
+                # value, which the reverse sweep may still read, stays in the array)
+                st.discard(s.target.name)
             st |= exit_
             return st
         if isinstance(s, Call):

@@ -97,10 +97,13 @@ def fold(op, args, exact=False):
             break
     else:
         prim = PRIMITIVES.get(op)
+        if op == "setitem":     # a zero adjoint (0.0 for a whole array) with 0.0 written
+            same = type(args[0].value) is float and args[0].value == args[2].value
+            return args[0] if same else None
         if prim is not None and prim.pure:
             try:
                 return Const(prim.impl(*[a.value for a in args]))
-            except (ArithmeticError, ValueError):
+            except Exception:   # noqa: BLE001 -- a scalar standing for an array: not folded
                 return None
     a = args[0] if args else None
     b = args[1] if len(args) > 1 else None

@@ -328,6 +328,12 @@ class ForwardFunction:
         for v in ret.values:
             if v.type == "residual" and not self.is_active(v):
                 raise UnsupportedError(f"forward mode: residual {v.name} has no tangent")
+            if isinstance(v, Var) and is_array(v.type) and not self.is_active(v):
+                # the caller may index or write the tangent of an array: real zero arrays
+                zeros = [self.names.fresh("t", v.type) for _ in range(self.K)]
+                body += tuple(Assign(z, "zeros_like", (v, Const(None))) for z in zeros)
+                outs += zeros
+                continue
             outs += [self.tangent(v, k) for k in range(self.K)]
         doc = f"Tangent of {self.fn.name} ({self.K} direction{'s' * (self.K > 1)})."
         return Function(name, tuple(params) + seeds,

@@ -1,5 +1,5 @@
 # failure: crash IndexError: too many indices for array: array is 0-dimensional, but 1 were indexed
-# known: an array written in a loop and never read after it: constant folding applies setitem to its scalar zero adjoint (optimize/constants.py)
+# fixed: an array written in a loop and never read after it: constant folding applies setitem to its scalar zero adjoint (optimize/constants.py)
 # params: x:array:3
 # args: ([0.1, 0.2, 0.3],)
 import numpy as np

@@ -1,5 +1,5 @@
 # failure: jvp TypeError: 'float' object is not subscriptable
-# known: jvp: an array returned by a helper from constant arguments has the float 0.0 as tangent, and indexing it fails (grad is right)
+# fixed: jvp: an array returned by a helper from constant arguments has the float 0.0 as tangent, and indexing it fails (grad is right)
 # params: x:array:3
 # args: ([0.1, 0.2, 0.3],)
 import numpy as np

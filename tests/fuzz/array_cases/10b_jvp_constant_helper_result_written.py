@@ -1,5 +1,5 @@
 # failure: jvp IndexError: too many indices for array: array is 0-dimensional, but 1 were indexed
-# known: as 10 (jvp: a helper's constant array result has the float 0.0 as tangent), here written in place (setitem on a 0-d tangent); f does not depend on x
+# fixed: as 10 (jvp: a helper's constant array result has the float 0.0 as tangent), here written in place (setitem on a 0-d tangent); f does not depend on x
 # params: x:array:3
 # args: ([0.1, 0.5, 0.3],)
 import numpy as np
