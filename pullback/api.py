@@ -12,22 +12,35 @@ import numpy as np
 
 from . import pytree
 from .compile import compile_reverse
-from .ir.types import Array, is_differentiable
+from .ir.types import Array, is_array, is_differentiable
 from .errors import TransformError, UnsupportedError
 
 _CACHE = {}
 BACKENDS = ("python", "numba")
 
 
-def _compile(f, types, mask, split=False, backend="python", skels=None):
+def _compile(f, types, mask, split=False, backend="python", skels=None, value=True):
+    """The compiled derivative; ``value=False`` asks for the gradients only (the python
+    backend then drops the work that only the value needs; Numba returns it anyway)."""
     if backend == "numba":
         if skels is not None and any(s != ("atom",) for s in skels):
             raise TypeError("backend='numba' takes scalar and array arguments, not containers")
         from .backends.numba_build import compile_reverse_numba
-        return compile_reverse_numba(f, types, mask, split=split)
+        comp = compile_reverse_numba(f, types, mask, split=split)
+        comp.with_value = True
+        return comp
     if backend != "python":
         raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
-    return compile_reverse(f, types, mask, split=split, skels=skels)
+    comp = compile_reverse(f, types, mask, split=split, skels=skels, value=value)
+    comp.with_value = value
+    return comp
+
+
+def _value_and_grads(comp, out):
+    """(value or None, gradients) from what a compiled entry returned."""
+    if comp.with_value:
+        return out[0], out[1:]
+    return None, out if isinstance(out, tuple) else () if out is None else (out,)
 
 
 def _regroup(grads, trees, leaves, owner, nums):
@@ -146,9 +159,13 @@ class Derivative:
             types.append(_float_type(t) if i in nums else t)
         mask = tuple(i in nums for i in owner)
         skels = [pytree.skeleton(t) for t in trees]
-        key = (self.f, mask, tuple(types), self.backend, tuple(skels))
+        # grad of array code skips the work only the value needs (as JAX's grad does; NumPy
+        # does not raise on domains); on scalars the value's domain errors stay (edges.md)
+        value = self.with_value or not any(is_array(t) for t in types)
+        key = (self.f, mask, tuple(types), self.backend, tuple(skels), value)
         if key not in _CACHE:
-            _CACHE[key] = _compile(self.f, types, mask, backend=self.backend, skels=skels)
+            _CACHE[key] = _compile(self.f, types, mask, backend=self.backend, skels=skels,
+                                   value=value)
             if _CACHE[key].n_out != 1:
                 raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
                                 "use vjp for several outputs")
@@ -158,9 +175,9 @@ class Derivative:
     def __call__(self, *args, **kwargs):
         hit = None if kwargs else self._scalar_calls.get(tuple(map(type, args)))
         if hit is not None:   # scalars seen before: skip binding, typing and the cache lookup
-            entry, nums, tail = hit
-            value, *grads = entry(*[float(a) if i in nums else a for i, a in enumerate(args)],
-                                  *tail)
+            comp, nums, tail = hit
+            value, grads = _value_and_grads(comp, comp[comp.entry](
+                *[float(a) if i in nums else a for i, a in enumerate(args)], *tail))
             grads = tuple(float(g) for g in grads)
             g = grads[0] if isinstance(self.argnums, int) else grads
             return (float(value), g) if self.with_value else g
@@ -168,18 +185,17 @@ class Derivative:
             full = _bind(self.f, args, kwargs)
             if all(type(a) in (float, int) for a in full):
                 comp, nums = self.compiled(full)
-                self._scalar_calls[tuple(map(type, args))] = (
-                    comp[comp.entry], nums, tuple(full[len(args):]))
+                self._scalar_calls[tuple(map(type, args))] = (comp, nums, tuple(full[len(args):]))
         args = _bind(self.f, args, kwargs)
         comp, nums = self.compiled(args)
         trees, leaves, owner = _leaves(args)
         leaves = [_as_float(a, _arg_type(a, i)) if i in nums else a
                   for a, i in zip(leaves, owner)]
-        value, *grads = comp[comp.entry](*leaves)
-        if np.ndim(value) != 0:
+        value, grads = _value_and_grads(comp, comp[comp.entry](*leaves))
+        if value is not None and np.ndim(value) != 0:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar, "
                             f"not an array of shape {np.shape(value)}; use vjp")
-        value = _as_value(value)
+        value = _as_value(value) if value is not None else None
         grads = _regroup(grads, trees, leaves, owner, nums)
         g = grads[0] if isinstance(self.argnums, int) else grads
         return (value, g) if self.with_value else g

@@ -58,13 +58,22 @@ def prepare_arrays(module):
     return Module(tuple(copy_views(fn) for fn in module.functions), module.result)
 
 
-def compile_reverse(f, types, mask, split=False, verify=False, skels=None):
-    """Compile the reverse-mode derivative; ``verify`` checks the IR between passes."""
+def compile_reverse(f, types, mask, split=False, verify=False, skels=None, value=True):
+    """Compile the reverse-mode derivative; ``verify`` checks the IR between passes.
+    ``value=False`` (``grad``): the entry returns the gradients only, after checking
+    that ``f`` returns one scalar (``TypeError`` otherwise)."""
     typed = prepare_arrays(lower_typed(f, types, skels))
     if verify:
         verify_module(typed)
-    n_out = len(typed.functions[0].body[-1].values)
-    module = gradient_module(typed, mask, split, verify=verify_function if verify else None)
+    outs = typed.functions[0].body[-1].values
+    n_out = len(outs)
+    if not value and (n_out != 1 or getattr(outs[0], "type", "float") not in
+                      ("float", "int", "bool")):
+        what = "several values" if n_out != 1 else f"a {outs[0].type}"
+        raise TypeError(f"grad requires {getattr(f, '__name__', 'f')} to return a scalar, "
+                        f"not {what}; use vjp")
+    module = gradient_module(typed, mask, split, verify=verify_function if verify else None,
+                             value=value)
     if verify:
         verify_module(module)
     name = getattr(f, "__qualname__", "f")

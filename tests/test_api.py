@@ -1,6 +1,7 @@
 """The public API: shapes of results, vjp, check_grad, source, caching, errors."""
 import math
 
+import numpy as np
 import pytest
 
 import pullback
@@ -98,11 +99,22 @@ def test_source_is_readable_and_cached():
 
 
 def test_generated_source_runs_on_its_own(tmp_path):
-    text = pullback.source(pullback.grad(model, argnums=(0, 1)))
+    text = pullback.source(pullback.value_and_grad(model, argnums=(0, 1)))
     ns = {}
     exec(compile(text, str(tmp_path / "m.py"), "exec"), ns)
     value, gx, gy = ns["model_grad"](0.7, 1.3, 3)
     assert value == pytest.approx(model(0.7, 1.3))
+    # grad of array code returns the gradients only (nothing is computed just for the value)
+    def rosen(x):
+        return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+    x = np.array([0.5, -0.2, 0.9])
+    g = pullback.grad(rosen)
+    expected = g(x)
+    text = pullback.source(g)
+    assert "return x_bar" in text and "np.sum(" not in text.split("def rosen_grad")[1]
+    exec(compile(text, str(tmp_path / "g.py"), "exec"), ns)
+    np.testing.assert_allclose(ns["rosen_grad"](x), expected, rtol=0, atol=0)
+    np.testing.assert_allclose(expected, pullback.value_and_grad(rosen)(x)[1], rtol=1e-13)
 
 
 def test_straight_line_code_pushes_nothing():
