@@ -26,7 +26,7 @@ Invariants
   no statement between writes ``g``, the index, or any array in place.
 - The result equals the functional form exactly for basic indices; advanced ones
   (repeated indices add up) are left alone.
-- It runs after the whole pipeline (``transforms.gradient.optimize``), so no later
+- It runs last in ``pipeline.REVERSE_PASSES``, so no later
   pass substitutes another variable for ``b`` in the write.
 """
 from dataclasses import replace

@@ -12,10 +12,7 @@ from dataclasses import replace
 from ..ir import Assign, Call, Const, Module
 from ..ir.names import name_allocator
 from ..ir.walk import walk
-from ..optimize.dce import eliminate_dead_code
-from ..optimize.inplace_adjoints import accumulate_in_place
-from ..optimize.scaled_adjoints import fold_scaled
-from ..optimize.pipeline import optimize as _pipeline, optimize_primal
+from ..optimize.pipeline import optimize_primal, optimize_reverse as optimize
 from .reverse import ReverseFunction
 
 
@@ -53,15 +50,6 @@ def gradient_module(module, mask, split=False, verify=None, value=True):
                 out.append(primal)
                 todo.append(primal)
     return Module(tuple(out))
-
-
-def optimize(fn, verify=None):
-    """The pipeline, constant factors folded, then adjoints accumulated in place (last:
-    nothing may substitute into an in-place write after it)."""
-    fn = accumulate_in_place(eliminate_dead_code(fold_scaled(_pipeline(fn, verify))))
-    if verify is not None:
-        verify(fn)
-    return fn
 
 
 def _pruned(fwd, rev, verify):
