@@ -15,11 +15,12 @@ returns a float.  Invariants, besides those of ``array_exprs``:
   JAX's value semantics, and ``jax_twin`` -- the same program over
   ``jax.numpy``, writes as ``y = y.at[i].set(v)`` -- is an oracle for it.
 
-Constructs that hit a known pullback bug (tests/fuzz/array_cases, ``known``)
-are left out unless ``known=True``: live views of written arrays (the rule
-above), ``np.array(L)`` of a list whose length is not 2 used as an array,
-``np.array(L)`` of arrays (their shape is lost when they come from a helper),
-and copies made as ``y * 1.0`` (``y.copy()`` instead).  Remove an entry from ``KNOWN`` once fixed.
+(pullback rejects a write that a live view would see: the rule above keeps
+generated programs in its subset.)  Constructs that hit a known pullback bug
+(tests/fuzz/array_cases, ``known``) are left out unless ``known=True``:
+``np.array(L)`` of a list whose length is not 2 used as an array, and
+``np.array(L)`` of arrays (their shape is lost when they come from a helper).
+Remove an entry from ``KNOWN`` once fixed.
 
     generate_array(chooser)   an ``ArrayProgram`` (``RandomChooser(seed)``)
     array_programs()          the same as a hypothesis strategy
@@ -33,7 +34,7 @@ from .array_exprs import ArrayExprGen, AScope, ASig, is_view
 from .programs import Ctx, Program, ProgramGen, _indent
 from .twin import jax_twin
 
-KNOWN = ("live views", "list length", "stacked calls", "identity copies")
+KNOWN = ("list length", "stacked calls")
 SHAPES = {"array:3": (3,), "array:4": (4,), "array:2x3": (2, 3)}
 
 
@@ -178,7 +179,7 @@ class ArrayProgramGen:
         """``text`` made safe to keep: a view becomes a new array."""
         if not is_view(text):
             return text
-        return f"({text} * 1.0)" if "identity copies" not in self.avoid else f"{text}.copy()"
+        return self.c.pick((f"({text} * 1.0)", f"{text}.copy()"))
 
     # -- statements --------------------------------------------------------------------
     block = ProgramGen.block          # up to n statements of self.stmt, within ctx's budget
@@ -203,8 +204,7 @@ class ArrayProgramGen:
         text = self.e.array(s, shape)
         v = self.fresh("v")
         if is_view(text):
-            if "live views" in self.avoid:    # what it views is read-only from here on
-                s.writable -= set(re.findall(r"[A-Za-z_]\w*", text))
+            s.writable -= set(re.findall(r"[A-Za-z_]\w*", text))   # read-only from here on
         else:
             s.writable.add(v)
         s.arrays[v] = shape
