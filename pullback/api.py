@@ -31,9 +31,7 @@ def _compile(f, types, mask, split=False, backend="python", skels=None, value=Tr
         return comp
     if backend != "python":
         raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
-    comp = compile_reverse(f, types, mask, split=split, skels=skels, value=value)
-    comp.with_value = value
-    return comp
+    return compile_reverse(f, types, mask, split=split, skels=skels, value=value)
 
 
 def _value_and_grads(comp, out):

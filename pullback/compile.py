@@ -8,6 +8,7 @@ import linecache
 from .analysis.alias import check_writes, copy_views
 from .analysis.types import infer_types
 from .ir import Const, Extern, Module
+from .ir.types import is_array
 from .backends.python import emit_module
 from .frontend import lower_program
 from .ir.verify import verify_function, verify_module
@@ -67,9 +68,12 @@ def compile_reverse(f, types, mask, split=False, verify=False, skels=None, value
         verify_module(typed)
     outs = typed.functions[0].body[-1].values
     n_out = len(outs)
-    if not value and (n_out != 1 or getattr(outs[0], "type", "float") not in
-                      ("float", "int", "bool")):
-        what = "several values" if n_out != 1 else f"a {outs[0].type}"
+    out_type = getattr(outs[0], "type", "float") if n_out == 1 else None
+    if not value and is_array(out_type) and out_type.shape is None:
+        value = True        # an array of unknown shape: grad checks the value's shape
+    elif not value and not (out_type in ("float", "int", "bool") or
+                            is_array(out_type) and out_type.shape == ()):
+        what = "several values" if n_out != 1 else f"a {out_type}"
         raise TypeError(f"grad requires {getattr(f, '__name__', 'f')} to return a scalar, "
                         f"not {what}; use vjp")
     module = gradient_module(typed, mask, split, verify=verify_function if verify else None,
@@ -89,6 +93,7 @@ def compile_reverse(f, types, mask, split=False, verify=False, skels=None, value
     exec(compile(text, filename, "exec"), namespace)
     comp = Compiled(text, namespace, [f.name for f in module.functions], n_out)
     comp.result = typed.result
+    comp.with_value = value
     return comp
 
 

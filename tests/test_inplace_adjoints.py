@@ -1,5 +1,7 @@
 """optimize/inplace_adjoints.py: slice reads' adjoints add into one buffer in place,
 only where the buffer is owned, with gradients unchanged (against JAX)."""
+import importlib.util
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -9,6 +11,9 @@ import pullback
 
 jax.config.update("jax_enable_x64", True)
 RNG = np.random.default_rng(7)
+
+NEEDS_NUMBA = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                 reason="Numba is an optional dependency")
 
 
 def rosenbrock(x):
@@ -99,7 +104,7 @@ def shared_jax(x, z):
     return jnp.sum(u ** 2) + jnp.sum(a * a)
 
 
-@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("backend", ["python", pytest.param("numba", marks=NEEDS_NUMBA)])
 def test_shared_adjoints_are_not_written_in_place(backend):
     x, z = RNG.normal(size=7), RNG.normal(size=7)
     got = pullback.grad(shared, argnums=(0, 1), backend=backend)(x, z)

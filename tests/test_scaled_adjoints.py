@@ -1,5 +1,7 @@
 """optimize/scaled_adjoints.py: constant factors of adjoints fold together and a
 broadcast seed disappears from products, with gradients unchanged (against JAX)."""
+import importlib.util
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -13,6 +15,9 @@ from pullback.optimize.scaled_adjoints import fold_scaled
 jax.config.update("jax_enable_x64", True)
 RNG = np.random.default_rng(3)
 VEC = Array("float64", (4,))
+
+NEEDS_NUMBA = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                 reason="Numba is an optional dependency")
 
 
 def test_factors_and_seed_fold():
@@ -69,7 +74,7 @@ def test_rosenbrock_reads_like_the_hand_written_gradient():
     assert "expand_to" not in body and "x_bar[1:] += 200.0 * t4" in body
 
 
-@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("backend", ["python", pytest.param("numba", marks=NEEDS_NUMBA)])
 def test_gradients_match_jax(backend):
     w, x = RNG.normal(size=(3, 2)), RNG.normal(size=(5, 3))
     got = pullback.grad(layer, backend=backend)(w, x)

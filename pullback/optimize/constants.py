@@ -18,6 +18,7 @@ from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, 
 from ..ir.names import is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
+from ..rules import PRIMITIVES
 from ..transforms.emit_rule import fold
 
 
@@ -121,6 +122,11 @@ def _assign(s, known):
     if type(value) is tuple:
         s, value, changed = Assign(target, value[0], value[1], s.loc), None, False
         args = s.args
+    lost = _shape_lost(s, value, args, target)
+    if lost:
+        known.kill(target.name)
+        known.kill(f"{target.name}_e")
+        return lost, known
     fits = value is not None and _fits(value, target)
     if fits and type(value) is Var and is_array(value.type) and value != target and \
             (s.op != "copy" or s.loc is None) and \
@@ -145,6 +151,32 @@ def _assign(s, known):
                 not (type(v) is Var and is_temp(v.name) and not is_temp(target.name)):
             known[target.name] = v
     return s, known
+
+
+def _shape_lost(s, value, args, target):
+    """An elementwise result of static array type whose array operands all became
+    constants: ``y_dot = 0.0 + s_dot`` would be a scalar where ``np.sum`` needs the
+    shape.  Only a zero may stand for a whole array; any other value is made full."""
+    t = target.type
+    if not is_array(t) or not t.static or s.op in ("copy", "full") or \
+            all(d == 1 for d in t.shape):      # one element: a scalar stands for it exactly
+        return None
+    prim = PRIMITIVES.get(s.op)
+    if prim is None or prim.partials is None or \
+            any(type(a) is Var and is_array(a.type) for a in args):
+        return None
+    if type(value) is Const and not (type(value.value) is float and value.value == 0.0) or \
+            type(value) is Var and not is_array(value.type):
+        return Assign(target, "full", (Const(t.shape), value, _dtype(t)), s.loc)
+    if value is not None:
+        return None
+    tmp = Var(f"{target.name}_e", "float")
+    return (Assign(tmp, s.op, args, s.loc),
+            Assign(target, "full", (Const(t.shape), tmp, _dtype(t)), s.loc))
+
+
+def _dtype(t):
+    return Const(None if t.dtype == "float64" else t.dtype)
 
 
 def _stmt(s, known):

@@ -131,10 +131,13 @@ class ReverseFunction:
         return s
 
     # -- forward sweep --------------------------------------------------------------
-    def tape(self, name, type_):
-        if name not in self.tapes:
-            self.tapes[name] = self.names.fresh(name + "_tape", "tape")
-        return self.tapes[name]
+    def tape(self, name, type_, stmt=None):
+        """The tape of ``name``; a write in place (``stmt``) has its own, since the
+        slices different writes save have different shapes."""
+        key = name if stmt is None or not _in_place(stmt) else (name, id(stmt))
+        if key not in self.tapes:
+            self.tapes[key] = self.names.fresh(name + "_tape", "tape")
+        return self.tapes[key]
 
     def forward(self, body):
         out = []
@@ -173,7 +176,7 @@ class ReverseFunction:
             elif is_array(type_) and name in self.writes:
                 value = emit.apply("copy_array", (value,))
                 self.push_source[value.name] = (name, type_)
-            out.append(Push(self.tape(name, type_), value))
+            out.append(Push(self.tape(name, type_, s), value))
         return out
 
     def pops(self, s):
@@ -181,8 +184,8 @@ class ReverseFunction:
         for n, t in self.saved(s):
             if _in_place(s):
                 part = self.names.fresh("t", "any")
-                out += [Pop(part, self.tape(n, t)), Assign(s.target, "setitem",
-                                                           (s.target, s.args[1], part))]
+                out += [Pop(part, self.tape(n, t, s)), Assign(s.target, "setitem",
+                                                              (s.target, s.args[1], part))]
             else:
                 out.append(Pop(Var(n, t), self.tape(n, t)))
         return out
