@@ -65,8 +65,6 @@ CALLS = {
     "sorted": ("return sorted((x, 2.0))[0]", "call to 'sorted'"),
     "enumerate": ("s = 0.0\n    for i, v in enumerate((x, x)):\n        s += v\n    return s",
                   "call to 'enumerate'"),
-    "print": ("print(x)\n    return x", "call to 'print'"),
-    "assert": ("assert x > 0\n    return x", "an 'assert' statement"),
     "global": ("global G\n    G = x\n    return x", "a 'global' statement"),
     "nonlocal": ("y = x\n    def g():\n        nonlocal y\n        y = 2.0\n    return y",
                  "a 'nonlocal' statement"),
@@ -329,3 +327,57 @@ def test_numba_cache_files_are_checked_before_they_run(tmp_path, monkeypatch):
     name = "pullback_numba_" + os.path.basename(files[0])[3:-3]
     monkeypatch.delitem(sys.modules, name, raising=False)
     assert pullback.grad(m.f, backend="numba")(2.0) == 5.0
+
+
+# -- statements with no numerical effect: forward sweep only -------------------------------
+
+def test_print_logging_and_assert_run_in_the_forward_sweep_only(tmp_path, capsys, caplog):
+    m = _module(tmp_path, """
+        import logging
+
+        def f(x, y):
+            s = 0.0
+            for i in range(3):
+                s += math.sin(x * i) * y
+                print("step", i, s)
+            assert s < 100.0, "too big"
+            logging.warning("s is %s", s)
+            return s * x
+        """)
+    g = pullback.grad(m.f, argnums=(0, 1))(0.5, 1.2)
+    out = capsys.readouterr().out
+    assert out.count("step") == 3, out                 # once per iteration, not in reverse
+    assert caplog.text.count("s is") == 1
+    h = 1e-6
+    assert g[0] == pytest.approx((m.f(0.5 + h, 1.2) - m.f(0.5 - h, 1.2)) / (2 * h), rel=1e-6)
+    assert g[1] == pytest.approx((m.f(0.5, 1.2 + h) - m.f(0.5, 1.2 - h)) / (2 * h), rel=1e-6)
+    text = pullback.source(pullback.grad(m.f, argnums=(0, 1)))
+    assert "    print('step', i, s)" in text and "check_assert(s < 100.0, 'too big')" in text
+    assert pullback.jvp(m.f, (0.5, 1.2), (1.0, 0.0))[1] == pytest.approx(g[0], rel=1e-12)
+
+
+def test_a_failing_assert_raises_in_the_derivative(tmp_path):
+    m = _module(tmp_path, """
+        def f(x):
+            assert x > 0, "x must be positive"
+            return math.log(x)
+        """)
+    assert pullback.grad(m.f)(2.0) == pytest.approx(0.5)
+    with pytest.raises(AssertionError, match="x must be positive"):
+        pullback.grad(m.f)(-1.0)
+
+
+def test_print_and_assert_under_numba(tmp_path, capsys):
+    pytest.importorskip("numba")
+    m = _module(tmp_path, """
+        def f(x):
+            s = 0.0
+            for i in range(2):
+                s += math.sin(x * i)
+                print("step", i)
+            assert s < 100.0, "too big"
+            return s * x
+        """, name="hostile_numba")
+    g = pullback.grad(m.f, backend="numba")(0.7)
+    assert capsys.readouterr().out.count("step") == 2
+    assert g == pytest.approx(pullback.grad(m.f)(0.7), rel=1e-14)

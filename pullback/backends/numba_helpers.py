@@ -46,5 +46,10 @@ def polygamma(n, x):
     for k in range(1, 9):
         s += bern[k - 1] * fact[2 * k + n - 1] / (fact[2 * k] * x ** (2 * k + n))
     return acc + sg * s''',
+    "check_assert": '''
+def check_assert(cond, message=None):
+    """``assert cond, message`` (rules.effects); Numba raises with a constant message."""
+    if not cond:
+        raise AssertionError(message)''',
 }
 HELPERS.update(LIST_HELPERS)

@@ -14,6 +14,7 @@ from ..ir.names import is_temp
 from ..ir.walk import all_written, atoms_read, blocks, walk
 from ..rules import PRIMITIVES
 from ..rules import helpers, np_helpers
+from ..rules.effects import EFFECTS
 from ..ir.types import is_array
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
@@ -31,7 +32,8 @@ def emit_module(module, header=None):
     sources = _helper_sources(used)
     parts = [header] if header else []
     text = "\n".join(body + sources)
-    imports = "import math\n" + ("\nimport numpy as np\n" if "np." in text else "") + \
+    imports = ("import logging\n" if "logging." in text else "") + "import math\n" + \
+        ("\nimport numpy as np\n" if "np." in text else "") + \
         ("import scipy.special\n" if "scipy.special." in text else "")
     parts.append(imports)
     parts += sources + body
@@ -238,6 +240,8 @@ class _Printer:
                 sym = PRIMITIVES[s.op].syntax.text
                 rhs = a(s.args[1], PRIMITIVES[s.op].syntax.prec + 1 if s.op == "sub" else 0)
                 lines.append(f"{pad}{tgt} {sym}= {rhs}{self.comment(s)}")
+            elif s.op in EFFECTS and self.uses.get(tgt, 0) == 0:     # print(...), no value
+                lines.append(f"{pad}{text}{self.comment(s)}")
             else:
                 lines.append(f"{pad}{tgt} = {text}{self.comment(s)}")
         elif isinstance(s, Call):

@@ -22,7 +22,7 @@ from ..errors import UnsupportedError
 SUPPORTED = {
     # statements
     "FunctionDef", "Return", "Assign", "AugAssign", "AnnAssign", "For", "While", "If",
-    "Expr", "Pass", "Break", "Continue",
+    "Expr", "Pass", "Break", "Continue", "Assert",
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
@@ -44,7 +44,7 @@ REJECTED = {
     "AsyncFor": "an 'async for' loop", "With": "a 'with' statement",
     "AsyncWith": "an 'async with' statement", "Match": "a 'match' statement",
     "Raise": "a 'raise' statement", "Try": "a 'try' statement",
-    "TryStar": "a 'try/except*' statement", "Assert": "an 'assert' statement",
+    "TryStar": "a 'try/except*' statement",
     "Import": "an 'import' inside a function", "ImportFrom": "an 'import' inside a function",
     "Global": "a 'global' statement", "Nonlocal": "a 'nonlocal' statement",
     # expressions

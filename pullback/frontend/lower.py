@@ -156,6 +156,12 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
             return
         self.expr(s.value)
 
+    def stmt_Assert(self, s):
+        """Checked in the forward sweep only (``rules.effects``)."""
+        cond = self.atom(s.test)
+        msg = self.atom(s.msg) if s.msg is not None else Const(None)
+        self.op("check_assert", (cond, msg), s)
+
     def stmt_FunctionDef(self, s):
         self.bind(s.name, LocalDef(Source(s, self.src.filename)), s)
 

@@ -31,3 +31,9 @@ def polygamma(n, x):
     for k, b in enumerate(bern, 1):
         s += b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
     return acc + sg * s
+
+
+def check_assert(cond, message=None):
+    """``assert cond, message`` as a call (``rules.effects``)."""
+    if not cond:
+        raise AssertionError(message) if message is not None else AssertionError()
