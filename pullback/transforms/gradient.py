@@ -9,9 +9,10 @@ gradients only (what ``grad`` needs) and computes nothing just for the value.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, Module
+from ..ir import Assign, Call, Const, Module, Var
+from ..ir.types import is_array
 from ..ir.names import name_allocator
-from ..ir.walk import walk
+from ..ir.walk import blocks, map_blocks, vars_written, walk
 from ..optimize.pipeline import optimize_primal, optimize_reverse as optimize
 from .reverse import ReverseFunction
 
@@ -49,7 +50,39 @@ def gradient_module(module, mask, split=False, verify=None, value=True):
                 primal = optimize(module.get(s.func), verify)
                 out.append(primal)
                 todo.append(primal)
-    return Module(tuple(out))
+    return _zero_array_arguments(Module(tuple(out)))
+
+
+def _zero_array_arguments(module):
+    """A call passing the constant 0.0 for an array parameter (the cotangent of a
+    result the caller never used) passes zeros of its shape: the callee's reverse
+    rules need it (``optimize/zero_arrays.py`` does the same within a function)."""
+    params = {f.name: f.params for f in module.functions}
+
+    def block(body, fresh):
+        out = []
+        for s in body:
+            if isinstance(s, Call) and s.func in params:
+                args = list(s.args)
+                for k, (a, p) in enumerate(zip(s.args, params[s.func])):
+                    if isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool) \
+                            and is_array(p.type) and p.type.static:
+                        z = Var(fresh(p.name + "_zero"), p.type)
+                        dtype = Const(None if p.type.dtype == "float64" else p.type.dtype)
+                        out.append(Assign(z, "zeros", (Const(p.type.shape), dtype)))
+                        args[k] = z
+                s = replace(s, args=tuple(args))
+            elif blocks(s):
+                s = map_blocks(s, lambda b: block(b, fresh))
+            out.append(s)
+        return tuple(out)
+
+    functions = []
+    for fn in module.functions:
+        fresh = name_allocator({v.name for st in walk(fn.body) for v in vars_written(st)}
+                               | {p.name for p in fn.params})
+        functions.append(replace(fn, body=block(fn.body, fresh)))
+    return Module(tuple(functions), module.result)
 
 
 def _pruned(fwd, rev, verify):

@@ -1,5 +1,5 @@
 # failure: crash IndexError: tuple index out of range
-# known: an early return taken: the adjoint of an array computed before it is still the float 0.0 and np.dot's reverse (tensordot) fails on it
+# fixed: an early return taken: the adjoint of an array computed before it is still the float 0.0 and np.dot's reverse (tensordot) fails on it
 # params: x:array:3 s:float
 # args: ([0.1, 0.2, 0.3], 1.0)
 import numpy as np

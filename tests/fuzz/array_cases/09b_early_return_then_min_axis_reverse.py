@@ -1,5 +1,5 @@
 # failure: crash AxisError: axis 1 is out of bounds for array of dimension 1
-# known: as 09 (an array adjoint left as the float 0.0 by an early return), here failing in the reverse of .min(axis=1)
+# fixed: as 09 (an array adjoint left as the float 0.0 by an early return), here failing in the reverse of .min(axis=1)
 # params: x:array:3 s:float
 # args: ([0.1, 0.5, 0.3], 1.0)
 import numpy as np

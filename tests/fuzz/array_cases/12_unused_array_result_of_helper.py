@@ -1,5 +1,5 @@
 # failure: crash ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size 1 is different from 3)
-# known: a helper's array result that the caller never uses gets the float 0.0 as adjoint, and the reverse of its matmul fails
+# fixed: a helper's array result that the caller never uses gets the float 0.0 as adjoint, and the reverse of its matmul fails
 # params: x:array:3
 # args: ([0.1, 0.5, 0.3],)
 import numpy as np
