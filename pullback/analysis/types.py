@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
 from ..ir.types import SCALAR_ORDER, Array, dummy, is_differentiable, join, of_value
-from ..ir.walk import blocks, walk
+from ..ir.walk import blocks, reachable, walk
 from ..rules import PRIMITIVES
 
 
@@ -59,6 +59,7 @@ def infer_types(module, entry_types):
     constants, and typing runs again so shapes flow through them."""
     from ..optimize.constants import propagate_constants
     for _ in range(8):
+        module = reachable(module)
         typed = _infer(module, entry_types)
         if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):

@@ -107,3 +107,18 @@ def all_read(body, found=None):
 
 def is_const(a, value=None):
     return isinstance(a, Const) and (value is None or (a.value == value and type(a.value) is not bool))
+
+
+def reachable(module):
+    """The module without the functions its entry (first) never calls: a callee only
+    dead code called (a folded branch, a replaced call) has no argument types."""
+    from .nodes import Module
+    seen, todo = {module.functions[0].name}, [module.functions[0]]
+    while todo:
+        for s in walk(todo.pop().body):
+            if isinstance(s, Call) and s.func not in seen:
+                seen.add(s.func)
+                todo.append(module.get(s.func))
+    if len(seen) == len(module.functions):
+        return module
+    return Module(tuple(f for f in module.functions if f.name in seen), module.result)

@@ -20,7 +20,7 @@ from dataclasses import replace
 from ..errors import UnsupportedError
 from ..ir import Call, Module
 from ..ir.types import is_differentiable
-from ..ir.walk import blocks, map_blocks, walk
+from ..ir.walk import blocks, map_blocks, reachable, walk
 
 
 def has_jvp_calls(module):
@@ -66,23 +66,12 @@ def expand_jvp_calls(module):
     while True:
         todo = [f for f in module.functions if f.name not in done]
         if not todo:
-            return _reachable(module)
+            return reachable(module)
         for fn in todo:
             done.add(fn.name)
             new = replace(fn, body=tuple(map(stmt, fn.body)))
             module = Module(tuple(new if f.name == fn.name else f for f in module.functions),
                             module.result)
-
-
-def _reachable(module):
-    """Functions the entry reaches (a callee only ``jvp`` called has gone)."""
-    seen, todo = {module.functions[0].name}, [module.functions[0]]
-    while todo:
-        for s in walk(todo.pop().body):
-            if isinstance(s, Call) and s.func not in seen:
-                seen.add(s.func)
-                todo.append(module.get(s.func))
-    return Module(tuple(f for f in module.functions if f.name in seen), module.result)
 
 
 __all__ = ["expand_jvp_calls", "has_jvp_calls"]
