@@ -382,3 +382,23 @@ def test_lists_of_arrays_and_row_reads(f, args):
     g = pullback.grad(f, argnums=(0, 1))(*args)
     for i in (0, 1):
         assert_close(g[i], fd_grad(f, list(args), i), rtol=1e-5, atol=1e-8)
+
+
+def array_of_a_list(x):
+    L = []
+    for i in range(3):
+        L.append(x[i] * 2.0)
+    t = np.array(L)             # three items: the types must not assume a length
+    return np.sum(t) * t.shape[0] + len(t) * x[0]
+
+
+def array_of_a_list_jax(x):
+    t = jnp.array([x[i] * 2.0 for i in range(3)])
+    return jnp.sum(t) * t.shape[0] + len(t) * x[0]
+
+
+def test_array_of_a_list_has_the_lists_length():
+    x = np.array([0.1, 0.2, 0.3])
+    value, g = pullback.value_and_grad(array_of_a_list)(x)
+    assert value == pytest.approx(array_of_a_list(x.copy()), rel=1e-14)
+    np.testing.assert_allclose(g, jax.grad(array_of_a_list_jax)(x), rtol=1e-13)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
-from ..ir.types import SCALAR_ORDER, Array, dummy, is_differentiable, join, of_value
+from ..ir.types import SCALAR_ORDER, Array, ListT, dummy, is_differentiable, join, of_value
 from ..ir.walk import blocks, reachable, walk
 from ..rules import PRIMITIVES
 
@@ -39,8 +39,21 @@ def result_type(op, args, types):
 def _evaluated(op, prim, args, types):
     if prim.shape is not None:    # constants as values (shapes, axes), the rest as types
         return prim.shape(*[a.value if isinstance(a, Const) else t for a, t in zip(args, types)])
+    t = _evaluated_at(op, prim, args, types, 2)
+    if not any(isinstance(x, ListT) for x in types) or not isinstance(t, Array) or \
+            t.shape is None:
+        return t
+    # a list's length is not in its type: the dimensions that change with it are unknown
+    other = _evaluated_at(op, prim, args, types, 3)
+    if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
+        return Array(t.dtype, None)
+    return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
+
+
+def _evaluated_at(op, prim, args, types, length):
+    """The type of ``op`` on stand-in values, lists of ``length`` items."""
     values = [(a.value.obj if isinstance(a.value, Extern) else a.value)
-              if isinstance(a, Const) else dummy(t) for a, t in zip(args, types)]
+              if isinstance(a, Const) else dummy(t, length) for a, t in zip(args, types)]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
         return Array("float64", None)
     try:

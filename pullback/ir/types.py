@@ -86,8 +86,9 @@ def of_value(v):
     return None
 
 
-def dummy(t):
-    """A value of type ``t`` for shape inference (None when the shape is unknown)."""
+def dummy(t, length=2):
+    """A value of type ``t`` for shape inference (None when the shape is unknown); a
+    list has ``length`` items (its type does not say how many)."""
     if t == "float":
         return 1.0
     if t == "int":
@@ -97,12 +98,12 @@ def dummy(t):
     if isinstance(t, Array) and t.static:
         return np.ones(t.shape, t.dtype)
     if isinstance(t, ListT):
-        item = dummy(t.elem) if t.elem is not None else 1.0
-        return None if item is None else [item, item]
+        item = dummy(t.elem, length) if t.elem is not None else 1.0
+        return None if item is None else [item] * length
     if isinstance(t, IndexT):
         parts = [0 if p == "int" else
                  slice(*p[1:]) if isinstance(p, tuple) and p and p[0] == "slice" else
-                 (dummy(p) if isinstance(p, (Array, ListT, IndexT))
+                 (dummy(p, length) if isinstance(p, (Array, ListT, IndexT))
                   or p in ("float", "bool", "index", "shape", "any") else p) for p in t.parts]
         return None if any(p is None for p in parts) else tuple(parts)
     return None

@@ -15,8 +15,10 @@ zeros of their static shape instead:
 
 A variable needs its shape if an operation other than an elementwise one (or
 a call) reads it, or if an elementwise operation computing such a variable
-reads it; only assignments of a constant to a variable of static array type
-with more than one element change.
+reads it.  Only generated assignments of a constant to an array variable
+change: to zeros of its static shape, or, when the shape is not static (an
+array made from a list), ``zeros_like`` of its primal assigned earlier at
+the top of the function.
 """
 from dataclasses import replace
 
@@ -31,24 +33,49 @@ ELEMENTWISE_OK = ("copy",)
 def materialize_zero_arrays(fn):
     # (generated assignments only: the user's own ``y = 0.0`` keeps its Python meaning)
     consts = {s.target.name for s in walk(fn.body) if isinstance(s, Assign) and s.op == "copy"
-              and isinstance(s.args[0], Const) and _sized(s.target.type) and s.loc is None}
+              and isinstance(s.args[0], Const) and is_array(s.target.type) and s.loc is None}
     if not consts:
         return fn
     needs = _needs_shape(fn)
     todo = consts & needs
     if not todo:
         return fn
+    primals = _primals_before(fn)
 
-    def stmt(s):
+    def stmt(s, k=None):
+        """``k``: the index of a top-level statement (a nested one has no primal to copy)."""
         if isinstance(s, Assign) and s.target.name in todo and s.op == "copy" and \
                 isinstance(s.args[0], Const) and s.loc is None:
-            t = s.target.type
-            dtype = Const(None if t.dtype == "float64" else t.dtype)
-            if s.args[0].value == 0:
-                return Assign(s.target, "zeros", (Const(t.shape), dtype), s.loc)
-            return Assign(s.target, "full", (Const(t.shape), s.args[0], dtype), s.loc)
+            primal, at = primals.get(s.target.name, (None, None))
+            return _zeros(s, primal if k is not None and at is not None and at < k else None)
         return map_blocks(s, lambda b: tuple(map(stmt, b)))
-    return replace(fn, body=tuple(map(stmt, fn.body)))
+    return replace(fn, body=tuple(stmt(s, k) for k, s in enumerate(fn.body)))
+
+
+def _zeros(s, primal):
+    """``x_bar = 0.0`` as an array: of its static shape, or like its primal ``x``."""
+    t = s.target.type
+    dtype = Const(None if t.dtype == "float64" else t.dtype)
+    if _sized(t):
+        if s.args[0].value == 0:
+            return Assign(s.target, "zeros", (Const(t.shape), dtype), s.loc)
+        return Assign(s.target, "full", (Const(t.shape), s.args[0], dtype), s.loc)
+    if t.static or primal is None or s.args[0].value != 0:
+        return s            # one element, or no array of its shape to copy it from
+    return Assign(s.target, "zeros_like", (primal, Const(None)), s.loc)
+
+
+def _primals_before(fn):
+    """Adjoint name -> (its primal array, index of the top-level statement that assigns
+    it last): ``x_bar``'s zeros can take ``x``'s shape after that statement."""
+    out = {}
+    for p in fn.params:
+        if is_array(p.type):
+            out[p.name + "_bar"] = (p, -1)
+    for k, s in enumerate(fn.body):
+        if isinstance(s, Assign) and is_array(s.target.type):
+            out[s.target.name + "_bar"] = (s.target, k)
+    return out
 
 
 def _sized(t):

@@ -17,10 +17,9 @@ returns a float.  Invariants, besides those of ``array_exprs``:
 
 (pullback rejects a write that a live view would see: the rule above keeps
 generated programs in its subset.)  Constructs that hit a known pullback bug
-(tests/fuzz/array_cases, ``known``) are left out unless ``known=True``:
-``np.array(L)`` of a list whose length is not 2 used as an array, and
-``np.array(L)`` of arrays (their shape is lost when they come from a helper).
-Remove an entry from ``KNOWN`` once fixed.
+(tests/fuzz/array_cases, ``known``) are left out unless ``known=True``; none
+is open now (``np.array(L)`` of a list, and of arrays from a helper, were).
+Add an entry to ``KNOWN`` while a found bug is open.
 
     generate_array(chooser)   an ``ArrayProgram`` (``RandomChooser(seed)``)
     array_programs()          the same as a hypothesis strategy
@@ -34,7 +33,7 @@ from .array_exprs import ArrayExprGen, AScope, ASig, is_view
 from .programs import Ctx, Program, ProgramGen, _indent
 from .twin import jax_twin
 
-KNOWN = ("list length", "stacked calls")
+KNOWN = ()
 SHAPES = {"array:3": (3,), "array:4": (4,), "array:2x3": (2, 3)}
 
 

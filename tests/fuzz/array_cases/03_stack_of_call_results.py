@@ -1,5 +1,5 @@
 # failure: unsupported TransformError: <fuzz 3>:12:11: too many indices for array: array is 1-dimensional, but 2 were indexed
-# known: np.stack/np.array of a list of arrays computed from a user function's result (h(x), h(x) * 2.0, a tuple item of it) is typed 1-D, so t[0, 1] is rejected
+# fixed: np.stack/np.array of a list of arrays computed from a user function's result (h(x), h(x) * 2.0, a tuple item of it) is typed 1-D, so t[0, 1] is rejected
 # params: x:array:3
 # args: ([0.1, 0.2, 0.3],)
 import numpy as np
