@@ -129,11 +129,12 @@ def _assign(s, known):
         return lost, known
     fits = value is not None and _fits(value, target)
     if fits and type(value) is Var and is_array(value.type) and value != target and \
-            (s.op != "copy" or s.loc is None) and \
-            (value.name in known.written or target.name in known.written):
-        # ``u = t * 1.0`` or a generated ``u_dot = t_dot`` are new arrays: shared, a write
-        # to either would show in both (the user's own ``u = t`` shares, as in NumPy: the
-        # alias check rules on it)
+            (s.op != "copy" and s.loc is not None or
+             (s.op != "copy" or s.loc is None) and
+             (value.name in known.written or target.name in known.written)):
+        # the user's ``u = t * 1.0`` is a new array (t may be a view of one written later),
+        # and so is a generated ``u_dot = t_dot`` next to a write: shared, a write would
+        # show in both (the user's own ``u = t`` shares, as in NumPy: the alias check rules)
         s, fits, changed = Assign(target, "copy_array", (value,), s.loc), False, False
         args = s.args
     if fits:

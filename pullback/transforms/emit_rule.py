@@ -92,6 +92,9 @@ def fold(op, args, exact=False):
     ``(op, args)`` pair to compute instead, or None when nothing folds.  With
     ``exact`` (the user's own arithmetic) ``0 * y`` and ``0 + y`` stay: for floats
     they are not ``0`` and ``y`` (``0.0 * -0.5`` is ``-0.0``, ``0.0 * inf`` is nan)."""
+    if op in ("getitem", "getitem_copy") and args and type(args[0]) is Const and \
+            type(args[0].value) is float and args[0].value == 0.0:
+        return args[0]      # a part of a zero adjoint (0.0 stands for the array) is zero
     for a in args:      # (a loop, not all(...): this runs for every statement of every pass)
         if type(a) is not Const or type(a.value) is Extern:
             break
