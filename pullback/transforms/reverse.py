@@ -86,7 +86,7 @@ class ReverseFunction:
             if blocks(s):
                 s = map_blocks(s, self.prepare)
             if isinstance(s, Call):
-                s = self.prepare_call(s)
+                s = self.prepare_call(s, out)
             elif isinstance(s, If) and isinstance(s.cond, Var) and \
                     s.cond.name in (all_written(s.body) | all_written(s.orelse)):
                 snap = self.names.fresh(s.cond.name + "_was", s.cond.type)
@@ -97,13 +97,22 @@ class ReverseFunction:
             out.append(s)
         return tuple(out)
 
-    def prepare_call(self, s):
+    def prepare_call(self, s, out):
         amask = tuple(isinstance(a, Var) and a.name in self.active for a in s.args)
         if not any(amask) or not any(t.name in self.active for t in s.targets):
             return s
         fwd, rev = self.ask(s.func, amask)
         res = self.names.fresh(f"{s.func}_res", "residual")
-        new = Call(s.targets + (res,), fwd, s.args, s.loc)
+        args = []
+        for a in s.args:     # the residual may keep an argument: not one written later
+            if isinstance(a, Var) and is_array(a.type) and a.name in self.writes:
+                c = self.names.fresh(a.name + "_arg", a.type)
+                out.append(Assign(c, "copy_array", (a,), s.loc))
+                if a.name in self.active:
+                    self.active.add(c.name)
+                a = c
+            args.append(a)
+        new = Call(s.targets + (res,), fwd, tuple(args), s.loc)
         self.calls[id(new)] = (rev, amask)
         return new
 
