@@ -39,21 +39,33 @@ def result_type(op, args, types):
 def _evaluated(op, prim, args, types):
     if prim.shape is not None:    # constants as values (shapes, axes), the rest as types
         return prim.shape(*[a.value if isinstance(a, Const) else t for a, t in zip(args, types)])
-    t = _evaluated_at(op, prim, args, types, 2)
-    if not any(isinstance(x, ListT) for x in types) or not isinstance(t, Array) or \
-            t.shape is None:
+    partial = any(isinstance(x, ListT) or isinstance(x, Array) and x.shape is not None
+                  and None in x.shape for x in types)
+    try:
+        t = _evaluated_at(op, prim, args, types, 2, partial)
+    except TypeError:
+        if not partial:
+            raise
+        return Array("float64", None)   # stand-in lengths that do not fit: shape unknown
+    if not partial or not isinstance(t, Array) or t.shape is None:
         return t
-    # a list's length is not in its type: the dimensions that change with it are unknown
-    other = _evaluated_at(op, prim, args, types, 3)
+    # a list's length (an unknown dimension) is not in the type: evaluated at two lengths,
+    # the result's dimensions that change with it are unknown
+    try:
+        other = _evaluated_at(op, prim, args, types, 3, partial)
+    except TypeError:
+        return Array(t.dtype, None)
     if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
         return Array(t.dtype, None)
     return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
 
 
-def _evaluated_at(op, prim, args, types, length):
-    """The type of ``op`` on stand-in values, lists of ``length`` items."""
+def _evaluated_at(op, prim, args, types, length, partial=False):
+    """The type of ``op`` on stand-in values, lists (and unknown dimensions) ``length``
+    long."""
     values = [(a.value.obj if isinstance(a.value, Extern) else a.value)
-              if isinstance(a, Const) else dummy(t, length) for a, t in zip(args, types)]
+              if isinstance(a, Const) else dummy(t, length, partial)
+              for a, t in zip(args, types)]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
         return Array("float64", None)
     try:

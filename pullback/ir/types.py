@@ -86,9 +86,10 @@ def of_value(v):
     return None
 
 
-def dummy(t, length=2):
+def dummy(t, length=2, partial=False):
     """A value of type ``t`` for shape inference (None when the shape is unknown); a
-    list has ``length`` items (its type does not say how many)."""
+    list has ``length`` items (its type does not say how many), and with ``partial``
+    so has each unknown dimension of an array whose number of dimensions is known."""
     if t == "float":
         return 1.0
     if t == "int":
@@ -97,13 +98,15 @@ def dummy(t, length=2):
         return True
     if isinstance(t, Array) and t.static:
         return np.ones(t.shape, t.dtype)
+    if isinstance(t, Array) and partial and t.shape is not None:
+        return np.ones(tuple(length if d is None else d for d in t.shape), t.dtype)
     if isinstance(t, ListT):
-        item = dummy(t.elem, length) if t.elem is not None else 1.0
+        item = dummy(t.elem, length, partial) if t.elem is not None else 1.0
         return None if item is None else [item] * length
     if isinstance(t, IndexT):
         parts = [0 if p == "int" else
                  slice(*p[1:]) if isinstance(p, tuple) and p and p[0] == "slice" else
-                 (dummy(p, length) if isinstance(p, (Array, ListT, IndexT))
+                 (dummy(p, length, partial) if isinstance(p, (Array, ListT, IndexT))
                   or p in ("float", "bool", "index", "shape", "any") else p) for p in t.parts]
         return None if any(p is None for p in parts) else tuple(parts)
     return None

@@ -1,5 +1,5 @@
 # failure: jvp jvp (-3104.023847850142, -15872.042426157386), grad gives (-3104.023847850142, -95169.3658872455)
-# known: WRONG JVP (grad and JAX agree): found by the array campaign at seed 500698 after list results got unknown lengths (np.array of an empty list, then row writes and a dot in the result); not yet shrunk further
+# fixed: WRONG JVP (grad and JAX agree): found by the array campaign at seed 500698 after list results got unknown lengths (np.array of an empty list, then row writes and a dot in the result); not yet shrunk further
 # params: x:array:3 s:float n:int P:pair:3
 # args: ([-1.0247, -1.3717, -1.4515], 0.2835, 1, ([0.7107, 1.2011, 0.2811], -0.5044))
 import numpy as np
