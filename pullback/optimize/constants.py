@@ -20,6 +20,7 @@ from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from ..transforms.emit_rule import fold
+from .zero_arrays import dtype_arg
 
 
 def propagate_constants(fn):
@@ -128,13 +129,7 @@ def _assign(s, known):
         known.kill(f"{target.name}_e")
         return lost, known
     fits = value is not None and _fits(value, target)
-    if fits and type(value) is Var and is_array(value.type) and value != target and \
-            (s.op != "copy" and s.loc is not None or
-             (s.op != "copy" or s.loc is None) and
-             (value.name in known.written or target.name in known.written)):
-        # the user's ``u = t * 1.0`` is a new array (t may be a view of one written later),
-        # and so is a generated ``u_dot = t_dot`` next to a write: shared, a write would
-        # show in both (the user's own ``u = t`` shares, as in NumPy: the alias check rules)
+    if fits and _needs_own_array(s, value, target, known.written):
         s, fits, changed = Assign(target, "copy_array", (value,), s.loc), False, False
         args = s.args
     if fits:
@@ -154,6 +149,20 @@ def _assign(s, known):
     return s, known
 
 
+def _needs_own_array(s, value, target, written):
+    """Whether ``target = value`` must copy the array rather than share it."""
+    if type(value) is not Var or not is_array(value.type) or value == target:
+        return False
+    beside_a_write = value.name in written or target.name in written
+    if s.op == "copy":
+        # a generated ``u_dot = t_dot`` next to a write would show it in both; the user's
+        # own ``u = t`` shares, as in NumPy (the alias check rules on it)
+        return s.loc is None and beside_a_write
+    # a folded identity: the user's ``u = t * 1.0`` is a new array (t may be a view of
+    # an array written later), and so is a generated one next to a write
+    return s.loc is not None or beside_a_write
+
+
 def _shape_lost(s, value, args, target):
     """An elementwise result of static array type whose array operands all became
     constants: ``y_dot = 0.0 + s_dot`` would be a scalar where ``np.sum`` needs the
@@ -168,16 +177,12 @@ def _shape_lost(s, value, args, target):
         return None
     if type(value) is Const and not (type(value.value) is float and value.value == 0.0) or \
             type(value) is Var and not is_array(value.type):
-        return Assign(target, "full", (Const(t.shape), value, _dtype(t)), s.loc)
+        return Assign(target, "full", (Const(t.shape), value, dtype_arg(t)), s.loc)
     if value is not None:
         return None
     tmp = Var(f"{target.name}_e", "float")
     return (Assign(tmp, s.op, args, s.loc),
-            Assign(target, "full", (Const(t.shape), tmp, _dtype(t)), s.loc))
-
-
-def _dtype(t):
-    return Const(None if t.dtype == "float64" else t.dtype)
+            Assign(target, "full", (Const(t.shape), tmp, dtype_arg(t)), s.loc))
 
 
 def _stmt(s, known):

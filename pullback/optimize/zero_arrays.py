@@ -55,7 +55,7 @@ def materialize_zero_arrays(fn):
 def _zeros(s, primal):
     """``x_bar = 0.0`` as an array: of its static shape, or like its primal ``x``."""
     t = s.target.type
-    dtype = Const(None if t.dtype == "float64" else t.dtype)
+    dtype = dtype_arg(t)
     if _sized(t):
         if s.args[0].value == 0:
             return Assign(s.target, "zeros", (Const(t.shape), dtype), s.loc)
@@ -76,6 +76,11 @@ def _primals_before(fn):
         if isinstance(s, Assign) and is_array(s.target.type):
             out[s.target.name + "_bar"] = (s.target, k)
     return out
+
+
+def dtype_arg(t):
+    """The ``dtype`` argument of ``zeros``/``full`` for array type ``t`` (None: float64)."""
+    return Const(None if t.dtype == "float64" else t.dtype)
 
 
 def _sized(t):
@@ -108,4 +113,4 @@ def _needs_shape(fn):
     return needs
 
 
-__all__ = ["materialize_zero_arrays"]
+__all__ = ["materialize_zero_arrays", "dtype_arg"]

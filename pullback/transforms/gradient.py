@@ -14,6 +14,7 @@ from ..ir.types import is_array
 from ..ir.names import name_allocator
 from ..ir.walk import blocks, map_blocks, vars_written, walk
 from ..optimize.pipeline import optimize_primal, optimize_reverse as optimize
+from ..optimize.zero_arrays import dtype_arg
 from .reverse import ReverseFunction
 
 
@@ -68,8 +69,7 @@ def _zero_array_arguments(module):
                     if isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool) \
                             and is_array(p.type) and p.type.static:
                         z = Var(fresh(p.name + "_zero"), p.type)
-                        dtype = Const(None if p.type.dtype == "float64" else p.type.dtype)
-                        out.append(Assign(z, "zeros", (Const(p.type.shape), dtype)))
+                        out.append(Assign(z, "zeros", (Const(p.type.shape), dtype_arg(p.type))))
                         args[k] = z
                 s = replace(s, args=tuple(args))
             elif blocks(s):
