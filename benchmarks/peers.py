@@ -14,19 +14,17 @@ from .harness import Row
 def pullback_row(label, f, args, argnums, backend, note=""):
     def make():
         import pullback
-        from pullback.api import _arg_type, _bind, _float_type
-        from pullback.compile import compile_reverse
+        from pullback.arguments import Arguments, bind
+        from pullback.pipeline import Reverse, build
         nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         g = pullback.grad(f, argnums=argnums, backend=backend)
 
         def call():
             return g(*args)
         if backend == "python":
-            full = _bind(f, args, {})
-            types = [_float_type(_arg_type(a, i)) if i in nums else _arg_type(a, i)
-                     for i, a in enumerate(full)]
+            a = Arguments(bind(f, args, {}), forced=nums)
             start = time.perf_counter()
-            compile_reverse(f, types, tuple(i in nums for i in range(len(full))))
+            build(f, a.types, a.skels, (Reverse(a.mask(nums)),))
             call.transform_s = time.perf_counter() - start
         else:
             def first():

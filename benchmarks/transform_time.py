@@ -74,8 +74,11 @@ def _timed(fn, repeats):
 
 def run(repeats=7):
     global LAST
-    from pullback.compile import compile_reverse
+    from pullback.pipeline import Reverse, build
     f = load()
+
+    def compile_reverse(f, types, mask):
+        return build(f, types, None, (Reverse(mask),))
     types, mask = ["float"] * 8, (True,) * 8
     lines = []
     LAST, cpu = _timed(lambda: compile_reverse(f, types, mask), repeats)
@@ -88,9 +91,8 @@ def run(repeats=7):
                  f"read and parsed too): median {wall * 1e3:.1f} ms ({cpu * 1e3:.1f} ms CPU)")
     try:
         from pullback.backends.numba import emit_numba_module
-        from pullback.compile import lower_typed
-        from pullback.transforms.gradient import gradient_module
-        wall, cpu = _timed(lambda: emit_numba_module(gradient_module(lower_typed(f, types), mask)),
+        from pullback.pipeline import derive
+        wall, cpu = _timed(lambda: emit_numba_module(derive(f, types, None, (Reverse(mask),))[1]),
                            repeats)
         lines.append(f"- numba backend source for the same function: median "
                      f"{wall * 1e3:.1f} ms ({cpu * 1e3:.1f} ms CPU; Numba's own compile excluded)")

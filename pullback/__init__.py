@@ -7,7 +7,7 @@
 from .api import grad, source, value_and_grad, vjp
 from .check import GradientMismatch, check_grad
 from .emit_c import emit_c
-from .forward_api import hessian, hvp, jacobian, jvp, jvp_source
+from .jacobians import hessian, hvp, jacobian, jvp, jvp_source
 from .errors import TransformError, UnsupportedError
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jvp_source", "jacobian", "hessian", "hvp",

@@ -6,7 +6,8 @@ difference along v) must equal <v, J^T w> (from ``vjp``).
 """
 import random
 
-from .api import _argnums, _bind, grad, vjp
+from .api import grad, vjp
+from .arguments import argnum_tuple, bind
 
 
 class GradientMismatch(AssertionError):
@@ -15,8 +16,8 @@ class GradientMismatch(AssertionError):
 
 def check_grad(f, *args, argnums=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
     """Raise ``GradientMismatch`` with the worst disagreement; return the worst error."""
-    args = _bind(f, args, {})
-    nums = _argnums(argnums, len(args))
+    args = bind(f, args, {})
+    nums = argnum_tuple(argnums, len(args))
     args = [float(a) if i in nums else a for i, a in enumerate(args)]
     g = grad(f, argnums=nums)(*args)
     worst = (0.0, None)

@@ -12,9 +12,9 @@ import inspect
 import re
 import sys
 
-from .compile import compile_reverse
 from .errors import TransformError
 from .ir.types import Array
+from .pipeline import Reverse, build
 
 
 def load(target):
@@ -83,7 +83,7 @@ def main(argv=None):
         from .emit_c import emit_c_files
         return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
     try:
-        text = compile_reverse(f, types, mask).source
+        text = build(f, types, None, (Reverse(tuple(mask)),)).source
     except TransformError as e:
         raise SystemExit(f"pullback: {e}") from None
     if opts.output:

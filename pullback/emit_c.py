@@ -20,15 +20,14 @@ import tempfile
 
 import numpy as np
 
-from .api import _arg_type, _argnums, _bind
+from .arguments import arg_type, argnum_tuple, bind
 from .backends.c99 import emit_c_module, exported_name
-from .compile import lower_typed, prepare_arrays
 from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
 from .errors import UnsupportedError
 from .optimize.pipeline import optimize
-from .transforms.gradient import gradient_module
+from . import pipeline
 
 _CTYPES = {"double": ctypes.c_double, "float": ctypes.c_float, "long": ctypes.c_long,
            "int": ctypes.c_int}
@@ -41,12 +40,12 @@ class LimitExceeded(RuntimeError):
 
 def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iterations=None):
     """The C99 source of ``f`` and its gradient; see the module docstring."""
-    args = _bind(f, example_args, {})
-    nums = _argnums(argnums, len(args))
+    args = bind(f, example_args, {})
+    nums = argnum_tuple(argnums, len(args))
     types = []
     code = f.__code__
     for i, a in enumerate(args):
-        t = _arg_type(a, i)
+        t = arg_type(a, i)
         if t not in ("float", "int", "bool") and not (isinstance(t, Array) and t.static):
             raise UnsupportedError(f"argument {i} of {f.__name__} is {t}: the C backend "
                                    "handles float, int and bool scalars and NumPy arrays of "
@@ -67,15 +66,16 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     cname = exported_name(name if name is not None else getattr(f, "__name__", "f"),
                           given=name is not None)
     mask = tuple(i in nums for i in range(len(args)))
-    typed = prepare_arrays(lower_typed(f, types))
-    _one_shape_per_callee(typed)
-    for fn in typed.functions:
-        _static_shapes(fn)
-    if len(typed.functions[0].body[-1].values) != 1 or \
-            typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
-        raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
+
+    def require(typed):
+        _one_shape_per_callee(typed)
+        for fn in typed.functions:
+            _static_shapes(fn)
+        if len(typed.functions[0].body[-1].values) != 1 or \
+                typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
+            raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
+    typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask),), require)
     primal = [optimize(fn) for fn in typed.functions]
-    gradient = gradient_module(typed, mask)
     origin = f"{getattr(f, '__qualname__', cname)} " \
              f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
     wrt = [typed.functions[0].params[i].name for i in sorted(nums)]

@@ -92,7 +92,7 @@ def test_source_is_readable_and_cached():
     assert "def model_grad(x, y, n):" in text and "x_bar" in text and "y_bar" in text
     assert text._repr_markdown_().startswith("```python")
     g(0.1, 0.2)
-    from pullback.api import _CACHE
+    from pullback.pipeline import _CACHE
     n = len(_CACHE)
     g(0.3, 0.4)
     assert len(_CACHE) == n

@@ -12,7 +12,7 @@ import jax
 import pytest
 
 import pullback
-from pullback import forward_api
+from pullback import layout, pipeline
 from test_corpus import CASES, IDS, JAX_TWINS, _build_jax_functions, central_diff
 
 jax.config.update("jax_enable_x64", True)
@@ -305,14 +305,13 @@ def test_forward_jacobian_is_one_sweep_and_chunks(monkeypatch):
     full = pullback.jacobian(projectile, argnums=tuple(range(6)), mode="forward")
     expected = full(*args)
     assert "6 directions per sweep" in pullback.source(full)
-    monkeypatch.setattr(forward_api, "MAX_DIRECTIONS", 4)
-    forward_api._CACHE.clear()
+    monkeypatch.setattr(layout, "MAX_DIRECTIONS", 4)
+    monkeypatch.setattr(pipeline, "_CACHE", {})
     chunked = pullback.jacobian(projectile, argnums=(5, 0, 1, 2, 3, 4), mode="forward")
     got = chunked(*args)
     assert "4 directions per sweep" in pullback.source(chunked)
     for r in range(4):
         assert got[r] == pytest.approx((expected[r][5],) + expected[r][:5], rel=1e-12)
-    forward_api._CACHE.clear()
 
 
 # --- API shapes, sources, errors --------------------------------------------------------
@@ -388,7 +387,7 @@ def test_errors():
 @pytest.mark.parametrize("case", CASES[::4], ids=lambda c: c.id)
 def test_verifier_on_tangent_modules(case):
     """Tangent modules of user code, of reverse-mode code and of tangent code verify."""
-    from pullback.compile import lower_typed
+    from pullback.pipeline import lower_typed
     from pullback.ir.verify import verify_module
     from pullback.transforms.forward import tangent_module
     from pullback.transforms.gradient import gradient_module

@@ -157,11 +157,10 @@ def test_jacobian_against_finite_differences_and_chunks(monkeypatch):
     fd = np.stack([(heat_vec(u0 + h * e, 0.2) - heat_vec(u0 - h * e, 0.2)) / (2 * h)
                    for e in np.eye(7)], axis=-1)
     close(jac, fd, rtol=1e-6, atol=1e-8)
-    from pullback import forward_api
-    monkeypatch.setattr(forward_api, "MAX_DIRECTIONS", 3)     # 7 directions: 3 sweeps
-    forward_api._CACHE.clear()
+    from pullback import layout, pipeline
+    monkeypatch.setattr(layout, "MAX_DIRECTIONS", 3)     # 7 directions: 3 sweeps
+    monkeypatch.setattr(pipeline, "_CACHE", {})
     close(pullback.jacobian(heat_vec, argnums=0, mode="forward")(u0, 0.2), jac, rtol=1e-12)
-    forward_api._CACHE.clear()
 
 
 def test_programs_with_in_place_writes_in_loops():

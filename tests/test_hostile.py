@@ -322,8 +322,8 @@ def test_numba_cache_files_are_checked_before_they_run(tmp_path, monkeypatch):
     assert len(files) == 1
     with open(files[0], "a") as fh:
         fh.write("\nraise RuntimeError('a tampered cache file ran')\n")
-    from pullback import api
-    monkeypatch.setattr(api, "_CACHE", {})
+    from pullback import pipeline
+    monkeypatch.setattr(pipeline, "_CACHE", {})
     name = "pullback_numba_" + os.path.basename(files[0])[3:-3]
     monkeypatch.delitem(sys.modules, name, raising=False)
     assert pullback.grad(m.f, backend="numba")(2.0) == 5.0

@@ -2,7 +2,7 @@
 import pytest
 from corpus import CASES
 
-from pullback.compile import compile_reverse, lower_typed
+from pullback.pipeline import Reverse, build, lower_typed
 from pullback.ir.printer import format_module
 
 
@@ -14,10 +14,11 @@ def _types(case):
 
 
 @pytest.mark.parametrize("case", CASES[::3], ids=lambda c: c.id)
-def test_verifier_between_passes(case):
+def test_verifier_between_passes(case, monkeypatch):
+    monkeypatch.setenv("PULLBACK_VERIFY", "1")
     types, mask = _types(case)
-    compile_reverse(case.func, types, mask, verify=True)
-    compile_reverse(case.func, types, mask, split=True, verify=True)
+    build(case.func, types, None, (Reverse(tuple(mask)),))
+    build(case.func, types, None, (Reverse(tuple(mask), split=True),))
 
 
 def test_printer_is_stable():

@@ -18,7 +18,7 @@ jax = pytest.importorskip("jax")
 np = pytest.importorskip("numpy")
 
 import pullback  # noqa: E402
-from pullback.forward_api import jvp_source  # noqa: E402
+from pullback.jacobians import jvp_source  # noqa: E402
 import test_numba  # noqa: E402
 from test_corpus import _build_jax_functions  # noqa: E402
 from test_numba import pendulum  # noqa: E402
@@ -122,8 +122,9 @@ def test_jvp_numba_source_is_njit_and_cached_on_disk():
     text = jvp_source(pendulum, (1.0, 0.1, 0.3, 5), backend="numba")
     assert "@njit(cache=True)\ndef pendulum_jvp(" in text
     pullback.jvp(pendulum, (1.0, 0.1, 0.3, 5), (1.0, 0.0, 0.0, 0), backend="numba")
-    from pullback.forward_api import _CACHE
-    comp = next(p.comp for k, p in _CACHE.items() if k[0] is pendulum and k[-1] == "numba")
+    from pullback.pipeline import _CACHE
+    comp = next(p.comp for k, p in _CACHE.items() if k[:2] == ("forward", pendulum)
+                and k[-1] == "numba")
     stem = os.path.splitext(os.path.basename(comp.path))[0]
     cached = os.listdir(os.path.join(os.path.dirname(comp.path), "__pycache__"))
     assert any(n.startswith(stem) and n.endswith(".nbi") for n in cached)

@@ -3,7 +3,7 @@ import math
 
 from pullback.analysis.activity import active_vars
 from pullback.analysis.tbr import Recording
-from pullback.compile import lower_typed
+from pullback.pipeline import lower_typed
 from pullback.ir import Assign, Const, Function, Var
 from pullback.ir.printer import format_function
 from pullback.optimize.constants import propagate_constants

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import pytest
 
 import pullback
-from pullback.compile import lower_typed
+from pullback.pipeline import lower_typed
 from pullback.ir import For, Push
 from pullback.ir.walk import walk
 from pullback.transforms.gradient import gradient_module

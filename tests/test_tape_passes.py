@@ -7,7 +7,7 @@ the call, with no placeholder).
 import math
 
 import pullback
-from pullback.compile import lower_typed
+from pullback.pipeline import lower_typed
 from pullback.ir import Assign, For, Pop, Push
 from pullback.ir.walk import walk
 from pullback.optimize.hoist import hoist_invariants

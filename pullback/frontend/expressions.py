@@ -306,7 +306,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def call_pullback(self, obj, args, kwargs, node):
         """``pullback.jvp(f, primals, tangents)`` in differentiated code: a call of
         ``f``'s tangent function (``Call.jvp``); other pullback objects are rejected."""
-        from ..forward_api import jvp
+        from ..jacobians import jvp
         if obj is not jvp:
             name = getattr(obj, "__name__", type(obj).__name__)
             raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "

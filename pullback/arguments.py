@@ -1,0 +1,162 @@
+"""The argument model every entry point shares: bind, flatten, type, mask, regroup.
+
+A call's arguments are bound to ``f``'s signature (defaults applied), then
+flattened into leaves (floats, ints, bools, NumPy arrays; containers are
+pytrees).  An argument some derivative is taken with respect to (``forced``)
+has float leaves: ints become floats, bools are refused.  Masks, directions
+and regrouped gradients are all per leaf, in argument then leaf order.
+
+Invariants: ``types[j]`` is the type leaf ``j`` is compiled for, and
+``leaves(...)`` converts the call's values to exactly those types; nothing
+here depends on the backend.
+"""
+import inspect
+import numbers
+
+import numpy as np
+
+from . import pytree
+from .ir.types import Array, is_array
+
+
+def bind(f, args, kwargs):
+    """Positional values of ``f(*args, **kwargs)``, defaults filled in."""
+    bound = inspect.signature(f).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return list(bound.args) + list(bound.kwargs.values())
+
+
+def argnum_tuple(nums, nargs):
+    """``argnums`` (an int or a sequence, negative counting from the end) as a tuple."""
+    nums = (nums,) if isinstance(nums, int) else tuple(nums)
+    for n in nums:
+        if not -nargs <= n < nargs:
+            raise ValueError(f"argnums {n} is out of range for a function of {nargs} arguments")
+    return tuple(n % nargs for n in nums)
+
+
+def arg_type(x, i):
+    """The IR type of leaf value ``x`` of argument ``i``."""
+    if isinstance(x, (bool, np.bool_)):
+        return "bool"
+    if isinstance(x, numbers.Integral):
+        return "int"
+    if isinstance(x, numbers.Real):
+        return "float"
+    if isinstance(x, np.ndarray):
+        return Array(x.dtype.name, tuple(x.shape))
+    raise TypeError(f"argument {i} has type {type(x).__name__}: pullback differentiates "
+                    "functions of floats, ints and NumPy arrays")
+
+
+def float_type(t):
+    """The type a differentiated leaf of type ``t`` is compiled for."""
+    if is_array(t):
+        return t if np.dtype(t.dtype).kind == "f" else Array("float64", t.shape)
+    return "float"
+
+
+def is_float(t):
+    return t == "float" or (is_array(t) and np.dtype(t.dtype).kind == "f")
+
+
+def as_float(x, t):
+    """A differentiated leaf as the float type it is compiled for."""
+    if is_array(t):
+        return x if np.dtype(t.dtype).kind == "f" else x.astype(np.float64)
+    return float(x)
+
+
+def as_grad(g, arg):
+    """A gradient in the shape and float type of its argument."""
+    if isinstance(arg, np.ndarray):
+        dtype = arg.dtype if arg.dtype.kind == "f" else np.float64
+        return np.broadcast_to(np.asarray(g, dtype=dtype), arg.shape).copy()
+    return float(g)
+
+
+def as_value(v):
+    """A result as the user sees it: 0-d arrays and NumPy floats as Python floats."""
+    return float(v) if isinstance(v, (float, np.floating)) or (
+        isinstance(v, np.ndarray) and v.ndim == 0) else v
+
+
+def size(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+class Arguments:
+    """The leaves of one call's arguments; ``forced``: the argument indices some
+    derivative is taken with respect to (their leaves are compiled as floats)."""
+
+    def __init__(self, args, forced=()):
+        self.values = list(args)
+        self.trees, self.raw, self.owner, self.types = [], [], [], []
+        for i, a in enumerate(self.values):
+            tree, leaves = pytree.flatten(a)
+            self.trees.append(tree)
+            for x in leaves:
+                t = arg_type(x, i)
+                if i in forced:
+                    if t == "bool" or getattr(t, "dtype", None) == "bool":
+                        raise TypeError(f"cannot differentiate with respect to argument {i}: "
+                                        "it is a bool")
+                    t = float_type(t)
+                self.raw.append(x)
+                self.owner.append(i)
+                self.types.append(t)
+        self.shapes = [tuple(t.shape) if is_array(t) and t.shape is not None else ()
+                       for t in self.types]
+
+    @property
+    def skels(self):
+        """Each argument's structure as the frontend sees it."""
+        return [pytree.skeleton(t) for t in self.trees]
+
+    def key(self):
+        """What a compiled derivative depends on: the leaf types and the structure."""
+        return tuple(self.types), tuple(self.trees)
+
+    def leaves(self):
+        """The leaf values converted to the types they are compiled for."""
+        return [as_float(x, t) if is_float(t) else x for x, t in zip(self.raw, self.types)]
+
+    def mask(self, nums):
+        """Per leaf: does it belong to one of the arguments ``nums``?"""
+        return tuple(i in nums for i in self.owner)
+
+    def leaves_of(self, nums):
+        """Leaf indices of arguments ``nums``, in argument then leaf order."""
+        return [j for i in nums for j, o in enumerate(self.owner) if o == i]
+
+    def directions(self, nums):
+        """One (leaf, element) pair per tangent direction, arguments in ``nums`` order."""
+        return [(j, e) for j in self.leaves_of(nums) for e in range(size(self.shapes[j]))]
+
+    def per_arg(self, nums, make):
+        """For each argnum, ``(tree, [make(leaf) for its leaves])``."""
+        return [(self.trees[i], [make(j) for j in self.leaves_of((i,))]) for i in nums]
+
+    def regroup(self, grads, nums):
+        """Gradients of the differentiated leaves (leaf order) -> one tree per argnum."""
+        it = iter(grads)
+        per_leaf = [as_grad(next(it), x) if i in nums else None
+                    for x, i in zip(self.raw, self.owner)]
+        return tuple(pytree.unflatten(self.trees[i],
+                                      [g for g, o in zip(per_leaf, self.owner) if o == i])
+                     for i in nums)
+
+    def cotangents(self, grads, diff):
+        """Every argument's cotangent tree from the gradients of the ``diff`` leaves
+        (zeros for the others, as ``vjp`` returns)."""
+        got = iter(grads)
+        per_leaf = [as_grad(next(got) if d else 0.0, x) for x, d in zip(self.raw, diff)]
+        return tuple(pytree.unflatten(t, [g for g, o in zip(per_leaf, self.owner) if o == i])
+                     for i, t in enumerate(self.trees))
+
+
+__all__ = ["Arguments", "argnum_tuple", "arg_type", "as_float", "as_grad", "as_value", "bind",
+           "float_type", "is_float", "size"]

@@ -1,0 +1,177 @@
+"""The pipeline: every derivative pullback makes, for every entry point and backend.
+
+``derive`` is the whole middle end on one screen; ``build`` adds the backend.
+grad, value_and_grad, vjp, jvp, jacobian, hessian, hvp, the CLI and emit_c all
+come through ``derive`` (a test proves it), so no entry point or backend can
+skip a stage, the alias checks included.
+
+A derivative is a stack of layers over the user's function: an optional
+``Reverse`` layer (grad, vjp) and any number of ``Forward`` layers over it (jvp,
+forward Jacobians, Hessians as forward over reverse); with no reverse layer the
+primal module is optimised first (``Primal``), so forward layers apply to it.
+
+Invariants: a backend receives a finished module and only prints and loads it;
+with ``PULLBACK_VERIFY=1`` the IR is verified after every stage.
+"""
+import os
+import time
+from dataclasses import dataclass
+
+from .analysis.alias import check_writes, copy_views
+from .analysis.types import infer_types
+from .backends import loader
+from .frontend import lower_program
+from .ir import Module
+from .ir.types import is_array
+from .ir.verify import verify_function, verify_module
+from .optimize.pipeline import optimize_primal
+from .transforms.forward import tangent_module
+from .transforms.gradient import gradient_module
+from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
+
+
+def derive(f, types, skels, layers, require=None):
+    """``(typed, derivative)`` IR modules of ``f`` for leaf ``types`` and argument
+    structures ``skels``, with ``layers`` (``Primal``/``Reverse``/``Forward``) applied;
+    ``require(typed)`` checks what a backend needs (C: static shapes) before them."""
+    module = checked(lower_program(f, skels or len(types)))     # frontend: source -> IR
+    module = checked(infer_types(module, list(types)))          # analysis: a type a variable
+    if has_jvp_calls(module):                                   # pullback.jvp in user code
+        module = checked(infer_types(expand_jvp_calls(module), list(types)))
+    typed = module = checked(prepare_arrays(module))            # aliasing: reject or copy
+    if require is not None:
+        require(typed)
+    for layer in layers:                                        # transforms, then optimize
+        module = checked(layer.apply(module, f))
+    return typed, module
+
+
+def build(f, types, skels, layers, backend="python"):
+    """The loaded derivative (``Compiled``) on ``backend`` (see ``backends.BACKENDS``)."""
+    load = loader(backend)          # an unknown backend fails before any work
+    start = time.perf_counter()
+    typed, module = derive(f, types, skels, layers)
+    outputs = tuple(getattr(v, "type", "float") for v in typed.functions[0].body[-1].values)
+    text = header(f, typed, layers, backend)
+    value = not isinstance(layers[0], Reverse) or layers[0].keeps_value(typed, f)
+    return load(module, text, types=types, outputs=outputs, result=typed.result,
+                with_value=value, start=start)
+
+
+_CACHE = {}
+
+
+def cached(key, make):
+    """One compiled derivative per key (the function, its layers, argument types,
+    backend): ``make()`` runs on the first request only."""
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = _CACHE[key] = make()
+    return hit
+
+
+def lower_typed(f, types, skels=None):
+    """The typed IR of ``f`` that derivative layers start from."""
+    return derive(f, types, skels, ())[0]
+
+
+def prepare_arrays(module):
+    """Unsafe writes are rejected (on the views as written); then views of arrays
+    written in place become copies."""
+    for fn in module.functions:
+        check_writes(fn)
+    return Module(tuple(copy_views(fn) for fn in module.functions), module.result)
+
+
+def checked(module):
+    """``module``, verified when ``PULLBACK_VERIFY`` is set (CI sets it)."""
+    if os.environ.get("PULLBACK_VERIFY"):
+        verify_module(module)
+    return module
+
+
+def _each_pass():
+    """The check transforms run after every optimisation pass, or None."""
+    return verify_function if os.environ.get("PULLBACK_VERIFY") else None
+
+
+# -- layers ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Primal:
+    """The user's module itself, optimised (the base of forward layers over ``f``)."""
+
+    def apply(self, module, f):
+        return Module(tuple(optimize_primal(fn, _each_pass()) for fn in module.functions),
+                      module.result)
+
+    def describe(self, module):
+        return None
+
+
+@dataclass(frozen=True)
+class Reverse:
+    """Reverse mode w.r.t. the leaves in ``mask``: ``f_grad`` (value first unless
+    ``value`` is false: then ``f`` must return one scalar), or ``f_fwd``/``f_rev``."""
+    mask: tuple
+    split: bool = False
+    value: bool = True
+
+    def apply(self, typed, f):
+        return gradient_module(typed, self.mask, self.split, _each_pass(),
+                               self.keeps_value(typed, f))
+
+    def keeps_value(self, typed, f):
+        if self.value:
+            return True
+        outs = typed.functions[0].body[-1].values
+        t = getattr(outs[0], "type", "float") if len(outs) == 1 else None
+        if is_array(t) and t.shape is None:
+            return True       # an array of unknown shape: the caller checks the value's shape
+        if not (t in ("float", "int", "bool") or is_array(t) and t.shape == ()):
+            what = "several values" if len(outs) != 1 else f"a {t}"
+            raise TypeError(f"grad requires {getattr(f, '__name__', 'f')} to return a scalar, "
+                            f"not {what}; use vjp")
+        return False
+
+    def describe(self, module):
+        names = [p.name for p, m in zip(module.functions[0].params, self.mask) if m]
+        return f"# Reverse mode with respect to: {', '.join(names)}."
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Forward mode w.r.t. the leaves in ``mask`` (further parameters of generated code,
+    such as an inner layer's tangents, are not seeded), ``directions`` per sweep."""
+    mask: tuple
+    directions: int = 1
+
+    def apply(self, module, f):
+        pad = (False,) * (len(module.functions[0].params) - len(self.mask))
+        return tangent_module(module, self.mask + pad, self.directions, _each_pass())
+
+    def describe(self, module):
+        names = [p.name for p, m in zip(module.functions[0].params, self.mask) if m]
+        k = self.directions
+        return f"# Forward mode ({k} direction{'s' * (k != 1)} per sweep) with respect to: " \
+               f"{', '.join(names)}."
+
+
+def header(f, typed, layers, backend):
+    """The generated module's comment header; user text in it is escaped, so a file or
+    function name cannot end the comment."""
+    code = f.__code__
+    lines = [f"# Generated by pullback from {_escaped(getattr(f, '__qualname__', 'f'))} "
+             f"({_escaped(code.co_filename)}:{code.co_firstlineno})."]
+    lines += [d for d in (la.describe(typed) for la in layers) if d]
+    if backend != "python":
+        lines.append(f"# {backend.capitalize()} backend.")
+    return "\n".join(lines)
+
+
+def _escaped(text):
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+__all__ = ["Forward", "Primal", "Reverse", "build", "cached", "checked", "derive", "header",
+           "lower_typed", "prepare_arrays"]
