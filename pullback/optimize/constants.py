@@ -20,13 +20,16 @@ from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from ..transforms.emit_rule import fold
+from .inplace_adjoints import owned_accumulations
 from .zero_arrays import dtype_arg
 
 
 def propagate_constants(fn):
     known = Facts()
-    known.written = {s.target.name for s in walk(fn.body)
-                     if type(s) is Assign and s.op == "setitem"}
+    writes = [s for s in walk(fn.body) if type(s) is Assign and s.op == "setitem"]
+    owned = owned_accumulations(fn) if any(s.loc is None for s in writes) else ()
+    # (an accumulation into a buffer proven to own its memory is seen by no copy)
+    known.written = {s.target.name for s in writes if id(s) not in owned}
     known.temps = _Temps(fn)
     body, _ = _block(fn.body, known)
     return replace(fn, body=body)

@@ -44,8 +44,8 @@ PASSES = (propagate_constants, eliminate_dead_code, push_residuals_late, recompu
 REVERSE_PASSES = PASSES + (fold_scaled, simplify, materialize_zero_arrays,
                            accumulate_in_place)
 # Run on each primal function before it is differentiated: what folds there is
-# neither taped nor differentiated.
-PRIMAL_PASSES = (propagate_constants, eliminate_dead_code, hoist_invariants)
+# neither taped nor differentiated.  A loop that hoisting emptied goes too.
+PRIMAL_PASSES = (propagate_constants, eliminate_dead_code, hoist_invariants, eliminate_dead_code)
 
 
 def _run(passes, fn, verify):

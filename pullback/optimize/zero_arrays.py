@@ -26,6 +26,7 @@ from ..ir import Assign, Call, Const, Var
 from ..ir.types import is_array
 from ..ir.walk import map_blocks, walk
 from ..rules import PRIMITIVES
+from .inplace_adjoints import owned_accumulations
 
 ELEMENTWISE_OK = ("copy",)
 
@@ -91,7 +92,10 @@ def _needs_shape(fn):
     """Array variables whose value must have its shape at run time."""
     needs = set()
     elementwise = []
+    owned = owned_accumulations(fn)     # b[idx] += g into a buffer: b is never 0.0 there
     for s in walk(fn.body):
+        if id(s) in owned:
+            continue
         if isinstance(s, Call):
             needs |= {a.name for a in s.args if isinstance(a, Var) and is_array(a.type)}
         elif isinstance(s, Assign) and s.op not in ELEMENTWISE_OK:
