@@ -9,6 +9,22 @@ turns
     x_bar = 0.0                          x_bar = 0.0          (dead, removed by DCE)
     x_bar = x_bar + cos(x) * y_bar   ->  x_bar = cos(x) * y_bar
 
+Executed (tests/test_idempotent.py runs these examples):
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> x, g, x_bar, t, t1 = (Var(n, "float") for n in ("x", "y_bar", "x_bar", "t", "t1"))
+    >>> fn = Function("f", (x, g), (Assign(x_bar, "copy", (Const(0.0),)),
+    ...     Assign(t, "cos", (x,)), Assign(t1, "mul", (t, g)),
+    ...     Assign(x_bar, "add", (x_bar, t1)), Return((x_bar,))))
+    >>> print(format_function(propagate_constants(fn)))
+    def f(x, y_bar):
+      x_bar = copy(0.0)
+      t = cos(x)
+      t1 = mul(t, y_bar)
+      x_bar = copy(t1)
+      return x_bar
+
 At a loop head only the facts that hold on entry and after every iteration
 survive (iterated to a fixpoint); after a branch, those that hold on both sides.
 """

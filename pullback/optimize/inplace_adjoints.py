@@ -14,6 +14,24 @@ print the in-place ``setitem`` they already know.  An array adjoint that starts
 as the constant 0.0 and could be accumulated in place inside a loop becomes one
 ``zeros`` buffer instead (one allocation, not one per iteration).
 
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> from pullback.ir.types import Array
+    >>> x, x_bar, t = (Var(n, Array("float64", (3,))) for n in ("x", "x_bar", "t"))
+    >>> g = Var("g", Array("float64", (2,)))
+    >>> fn = Function("f", (x, g), (Assign(x_bar, "zeros", (Const((3,)), Const(None))),
+    ...     Assign(t, "getitem_vjp", (g, x, Const(slice(1, None)))),
+    ...     Assign(x_bar, "add", (x_bar, t)), Return((x_bar,))))
+    >>> print(format_function(accumulate_in_place(fn)))
+    def f(x, g):
+      x_bar = zeros((3,), None)
+      t_1 = getitem(x_bar, slice(1, None, None))
+      t_2 = add(t_1, g)
+      x_bar = setitem(x_bar, slice(1, None, None), t_2)
+      return x_bar
+
 Invariants
 - ``b = setitem(b, idx, v)`` is only written where ``b`` owns its buffer: its value
   was made by an operation that returns a new array (arithmetic, ``getitem_vjp``,

@@ -13,6 +13,26 @@ zeros of their static shape instead:
         x_bar = x                          x_bar = x
     g = dot_vjp_a(x_bar, a, b)    ->   g = dot_vjp_a(x_bar, a, b)
 
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> from pullback.ir.types import Array
+    >>> x, x_bar, ret = Var("x", Array("float64", (3,))), Var("x_bar", Array("float64", (3,))), Var("ret", "bool")
+    >>> fn = Function("f", (x, ret), (Assign(x_bar, "copy", (Const(0.0),)),
+    ...     If(ret, (), (Assign(x_bar, "copy", (x,)),)),
+    ...     Assign(Var("s", "float"), "sum", (x_bar, Const(None), Const(False))),
+    ...     Return((Var("s", "float"),))))
+    >>> print(format_function(materialize_zero_arrays(fn)))
+    def f(x, ret):
+      x_bar = zeros((3,), None)
+      if ret:
+        pass
+      else:
+        x_bar = copy(x)
+      s = sum(x_bar, None, False)
+      return s
+
 A variable needs its shape if an operation other than an elementwise one (or
 a call) reads it, or if an elementwise operation computing such a variable
 reads it.  Only generated assignments of a constant to an array variable
