@@ -207,6 +207,17 @@ def test_pipeline_is_a_fixpoint(monkeypatch, mode, name, f, args, argnums):
         pytest.skip(f"{mode} not supported: {type(err).__name__}: {err}")
 
 
+def test_global_array_times_scalar_keeps_one_product():
+    """Issue 11: ``W * x`` with a global ``W`` and scalar ``x`` was rewritten to eight
+    nested ``np.full`` temporaries (the rewrite re-fired each time typing ran)."""
+    g = pullback.grad(wsum)
+    h = 1e-6
+    fd = (wsum(2.0 + h) - wsum(2.0 - h)) / (2 * h)
+    assert g(2.0) == pytest.approx(fd, rel=1e-8)
+    np.testing.assert_allclose(pullback.grad(wsum)(np.ones(3)), W)
+    assert "np.full" not in str(g.source()) and "_e_e" not in str(g.source())
+
+
 # -- the passes' docstring examples are doctests ---------------------------------
 
 OPTIMIZE_MODULES = ["pullback.optimize." + m.name
