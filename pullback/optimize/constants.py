@@ -9,24 +9,44 @@ turns
     x_bar = 0.0                          x_bar = 0.0          (dead, removed by DCE)
     x_bar = x_bar + cos(x) * y_bar   ->  x_bar = cos(x) * y_bar
 
+Executed (tests/test_idempotent.py runs these examples):
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> x, g, x_bar, t, t1 = (Var(n, "float") for n in ("x", "y_bar", "x_bar", "t", "t1"))
+    >>> fn = Function("f", (x, g), (Assign(x_bar, "copy", (Const(0.0),)),
+    ...     Assign(t, "cos", (x,)), Assign(t1, "mul", (t, g)),
+    ...     Assign(x_bar, "add", (x_bar, t1)), Return((x_bar,))))
+    >>> print(format_function(propagate_constants(fn)))
+    def f(x, y_bar):
+      x_bar = copy(0.0)
+      t = cos(x)
+      t1 = mul(t, y_bar)
+      x_bar = copy(t1)
+      return x_bar
+
 At a loop head only the facts that hold on entry and after every iteration
 survive (iterated to a fixpoint); after a branch, those that hold on both sides.
 """
 from dataclasses import replace
 
 from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, While
-from ..ir.names import is_temp
+from ..ir.names import fresh_vars, is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from ..transforms.emit_rule import fold
+from .inplace_adjoints import owned_accumulations
 from .zero_arrays import dtype_arg
 
 
 def propagate_constants(fn):
     known = Facts()
-    known.written = {s.target.name for s in walk(fn.body)
-                     if type(s) is Assign and s.op == "setitem"}
+    writes = [s for s in walk(fn.body) if type(s) is Assign and s.op == "setitem"]
+    owned = owned_accumulations(fn) if any(s.loc is None for s in writes) else ()
+    # (an accumulation into a buffer proven to own its memory is seen by no copy)
+    known.written = {s.target.name for s in writes if id(s) not in owned}
+    known.temps = _Temps(fn)
     body, _ = _block(fn.body, known)
     return replace(fn, body=body)
 
@@ -41,6 +61,7 @@ class Facts(dict):
     variable forgets the copies of it in O(copies)."""
 
     written = frozenset()     # arrays written in place: an identity on one copies it
+    temps = None              # the function's fresh names (``_Temps``)
 
     def __init__(self, *args):
         super().__init__(*args)
@@ -79,7 +100,20 @@ class Facts(dict):
         dict.update(new, self)
         new.users = {k: set(v) for k, v in self.users.items() if v}
         new.written = self.written
+        new.temps = self.temps
         return new
+
+
+class _Temps:
+    """Fresh names from ``ir.names``, the function scanned only when one is asked for."""
+
+    def __init__(self, fn):
+        self.fn, self.fresh = fn, None
+
+    def __call__(self, base, type_):
+        if self.fresh is None:
+            self.fresh = fresh_vars(self.fn)
+        return self.fresh(base, type_)
 
 
 def _block(stmts, known):
@@ -98,6 +132,7 @@ def _meet(a, b):
     new = Facts({k: v for k, v in a.items() if k in b and b[k] == v and type(b[k]) is type(v)
                  and (not isinstance(v, Const) or type(b[k].value) is type(v.value))})
     new.written = a.written
+    new.temps = a.temps
     return new
 
 
@@ -123,10 +158,9 @@ def _assign(s, known):
     if type(value) is tuple:
         s, value, changed = Assign(target, value[0], value[1], s.loc), None, False
         args = s.args
-    lost = _shape_lost(s, value, args, target)
+    lost = _shape_lost(s, value, args, target, known.temps)
     if lost:
         known.kill(target.name)
-        known.kill(f"{target.name}_e")
         return lost, known
     fits = value is not None and _fits(value, target)
     if fits and _needs_own_array(s, value, target, known.written):
@@ -163,24 +197,26 @@ def _needs_own_array(s, value, target, written):
     return s.loc is not None or beside_a_write
 
 
-def _shape_lost(s, value, args, target):
-    """An elementwise result of static array type whose array operands all became
-    constants: ``y_dot = 0.0 + s_dot`` would be a scalar where ``np.sum`` needs the
-    shape.  Only a zero may stand for a whole array; any other value is made full."""
+def _shape_lost(s, value, args, target, fresh):
+    """An elementwise result of static array type whose operands are all scalars (the
+    array ones became constants): ``y_dot = 0.0 + s_dot`` would be a scalar where
+    ``np.sum`` needs the shape.  Only a zero may stand for a whole array; any other
+    value is made full.  A global array (``Extern``) is an array operand like a variable:
+    ``W * x`` keeps its shape (and is left alone, so the rewrite never fires on its own
+    output)."""
     t = target.type
     if not is_array(t) or not t.static or s.op in ("copy", "full") or \
             all(d == 1 for d in t.shape):      # one element: a scalar stands for it exactly
         return None
     prim = PRIMITIVES.get(s.op)
-    if prim is None or prim.partials is None or \
-            any(type(a) is Var and is_array(a.type) for a in args):
+    if prim is None or prim.partials is None or any(is_array(a.type) for a in args):
         return None
     if type(value) is Const and not (type(value.value) is float and value.value == 0.0) or \
             type(value) is Var and not is_array(value.type):
         return Assign(target, "full", (Const(t.shape), value, dtype_arg(t)), s.loc)
     if value is not None:
         return None
-    tmp = Var(f"{target.name}_e", "float")
+    tmp = fresh(target.name, "float")
     return (Assign(tmp, s.op, args, s.loc),
             Assign(target, "full", (Const(t.shape), tmp, dtype_arg(t)), s.loc))
 

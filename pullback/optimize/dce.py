@@ -4,6 +4,18 @@
     y = x * 2.0                              y = x * 2.0
     return y                                 return y
 
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> x, t, y = (Var(n, "float") for n in ("x", "t", "y"))
+    >>> fn = Function("f", (x,), (Assign(t, "sin", (x,)), Assign(y, "mul", (x, Const(2.0))),
+    ...                            Return((y,))))
+    >>> print(format_function(eliminate_dead_code(fn)))
+    def f(x):
+      y = mul(x, 2.0)
+      return y
+
 Pops are kept while their tape is live (they keep the tape in step);
 compound statements left empty disappear.
 

@@ -14,6 +14,24 @@ print the in-place ``setitem`` they already know.  An array adjoint that starts
 as the constant 0.0 and could be accumulated in place inside a loop becomes one
 ``zeros`` buffer instead (one allocation, not one per iteration).
 
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> from pullback.ir.types import Array
+    >>> x, x_bar, t = (Var(n, Array("float64", (3,))) for n in ("x", "x_bar", "t"))
+    >>> g = Var("g", Array("float64", (2,)))
+    >>> fn = Function("f", (x, g), (Assign(x_bar, "zeros", (Const((3,)), Const(None))),
+    ...     Assign(t, "getitem_vjp", (g, x, Const(slice(1, None)))),
+    ...     Assign(x_bar, "add", (x_bar, t)), Return((x_bar,))))
+    >>> print(format_function(accumulate_in_place(fn)))
+    def f(x, g):
+      x_bar = zeros((3,), None)
+      t_1 = getitem(x_bar, slice(1, None, None))
+      t_2 = add(t_1, g)
+      x_bar = setitem(x_bar, slice(1, None, None), t_2)
+      return x_bar
+
 Invariants
 - ``b = setitem(b, idx, v)`` is only written where ``b`` owns its buffer: its value
   was made by an operation that returns a new array (arithmetic, ``getitem_vjp``,
@@ -32,7 +50,7 @@ Invariants
 from dataclasses import replace
 
 from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Var, While
-from ..ir.walk import all_read, all_written, atoms_read, walk
+from ..ir.walk import all_read, all_written, atoms_read, blocks, walk
 from ..ir.types import Array, IndexT, is_array
 
 # ops whose result is a new array and which keep no reference to their arguments
@@ -41,11 +59,54 @@ _ELEMENTWISE = frozenset(("add", "sub", "mul", "truediv", "neg", "pow", "exp", "
 _COPYING_READS = _ELEMENTWISE | {"getitem_vjp", "sum", "mean"}
 
 
-def accumulate_in_place(fn):
+def owned_accumulations(fn):
+    """The accumulations this pass writes (``p = getitem(b, idx); q = add(p, g);
+    b = setitem(b, idx, q)``, ``p`` and ``q`` read there only) into a buffer ``b``
+    that owns its memory, proven by the same analysis: ``{id(getitem), id(setitem)}``.
+    The earlier passes leave them alone when the pipeline runs again on its own
+    output (such a write is seen by no other value and needs no zeros materialised:
+    ``b`` was never the constant 0.0 on the way)."""
+    reads = _read_counts(fn)
+    tails = {}
+    for body in _blocks(fn.body):
+        for a, b, c in zip(body, body[1:], body[2:]):
+            if _is_triple(a, b, c, reads):
+                tails[id(c)] = a
+    if not tails:
+        return set()
+    pass_ = _Pass(reads, None, zeros=set())
+    pass_.heads = {id(a) for a in tails.values()}
+    pass_.tails = set(tails)
+    pass_.proven = {}
+    pass_.block(fn.body, frozenset())
+    return {k for tail, ok in pass_.proven.items() if ok for k in (tail, id(tails[tail]))}
+
+
+def _is_triple(a, b, c, reads):
+    ok = all(isinstance(x, Assign) and x.loc is None for x in (a, b, c)) and \
+        (a.op, b.op, c.op) == ("getitem", "add", "setitem")
+    return ok and isinstance(a.args[0], Var) and c.target == a.args[0] == c.args[0] and \
+        c.args[1] == a.args[1] and b.args[0] == a.target and c.args[2] == b.target and \
+        reads.get(a.target.name) == 1 and reads.get(b.target.name) == 1
+
+
+def _blocks(body):
+    yield body
+    for s in body:
+        for b in blocks(s):
+            yield from _blocks(b)
+
+
+def _read_counts(fn):
     reads = {}
     for s in walk(fn.body):
         for v in atoms_read(s):
             reads[v.name] = reads.get(v.name, 0) + 1
+    return reads
+
+
+def accumulate_in_place(fn):
+    reads = _read_counts(fn)
     names = _Temps(fn)
     pass_ = _Pass(reads, names, zeros=set())
     pass_.block(fn.body, frozenset())
@@ -70,6 +131,10 @@ class _Temps:
 
 
 class _Pass:
+    heads = frozenset()     # ids of accumulations' reads ``getitem(b, idx)``: no view escapes
+    tails = frozenset()     # ids of their writes ``setitem(b, idx, q)``
+    proven = None           # id(accumulation's setitem) -> whether b owned its buffer there
+
     def __init__(self, reads, names, zeros):
         self.reads = reads
         self.names = names
@@ -116,8 +181,12 @@ class _Pass:
                 isinstance(args[0], Const) and args[0].value == 0:
             owned.add(b.name)
             return [Assign(b, "zeros", (Const(tuple(b.type.shape)), Const(None)), s.loc)]
+        if id(s) in self.tails:       # an accumulation this pass wrote: b keeps its buffer
+            self.proven[id(s)] = b.name in owned      # (the last visit is the loop's fixpoint)
+            return None
         in_place = op == "setitem" and args[0] == b
-        copying = op in _COPYING_READS or (op == "setitem" and not in_place)
+        copying = op in _COPYING_READS or (op == "setitem" and not in_place) or \
+            id(s) in self.heads
         for i, a in enumerate(args):
             if isinstance(a, Var) and not (copying or (in_place and i > 0) or op == "copy"):
                 owned.discard(a.name)

@@ -13,6 +13,26 @@ zeros of their static shape instead:
         x_bar = x                          x_bar = x
     g = dot_vjp_a(x_bar, a, b)    ->   g = dot_vjp_a(x_bar, a, b)
 
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, If, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> from pullback.ir.types import Array
+    >>> x, x_bar, ret = Var("x", Array("float64", (3,))), Var("x_bar", Array("float64", (3,))), Var("ret", "bool")
+    >>> fn = Function("f", (x, ret), (Assign(x_bar, "copy", (Const(0.0),)),
+    ...     If(ret, (), (Assign(x_bar, "copy", (x,)),)),
+    ...     Assign(Var("s", "float"), "sum", (x_bar, Const(None), Const(False))),
+    ...     Return((Var("s", "float"),))))
+    >>> print(format_function(materialize_zero_arrays(fn)))
+    def f(x, ret):
+      x_bar = zeros((3,), None)
+      if ret:
+        pass
+      else:
+        x_bar = copy(x)
+      s = sum(x_bar, None, False)
+      return s
+
 A variable needs its shape if an operation other than an elementwise one (or
 a call) reads it, or if an elementwise operation computing such a variable
 reads it.  Only generated assignments of a constant to an array variable
@@ -26,6 +46,7 @@ from ..ir import Assign, Call, Const, Var
 from ..ir.types import is_array
 from ..ir.walk import map_blocks, walk
 from ..rules import PRIMITIVES
+from .inplace_adjoints import owned_accumulations
 
 ELEMENTWISE_OK = ("copy",)
 
@@ -91,7 +112,10 @@ def _needs_shape(fn):
     """Array variables whose value must have its shape at run time."""
     needs = set()
     elementwise = []
+    owned = owned_accumulations(fn)     # b[idx] += g into a buffer: b is never 0.0 there
     for s in walk(fn.body):
+        if id(s) in owned:
+            continue
         if isinstance(s, Call):
             needs |= {a.name for a in s.args if isinstance(a, Var) and is_array(a.type)}
         elif isinstance(s, Assign) and s.op not in ELEMENTWISE_OK:
