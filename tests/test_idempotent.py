@@ -1,8 +1,8 @@
 """The optimisation passes are idempotent and keep the IR valid.
 
 Every time the real pipeline runs ``optimize/pipeline.py`` on a function (primal,
-reverse-mode and forward-mode pass lists alike, on typed IR as compile.py and
-forward_api.py call it), the hook below verifies the IR before and after each
+reverse-mode and forward-mode pass lists alike, on typed IR as
+``pullback.pipeline.derive`` calls it), the hook below verifies the IR before and after each
 pass (``ir/verify.py``) and runs the same pass list once more on the output: the
 printed function must not change.  Typing is checked the same way: typing its own
 output again changes nothing (it folds shape queries with ``propagate_constants``
@@ -29,7 +29,7 @@ import pytest
 
 import pullback
 import pullback.optimize
-from pullback import api, compile as compile_mod, forward_api
+from pullback import pipeline as driver
 from pullback.ir import Module
 from pullback.ir.printer import format_function, format_module
 from pullback.ir.verify import verify_function
@@ -171,16 +171,15 @@ def _types(module):
 
 
 _RUN = pipeline._run
-_INFER = compile_mod.infer_types
+_INFER = driver.infer_types
 
 
 @contextlib.contextmanager
 def checked(monkeypatch):
     c = Checked()
     monkeypatch.setattr(pipeline, "_run", c.run)
-    monkeypatch.setattr(compile_mod, "infer_types", c.infer)
-    monkeypatch.setattr(api, "_CACHE", {})
-    monkeypatch.setattr(forward_api, "_CACHE", {})
+    monkeypatch.setattr(driver, "infer_types", c.infer)
+    monkeypatch.setattr(driver, "_CACHE", {})
     yield c
 
 
@@ -234,8 +233,7 @@ def test_docstring_examples(name):
 if __name__ == "__main__":
     for mode in MODES:
         for name, f, args, argnums in PROGRAMS:
-            api._CACHE.clear()
-            forward_api._CACHE.clear()
+            driver._CACHE.clear()
             try:
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")
