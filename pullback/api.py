@@ -14,6 +14,7 @@ from . import pytree
 from .compile import compile_reverse
 from .ir.types import Array, is_array, is_differentiable
 from .errors import TransformError, UnsupportedError
+from .backends.numba_build import compile_reverse_numba
 
 _CACHE = {}
 BACKENDS = ("python", "numba")
@@ -25,7 +26,6 @@ def _compile(f, types, mask, split=False, backend="python", skels=None, value=Tr
     if backend == "numba":
         if skels is not None and any(s != ("atom",) for s in skels):
             raise TypeError("backend='numba' takes scalar and array arguments, not containers")
-        from .backends.numba_build import compile_reverse_numba
         comp = compile_reverse_numba(f, types, mask, split=split)
         comp.with_value = True
         return comp

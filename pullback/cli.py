@@ -15,6 +15,7 @@ import sys
 from .compile import compile_reverse
 from .errors import TransformError
 from .ir.types import Array
+from .emit_c import emit_c_files
 
 
 def load(target):
@@ -80,7 +81,6 @@ def main(argv=None):
                          f"(parameters: {', '.join(params)})")
     mask = [p in wrt for p in params]
     if opts.emit == "c":
-        from .emit_c import emit_c_files
         return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
     try:
         text = compile_reverse(f, types, mask).source

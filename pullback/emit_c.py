@@ -16,6 +16,7 @@ recursive function; ``dtype="float32"`` emits single-precision code.
 import ctypes
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -23,11 +24,14 @@ import numpy as np
 from .api import _arg_type, _argnums, _bind
 from .backends.c99 import emit_c_module, exported_name
 from .compile import lower_typed, prepare_arrays
+from .ir import Call, Module
+from .ir.verify import checked
 from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
-from .errors import UnsupportedError
+from .errors import TransformError, UnsupportedError
 from .optimize.pipeline import optimize
+from .rules import PRIMITIVES
 from .transforms.gradient import gradient_module
 
 _CTYPES = {"double": ctypes.c_double, "float": ctypes.c_float, "long": ctypes.c_long,
@@ -75,7 +79,8 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
             typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
         raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     primal = [optimize(fn) for fn in typed.functions]
-    gradient = gradient_module(typed, mask)
+    checked("primal", Module(tuple(primal)), PRIMITIVES)
+    gradient = checked("reverse", gradient_module(typed, mask), PRIMITIVES)
     origin = f"{getattr(f, '__qualname__', cname)} " \
              f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
     wrt = [typed.functions[0].params[i].name for i in sorted(nums)]
@@ -92,7 +97,6 @@ def _unknown(t):
 def _one_shape_per_callee(typed):
     """A helper called with arrays of different shapes has no static shape in C (one
     function per helper): name the call that differs."""
-    from .ir import Call
     first = {}
     for fn in typed.functions:
         for s in walk(fn.body):
@@ -251,8 +255,6 @@ def _ptype(decl, real):
 def emit_c_files(f, types, mask, directory, dtype, max_iterations):
     """``python -m pullback FILE.py:F --emit c``: write F.c and F.h into ``directory``,
     or print both when it is None.  Returns the exit status."""
-    import sys
-    from .errors import TransformError
     example = [np.zeros(t.shape) if isinstance(t, Array) else
                {"float": 0.0, "int": 0, "bool": False}[t] for t in types]
     nums = tuple(i for i, m in enumerate(mask) if m)

@@ -19,7 +19,7 @@ from ..ir.names import is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
-from ..transforms.emit_rule import fold
+from .algebra import fold
 from .zero_arrays import dtype_arg
 
 
