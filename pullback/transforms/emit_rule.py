@@ -7,7 +7,7 @@ the same primitives as user code; constants fold on the way (``1 * g`` is
 """
 import ast
 
-from ..ir import Assign, Const, Var
+from ..ir import Assign, Const
 from ..analysis.types import result_type
 from ..optimize.algebra import fold
 from ..rules import PRIMITIVES
