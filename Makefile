@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	-sh tools/install-arm-gcc.sh
-	$(BIN)/python -m pytest -q -m "not slow"
+	PULLBACK_VERIFY=1 $(BIN)/python -m pytest -q -m "not slow"
 
 # Benchmarks: peers are benchmark-only dependencies (pip install -e .[bench]).
 bench: $(STAMP)

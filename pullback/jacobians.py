@@ -175,6 +175,9 @@ def jvp(f, primals, tangents, backend="python"):
     return prog.run(args.leaves(), tans)
 
 
+jvp.lowers_to_jvp_call = True    # the frontend's marker (it does not import this module)
+
+
 def jvp_source(f, primals, backend="python"):
     """The generated source that ``jvp(f, primals, tangents)`` runs."""
     base, layers = _chain(f)

@@ -13,7 +13,6 @@ primal module is optimised first (``Primal``), so forward layers apply to it.
 Invariants: a backend receives a finished module and only prints and loads it;
 with ``PULLBACK_VERIFY=1`` the IR is verified after every stage.
 """
-import os
 import time
 from dataclasses import dataclass
 
@@ -23,8 +22,10 @@ from .backends import loader
 from .frontend import lower_program
 from .ir import Module
 from .ir.types import is_array
-from .ir.verify import verify_function, verify_module
+from .ir import verify
+from .optimize.constants import propagate_constants
 from .optimize.pipeline import optimize_primal
+from .rules import PRIMITIVES
 from .transforms.forward import tangent_module
 from .transforms.gradient import gradient_module
 from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
@@ -34,15 +35,16 @@ def derive(f, types, skels, layers, require=None):
     """``(typed, derivative)`` IR modules of ``f`` for leaf ``types`` and argument
     structures ``skels``, with ``layers`` (``Primal``/``Reverse``/``Forward``) applied;
     ``require(typed)`` checks what a backend needs (C: static shapes) before them."""
-    module = checked(lower_program(f, skels or len(types)))     # frontend: source -> IR
-    module = checked(infer_types(module, list(types)))          # analysis: a type a variable
+    module = checked("lowered", lower_program(f, skels or len(types)))   # source -> IR
+    module = checked("typed", infer_types(module, list(types), propagate_constants))
     if has_jvp_calls(module):                                   # pullback.jvp in user code
-        module = checked(infer_types(expand_jvp_calls(module), list(types)))
-    typed = module = checked(prepare_arrays(module))            # aliasing: reject or copy
+        module = expand_jvp_calls(module)
+        module = checked("jvp calls", infer_types(module, list(types), propagate_constants))
+    typed = module = checked("arrays", prepare_arrays(module))  # aliasing: reject or copy
     if require is not None:
         require(typed)
     for layer in layers:                                        # transforms, then optimize
-        module = checked(layer.apply(module, f))
+        module = checked(layer.stage, layer.apply(module, f))
     return typed, module
 
 
@@ -83,16 +85,14 @@ def prepare_arrays(module):
     return Module(tuple(copy_views(fn) for fn in module.functions), module.result)
 
 
-def checked(module):
-    """``module``, verified when ``PULLBACK_VERIFY`` is set (CI sets it)."""
-    if os.environ.get("PULLBACK_VERIFY"):
-        verify_module(module)
-    return module
+def checked(stage, module):
+    """``module``, verified after ``stage`` when ``PULLBACK_VERIFY`` is set (CI sets it)."""
+    return verify.checked(stage, module, PRIMITIVES)
 
 
 def _each_pass():
     """The check transforms run after every optimisation pass, or None."""
-    return verify_function if os.environ.get("PULLBACK_VERIFY") else None
+    return verify.verifier(PRIMITIVES) if verify.enabled() else None
 
 
 # -- layers ---------------------------------------------------------------------------
@@ -100,6 +100,7 @@ def _each_pass():
 @dataclass(frozen=True)
 class Primal:
     """The user's module itself, optimised (the base of forward layers over ``f``)."""
+    stage = "primal"
 
     def apply(self, module, f):
         return Module(tuple(optimize_primal(fn, _each_pass()) for fn in module.functions),
@@ -116,6 +117,7 @@ class Reverse:
     mask: tuple
     split: bool = False
     value: bool = True
+    stage = "reverse"
 
     def apply(self, typed, f):
         return gradient_module(typed, self.mask, self.split, _each_pass(),
@@ -145,6 +147,7 @@ class Forward:
     such as an inner layer's tangents, are not seeded), ``directions`` per sweep."""
     mask: tuple
     directions: int = 1
+    stage = "tangent"
 
     def apply(self, module, f):
         pad = (False,) * (len(module.functions[0].params) - len(self.mask))

@@ -155,9 +155,9 @@ class Checked:
                                  f"{format_function(again)}")
         return out
 
-    def infer(self, module, entry_types):
-        typed = _INFER(module, entry_types)
-        again = _INFER(typed, entry_types)
+    def infer(self, module, entry_types, simplify):
+        typed = _INFER(module, entry_types, simplify)
+        again = _INFER(typed, entry_types, simplify)
         if format_module(again) != format_module(typed) or _types(again) != _types(typed):
             self.problems.append(f"typing not idempotent:\n{format_module(typed)}\n"
                                  f"--- typed again ---\n{format_module(again)}")

@@ -26,7 +26,8 @@ from ..errors import UnsupportedError
 from ..ir import Assign, For, If, Var, While
 from ..ir.types import is_array, is_differentiable
 from ..ir.walk import atoms_read, blocks, walk
-from ..optimize.liveness import live_before_stmt, live_step
+from .liveness import live_before_stmt, live_step
+from ..ir.walk import map_blocks
 
 VIEWS = {"getitem", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims",
          "squeeze", "broadcast_to", "atleast_2d", "asarray_view"}
@@ -47,7 +48,6 @@ def copy_views(fn):
         out = []
         for s in stmts:
             if blocks(s):
-                from ..ir.walk import map_blocks
                 s = map_blocks(s, block)
             elif isinstance(s, Assign) and s.op in VIEWS and is_array(s.target.type) and \
                     isinstance(s.args[0], Var) and s.args[0].name in written:

@@ -12,14 +12,17 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
-from ..ir.types import SCALAR_ORDER, Array, ListT, dummy, is_differentiable, join, of_value
+from ..ir.types import (SCALAR_ORDER, Array, ListT, as_type, dummy, is_differentiable, join,
+                        of_value)
 from ..ir.walk import blocks, reachable, walk
 from ..rules import PRIMITIVES
+from ..ir.walk import map_blocks
 
 
 def result_type(op, args, types):
     """The type of ``op(*args)``: the rule's own answer for scalars, else NumPy's
     answer on stand-in values of the argument types."""
+    types = [as_type(t) for t in types]     # (the table may hold a name: "int")
     if op == "copy":
         return types[0]
     prim = PRIMITIVES[op]
@@ -79,17 +82,18 @@ def _evaluated_at(op, prim, args, types, length, partial=False):
     return t
 
 
-def infer_types(module, entry_types):
+def infer_types(module, entry_types, simplify):
     """Type the module; shape queries of statically shaped arrays fold to
-    constants, and typing runs again so shapes flow through them."""
-    from ..optimize.constants import propagate_constants
+    constants, and typing runs again so shapes flow through them.  ``simplify``
+    (function -> function: the optimiser's constant propagation, passed in because
+    the optimiser sits above analysis) carries the folded shapes to their uses."""
     for _ in range(8):
         module = reachable(module)
         typed = _infer(module, entry_types)
         if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
             return typed
-        folded = Module(tuple(_fold_shapes(propagate_constants(f)) for f in typed.functions),
+        folded = Module(tuple(_fold_shapes(simplify(f)) for f in typed.functions),
                         typed.result)
         if folded == typed:
             return typed
@@ -110,7 +114,6 @@ def _fold_shapes(fn):
                 value = SHAPE_QUERIES[s.op](s.args[0].type.shape, *extra)
                 return Assign(s.target, "copy", (Const(value),), s.loc)
         if blocks(s):
-            from ..ir.walk import map_blocks
             return map_blocks(s, lambda b: tuple(map(stmt, b)))
         return s
     return Function(fn.name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
@@ -212,7 +215,6 @@ def _annotate(fn, env):
         elif hasattr(s, "exit"):
             s = replace(s, exit=var(s.exit))
         if blocks(s):
-            from ..ir.walk import map_blocks
             s = map_blocks(s, lambda b: tuple(map(stmt, b)))
         return s
     return Function(fn.name, tuple(map(var, fn.params)), tuple(map(stmt, fn.body)), fn.loc, fn.doc)

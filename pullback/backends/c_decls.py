@@ -20,7 +20,7 @@ Invariants
 from ..ir import Assign, Call, For, If, Pop, While
 from ..ir.names import is_temp
 from ..ir.walk import all_written, atoms_read, blocks, vars_written, walk
-from ..optimize.liveness import live_before, live_before_stmt
+from ..analysis.liveness import live_before, live_before_stmt
 
 SCALARS = ("float", "int", "bool")
 

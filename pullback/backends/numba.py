@@ -34,13 +34,14 @@ from dataclasses import dataclass
 
 from ..errors import TransformError, UnsupportedError
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
-from ..ir.types import IndexT, is_array
+from ..ir.types import IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .numba_arrays import _shape, array_expr
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .python import ATOM, _paren, _Printer
+from .python import render_atom
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
 INITIAL_CAPACITY = 16
@@ -339,7 +340,7 @@ def _index_placeholder(t):
 
 
 def _scalar(t):
-    return isinstance(t, str) and t in SCALARS
+    return isinstance(t, Scalar)
 
 
 def _element(t):
@@ -365,5 +366,4 @@ def _is_zero(a):
 
 
 def _text(a, env):
-    from .python import render_atom
     return env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)

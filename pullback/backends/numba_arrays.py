@@ -24,6 +24,8 @@ from ..errors import UnsupportedError
 from ..ir import Const, Var
 from ..ir.types import is_array
 from .python import ATOM, _index_text
+from .python import _paren
+import numpy as np
 
 REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
               "mean": "acc + v", "prod": "acc * v"}
@@ -69,7 +71,6 @@ def array_expr(p, s, env):
     op, args = s.op, s.args
 
     from .numba import _text
-    from .python import _paren
 
     def t(i, prec=0):
         return _paren(_text(args[i], env), prec)
@@ -296,7 +297,6 @@ def index_fn(p, s, t):
             raise UnsupportedError("the numba backend supports basic indices (integers, slices, "
                                    "None) in array derivatives, not lists")
         if s.op == "getitem_vjp" and any(q is None for q in parts):
-            import numpy as np
             plain = tuple(q for q in parts if q is not None)
             gshape = np.empty(p.shape(x))[plain].shape
             inner = Const(plain if len(plain) != 1 else plain[0])

@@ -22,7 +22,8 @@ import time
 
 from ..errors import TransformError
 from .numba import emit_numba_module
-from .python_load import Compiled, externs
+from ..ir.walk import externs
+from .python_load import Compiled
 
 
 def require():

@@ -24,6 +24,7 @@ from ..ir.types import is_array, is_list
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from .python import ATOM
+import numpy as np
 
 # op -> the arguments that have the target's shape when one of them comes from a list
 JOINING = {"copy": (0,), "add": (0, 1), "sub": (0, 1), "setitem": (0,), "unbroadcast": (0, 1),
@@ -154,7 +155,6 @@ def _result_shape(s, out):
         shapes = [_known(a, out) for a in args]
         if any(sh is None or isinstance(sh, ListAdjoint) for sh in shapes):
             return None
-        import numpy as np
         return tuple(np.broadcast_shapes(*shapes))
     return None
 

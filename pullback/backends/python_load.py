@@ -6,8 +6,7 @@ name are bound in its namespace.
 """
 import linecache
 
-from ..ir import Const, Extern
-from ..ir.walk import walk
+from ..ir.walk import externs
 from .python import emit_module
 
 
@@ -29,17 +28,6 @@ class Compiled:
 
     def __getitem__(self, name):
         return self.namespace[name]
-
-
-def externs(module):
-    """Global arrays the generated code reads by name."""
-    found = {}
-    for fn in module.functions:
-        for s in walk(fn.body):
-            for a in getattr(s, "args", ()):
-                if isinstance(a, Const) and isinstance(a.value, Extern):
-                    found[a.value.name] = a.value.obj
-    return found
 
 
 def require():

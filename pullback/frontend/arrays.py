@@ -16,6 +16,7 @@ import numpy as np
 from ..ir import Assign, Const, Var
 from ..rules import PRIMITIVES, registry
 from .bindings import PyObj, TupleB, is_atom
+import copy
 
 METHODS = {  # method -> (primitive, leading positional params after self)
     "sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
@@ -250,7 +251,6 @@ class _Rename(ast.NodeTransformer):
 
 
 def _copy(node):
-    import copy
     return copy.deepcopy(node)
 
 

@@ -21,6 +21,7 @@ from dataclasses import is_dataclass
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten
 from .scan import free_names
 from .source import Source, source_of
+from .bindings import n_atoms
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul"}
@@ -305,9 +306,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def call_pullback(self, obj, args, kwargs, node):
         """``pullback.jvp(f, primals, tangents)`` in differentiated code: a call of
-        ``f``'s tangent function (``Call.jvp``); other pullback objects are rejected."""
-        from ..jacobians import jvp
-        if obj is not jvp:
+        ``f``'s tangent function (``Call.jvp``); other pullback objects are rejected.
+        ``pullback.jvp`` is known by its marker attribute ``lowers_to_jvp_call``."""
+        if not getattr(obj, "lowers_to_jvp_call", False):
             name = getattr(obj, "__name__", type(obj).__name__)
             raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "
                                    "(compose derivatives instead: grad(grad(f)), "
@@ -352,7 +353,6 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             atoms += at
         name, ret = self.program.function(fb, skels, node)
         _, cap_atoms = flatten(fb)
-        from .bindings import n_atoms
         if dots is not None:        # pullback.jvp: tangents in, tangents of the outputs out
             targets = tuple(self.temp() for _ in range(2 * n_atoms(ret)))
             self.emit(Call(targets, name, tuple(atoms + cap_atoms + dots), self.loc(node), True))

@@ -13,7 +13,8 @@ from typing import Optional
 
 from ..errors import UnsupportedError
 from ..ir import Assign, Const, For, If, Return, Var, While
-from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom
+from ..ir.names import Names
+from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
 from .arrays import ArrayLowerer
 from .expressions import ContainerLowerer, ExpressionLowerer, LocalDef
 from .fence import check, reject
@@ -34,8 +35,8 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         self.src = fb.source
         self.ctx = fb.context
         check(self.src)
-        self.used = set()
-        self.next_k = {}
+        self.names = Names()
+        self.used = self.names.taken
         self.temps = set()
         self.ntemp = 0
         self.blocks = [[]]
@@ -55,14 +56,7 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         return [a.arg for a in args.args + args.kwonlyargs]
 
     def new_var(self, base):
-        k = self.next_k.get(base, 0)       # names below it are taken: no rescan from 0
-        name = f"{base}_{k}" if k else base
-        while name in self.used:
-            k += 1
-            name = f"{base}_{k}"
-        self.next_k[base] = k + 1
-        self.used.add(name)
-        return Var(name)
+        return Var(self.names.fresh(base))
 
     def temp(self):
         self.ntemp += 1
@@ -257,7 +251,6 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
             fresh = [self.new_var(f"{name}_{i}") for i in range(len(atoms))]
             for dst, src in zip(fresh, atoms):
                 self.store(dst, src, loc)
-            from .bindings import unflatten, with_lists
             self.env[name] = with_lists(unflatten(skel, iter(fresh)), value)
             return
         if old is not None and old != value and not self.top:
@@ -423,7 +416,6 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         loc = self.loc(s)
         if self.ret_vals is None:
             skel, atoms = flatten(value)
-            from .bindings import unflatten
             self.ret_vals = unflatten(skel, iter(self.new_var("retval") for _ in atoms))
         if flatten(self.ret_vals)[0] != flatten(value)[0]:
             raise self.error(s, "returns of different shapes")

@@ -12,6 +12,9 @@ from ..ir import Function, Module, Var
 from .bindings import FuncB, flatten, leaf_names, n_atoms, unflatten
 from .scan import return_shape
 from .source import source_of
+from .lower import FunctionLowerer
+from ..ir.walk import walk
+from ..ir import Call
 
 MAX_SPECIALISATIONS = 64
 MAX_VALUES = 10_000         # scalars and arrays passed to one call, tuples flattened
@@ -64,7 +67,6 @@ class Program:
             name = f"{base}_{k}"
         self.names[key] = name
         self.ret[key] = return_shape(src.node)
-        from .lower import FunctionLowerer
         low = FunctionLowerer(self, fb)
         params, env = [], {}
         for pname, skel in zip(low.param_names(), arg_skels):
@@ -93,8 +95,6 @@ class Program:
 
     @staticmethod
     def _recursive(name, body):
-        from ..ir.walk import walk
-        from ..ir import Call
         return any(isinstance(s, Call) and s.func == name for s in walk(body))
 
 

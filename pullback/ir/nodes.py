@@ -7,13 +7,16 @@ Invariants
   (``while True`` that stops after an iteration in which ``exit`` is true).
   ``break``/``continue``/early ``return`` never appear: the frontend lowers
   them to flags, so every transform sees single-entry single-exit blocks.
-- ``Var.type`` is filled by ``analysis.types``; before that it is ``None``.
+- ``Var.type`` is filled by ``analysis.types``; before that it is ``None``.  It is
+  always an ``ir.types.Type`` (a type name given is converted on construction).
 - Nodes are immutable; passes build new trees.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Optional, Union
+
+from .types import BOOL, FLOAT, INT, STATIC, Type, as_type, of_value
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,11 @@ class Loc:
 @dataclass(frozen=True)
 class Var:
     name: str
-    type: Optional[str] = field(default=None, compare=False)
+    type: Optional[Type] = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if self.type is not None and not isinstance(self.type, Type):
+            object.__setattr__(self, "type", as_type(self.type))
 
     def __str__(self):
         return self.name
@@ -63,15 +70,14 @@ class Extern:
 
 def type_of_value(v):
     if isinstance(v, Extern):
-        from .types import of_value
-        return of_value(v.obj) or "static"
+        return of_value(v.obj) or STATIC
     if isinstance(v, bool):
-        return "bool"
+        return BOOL
     if isinstance(v, int):
-        return "int"
+        return INT
     if isinstance(v, float):
-        return "float"
-    return "static"     # slices, tuples of ints, None, strings: static arguments
+        return FLOAT
+    return STATIC       # slices, tuples of ints, None, strings: static arguments
 
 
 @dataclass(frozen=True)

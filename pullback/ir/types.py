@@ -1,10 +1,18 @@
-"""Types carried by ``Var.type``.
+"""Types carried by ``Var.type``: every one is an instance of ``Type``.
 
-Scalars are the strings ``"bool"``, ``"int"``, ``"float"`` (a chain:
-bool < int < float); NumPy arrays are ``Array(dtype, shape)`` with a static
-shape when the lowering can know it (dims are ints, ``None`` for unknown, or
-``shape=None`` for unknown rank).  Generated code also uses ``"tape"``,
-``"residual"``, ``"index"`` (slices) and ``"any"``.
+- Scalars ``BOOL < INT < FLOAT`` (a chain: ``join`` takes the larger);
+- ``Array(dtype, shape)``: a NumPy array, with a static shape when the lowering can
+  know it (dims are ints, ``None`` for unknown, or ``shape=None`` for unknown rank);
+- ``ListT(elem)``: a list grown by ``append``; ``IndexT(parts)``: a run-time index tuple;
+- in generated code ``TAPE`` (a stack of pushed values), ``RESIDUAL`` (a callee's saved
+  values), ``INDEX`` (a slice), ``SHAPE`` (a tuple of ints), ``STATIC`` (a constant
+  argument: slices, tuples, None, strings) and ``ANY`` (a value typed by its use).
+
+Invariant: no bare string is a type.  A string given where a type belongs (``Var(name,
+"float")``, a rule's ``result="int"``) is converted by ``as_type`` on the way in, so
+``Var.type`` always holds a ``Type``.  Named types compare equal to (and hash like) their
+name, so the passes' ``t == "float"`` tests read as before; ``repr`` keeps the string's
+form too, so no generated text changes.
 """
 from __future__ import annotations
 
@@ -13,11 +21,86 @@ from typing import Optional
 
 import numpy as np
 
-SCALAR_ORDER = {"bool": 0, "int": 1, "float": 2}
+
+class Type:
+    """Base of every IR type (``isinstance(x, Type)``: a type, not a constant)."""
+    __slots__ = ()
+
+
+class Named(Type):
+    """A type with no parameters: a singleton per name (``FLOAT``, ``TAPE``...)."""
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        object.__setattr__(self, "name", name)
+
+    def __setattr__(self, key, value):
+        raise AttributeError("types are immutable")
+
+    def __eq__(self, other):
+        if isinstance(other, Named):
+            return self.name == other.name
+        return isinstance(other, str) and self.name == other
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __str__(self):
+        return self.name
+
+    def __repr__(self):
+        return repr(self.name)
+
+    def __reduce__(self):
+        return as_type, (self.name,)
+
+
+class Scalar(Named):
+    """bool, int or float."""
+
+
+class Tape(Named):
+    """A stack of values pushed in the forward sweep, popped in the reverse sweep."""
+
+
+class Residual(Named):
+    """The values a callee's forward half saves for its reverse half (a tuple)."""
+
+
+class Static(Named):
+    """A constant argument (slice, tuple of ints, None, string): never a run-time value."""
+
+
+class Shape(Named):
+    """An array's shape (a tuple of ints)."""
+
+
+class Index(Named):
+    """A slice made at run time."""
+
+
+class Unknown(Named):
+    """A value typed by its use (a popped record field, a join of unrelated types)."""
+
+
+BOOL, INT, FLOAT = Scalar("bool"), Scalar("int"), Scalar("float")
+TAPE, RESIDUAL, STATIC = Tape("tape"), Residual("residual"), Static("static")
+SHAPE, INDEX, ANY = Shape("shape"), Index("index"), Unknown("any")
+_NAMED = {t.name: t for t in (BOOL, INT, FLOAT, TAPE, RESIDUAL, STATIC, SHAPE, INDEX, ANY)}
+SCALAR_ORDER = {BOOL: 0, INT: 1, FLOAT: 2}
+
+
+def as_type(t):
+    """``t`` as a ``Type`` (a name converted to its singleton); None stays None."""
+    if t is None or isinstance(t, Type):
+        return t
+    if isinstance(t, str) and t in _NAMED:
+        return _NAMED[t]
+    raise TypeError(f"not an IR type: {t!r}")
 
 
 @dataclass(frozen=True)
-class Array:
+class Array(Type):
     dtype: str
     shape: Optional[tuple]
 
@@ -32,20 +115,27 @@ class Array:
 
 
 @dataclass(frozen=True)
-class ListT:
+class ListT(Type):
     """A Python list grown by ``append``; ``elem`` joins the appended types."""
     elem: object = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "elem", as_type(self.elem))
 
     def __str__(self):
         return f"list[{self.elem}]"
 
 
 @dataclass(frozen=True)
-class IndexT:
+class IndexT(Type):
     """A run-time index tuple (``x[i, :]``): per position a constant (slice, None,
     Ellipsis, int) or the type of a run-time part.  Shapes of reads through it are
     static when every run-time part is an int."""
     parts: tuple
+
+    def __post_init__(self):
+        object.__setattr__(self, "parts", tuple(as_type(p) if isinstance(p, str) else p
+                                                for p in self.parts))
 
     @classmethod
     def of(cls, parts):
@@ -74,15 +164,15 @@ def is_differentiable(t):
 
 def of_value(v):
     if isinstance(v, (bool, np.bool_)):
-        return "bool"
+        return BOOL
     if isinstance(v, (int, np.integer)):
-        return "int"
+        return INT
     if isinstance(v, (float, np.floating)):
-        return "float"
+        return FLOAT
     if isinstance(v, np.ndarray):
         return Array(v.dtype.name, tuple(v.shape))
     if isinstance(v, tuple) and all(isinstance(x, (int, np.integer)) for x in v):
-        return "shape"
+        return SHAPE
     return None
 
 
@@ -107,17 +197,18 @@ def dummy(t, length=2, partial=False):
         parts = [0 if p == "int" else
                  slice(*p[1:]) if isinstance(p, tuple) and p and p[0] == "slice" else
                  (dummy(p, length, partial) if isinstance(p, (Array, ListT, IndexT))
-                  or p in ("float", "bool", "index", "shape", "any") else p) for p in t.parts]
+                  or p in (FLOAT, BOOL, INDEX, SHAPE, ANY) else p) for p in t.parts]
         return None if any(p is None for p in parts) else tuple(parts)
     return None
 
 
 def join(a, b):
+    a, b = as_type(a), as_type(b)
     if a is None:
         return b
     if b is None or a == b:
         return a
-    if isinstance(a, str) and isinstance(b, str) and a in SCALAR_ORDER and b in SCALAR_ORDER:
+    if isinstance(a, Scalar) and isinstance(b, Scalar):
         return a if SCALAR_ORDER[a] >= SCALAR_ORDER[b] else b
     if isinstance(a, ListT) and isinstance(b, ListT):
         return ListT(join(a.elem, b.elem))
@@ -131,4 +222,4 @@ def join(a, b):
         if sa is None or sb is None or len(sa) != len(sb):
             return Array(dtype, None)
         return Array(dtype, tuple(x if x == y else None for x, y in zip(sa, sb)))
-    return "any"
+    return ANY

@@ -5,7 +5,7 @@ every analysis agrees on it.
 """
 from dataclasses import replace
 
-from .nodes import Assign, Call, Const, For, If, Pop, Push, NewTape, Return, Var, While
+from .nodes import Assign, Call, Const, Extern, For, If, Module, Pop, Push, NewTape, Return, Var, While
 
 
 def atoms_read(stmt):
@@ -112,7 +112,6 @@ def is_const(a, value=None):
 def reachable(module):
     """The module without the functions its entry (first) never calls: a callee only
     dead code called (a folded branch, a replaced call) has no argument types."""
-    from .nodes import Module
     seen, todo = {module.functions[0].name}, [module.functions[0]]
     while todo:
         for s in walk(todo.pop().body):
@@ -122,3 +121,14 @@ def reachable(module):
     if len(seen) == len(module.functions):
         return module
     return Module(tuple(f for f in module.functions if f.name in seen), module.result)
+
+
+def externs(module):
+    """Global arrays the generated code reads by name."""
+    found = {}
+    for fn in module.functions:
+        for s in walk(fn.body):
+            for a in getattr(s, "args", ()):
+                if isinstance(a, Const) and isinstance(a.value, Extern):
+                    found[a.value.name] = a.value.obj
+    return found

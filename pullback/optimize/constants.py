@@ -35,7 +35,7 @@ from ..ir.names import fresh_vars, is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
-from ..transforms.emit_rule import fold
+from .algebra import fold
 from .inplace_adjoints import owned_accumulations
 from .zero_arrays import dtype_arg
 

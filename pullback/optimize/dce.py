@@ -31,7 +31,8 @@ from dataclasses import replace
 
 from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Var, While
 from ..ir.walk import atoms_read
-from .liveness import live_step, loop_head
+from ..analysis.liveness import live_step, loop_head
+from ..rules import PRIMITIVES
 
 
 def eliminate_dead_code(fn):
@@ -102,15 +103,6 @@ def _loop(s, after):
 
 
 def _pure(op):
-    prim = _primitives().get(op)
+    prim = PRIMITIVES.get(op)
     return prim is None or prim.pure
 
-
-def _primitives():
-    global PRIMITIVES
-    if PRIMITIVES is None:
-        from ..rules import PRIMITIVES      # (imported late: rules import the optimiser's users)
-    return PRIMITIVES
-
-
-PRIMITIVES = None

@@ -52,6 +52,7 @@ from dataclasses import replace
 from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Var, While
 from ..ir.walk import all_read, all_written, atoms_read, blocks, walk
 from ..ir.types import Array, IndexT, is_array
+from ..analysis.types import result_type
 
 # ops whose result is a new array and which keep no reference to their arguments
 _ELEMENTWISE = frozenset(("add", "sub", "mul", "truediv", "neg", "pow", "exp", "log", "sqrt",
@@ -219,7 +220,6 @@ class _Pass:
         return hit
 
     def in_place(self, b, idx, g):
-        from ..analysis.types import result_type
         part = self.names.fresh(result_type("getitem", (b, idx), [b.type, idx.type]))
         total = self.names.fresh(result_type("add", (part, g), [part.type, g.type]))
         return [Assign(part, "getitem", (b, idx)), Assign(total, "add", (part, g)),

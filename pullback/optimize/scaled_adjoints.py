@@ -25,14 +25,13 @@ Invariants
 from dataclasses import replace
 
 from ..ir import Assign, Const, Var
-from ..ir.names import is_temp
+from ..ir.names import Namer, is_temp
 from ..ir.types import is_array, is_differentiable
 from ..ir.walk import blocks, map_blocks
-from ..transforms.emit_rule import fold
+from .algebra import fold
 
 
 def fold_scaled(fn):
-    from ..transforms.reverse import Namer
     names = Namer(fn)
     return replace(fn, body=_block(fn.body, lambda t: names.fresh("t", t)))
 

@@ -14,7 +14,7 @@ the all-ones stand-in of a square matrix is singular.
 """
 import numpy as np
 
-from ..ir.types import Array, dummy, of_value
+from ..ir.types import Array, Named, dummy, of_value
 from . import np_helpers as H
 from .registry import Syntax, alias, array_op, tuple_result
 from .shapes import is_type
@@ -45,7 +45,7 @@ def _shape(impl):
 
 def _type_of(i):
     """``shape=`` for a helper returning a cotangent shaped like its argument ``i``."""
-    return lambda *args: args[i] if isinstance(args[i], (Array, str)) else of_value(args[i])
+    return lambda *args: args[i] if isinstance(args[i], (Array, Named)) else of_value(args[i])
 
 
 def helper(name, params, *vjps, **kw):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from typing import Callable, Optional
+import numpy as np
+import dataclasses
 
 PRIMITIVES: dict = {}
 _BY_PYTHON: dict = {}   # (python callable, nargs or None) -> primitive name
@@ -69,7 +71,6 @@ class Primitive:
     def np_impl(self):
         """The implementation for array arguments."""
         if self.numpy and self.numpy.startswith("np."):
-            import numpy as np
             obj = np
             for part in self.numpy.split(".")[1:]:
                 obj = getattr(obj, part)
@@ -189,7 +190,6 @@ def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, resu
 def forward_rule(name, *jvps):
     """Give primitive ``name`` forward rules (one per parameter, over its tangent ``t``;
     None where no derivative flows), next to the reverse rules it was declared with."""
-    import dataclasses
     prim = PRIMITIVES[name]
     jvps = tuple(jvps) + (None,) * (len(prim.params) - len(jvps))
     PRIMITIVES[name] = dataclasses.replace(prim, jvps=jvps)

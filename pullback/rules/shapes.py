@@ -9,21 +9,20 @@ leaves every dimension unknown when a size argument is computed at run time:
 
     array_op("zeros", np.zeros, "shape dtype=None", shape=sized_by("zeros", 0))
 """
-from ..ir.types import Array, IndexT, ListT, dummy, of_value
-
-RUN_TIME = ("int", "float", "bool", "shape", "index", "static", "any")
+from ..ir.types import INT, Array, IndexT, Named, Type, dummy, of_value
+from .registry import PRIMITIVES
 
 
 def is_type(v):
     """Whether a ``shape=`` argument is a type (a run-time value), not a constant."""
-    return isinstance(v, (Array, ListT, IndexT)) or (isinstance(v, str) and v in RUN_TIME)
+    return isinstance(v, Type)
 
 
 def _sizes_at_run_time(v, masks):
     if isinstance(v, IndexT):   # x[i, :]: run-time ints keep the shape static
         return any(_sizes_at_run_time(p, masks) for p in v.parts if is_type(p))
-    if isinstance(v, str):      # an int index (masks: indexing) keeps the shape static
-        return v in RUN_TIME and not (masks and v == "int")
+    if isinstance(v, Named):    # an int index (masks: indexing) keeps the shape static
+        return not (masks and v == INT)
     return masks and isinstance(v, Array) and v.dtype == "bool"
 
 
@@ -33,7 +32,6 @@ def sized_by(name, *positions, masks=False, like=None):
     ``like``: a function returning a value of the result's type, to call instead
     of the primitive (for random draws, which type inference must not make)."""
     def shape(*args):
-        from . import PRIMITIVES
         values = [dummy(a) if is_type(a) else a for a in args]
         if any(v is None for a, v in zip(args, values) if is_type(a)):
             return Array("float64", None)

@@ -47,12 +47,12 @@ from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, Function, If, Module, NewTape, Pop, Push, \
     Return, Var, While
 from ..analysis.activity import active_vars, diff_args
-from ..ir.names import name_allocator
+from ..ir.names import Namer, name_allocator
 from ..ir.types import ListT, is_array, is_differentiable
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .emit_rule import RuleEmitter
-from .reverse import Namer
+from ..optimize.pipeline import optimize
 
 CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
 # array functions whose result does not depend on the values of their arguments
@@ -386,7 +386,6 @@ def tangent_module(module, mask, directions=1, verify=None):
     of the callees it reaches with their activity patterns, and the untransformed
     functions that inactive calls still use.  Works on user modules and on
     reverse-mode output alike (``f_grad`` -> ``f_grad_jvp``)."""
-    from ..optimize.pipeline import optimize
     unique = name_allocator(f.name for f in module.functions)
     suffix = _module_suffix(module)
     names, queue = {}, []

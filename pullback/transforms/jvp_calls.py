@@ -21,6 +21,7 @@ from ..errors import UnsupportedError
 from ..ir import Call, Module
 from ..ir.types import is_differentiable
 from ..ir.walk import blocks, map_blocks, reachable, walk
+from .forward import tangent_module
 
 
 def has_jvp_calls(module):
@@ -29,7 +30,6 @@ def has_jvp_calls(module):
 
 def expand_jvp_calls(module):
     """The module with every ``jvp`` call replaced by a call of a tangent function."""
-    from .forward import tangent_module
     made = {}                  # (callee, mask) -> tangent function name
 
     def tangent_of(callee, mask):

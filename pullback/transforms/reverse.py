@@ -22,8 +22,9 @@ count when it can stop early; a branch by the same condition value.
 """
 from ..ir import (Assign, Call, Const, For, Function, If, NewTape, Pop, Push, Return, Var,
                   While)
-from ..optimize.liveness import live_in
-from ..ir.walk import all_read, all_written, blocks, map_blocks
+from ..analysis.liveness import live_in
+from ..ir.names import Namer
+from ..ir.walk import all_written, blocks, map_blocks
 from ..analysis.activity import active_vars, diff_args
 from ..analysis.alias import written_in_place
 from ..analysis.tbr import Recording
@@ -31,33 +32,7 @@ from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
 from ..ir.types import Array, is_array, is_list
 from .emit_rule import RuleEmitter
-
-
-class Namer:
-    """Fresh, readable names that never collide with the function's own."""
-
-    def __init__(self, fn):
-        self.used = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
-        self.next_k = {}
-        self.bars = {}
-
-    def fresh(self, base, type_):
-        k = self.next_k.get(base, 0)       # names below it are taken: no rescan from 0
-        name = f"{base}_{k}" if k else base
-        while name in self.used:
-            k += 1
-            name = f"{base}_{k}"
-        self.next_k[base] = k + 1
-        self.used.add(name)
-        return Var(name, type_)
-
-    def bar(self, v):
-        if v.name not in self.bars:
-            type_ = "float" if v.type is None else v.type
-            if is_list(type_):      # a list's adjoint is an array over its elements
-                type_ = Array("float64", None)
-            self.bars[v.name] = self.fresh(v.name + "_bar", type_)
-        return self.bars[v.name]
+from ..errors import UnsupportedError
 
 
 class ReverseFunction:
@@ -243,7 +218,6 @@ class ReverseFunction:
         if s.exit is None:
             return [For(s.var, s.start, s.stop, s.step, body, None, not s.reverse, s.loc)]
         if s.reverse:
-            from ..errors import UnsupportedError
             raise UnsupportedError.at(s.loc, "cannot differentiate a 'break' or 'return' inside "
                                       "a loop over reversed(range(...))", "reversed loop exit")
         out = []

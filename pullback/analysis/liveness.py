@@ -13,7 +13,7 @@ up once per query, so liveness is linear in the function's size however deep
 its loops nest (iterating each loop to a fixpoint was exponential in depth).
 """
 from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Return, While
-from ..ir.walk import atoms_read
+from ..ir.walk import atoms_read, walk
 
 
 def _reads(s):
@@ -112,7 +112,6 @@ def live_before(stmts, after):
 
 def live_in(stmts):
     """Variables (as ``Var`` nodes, with types) read before written by ``stmts``."""
-    from ..ir.walk import walk
     names = live_before(stmts, set())
     found = {}
     for s in walk(stmts):
