@@ -81,6 +81,20 @@ def _as_float(x, t):
     return float(x)
 
 
+def _diff_type(t, i):
+    """The float type argument ``i`` (of type ``t``) is differentiated in. Bools and
+    complex numbers are refused: a complex argument cast to real would lose its
+    imaginary part silently (pullback differentiates real floats only)."""
+    kind = np.dtype(t.dtype).kind if isinstance(t, Array) else t
+    if kind in ("bool", "b"):
+        raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
+    if kind == "c":
+        raise TypeError(f"cannot differentiate with respect to argument {i}: it is complex "
+                        "(pullback differentiates real floats; pass its real and imaginary "
+                        "parts as two arrays)")
+    return _float_type(t)
+
+
 def _float_type(t):
     if isinstance(t, Array):
         return t if np.dtype(t.dtype).kind == "f" else Array("float64", t.shape)
@@ -152,9 +166,7 @@ class Derivative:
         types = []
         for a, i in zip(leaves, owner):
             t = _arg_type(a, i)
-            if i in nums and (t == "bool" or getattr(t, "dtype", None) == "bool"):
-                raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
-            types.append(_float_type(t) if i in nums else t)
+            types.append(_diff_type(t, i) if i in nums else t)
         mask = tuple(i in nums for i in owner)
         skels = [pytree.skeleton(t) for t in trees]
         # grad of array code skips the work only the value needs (as JAX's grad does; NumPy
@@ -238,8 +250,11 @@ class VJP:
         cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
         # the reverse sweep pops tapes and restores arrays: it gets its own copy of the
         # residual, so the pullback can be called again
-        got = self.comp[self.comp.rev](copy.deepcopy(self.residual), *cts)
-        got = iter((got,) if sum(self.diff) == 1 else got)   # one gradient: not a tuple
+        if any(self.diff):
+            got = self.comp[self.comp.rev](copy.deepcopy(self.residual), *cts)
+            got = iter((got,) if sum(self.diff) == 1 else got)   # one gradient: not a tuple
+        else:       # no float argument: every cotangent is zero, as JAX's float0
+            got = iter(())
         per_leaf = [_as_grad(next(got) if d else 0.0, leaf)
                     for leaf, d in zip(self.leaves, self.diff)]
         return tuple(pytree.unflatten(t, [g for g, o in zip(per_leaf, self.owner) if o == i])

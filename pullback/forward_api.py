@@ -44,7 +44,7 @@ import numpy as np
 
 from . import pytree
 from .api import Derivative, SourceText, _arg_type, _argnums, _as_float, _bind, _compile, \
-    _float_type, _leaves
+    _diff_type, _leaves
 from .compile import Compiled, load_module, lower_typed, prepare_arrays
 from .ir import Module
 from .ir.types import is_array
@@ -354,9 +354,7 @@ def _info(base, layers, args, float_args=()):
     for a, i in zip(leaves, owner):
         t = _arg_type(a, i)
         if i in forced:
-            if t == "bool" or getattr(t, "dtype", None) == "bool":
-                raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
-            t = _float_type(t)
+            t = _diff_type(t, i)
         types.append(t)
     return _Info(trees, types, owner), leaves
 
