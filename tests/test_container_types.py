@@ -18,27 +18,13 @@ import pytest
 
 import pullback
 from c_driver import CC, close, run_array_cases
+from test_numpy_rules import fd_grad
 
 jax.config.update("jax_enable_x64", True)
 
 X = np.array([1.0, 2.0, 3.0])
 ZERO = np.array([0.0, 2.0, 3.0])
 ROWS_WITH_ZEROS = np.array([[0.0, 2.0, 3.0], [1.5, -2.0, 0.5], [0.0, 0.0, 4.0]])
-
-
-def fd(f, args, i, h=1e-6):
-    """Central differences of scalar ``f`` in argument ``i``."""
-    x = args[i]
-    at = lambda v: float(f(*args[:i], v, *args[i + 1:]))    # noqa: E731
-    if isinstance(x, float):
-        return (at(x + h) - at(x - h)) / (2 * h)
-    out = np.zeros(x.shape)
-    for j in np.ndindex(x.shape):
-        up, dn = x.copy(), x.copy()
-        up[j] += h
-        dn[j] -= h
-        out[j] = (at(up) - at(dn)) / (2 * h)
-    return out
 
 
 # (id, f, JAX twin, arguments, backends): differentiated in argument 0
@@ -83,7 +69,7 @@ def test_grad(case, backend):
     _, f, jf, args, _ = case
     got = pullback.grad(f, backend=backend)(*args)
     np.testing.assert_allclose(got, jax.grad(jf)(*args), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(got, fd(f, args, 0), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(got, fd_grad(f, args, 0), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
