@@ -56,6 +56,20 @@ def float_type(t):
     return "float"
 
 
+def diff_type(t, i):
+    """The float type argument ``i`` (of type ``t``) is differentiated in.  Bools and
+    complex numbers are refused: a complex argument cast to real would lose its
+    imaginary part silently (pullback differentiates real floats only)."""
+    kind = np.dtype(t.dtype).kind if is_array(t) else t
+    if kind in ("bool", "b"):
+        raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
+    if kind == "c":
+        raise TypeError(f"cannot differentiate with respect to argument {i}: it is complex "
+                        "(pullback differentiates real floats; pass its real and imaginary "
+                        "parts as two arrays)")
+    return float_type(t)
+
+
 def is_float(t):
     return t == "float" or (is_array(t) and np.dtype(t.dtype).kind == "f")
 
@@ -101,10 +115,7 @@ class Arguments:
             for x in leaves:
                 t = arg_type(x, i)
                 if i in forced:
-                    if t == "bool" or getattr(t, "dtype", None) == "bool":
-                        raise TypeError(f"cannot differentiate with respect to argument {i}: "
-                                        "it is a bool")
-                    t = float_type(t)
+                    t = diff_type(t, i)
                 self.raw.append(x)
                 self.owner.append(i)
                 self.types.append(t)

@@ -115,6 +115,8 @@ class VJP:
         cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
         # the reverse sweep pops tapes and restores arrays: it gets its own copy of the
         # residual, so the pullback can be called again
+        if not any(self.diff):      # no float argument: every cotangent is zero (JAX's float0)
+            return self.args.cotangents((), self.diff)
         got = self.comp[self.comp.rev](copy.deepcopy(self.residual), *cts)
         return self.args.cotangents((got,) if sum(self.diff) == 1 else got, self.diff)
 

@@ -5,8 +5,10 @@ Each ``f`` is written with ``np`` and ``scipy.special`` only, one lambda per
 line, so that the same code runs on NumPy (pullback, finite differences) and
 on ``jax.numpy`` (the JAX twin).  Domains keep away from kinks, ties and poles.
 """
+import math
 from dataclasses import dataclass
 
+import jax.numpy as jnp
 import numpy as np
 
 
@@ -170,6 +172,16 @@ R("mean", lambda x: x.mean(axis=(0, 1), keepdims=True), U(2, 3, 2))
 R("prod", lambda x: np.prod(x), P(2, 3))
 R("prod", lambda x: np.prod(x, axis=0), U(3, 2))
 R("prod", lambda x: np.prod(x, axis=1, keepdims=True), P(2, 3))
+R("prod", lambda x: np.prod(x), K([0.0, 2.0, 3.0]))        # d/dx at a zero: no y / x
+R("prod", lambda x: np.prod(x, axis=1), K([[0.0, 2.0], [0.0, 0.0], [1.5, -1.0]]))
+R("prod", lambda x: np.prod(x, axis=0, keepdims=True), K([[0.0, 2.0], [3.0, 0.0]]))
+R("sum", lambda x: np.sum([x, 2.0 * x]), U(3), jf=lambda x: jnp.sum(jnp.array([x, 2.0 * x])))
+R("mean", lambda x: np.mean((x, x * x), axis=0), U(3),
+  jf=lambda x: jnp.mean(jnp.array((x, x * x)), axis=0))
+R("norm", lambda x: np.linalg.norm([x, x + 2.0]), U(3),
+  jf=lambda x: jnp.linalg.norm(jnp.array([x, x + 2.0])))
+R("sum", lambda a: np.sum([1, a * a, 2]), S(), jf=lambda a: jnp.sum(jnp.array([1, a * a, 2])))
+R("factorial", lambda x: x * math.factorial(4), S())
 R("max", lambda x: np.max(x), U(2, 3))
 R("max", lambda x: np.max(x, axis=0), U(3, 4))
 R("max", lambda x: x.max(axis=1, keepdims=True), U(3, 4))

@@ -2,7 +2,10 @@
 
 A variable is *varied* if it depends differentiably on an active input and
 *useful* if the output depends differentiably on it; it is *active* if both.
-Only float variables are active.  The analysis is flow-insensitive per name
+Only float variables are active.  Complex values take part in the reachability
+(a complex intermediate of a real loss carries a derivative) but pullback does
+not differentiate them: an active complex variable is rejected at the line
+that makes it, never dropped as a zero.  The analysis is flow-insensitive per name
 (the frontend's versioning makes that precise for straight-line code) and
 iterates to a fixpoint, so loops need no special case.  A call is treated as
 differentiable in every float argument; the callee is analysed again for the
@@ -14,8 +17,11 @@ activity pattern of each call site.
         y = t1 * 3.0
         return y
 """
+import numpy as np
+
+from ..errors import UnsupportedError
 from ..ir import Assign, Call, Pop, Push, Return, Var
-from ..ir.types import is_differentiable
+from ..ir.types import Array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 
@@ -29,7 +35,12 @@ def diff_args(stmt):
 
 def _float(a):
     # generated code (forward over reverse): tapes and residuals hold derivative carriers
-    return isinstance(a, Var) and (is_differentiable(a.type) or a.type in ("tape", "residual"))
+    return isinstance(a, Var) and (is_differentiable(a.type) or a.type in ("tape", "residual")
+                                   or _complex(a))
+
+
+def _complex(a):
+    return isinstance(a.type, Array) and np.dtype(a.type.dtype).kind == "c"
 
 
 def active_vars(fn, active_params):
@@ -60,7 +71,13 @@ def active_vars(fn, active_params):
             by_in.setdefault(a, []).append(k)
         for o in outs:
             by_out.setdefault(o, []).append(k)
-    return _reach(varied, by_in, edges, 1) & _reach(useful, by_out, edges, 0)
+    active = _reach(varied, by_in, edges, 1) & _reach(useful, by_out, edges, 0)
+    for s in stmts:
+        if isinstance(s, Assign) and s.target.name in active and _complex(s.target):
+            raise UnsupportedError.at(s.loc, f"cannot differentiate through a complex value "
+                                      f"({s.target.type}) made here: pullback "
+                                      "differentiates real floats only", "complex")
+    return active
 
 
 def _reach(found, index, edges, side):

@@ -39,7 +39,8 @@ def _axes(axis, ndim):
 
 
 ELEMENTWISE_SKIP = {"item", "pack"}
-FILL = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0}
+FILL = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0,
+        "zeros_for": 0.0}      # an array literal's room; its elements are written next
 REDUCE = ("sum", "mean", "amax", "amin", "prod")
 RESHAPE = ("reshape", "ravel", "flatten", "like")
 
@@ -129,7 +130,7 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
                                      "dot", "matmul_vjp_a", "matmul_vjp_b", "dot_vjp_a",
                                      "dot_vjp_b", "getitem", "getitem_copy", "getitem_vjp",
                                      "setitem", "count", "transpose", "transpose_vjp",
-                                     "outer", "eye") + RESHAPE and s.op not in FILL
+                                     "outer", "eye", "prod_others") + RESHAPE and s.op not in FILL
 
     def _target(self, s, dest):
         """Writer of element ``off`` of the target (a scalar target ignores ``off``)."""
@@ -195,6 +196,8 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
             return
         if op == "extremum_mask":
             return self._extremum_mask(s, env, out, pad, lines)
+        if op == "prod_others":
+            return self._prod_others(s, out, pad, lines)
         if op == "unbroadcast":
             g, x = args
             xs = shape_of(x.type)
@@ -316,6 +319,28 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
             cnt = d.literal(float(math.prod(xs[a] for a in axes)))[0]
             self.loops((n_out,) if is_array(t) else (), pad, lines,
                        lambda ks, p: [f"{p}{out(ks[0] if ks else '0')} /= {cnt};"])
+
+    def _prod_others(self, s, out, pad, lines):
+        """Each element's product of the others in its reduction: a loop over the reduced
+        axes skipping the element itself (no division, so right at zeros)."""
+        x, axis = s.args
+        xs = shape_of(x.type)
+        axes = _axes(axis.value, len(xs))
+        src, one = self.names[x.name], self.ctx.dialect.literal(1.0)[0]
+
+        def body(ks, p):
+            rs = {a: self.names.fresh(f"r{a}") for a in axes}
+            inner = p + "    " * len(axes)
+            code = [f"{p}{out(self.flat(xs, ks))} = {one};"]
+            code += [f"{p}{'    ' * i}for (long {rs[a]} = 0; {rs[a]} < {xs[a]}; {rs[a]}++) {{"
+                     for i, a in enumerate(axes)]
+            other = " || ".join(f"{rs[a]} != {ks[a]}" for a in axes) or "0"
+            at = self.flat(xs, [rs.get(d, k) for d, k in enumerate(ks)])
+            code += [f"{inner}if ({other}) {{",
+                     f"{inner}    {out(self.flat(xs, ks))} *= {src}[{at}];", f"{inner}}}"]
+            code += [f"{p}{'    ' * i}}}" for i in reversed(range(len(axes)))]
+            return code
+        self.loops(xs, pad, lines, body)
 
     def _extremum_mask(self, s, env, out, pad, lines):
         x, y, axis, keep = s.args

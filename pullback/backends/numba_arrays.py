@@ -76,6 +76,10 @@ def array_expr(p, s, env):
         return _paren(_text(args[i], env), prec)
     if op == "copy" and isinstance(args[0], Const) and is_array(getattr(s.target, "type", None)):
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
+    if op == "prod_others":
+        return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM
+    if op == "zeros_for":              # an array literal's room: its type knows shape and dtype
+        return f"np.zeros({_tup(p.shape(s.target))}, {_dtype(s.target)})", ATOM
     if op == "getitem_copy":           # np.array(a) of an array is not nopython
         return f"{t(0, ATOM)}[{_index_text(args[1], _text(args[1], env))}].copy()", ATOM
     if op in REDUCTIONS and len(args) == 3 and is_array(getattr(args[0], "type", None)):
@@ -230,6 +234,33 @@ def einsum_fn(p, spec, shapes, out_shape):
     lines.append(f"{pad}{target} += {prod}")
     lines.append("    return out" if out else "    return out[0]")
     p.generated[name] = "\n" + "\n".join(lines)
+    return name
+
+
+def prod_others_fn(p, shape, axis):
+    """A generated function: for each element, the product of the others its reduction
+    over ``axis`` combines (prefix times suffix products, no division)."""
+    axes = _axes(axis, len(shape))
+    perm = [a for a in range(len(shape)) if a not in axes] + list(axes)
+    moved = tuple(shape[a] for a in perm)
+    n = math.prod(shape[a] for a in axes)
+    rows = math.prod(moved) // n if n else 0
+    back = tuple(perm.index(a) for a in range(len(shape)))
+    name = f"_prod_others_{_tag(shape)}_a{''.join(map(str, axes))}"
+    p.generated.setdefault(name, f'''
+def {name}(x):
+    f = np.ascontiguousarray(x.transpose({_tup(tuple(perm)) if shape else "()"})).reshape(({rows}, {n}))
+    out = np.empty(({rows}, {n}))
+    for r in range({rows}):
+        acc = 1.0
+        for i in range({n}):
+            out[r, i] = acc
+            acc *= f[r, i]
+        acc = 1.0
+        for i in range({n} - 1, -1, -1):
+            out[r, i] *= acc
+            acc *= f[r, i]
+    return np.ascontiguousarray(out.reshape({_tup(moved) if shape else "()"}).transpose({_tup(back) if shape else "()"}))''')
     return name
 
 

@@ -55,14 +55,27 @@ class ArrayLowerer:
                 raise self.error(node, f"the keyword argument '{k}' here")
             bound[k] = v
         atoms = []
+        diff = set(prim.diff_positions())
         for i, p in enumerate(params):
-            if p in bound:
+            if p in bound and i in diff:
+                atoms.append(self.array_arg(bound[p], node))
+            elif p in bound:
                 atoms.append(self.static_arg(bound[p], node))
             elif i >= nreq:
                 atoms.append(Const(prim.defaults[i - nreq]))
             else:
                 raise self.error(node, f"a missing argument '{p}' to '{name}'")
         return self.op(name, atoms, node)
+
+    def array_arg(self, b, node):
+        """A binding where NumPy reads an array through which derivatives flow: a list
+        or tuple literal with run-time elements is the array NumPy would make of it
+        (``np.sum([x, 2.0 * x])``), typed by the join of its elements, so an active
+        element makes it active; never a static index tuple, which carries none."""
+        if isinstance(b, TupleB):
+            static = self.static_arg(b, node)
+            return static if isinstance(static, Const) else self.array_literal(b.items, node)
+        return b
 
     def call_numpy(self, obj, args, kwargs, node):
         """NumPy functions that need more than a binding; None if not one of them."""
@@ -89,9 +102,10 @@ class ArrayLowerer:
         shape, leaves = _shape_and_leaves(items)
         if any(not is_atom(x) for x in leaves):
             return self.concatenate(np.stack, items, {}, node)
-        first = next((x for x in leaves if not isinstance(x, Const)), None)
-        arr = self.op("zeros", (Const(shape), Const(None)), node) if first is None else \
-            self.op("zeros_for", (Const(shape), first), node)   # its elements may be arrays
+        if all(isinstance(x, Const) for x in leaves):
+            arr = self.op("zeros", (Const(shape), Const(None)), node)
+        else:       # its elements may be arrays; its dtype joins all of them (int, float)
+            arr = self.op("zeros_for", (Const(shape),) + tuple(leaves), node)
         for flat, leaf in enumerate(leaves):
             idx = Const(tuple(int(i) for i in np.unravel_index(flat, shape)))
             self.emit(Assign(arr, "setitem", (arr, idx, leaf), self.loc(node)))
@@ -182,7 +196,7 @@ class ArrayLowerer:
         if attr in VARARG_SHAPE and len(args) > 1:
             args = [TupleB(tuple(args))]
         if attr == "clip":
-            return self.op("clip", [base] + [self.static_arg(a, node) for a in args], node)
+            return self.op("clip", [base] + [self.array_arg(a, node) for a in args], node)
         return self.call_bound(name, [base] + list(args), kwargs, node)
 
     # -- indexing ------------------------------------------------------------------

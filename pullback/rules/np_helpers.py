@@ -148,8 +148,8 @@ def tile_vjp(g, x, reps):
 
 
 def repeat_vjp(g, x, repeats, axis):
-    if axis is None:
-        return np.reshape(np.reshape(g, (-1, repeats)).sum(-1), np.shape(x))
+    if axis is None:        # (size, repeats), not (-1, repeats): repeats may be 0
+        return np.reshape(np.reshape(g, (np.size(x), repeats)).sum(-1), np.shape(x))
     shape = list(np.shape(x))
     shape.insert(axis + 1, repeats)
     return np.reshape(g, shape).sum(axis + 1)
@@ -206,10 +206,57 @@ def flatten(x):
     return np.array(x).reshape(-1)
 
 
-def zeros_for(shape, leaf):
-    """Room for an array literal of ``shape`` whose elements are like ``leaf``
-    (scalars or arrays), in the float type of ``leaf``."""
-    return np.zeros(tuple(shape) + np.shape(leaf), dtype=np.result_type(leaf, 0.0))
+def reduced_last(x, axis):
+    """``x`` with the axes a reduction over ``axis`` combines moved last and flattened
+    into one: (array (kept..., n), a function putting such an array back in x's shape)."""
+    x = np.asarray(x)
+    axes = tuple(range(x.ndim)) if axis is None else \
+        tuple(int(a) % x.ndim for a in np.atleast_1d(axis))
+    perm = [a for a in range(x.ndim) if a not in axes] + list(axes)
+    moved = np.transpose(x, perm)
+    lead = moved.shape[:x.ndim - len(axes)]
+    return moved.reshape(lead + (-1,)), \
+        lambda y: np.transpose(np.reshape(y, moved.shape), np.argsort(perm))
+
+
+def prod_others(x, axis):
+    """For each element of ``x``, the product of the others its reduction over ``axis``
+    combines: d prod / d x, made of prefix and suffix products (no division, so right
+    where ``x`` has zeros)."""
+    f, back = reduced_last(x, axis)
+    left, right = np.ones_like(f), np.ones_like(f)
+    left[..., 1:] = np.cumprod(f[..., :-1], axis=-1)
+    right[..., :-1] = np.cumprod(f[..., :0:-1], axis=-1)[..., ::-1]
+    return back(left * right)
+
+
+def prod_others_jvp(t, x, axis):
+    """The tangent of ``prod_others(x, axis)`` along ``t``: prefix and suffix products
+    carried with their tangents (dual numbers), again without division."""
+    f, back = reduced_last(x, axis)
+    d, _ = reduced_last(np.broadcast_to(t, np.shape(x)), axis)
+    if f.shape[-1] == 0:
+        return np.zeros(np.shape(x))
+
+    def exclusive(fs, ds):      # products of the elements before each one, and tangents
+        p, dp = np.ones(fs.shape[:-1]), np.zeros(fs.shape[:-1])
+        parts, dparts = [], []
+        for i in range(fs.shape[-1]):
+            parts.append(p)
+            dparts.append(dp)
+            p, dp = p * fs[..., i], dp * fs[..., i] + p * ds[..., i]
+        return np.stack(parts, -1), np.stack(dparts, -1)
+    left, dleft = exclusive(f, d)
+    right, dright = exclusive(f[..., ::-1], d[..., ::-1])
+    return back(dleft * right[..., ::-1] + left * dright[..., ::-1])
+
+
+def zeros_for(shape, *leaves):
+    """Room for an array literal of ``shape`` whose elements are ``leaves`` (scalars or
+    arrays, all of one shape): the dtype NumPy gives the literal, the join of theirs
+    (ints and a float make a float array)."""
+    return np.zeros(tuple(shape) + np.shape(leaves[0]),
+                    dtype=np.result_type(*[np.asarray(x) for x in leaves]))
 
 
 def hstack2(a, b):

@@ -42,6 +42,10 @@ array_op("sort_vjp", H.sort_vjp, "t x axis", helper="sort_vjp")
 array_op("astype_like", H.astype_like, "t x", "astype_like(g, t)", helper="astype_like")
 array_op("diag_vjp", H.diag_vjp, "t x k", "diag(g, k)", helper="diag_vjp")
 array_op("trace_vjp", H.trace_vjp, "t x", "trace(g)", helper="trace_vjp")
+array_op("prod_others", H.prod_others, "x axis", helper="prod_others",
+         jvps=("prod_others_jvp(t, x, axis)",))
+array_op("prod_others_jvp", H.prod_others_jvp, "t x axis", helper="prod_others_jvp",
+         jvps=("prod_others_jvp(t, x, axis)",))     # linear in t; x: a third derivative
 array_op("norm_vjp", H.norm_vjp, "t x y ord axis keepdims", helper="norm_vjp")
 
 # -- elementwise functions beyond the scalar ones ------------------------------
@@ -75,8 +79,9 @@ array_op("sum", np.sum, "x axis=None keepdims=False", "expand_to(g, x, axis, kee
          python=(np.sum,))
 array_op("mean", np.mean, "x axis=None keepdims=False",
          "expand_to(g, x, axis, keepdims) / count(x, axis)", python=(np.mean,))
+# d prod / dx is the product of the other factors, not y / x (nan where x has a zero)
 array_op("prod", np.prod, "x axis=None keepdims=False",
-         "expand_to(g * y, x, axis, keepdims) / x", python=(np.prod,))
+         "expand_to(g, x, axis, keepdims) * prod_others(x, axis)", python=(np.prod,))
 array_op("amax", np.max, "x axis=None keepdims=False",
          "expand_to(g, x, axis, keepdims) * extremum_mask(x, y, axis, keepdims)",
          python=(np.max, np.amax), helper="np.max")

@@ -61,7 +61,7 @@ forward_rule("linspace", "(1.0 - linspace_weights(y, num, endpoint)) * t",
              "linspace_weights(y, num, endpoint) * t")
 
 # -- nonlinear reductions -------------------------------------------------------------
-forward_rule("prod", "sum(t * expand_to(y, x, axis, keepdims) / x, axis, keepdims)")
+forward_rule("prod", "sum(t * prod_others(x, axis), axis, keepdims)")
 forward_rule("cumprod", "cumsum(t / x, axis) * y")
 for _name in ("amax", "amin"):
     forward_rule(_name, "sum(t * extremum_mask(x, y, axis, keepdims), axis, keepdims)")

@@ -122,6 +122,11 @@ for _name in ("floor", "ceil", "trunc"):
     nondiff(_name, getattr(math, _name), result=INT, python=(getattr(math, _name),
                                                              getattr(np, _name)),
             numpy=f"np.{_name}")
+# integer-valued functions of integers (Python refuses floats): no derivative, as in JAX
+for _name, _params in (("factorial", "x"), ("isqrt", "x"), ("comb", "n k"), ("perm", "n k"),
+                       ("gcd", "a b"), ("lcm", "a b")):
+    nondiff(_name, getattr(math, _name), params=_params, result=INT,
+            python=(getattr(math, _name),))
 
 CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau", math.inf: "inf"}
 
