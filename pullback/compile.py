@@ -5,7 +5,7 @@
 """
 import linecache
 
-from .analysis.alias import check_writes, copy_views
+from .analysis.alias import prepare_module
 from .analysis.types import infer_types
 from .ir import Const, Extern, Module
 from .ir.types import is_array
@@ -52,11 +52,10 @@ def lower_typed(f, types, skels=None):
 
 
 def prepare_arrays(module):
-    """Unsafe writes are rejected (on the views as written); then views of arrays
-    written in place become copies."""
-    for fn in module.functions:
-        check_writes(fn)
-    return Module(tuple(copy_views(fn) for fn in module.functions), module.result)
+    """Unsafe writes are rejected (on the aliases as written); then shares next to
+    writes become copies (``analysis/alias.py``).  Every backend and entry point
+    runs this on the typed module before any transform."""
+    return prepare_module(module)
 
 
 def compile_reverse(f, types, mask, split=False, verify=False, skels=None, value=True):

@@ -22,6 +22,8 @@ def result_type(op, args, types):
     answer on stand-in values of the argument types."""
     if op == "copy":
         return types[0]
+    if op == "inplace":     # ``w op= v`` (the value's type); alias.py lowers it to a copy
+        return types[1]
     prim = PRIMITIVES[op]
     if all(t in SCALAR_ORDER for t in types):
         t = prim.result(*types)
