@@ -192,6 +192,11 @@ def _shared_in_use(exclude, objs, state, live, reverse_reads):
     return None
 
 
+def _shown(name):
+    """The user's name of a variable (``y_1`` is the second version of ``y``)."""
+    return re.sub(r"_\d+$", "", name)
+
+
 def _check_write(ctx, s, name, objs, state, live, exclude):
     if not ctx.check:
         return
@@ -210,9 +215,9 @@ def _check_write(ctx, s, name, objs, state, live, exclude):
     other = _shared_in_use(exclude, objs, state, live, ctx.reverse_reads)
     if other is not None:
         raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to '{name}' "
-                                  f"while '{other}', which shares its memory, is still read "
-                                  "(a view, an alias or a list holding it; copy one of them "
-                                  "first)", "aliased write")
+                                  f"while '{_shown(other)}', which shares its memory, is still "
+                                  "read (a view, an alias or a list holding it; copy one of "
+                                  "them first)", "aliased write")
 
 
 def _fresh(state, key):
@@ -273,8 +278,7 @@ def _assign(ctx, s, state, live):
         if s.op == "setitem":
             _check_write(ctx, s, t, objs, state, live, {t})
         else:   # ``w op= v``: w is a new version, the old one (or its copy) read later sees it
-            shown = re.sub(r"_\d+$", "", t)
-            _check_write(ctx, s, shown, objs, state, live, {t} if base in live else {t, base})
+            _check_write(ctx, s, _shown(t), objs, state, live, {t} if base in live else {t, base})
         return {**state, t: set(objs)}
     if not _holds(s.target.type):
         return {k: v for k, v in state.items() if k != t}
