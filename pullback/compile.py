@@ -48,13 +48,13 @@ def lower_typed(f, types, skels=None):
     typed = infer_types(lower_program(f, skels or len(types)), list(types))
     if has_jvp_calls(typed):      # pullback.jvp in the user's code: type the tangents too
         typed = infer_types(expand_jvp_calls(typed), list(types))
-    return typed
+    # every backend and entry point types through here, so none skips the alias checks
+    return prepare_arrays(typed)
 
 
 def prepare_arrays(module):
     """Unsafe writes are rejected (on the aliases as written); then shares next to
-    writes become copies (``analysis/alias.py``).  Every backend and entry point
-    runs this on the typed module before any transform."""
+    writes become copies (``analysis/alias.py``).  ``lower_typed`` runs it."""
     return prepare_module(module)
 
 
@@ -62,7 +62,7 @@ def compile_reverse(f, types, mask, split=False, verify=False, skels=None, value
     """Compile the reverse-mode derivative; ``verify`` checks the IR between passes.
     ``value=False`` (``grad``): the entry returns the gradients only, after checking
     that ``f`` returns one scalar (``TypeError`` otherwise)."""
-    typed = prepare_arrays(lower_typed(f, types, skels))
+    typed = lower_typed(f, types, skels)
     if verify:
         verify_module(typed)
     outs = typed.functions[0].body[-1].values

@@ -22,7 +22,7 @@ import numpy as np
 
 from .api import _arg_type, _argnums, _bind
 from .backends.c99 import emit_c_module, exported_name
-from .compile import lower_typed, prepare_arrays
+from .compile import lower_typed
 from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
@@ -67,7 +67,7 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
     cname = exported_name(name if name is not None else getattr(f, "__name__", "f"),
                           given=name is not None)
     mask = tuple(i in nums for i in range(len(args)))
-    typed = prepare_arrays(lower_typed(f, types))
+    typed = lower_typed(f, types)
     _one_shape_per_callee(typed)
     for fn in typed.functions:
         _static_shapes(fn)

@@ -20,7 +20,7 @@ import re
 import sys
 import time
 
-from ..compile import lower_typed, prepare_arrays
+from ..compile import lower_typed
 from ..errors import TransformError
 from ..transforms.gradient import gradient_module
 from .numba import emit_numba_module
@@ -112,7 +112,7 @@ def compile_reverse_numba(f, types, mask, split=False):
     """Like ``compile.compile_reverse``, with the Numba backend."""
     require_numba()
     start = time.perf_counter()
-    typed = prepare_arrays(lower_typed(f, types))
+    typed = lower_typed(f, types)
     n_out = len(typed.functions[0].body[-1].values)
     module = gradient_module(typed, mask, split)
     name = getattr(f, "__qualname__", "f")
