@@ -12,22 +12,23 @@ A forward dataflow tracks, for every name whose value holds array memory
   (``("site", key)``; a site run again in a loop renames the older one ``old``);
 - ``b = a``, views (``x[1:]``, ``x.T``, ``reshape``, ``np.asarray``, ... see
   ``VIEWS``) and the loop variable of ``for row in B`` share their source's;
-- a list holds its own (``("list", key)``) and its items'; ``L[i]`` shares both;
+- a list holds its own (``("list", key)``) and its items' (a list item's own
+  marked ``in``); ``L[i]`` shares the items';
 - a call's result shares what the callee may return: its arguments (a helper
   returning ``c`` or ``c[1:]``), globals, or a fresh array (``_summaries``,
   iterated to a fixpoint so recursion is covered).
 
 Writes are ``setitem`` (``x[i] = v``, ``x[i] += v``) and ``inplace`` (the
 frontend's ``w op= v``, in place on an array, a rebinding on a number).  A
-write is rejected when what it writes is an argument (or, in a function that
-is called, any part of one: the caller would see it), a global array, or is
-shared by another name still read.  A sharing statement next to a write (its
-names are in one group of ``_written_groups``) then becomes a copy in the
-generated code (``_rewrite``), so the derivative code's own reads (the reverse
-sweep, a callee's residual) never see the write: such a copied share counts
-against a write only while the forward computation still reads the other
-name, where NumPy would show the write.  ``inplace`` then becomes the
-rebinding it is in value semantics.
+write is rejected when what it writes is an argument or part of one (the
+caller would see it), a global array, or is shared by another name still
+read.  A sharing statement next to a write (its names are in one group of
+``_written_groups``) then becomes a copy in the generated code (``_rewrite``),
+so the derivative code's own reads (the reverse sweep, a callee's residual)
+never see the write: such a copied share counts against a write only while
+the forward computation still reads the other name, where NumPy would show
+the write.  ``inplace`` then becomes the rebinding it is in value semantics
+(its new version shares with the old for NumPy only, like a copied share).
 
 Invariant after ``prepare_module``: no ``inplace`` remains, and an array
 written in place shares its memory with no other name that is read.
@@ -84,22 +85,21 @@ def prepare_module(module):
     """Check every function's writes (``UnsupportedError`` at the line), then make
     shares next to writes copies and ``inplace`` a rebinding."""
     summaries = _summaries(module)
-    callees = {s.func for f in module.functions for s in walk(f.body) if isinstance(s, Call)}
     out = []
     for fn in module.functions:
         groups = _written_groups(fn)
         reverse_reads = {v.name for s in walk(fn.body) if isinstance(s, Assign)
                          and is_differentiable(s.target.type) for v in atoms_read(s)}
-        ctx = _Ctx(summaries, groups, reverse_reads, check=True, callee=fn.name in callees)
+        ctx = _Ctx(summaries, groups, reverse_reads, check=True)
         _block(ctx, fn.body, _params(fn), set())
         out.append(_rewrite(fn, groups))
     return Module(tuple(out), module.result)
 
 
 class _Ctx:
-    def __init__(self, summaries, groups, reverse_reads, check, callee=False):
+    def __init__(self, summaries, groups, reverse_reads, check):
         self.summaries, self.groups, self.reverse_reads = summaries, groups, reverse_reads
-        self.check, self.callee = check, callee
+        self.check = check
         self.returned = []      # the token sets of each Return's values (for summaries)
 
 
@@ -206,11 +206,11 @@ def _check_write(ctx, s, name, objs, state, live, exclude):
         raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to '{name}', "
                                   f"which is the global array '{globs[0]}' or part of it "
                                   f"(copy it first: {name} = {name}.copy())", "aliased write")
-    # a called function's caller would see a write even through a copied view
-    params = sorted(o[1] for o in (real if ctx.callee else objs) if o[0] == "param")
+    # the caller would see a write even through a view the generated code copies
+    params = sorted(o[1] for o in real if o[0] == "param")
     if params:
         raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to "
-                                  f"the argument '{params[0]}' (copy it first: "
+                                  f"the argument '{params[0]}' or a view of it (copy it first: "
                                   f"{name} = {name}.copy())", "mutation of an argument")
     other = _shared_in_use(exclude, objs, state, live, ctx.reverse_reads)
     if other is not None:
@@ -279,6 +279,8 @@ def _assign(ctx, s, state, live):
             _check_write(ctx, s, t, objs, state, live, {t})
         else:   # ``w op= v``: w is a new version, the old one (or its copy) read later sees it
             _check_write(ctx, s, _shown(t), objs, state, live, {t} if base in live else {t, base})
+            # the generated code rebinds: the new version shares with the old for NumPy only
+            return {**state, t: {("copied view", o) for o in _real(objs)}}
         return {**state, t: set(objs)}
     if not _holds(s.target.type):
         return {k: v for k, v in state.items() if k != t}
@@ -291,7 +293,15 @@ def _assign(ctx, s, state, live):
             raise UnsupportedError.at(s.loc, f"cannot differentiate a change to the list '{t}' "
                                       f"while '{other}' is the same list", "aliased write")
         items = s.args[1] if s.op == "list_append" else s.args[2]
-        return {**state, t: state.get(t, set()) | _tokens(items, state)}
+        held = {("in", o) if o[0] == "list" else o for o in _tokens(items, state)}
+        return {**state, t: state.get(t, set()) | held}
+    if s.op == "getitem" and isinstance(s.args[0], Var) and isinstance(s.args[0].type, ListT):
+        # an item shares the items' memory, not the list object (a list held is its own)
+        objs = {o[1] if o[0] == "in" else o for o in state.get(s.args[0].name, set())
+                if o[0] != "list"}
+        if t in ctx.groups or s.args[0].name in ctx.groups:
+            objs = {("copied view", o) for o in _real(objs)} if is_array(s.target.type) else objs
+        return {**state, t: objs}
     if s.op == "inplace":       # on a number: the rebinding ``w = w op v``
         return {**state, t: set(_tokens(s.args[1], state))}
     if (s.op == "copy" or s.op in VIEWS) and s.args and _tokens(s.args[0], state):
