@@ -235,6 +235,13 @@ def list_dead(y):
     return np.sum(z * y)
 
 
+def astype_then_write(x):
+    y = x * 1.0
+    z = y.astype(float)     # a copy in NumPy (the generated np.asarray would share)
+    y[0] = 5.0
+    return np.sum(z * y)
+
+
 ACCEPTED = [(copy_then_write, np.ones(3)), (copy_then_write, X3), (helper_max_write, 1.5),
             (alias_dead, X3), (augmented_dead, X3), (column_dead, B32),
             (helper_result_dead, X3), (list_dead, X3)]
@@ -340,3 +347,13 @@ def test_every_view_of_numpy_is_tracked():
                 if any(isinstance(o, np.ndarray) and np.shares_memory(o, x) for o in outs):
                     found.add(name)
     assert not found - VIEWS - SHARED_WHEN_GENERATED, sorted(found - VIEWS)
+
+
+def test_astype_is_a_copy_even_where_the_generated_code_shares():
+    """Python backend only (astype is outside numba's and C's subsets)."""
+    ref = _fd_grad(astype_then_write, X3)
+    _close(pullback.grad(astype_then_write)(np.copy(X3)), ref)
+    _close(pullback.vjp(astype_then_write, np.copy(X3))[1](1.0)[0], ref)
+    v = np.array([0.5, 1.0, 1.5])
+    _close(pullback.jvp(astype_then_write, (np.copy(X3),), (v,))[1],
+           _fd_jvp(astype_then_write, X3, v))
