@@ -16,7 +16,7 @@ with ``PULLBACK_VERIFY=1`` the IR is verified after every stage.
 import time
 from dataclasses import dataclass
 
-from .analysis.alias import check_writes, copy_views
+from .analysis.alias import prepare_module
 from .analysis.types import infer_types
 from .backends import loader
 from .frontend import lower_program
@@ -78,11 +78,9 @@ def lower_typed(f, types, skels=None):
 
 
 def prepare_arrays(module):
-    """Unsafe writes are rejected (on the views as written); then views of arrays
-    written in place become copies."""
-    for fn in module.functions:
-        check_writes(fn)
-    return Module(tuple(copy_views(fn) for fn in module.functions), module.result)
+    """Unsafe writes are rejected (on the aliases as written); then shares next to
+    writes become copies (``analysis/alias.py``)."""
+    return prepare_module(module)
 
 
 def checked(stage, module):

@@ -173,10 +173,10 @@ def test_writes_in_place_only_into_an_owned_buffer(share):
 
 def test_gradient_without_the_value_drops_its_computation():
     from pullback.backends.python import emit_module
-    from pullback.pipeline import lower_typed, prepare_arrays
+    from pullback.pipeline import lower_typed
     from pullback.ir.types import Array
     from pullback.transforms.gradient import gradient_module
-    typed = prepare_arrays(lower_typed(rosenbrock, [Array("float64", (9,))]))
+    typed = lower_typed(rosenbrock, [Array("float64", (9,))])
     src = emit_module(gradient_module(typed, (True,), value=False))
     ns = {}
     exec(src, ns)

@@ -2,35 +2,56 @@
 
 The IR treats ``x = setitem(x, idx, v)`` as producing a new value; NumPy
 mutates the object, which every alias of ``x`` sees.  This pass makes the two
-agree or rejects the program:
+agree or rejects the program at the write's line.
 
-1. views (``x[1:]``, ``x.T``, ``reshape``, ...) of an array that is written
-   in place anywhere in the function become copies, so no view outlives a write;
-2. a forward dataflow tracks which allocation each array variable may hold
-   (parameters hold the caller's arrays; a view holds its base's); a write to
-   an array that the caller passed in, or that another variable still in use
-   shares, is rejected with an ``UnsupportedError`` naming the line.  A view
-   that step 1 turns into a copy shares its base only as far as the forward
-   computation sees: a write to either while the other is still read later
-   is rejected (NumPy would show the write through the view), while reads of
-   the reverse sweep, which get the copy, do not count.  The check runs on
-   the views as written, before step 1.
+A forward dataflow tracks, for every name whose value holds array memory
+(arrays, and lists of them), the allocations it may share:
 
-    new = u.copy()          # fresh: writes are fine
-    new[i] = ...
-    r = new[1:3]            ->  r = np.array(new[1:3])     (a copy)
+- a parameter holds the caller's array (``("param", name)``), a global array
+  its own (``("extern", name)``); any other computation makes a fresh one
+  (``("site", key)``; a site run again in a loop renames the older one ``old``);
+- ``b = a``, views (``x[1:]``, ``x.T``, ``reshape``, ``np.asarray``, ... see
+  ``VIEWS``) and the loop variable of ``for row in B`` share their source's;
+- a list holds its own (``("list", key)``) and its items' (a list item's own
+  marked ``in``); ``L[i]`` shares the items';
+- a call's result shares what the callee may return: its arguments (a helper
+  returning ``c`` or ``c[1:]``), globals, or a fresh array (``_summaries``,
+  iterated to a fixpoint so recursion is covered).
+
+Writes are ``setitem`` (``x[i] = v``, ``x[i] += v``) and ``inplace`` (the
+frontend's ``w op= v``, in place on an array, a rebinding on a number).  A
+write is rejected when what it writes is an argument or part of one (the
+caller would see it), a global array, or is shared by another name still
+read.  A sharing statement next to a write (its names are in one group of
+``_written_groups``) then becomes a copy in the generated code (``_rewrite``),
+so the derivative code's own reads (the reverse sweep, a callee's residual)
+never see the write: such a copied share counts against a write only while
+the forward computation still reads the other name, where NumPy would show
+the write.  ``inplace`` then becomes the rebinding it is in value semantics
+(its new version shares with the old for NumPy only, like a copied share).
+
+Invariant after ``prepare_module``: no ``inplace`` remains, and an array
+written in place shares its memory with no other name that is read.
 """
+import re
 from dataclasses import replace
 
 from ..errors import UnsupportedError
-from ..ir import Assign, For, If, Var, While
-from ..ir.types import is_array, is_differentiable
-from ..ir.walk import atoms_read, blocks, walk
+from ..ir import Assign, Call, Const, Extern, For, If, Module, Return, Var, While
+from ..ir.names import is_temp
+from ..ir.types import ListT, is_array, is_differentiable
+from ..ir.walk import atoms_read, blocks, map_blocks, walk
 from .liveness import live_before_stmt, live_step
-from ..ir.walk import map_blocks
 
+# operations whose result may share memory with their first argument in NumPy
+# (asarray's implementation copies, so there the generated code always copies)
 VIEWS = {"getitem", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims",
-         "squeeze", "broadcast_to", "atleast_2d", "asarray_view"}
+         "squeeze", "broadcast_to", "atleast_2d", "asarray", "asarray_view", "diag",
+         "diagonal", "diff", "flip", "einsum1", "expand_like", "unbroadcast",
+         "transpose_vjp", "einsum2", "einsum3", "einsum4", "pad_vjp", "logsumexp_weight"}
+# a copy in NumPy (``x.astype(float)``) that the generated code may share (np.asarray):
+# fresh to the analysis, copied by ``_rewrite`` next to a write like a view
+SHARED_WHEN_GENERATED = {"astype"}
 
 
 def written_in_place(body):
@@ -38,68 +59,182 @@ def written_in_place(body):
             and s.args[0] == s.target}
 
 
-def copy_views(fn):
-    """Step 1: views of arrays that are written in place become copies."""
-    written = written_in_place(fn.body)
-    if not written:
-        return fn
-
-    def block(stmts):
-        out = []
-        for s in stmts:
-            if blocks(s):
-                s = map_blocks(s, block)
-            elif isinstance(s, Assign) and s.op in VIEWS and is_array(s.target.type) and \
-                    isinstance(s.args[0], Var) and s.args[0].name in written:
-                if s.op == "getitem":
-                    s = replace(s, op="getitem_copy")
-                else:
-                    out.append(s)
-                    s = Assign(s.target, "copy_array", (s.target,), s.loc)
-            out.append(s)
-        return tuple(out)
-    return replace(fn, body=block(fn.body))
+def _holds(t):
+    """Whether a value of type ``t`` may hold (a reference to) array memory."""
+    return is_array(t) or isinstance(t, ListT)
 
 
-def check_writes(fn):
-    """Step 2: reject writes to arguments and to arrays shared with live variables."""
-    written = written_in_place(fn.body)
-    if not written:
-        return
-    state = {p.name: {("param", p.name)} for p in fn.params if is_array(p.type)}
-    # values the reverse sweep may read count as in use for the whole function
-    reverse_reads = {v.name for s in walk(fn.body) if isinstance(s, Assign)
-                     and is_differentiable(s.target.type) for v in atoms_read(s)}
-    _block((written, reverse_reads), fn.body, state, set())
+def _is_write(s):
+    """An in-place write to an array: ``x[i] = v`` or ``w op= v`` on an array."""
+    if not isinstance(s, Assign) or not is_array(s.target.type):
+        return False
+    if s.op == "setitem":
+        return s.args[0] == s.target
+    return s.op == "inplace" and isinstance(s.args[0], Var) and is_array(s.args[0].type)
 
 
-def _block(ctx, stmts, state, after):
-    for s, live in zip(stmts, _live_after_each(stmts, after)):
-        state = _stmt(ctx, s, state, live)
-    return state
+def _is_share(s):
+    """A statement whose array result may share its source's memory and that the
+    generated code can make a copy instead."""
+    return isinstance(s, Assign) and is_array(s.target.type) and s.args and \
+        isinstance(s.args[0], Var) and _holds(s.args[0].type) and \
+        (s.op == "copy" or s.op in VIEWS or s.op in SHARED_WHEN_GENERATED)
+
+
+def prepare_module(module):
+    """Check every function's writes (``UnsupportedError`` at the line), then make
+    shares next to writes copies and ``inplace`` a rebinding."""
+    summaries = _summaries(module)
+    out = []
+    for fn in module.functions:
+        groups = _written_groups(fn)
+        reverse_reads = {v.name for s in walk(fn.body) if isinstance(s, Assign)
+                         and is_differentiable(s.target.type) for v in atoms_read(s)}
+        ctx = _Ctx(summaries, groups, reverse_reads, check=True)
+        _block(ctx, fn.body, _params(fn), set())
+        out.append(_rewrite(fn, groups))
+    return Module(tuple(out), module.result)
+
+
+class _Ctx:
+    def __init__(self, summaries, groups, reverse_reads, check):
+        self.summaries, self.groups, self.reverse_reads = summaries, groups, reverse_reads
+        self.check = check
+        self.returned = []      # the token sets of each Return's values (for summaries)
+
+
+def _params(fn):
+    return {p.name: {("param", p.name)} for p in fn.params if _holds(p.type)}
+
+
+def _summaries(module):
+    """function -> per result, what it may share: ``("param", i)``, ``("extern", n)``
+    or ``("fresh",)``.  Starts at "fresh" and grows to a fixpoint (recursion)."""
+    sums = {}
+    for _ in range(len(module.functions) + 2):
+        new = {}
+        for fn in module.functions:
+            ctx = _Ctx(sums, frozenset(), frozenset(), check=False)
+            _block(ctx, fn.body, _params(fn), set())
+            index = {p.name: i for i, p in enumerate(fn.params)}
+            outs = None
+            for values in ctx.returned:
+                kinds = [frozenset(("param", index[o[1]]) if o[0] == "param" else
+                                   o if o[0] == "extern" else ("fresh",) for o in _real(v))
+                         for v in values]
+                outs = kinds if outs is None else [a | b for a, b in zip(outs, kinds)]
+            new[fn.name] = tuple(outs or ())
+        if new == sums:
+            break
+        sums = new
+    return sums
+
+
+def _written_groups(fn):
+    """Names connected by sharing statements to a name written in place."""
+    parent = {}
+
+    def find(n):
+        while parent.setdefault(n, n) != n:
+            n = parent[n]
+        return n
+
+    def union(a, b):
+        parent[find(a)] = find(b)
+    writes = set()
+    for s in walk(fn.body):
+        if isinstance(s, Assign) and _holds(s.target.type) and \
+                (s.op in VIEWS or s.op in SHARED_WHEN_GENERATED or
+                 s.op in ("copy", "inplace", "list_append") or
+                 s.op == "setitem" and isinstance(s.target.type, ListT)):
+            for a in s.args:
+                if isinstance(a, Var) and _holds(a.type):
+                    union(s.target.name, a.name)
+        elif isinstance(s, Call):
+            for t in s.targets:
+                for a in s.args:
+                    if _holds(t.type) and isinstance(a, Var) and _holds(a.type):
+                        union(t.name, a.name)
+        if _is_write(s):
+            writes.add(s.target.name)
+    roots = {find(n) for n in writes}
+    return frozenset(n for n in list(parent) if find(n) in roots) | writes
+
+
+def _tokens(a, state):
+    if isinstance(a, Var):
+        return state.get(a.name, set())
+    if isinstance(a, Const) and isinstance(a.value, Extern):
+        return {("extern", a.value.name)}
+    return set()
 
 
 def _real(objs):
-    """Allocations without the marks of views that step 1 turns into copies."""
+    """Allocations without the marks of shares the generated code copies."""
     return {o[1] if o[0] == "copied view" else o for o in objs}
 
 
 def _shared(objs):
-    """Allocations shared in the generated code too (copied views own theirs)."""
+    """Allocations shared in the generated code too (copied shares own theirs)."""
     return {o for o in objs if o[0] != "copied view"}
 
 
-def _shared_in_use(t, objs, state, live, reverse_reads):
-    """Another variable sharing ``t``'s memory that is still read: by the forward
-    computation, or, when it really shares (not a view to be copied), by the reverse."""
+def _shared_in_use(exclude, objs, state, live, reverse_reads):
+    """Another name sharing ``objs`` that is still read: by the forward computation,
+    or, when it really shares (not a share to be copied), by the reverse sweep."""
     for other, o in state.items():
-        if other == t:
+        if other in exclude:
             continue
         if _shared(o) & _shared(objs) and (other in live or other in reverse_reads):
             return other
         if _real(o) & _real(objs) and other in live:
             return other
     return None
+
+
+def _shown(name):
+    """The user's name of a variable (``y_1`` is the second version of ``y``)."""
+    return re.sub(r"_\d+$", "", name)
+
+
+def _check_write(ctx, s, name, objs, state, live, exclude):
+    if not ctx.check:
+        return
+    real = _real(objs)
+    globs = sorted(o[1] for o in real if o[0] == "extern")
+    if globs:
+        raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to '{name}', "
+                                  f"which is the global array '{globs[0]}' or part of it "
+                                  f"(copy it first: {name} = {name}.copy())", "aliased write")
+    # the caller would see a write even through a view the generated code copies
+    params = sorted(o[1] for o in real if o[0] == "param")
+    if params:
+        raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to "
+                                  f"the argument '{params[0]}' or a view of it (copy it first: "
+                                  f"{name} = {name}.copy())", "mutation of an argument")
+    other = _shared_in_use(exclude, objs, state, live, ctx.reverse_reads)
+    if other is not None:
+        raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to '{name}' "
+                                  f"while '{_shown(other)}', which shares its memory, is still "
+                                  "read (a view, an alias or a list holding it; copy one of "
+                                  "them first)", "aliased write")
+
+
+def _fresh(state, key):
+    """``state`` with allocation ``key`` made anew: an older one (an earlier loop
+    iteration's) is renamed ``old``."""
+    def rename(o):
+        if o[0] == "copied view":
+            return ("copied view", rename(o[1]))
+        return (o[0], ("old", o[1][1])) if o[0] in ("site", "list") and o[1] == ("new", key) \
+            else o
+    return {k: {rename(o) for o in v} for k, v in state.items()}
+
+
+def _block(ctx, stmts, state, after):
+    for s, live in zip(stmts, _live_after_each(stmts, after)):
+        state = _stmt(ctx, s, state, live)
+    return state
 
 
 def _live_after_each(stmts, after):
@@ -112,47 +247,20 @@ def _live_after_each(stmts, after):
 
 
 def _stmt(ctx, s, state, live):
-    written, reverse_reads = ctx
     if isinstance(s, Assign):
-        t = s.target.name
-        if s.op == "setitem" and s.args[0] == s.target:
-            objs = state.get(t, set())
-            params = sorted(o[1] for o in objs if o[0] == "param")
-            if params:
-                raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to "
-                                          f"the argument '{params[0]}' (copy it first: "
-                                          f"{t} = {t}.copy())", "mutation of an argument")
-            other = _shared_in_use(t, objs, state, live, reverse_reads)
-            if other is not None:
-                raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write "
-                                          f"to '{t}' while '{other}' shares its memory "
-                                          "(a view or the same array; copy one of them "
-                                          "first)", "aliased write")
-            return state
-        if not is_array(s.target.type):
-            return {k: v for k, v in state.items() if k != t}
-        new = dict(state)
-        base = s.args[0] if s.args and isinstance(s.args[0], Var) else None
-        if s.op == "copy" and base is not None:
-            new[t] = set(state.get(base.name, set()))
-        elif s.op in VIEWS and base is not None and is_array(base.type):
-            objs = state.get(base.name, set())
-            new[t] = {("copied view", o) for o in _real(objs)} if base.name in written \
-                else set(objs)
-        else:
-            site = ("site", id(s))
-            old = ("old", id(s))
-            new = {k: {old if o == site else ("copied view", old) if o == ("copied view", site)
-                       else o for o in v} for k, v in new.items()}
-            new[t] = {site}
-        return new
+        return _assign(ctx, s, state, live)
+    if isinstance(s, Call):
+        return _call(ctx, s, state)
+    if isinstance(s, Return):
+        ctx.returned.append(tuple(set(_tokens(v, state)) for v in s.values))
+        return state
     if isinstance(s, If):
         a = _block(ctx, s.body, state, live)
         b = _block(ctx, s.orelse, state, live)
         return {k: a.get(k, set()) | b.get(k, set()) for k in set(a) | set(b)}
     if isinstance(s, (For, While)):
         head = state
-        for _ in range(4):
+        for _ in range(6):
             end = _block(ctx, s.body, head, live | live_before_stmt(s, live))
             new = {k: head.get(k, set()) | end.get(k, set()) for k in set(head) | set(end)}
             if new == head:
@@ -162,4 +270,101 @@ def _stmt(ctx, s, state, live):
     return state
 
 
-__all__ = ["copy_views", "check_writes", "atoms_read"]
+def _assign(ctx, s, state, live):
+    t = s.target.name
+    if _is_write(s):
+        base = s.args[0].name
+        objs = state.get(base, set())
+        if s.op == "setitem":
+            _check_write(ctx, s, t, objs, state, live, {t})
+        else:   # ``w op= v``: w is a new version, the old one (or its copy) read later sees it
+            _check_write(ctx, s, _shown(t), objs, state, live, {t} if base in live else {t, base})
+            # the generated code rebinds: the new version shares with the old for NumPy only
+            return {**state, t: {("copied view", o) for o in _real(objs)}}
+        return {**state, t: set(objs)}
+    if not _holds(s.target.type):
+        return {k: v for k, v in state.items() if k != t}
+    if isinstance(s.target.type, ListT) and s.args and s.args[0] == s.target and \
+            s.op in ("list_append", "setitem"):
+        # the list object changes: no other live name may be the same list
+        mine = {o for o in state.get(t, set()) if o[0] == "list"}
+        other = next((k for k, v in state.items() if k != t and k in live and v & mine), None)
+        if ctx.check and other is not None:
+            raise UnsupportedError.at(s.loc, f"cannot differentiate a change to the list '{t}' "
+                                      f"while '{other}' is the same list", "aliased write")
+        items = s.args[1] if s.op == "list_append" else s.args[2]
+        held = {("in", o) if o[0] == "list" else o for o in _tokens(items, state)}
+        return {**state, t: state.get(t, set()) | held}
+    if s.op == "getitem" and isinstance(s.args[0], Var) and isinstance(s.args[0].type, ListT):
+        # an item shares the items' memory, not the list object (a list held is its own)
+        objs = {o[1] if o[0] == "in" else o for o in state.get(s.args[0].name, set())
+                if o[0] != "list"}
+        if t in ctx.groups or s.args[0].name in ctx.groups:
+            objs = {("copied view", o) for o in _real(objs)} if is_array(s.target.type) else objs
+        return {**state, t: objs}
+    if s.op == "inplace":       # on a number: the rebinding ``w = w op v``
+        return {**state, t: set(_tokens(s.args[1], state))}
+    if (s.op == "copy" or s.op in VIEWS) and s.args and _tokens(s.args[0], state):
+        objs = _tokens(s.args[0], state)
+        if _is_share(s) and (t in ctx.groups or s.args[0].name in ctx.groups):
+            objs = {("copied view", o) for o in _real(objs)}
+        return {**state, t: set(objs)}
+    new = _fresh(state, id(s))
+    new[t] = {("list" if s.op == "list_new" else "site", ("new", id(s)))}
+    return new
+
+
+def _call(ctx, s, state):
+    kinds = ctx.summaries.get(s.func)
+    new = state
+    for i, t in enumerate(s.targets):
+        if not _holds(t.type):
+            new = {k: v for k, v in new.items() if k != t.name}
+            continue
+        objs = set()
+        for k in (kinds[i] if kinds and i < len(kinds) and kinds[i] else {("fresh",)}):
+            if k[0] == "param":
+                objs |= _real(_tokens(s.args[k[1]], state)) if k[1] < len(s.args) else set()
+            elif k[0] == "extern":
+                objs.add(k)
+            else:
+                new = _fresh(new, (id(s), i))
+                objs.add(("site", ("new", (id(s), i))))
+        new = {**new, t.name: objs}
+    return new
+
+
+def _rewrite(fn, groups):
+    """Shares next to writes become copies; ``inplace`` becomes the rebinding
+    (merged into the temporary that computed its value)."""
+    reads = {}
+    for s in walk(fn.body):
+        for v in atoms_read(s):
+            reads[v.name] = reads.get(v.name, 0) + 1
+
+    def block(stmts):
+        out = []
+        for s in stmts:
+            if blocks(s):
+                s = map_blocks(s, block)
+            elif isinstance(s, Assign) and s.op == "inplace":
+                value, prev = s.args[1], out[-1] if out else None
+                if isinstance(value, Var) and isinstance(prev, Assign) and \
+                        prev.target == value and is_temp(value.name) and reads[value.name] == 1:
+                    out[-1] = Assign(s.target, prev.op, prev.args, prev.loc)
+                    continue
+                s = Assign(s.target, "copy", (value,), s.loc)
+            elif _is_share(s) and (s.target.name in groups or s.args[0].name in groups):
+                if s.op == "copy":
+                    s = Assign(s.target, "copy_array", s.args, s.loc)
+                elif s.op == "getitem" and is_array(s.args[0].type):
+                    s = replace(s, op="getitem_copy")
+                else:
+                    out.append(s)
+                    s = Assign(s.target, "copy_array", (s.target,), s.loc)
+            out.append(s)
+        return tuple(out)
+    return replace(fn, body=block(fn.body))
+
+
+__all__ = ["prepare_module", "written_in_place", "VIEWS"]

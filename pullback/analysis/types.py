@@ -25,6 +25,8 @@ def result_type(op, args, types):
     types = [as_type(t) for t in types]     # (the table may hold a name: "int")
     if op == "copy":
         return types[0]
+    if op == "inplace":     # ``w op= v`` (the value's type); alias.py lowers it to a copy
+        return types[1]
     prim = PRIMITIVES[op]
     if all(t in SCALAR_ORDER for t in types):
         t = prim.result(*types)

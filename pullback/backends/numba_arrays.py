@@ -81,7 +81,13 @@ def array_expr(p, s, env):
     if op == "zeros_for":              # an array literal's room: its type knows shape and dtype
         return f"np.zeros({_tup(p.shape(s.target))}, {_dtype(s.target)})", ATOM
     if op == "getitem_copy":           # np.array(a) of an array is not nopython
-        return f"{t(0, ATOM)}[{_index_text(args[1], _text(args[1], env))}].copy()", ATOM
+        item = f"{t(0, ATOM)}[{_index_text(args[1], _text(args[1], env))}]"
+        # one element is a number already (a float has no .copy())
+        whole = is_array(getattr(s.target, "type", None)) and s.target.type.shape != () and \
+            not (isinstance(args[1], Const) and isinstance(args[1].value, int) and
+                 is_array(getattr(args[0], "type", None)) and args[0].type.shape is not None
+                 and len(args[0].type.shape) == 1)
+        return (f"{item}.copy()" if whole else item), ATOM
     if op in REDUCTIONS and len(args) == 3 and is_array(getattr(args[0], "type", None)):
         axis, keep = _const(args[1]), _const(args[2])
         shape = p.shape(args[0])

@@ -183,7 +183,12 @@ class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
         if not isinstance(s.target, ast.Name):
             raise self.error(s.target, "an augmented assignment to this target")
         load = ast.Name(s.target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
-        value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
+        old = self.expr(load)
+        value = self.binop(s.op, old, self.expr(s.value), s)
+        if isinstance(old, Var) and is_atom(value):
+            # on an array NumPy writes in place, seen by every alias: the alias analysis
+            # checks it, then makes it the rebinding it is on numbers (analysis/alias.py)
+            value = self.op("inplace", (old, value), s)
         self.assign(s.target, value, s)
 
     # -- assignment -------------------------------------------------------------

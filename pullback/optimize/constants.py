@@ -145,9 +145,14 @@ def _kill(known, names):
 
 def _assign(s, known):
     args, get, changed = [], known.get, False
-    for a in s.args:
+    # an in-place write stays on the array it writes: substituting the array it copies
+    # would hide that the write is seen through both names (analysis/alias.py)
+    in_place = s.op == "setitem" and s.args[0] == s.target
+    for i, a in enumerate(s.args):
         if type(a) is Var:
             b = get(a.name, a)
+            if in_place and i == 0 and type(b) is Var:
+                b = a
             changed = changed or b is not a
             a = b
         args.append(a)

@@ -24,6 +24,7 @@ Invariants
 """
 from dataclasses import replace
 
+from ..analysis.alias import written_in_place
 from ..ir import Assign, Const, Var
 from ..ir.names import Namer, is_temp
 from ..ir.types import is_array, is_differentiable
@@ -33,23 +34,35 @@ from .algebra import fold
 
 def fold_scaled(fn):
     names = Namer(fn)
-    return replace(fn, body=_block(fn.body, lambda t: names.fresh("t", t)))
+    written = written_in_place(fn.body)
+    return replace(fn, body=_block(fn.body, lambda t: names.fresh("t", t), written))
 
 
-def _block(stmts, temp):
+def _own(new, old, written):
+    """A product folded to a bare array must not share one the code writes in place
+    (the reverse sweep restores primals in place: ``x_bar = y`` would follow them)."""
+    if new is not old and isinstance(new, Assign) and new.op == "copy" and \
+            isinstance(new.args[0], Var) and new.args[0].name in written and \
+            is_array(new.target.type):
+        return Assign(new.target, "copy_array", new.args)
+    return new
+
+
+def _block(stmts, temp, written):
     bcast, scaled = {}, {}     # name -> (c, expand statement); name -> (k, a): the value k * a
     out = []
     for s in stmts:
         if blocks(s):
             bcast.clear()
             scaled.clear()
-            out.append(map_blocks(s, lambda b: _block(b, temp)))
+            out.append(map_blocks(s, lambda b: _block(b, temp, written)))
             continue
         if isinstance(s, Assign) and s.loc is None:
-            s = _rewrite(s, bcast, scaled, temp)
+            old, s = s, _rewrite(s, bcast, scaled, temp)
             if isinstance(s, tuple):        # (a product of the two factors, then the scaling)
                 out.append(s[0])
                 s = s[1]
+            s = _own(s, old, written)
         for facts in (bcast, scaled):       # whatever read the written variable is stale
             for name in [n for n, f in facts.items() if _reads(f, s)]:
                 del facts[name]
