@@ -33,6 +33,11 @@ def enabled():
     return os.environ.get("PULLBACK_VERIFY", "") not in ("", "0")
 
 
+# ops that are not primitives: a copy, and ``w op= v`` marked for the alias analysis
+# (frontend/lower.py), which lowers it away before any transform
+STRUCTURAL = ("copy", "inplace")
+
+
 def checked(stage, module, primitives=None):
     """``module``, verified when ``PULLBACK_VERIFY`` is set (types too, past typing);
     an error names the stage."""
@@ -79,7 +84,7 @@ def _check_block(fn, body, defined, arity, results, primitives, top):
         if isinstance(s, Return) and not (top and i == len(body) - 1):
             raise VerifyError(f"{fn.name}: return must end the function body")
         if isinstance(s, Assign):
-            if primitives is not None and s.op != "copy" and s.op not in primitives:
+            if primitives is not None and s.op not in STRUCTURAL and s.op not in primitives:
                 raise VerifyError(f"{fn.name}: unknown primitive {s.op!r}")
             if any(not isinstance(a, (Var, Const)) for a in s.args):
                 raise VerifyError(f"{fn.name}: non-atomic operand in {s!r}")
