@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from . import pytree
+from .cache import lookup
 from .compile import compile_reverse
 from .ir.types import Array, is_array, is_differentiable
 from .errors import TransformError, UnsupportedError
@@ -100,11 +101,24 @@ def _as_value(v):
         isinstance(v, np.ndarray) and v.ndim == 0) else v
 
 
-def _bind(f, args, kwargs):
+def _bind(f, args, kwargs, upto=0):
+    """The arguments given, in parameter order.  A defaulted parameter before the last
+    one given (or before index ``upto``, an argnum) is passed its default; the later ones
+    the lowering reads from ``f.__defaults__`` itself, guarded (``frontend.guards``)."""
     sig = inspect.signature(f)
     bound = sig.bind(*args, **kwargs)
+    params = list(sig.parameters.values())
     bound.apply_defaults()
-    return list(bound.args) + list(bound.kwargs.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return list(bound.args) + list(bound.kwargs.values())
+    given = sig.bind(*args, **kwargs).arguments
+    last = max([i for i, p in enumerate(params) if p.name in given] + [upto - 1])
+    return [bound.arguments[p.name] for p in params[:last + 1]]
+
+
+def _upto(argnums):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    return max((n + 1 for n in nums if n >= 0), default=0)
 
 
 def _argnums(argnums, nargs):
@@ -161,30 +175,30 @@ class Derivative:
         # does not raise on domains); on scalars the value's domain errors stay (edges.md)
         value = self.with_value or not any(is_array(t) for t in types)
         key = (self.f, mask, tuple(types), self.backend, tuple(skels), value)
-        if key not in _CACHE:
-            _CACHE[key] = _compile(self.f, types, mask, backend=self.backend, skels=skels,
-                                   value=value)
-            if _CACHE[key].n_out != 1:
-                raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
-                                "use vjp for several outputs")
-        self.last = _CACHE[key]
+        self.last = lookup(_CACHE, key, lambda: _compile(
+            self.f, types, mask, backend=self.backend, skels=skels, value=value),
+            by_value=self.backend == "numba")
+        if self.last.n_out != 1:
+            raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
+                            "use vjp for several outputs")
         return self.last, nums
 
     def __call__(self, *args, **kwargs):
         hit = None if kwargs else self._scalar_calls.get(tuple(map(type, args)))
-        if hit is not None:   # scalars seen before: skip binding, typing and the cache lookup
-            comp, nums, tail = hit
+        # scalars seen before: skip binding, typing and the cache lookup while the guards
+        # (globals, closure cells, defaults the derivative was specialised to) hold
+        if hit is not None and (not hit[0].guards.checks or hit[0].guards.hold()):
+            comp, nums = hit
             value, grads = _value_and_grads(comp, comp[comp.entry](
-                *[float(a) if i in nums else a for i, a in enumerate(args)], *tail))
+                *[float(a) if i in nums else a for i, a in enumerate(args)]))
             grads = tuple(float(g) for g in grads)
             g = grads[0] if isinstance(self.argnums, int) else grads
             return (float(value), g) if self.with_value else g
         if not kwargs and all(type(a) in (float, int) for a in args):
-            full = _bind(self.f, args, kwargs)
-            if all(type(a) in (float, int) for a in full):
-                comp, nums = self.compiled(full)
-                self._scalar_calls[tuple(map(type, args))] = (comp, nums, tuple(full[len(args):]))
-        args = _bind(self.f, args, kwargs)
+            full = _bind(self.f, args, kwargs, _upto(self.argnums))
+            if len(full) == len(args):
+                self._scalar_calls[tuple(map(type, args))] = self.compiled(full)
+        args = _bind(self.f, args, kwargs, _upto(self.argnums))
         comp, nums = self.compiled(args)
         trees, leaves, owner = _leaves(args)
         leaves = [_as_float(a, _arg_type(a, i)) if i in nums else a
@@ -256,9 +270,8 @@ def vjp(f, *primals, backend="python"):
     diff = tuple(is_differentiable(t) for t in types)
     skels = [pytree.skeleton(t) for t in trees]
     key = (f, diff, tuple(types), "split", backend, tuple(skels))
-    if key not in _CACHE:
-        _CACHE[key] = _compile(f, types, diff, split=True, backend=backend, skels=skels)
-    comp = _CACHE[key]
+    comp = lookup(_CACHE, key, lambda: _compile(f, types, diff, split=True, backend=backend,
+                                                 skels=skels), by_value=backend == "numba")
     *outs, residual = comp[comp.entry](*leaves)
     outs = [_as_value(o) for o in outs]
     result = getattr(comp, "result", None) or (

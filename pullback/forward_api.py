@@ -43,7 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pytree
-from .api import Derivative, SourceText, _arg_type, _argnums, _as_float, _bind, _compile, \
+from .cache import lookup
+from .api import Derivative, SourceText, _arg_type, _argnums, _as_float, _bind, _compile, _upto, \
     _float_type, _leaves
 from .compile import Compiled, load_module, lower_typed, prepare_arrays
 from .ir import Module
@@ -368,9 +369,8 @@ def _types(base, layers, args):
 def _program(base, layers, info, backend="python"):
     ident = (base.f, base.argnums, base.with_value) if isinstance(base, Derivative) else base
     key = (ident, layers, tuple(info.types), tuple(info.trees), backend)
-    if key not in _CACHE:
-        _CACHE[key] = _Program(base, layers, info, backend)
-    return _CACHE[key]
+    return lookup(_CACHE, key, lambda: _Program(base, layers, info, backend),
+                  by_value=backend == "numba")
 
 
 def _prepare(base, layers, args, float_args=()):
@@ -396,7 +396,9 @@ class Derived:
         return self.base, self.layers
 
     def __call__(self, *args, **kwargs):
-        args = _bind(_function(self.base), args, kwargs)
+        upto = max([_upto(layer.argnums) for layer in self.layers] +
+                   [_upto(self.base.argnums) if isinstance(self.base, Derivative) else 0])
+        args = _bind(_function(self.base), args, kwargs, upto)
         info, leaves = _prepare(self.base, self.layers, args)
         self.last = _program(self.base, self.layers, info, self.backend)
         return self.last.run(leaves)
@@ -518,13 +520,13 @@ class ReverseJacobian:
         order = sorted(set(nums))
         mask = tuple(i in order for i in range(len(args)))
         key = ("jacrev", self.f, mask, tuple(types), self.backend)
-        if key not in _CACHE:
-            _CACHE[key] = _compile(self.f, types, mask, split=True, backend=self.backend)
-        self.last = _CACHE[key]
+        self.last = lookup(_CACHE, key, lambda: _compile(
+            self.f, types, mask, split=True, backend=self.backend),
+            by_value=self.backend == "numba")
         return self.last, types, nums, order
 
     def __call__(self, *args, **kwargs):
-        args = _bind(self.f, args, kwargs)
+        args = _bind(self.f, args, kwargs, _upto(self.argnums))
         if any(not isinstance(a, (bool, int, float, np.integer, np.floating)) for a in args):
             return self.arrays(args)
         comp, types, nums, order = self.compiled(args)
