@@ -18,6 +18,7 @@ Invariants:
   is set (the Numba backend, which freezes global arrays into the machine code).
 """
 import contextlib
+import functools
 import types
 
 import numpy as np
@@ -43,6 +44,12 @@ class Ref:
             return outer[self.key]
         except (ValueError, LookupError, TypeError):     # an empty cell, a shorter tuple
             return MISSING
+
+    def getter(self):
+        """``get`` as a fast callable (a global: the dict's own ``get``, in C)."""
+        if self.kind == "global":
+            return functools.partial(self.owner.get, self.key, MISSING)
+        return self.get
 
     def item(self, key):
         return Ref("item", None, key, self)
@@ -121,7 +128,8 @@ class Guards:
         if key in self.seen:
             return
         self.seen.add(key)
-        self.checks.append((ref, value, _immutable(value), signature(value, self.by_value)))
+        self.checks.append((ref.getter(), value, _immutable(value),
+                            signature(value, self.by_value)))
 
     def extern_name(self, ref):
         """A name for the array at ``ref`` in the generated module, unique per place."""
@@ -139,8 +147,8 @@ class Guards:
     def hold(self):
         """True while every guard holds; then the arrays are bound to their current values."""
         by_value = self.by_value
-        for ref, seen, fast, sig in self.checks:
-            v = ref.get()
+        for get, seen, fast, sig in self.checks:
+            v = get()
             if v is seen and fast:
                 continue
             if v is MISSING or signature(v, by_value) != sig:
