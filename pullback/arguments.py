@@ -19,11 +19,25 @@ from . import pytree
 from .ir.types import Array, is_array
 
 
-def bind(f, args, kwargs):
-    """Positional values of ``f(*args, **kwargs)``, defaults filled in."""
-    bound = inspect.signature(f).bind(*args, **kwargs)
+def bind(f, args, kwargs, upto=0):
+    """The arguments given, in parameter order.  A defaulted parameter before the last
+    one given (or before index ``upto``, an argnum) is passed its default; the later ones
+    the lowering reads from ``f.__defaults__`` itself, guarded (``frontend.guards``)."""
+    sig = inspect.signature(f)
+    bound = sig.bind(*args, **kwargs)
+    params = list(sig.parameters.values())
     bound.apply_defaults()
-    return list(bound.args) + list(bound.kwargs.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return list(bound.args) + list(bound.kwargs.values())
+    given = sig.bind(*args, **kwargs).arguments
+    last = max([i for i, p in enumerate(params) if p.name in given] + [upto - 1])
+    return [bound.arguments[p.name] for p in params[:last + 1]]
+
+
+def upto(nums):
+    """One past the largest non-negative argnum in ``nums`` (0 for none)."""
+    nums = (nums,) if isinstance(nums, int) else tuple(nums)
+    return max((n + 1 for n in nums if n >= 0), default=0)
 
 
 def argnum_tuple(nums, nargs):
@@ -170,4 +184,4 @@ class Arguments:
 
 
 __all__ = ["Arguments", "argnum_tuple", "arg_type", "as_float", "as_grad", "as_value", "bind",
-           "float_type", "is_float", "size"]
+           "float_type", "is_float", "size", "upto"]

@@ -11,7 +11,7 @@ import inspect
 import numpy as np
 
 from . import pytree
-from .arguments import Arguments, argnum_tuple, as_value, bind
+from .arguments import Arguments, argnum_tuple, as_value, bind, upto
 from .backends import loader
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable
@@ -66,7 +66,7 @@ class Derivative:
             not any(is_array(t) for t in a.types)
         layers = (Reverse(mask, value=value),)
         comp = cached((self.f, layers, a.key(), self.backend),
-                      lambda: build(self.f, a.types, a.skels, layers, self.backend))
+                      lambda: build(self.f, a.types, a.skels, layers, self.backend), self.backend)
         if comp.n_out != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
                             "use vjp for several outputs")
@@ -75,17 +75,19 @@ class Derivative:
 
     def __call__(self, *args, **kwargs):
         hit = None if kwargs else self._scalar_calls.get(tuple(map(type, args)))
-        if hit is not None:   # scalars seen before: skip binding, typing and the cache lookup
-            comp, nums, tail = hit
+        # scalars seen before: skip binding, typing and the cache lookup while the guards
+        # (globals, closure cells, defaults the derivative was specialised to) hold
+        if hit is not None and (not hit[0].guards.checks or hit[0].guards.hold()):
+            comp, nums = hit
             value, grads = _value_and_grads(comp, comp[comp.entry](
-                *[float(a) if i in nums else a for i, a in enumerate(args)], *tail))
+                *[float(a) if i in nums else a for i, a in enumerate(args)]))
             grads = tuple(float(g) for g in grads)
             g = grads[0] if isinstance(self.argnums, int) else grads
             return (float(value), g) if self.with_value else g
-        full = bind(self.f, args, kwargs)
+        full = bind(self.f, args, kwargs, upto(self.argnums))
         comp, nums, a = self.compiled(full)
-        if not kwargs and all(type(x) in (float, int) for x in full):
-            self._scalar_calls[tuple(map(type, args))] = (comp, nums, tuple(full[len(args):]))
+        if not kwargs and len(full) == len(args) and all(type(x) in (float, int) for x in full):
+            self._scalar_calls[tuple(map(type, args))] = (comp, nums)
         value, grads = _value_and_grads(comp, comp[comp.entry](*a.leaves()))
         if value is not None and np.ndim(value) != 0:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar, "
@@ -130,7 +132,7 @@ def vjp(f, *primals, backend="python"):
     diff = tuple(is_differentiable(t) for t in a.types)
     layers = (Reverse(diff, split=True),)
     comp = cached((f, layers, a.key(), backend),
-                  lambda: build(f, a.types, a.skels, layers, backend))
+                  lambda: build(f, a.types, a.skels, layers, backend), backend)
     *outs, residual = comp[comp.entry](*a.raw)
     outs = [as_value(o) for o in outs]
     result = comp.result or (("atom",) if comp.n_out == 1 else

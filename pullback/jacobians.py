@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pytree
-from .arguments import Arguments, arg_type, argnum_tuple, as_float, bind, is_float, size
+from .arguments import Arguments, arg_type, argnum_tuple, as_float, bind, is_float, size, upto
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
 from .pipeline import Reverse, build, cached
@@ -89,7 +89,7 @@ def _program(base, layers, args, backend="python"):
         if isinstance(base, Derivative) else (None, False)
     key = ("forward", f, grad_argnums, grad_value, layers, args.key(), backend)
     return cached(key, lambda: ForwardProgram(f, grad_argnums, grad_value, layers, args,
-                                              backend))
+                                              backend), backend)
 
 
 class Derived:
@@ -106,7 +106,9 @@ class Derived:
         return self.base, self.layers
 
     def __call__(self, *args, **kwargs):
-        args = _arguments(self.base, self.layers, bind(_function(self.base), args, kwargs))
+        last = max([upto(layer.argnums) for layer in self.layers] +
+                   [upto(self.base.argnums) if isinstance(self.base, Derivative) else 0])
+        args = _arguments(self.base, self.layers, bind(_function(self.base), args, kwargs, last))
         self.last = _program(self.base, self.layers, args, self.backend)
         return self.last.run(args.leaves())
 
@@ -237,11 +239,12 @@ class ReverseJacobian:
         order = sorted(set(nums))
         layers = (Reverse(a.mask(order), split=True),)
         self.last = cached((self.f, layers, a.key(), self.backend),
-                           lambda: build(self.f, a.types, a.skels, layers, self.backend))
+                           lambda: build(self.f, a.types, a.skels, layers, self.backend),
+                           self.backend)
         return self.last, a.types, nums, order
 
     def __call__(self, *args, **kwargs):
-        args = bind(self.f, args, kwargs)
+        args = bind(self.f, args, kwargs, upto(self.argnums))
         if any(not isinstance(a, (bool, int, float, np.integer, np.floating)) for a in args):
             return self.arrays(args)
         comp, types, nums, order = self.compiled(args)

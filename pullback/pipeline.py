@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .analysis.alias import prepare_module
 from .analysis.types import infer_types
 from .backends import loader
+from .cache import lookup
 from .frontend import lower_program
 from .ir import Module
 from .ir.types import is_array
@@ -63,13 +64,11 @@ def build(f, types, skels, layers, backend="python"):
 _CACHE = {}
 
 
-def cached(key, make):
-    """One compiled derivative per key (the function, its layers, argument types,
-    backend): ``make()`` runs on the first request only."""
-    hit = _CACHE.get(key)
-    if hit is None:
-        hit = _CACHE[key] = make()
-    return hit
+def cached(key, make, backend="python"):
+    """The specialisation of ``key`` (the function, its layers, argument types, backend)
+    whose guards hold (``cache.lookup``), else ``make()``'s.  Numba freezes global arrays
+    into its machine code, so there they are guarded by value."""
+    return lookup(_CACHE, key, make, by_value=backend == "numba")
 
 
 def lower_typed(f, types, skels=None):

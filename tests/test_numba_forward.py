@@ -123,8 +123,8 @@ def test_jvp_numba_source_is_njit_and_cached_on_disk():
     assert "@njit(cache=True)\ndef pendulum_jvp(" in text
     pullback.jvp(pendulum, (1.0, 0.1, 0.3, 5), (1.0, 0.0, 0.0, 0), backend="numba")
     from pullback.pipeline import _CACHE
-    comp = next(p.comp for k, p in _CACHE.items() if k[:2] == ("forward", pendulum)
-                and k[-1] == "numba")
+    comp = next(ps[0].comp for k, ps in _CACHE.items()    # (newest specialisation first)
+                if k[:2] == ("forward", pendulum) and k[-1] == "numba")
     stem = os.path.splitext(os.path.basename(comp.path))[0]
     cached = os.listdir(os.path.join(os.path.dirname(comp.path), "__pycache__"))
     assert any(n.startswith(stem) and n.endswith(".nbi") for n in cached)

@@ -43,7 +43,8 @@ def result_type(op, args, types):
 
 def _evaluated(op, prim, args, types):
     if prim.shape is not None:    # constants as values (shapes, axes), the rest as types
-        return prim.shape(*[a.value if isinstance(a, Const) else t for a, t in zip(args, types)])
+        return prim.shape(*[(a.value.obj if isinstance(a.value, Extern) else a.value)
+                            if isinstance(a, Const) else t for a, t in zip(args, types)])
     partial = any(isinstance(x, ListT) or isinstance(x, Array) and x.shape is not None
                   and None in x.shape for x in types)
     try:

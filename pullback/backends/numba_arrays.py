@@ -21,7 +21,7 @@ import math
 import zlib
 
 from ..errors import UnsupportedError
-from ..ir import Const, Var
+from ..ir import Const, Extern, Var
 from ..ir.types import is_array
 from .python import ATOM, _index_text
 from .python import _paren
@@ -330,9 +330,9 @@ def index_fn(p, s, t):
     x, idx = s.args[1] if s.op == "getitem_vjp" else s.args[0], s.args[2 if s.op == "getitem_vjp" else 1]
     if isinstance(idx, Const):
         parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
-        if any(isinstance(q, list) for q in parts):
+        if any(isinstance(q, (list, Extern)) for q in parts):     # (Extern: a global array)
             raise UnsupportedError("the numba backend supports basic indices (integers, slices, "
-                                   "None) in array derivatives, not lists")
+                                   "None) in array derivatives, not lists or arrays")
         if s.op == "getitem_vjp" and any(q is None for q in parts):
             plain = tuple(q for q in parts if q is not None)
             gshape = np.empty(p.shape(x))[plain].shape

@@ -20,6 +20,7 @@ from dataclasses import is_dataclass
 
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten
 from .scan import free_names
+from .guards import Ref, active
 from .source import Source, source_of
 from .bindings import n_atoms
 
@@ -73,12 +74,15 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         ctx = self.ctx
         code = ctx.__code__
         if ctx.__closure__ and name in code.co_freevars:
+            cell = ctx.__closure__[code.co_freevars.index(name)]
             try:
-                return static(ctx.__closure__[code.co_freevars.index(name)].cell_contents, self, node)
+                value = cell.cell_contents
             except ValueError:
                 pass
+            else:
+                return static(value, self, node, Ref("cell", cell, name))
         if name in ctx.__globals__:
-            return static(ctx.__globals__[name], self, node)
+            return static(ctx.__globals__[name], self, node, Ref("global", ctx.__globals__, name))
         if hasattr(builtins, name):
             return PyObj(getattr(builtins, name))
         raise TransformError(f"name '{name}' is not defined", self.src.filename,
@@ -113,7 +117,10 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
                 raise TransformError(f"module '{base.obj.__name__}' has no attribute "
                                      f"'{node.attr}'", self.src.filename, node.lineno,
                                      node.col_offset)
-            return static(getattr(base.obj, node.attr), self, node)
+            value = getattr(base.obj, node.attr)
+            # data and Python functions are guarded; numpy's functions and submodules are not
+            ref = None if _library(value) else Ref("attr", base.obj, node.attr)
+            return static(value, self, node, ref)
         raise self.error(node, f"the attribute '.{node.attr}' here")
 
     def expr_Tuple(self, node):
@@ -368,12 +375,16 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         out = {}
         # the live function being called (factories share one Source per code object)
         py = fb.context if fb.source.pyfunc is not None else None
-        if py is not None:
-            for p, v in zip(pos, py.__defaults__ or ()):
-                out[p.arg] = static(v, self, fb.source.node)
-            for k, v in (py.__kwdefaults__ or {}).items():
-                out[k] = static(v, self, fb.source.node)
+        if py is not None:      # the live values, guarded (a replaced __defaults__ recompiles)
+            given = static(py.__defaults__, self, fb.source.node, Ref("attr", py, "__defaults__"))
+            if isinstance(given, TupleB):
+                out.update((p.arg, b) for p, b in
+                           zip(pos[len(pos) - len(given.items):], given.items))
+            kw = static(py.__kwdefaults__, self, fb.source.node, Ref("attr", py, "__kwdefaults__"))
+            if isinstance(kw, DictB):
+                out.update(zip(kw.keys, kw.items))
             return out
+        # a def nested in the function being lowered: its defaults are constants in its text
         for p, d in list(zip(pos, a.defaults)) + [
                 (p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]:
             try:
@@ -413,7 +424,9 @@ class ContainerLowerer:
         missing = [n for n in names if n not in bound and n not in defaults]
         if missing or len(bound) > len(names):
             raise self.error(node, f"constructing {cls.__name__} with these arguments")
-        items = tuple(bound[n] if n in bound else static(defaults[n], self, node) for n in names)
+        items = tuple(bound[n] if n in bound else
+                      static(defaults[n], self, node, Ref("attr", cls, "_field_defaults").item(n))
+                      for n in names)
         return RecordB(cls, names, items)
 
 
@@ -425,18 +438,53 @@ def _is_pullback(obj):
     return module == "pullback" or module.startswith("pullback.")
 
 
-def static(value, low, node):
-    """The binding of a Python object found while resolving a name."""
+def _library(value):
+    """numpy's (or another extension's) functions, types and modules: not guarded."""
+    return isinstance(value, (types.ModuleType, types.BuiltinFunctionType, type, np.ufunc)) or \
+        (callable(value) and not isinstance(value, types.FunctionType))
+
+
+def static(value, low, node, ref=None):
+    """The binding of a Python object found while resolving a name; ``ref`` (where it
+    was read) makes it a guard of the derivative being compiled (``guards``)."""
+    guards = active()
+    if guards is not None and ref is not None and ref.kind != "item":
+        guards.record(ref, value)
+    return _binding(value, low, node, ref, guards)
+
+
+def _binding(value, low, node, ref, guards):
     if isinstance(value, (bool, int, float, str)) or value is None:
         return Const(value)
     if isinstance(value, (tuple, list)):
-        return TupleB(tuple(static(v, low, node) for v in value), isinstance(value, list))
+        return TupleB(tuple(_binding(v, low, node, ref and ref.item(i), guards)
+                            for i, v in enumerate(value)), isinstance(value, list))
+    if isinstance(value, dict) and all(isinstance(k, (str, int, bool)) for k in value):
+        return DictB(tuple(value), tuple(_binding(v, low, node, ref and ref.item(k), guards)
+                                         for k, v in value.items()))
     if isinstance(value, (types.ModuleType, types.BuiltinFunctionType, type)) or callable(value):
         return PyObj(value)
-    if isinstance(value, (np.ndarray, np.generic)):     # read at call time, not differentiated
-        return Const(value.item()) if isinstance(value, np.generic) else \
-            Const(Extern(getattr(node, "id", "array"), value))
+    if isinstance(value, np.generic):
+        return Const(value.item())
+    if isinstance(value, np.ndarray):     # read by name at call time, never folded
+        if guards is not None and ref is not None:
+            return Const(Extern(guards.extern_name(ref), value))
+        return Const(Extern(_unique(getattr(node, "id", "array"), value, low), value))
     raise low.error(node, f"a global of type '{type(value).__name__}'")
+
+
+def _unique(base, value, low):
+    """Without guards (``emit_c``): a name per array object, so two never share one."""
+    names = low.program.__dict__.setdefault("extern_names", {})
+    for name, obj in names.items():
+        if obj is value:
+            return name
+    name, k = base, 1
+    while name in names:
+        k += 1
+        name = f"{base}_{k}"
+    names[name] = value
+    return name
 
 
 __all__ = ["ExpressionLowerer", "LocalDef", "math"]

@@ -73,6 +73,15 @@ class Program:
             vars_ = [low.new_var(n) for n in leaf_names(pname, skel)]
             params += vars_
             env[pname] = unflatten(skel, iter(vars_))
+        missing = low.param_names()[len(arg_skels):]
+        if missing:     # the entry called without its trailing defaulted parameters
+            defaults = low.defaults(fb)
+            for pname in missing:
+                if pname not in defaults:
+                    raise UnsupportedError(f"'{src.name}' is called without its argument "
+                                           f"'{pname}'", src.filename, src.node.lineno,
+                                           src.node.col_offset, "missing argument")
+                env[pname] = defaults[pname]
         cap_vars = []
         for cname, skel in cap_skel[3]:
             # a captured function's values are never named after it: it is called by name

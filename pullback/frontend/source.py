@@ -3,7 +3,9 @@
 Invariant: every AST node returned has ``lineno``/``col_offset`` relative to
 the real file, so diagnostics point at the user's code.
 """
+import __future__
 import ast
+import dis
 import inspect
 import linecache
 import textwrap
@@ -48,10 +50,11 @@ def source_of(fn):
     if hit is not None and hit[0] is code:
         return hit[1]
     filename = code.co_filename
-    if fn.__name__ == "<lambda>":       # in a call or a literal: parse the whole file
+    if code.co_name == "<lambda>":       # in a call or a literal: parse the whole file
         tree = _file_tree(fn)
         node = tree and _find(tree, fn, (0, 0), code.co_firstlineno)
         if node is not None:
+            _check_runs(fn, node)
             src = Source(node, filename, fn)
             _CACHE[id(code)] = (code, src)
             return src
@@ -82,9 +85,70 @@ def source_of(fn):
         raise UnsupportedError(f"cannot locate the definition of {fn.__qualname__!r}",
                                filename, code.co_firstlineno, 0, "no source")
     _shift(tree, start - 1, indent)
+    _check_runs(fn, node)
     src = Source(node, filename, fn)
     _CACHE[id(code)] = (code, src)
     return src
+
+
+_FUTURE = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE |= getattr(__future__, _feature).compiler_flag
+_SKIP = frozenset(("NOP", "CACHE", "RESUME", "EXTENDED_ARG", "COPY_FREE_VARS", "MAKE_CELL",
+                   "PUSH_NULL", "PRECALL"))
+_SAME = {"LOAD_METHOD": "LOAD_ATTR"}
+_JUMPS = frozenset(dis.hasjrel + dis.hasjabs)
+
+
+def _check_runs(fn, node):
+    """Raise unless ``node``, compiled, is the code ``fn`` runs (nested code included):
+    a file edited after import must not be differentiated as if it ran."""
+    code = fn.__code__
+    again = _recompiled(node, code)
+    if again is None or _fingerprint(again) == _fingerprint(code):
+        return
+    raise UnsupportedError(f"the source of {fn.__qualname__!r} in {code.co_filename} is not "
+                           "the code Python runs (was the file edited after it was imported? "
+                           "reload it)", code.co_filename, code.co_firstlineno, 0,
+                           "stale source")
+
+
+def _recompiled(node, code):
+    """``node`` compiled inside a function that binds ``code``'s free variables, so they
+    stay free variables; None where it does not compile on its own."""
+    body = [ast.Assign([ast.Name(v, ast.Store())], ast.Constant(None)) for v in code.co_freevars]
+    body.append(node if isinstance(node, ast.stmt) else ast.Expr(node))
+    outer = ast.FunctionDef("_pullback_outer", ast.arguments([], [], None, [], [], None, []),
+                            body, [], None)
+    module = ast.Module([outer], [])
+    for n in (outer, *body[:-1], *[a.targets[0] for a in body[:-1]],
+              *[a.value for a in body[:-1]], outer.args):
+        n.lineno, n.col_offset = node.lineno, 0
+        n.end_lineno, n.end_col_offset = node.lineno, 0
+    if not isinstance(node, ast.stmt):
+        body[-1].lineno, body[-1].col_offset = node.lineno, node.col_offset
+        body[-1].end_lineno, body[-1].end_col_offset = node.end_lineno, node.end_col_offset
+    try:
+        top = compile(module, code.co_filename, "exec", flags=code.co_flags & _FUTURE,
+                      dont_inherit=True)
+    except (SyntaxError, ValueError, TypeError):
+        return None
+    inner = next(c for c in top.co_consts if hasattr(c, "co_code"))
+    found = [c for c in inner.co_consts if hasattr(c, "co_code") and c.co_name == code.co_name]
+    return found[-1] if found else None
+
+
+def _fingerprint(code):
+    """Instructions (without jump targets and padding), names and constants, recursively."""
+    # (how a method call is spelled, LOAD_METHOD or NULL + LOAD_ATTR, varies with positions)
+    ops = tuple((_SAME.get(i.opname, i.opname),
+                 "" if i.opcode in _JUMPS or hasattr(i.argval, "co_code")
+                 else i.argrepr.replace("NULL + ", "").replace("NULL|self + ", ""))
+                for i in dis.get_instructions(code) if i.opname not in _SKIP)
+    consts = tuple(_fingerprint(c) if hasattr(c, "co_code") else (type(c).__name__, repr(c))
+                   for c in code.co_consts)
+    return (ops, consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars,
+            code.co_argcount, code.co_kwonlyargcount)
 
 
 def _shift(tree, lines, cols):
@@ -111,10 +175,11 @@ def _source_lines(fn):
     definition and the lines up to it parse.  Otherwise (code the compiler dropped
     at the end, such as a trailing ``pass``; comments after the body) ``getblock``
     decides."""
-    target = inspect.unwrap(fn)
-    lines, lnum = inspect.findsource(target)
-    end = _last_line(getattr(target, "__code__", None))
-    if fn.__name__ != "<lambda>" and end is not None and lnum < end <= len(lines):
+    # the function itself, never what a functools.wraps decorator wrapped: the wrapper's
+    # code is what runs (its __name__ is the wrapped one's; its code's co_name is its own)
+    lines, lnum = inspect.findsource(fn.__code__)
+    end = _last_line(fn.__code__)
+    if fn.__code__.co_name != "<lambda>" and end is not None and lnum < end <= len(lines):
         after = next((ln for ln in lines[end:] if ln.strip()), None)
         # (getblock keeps comments that follow the body: those it decides)
         if after is None or (_indent(after) <= _indent(lines[lnum]) and
@@ -155,7 +220,7 @@ def _file_tree(fn):
 
 
 def _find(tree, fn, shift=None, line=None):
-    name = fn.__name__
+    name = fn.__code__.co_name
     params = list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
     lambdas = []
     for n in ast.walk(tree):

@@ -70,7 +70,8 @@ def fold(op, args, exact=False):
             return Const(0.0)
     if op == "getitem_vjp" and _new_axes_only(args[2]) and _same_size(a, b):
         return ("like", (a, b))     # x[None, :] read every element once: a reshape back
-    if op == "select" and isinstance(a, Const):
+    if op == "select" and isinstance(a, Const) and type(a.value) is not Extern:
+        # (a global array's truth is per element and read at call time: never folded)
         return args[1] if a.value else args[2]
     return None
 

@@ -30,7 +30,7 @@ survive (iterated to a fixpoint); after a branch, those that hold on both sides.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Push, Return, Var, While
+from ..ir import Assign, Call, Const, Extern, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.names import fresh_vars, is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
@@ -214,8 +214,10 @@ def _shape_lost(s, value, args, target, fresh):
             all(d == 1 for d in t.shape):      # one element: a scalar stands for it exactly
         return None
     prim = PRIMITIVES.get(s.op)
-    if prim is None or prim.partials is None or any(is_array(a.type) for a in args):
-        return None
+    if prim is None or prim.partials is None or \
+            any(type(a) is Var and is_array(a.type) or
+                type(a) is Const and type(a.value) is Extern for a in args):
+        return None     # (a global array is an array operand that never folds)
     if type(value) is Const and not (type(value.value) is float and value.value == 0.0) or \
             type(value) is Var and not is_array(value.type):
         return Assign(target, "full", (Const(t.shape), value, dtype_arg(t)), s.loc)

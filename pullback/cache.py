@@ -1,0 +1,37 @@
+"""Compiled derivatives, cached with the guards they were specialised under.
+
+Every entry point (``grad``/``value_and_grad``/``vjp``, ``jvp``/``jacobian``/``hessian``/
+``hvp``, either backend) looks its derivative up here.  A table maps a key (function,
+argument types, mode, backend) to its specialisations, newest first; a specialisation
+is used only while all its guards hold (``frontend.guards``): a rebound global, a
+replaced default or closure cell, or a global array of another shape makes a new one.
+
+Invariant: a value returned by ``lookup`` has ``.guards``, which held just now and
+bound the generated module's global arrays to their current values.
+"""
+from .frontend.guards import recording
+
+MAX_SPECIALISATIONS = 8      # per key: a global that changes on every call stays bounded
+
+
+def lookup(table, key, build, by_value=False):
+    """The specialisation under ``key`` whose guards hold, else ``build()``'s (recorded)."""
+    entries = table.get(key)
+    if entries:
+        for value in entries:
+            if value.guards.hold():
+                return value
+    with recording(by_value) as guards:
+        value = build()
+    guards.bind(_namespace(value))
+    value.guards = guards
+    table[key] = [value] + (entries or [])[:MAX_SPECIALISATIONS - 1]
+    return value
+
+
+def _namespace(value):
+    """The globals of the generated Python module (None for Numba, which freezes them)."""
+    ns = getattr(value, "namespace", None)
+    if ns is None and hasattr(value, "comp"):
+        ns = getattr(value.comp, "namespace", None)
+    return ns

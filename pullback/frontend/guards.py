@@ -1,0 +1,183 @@
+"""Guards: the outside values a derivative was specialised to, checked on each call.
+
+While a function is lowered, every value read from outside it -- a globals-dict entry,
+a closure cell, a module attribute holding data, a function's ``__defaults__`` -- is
+recorded here with a *signature* of what the lowering assumed about it.  A compiled
+derivative is valid exactly while every guard holds; ``pullback.cache`` checks them
+on each call and makes a new specialisation when one fails.
+
+Invariants:
+- numbers, strings, tuples, lists and dicts are folded into the generated code, so
+  their guard compares values (identity first, for immutable ones);
+- functions, modules and other callables are compared by identity (a helper's own
+  ``__defaults__`` and closure cells are guarded when the helper is lowered);
+- a float or complex array is never folded: only its type, dtype and shape are
+  assumed, and the generated code reads it by name at call time (``bind``);
+- an integer or boolean array (an index, a mask, a shape) may decide shapes during
+  typing, so its guard compares values too; so does every array when ``by_value``
+  is set (the Numba backend, which freezes global arrays into the machine code).
+"""
+import contextlib
+import functools
+import types
+
+import numpy as np
+
+MISSING = object()
+
+
+class Ref:
+    """Where an outside value lives; ``get()`` reads it now (``MISSING`` if gone)."""
+
+    def __init__(self, kind, owner, key, parent=None):
+        self.kind, self.owner, self.key, self.parent = kind, owner, key, parent
+
+    def get(self):
+        try:
+            if self.kind == "global":
+                return self.owner.get(self.key, MISSING)
+            if self.kind == "cell":
+                return self.owner.cell_contents
+            if self.kind == "attr":
+                return getattr(self.owner, self.key, MISSING)
+            outer = self.parent.get()         # "item": a part of another outside value
+            return outer[self.key]
+        except (ValueError, LookupError, TypeError):     # an empty cell, a shorter tuple
+            return MISSING
+
+    def getter(self):
+        """``get`` as a fast callable (a global: the dict's own ``get``, in C)."""
+        if self.kind == "global":
+            return functools.partial(self.owner.get, self.key, MISSING)
+        return self.get
+
+    def item(self, key):
+        return Ref("item", None, key, self)
+
+    def ident(self):
+        """A hashable identity of the place (two reads of one global share a name)."""
+        if self.kind == "item":
+            return self.parent.ident() + (self.key,)
+        return (self.kind, id(self.owner), self.key)
+
+    def label(self):
+        """A readable name for generated code: ``W``, ``PAIR_1``."""
+        if self.kind == "item":
+            return f"{self.parent.label()}_{self.key}"
+        return str(self.key).strip("_") or "value"
+
+
+class _Same:
+    """Compares by identity (functions, modules, callables)."""
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return type(other) is _Same and other.obj is self.obj
+
+    __hash__ = None
+
+
+_SCALARS = (bool, int, str, type(None), complex)
+
+
+def signature(v, by_value=False):
+    """What lowering assumes about ``v``; equal signatures give the same derivative."""
+    t = type(v)
+    if t is float:
+        return (float, repr(v))       # -0.0 and nan are values too
+    if t in _SCALARS:
+        return (t, v)
+    if isinstance(v, np.generic):
+        return ("np", v.dtype.str, repr(v.item()))
+    if t in (tuple, list):
+        return (t, tuple(signature(x, by_value) for x in v))
+    if t is dict:
+        return (dict, tuple((k, signature(x, by_value)) for k, x in v.items()))
+    if isinstance(v, np.ndarray):
+        sig = ("array", v.dtype.str, v.shape)
+        if by_value or v.dtype.kind in "biu":
+            return sig + (np.ascontiguousarray(v).tobytes(),)
+        return sig
+    return _Same(v)
+
+
+def _immutable(v):
+    t = type(v)
+    if t is tuple:
+        return all(_immutable(x) for x in v)
+    return t in (float,) + _SCALARS or isinstance(v, (types.FunctionType, types.ModuleType,
+                                                       types.BuiltinFunctionType, type))
+
+
+class Guards:
+    """The guards of one specialisation and the arrays its generated code reads by name."""
+
+    def __init__(self, by_value=False):
+        self.by_value = by_value
+        self.checks = []         # (ref, object seen, fast by identity, signature)
+        self.seen = set()
+        self.arrays = {}         # extern name -> ref
+        self.names = {}          # ref identity -> extern name
+        self.namespace = None
+
+    def record(self, ref, value):
+        key = ref.ident()
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.checks.append((ref.getter(), value, _immutable(value),
+                            signature(value, self.by_value)))
+
+    def extern_name(self, ref):
+        """A name for the array at ``ref`` in the generated module, unique per place."""
+        key = ref.ident()
+        if key not in self.names:
+            base = "".join(c if c.isalnum() or c == "_" else "_" for c in ref.label())
+            name, k = base, 1
+            while name in self.arrays:
+                k += 1
+                name = f"{base}_{k}"
+            self.names[key] = name
+            self.arrays[name] = ref
+        return self.names[key]
+
+    def hold(self):
+        """True while every guard holds; then the arrays are bound to their current values."""
+        by_value = self.by_value
+        for get, seen, fast, sig in self.checks:
+            v = get()
+            if v is seen and fast:
+                continue
+            if v is MISSING or signature(v, by_value) != sig:
+                return False
+        ns = self.namespace
+        if ns is not None:
+            for name, ref in self.arrays.items():
+                ns[name] = ref.get()
+        return True
+
+    def bind(self, namespace):
+        """The generated module whose globals name the arrays (None: nothing to rebind)."""
+        self.namespace = namespace if self.arrays and not self.by_value else None
+
+
+_ACTIVE = []
+
+
+@contextlib.contextmanager
+def recording(by_value=False):
+    """Guards for what is lowered inside the block (nested compiles record into it too)."""
+    g = _ACTIVE[-1] if _ACTIVE else Guards(by_value)
+    _ACTIVE.append(g)
+    try:
+        yield g
+    finally:
+        _ACTIVE.pop()
+
+
+def active():
+    """The guards being recorded, or None (``emit_c`` reads values once, at emit time)."""
+    return _ACTIVE[-1] if _ACTIVE else None
