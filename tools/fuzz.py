@@ -162,7 +162,7 @@ def shrink_finding(fd, opts):
     import functools
 
     from fuzz.metamorphic import check_variant
-    if fd.variant == "base" or fd.kind == "oracle":
+    if fd.kind == "oracle":
         return fd.program, None
     checker = functools.partial(check_variant, variant=fd.variant.replace("-moved", ""),
                                 backend=fd.backend, mode=fd.mode, kind=fd.kind)
