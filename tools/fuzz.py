@@ -136,8 +136,8 @@ def meta_chunk(job):
     camp = Campaign(tuple(opts.backends.split(",")), tuple(opts.modes.split(",")),
                     None if opts.variants == "all" else tuple(opts.variants.split(",")),
                     timeout=opts.timeout)
-    if start is None:
-        items = corpus_programs()
+    if isinstance(start, tuple):                 # ("corpus", k): ten corpus cases
+        items = corpus_programs()[10 * start[1]:10 * start[1] + 10]
     else:
         items = [(seed, generate_array(RandomChooser(seed), known=opts.known) if opts.arrays
                   else generate(RandomChooser(seed))) for seed in range(start, stop)]
@@ -176,7 +176,8 @@ def metamorphic_main(opts):
     stop = opts.seed + opts.n
     jobs = [(s, min(s + CHUNK, stop), opts) for s in range(opts.seed, stop, CHUNK)]
     if opts.corpus:
-        jobs.append((None, None, opts))
+        from fuzz.metamorphic import corpus_programs
+        jobs += [(("corpus", k), None, opts) for k in range((len(corpus_programs()) + 9) // 10)]
     if "numba" in opts.backends:     # generated Numba modules go with the campaign
         import tempfile
         os.environ.setdefault("PULLBACK_CACHE_DIR", tempfile.mkdtemp(prefix="pullback-numba-"))
@@ -188,6 +189,8 @@ def metamorphic_main(opts):
             found += chunk_found
             for fd, _ in chunk_found:
                 print(f"FOUND seed {fd.seed}: {fd.key}: {fd.detail[:200]}", flush=True)
+            print(f"... {total['programs']} programs, {total['runs']} runs, "
+                  f"{time.time() - t0:.0f} s", flush=True)
     elapsed = time.time() - t0
     from fuzz.regressions import save_variant
     for fd, (small, out) in found:
