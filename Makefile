@@ -26,10 +26,15 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
-# Fuzzing campaign: N random programs (tools/fuzz.py --help), e.g. `make fuzz N=100000`.
+# Fuzzing campaign: N random programs and their metamorphic variants on BACKENDS
+# (tools/fuzz.py --help), e.g. `make fuzz N=100000`, `make fuzz N=2000 BACKENDS=python,c`,
+# `make fuzz N=5000 SEED=5000 FUZZ_ARGS=--arrays`.
 N ?= 1000
+SEED ?= 0
+BACKENDS ?= python
+FUZZ_ARGS ?=
 fuzz: $(STAMP)
-	$(BIN)/python tools/fuzz.py $(N)
+	$(BIN)/python tools/fuzz.py $(N) --seed $(SEED) --variants all --backends $(BACKENDS) $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -15,7 +15,7 @@ from fuzz.arrays import generate_array
 from fuzz.choices import RandomChooser
 from fuzz.oracle import check
 from fuzz.programs import Program, generate, programs
-from fuzz.regressions import load_all, load_arrays
+from fuzz.regressions import checker_for, load_all, load_arrays
 from fuzz.shrink import shrink
 from fuzz.twin import jax_twin
 
@@ -62,7 +62,7 @@ CASES = [case + (check,) for case in load_all()] + \
 @pytest.mark.parametrize("case", CASES, ids=[name for name, _, _, _ in CASES])
 def test_regression_case(case):
     name, program, head, checker = case
-    out = checker(program, use_jax=True, timeout=60)
+    out = checker_for(head, checker)(program, use_jax=True, timeout=60)
     if "known" in head:       # a documented limitation, not yet fixed
         assert out.failed, f"{name} passes now: remove its 'known' line"
         pytest.xfail(head["known"])
@@ -145,3 +145,38 @@ def test_jax_twin_writes_with_at():
     twin = jax_twin(src)
     assert "import jax.numpy as jnp" in twin and "y = y.at[0].set(1.0)" in twin
     assert "y = y.at[1:].add(x[:-1])" in twin and "y = y.at[2].add(-jnp.float64(x[0]))" in twin
+
+
+# -- metamorphic variants (tests/fuzz/metamorphic.py; `make fuzz` runs many more) -----------
+@pytest.mark.parametrize("generator, seeds", [(generate, range(4)),
+                                               (generate_array, range(2))])
+def test_variants_agree(generator, seeds):
+    """Every rewrite of a few fixed programs gives the original's numbers on the Python
+    backend in both modes, or rejects; known causes (``KNOWN_VARIANTS``) aside."""
+    from fuzz.metamorphic import KNOWN_VARIANTS, Campaign
+    camp = Campaign(backends=("python",), timeout=60)
+    for seed in seeds:
+        camp.add(generator(RandomChooser(seed)), seed)
+    camp.finish()
+    bad = [f"seed {fd.seed} {fd.key}: {fd.detail[:300]}" for fd in camp.findings
+           if fd.variant not in KNOWN_VARIANTS]
+    assert not bad, "\n".join(bad)
+    assert camp.counts["agree"] >= 5 * camp.counts["programs"], camp.counts
+
+
+def test_variant_rewrites_preserve_meaning():
+    from fuzz.variants import variants
+    src = ("import numpy as np\n\n\ndef h(a):\n    return a * 2.0\n\n\n"
+           "def f(x, s):\n    y = x.copy()\n    y[0] = s * 3.0\n    s += np.sum(y[1:])\n"
+           "    v = np.sin(x) * s\n    return np.sum(v) + h(s)\n")
+    made = {v.name: v for v in variants(src, kind="array", shapes={
+        10: {"y": (3,)}, 11: {"s": (), "y": (3,)}, 12: {"np.sin(x)": (3,), "x": (3,), "s": ()},
+        13: {"v": (3,)}})}
+    assert {"global", "int", "aug", "alias", "outline", "identity", "inline", "loop",
+            "index", "index_closure"} <= set(made), sorted(made)
+    assert made["global"].change == {"G0": 2.125, "G1": 3.125} and "2.125" in \
+        made["global"].reference
+    assert "y_alias0[0] = " in made["alias"].source and "s = s + " in made["aug"].source
+    assert "return np.sum(v) + s * 2.0" in made["inline"].source
+    assert "I0 = np.array([1, 2])" in made["index"].source
+    assert "def _make_f():" in made["index_closure"].source

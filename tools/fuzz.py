@@ -14,6 +14,20 @@ on any failure.  A failure with the same error as a case marked ``known`` is
 counted apart (``--all-failures`` reports them too).  ``--arrays``: array programs instead (``generate_array``,
 checked by ``check_array``, saved to tests/fuzz/array_cases/); ``--known``
 also generates the constructs of known, unfixed bugs (``arrays.KNOWN``).
+
+Metamorphic mode (``--variants all`` or a comma list of tests/fuzz/variants.py
+NAMES; ``make fuzz`` uses it): each program is checked as above, then every
+semantics-preserving rewrite of it on every ``--backends`` (python, numba, c)
+in every ``--modes`` (grad, jvp; C has grad only) must give the original's
+numbers to 1e-12 or reject (tests/fuzz/metamorphic.py).  ``--corpus`` adds the
+hand-written corpus (tests/corpus).  A campaign splits by seed range
+(``--seed S N``: seeds S .. S+N-1) and prints programs x variants x backends x
+modes, runs, wrong numbers, crashes and false rejections.  Reproduce the
+lead's campaign in parts, e.g.:
+
+    python tools/fuzz.py 1000 --seed 0 --variants all --backends python
+    python tools/fuzz.py 500 --seed 0 --variants all --backends python,numba --arrays
+    python tools/fuzz.py 200 --seed 0 --variants all --backends python,c --save
 """
 import argparse
 import collections
@@ -32,6 +46,7 @@ from fuzz.oracle import check  # noqa: E402
 from fuzz.programs import generate  # noqa: E402
 from fuzz.regressions import known_signatures, save, save_array, signature  # noqa: E402
 from fuzz.shrink import shrink  # noqa: E402
+from fuzz.variants import NAMES  # noqa: E402
 
 CHUNK = 50
 
@@ -72,7 +87,15 @@ def main(argv=None):
                     help="with --arrays: also the constructs of known bugs")
     ap.add_argument("--all-failures", action="store_true",
                     help="also report failures with the error of a known case (a 'known' line)")
+    ap.add_argument("--variants", default="", metavar="NAMES",
+                    help="metamorphic mode: 'all' or a comma list of " + ",".join(NAMES))
+    ap.add_argument("--backends", default="python", help="with --variants: python,numba,c")
+    ap.add_argument("--modes", default="grad,jvp", help="with --variants: grad,jvp")
+    ap.add_argument("--corpus", action="store_true",
+                    help="with --variants: also the hand-written corpus (tests/corpus)")
     opts = ap.parse_args(argv)
+    if opts.variants:
+        return metamorphic_main(opts)
     opts.signatures = set() if opts.all_failures else known_signatures()
     jobs = [(s, min(s + CHUNK, opts.seed + opts.n), opts)
             for s in range(opts.seed, opts.seed + opts.n, CHUNK)]
@@ -103,6 +126,90 @@ def main(argv=None):
           f"time: {elapsed:.1f} s ({tried / max(elapsed, 1e-9):.1f} programs/s, "
           f"{opts.jobs} processes)")
     return 1 if failures else 0
+
+
+# -- metamorphic mode ---------------------------------------------------------------------
+def meta_chunk(job):
+    """Seeds ``start .. stop`` (or corpus programs) through ``Campaign``: counts, findings."""
+    from fuzz.metamorphic import KNOWN_VARIANTS, Campaign, corpus_programs
+    start, stop, opts = job
+    camp = Campaign(tuple(opts.backends.split(",")), tuple(opts.modes.split(",")),
+                    None if opts.variants == "all" else tuple(opts.variants.split(",")),
+                    timeout=opts.timeout)
+    if isinstance(start, tuple):                 # ("corpus", k): ten corpus cases
+        items = corpus_programs()[10 * start[1]:10 * start[1] + 10]
+    else:
+        items = [(seed, generate_array(RandomChooser(seed), known=opts.known) if opts.arrays
+                  else generate(RandomChooser(seed))) for seed in range(start, stop)]
+    for seed, program in items:
+        use_jax = opts.jax_every > 0 and isinstance(seed, int) and seed % opts.jax_every == 0
+        camp.add(program, seed, use_jax=use_jax)
+    camp.finish()
+    found, seen = [], set()
+    for fd in camp.findings:
+        known = fd.variant in KNOWN_VARIANTS and not opts.all_failures
+        camp.counts["known"] += known
+        if known or fd.key in seen:
+            continue
+        seen.add(fd.key)
+        small = shrink_finding(fd, opts) if opts.shrink else (fd.program, None)
+        found.append((fd, small))
+    return camp.counts, found
+
+
+def shrink_finding(fd, opts):
+    """The finding's program shrunk while the same variant still fails the same way."""
+    import functools
+
+    from fuzz.metamorphic import check_variant
+    if fd.kind == "oracle":
+        return fd.program, None
+    checker = functools.partial(check_variant, variant=fd.variant.replace("-moved", ""),
+                                backend=fd.backend, mode=fd.mode, kind=fd.kind)
+    out = checker(fd.program, timeout=opts.timeout)
+    if not out.failed:
+        return fd.program, None
+    return shrink(fd.program, out, use_jax=False, budget=300, checker=checker)
+
+
+def metamorphic_main(opts):
+    stop = opts.seed + opts.n
+    jobs = [(s, min(s + CHUNK, stop), opts) for s in range(opts.seed, stop, CHUNK)]
+    if opts.corpus:
+        from fuzz.metamorphic import corpus_programs
+        jobs += [(("corpus", k), None, opts) for k in range((len(corpus_programs()) + 9) // 10)]
+    if "numba" in opts.backends:     # generated Numba modules go with the campaign
+        import tempfile
+        os.environ.setdefault("PULLBACK_CACHE_DIR", tempfile.mkdtemp(prefix="pullback-numba-"))
+    total, found = collections.Counter(), []
+    t0 = time.time()
+    with multiprocessing.Pool(opts.jobs, maxtasksperchild=4) as pool:
+        for counts, chunk_found in pool.imap_unordered(meta_chunk, jobs):
+            total.update(counts)
+            found += chunk_found
+            for fd, _ in chunk_found:
+                print(f"FOUND seed {fd.seed}: {fd.key}: {fd.detail[:200]}", flush=True)
+            print(f"... {total['programs']} programs, {total['runs']} runs, "
+                  f"{time.time() - t0:.0f} s", flush=True)
+    elapsed = time.time() - t0
+    from fuzz.regressions import save_variant
+    for fd, (small, out) in found:
+        print(f"\n=== seed {fd.seed}: {fd.key}: {(out.detail if out else fd.detail)[:600]}\n"
+              f"# args: {small.args!r}\n{small.source}")
+        if opts.save and out is not None:
+            print("saved to", save_variant(small, out, fd))
+    backends, modes = opts.backends.split(","), opts.modes.split(",")
+    n_var = total["variants"] / max(total["programs"], 1)
+    print(f"\nprograms: {total['programs']} (+{total['invalid']} not judged)  x variants: "
+          f"{total['variants']} ({n_var:.1f} per program; {total['variants dropped']} dropped: "
+          f"value differs)  x backends: {','.join(backends)}  x modes: {','.join(modes)}\n"
+          f"runs: {total['runs']}  agree: {total['agree']}  wrong: {total['wrong']}  "
+          f"crashes: {total['crash']}  oracle failures: {total['oracle']}  "
+          f"false rejections: {total['false rejections']} (rejections: {total['rejected']})  "
+          f"not applicable: {total['not applicable']}  known: {total['known']}\n"
+          f"findings (distinct, not known): {len(found)}  time: {elapsed:.1f} s "
+          f"({opts.jobs} processes)")
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ with a ``kind``: ``unsupported``, ``crash``, ``value``, ``fd``, ``jax``,
 import functools
 import linecache
 import math
+import os
 import signal
 import warnings
 from dataclasses import dataclass
@@ -46,20 +47,44 @@ class Timeout(Exception):
 
 
 _SERIAL = [0]
+_DIR = []
+
+
+def module_dir():
+    """A temp folder of this process's generated modules (removed at exit)."""
+    if not _DIR:
+        import atexit
+        import shutil
+        import tempfile
+        _DIR.append(tempfile.mkdtemp(prefix="pullback-fuzz-"))
+        atexit.register(shutil.rmtree, _DIR[0], True)
+    return _DIR[0]
 
 
 def load(source, namespace=None, tag="fuzz"):
-    """Execute ``source`` as a module whose functions pullback can read the source of."""
+    """Write ``source`` to a module file in a temp folder and import it, as a user's module
+    is: its functions have real globals and ``inspect.getsource`` reads the file.  Returns
+    (the module's namespace, the code object, the file name); ``namespace`` is bound first."""
+    import importlib.util
+    import sys
     _SERIAL[0] += 1
-    filename = f"<{tag} {_SERIAL[0]}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    name = f"{tag.replace('-', '_')}_{os.getpid()}_{_SERIAL[0]}"
+    filename = os.path.join(module_dir(), name + ".py")
+    with open(filename, "w") as fh:
+        fh.write(source)
+    linecache.checkcache(filename)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")       # shrunk programs may call a constant
         code = compile(source, filename, "exec")
-    ns = {"__name__": f"fuzz_{_SERIAL[0]}"}
-    ns.update(namespace or {})
-    exec(code, ns)
-    return ns, code, filename
+        spec = importlib.util.spec_from_file_location(name, filename)
+        module = importlib.util.module_from_spec(spec)
+        vars(module).update(namespace or {})
+        sys.modules[name] = module            # dropped below: a campaign loads thousands
+        try:
+            exec(code, vars(module))
+        finally:
+            sys.modules.pop(name, None)
+    return vars(module), code, filename
 
 
 @functools.cache

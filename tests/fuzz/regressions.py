@@ -12,6 +12,15 @@ comments that give its evaluation point and what went wrong before the fix:
 ``tests/test_fuzz.py`` checks every case.  A case with a ``known`` line is a
 bug not fixed yet: the test expects it to still fail (and says when it passes).
 
+A case a metamorphic rewrite found (tests/fuzz/metamorphic.py) also names the
+rewrite, the backend, the mode and what went wrong; the test checks it with
+``metamorphic.check_variant`` (the program is the original, not the rewrite):
+
+    # variant: global
+    # backend: python
+    # mode: grad
+    # kind: wrong
+
 Array programs (``arrays``) live in ``tests/fuzz/array_cases/``; their kinds
 are ``array:3``, ``array:2x3``, ``pair:3``, ``dict:3``, ``float``, ``int`` and
 their arguments are written as nested lists (``arrays.plain``):
@@ -79,6 +88,31 @@ def save(program, outcome, directory=CASES):
     with open(path, "w") as fh:
         fh.write(header + program.source)
     return path
+
+
+def save_variant(program, outcome, finding):
+    """Save a metamorphic finding's shrunk program, headed by its variant, backend and mode."""
+    array = hasattr(program, "simpler_args")
+    path = (save_array if array else save)(program, outcome)
+    with open(path) as fh:
+        text = fh.read()
+    head = "".join(f"# {k}: {v}\n" for k, v in (
+        ("variant", finding.variant.replace("-moved", "")), ("backend", finding.backend),
+        ("mode", finding.mode), ("kind", finding.kind)))
+    with open(path, "w") as fh:
+        fh.write(head + text)
+    return path
+
+
+def checker_for(head, checker):
+    """The check a case file asks for: ``checker``, or a metamorphic variant's."""
+    if "variant" not in head:
+        return checker
+    import functools
+
+    from .metamorphic import check_variant
+    return functools.partial(check_variant, variant=head["variant"], backend=head["backend"],
+                             mode=head["mode"], kind=head["kind"])
 
 
 def signature(kind, detail):

@@ -47,7 +47,7 @@ def _same(a, b):
 
 def _message(detail):
     """An error message without positions (they change as the program shrinks)."""
-    text = re.sub(r"<[^>]*>:\d+:\d+: ", "", detail)
+    text = re.sub(r"(<[^>]*>|\S+\.py):\d+:\d+: ", "", detail)   # programs are module files
     return re.sub(r"line \d+", "line", text)
 
 
