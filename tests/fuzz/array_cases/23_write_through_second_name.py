@@ -1,4 +1,4 @@
-# known: WRONG VALUE AND DERIVATIVE: an array written through a second name (b = a; b[0] = 1.0) is not seen through the first (analysis/alias.py; being fixed)
+# fixed (was: WRONG VALUE AND DERIVATIVE: an array written through a second name (b = a; b[0] = 1.0) is not seen through the first (analysis/alias.py; being fixed))
 # variant: alias
 # backend: python
 # mode: jvp

@@ -1,4 +1,4 @@
-# known: WRONG DERIVATIVE (jvp; grad too on C): a write through a second name to an array whose mean is taken later (analysis/alias.py; being fixed)
+# fixed (was: WRONG DERIVATIVE (jvp; grad too on C): a write through a second name to an array whose mean is taken later (analysis/alias.py; being fixed))
 # variant: alias
 # backend: python
 # mode: jvp

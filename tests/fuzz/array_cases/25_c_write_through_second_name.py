@@ -1,4 +1,4 @@
-# known: WRONG VALUE AND GRADIENT on C: a write through a second name before a slice's mean (analysis/alias.py; being fixed)
+# fixed (was: WRONG VALUE AND GRADIENT on C: a write through a second name before a slice's mean (analysis/alias.py; being fixed))
 # variant: alias
 # backend: c
 # mode: grad

@@ -1,4 +1,4 @@
-# known: jvp crashes (TypeError: 'float' object is not subscriptable) when an array write takes an item of a dict returned by an outlined helper
+# fixed (was: jvp crashes (TypeError: 'float' object is not subscriptable) when an array write takes an item of a dict returned by an outlined helper)
 # variant: outline
 # backend: python
 # mode: jvp

@@ -1,4 +1,4 @@
-# known: module globals are folded at the first transform: after the global changes, the same function's value and derivative are the old ones (frontend/expressions.py, api.py; being fixed)
+# fixed (was: module globals are folded at the first transform: after the global changes, the same function's value and derivative are the old ones (frontend/expressions.py, api.py; being fixed))
 # variant: global
 # backend: python
 # mode: grad
