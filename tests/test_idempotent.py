@@ -94,7 +94,7 @@ def _fuzz():
 
 
 def _generated(name, program):
-    ns, _, _ = load(program.source, tag=name)
+    ns, _, _ = load(program.source, tag=name.replace("/", "_"))
     if program.argnums:
         yield name, ns[program.entry], program.args, program.argnums
 
