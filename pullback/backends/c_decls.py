@@ -26,9 +26,11 @@ SCALARS = ("float", "int", "bool")
 
 
 def _refs(s):
-    names = {v.name for v in atoms_read(s)} | {v.name for v in vars_written(s)}
+    """Names a statement touches, in program order (a dict, not a set: the C text must
+    not depend on the hash seed)."""
+    names = dict.fromkeys([v.name for v in atoms_read(s)] + [v.name for v in vars_written(s)])
     if isinstance(s, For) and s.exit is not None:
-        names.add(s.exit.name)     # read by the loop's ``if (exit) break;``
+        names[s.exit.name] = None  # read by the loop's ``if (exit) break;``
     return names
 
 
