@@ -3,6 +3,8 @@
 ``and``/``or``, chained comparisons and conditional expressions become
 ``If`` statements so evaluation stays lazy, as in Python.  Names resolve in
 this order: locals, captured locals, closure cells, globals, builtins.
+Calls are lowered in ``calls.py``; ``static`` here turns a Python object found
+by name into its binding (guarded where it was read).
 """
 import ast
 import builtins
@@ -10,19 +12,14 @@ import math
 import types
 from dataclasses import dataclass
 
-from ..errors import TransformError, UnsupportedError
 import numpy as np
 
-from ..ir import Assign, Call, Const, Extern, If, Var
-from ..rules import registry
-from dataclasses import fields as dc_fields
-from dataclasses import is_dataclass
-
-from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten
+from ..errors import TransformError
+from ..ir import Assign, Const, Extern, If
+from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, is_atom
 from .scan import free_names
 from .guards import Ref, active
-from .source import Source, source_of
-from .bindings import n_atoms
+from .source import Source
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul"}
@@ -233,210 +230,6 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         orelse = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.orelse),))))
         self.emit(If(cond, body, orelse, self.loc(node)))
         return r
-
-    # -- calls --------------------------------------------------------------------
-    def expr_Call(self, node):
-        method_of = None
-        if isinstance(node.func, ast.Attribute):
-            base = self.expr(node.func.value)
-            if is_atom(base):
-                method_of = base
-            else:
-                callee = self.expr_Attribute(node.func)
-        else:
-            callee = self.expr(node.func)
-        args = [self.expr(a) for a in node.args]
-        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
-        if None in kwargs:
-            raise self.error(node, "a '**kwargs' argument")
-        if method_of is not None:
-            return self.array_method(method_of, node.func.attr, args, kwargs, node)
-        if isinstance(callee, BoundMethod):
-            return self.container_method(callee, args, node)
-        if isinstance(callee, FuncB):
-            return self.call_user(callee, args, kwargs, node)
-        if isinstance(callee, PyObj):
-            return self.call_python(callee.obj, args, kwargs, node)
-        raise self.error(node, "calling a value that is not a function")
-
-    def call_python(self, obj, args, kwargs, node):
-        name = getattr(obj, "__qualname__", repr(obj))
-        if _is_pullback(obj) and not registry.has_python(obj):
-            return self.call_pullback(obj, args, kwargs, node)
-        if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
-            return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
-        if obj is len and len(args) == 1 and isinstance(args[0], (TupleB, DictB, RecordB)):
-            return Const(len(args[0].items))
-        if obj in (tuple, list) and len(args) == 1 and isinstance(args[0], (TupleB, DictB)):
-            return TupleB(args[0].keys) if isinstance(args[0], DictB) else args[0]
-        if obj is dict and not args:
-            return DictB(tuple(kwargs), tuple(kwargs.values()))
-        if isinstance(obj, type) and (hasattr(obj, "_fields") or is_dataclass(obj)):
-            return self.record(obj, args, kwargs, node)
-        if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
-            args = list(args[0].items)
-            if len(args) == 1 and is_atom(args[0]):
-                return args[0]            # min((a,)) is a
-        if obj is sum and len(args) == 1 and isinstance(args[0], TupleB):
-            args = [Const(0)] + list(args[0].items)
-            obj = "sum"
-        if obj is float and not args:
-            return Const(0.0)
-        if obj is len and len(args) == 1 and is_atom(args[0]):
-            return self.op("len", args, node)
-        if obj is sum and len(args) == 1 and is_atom(args[0]):
-            return self.op("sum", (args[0], Const(0), Const(False)), node)
-        special = self.call_numpy(obj, args, kwargs, node)
-        if special is not None:
-            return special
-        bound = registry.lookup_python(obj, None)
-        if bound is not None and (kwargs or registry.lookup_python(obj, len(args)) is None):
-            return self.call_bound(bound, args, kwargs, node)
-        if kwargs:
-            raise self.error(node, f"keyword arguments to '{name}'")
-        if not all(is_atom(a) for a in args):
-            args = [self.atom_of(a, node) for a in args]
-        if obj in (min, max, "sum") and len(args) > 2:
-            prim = "add" if obj == "sum" else obj.__name__
-            acc = args[0]
-            for a in args[1:]:
-                acc = self.op(prim, (acc, a), node)
-            return acc
-        if obj == "sum":
-            return self.op("add", args, node) if len(args) == 2 else args[0]
-        prim = registry.lookup_python(obj, len(args))
-        if prim is not None:
-            return self.op(prim, args, node)
-        raise UnsupportedError(f"cannot differentiate a call to '{name}' with {len(args)} "
-                               "argument(s): it has no derivative rule and no Python source",
-                               self.src.filename, node.lineno, node.col_offset, f"call to {name}")
-
-    def call_pullback(self, obj, args, kwargs, node):
-        """``pullback.jvp(f, primals, tangents)`` in differentiated code: a call of
-        ``f``'s tangent function (``Call.jvp``); other pullback objects are rejected.
-        ``pullback.jvp`` is known by its marker attribute ``lowers_to_jvp_call``."""
-        if not getattr(obj, "lowers_to_jvp_call", False):
-            name = getattr(obj, "__name__", type(obj).__name__)
-            raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "
-                                   "(compose derivatives instead: grad(grad(f)), "
-                                   "jacobian(grad(f)), or call pullback.jvp)")
-        if kwargs or len(args) != 3 or not all(isinstance(a, TupleB) for a in args[1:]):
-            raise self.error(node, "pullback.jvp other than jvp(f, (primals...), (tangents...))")
-        f, primals, tangents = args
-        if isinstance(f, PyObj) and isinstance(f.obj, types.FunctionType):
-            f = FuncB(source_of(f.obj), f.obj)
-        if not isinstance(f, FuncB):
-            raise self.error(node, "pullback.jvp of something that is not a Python function")
-        nparams = len(f.source.node.args.args) + len(f.source.node.args.kwonlyargs)
-        if len(primals.items) != nparams or \
-                [flatten(p)[0] for p in primals.items] != [flatten(t)[0] for t in tangents.items]:
-            raise self.error(node, "pullback.jvp whose primals and tangents do not match the "
-                                   "parameters of the function one to one")
-        dots = [a for t in tangents.items for a in flatten(t)[1]]
-        return self.call_user(f, list(primals.items), {}, node, dots)
-
-    def call_user(self, fb, args, kwargs, node, dots=None):
-        fdef = fb.source.node
-        a = fdef.args
-        names = [p.arg for p in a.args + a.kwonlyargs]
-        if len(args) > len(a.args):
-            raise self.error(node, f"too many arguments to '{fb.source.name}'")
-        bound = dict(zip(names, args))
-        for k, v in kwargs.items():
-            if k not in names or k in bound:
-                raise self.error(node, f"an unexpected keyword argument '{k}'")
-            bound[k] = v
-        defaults = self.defaults(fb)
-        for n in names:
-            if n not in bound:
-                if n not in defaults:
-                    raise self.error(node, f"a missing argument '{n}' to '{fb.source.name}'")
-                bound[n] = defaults[n]
-        ordered = [bound[n] for n in names]
-        skels, atoms = [], []
-        for b in ordered:
-            s, at = flatten(b)
-            skels.append(s)
-            atoms += at
-        name, ret = self.program.function(fb, skels, node)
-        _, cap_atoms = flatten(fb)
-        if dots is not None:        # pullback.jvp: tangents in, tangents of the outputs out
-            targets = tuple(self.temp() for _ in range(2 * n_atoms(ret)))
-            self.emit(Call(targets, name, tuple(atoms + cap_atoms + dots), self.loc(node), True))
-            it = iter(targets)
-            return TupleB((unflatten(ret, it), unflatten(ret, it)))
-        targets = tuple(self.temp() for _ in range(n_atoms(ret)))
-        self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node)))
-        return unflatten(ret, iter(targets))
-
-    def defaults(self, fb):
-        a = fb.source.node.args
-        pos = a.args[len(a.args) - len(a.defaults):]
-        out = {}
-        # the live function being called (factories share one Source per code object)
-        py = fb.context if fb.source.pyfunc is not None else None
-        if py is not None:      # the live values, guarded (a replaced __defaults__ recompiles)
-            given = static(py.__defaults__, self, fb.source.node, Ref("attr", py, "__defaults__"))
-            if isinstance(given, TupleB):
-                out.update((p.arg, b) for p, b in
-                           zip(pos[len(pos) - len(given.items):], given.items))
-            kw = static(py.__kwdefaults__, self, fb.source.node, Ref("attr", py, "__kwdefaults__"))
-            if isinstance(kw, DictB):
-                out.update(zip(kw.keys, kw.items))
-            return out
-        # a def nested in the function being lowered: its defaults are constants in its text
-        for p, d in list(zip(pos, a.defaults)) + [
-                (p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]:
-            try:
-                out[p.arg] = static(ast.literal_eval(d), self, d)
-            except ValueError:
-                raise self.error(d, "a default value that is not a constant") from None
-        return out
-
-
-@dataclass(frozen=True)
-class BoundMethod:
-    """``d.items`` and friends on a static container, awaiting their call."""
-    owner: object
-    name: str
-
-
-class ContainerLowerer:
-    def container_attribute(self, base, node):
-        if isinstance(base, DictB) and node.attr in ("items", "keys", "values"):
-            return BoundMethod(base, node.attr)
-        raise self.error(node, f"the attribute '.{node.attr}'")
-
-    def container_method(self, m, args, node):
-        d = m.owner
-        if m.name == "keys":
-            return TupleB(tuple(Const(k) for k in d.keys))
-        if m.name == "values":
-            return TupleB(d.items)
-        return TupleB(tuple(TupleB((Const(k), v)) for k, v in zip(d.keys, d.items)))
-
-    def record(self, cls, args, kwargs, node):
-        names = tuple(cls._fields) if hasattr(cls, "_fields") else \
-            tuple(f.name for f in dc_fields(cls))
-        bound = dict(zip(names, args))
-        bound.update(kwargs)
-        defaults = getattr(cls, "_field_defaults", {})
-        missing = [n for n in names if n not in bound and n not in defaults]
-        if missing or len(bound) > len(names):
-            raise self.error(node, f"constructing {cls.__name__} with these arguments")
-        items = tuple(bound[n] if n in bound else
-                      static(defaults[n], self, node, Ref("attr", cls, "_field_defaults").item(n))
-                      for n in names)
-        return RecordB(cls, names, items)
-
-
-def _is_pullback(obj):
-    """pullback's own API (``pullback.jvp``, a ``grad`` object): never lowered as user code."""
-    module = getattr(obj, "__module__", None) or ""
-    if not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
-        module = type(obj).__module__
-    return module == "pullback" or module.startswith("pullback.")
-
 
 def _library(value):
     """numpy's (or another extension's) functions, types and modules: not guarded."""

@@ -16,7 +16,8 @@ from ..ir import Assign, Const, For, If, Return, Var, While
 from ..ir.names import Names
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
 from .arrays import ArrayLowerer
-from .expressions import ContainerLowerer, ExpressionLowerer, LocalDef
+from .calls import CallLowerer, ContainerLowerer
+from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
 from .source import Source
@@ -28,7 +29,7 @@ class LoopCtx:
     skip: Optional[Var]
 
 
-class FunctionLowerer(ExpressionLowerer, ArrayLowerer, ContainerLowerer):
+class FunctionLowerer(ExpressionLowerer, CallLowerer, ArrayLowerer, ContainerLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb
