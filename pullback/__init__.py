@@ -9,8 +9,9 @@ from .check import GradientMismatch, check_grad
 from .emit_c import emit_c
 from .jacobians import hessian, hvp, jacobian, jvp, jvp_source
 from .errors import TransformError, UnsupportedError
+from .rules.helpers import stop_gradient
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jvp_source", "jacobian", "hessian", "hvp",
-           "source", "check_grad", "GradientMismatch",
+           "source", "check_grad", "stop_gradient", "GradientMismatch",
            "TransformError", "UnsupportedError"]
 __version__ = "0.1.0"

@@ -139,6 +139,8 @@ def render(op, args, types, d, helpers, result):
         return a if types[0] == "int" else helper("py_round", a)
     if op in ("min", "max"):
         return helper(f"py_i{op}", a, b) if ints else helper(f"py_{op}", a, b)
+    if op == "stop_gradient":       # a value like any other: only the transforms tell it apart
+        return a
     if op == "sign":
         return helper("sign", a)
     if op == "square":

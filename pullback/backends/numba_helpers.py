@@ -22,6 +22,9 @@ def _trip(start, stop, step):
     if step > 0:
         return max(0, (stop - start + step - 1) // step)
     return max(0, (start - stop - step - 1) // (-step))''',
+    "stop_gradient": '''
+def stop_gradient(x):
+    return +x''',
     "sign": '''
 def sign(x):
     return (x > 0) - (x < 0) + 0.0''',

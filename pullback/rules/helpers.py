@@ -8,6 +8,12 @@ generated code differentiate too).
 import math
 
 
+def stop_gradient(x):
+    """``x``'s value, through which no derivative flows in any mode (pullback.stop_gradient);
+    an array comes back as a new array, so writes to it never reach ``x``."""
+    return +x
+
+
 def sign(x):
     return (x > 0) - (x < 0) + 0.0
 

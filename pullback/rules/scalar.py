@@ -68,6 +68,9 @@ scalar("min", min, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
 scalar("max", max, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
        "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
        syntax=Syntax("call", "max"), python=(max, np.maximum), numpy="np.maximum")
+nondiff("stop_gradient", helpers.stop_gradient, result=numeric, helper="stop_gradient",
+        syntax=Syntax("call", "stop_gradient"), python=(helpers.stop_gradient,),
+        numpy="stop_gradient")
 nondiff("sign", helpers.sign, syntax=Syntax("call", "sign"), helper="sign", python=(np.sign,),
         numpy="np.sign")
 
