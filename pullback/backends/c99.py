@@ -32,6 +32,7 @@ import re
 from types import SimpleNamespace
 
 from .c_function import FunctionPrinter
+from .escape import c_comment
 from .c_header import header_text as _header, wrap as _wrap
 from .c_index import index_arrays, inplace_setitems, retype
 from .c_layout import plan
@@ -57,7 +58,9 @@ class CModule:
 
 def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     """``primal``: the optimised primal functions, entry first; ``gradient``: the
-    derivative module (``f_grad`` first); ``wrt``: names of the differentiated params."""
+    derivative module (``f_grad`` first); ``wrt``: names of the differentiated params;
+    ``origin``: where ``f`` comes from, user text escaped here for the C comments."""
+    origin = c_comment(origin)
     gradient = SimpleNamespace(functions=[inplace_setitems(index_arrays(_typed_pops(f)))
                                           for f in gradient.functions])
     primal = [inplace_setitems(index_arrays(f)) for f in primal]

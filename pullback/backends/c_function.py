@@ -23,6 +23,7 @@ from ..ir.walk import atoms_read, vars_written, walk
 from .c_arrays import ArrayPrinting, is_array, size_of
 from .c_calls import CallPrinting
 from .c_decls import Placement
+from .escape import c_comment
 from .c_names import CNames, legal
 from .c_loops import LoopPrinting
 from .c_ops import ATOM, UNARY, NoCForm, paren, render
@@ -288,7 +289,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
         elif isinstance(s, NewTape):
             lines.append(f"{pad}size_t {self.tops[s.tape.name]} = 0;")
         elif isinstance(s, Comment):
-            lines.append(f"{pad}/* {s.text} */")
+            lines.append(f"{pad}/* {c_comment(s.text)} */")
         else:
             raise UnsupportedError.at(getattr(s, "loc", None) or self.fn.loc,
                                       f"the C backend has no form for {type(s).__name__}",

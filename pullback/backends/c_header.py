@@ -6,6 +6,7 @@ status codes (``NAME_OK`` 0, ``NAME_TOO_MANY_ITERATIONS`` 1,
 which of them the gradient can return, the static storage it keeps, and the
 shapes of array arguments.  Lines stay within 90 columns.
 """
+from .escape import c_comment
 
 
 def header_text(name, upper, origin, value_sig, grad_sig, wrt, fails, storage, m, arrays=(),
@@ -83,6 +84,7 @@ def _join(items):
 def _comment(paragraphs, width=78):
     lines = ["/*"]
     for i, para in enumerate(paragraphs):
+        para = c_comment(para)
         if i:
             lines.append(" *")
         line = " *"

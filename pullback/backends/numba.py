@@ -42,6 +42,7 @@ from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .python import ATOM, _paren, _Printer
 from .python import render_atom
+from .escape import py_string
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
 INITIAL_CAPACITY = 16
@@ -161,7 +162,7 @@ class NumbaPrinter(_Printer):
         lines = [f"@njit(cache=True)",
                  f"def {self.fn.name}({', '.join(p.name for p in self.fn.params)}):"]
         if self.fn.doc:
-            lines.append(f'    """{self.fn.doc.splitlines()[0]}"""')
+            lines.append(f"    {py_string(self.fn.doc.splitlines()[0])}")
         self.block(self.fn.body, 1, lines)
         return lines, self.locs
 

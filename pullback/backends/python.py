@@ -16,6 +16,7 @@ from ..rules import PRIMITIVES
 from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
+from .escape import py_comment, py_string
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
                  and callable(getattr(np_helpers, n, None) or getattr(helpers, n, None))
@@ -77,7 +78,7 @@ def emit_function(fn):
     printer = _Printer(fn)
     lines = [f"def {fn.name}({', '.join(p.name for p in fn.params)}):"]
     if fn.doc:
-        lines.append(f'    """{fn.doc.splitlines()[0]}"""')
+        lines.append(f"    {py_string(fn.doc.splitlines()[0])}")
     printer.block(fn.body, 1, lines)
     return "\n".join(lines)
 
@@ -277,7 +278,7 @@ class _Printer:
         elif isinstance(s, NewTape):
             lines.append(f"{pad}{s.tape.name} = []")
         elif isinstance(s, Comment):
-            lines.append(f"{pad}# {s.text}")
+            lines.append(f"{pad}# {py_comment(s.text)}")
         else:
             raise TypeError(s)
 
