@@ -23,6 +23,7 @@ import scipy.special
 import pullback
 
 import numpy_rule_table_arrays  # noqa: F401  (appends the second half of the table)
+import scipy_rule_table  # noqa: F401  (appends the SciPy rows)
 from numpy_rule_table import ROWS
 
 jax.config.update("jax_enable_x64", True)
@@ -41,7 +42,8 @@ _SPECIAL = types.SimpleNamespace(
     erf=jsp.erf, erfc=jsp.erfc, erfinv=jsp.erfinv, digamma=jsp.digamma, psi=jsp.digamma,
     polygamma=jsp.polygamma, xlogy=jsp.xlogy, xlog1py=jsp.xlog1py, ndtr=jsp.ndtr,
     log_ndtr=jsp.log_ndtr, softmax=lambda x, axis=None: jax.nn.softmax(x, axis=axis),
-    log_softmax=lambda x, axis=None: jax.nn.log_softmax(x, axis=axis))
+    log_softmax=lambda x, axis=None: jax.nn.log_softmax(x, axis=axis),
+    **scipy_rule_table.JAX_SPECIAL)
 _JAX_GLOBALS = {"np": _JaxNumpy(), "scipy": types.SimpleNamespace(special=_SPECIAL)}
 
 

@@ -61,6 +61,9 @@ def _kind(prims):
     diff = [p for p in prims if PRIMITIVES[p].differentiable]
     if not diff:
         return "no (zero derivative)"
+    unknown = [PRIMITIVES[p].params[i] for p in prims for i in PRIMITIVES[p].no_rule_positions()]
+    if unknown:         # NO_RULE: a derivative in these parameters is rejected
+        return f"yes, except in {', '.join(unknown)} (rejected)"
     return "yes" if len(diff) == len(prims) else "partly"
 
 

@@ -71,13 +71,32 @@ def active_vars(fn, active_params):
             by_in.setdefault(a, []).append(k)
         for o in outs:
             by_out.setdefault(o, []).append(k)
-    active = _reach(varied, by_in, edges, 1) & _reach(useful, by_out, edges, 0)
+    varied, useful = _reach(varied, by_in, edges, 1), _reach(useful, by_out, edges, 0)
+    _reject_unknown(stmts, varied, useful)
+    active = varied & useful
     for s in stmts:
         if isinstance(s, Assign) and s.target.name in active and _complex(s.target):
             raise UnsupportedError.at(s.loc, f"cannot differentiate through a complex value "
                                       f"({s.target.type}) made here: pullback "
                                       "differentiates real floats only", "complex")
     return active
+
+
+def _reject_unknown(stmts, varied, useful):
+    """A derivative that flows through a parameter declared ``NO_RULE`` (its rule is
+    not known, e.g. gammainc in ``a``) is an error at the line, not a silent zero."""
+    for s in stmts:
+        prim = PRIMITIVES.get(s.op) if isinstance(s, Assign) else None
+        if prim is None or s.target.name not in useful:
+            continue
+        for i in prim.no_rule_positions():
+            a = s.args[i]
+            if isinstance(a, Var) and a.name in varied:
+                name = prim.syntax.text or s.op
+                raise UnsupportedError.at(
+                    s.loc, f"no derivative of '{name}' with respect to its argument "
+                    f"'{prim.params[i]}' is known: make that argument a constant, or "
+                    "declare a rule for it", s.op)
 
 
 def _reach(found, index, edges, side):

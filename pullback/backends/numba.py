@@ -187,6 +187,10 @@ class NumbaPrinter(_Printer):
             raise UnsupportedError.at(getattr(s, "loc", None), e.message, "numba") from None
 
     def _expr(self, s, env):
+        prim = PRIMITIVES.get(s.op)
+        if prim is not None and prim.syntax.text.startswith("scipy."):
+            raise UnsupportedError(f"the numba backend has no {prim.syntax.text} "
+                                   "(nopython mode cannot call SciPy): use backend='python'")
         if s.op == "copy" and isinstance(s.args[0], Const) and isinstance(s.target.type, IndexT):
             return _index_placeholder(s.target.type), ATOM   # a tuple of the index's types
         if s.op == "logb":

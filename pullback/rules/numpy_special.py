@@ -8,7 +8,7 @@ themselves differentiate again.
 import scipy.special as sp
 
 from . import np_helpers as H
-from .registry import Syntax, always, array_op, nondiff, register, scalar
+from .registry import NO_RULE, Syntax, alias, always, array_op, nondiff, register, scalar
 
 
 def special(name, partials, params="x", impl=None, python=None):
@@ -34,6 +34,60 @@ special("xlogy", ["log(b)", "select(a == 0, 0.0, a / select(a == 0, 1.0, b))"],
         params="a b")
 special("xlog1py", ["log1p(b)", "select(a == 0, 0.0, a / select(a == 0, 1.0, 1 + b))"],
         params="a b")
+special("gamma", ["y * sp_digamma(x)"])
+special("rgamma", ["-y * sp_digamma(x)"])
+special("loggamma", ["sp_digamma(x)"])
+nondiff("sp_gammasgn", sp.gammasgn, python=(sp.gammasgn,),
+        syntax=Syntax("call", "scipy.special.gammasgn"))
+special("beta", ["y * (sp_digamma(a) - sp_digamma(a + b))",
+                 "y * (sp_digamma(b) - sp_digamma(a + b))"], params="a b")
+special("betaln", ["sp_digamma(a) - sp_digamma(a + b)", "sp_digamma(b) - sp_digamma(a + b)"],
+        params="a b")
+special("log_expit", ["sp_expit(-x)"])
+special("erfcx", ["2 * x * y - 1.1283791670955126"])
+special("ndtri", ["2.5066282746310002 * exp(0.5 * y * y)"])
+special("dawsn", ["1 - 2 * x * y"])
+special("expi", ["exp(x) / x"])
+special("exp1", ["-exp(-x) / x"])
+special("spence", ["log(x) / (1 - x)"])
+special("entr", ["-log(x) - 1"])
+special("rel_entr", ["log(a / b) + 1", "-a / b"], params="a b")
+special("kl_div", ["log(a / b)", "1 - a / b"], params="a b")
+# Regularised incomplete gamma and beta functions and Student's t CDF: the derivative
+# in the shape parameters (a, b, df) is a series nobody here has written; NO_RULE
+# rejects it where it is needed instead of a silent zero.
+_GAMMA_PDF = "exp(sp_xlogy(a - 1, x) - x - sp_gammaln(a))"
+special("gammainc", [NO_RULE, _GAMMA_PDF], params="a x")
+special("gammaincc", [NO_RULE, f"-{_GAMMA_PDF}"], params="a x")
+special("betainc", [NO_RULE, NO_RULE,
+                    "exp(sp_xlogy(a - 1, x) + sp_xlog1py(b - 1, -x) - sp_betaln(a, b))"],
+        params="a b x")
+special("stdtr", [NO_RULE, "exp(sp_gammaln((df + 1) / 2) - sp_gammaln(df / 2) - "
+                           "0.5 * log(df * 3.141592653589793) - "
+                           "(df + 1) / 2 * log1p(t * t / df))"], params="df t")
+# Bessel functions of a fixed order v (recurrences DLMF 10.6.2, 10.29.2); the
+# exponentially scaled ones (``ive``, ``kve``, ``i0e``, ``i1e``) add the scale's derivative.
+special("jv", [NO_RULE, "0.5 * (sp_jv(v - 1, x) - sp_jv(v + 1, x))"], params="v x")
+special("yv", [NO_RULE, "0.5 * (sp_yv(v - 1, x) - sp_yv(v + 1, x))"], params="v x")
+special("iv", [NO_RULE, "0.5 * (sp_iv(v - 1, x) + sp_iv(v + 1, x))"], params="v x")
+special("kv", [NO_RULE, "-0.5 * (sp_kv(v - 1, x) + sp_kv(v + 1, x))"], params="v x")
+special("ive", [NO_RULE, "0.5 * (sp_ive(v - 1, x) + sp_ive(v + 1, x)) - sign(x) * y"],
+        params="v x")
+special("kve", [NO_RULE, "-0.5 * (sp_kve(v - 1, x) + sp_kve(v + 1, x)) + y"], params="v x")
+special("j0", ["-sp_j1(x)"])
+special("j1", ["0.5 * (sp_j0(x) - sp_jv(2, x))"])
+special("y0", ["-sp_y1(x)"])
+special("y1", ["0.5 * (sp_y0(x) - sp_yv(2, x))"])
+special("k0", ["-sp_k1(x)"])
+special("k1", ["-0.5 * (sp_k0(x) + sp_kv(2, x))"])
+special("i0", ["sp_i1(x)"])
+special("i1", ["0.5 * (sp_i0(x) + sp_iv(2, x))"])
+special("i0e", ["sp_i1e(x) - sign(x) * y"])
+special("i1e", ["0.5 * (sp_i0e(x) + sp_ive(2, x)) - sign(x) * y"])
+# the same functions as NumPy's: one primitive each
+for _np_name, _sp_name in (("expm1", "expm1"), ("log1p", "log1p"), ("exp2", "exp2"),
+                           ("cbrt", "cbrt")):
+    alias(_np_name, getattr(sp, _sp_name), nargs=1)
 
 # -- reductions -----------------------------------------------------------------------------
 array_op("logsumexp_grad", H.logsumexp_grad, "g a b y axis keepdims", helper="logsumexp_grad")

@@ -20,6 +20,10 @@ import numpy as np
 import dataclasses
 
 PRIMITIVES: dict = {}
+# A partial or rule that is not known (gammainc in its order ``a``): unlike None (a zero
+# derivative, e.g. an integer parameter) a derivative that reaches it is rejected at the
+# user's line (``analysis.activity``), never a silent zero.
+NO_RULE = "NO_RULE"
 _BY_PYTHON: dict = {}   # (python callable, nargs or None) -> primitive name
 
 
@@ -84,27 +88,35 @@ class Primitive:
     def diff_positions(self):
         """Parameter positions with a derivative rule."""
         rules = self.vjps if self.vjps is not None else self.partials
-        out = [] if rules is None else [i for i, r in enumerate(rules) if r is not None]
+        out = [] if rules is None else [i for i, r in enumerate(rules)
+                                        if r is not None and r != NO_RULE]
         if self.jvps is not None:
-            out = sorted(set(out) | {i for i, r in enumerate(self.jvps) if r is not None})
+            out = sorted(set(out) | {i for i, r in enumerate(self.jvps)
+                                     if r is not None and r != NO_RULE})
         return out
+
+    def no_rule_positions(self):
+        """Parameter positions declared ``NO_RULE``: a derivative through them is unknown."""
+        rules = self.vjps if self.vjps is not None else self.partials
+        return [i for i, r in enumerate(rules or ()) if r == NO_RULE]
 
     def jvp_ast(self, i):
         """The forward rule for param ``i``: an expression over its tangent ``t``, the
         params and ``y`` (None: elementwise, use the partial; or no rule)."""
         p = self.jvps[i] if self.jvps is not None and i < len(self.jvps) else None
-        return None if p is None else _parse(p)
+        return None if p is None or p == NO_RULE else _parse(p)
 
     def partial_ast(self, i):
         p = self.partials[i] if self.partials else None
-        return None if p is None else _parse(p)
+        return None if p is None or p == NO_RULE else _parse(p)
 
     def vjp_ast(self, i):
         """The reverse rule for param ``i``: an expression over ``g``, the params and ``y``."""
         if self.vjps is not None:
-            return None if self.vjps[i] is None else _parse(self.vjps[i])
+            v = self.vjps[i]
+            return None if v is None or v == NO_RULE else _parse(v)
         p = self.partials[i] if self.partials else None
-        return None if p is None else _parse(f"({p}) * g")
+        return None if p is None or p == NO_RULE else _parse(f"({p}) * g")
 
 
 _PARSED = {}
