@@ -17,6 +17,7 @@ from ..ir import Call, Const
 from ..rules import registry
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
 from .guards import Ref
+from .library import is_library_function, library_call_message
 from .source import source_of
 from .expressions import static
 
@@ -51,6 +52,10 @@ class CallLowerer:
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
+            if is_library_function(obj):
+                raise UnsupportedError(library_call_message(obj, ast.unparse(node.func)),
+                                       self.src.filename,
+                                       node.lineno, node.col_offset, f"call to {name}")
             return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
         if obj is len and len(args) == 1 and isinstance(args[0], (TupleB, DictB, RecordB)):
             return Const(len(args[0].items))
