@@ -325,3 +325,19 @@ def test_lists_grown_by_append_and_norms():
     A = RNG.normal(size=(3, 3))
     t = (RNG.normal(size=3), RNG.normal(size=(3, 3)))
     assert pullback.jvp(norms, (x, A), t)[1] == pytest.approx(fd(norms, (x, A), t), rel=1e-6)
+
+
+def test_cumprod_at_zeros_in_every_mode():
+    """cumprod's rules run a recurrence: right where x has zeros (y / x is nan there),
+    forward and reverse, against JAX; its second derivative is rejected, not zero."""
+    def f(x):
+        return np.sum(np.sin(np.cumprod(x, axis=1)))
+
+    def fj(x):
+        return jnp.sum(jnp.sin(jnp.cumprod(x, axis=1)))
+    x = np.array([[1.5, 0.0, 2.0, -1.0], [0.0, 0.0, 0.7, 1.2], [0.3, -0.8, 0.0, 0.0]])
+    t = RNG.normal(size=x.shape)
+    close(pullback.grad(f)(x), np.asarray(jax.grad(fj)(x)), rtol=1e-12, atol=1e-14)
+    close(pullback.jvp(f, (x,), (t,))[1], float(jax.jvp(fj, (x,), (t,))[1]), rtol=1e-12)
+    with pytest.raises(UnsupportedError, match="cumprod_vjp"):
+        pullback.hessian(f)(x)

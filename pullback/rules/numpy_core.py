@@ -8,7 +8,7 @@ import numpy as np
 
 from . import np_helpers as H
 from ..ir.types import IndexT, ListT, join, of_value
-from .registry import Syntax, always, array_op, nondiff, register, scalar
+from .registry import NO_RULE, Syntax, always, array_op, nondiff, register, scalar
 from .shapes import sized_by
 
 # -- helpers the rules call (themselves primitives) ---------------------------
@@ -26,6 +26,10 @@ array_op("like", H.like, "t x", "like(g, t)", helper="like")
 array_op("transpose_vjp", H.transpose_vjp, "t axes", "transpose(g, axes)",
          helper="transpose_vjp")
 array_op("cumsum_vjp", H.cumsum_vjp, "t x axis", helper="cumsum_vjp")
+array_op("cumprod_vjp", H.cumprod_vjp, "t x axis", "cumprod_jvp(g, x, axis)", NO_RULE,
+         helper="cumprod_vjp", jvps=("cumprod_vjp(t, x, axis)", NO_RULE))
+array_op("cumprod_jvp", H.cumprod_jvp, "t x axis", "cumprod_vjp(g, x, axis)", NO_RULE,
+         helper="cumprod_jvp", jvps=("cumprod_jvp(t, x, axis)", NO_RULE))
 array_op("split_part_vjp", H.split_part_vjp, "t x sections k axis",
          "split_part(g, sections, k, axis)", helper="split_part_vjp")
 array_op("concat_first", H.concat_first, "t a axis", helper="concat_first")
@@ -45,7 +49,7 @@ array_op("trace_vjp", H.trace_vjp, "t x", "trace(g)", helper="trace_vjp")
 array_op("prod_others", H.prod_others, "x axis", helper="prod_others",
          jvps=("prod_others_jvp(t, x, axis)",))
 array_op("prod_others_jvp", H.prod_others_jvp, "t x axis", helper="prod_others_jvp",
-         jvps=("prod_others_jvp(t, x, axis)",))     # linear in t; x: a third derivative
+         jvps=("prod_others_jvp(t, x, axis)", NO_RULE))  # linear in t; x: a third derivative
 array_op("norm_vjp", H.norm_vjp, "t x y ord axis keepdims", helper="norm_vjp")
 
 # -- elementwise functions beyond the scalar ones ------------------------------
@@ -95,8 +99,8 @@ array_op("std", np.std, "x axis=None ddof=0 keepdims=False",
          "expand_to(g / y, x, axis, keepdims) * (x - mean(x, axis, True)) / "
          "(count(x, axis) - ddof)", python=(np.std,))
 array_op("cumsum", np.cumsum, "x axis=None", "cumsum_vjp(g, x, axis)", python=(np.cumsum,))
-array_op("cumprod", np.cumprod, "x axis=None", "cumsum_vjp(g * y, x, axis) / x",
-         python=(np.cumprod,))
+# the rules run a recurrence, not ``cumsum(g * y) / x`` (nan where x has a zero)
+array_op("cumprod", np.cumprod, "x axis=None", "cumprod_vjp(g, x, axis)", python=(np.cumprod,))
 array_op("norm", np.linalg.norm, "x ord=None axis=None keepdims=False",
          "norm_vjp(g, x, y, ord, axis, keepdims)", python=(np.linalg.norm,),
          helper="np.linalg.norm")

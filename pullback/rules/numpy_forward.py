@@ -62,7 +62,7 @@ forward_rule("linspace", "(1.0 - linspace_weights(y, num, endpoint)) * t",
 
 # -- nonlinear reductions -------------------------------------------------------------
 forward_rule("prod", "sum(t * prod_others(x, axis), axis, keepdims)")
-forward_rule("cumprod", "cumsum(t / x, axis) * y")
+forward_rule("cumprod", "cumprod_jvp(t, x, axis)")
 for _name in ("amax", "amin"):
     forward_rule(_name, "sum(t * extremum_mask(x, y, axis, keepdims), axis, keepdims)")
 forward_rule("var", "sum(t * 2.0 * (x - mean(x, axis, True)), axis, keepdims) / "

@@ -23,6 +23,7 @@ class RuleEmitter:
     def __init__(self, emit, temp):
         self.emit = emit
         self.temp = temp
+        self.loc = None     # the user's line the rule is applied for: errors name it
 
     def apply(self, op, args, type_="float"):
         args = tuple(args)
@@ -36,7 +37,7 @@ class RuleEmitter:
         elif folded is not None:
             return folded
         t = self.temp(result_type(op, args, [a.type for a in args]) if op != "copy" else type_)
-        self.emit(Assign(t, op, args))
+        self.emit(Assign(t, op, args, self.loc))
         return t
 
     def expr(self, node, env):

@@ -255,6 +255,7 @@ class ForwardFunction:
             made.append(self.names.fresh("t", type_))
             return made[-1]
         emit = RuleEmitter(out.append, temp)
+        emit.loc = s.loc
         jpos = [i for i in pos if prim.jvp_ast(i) is not None]
         pos = [i for i in pos if i not in jpos]
         by_arg = {}            # x * x: one partial per distinct operand, (x + x) * x_dot
