@@ -267,11 +267,6 @@ class ReverseFunction:
         env = dict(zip(prim.params, s.args))
         env.update(y=out_atom, g=g)
         emit.loc = s.loc
-        for i in pos:
-            if prim.vjp_ast(i) is None:
-                raise UnsupportedError.at(
-                    s.loc, f"reverse mode has no rule for '{s.op}' with respect to "
-                    f"'{prim.params[i]}'", s.op)
         return [(s.args[i], emit.expr(prim.vjp_ast(i), env)) for i in pos]
 
     def adjoint_call(self, s):
