@@ -6,12 +6,14 @@
 from .derivative import Derivative, SourceText, vjp
 from .errors import TransformError
 from .jacobians import derivative_of
+from .tracebacks import user_facing
 
 
 def _differentiable(f):
     return isinstance(f, Derivative) or hasattr(f, "_pullback_chain")
 
 
+@user_facing
 def grad(f, argnums=0, backend="python"):
     """The gradient of scalar function ``f`` with respect to argument(s) ``argnums``.
 
@@ -22,6 +24,7 @@ def grad(f, argnums=0, backend="python"):
     return Derivative(f, argnums, with_value=False, backend=backend)
 
 
+@user_facing
 def value_and_grad(f, argnums=0, backend="python"):
     """Like ``grad``, but the derivative returns ``(f(*args), gradient)``."""
     if _differentiable(f):
@@ -29,6 +32,7 @@ def value_and_grad(f, argnums=0, backend="python"):
     return Derivative(f, argnums, with_value=True, backend=backend)
 
 
+@user_facing
 def source(g):
     """The generated source of a derivative returned by ``grad``, ``value_and_grad`` or ``vjp``."""
     if hasattr(g, "source") and callable(g.source):

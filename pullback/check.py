@@ -8,12 +8,14 @@ import random
 
 from .api import grad, vjp
 from .arguments import argnum_tuple, bind
+from .tracebacks import user_facing
 
 
 class GradientMismatch(AssertionError):
     pass
 
 
+@user_facing
 def check_grad(f, *args, argnums=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
     """Raise ``GradientMismatch`` with the worst disagreement; return the worst error."""
     args = bind(f, args, {})

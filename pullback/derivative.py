@@ -16,6 +16,7 @@ from .backends import loader
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable
 from .pipeline import Reverse, build, cached
+from .tracebacks import user_facing
 
 
 class SourceText(str):
@@ -73,6 +74,7 @@ class Derivative:
         self.last = comp
         return comp, nums, a
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         hit = None if kwargs else self._scalar_calls.get(tuple(map(type, args)))
         # scalars seen before: skip binding, typing and the cache lookup while the guards
@@ -97,6 +99,7 @@ class Derivative:
         g = grads[0] if isinstance(self.argnums, int) else grads
         return (value, g) if self.with_value else g
 
+    @user_facing
     def source(self):
         if self.last is None:
             n = len(inspect.signature(self.f).parameters)
@@ -112,6 +115,7 @@ class VJP:
         self.comp, self.residual, self.args, self.diff = comp, residual, args, diff
         self.__name__ = "f_vjp"
 
+    @user_facing
     def __call__(self, ct):
         _, cts = pytree.flatten(ct)
         cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
@@ -126,6 +130,7 @@ class VJP:
         return SourceText(self.comp.source)
 
 
+@user_facing
 def vjp(f, *primals, backend="python"):
     """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals."""
     a = Arguments(primals)

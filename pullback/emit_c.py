@@ -21,6 +21,7 @@ import tempfile
 import numpy as np
 
 from .arguments import arg_type, argnum_tuple, bind
+from .tracebacks import user_facing
 from .backends.c99 import emit_c_module, exported_name
 from .ir.names import is_temp
 from .ir.types import Array
@@ -38,6 +39,7 @@ class LimitExceeded(RuntimeError):
     """The compiled gradient hit its ``max_iterations`` bound (status code non-zero)."""
 
 
+@user_facing
 def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iterations=None):
     """The C99 source of ``f`` and its gradient; see the module docstring."""
     args = bind(f, example_args, {})

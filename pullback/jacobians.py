@@ -48,6 +48,7 @@ from .arguments import Arguments, arg_type, argnum_tuple, as_float, bind, is_flo
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
 from .pipeline import Reverse, build, cached
+from .tracebacks import user_facing
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Derived:
     def _pullback_chain(self):
         return self.base, self.layers
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         last = max([upto(layer.argnums) for layer in self.layers] +
                    [upto(self.base.argnums) if isinstance(self.base, Derivative) else 0])
@@ -112,6 +114,7 @@ class Derived:
         self.last = _program(self.base, self.layers, args, self.backend)
         return self.last.run(args.leaves())
 
+    @user_facing
     def source(self):
         if self.last is None:
             n = len(inspect.signature(_function(self.base)).parameters)
@@ -142,6 +145,7 @@ def _jvp_nums(args, nprimals):
                  if any(is_float(args.types[j]) for j in args.leaves_of((i,))))
 
 
+@user_facing
 def jvp(f, primals, tangents, backend="python"):
     """``(f(*primals), J @ tangents)`` by one forward sweep.  Primals and tangents are
     floats, arrays or containers of them (tangents with the primals' structure).
@@ -180,6 +184,7 @@ def jvp(f, primals, tangents, backend="python"):
 jvp.lowers_to_jvp_call = True    # the frontend's marker (it does not import this module)
 
 
+@user_facing
 def jvp_source(f, primals, backend="python"):
     """The generated source that ``jvp(f, primals, tangents)`` runs."""
     base, layers = _chain(f)
@@ -188,6 +193,7 @@ def jvp_source(f, primals, backend="python"):
     return SourceText(_program(base, layers + (_Layer(nums, "jvp"),), args, backend).comp.source)
 
 
+@user_facing
 def jacobian(f, argnums=0, mode="reverse", backend=None):
     """The Jacobian of ``f`` with respect to ``argnums`` (shapes in the module docstring).
 
@@ -205,11 +211,13 @@ def jacobian(f, argnums=0, mode="reverse", backend=None):
     return ReverseJacobian(f, argnums, backend or "python")
 
 
+@user_facing
 def hessian(f, argnums=0, backend="python"):
     """The Hessian of scalar ``f``: forward mode over reverse mode."""
     return jacobian(Derivative(f, argnums, False, backend), argnums, mode="forward")
 
 
+@user_facing
 def hvp(f, primals, vectors, backend="python"):
     """``H @ vectors`` for the Hessian ``H`` of scalar ``f`` with respect to all float
     primals: forward over reverse, one sweep."""
@@ -243,6 +251,7 @@ class ReverseJacobian:
                            self.backend)
         return self.last, a.types, nums, order
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         args = bind(self.f, args, kwargs, upto(self.argnums))
         if any(not isinstance(a, (bool, int, float, np.integer, np.floating)) for a in args):
@@ -290,6 +299,7 @@ class ReverseJacobian:
             blocks.append(per_arg[0] if isinstance(self.argnums, int) else tuple(per_arg))
         return pytree.unflatten(otree, blocks)
 
+    @user_facing
     def source(self):
         if self.last is None:
             self.compiled([0.0] * len(inspect.signature(self.f).parameters))

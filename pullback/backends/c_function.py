@@ -226,7 +226,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
 
     def comment(self, s):
         loc = getattr(s, "loc", None)
-        if loc is None or not loc.line or loc.line == self.last_line:
+        if loc is None or loc.derived or not loc.line or loc.line == self.last_line:
             return ""
         self.last_line = loc.line
         return f"  /* line {loc.line} */"

@@ -27,7 +27,14 @@ INLINE_WINDOW = 64     # a temporary is folded into a use at most this many stat
 
 
 def emit_module(module, header=None):
-    body = [emit_function(fn) for fn in module.functions]
+    return emit_module_mapped(module, header)[0]
+
+
+def emit_module_mapped(module, header=None):
+    """``(text, origins)``: the module's source and, for each generated line (1-based)
+    that comes from the user's code, its ``Loc`` (tracebacks name both)."""
+    mapped = [emit_function_mapped(fn) for fn in module.functions]
+    body = [text for text, _ in mapped]
     used = {PRIMITIVES[s.op].helper for f in module.functions for s in walk(f.body)
             if isinstance(s, Assign) and s.op in PRIMITIVES and PRIMITIVES[s.op].helper}
     sources = _helper_sources(used)
@@ -37,8 +44,13 @@ def emit_module(module, header=None):
         ("\nimport numpy as np\n" if "np." in text else "") + \
         ("import scipy.special\n" if "scipy.special." in text else "")
     parts.append(imports)
-    parts += sources + body
-    return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
+    parts += sources
+    origins, line = {}, sum(p.rstrip("\n").count("\n") + 2 for p in parts) + 1
+    for text, lines in mapped:
+        origins.update({line + k: loc for k, loc in lines.items()})
+        line += text.rstrip("\n").count("\n") + 2
+    parts += body
+    return "\n\n".join(p.rstrip("\n") for p in parts) + "\n", origins
 
 
 _SOURCES = {}
@@ -75,12 +87,19 @@ def _helper_sources(names):
 
 
 def emit_function(fn):
+    return emit_function_mapped(fn)[0]
+
+
+def emit_function_mapped(fn):
+    """``(text, origins)``: origins maps a line's index in ``text`` to the ``Loc`` of the
+    statement it was printed for (a compound statement's own ``Loc`` where a line inside
+    it has none)."""
     printer = _Printer(fn)
     lines = [f"def {fn.name}({', '.join(p.name for p in fn.params)}):"]
     if fn.doc:
         lines.append(f"    {py_string(fn.doc.splitlines()[0])}")
     printer.block(fn.body, 1, lines)
-    return "\n".join(lines)
+    return "\n".join(lines), printer.origins
 
 
 def render_atom(a):
@@ -108,6 +127,7 @@ class _Printer:
             for v in (all_written([s]) if not blocks(s) else ()):
                 self.defs[v] = self.defs.get(v, 0) + 1
         self.last_line = None
+        self.origins = {}       # index of a printed line -> the Loc it comes from
         self.inlined = {}       # temporary -> the statement folded into its use
 
     # -- expressions ------------------------------------------------------------
@@ -203,14 +223,18 @@ class _Printer:
                     lines.append(f"{pad}{lhs} = {s.args[0].name}[:{len(run)}]")
                 i = j
                 continue
+            mark = len(lines)
             self.stmt(s, env, depth, lines)
+            if getattr(s, "loc", None) is not None:    # inner statements keep their own
+                for k in range(mark, len(lines)):
+                    self.origins.setdefault(k, s.loc)
             i += 1
         if len(lines) == start:
             lines.append(pad + "pass")
 
     def comment(self, s):
         loc = getattr(s, "loc", None)
-        if loc is None or loc.line == self.last_line or not loc.line:
+        if loc is None or loc.derived or loc.line == self.last_line or not loc.line:
             return ""
         self.last_line = loc.line
         return f"  # line {loc.line}"

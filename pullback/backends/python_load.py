@@ -1,13 +1,14 @@
 """The Python backend's loader: print a module (``python.emit_module``) and run it.
 
 Invariant: tracebacks through generated code show its lines (the text is put
-in ``linecache`` under ``<pullback NAME>``); global arrays the code reads by
+in ``linecache`` under ``<pullback NAME>``, numbered if another module has that
+name, and each line's origin in the user's code registered with ``tracebacks``); global arrays the code reads by
 name are bound in its namespace.
 """
 import linecache
 
 from ..ir.walk import externs
-from .python import emit_module
+from .python import emit_module_mapped
 
 
 class Compiled:
@@ -30,14 +31,28 @@ class Compiled:
         return self.namespace[name]
 
 
+ORIGINS = {}    # generated module's file name -> {its line: the user's Loc} (tracebacks.py)
+
+
+def _filename(name, text):
+    """``<pullback NAME>``, numbered when another module of that name is loaded: each
+    traceback then shows its own lines."""
+    filename, k = f"<pullback {name}>", 1
+    while filename in linecache.cache and linecache.cache[filename][2] != text.splitlines(True):
+        k += 1
+        filename = f"<pullback {name} #{k}>"
+    return filename
+
+
 def require():
     """The Python backend runs wherever pullback does."""
 
 
 def load(module, header, *, types=None, outputs=(), result=None, with_value=True, start=None):
-    text = emit_module(module, header)
-    filename = f"<pullback {module.functions[0].name}>"
+    text, origins = emit_module_mapped(module, header)
+    filename = _filename(module.functions[0].name, text)
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    ORIGINS[filename] = origins
     namespace = {"__name__": "pullback_generated"}
     namespace.update(externs(module))
     exec(compile(text, filename, "exec"), namespace)

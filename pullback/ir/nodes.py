@@ -21,12 +21,21 @@ from .types import BOOL, FLOAT, INT, STATIC, Type, as_type, of_value
 
 @dataclass(frozen=True)
 class Loc:
+    """A place in the user's source.  ``derived``: the place a transform's statement (an
+    adjoint) comes from; errors and tracebacks name it, listings print no comment for it."""
     file: str
     line: int
     col: int
+    derived: bool = field(default=False, compare=False)
 
     def __str__(self):
         return f"{self.file}:{self.line}:{self.col}"
+
+
+def derived(s):
+    """Whether statement ``s`` was made by a transform (an adjoint, a tangent), not
+    written by the user: it has no place, or only the place it was derived from."""
+    return s.loc is None or s.loc.derived
 
 
 @dataclass(frozen=True)
@@ -196,4 +205,4 @@ class Module:
 
 __all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "If", "For", "While",
            "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
-           "Module", "type_of_value", "replace"]
+           "Module", "type_of_value", "replace", "derived"]

@@ -30,7 +30,8 @@ survive (iterated to a fixpoint); after a branch, those that hold on both sides.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, Extern, For, If, NewTape, Pop, Push, Return, Var, While
+from ..ir import (Assign, Call, Const, Extern, For, If, NewTape, Pop, Push, Return, Var,
+                  While, derived)
 from ..ir.names import fresh_vars, is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
@@ -43,7 +44,7 @@ from .zero_arrays import dtype_arg
 def propagate_constants(fn):
     known = Facts()
     writes = [s for s in walk(fn.body) if type(s) is Assign and s.op == "setitem"]
-    owned = owned_accumulations(fn) if any(s.loc is None for s in writes) else ()
+    owned = owned_accumulations(fn) if any(derived(s) for s in writes) else ()
     # (an accumulation into a buffer proven to own its memory is seen by no copy)
     known.written = {s.target.name for s in writes if id(s) not in owned}
     known.temps = _Temps(fn)
@@ -159,7 +160,7 @@ def _assign(s, known):
     args = tuple(args)
     target = s.target
     # statements with a source position are the user's: fold them as floats compute
-    value = args[0] if s.op == "copy" else fold(s.op, args, exact=s.loc is not None)
+    value = args[0] if s.op == "copy" else fold(s.op, args, exact=not derived(s))
     if type(value) is tuple:
         s, value, changed = Assign(target, value[0], value[1], s.loc), None, False
         args = s.args
@@ -196,10 +197,10 @@ def _needs_own_array(s, value, target, written):
     if s.op == "copy":
         # a generated ``u_dot = t_dot`` next to a write would show it in both; the user's
         # own ``u = t`` shares, as in NumPy (the alias check rules on it)
-        return s.loc is None and beside_a_write
+        return derived(s) and beside_a_write
     # a folded identity: the user's ``u = t * 1.0`` is a new array (t may be a view of
     # an array written later), and so is a generated one next to a write
-    return s.loc is not None or beside_a_write
+    return not derived(s) or beside_a_write
 
 
 def _shape_lost(s, value, args, target, fresh):

@@ -49,7 +49,7 @@ Invariants
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Var, While
+from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Var, While, derived
 from ..ir.walk import all_read, all_written, atoms_read, blocks, walk
 from ..ir.types import Array, IndexT, is_array
 from ..analysis.types import result_type
@@ -84,7 +84,7 @@ def owned_accumulations(fn):
 
 
 def _is_triple(a, b, c, reads):
-    ok = all(isinstance(x, Assign) and x.loc is None for x in (a, b, c)) and \
+    ok = all(isinstance(x, Assign) and derived(x) for x in (a, b, c)) and \
         (a.op, b.op, c.op) == ("getitem", "add", "setitem")
     return ok and isinstance(a.args[0], Var) and c.target == a.args[0] == c.args[0] and \
         c.args[1] == a.args[1] and b.args[0] == a.target and c.args[2] == b.target and \

@@ -25,7 +25,7 @@ Invariants
 from dataclasses import replace
 
 from ..analysis.alias import written_in_place
-from ..ir import Assign, Const, Var
+from ..ir import Assign, Const, Var, derived
 from ..ir.names import Namer, is_temp
 from ..ir.types import is_array, is_differentiable
 from ..ir.walk import blocks, map_blocks
@@ -57,7 +57,7 @@ def _block(stmts, temp, written):
             scaled.clear()
             out.append(map_blocks(s, lambda b: _block(b, temp, written)))
             continue
-        if isinstance(s, Assign) and s.loc is None:
+        if isinstance(s, Assign) and derived(s):
             old, s = s, _rewrite(s, bcast, scaled, temp)
             if isinstance(s, tuple):        # (a product of the two factors, then the scaling)
                 out.append(s[0])
@@ -149,12 +149,12 @@ def _learn(s, bcast, scaled):
         return
     if s.op in ("expand_to", "expand_like") and _const(args[0]) and y.type.static:
         bcast[y.name] = (float(args[0].value), s)
-    elif s.op == "mul" and s.loc is None:
+    elif s.op == "mul" and derived(s):
         for p, q in (args, args[::-1]):
             if _const(p) and isinstance(q, Var) and q.type == y.type:
                 scaled[y.name] = (p.value, q)
                 return
-    elif s.op == "neg" and s.loc is None and isinstance(args[0], Var) and args[0].type == y.type:
+    elif s.op == "neg" and derived(s) and isinstance(args[0], Var) and args[0].type == y.type:
         scaled[y.name] = (-1, args[0])
     elif s.op == "copy" and isinstance(args[0], Var) and args[0].type == y.type:
         name = args[0].name

@@ -42,7 +42,7 @@ the top of the function.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, Var
+from ..ir import Assign, Call, Const, Var, derived
 from ..ir.types import is_array
 from ..ir.walk import map_blocks, walk
 from ..rules import PRIMITIVES
@@ -54,7 +54,7 @@ ELEMENTWISE_OK = ("copy",)
 def materialize_zero_arrays(fn):
     # (generated assignments only: the user's own ``y = 0.0`` keeps its Python meaning)
     consts = {s.target.name for s in walk(fn.body) if isinstance(s, Assign) and s.op == "copy"
-              and isinstance(s.args[0], Const) and is_array(s.target.type) and s.loc is None}
+              and isinstance(s.args[0], Const) and is_array(s.target.type) and derived(s)}
     if not consts:
         return fn
     needs = _needs_shape(fn)
@@ -66,7 +66,7 @@ def materialize_zero_arrays(fn):
     def stmt(s, k=None):
         """``k``: the index of a top-level statement (a nested one has no primal to copy)."""
         if isinstance(s, Assign) and s.target.name in todo and s.op == "copy" and \
-                isinstance(s.args[0], Const) and s.loc is None:
+                isinstance(s.args[0], Const) and derived(s):
             primal, at = primals.get(s.target.name, (None, None))
             return _zeros(s, primal if k is not None and at is not None and at < k else None)
         return map_blocks(s, lambda b: tuple(map(stmt, b)))

@@ -20,6 +20,8 @@ count when it can stop early; a branch by the same condition value.
         x = x * c                     c_bar += x * x_bar
                                       x_bar = c * x_bar
 """
+from dataclasses import replace
+
 from ..ir import (Assign, Call, Const, For, Function, If, NewTape, Pop, Push, Return, Var,
                   While)
 from ..analysis.liveness import live_in
@@ -196,7 +198,9 @@ class ReverseFunction:
         if isinstance(s, Assign):
             if s.target.name not in self.active:
                 return self.pops(s)
-            return self.adjoint(s)
+            origin = s.loc and replace(s.loc, derived=True)   # run-time errors name it
+            return [replace(x, loc=origin) if isinstance(x, Assign) and x.loc is None else x
+                    for x in self.adjoint(s)]
         if isinstance(s, Call):
             if id(s) not in self.calls:
                 return self.pops(s)
