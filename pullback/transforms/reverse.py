@@ -270,7 +270,7 @@ class ReverseFunction:
             return [(s.args[0], g)] if pos else []
         env = dict(zip(prim.params, s.args))
         env.update(y=out_atom, g=g)
-        emit.loc = s.loc
+        emit.loc = s.loc and replace(s.loc, derived=True)   # named by errors, not printed
         return [(s.args[i], emit.expr(prim.vjp_ast(i), env)) for i in pos]
 
     def adjoint_call(self, s):
