@@ -14,22 +14,44 @@ def _differentiable(f):
 
 
 @user_facing
-def grad(f, argnums=0, backend="python"):
+def grad(f, argnums=0, backend="python", checkpoint=None):
     """The gradient of scalar function ``f`` with respect to argument(s) ``argnums``.
 
     ``backend="numba"`` compiles both sweeps with ``numba.njit`` (``pip install pullback[numba]``).
+    ``checkpoint=s``: reverse each top-level ``for`` loop of ``f`` from at most ``s``
+    snapshots of its state (binomial checkpointing) instead of taping every iteration;
+    ``"auto"`` picks ``s`` from a memory budget (see ``source(g)``).
     """
     if _differentiable(f):      # forward over it
+        _no_checkpoint(checkpoint)
         return derivative_of(f, argnums, with_value=False)
-    return Derivative(f, argnums, with_value=False, backend=backend)
+    return Derivative(f, argnums, with_value=False, backend=backend,
+                      checkpoint=_checked(checkpoint))
 
 
 @user_facing
-def value_and_grad(f, argnums=0, backend="python"):
+def value_and_grad(f, argnums=0, backend="python", checkpoint=None):
     """Like ``grad``, but the derivative returns ``(f(*args), gradient)``."""
     if _differentiable(f):
+        _no_checkpoint(checkpoint)
         return derivative_of(f, argnums, with_value=True)
-    return Derivative(f, argnums, with_value=True, backend=backend)
+    return Derivative(f, argnums, with_value=True, backend=backend,
+                      checkpoint=_checked(checkpoint))
+
+
+def _checked(checkpoint):
+    if checkpoint is None or checkpoint == "auto":
+        return checkpoint
+    if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 1:
+        raise ValueError(f"checkpoint must be a number of snapshots >= 1 or 'auto', "
+                         f"not {checkpoint!r}")
+    return checkpoint
+
+
+def _no_checkpoint(checkpoint):
+    if checkpoint is not None:
+        raise ValueError("checkpoint applies to the reverse sweep of a function, not to a "
+                         "derivative of a derivative")
 
 
 @user_facing

@@ -39,7 +39,7 @@ def _value_and_grads(comp, out):
 class Derivative:
     """The callable returned by ``grad`` and ``value_and_grad``."""
 
-    def __init__(self, f, argnums, with_value, backend="python"):
+    def __init__(self, f, argnums, with_value, backend="python", checkpoint=None):
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
         if getattr(f, "__code__", None) is None:     # before its signature misleads us
@@ -49,6 +49,7 @@ class Derivative:
         loader(backend)                              # an unknown backend fails here
         self.f = f
         self.backend = backend
+        self.checkpoint = checkpoint
         self.argnums = argnums
         self.with_value = with_value
         self.last = None
@@ -65,7 +66,7 @@ class Derivative:
         # Numba's entry returns the value anyway
         value = self.with_value or self.backend == "numba" or \
             not any(is_array(t) for t in a.types)
-        layers = (Reverse(mask, value=value),)
+        layers = (Reverse(mask, value=value, checkpoint=self.checkpoint),)
         comp = cached((self.f, layers, a.key(), self.backend),
                       lambda: build(self.f, a.types, a.skels, layers, self.backend), self.backend)
         if comp.n_out != 1:

@@ -115,11 +115,12 @@ class Reverse:
     mask: tuple
     split: bool = False
     value: bool = True
+    checkpoint: object = None     # snapshots per checkpointed loop, "auto" or None
     stage = "reverse"
 
     def apply(self, typed, f):
         return gradient_module(typed, self.mask, self.split, _each_pass(),
-                               self.keeps_value(typed, f))
+                               self.keeps_value(typed, f), self.checkpoint)
 
     def keeps_value(self, typed, f):
         if self.value:
@@ -136,7 +137,11 @@ class Reverse:
 
     def describe(self, module):
         names = [p.name for p, m in zip(module.functions[0].params, self.mask) if m]
-        return f"# Reverse mode with respect to: {', '.join(names)}."
+        text = f"# Reverse mode with respect to: {', '.join(names)}."
+        if self.checkpoint is not None:
+            text += f"\n# Checkpointing: {self.checkpoint} snapshots per top-level for loop " \
+                    "(binomial schedule; each loop's comment gives its state)."
+        return text
 
 
 @dataclass(frozen=True)

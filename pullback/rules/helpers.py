@@ -7,6 +7,9 @@ generated code differentiate too).
 """
 import math
 
+# checkpointed loops call these (rules/schedule.py); listed here so backends copy them
+from .schedule import checkpoint_next, checkpoint_split, checkpoint_start  # noqa: F401
+
 
 def stop_gradient(x):
     """``x``'s value, through which no derivative flows in any mode (pullback.stop_gradient);

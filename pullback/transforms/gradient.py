@@ -4,7 +4,8 @@
 function is the derivative of the entry point (``f_grad``, or ``f_fwd`` and
 ``f_rev`` when ``split``), followed by the split derivatives of callees with
 the activity pattern of each call site, and the original (primal) functions
-that inactive calls still use.  With ``value=False`` ``f_grad`` returns the
+that inactive calls still use.  ``checkpoint``: the entry point's top-level loops
+are reversed from snapshots (``transforms/checkpoint.py``); callees are taped.  With ``value=False`` ``f_grad`` returns the
 gradients only (what ``grad`` needs) and computes nothing just for the value.
 """
 from dataclasses import replace
@@ -18,7 +19,7 @@ from ..optimize.zero_arrays import dtype_arg
 from .reverse import ReverseFunction
 
 
-def gradient_module(module, mask, split=False, verify=None, value=True):
+def gradient_module(module, mask, split=False, verify=None, value=True, checkpoint=None):
     module = Module(tuple(optimize_primal(f, verify) for f in module.functions))
     unique = name_allocator(f.name for f in module.functions)
     pairs, queue = {}, []
@@ -31,7 +32,7 @@ def gradient_module(module, mask, split=False, verify=None, value=True):
         return pairs[key]
 
     entry = module.functions[0]
-    rf = ReverseFunction(entry, tuple(mask), ask)
+    rf = ReverseFunction(entry, tuple(mask), ask, checkpoint)
     if split:
         out = list(_pruned(*rf.split(unique(entry.name + "_fwd"), unique(entry.name + "_rev")),
                            verify))

@@ -34,19 +34,22 @@ from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
 from ..ir.types import Array, is_array, is_list
 from .emit_rule import RuleEmitter
+from .checkpoint import plan_checkpoints
 from ..errors import UnsupportedError
 
 
 class ReverseFunction:
-    def __init__(self, fn, mask, ask):
+    def __init__(self, fn, mask, ask, checkpoint=None):
         """``mask``: which params are differentiated; ``ask(callee, mask)`` ->
-        (fwd name, rev name) of a callee's split derivative."""
+        (fwd name, rev name) of a callee's split derivative; ``checkpoint``: at most
+        this many snapshots per checkpointed top-level loop (``transforms/checkpoint.py``)."""
         self.fn = fn
         self.mask = mask
         self.ask = ask
         self.names = Namer(fn)
         self.active = active_vars(fn, {p.name for p, m in zip(fn.params, mask) if m})
         self.calls = {}       # id(rewritten Call) -> (rev name, arg mask)
+        self.primal_calls = {}    # id(rewritten Call) -> the call of the primal
         self.counters = {}    # id(loop) -> counter name
         self.counter_stmts = {}   # id(loop) -> (init stmt, increment stmt)
         self.tapes = {}
@@ -55,6 +58,7 @@ class ReverseFunction:
         self.body = self.prepare(fn.body)
         self.rec = Recording(self.body, self.active, lambda s: id(s) in self.calls,
                              self.counters)
+        self.checkpoints = plan_checkpoints(self, checkpoint) if checkpoint else {}
 
     # -- preparation: active calls, loop counters, snapshots ------------------
     def prepare(self, body):
@@ -91,6 +95,7 @@ class ReverseFunction:
             args.append(a)
         new = Call(s.targets + (res,), fwd, tuple(args), s.loc)
         self.calls[id(new)] = (rev, amask)
+        self.primal_calls[id(new)] = Call(s.targets, s.func, tuple(args), s.loc)
         return new
 
     def prepare_loop(self, s, out):
@@ -133,6 +138,9 @@ class ReverseFunction:
             if id(s) in dropped:
                 continue
             out += self.pushes(s)
+            if id(s) in self.checkpoints:
+                out += self.checkpoints[id(s)].forward()
+                continue
             if blocks(s):
                 s = map_blocks(s, self.forward)
                 if isinstance(s, (For, While)) and s.body and id(s.body[0]) in dropped:
@@ -209,6 +217,8 @@ class ReverseFunction:
             return []
         if isinstance(s, If):
             return [If(s.cond, tuple(self.reverse(s.body)), tuple(self.reverse(s.orelse)), s.loc)]
+        if isinstance(s, For) and id(s) in self.checkpoints:
+            return self.checkpoints[id(s)].reverse() + self.pops(s)
         if isinstance(s, For):
             return self.reverse_for(s) + self.pops(s)
         if isinstance(s, While):

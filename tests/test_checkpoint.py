@@ -1,0 +1,203 @@
+"""Checkpointed loops (transforms/checkpoint.py, rules/schedule.py): revolve's count of
+forward steps, gradients bitwise equal to the taped ones, and right against JAX and
+central differences on simulations (a pendulum, a heat equation)."""
+import math
+import sys
+from functools import lru_cache
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import pullback
+from pullback.rules.schedule import actions, advanced, beta, forward_steps
+
+jax.config.update("jax_enable_x64", True)
+
+
+# -- the schedule -----------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def fewest(n, s):
+    """Brute force: the fewest forward steps over every recursive split."""
+    if n <= 1:
+        return 0
+    if s == 1:
+        return n * (n - 1) // 2
+    return min(m + fewest(n - m, s - 1) + fewest(m, s) for m in range(1, n))
+
+
+def test_formula_is_the_optimum_of_every_split():
+    for s in range(1, 6):
+        for n in range(0, 45):
+            assert forward_steps(n, s) == fewest(n, s), (n, s)
+
+
+def test_formula_by_hand():
+    assert forward_steps(2, 1) == 1
+    assert forward_steps(10, 1) == 45           # one snapshot: 9 + 8 + ... + 0
+    assert forward_steps(beta(3, 2), 3) == 2 * beta(3, 2) - beta(4, 1)   # r = 2
+    assert forward_steps(5, 40) == 4            # enough snapshots: each step once more
+
+
+@pytest.mark.parametrize("s", [1, 2, 3, 5, 8, 40])
+def test_schedule_runs_revolves_optimum(s):
+    for n in list(range(0, 90)) + [997, 2024]:
+        assert advanced(n, s) == forward_steps(n, s), (n, s)
+
+
+def test_schedule_keeps_at_most_s_snapshots_and_frees_them():
+    for n, s in [(1, 1), (17, 2), (100, 3), (250, 6)]:
+        live, most = 0, 0
+        for kind, _ in actions(n, s):
+            live += {"takeshot": 1, "free": -1}.get(kind, 0)
+            most = max(most, live)
+        assert most <= s and live == 0
+        turns = [p for kind, p in actions(n, s) if kind == "reverse"]
+        assert turns == list(reversed(range(n)))
+
+
+# -- programs ---------------------------------------------------------------------------------
+def pendulum(theta, omega, c, n):
+    for i in range(n):
+        alpha = -9.81 * math.sin(theta) - c * omega
+        theta = theta + 0.01 * omega
+        omega = omega + 0.01 * alpha
+    return theta ** 2 + 0.1 * omega ** 2
+
+
+def pendulum_jax(theta, omega, c, n):
+    for i in range(n):
+        alpha = -9.81 * jnp.sin(theta) - c * omega
+        theta = theta + 0.01 * omega
+        omega = omega + 0.01 * alpha
+    return theta ** 2 + 0.1 * omega ** 2
+
+
+def heat(u0, kappa, n):
+    """Explicit 1-D heat equation, written in place."""
+    u = u0.copy()
+    for i in range(n):
+        lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        u[1:-1] = u[1:-1] + kappa * lap * (1.0 + 0.1 * u[1:-1])
+    return np.sum(u * u) + u[3]
+
+
+def heat_jax(u, kappa, n):
+    for i in range(n):
+        lap = u[:-2] - 2.0 * u[1:-1] + u[2:]
+        u = u.at[1:-1].set(u[1:-1] + kappa * lap * (1.0 + 0.1 * u[1:-1]))
+    return jnp.sum(u * u) + u[3]
+
+
+def mixed(x, a, n):
+    """A reversed range with a step, an inner loop, a branch, the index after the loop."""
+    y, i = 0.0, 0
+    for i in reversed(range(1, n, 2)):
+        for j in range(3):
+            x = math.sin(x * a) + 0.01 * j
+        if x > 0.2:
+            y = y + x * i
+        else:
+            y = y - a * x
+    return x + y + 0.001 * i * a
+
+
+def prior(x, a, n):
+    """``t`` is overwritten in the loop, not carried, and read by the reverse of code before it."""
+    t = x * a
+    z = math.sin(t)
+    for i in range(n):
+        t = x * 0.5 + i
+        z = z * math.cos(t * z)
+    return z + t
+
+
+def stepper(x, a):
+    return x * math.cos(a * x) + 0.01
+
+
+def with_call(x, a, n):
+    for i in range(n):
+        x = stepper(x, a) + 0.001 * i
+    return x * x
+
+
+CASES = [(pendulum, (0.7, 0.1, 0.3)), (mixed, (0.4, 1.3)), (prior, (0.4, 0.8)),
+         (with_call, (0.6, 1.1))]
+
+
+def _same(a, b):
+    return all(np.array_equal(np.asarray(p), np.asarray(q)) for p, q in zip(a, b))
+
+
+@pytest.mark.parametrize("f, args", CASES, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 30])
+def test_bitwise_equal_to_taped(f, args, n):
+    nums = tuple(range(len(args)))
+    want = pullback.value_and_grad(f, argnums=nums)(*args, n)
+    for s in (1, 2, 3, 40):
+        got = pullback.value_and_grad(f, argnums=nums, checkpoint=s)(*args, n)
+        assert got[0] == want[0] and _same(got[1], want[1]), (s, got, want)
+
+
+def test_heat_bitwise_jax_and_differences():
+    u0 = np.sin(np.linspace(0.0, 3.0, 12))
+    want = pullback.grad(heat, argnums=(0, 1))(u0, 0.2, 25)
+    for s in (1, 3, 40):
+        got = pullback.grad(heat, argnums=(0, 1), checkpoint=s)(u0, 0.2, 25)
+        assert _same(got, want), s
+    ju, jk = jax.grad(heat_jax, argnums=(0, 1))(jnp.asarray(u0), 0.2, 25)
+    np.testing.assert_allclose(got[0], ju, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got[1], jk, rtol=1e-12)
+    h = 1e-6
+    fd = (heat(u0, 0.2 + h, 25) - heat(u0, 0.2 - h, 25)) / (2 * h)
+    np.testing.assert_allclose(got[1], fd, rtol=1e-7)
+
+
+def test_pendulum_against_jax_and_differences():
+    args, n = (0.7, 0.1, 0.3), 200
+    got = pullback.grad(pendulum, argnums=(0, 1, 2), checkpoint=5)(*args, n)
+    want = jax.grad(pendulum_jax, argnums=(0, 1, 2))(*args, n)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    h = 1e-6
+    for k in range(3):
+        up = list(args)
+        dn = list(args)
+        up[k] += h
+        dn[k] -= h
+        fd = (pendulum(*up, n) - pendulum(*dn, n)) / (2 * h)
+        np.testing.assert_allclose(got[k], fd, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n, s", [(1, 1), (9, 1), (30, 2), (50, 3), (64, 40)])
+def test_recomputed_steps_are_revolves_optimum(n, s):
+    """Counted in the run: the loop body's call of ``stepper`` is the primal in a
+    recomputed (advanced) step and ``stepper_fwd`` in a recorded one."""
+    g = pullback.grad(with_call, argnums=(0, 1), checkpoint=s)
+    g(0.6, 1.1, 1)
+    calls = {}
+
+    def count(frame, event, arg):
+        if event == "call" and frame.f_code.co_name.startswith("stepper"):
+            calls[frame.f_code.co_name] = calls.get(frame.f_code.co_name, 0) + 1
+    sys.setprofile(count)
+    try:
+        g(0.6, 1.1, n)
+    finally:
+        sys.setprofile(None)
+    assert calls.get("stepper_fwd", 0) == n
+    assert calls.get("stepper", 0) == forward_steps(n, s)
+
+
+def test_source_reports_the_schedule():
+    g = pullback.grad(pendulum, argnums=(0, 1, 2), checkpoint=40)
+    g(0.7, 0.1, 0.3, 10)
+    text = pullback.source(g)
+    assert "Checkpointing: 40 snapshots" in text
+    assert "at most 40 snapshots of omega, theta (16 bytes each)" in text
+
+
+def test_bad_checkpoint_argument():
+    with pytest.raises(ValueError, match="checkpoint"):
+        pullback.grad(pendulum, checkpoint=0)
