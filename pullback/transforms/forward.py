@@ -165,9 +165,12 @@ class ForwardFunction:
         return [Assign(d, "copy", (Const(0.0),)) for d in self.dot(v)]
 
     def fresh_copy(self, y, src):
-        """``y_dot = src``: a copy when ``y`` is written in place and ``src`` an array."""
+        """``y_dot = src``: a copy when ``y`` is written in place and ``src`` an array;
+        zeros of y's shape when ``src`` is a zero (a scalar 0.0 cannot be written into)."""
         if y.name in self.inplace and isinstance(src, Var) and is_array(src.type):
             return "copy_array", (src,)
+        if y.name in self.inplace and not isinstance(src, Var) and is_array(y.type):
+            return "zeros_like", (y, Const(None))
         return "copy", (src,)
 
     def assign(self, s):
