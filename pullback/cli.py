@@ -4,17 +4,35 @@
     python -m pullback examples/pendulum.py:simulate --emit c -o build/   # C99 .c and .h
 
 Parameters not named in ``--wrt`` are held fixed; ``--args`` gives parameter
-types (``"n: int"``), floats by default.
+types in the spelling the generated header's "Specialised to" line uses
+(``"x: float64[3], n: int"``); a parameter it does not name is assumed a float,
+and the header says so.
 """
 import argparse
 import importlib.util
 import inspect
+import linecache
 import re
 import sys
 
 from .errors import TransformError
 from .ir.types import Array
-from .pipeline import Reverse, build
+from .pipeline import Reverse, assumed, build
+
+EXAMPLES = """examples:
+  python -m pullback examples/pendulum.py:simulate
+      the gradient with respect to every float parameter, printed
+  python -m pullback examples/pendulum.py:simulate --wrt theta c -o simulate_grad.py
+      with respect to theta and c only, written to a module that runs on its own
+  python -m pullback model.py:loss --args "w: float64[3, 4], x: float64[4], n: int"
+      argument types (default: float); arrays as DTYPE[SHAPE], as the header prints them
+  python -m pullback examples/pendulum.py:simulate --emit c -o build/
+      C99: build/simulate.c and build/simulate.h
+
+--args types: float, int, bool (or float64, int64), and arrays float64[3], float64[3, 4],
+int64[5], bool[2]; the printed module's "# Specialised to:" line uses the same spelling.
+Set PULLBACK_DEBUG=1 to see pullback's own frames in tracebacks."""
+ARRAY = re.compile(r"(float64|float32|int64|bool)\[([\d,\s]*)\]")
 
 
 def load(target):
@@ -36,32 +54,39 @@ def load(target):
 
 
 def parse_types(spec, params):
-    types = {p: "float" for p in params}
+    """The type of each parameter in ``params`` from ``--args`` text, and the parameters
+    it did not name (assumed floats)."""
+    types = {}
     for part in filter(None, re.split(r",(?![^\[]*\])", spec or "")):
         pname, _, t = part.partition(":")
         pname, t = pname.strip(), t.strip()
-        m = re.fullmatch(r"float64\[([\d,\s]*)\]", t)     # an array: x: float64[3, 4]
-        if m and pname in types:
-            types[pname] = Array("float64", tuple(int(d) for d in m.group(1).split(",")
-                                                  if d.strip()))
+        m = ARRAY.fullmatch(t)      # an array: x: float64[3, 4]
+        if m and pname in params:
+            types[pname] = Array(m.group(1), tuple(int(d) for d in m.group(2).split(",")
+                                                   if d.strip()))
             continue
         t = {"float64": "float", "int64": "int"}.get(t, t)     # NumPy spellings of scalars
-        if pname not in types or t not in ("float", "int", "bool"):
+        if pname not in params:
+            raise SystemExit(f"pullback: --args names {pname!r}, which is not a parameter "
+                             f"(parameters: {', '.join(params)})")
+        if t not in ("float", "int", "bool"):
             raise SystemExit(f"pullback: bad --args entry {part.strip()!r} (expected "
                              "'name: float', 'name: int', 'name: bool' or "
                              "'name: float64[3, 4]')")
         types[pname] = t
-    return [types[p] for p in params]
+    return [types.get(p, "float") for p in params], [p for p in params if p not in types]
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m pullback",
                                  description="Print the derivative of FILE.py:FUNCTION "
-                                             "as a Python module.")
+                                             "as a Python module.", epilog=EXAMPLES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("target", help="FILE.py:FUNCTION")
     ap.add_argument("--wrt", nargs="+", metavar="PARAM",
                     help="parameters to differentiate (default: all float parameters)")
-    ap.add_argument("--args", help='parameter types, e.g. "n: int, x: float"')
+    ap.add_argument("--args", help='parameter types, e.g. "x: float64[3], n: int" '
+                    '(default: float)')
     ap.add_argument("-o", "--output", help="write the module to this file")
     ap.add_argument("--emit", choices=("python", "c"), default="python",
                     help="c: FUNCTION.c and FUNCTION.h in C99 (-o names a directory)")
@@ -72,20 +97,29 @@ def main(argv=None):
     opts = ap.parse_args(argv)
     f = load(opts.target)
     params = list(inspect.signature(f).parameters)
-    types = parse_types(opts.args, params)
-    wrt = opts.wrt or [p for p, t in zip(params, types) if t == "float" or isinstance(t, Array)]
+    types, guessed = parse_types(opts.args, params)
+    wrt = opts.wrt or [p for p, t in zip(params, types)
+                       if t == "float" or isinstance(t, Array) and t.dtype.startswith("float")]
     unknown = [w for w in wrt if w not in params]
     if unknown:
         raise SystemExit(f"pullback: {f.__name__} has no parameter {unknown[0]!r} "
                          f"(parameters: {', '.join(params)})")
     mask = [p in wrt for p in params]
-    if opts.emit == "c":
-        from .emit_c import emit_c_files
-        return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
+    what = f"{', '.join(guessed)} {'is a float' if len(guessed) == 1 else 'are floats'} " \
+        "(no --args entry)"
     try:
+        if opts.emit == "c":
+            from .emit_c import emit_c_files
+            if guessed:
+                print(f"pullback: assumed: {what}", file=sys.stderr)
+            return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
         text = build(f, types, None, (Reverse(tuple(mask)),)).source
     except TransformError as e:
-        raise SystemExit(f"pullback: {e}") from None
+        text = e.line and linecache.getline(e.filename, e.line).strip()
+        raise SystemExit(f"pullback: {e}" + (f"\n  {e.filename}:{e.line}:  {text}" if text
+                                              else "")) from None
+    if guessed:
+        text = assumed(text, what)
     if opts.output:
         with open(opts.output, "w") as fh:
             fh.write(text)

@@ -15,7 +15,7 @@ from .arguments import Arguments, argnum_tuple, as_value, bind, upto
 from .backends import loader
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable
-from .pipeline import Reverse, build, cached
+from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
 from .tracebacks import user_facing
 
 
@@ -102,9 +102,10 @@ class Derivative:
 
     @user_facing
     def source(self):
-        if self.last is None:
-            n = len(inspect.signature(self.f).parameters)
-            self.compiled([0.0] * n)
+        if self.last is None:       # not called yet: say what was assumed
+            comp = self.compiled([0.0] * len(inspect.signature(self.f).parameters))[0]
+            self.last = None
+            return SourceText(assumed(comp.source, NOT_CALLED))
         return SourceText(self.last.source)
 
 

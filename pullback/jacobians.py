@@ -47,7 +47,7 @@ from . import pytree
 from .arguments import Arguments, arg_type, argnum_tuple, as_float, bind, is_float, size, upto
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
-from .pipeline import Reverse, build, cached
+from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
 from .tracebacks import user_facing
 
 
@@ -116,10 +116,11 @@ class Derived:
 
     @user_facing
     def source(self):
-        if self.last is None:
+        if self.last is None:       # not called yet: say what was assumed
             n = len(inspect.signature(_function(self.base)).parameters)
-            self.last = _program(self.base, self.layers,
-                                 _arguments(self.base, self.layers, [0.0] * n), self.backend)
+            prog = _program(self.base, self.layers,
+                            _arguments(self.base, self.layers, [0.0] * n), self.backend)
+            return SourceText(assumed(prog.comp.source, NOT_CALLED))
         return SourceText(self.last.comp.source)
 
 
@@ -301,8 +302,10 @@ class ReverseJacobian:
 
     @user_facing
     def source(self):
-        if self.last is None:
-            self.compiled([0.0] * len(inspect.signature(self.f).parameters))
+        if self.last is None:       # not called yet: say what was assumed
+            comp = self.compiled([0.0] * len(inspect.signature(self.f).parameters))[0]
+            self.last = None
+            return SourceText(assumed(comp.source, NOT_CALLED))
         return SourceText(self.last.source)
 
 

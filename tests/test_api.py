@@ -162,6 +162,6 @@ def test_cli_argument_types():
     from pullback.cli import parse_types
     from pullback.ir.types import Array
     assert parse_types("x: float64[3, 2], n: int, c: float64", ["x", "n", "c", "d"]) == \
-        [Array("float64", (3, 2)), "int", "float", "float"]
+        ([Array("float64", (3, 2)), "int", "float", "float"], ["d"])
     with pytest.raises(SystemExit, match="bad --args entry 'n: complex'.*expected"):
         parse_types("n: complex", ["n"])
