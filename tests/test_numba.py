@@ -109,7 +109,7 @@ def test_compiled_code_is_cached_on_disk():
     g(1.0, 0.1, 0.3, 10)
     path = g.last.path
     assert os.path.exists(path)
-    cached = os.listdir(os.path.join(os.path.dirname(path), "__pycache__"))
+    cached = os.listdir(os.path.join(os.path.dirname(path), "index"))     # private (issue 15)
     stem = os.path.splitext(os.path.basename(path))[0]
     assert any(name.startswith(stem) and name.endswith(".nbi") for name in cached)
 

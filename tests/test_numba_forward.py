@@ -126,7 +126,7 @@ def test_jvp_numba_source_is_njit_and_cached_on_disk():
     comp = next(ps[0].comp for k, ps in _CACHE.items()    # (newest specialisation first)
                 if k[:2] == ("forward", pendulum) and k[-1] == "numba")
     stem = os.path.splitext(os.path.basename(comp.path))[0]
-    cached = os.listdir(os.path.join(os.path.dirname(comp.path), "__pycache__"))
+    cached = os.listdir(os.path.join(os.path.dirname(comp.path), "index"))
     assert any(n.startswith(stem) and n.endswith(".nbi") for n in cached)
 
 

@@ -1,28 +1,37 @@
 """Build a Numba derivative: generate, cache on disk, compile, report errors as pullback's.
 
-    transform (IR -> Numba-ready source)  ->  <cache>/pb_<hash>.py  ->  import  ->  njit
+    transform (IR -> Numba-ready source)  ->  <cache>/numba/pb_<hash>.py  ->  exec  ->  njit
 
 The source file is named by a hash of its text, the argument types and the
-Numba and Python versions, and written once; Numba's own ``cache=True`` then
-keeps the machine code beside it (``__pycache__``), so a second process that
-asks for the same derivative imports the file and loads the machine code
-instead of compiling.  The cache folder is ``$PULLBACK_CACHE_DIR``, else
-``$XDG_CACHE_HOME/pullback``, else ``~/.cache/pullback``.
+Numba and Python versions, and written once; Numba's machine code is kept
+beside it (``index/``, ``numba_cache.PrivateCache``), so a second process that
+asks for the same derivative loads the machine code instead of compiling.  The
+cache folder is ``$PULLBACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pullback``, else
+``~/.cache/pullback``; its ``numba`` folder is a ``private_dir`` (0700, checked).
+
+Invariant: only text pullback generated in this process runs.  The module is
+compiled from the text in memory, never imported (so no ``.pyc`` is looked up and
+the file is not read back between check and use); the file on disk exists for
+Numba's cache stamp and for tracebacks, and Numba's pickles are read only from
+the checked ``index/``.
 
 Numba compiles on the first call.  A Numba error there is re-raised as a
 ``TransformError`` at the user's source line of the generated statement that
 failed, with Numba's one-line reason; the generated file is named in the note.
 """
 import hashlib
-import importlib.util
+import linecache
 import os
 import re
 import sys
+import tempfile
 import time
+import types as pytypes
 
 from ..errors import TransformError
 from .numba import emit_numba_module
 from ..ir.walk import externs
+from .private_dir import private_dir
 from .python_load import Compiled
 
 
@@ -118,8 +127,8 @@ def load(module, header, *, types, outputs=(), result=None, with_value=True, sta
     key = "\0".join([text, repr(tuple(map(str, types))), numba.__version__, sys.version]
                     + [f"{k}={_fingerprint(v)}" for k, v in sorted(arrays.items())])
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    path = _write_once(os.path.join(cache_dir(), f"pb_{digest}.py"), text)
-    loaded = _import(f"pullback_numba_{digest}", path)
+    path = _write_once(os.path.join(private_dir(cache_dir()), f"pb_{digest}.py"), text)
+    loaded = _exec(f"pullback_numba_{digest}", path, text)
     loaded.__dict__.update(arrays)
     return NumbaCompiled(text, loaded, [fn.name for fn in module.functions], outputs, result,
                          with_value, locs, path, transform_seconds)
@@ -151,23 +160,38 @@ def _reject_recursion(module):
 
 
 def _write_once(path, text):
-    if os.path.exists(path):
-        with open(path) as fh:
-            if fh.read() == text:     # run only what pullback generated, never a stale or
-                return path           # edited file that happens to carry the name
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)     # atomic: a concurrent process sees the whole file or none
+    """Leave ``path`` holding ``text`` (in a private directory, so only this user wrote
+    it); a stale or edited file of that name is replaced, atomically."""
+    data = text.encode()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        fd = None
+    if fd is not None:
+        with os.fdopen(fd, "rb") as fh:
+            if fh.read(len(data) + 1) == data:
+                return path
+    fd, tmp = tempfile.mkstemp(prefix=".pb_", suffix=".tmp", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)     # a concurrent process sees the whole file or none
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return path
 
 
-def _import(name, path):
+def _exec(name, path, text):
+    """The module of ``text`` (what this process generated, never the file read back),
+    its Numba dispatchers given the private cache before any call."""
+    from .numba_cache import make_private
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+    module = pytypes.ModuleType(name)
+    module.__file__ = path
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)
+    exec(compile(text, path, "exec"), module.__dict__)
+    make_private(module.__dict__)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
     return module
