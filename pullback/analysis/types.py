@@ -175,6 +175,8 @@ def _infer(module, entry_types):
                     for t, r in zip(s.targets, outs):
                         if r is not None:
                             setvar(fn.name, t.name, r)
+                    if s.rule is not None:
+                        _rule_params(module, s, [ty(a) for a in s.args], rets, setvar)
                 elif isinstance(s, Return):
                     ts = tuple(ty(a) for a in s.values)
                     old = rets[fn.name]
@@ -183,6 +185,28 @@ def _infer(module, entry_types):
                         rets[fn.name] = new
                         changed = True
     return Module(tuple(_annotate(f, table[f.name]) for f in module.functions), module.result)
+
+
+def _rule_params(module, s, arg_types, rets, setvar):
+    """A custom rule's functions are called by the transforms only: their parameters
+    take the types the call site implies (``ir.CustomRule``).  Tangents and cotangents
+    of int or bool values are floats."""
+    rule = s.rule
+
+    def tangent(t):
+        return t if t is None or is_differentiable(t) else "float"
+
+    def seed(fname, types):
+        for p, t in zip(module.get(fname).params, types):
+            if t is not None:
+                setvar(fname, p.name, t)
+    outs = list(rets[s.func] or [None] * len(s.targets))
+    if rule.kind == "vjp":
+        seed(rule.fwd, arg_types)
+        residuals = list(rets[rule.fwd] or [None] * (len(outs) + rule.residuals))[len(outs):]
+        seed(rule.bwd, residuals + [tangent(t) for t in outs])
+    else:
+        seed(rule.jvp, arg_types + [tangent(t) for t in arg_types])
 
 
 def _annotate(fn, env):

@@ -49,6 +49,8 @@ class CallLowerer:
 
     def call_python(self, obj, args, kwargs, node):
         name = getattr(obj, "__qualname__", repr(obj))
+        if getattr(obj, "pullback_rule", None) in ("vjp", "jvp"):     # pullback.custom_vjp
+            return self.call_custom(obj, args, kwargs, node)
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
@@ -127,7 +129,8 @@ class CallLowerer:
         dots = [a for t in tangents.items for a in flatten(t)[1]]
         return self.call_user(f, list(primals.items), {}, node, dots)
 
-    def call_user(self, fb, args, kwargs, node, dots=None):
+    def call_user(self, fb, args, kwargs, node, dots=None, rule=None):
+        """``rule(skels, ret)``: the call's ``CustomRule`` (``custom_calls.py``)."""
         fdef = fb.source.node
         a = fdef.args
         names = [p.arg for p in a.args + a.kwonlyargs]
@@ -157,8 +160,9 @@ class CallLowerer:
             self.emit(Call(targets, name, tuple(atoms + cap_atoms + dots), self.loc(node), True))
             it = iter(targets)
             return TupleB((unflatten(ret, it), unflatten(ret, it)))
+        custom = rule(skels, ret) if rule is not None else None
         targets = tuple(self.temp() for _ in range(n_atoms(ret)))
-        self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node)))
+        self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node), rule=custom))
         return unflatten(ret, iter(targets))
 
     def defaults(self, fb):

@@ -17,6 +17,7 @@ from ..ir.names import Names
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
 from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
+from .custom_calls import CustomCallLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
@@ -29,7 +30,8 @@ class LoopCtx:
     skip: Optional[Var]
 
 
-class FunctionLowerer(ExpressionLowerer, CallLowerer, ArrayLowerer, ContainerLowerer):
+class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, ArrayLowerer,
+                      ContainerLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb

@@ -99,18 +99,48 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class CustomRule:
+    """The user's derivative of a function (``pullback.custom_vjp`` / ``custom_jvp``):
+    names of rule functions of the same ``Module``, over flattened atoms.
+
+    ``vjp``: ``fwd(args) -> (outputs..., residuals...)`` (``residuals`` of them) and
+    ``bwd(residuals..., output cotangents...) -> one cotangent per argument``.
+    ``jvp``: ``jvp(args..., argument tangents...) -> (outputs..., output tangents...)``.
+    ``loc`` is where the rule was defined (errors and ``check_grad`` name it)."""
+    kind: str
+    fwd: str = ""
+    bwd: str = ""
+    jvp: str = ""
+    residuals: int = 0
+    loc: Optional[Loc] = field(default=None, compare=False)
+
+    @property
+    def functions(self):
+        return tuple(n for n in (self.fwd, self.bwd, self.jvp) if n)
+
+
+@dataclass(frozen=True)
 class Call:
     """``targets = func(*args)`` for a function of the same ``Module``.
 
     ``jvp``: the user's ``pullback.jvp(func, primals, tangents)``; ``args`` end with
     one tangent per primal leaf and ``targets`` with one tangent per output.  Only
     the frontend makes these; ``transforms.jvp_calls`` replaces them by calls of
-    the callee's tangent function right after typing, so no later stage sees one."""
+    the callee's tangent function right after typing, so no later stage sees one.
+
+    ``rule``: a ``CustomRule`` the transforms use instead of differentiating ``func``
+    (``transforms/custom_calls.py``); the primal still calls ``func``."""
     targets: tuple
     func: str
     args: tuple
     loc: Optional[Loc] = field(default=None, compare=False)
     jvp: bool = False
+    rule: Optional[CustomRule] = None
+
+    @property
+    def callees(self):
+        """Every function of the module this call may lead a transform to."""
+        return (self.func,) + (self.rule.functions if self.rule else ())
 
 
 @dataclass(frozen=True)
@@ -203,6 +233,6 @@ class Module:
         return Module(tuple(fn if f.name == fn.name else f for f in self.functions))
 
 
-__all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "If", "For", "While",
+__all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "CustomRule", "If", "For", "While",
            "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
            "Module", "type_of_value", "replace", "derived"]

@@ -115,9 +115,10 @@ def reachable(module):
     seen, todo = {module.functions[0].name}, [module.functions[0]]
     while todo:
         for s in walk(todo.pop().body):
-            if isinstance(s, Call) and s.func not in seen:
-                seen.add(s.func)
-                todo.append(module.get(s.func))
+            for name in (s.callees if isinstance(s, Call) else ()):
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(module.get(name))
     if len(seen) == len(module.functions):
         return module
     return Module(tuple(f for f in module.functions if f.name in seen), module.result)

@@ -51,6 +51,7 @@ from ..ir.names import Namer, name_allocator
 from ..ir.types import ListT, is_array, is_differentiable
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
+from .custom_tangents import custom_tangent
 from .emit_rule import RuleEmitter
 from ..optimize.pipeline import optimize
 
@@ -310,7 +311,7 @@ class ForwardFunction:
         residual = any(t.type == "residual" for t in s.targets)
         if not residual and (not any(amask) or not any(self.is_active(t) for t in s.targets)):
             return [s] + [z for t in s.targets for z in self.zero(t)]
-        name = self.ask(s.func, amask)
+        name = self.ask(s.func, amask, s.rule)
         dots = tuple(d for a, m in zip(s.args, amask) if m for d in self.dot(a))
         outs = tuple(d for t in s.targets for d in self.dot(t))
         return [Call(s.targets + outs, name, s.args + dots, s.loc)]
@@ -394,8 +395,8 @@ def tangent_module(module, mask, directions=1, verify=None):
     suffix = _module_suffix(module)
     names, queue = {}, []
 
-    def ask(callee, amask):
-        key = (callee, tuple(amask))
+    def ask(callee, amask, rule=None):
+        key = (callee, tuple(amask), rule)
         if key not in names:
             names[key] = unique(callee + "_jvp")
             queue.append(key)
@@ -409,14 +410,19 @@ def tangent_module(module, mask, directions=1, verify=None):
     out = [build(entry, mask, unique(entry.name + "_jvp"))]
     while queue:
         key = queue.pop(0)
-        out.append(build(module.get(key[0]), key[1], names[key]))
+        callee, amask, rule = key
+        if rule is None:
+            out.append(build(module.get(callee), amask, names[key]))
+            continue
+        module, made = custom_tangent(module, rule, callee, amask, directions, names[key], unique)
+        out.append(optimize(made, verify))
     have = {f.name for f in out}
     todo = list(out)
     while todo:
-        for s in walk(todo.pop().body):
-            if isinstance(s, Call) and s.func not in have:
-                have.add(s.func)
-                todo.append(module.get(s.func))
+        for name in (n for s in walk(todo.pop().body) if isinstance(s, Call) for n in s.callees):
+            if name not in have:
+                have.add(name)
+                todo.append(module.get(name))
                 out.append(todo[-1])
     n = len(out[0].body[-1].values)
     return Module(tuple(out), ("tuple",) + (("atom",),) * n)    # outputs, then tangents

@@ -16,6 +16,7 @@ from ..ir.names import name_allocator
 from ..ir.walk import blocks, map_blocks, vars_written, walk
 from ..optimize.pipeline import optimize_primal, optimize_reverse as optimize
 from ..optimize.zero_arrays import dtype_arg
+from .custom_adjoints import custom_pair
 from .reverse import ReverseFunction
 
 
@@ -24,8 +25,8 @@ def gradient_module(module, mask, split=False, verify=None, value=True, checkpoi
     unique = name_allocator(f.name for f in module.functions)
     pairs, queue = {}, []
 
-    def ask(callee, amask):
-        key = (callee, amask)
+    def ask(callee, amask, rule=None):
+        key = (callee, amask, rule)
         if key not in pairs:
             pairs[key] = (unique(callee + "_fwd"), unique(callee + "_rev"))
             queue.append(key)
@@ -40,16 +41,18 @@ def gradient_module(module, mask, split=False, verify=None, value=True, checkpoi
         out = [optimize(rf.combined(unique(entry.name + "_grad"), value), verify)]
     while queue:
         key = queue.pop(0)
-        out += _pruned(*ReverseFunction(module.get(key[0]), key[1], ask).split(*pairs[key]),
-                       verify)
+        callee, amask, rule = key
+        pair = custom_pair(module, rule, callee, amask, *pairs[key], ask) if rule else \
+            ReverseFunction(module.get(callee), amask, ask).split(*pairs[key])
+        out += _pruned(*pair, verify)
     have = {f.name for f in out}
     todo = [f for f in out]
     while todo:
         f = todo.pop()
-        for s in walk(f.body):
-            if isinstance(s, Call) and s.func not in have:
-                have.add(s.func)
-                primal = optimize(module.get(s.func), verify)
+        for name in (n for s in walk(f.body) if isinstance(s, Call) for n in s.callees):
+            if name not in have:
+                have.add(name)
+                primal = optimize(module.get(name), verify)
                 out.append(primal)
                 todo.append(primal)
     return _zero_array_arguments(Module(tuple(out)))

@@ -40,9 +40,10 @@ from ..errors import UnsupportedError
 
 class ReverseFunction:
     def __init__(self, fn, mask, ask, checkpoint=None):
-        """``mask``: which params are differentiated; ``ask(callee, mask)`` ->
-        (fwd name, rev name) of a callee's split derivative; ``checkpoint``: at most
-        this many snapshots per checkpointed top-level loop (``transforms/checkpoint.py``)."""
+        """``mask``: which params are differentiated; ``ask(callee, mask, rule)`` ->
+        (fwd name, rev name) of a callee's split derivative (from its custom rule, if
+        the call has one); ``checkpoint``: at most this many snapshots per checkpointed
+        top-level loop (``transforms/checkpoint.py``)."""
         self.fn = fn
         self.mask = mask
         self.ask = ask
@@ -82,7 +83,7 @@ class ReverseFunction:
         amask = tuple(isinstance(a, Var) and a.name in self.active for a in s.args)
         if not any(amask) or not any(t.name in self.active for t in s.targets):
             return s
-        fwd, rev = self.ask(s.func, amask)
+        fwd, rev = self.ask(s.func, amask, s.rule)
         res = self.names.fresh(f"{s.func}_res", "residual")
         args = []
         for a in s.args:     # the residual may keep an argument: not one written later

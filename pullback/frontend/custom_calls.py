@@ -1,0 +1,71 @@
+"""Calls of ``pullback.custom_vjp`` / ``custom_jvp`` functions: the primal call, marked
+with the rule (``ir.CustomRule``).
+
+The function and its rule functions are lowered like any user function, each once per
+static-argument shape: ``fwd`` for the call's arguments, ``bwd`` for (residuals,
+output cotangents), the JVP rule for (primals, tangents).  The transforms pick the
+rule up (``transforms/custom_calls.py``); the primal call is what runs when no
+derivative flows through it.
+
+Invariants: a rule's results are shaped as JAX asks (``fwd``: (output, residuals);
+``bwd``: a tuple with one cotangent per argument; jvp: (output, output tangent), the
+output shaped like the function's), else the error names the rule's file:line; a rule
+function that is not Python source in the subset is rejected at its own line by the
+ordinary lowering.
+"""
+import types
+
+from ..errors import UnsupportedError
+from ..ir import CustomRule
+from .bindings import FuncB, n_atoms
+from .source import source_of
+
+
+class CustomCallLowerer:
+    def call_custom(self, obj, args, kwargs, node):
+        kind = obj.pullback_rule
+        rules = (obj.fwd, obj.bwd) if kind == "vjp" else (obj.jvp,)
+        if any(r is None for r in rules):
+            raise self.error(node, f"a call to the custom_{kind} function '{obj.__name__}' "
+                                   f"before its rule is given (call .def{kind})")
+        fb = FuncB(source_of(obj.fun), obj.fun)
+        return self.call_user(fb, args, kwargs, node,
+                              rule=lambda skels, ret: self.custom_rule(obj, skels, ret, node))
+
+    def custom_rule(self, obj, skels, ret, node):
+        """The ``CustomRule`` of ``obj`` for arguments shaped ``skels``, output ``ret``."""
+        if obj.pullback_rule == "vjp":
+            fwd, fret, fsrc = self.rule_function(obj.fwd, skels, node)
+            if fret[0] != "tuple" or len(fret) != 3 or fret[1] != ret:
+                raise _wrong(fsrc, f"the forward rule of '{obj.__name__}' must return "
+                                   "(output, residuals) with the output shaped like the "
+                                   "function's")
+            bwd, bret, bsrc = self.rule_function(obj.bwd, [fret[2], ret], node)
+            if bret[0] != "tuple" or len(bret) != len(skels) + 1 or \
+                    n_atoms(bret) != sum(map(n_atoms, skels)):
+                raise _wrong(bsrc, f"the backward rule of '{obj.__name__}' must return a tuple "
+                                   f"with one cotangent per argument ({len(skels)}), each "
+                                   "shaped like its argument")
+            return CustomRule("vjp", fwd=fwd, bwd=bwd, residuals=n_atoms(fret[2]),
+                              loc=bsrc.loc(bsrc.node))
+        both = ("tuple",) + tuple(skels)
+        jvp, jret, jsrc = self.rule_function(obj.jvp, [both, both], node)
+        if jret != ("tuple", ret, ret):
+            raise _wrong(jsrc, f"the JVP rule of '{obj.__name__}' must return (output, "
+                               "output tangent), both shaped like the function's output")
+        return CustomRule("jvp", jvp=jvp, loc=jsrc.loc(jsrc.node))
+
+    def rule_function(self, fn, arg_skels, node):
+        if not isinstance(fn, types.FunctionType):
+            raise self.error(node, f"a custom rule that is not a Python function ({fn!r})")
+        fb = FuncB(source_of(fn), fn)
+        name, ret = self.program.function(fb, arg_skels, node)
+        return name, ret, fb.source
+
+
+def _wrong(src, what):
+    return UnsupportedError(what, src.filename, src.node.lineno, src.node.col_offset,
+                            "custom rule")
+
+
+__all__ = ["CustomCallLowerer"]
