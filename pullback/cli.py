@@ -7,6 +7,11 @@ Parameters not named in ``--wrt`` are held fixed; ``--args`` gives parameter
 types in the spelling the generated header's "Specialised to" line uses
 (``"x: float64[3], n: int"``); a parameter it does not name is assumed a float,
 and the header says so.
+
+The CLI imports FILE.py, which runs its top-level code, as ``python FILE.py``
+would (only the ``if __name__ == "__main__"`` block is skipped).  ``--no-import``
+reads the file instead (``source_file.py``): only imports of known libraries,
+literal constants and plain ``def`` statements are taken from it.
 """
 import argparse
 import importlib.util
@@ -18,6 +23,7 @@ import sys
 from .errors import TransformError
 from .ir.types import Array
 from .pipeline import Reverse, assumed, build
+from .source_file import function_from_file
 
 EXAMPLES = """examples:
   python -m pullback examples/pendulum.py:simulate
@@ -28,6 +34,12 @@ EXAMPLES = """examples:
       argument types (default: float); arrays as DTYPE[SHAPE], as the header prints them
   python -m pullback examples/pendulum.py:simulate --emit c -o build/
       C99: build/simulate.c and build/simulate.h
+  python -m pullback untrusted.py:loss --no-import --args "x: float64[3]"
+      read the file without running it (see below)
+
+FILE.py is imported, so its top-level code runs, as with "python FILE.py".  With
+--no-import it is read, not run: only imports of math, numpy, scipy.special and
+pullback, literal constants (N = 10) and undecorated defs are taken from it.
 
 --args types: float, int, bool (or float64, int64), and arrays float64[3], float64[3, 4],
 int64[5], bool[2]; the printed module's "# Specialised to:" line uses the same spelling.
@@ -35,10 +47,14 @@ Set PULLBACK_DEBUG=1 to see pullback's own frames in tracebacks."""
 ARRAY = re.compile(r"(float64|float32|int64|bool)\[([\d,\s]*)\]")
 
 
-def load(target):
+def load(target, run=True):
+    """The function FILE.py:NAME: the file imported (its top-level code runs), or with
+    ``run=False`` read without running it."""
     path, _, name = target.rpartition(":")
     if not path or not name:
         raise SystemExit(f"pullback: expected FILE.py:FUNCTION, got {target!r}")
+    if not run:
+        return function_from_file(path, name)
     spec = importlib.util.spec_from_file_location("_pullback_target", path)
     if spec is None:
         raise SystemExit(f"pullback: cannot load {path!r}")
@@ -80,7 +96,9 @@ def parse_types(spec, params):
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m pullback",
                                  description="Print the derivative of FILE.py:FUNCTION "
-                                             "as a Python module.", epilog=EXAMPLES,
+                                             "as a Python module.\nFILE.py is imported: its "
+                                             "top-level code runs (see --no-import).",
+                                 epilog=EXAMPLES,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("target", help="FILE.py:FUNCTION")
     ap.add_argument("--wrt", nargs="+", metavar="PARAM",
@@ -88,6 +106,9 @@ def main(argv=None):
     ap.add_argument("--args", help='parameter types, e.g. "x: float64[3], n: int" '
                     '(default: float)')
     ap.add_argument("-o", "--output", help="write the module to this file")
+    ap.add_argument("--no-import", action="store_true", help="read FILE.py without running "
+                    "it: only imports of known libraries, literal constants and plain defs "
+                    "are taken from it (give types with --args)")
     ap.add_argument("--emit", choices=("python", "c"), default="python",
                     help="c: FUNCTION.c and FUNCTION.h in C99 (-o names a directory)")
     ap.add_argument("--max-iterations", type=int, help="c: bound for loops and recursion "
@@ -95,7 +116,7 @@ def main(argv=None):
     ap.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="c: "
                     "floating-point type")
     opts = ap.parse_args(argv)
-    f = load(opts.target)
+    f = load(opts.target, run=not opts.no_import)
     params = list(inspect.signature(f).parameters)
     types, guessed = parse_types(opts.args, params)
     wrt = opts.wrt or [p for p, t in zip(params, types)
