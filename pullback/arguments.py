@@ -100,6 +100,8 @@ def as_grad(g, arg):
     if isinstance(arg, np.ndarray):
         dtype = arg.dtype if arg.dtype.kind == "f" else np.float64
         return np.broadcast_to(np.asarray(g, dtype=dtype), arg.shape).copy()
+    if isinstance(arg, np.floating) and not isinstance(arg, float):
+        return arg.dtype.type(g)        # a float32 argument gets a float32 gradient
     return float(g)
 
 

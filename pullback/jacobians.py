@@ -22,7 +22,7 @@ below:
 - ``hessian(f, argnums=0)(*args)``: a float for int ``argnums``, else a tuple of
   tuples ``H[i][j] = d2f / d args[argnums[i]] d args[argnums[j]]``; ``f`` must
   return a scalar.  Forward mode over reverse mode.
-- ``hvp(f, primals, vectors)``: ``H @ vectors`` as a tuple with one entry per
+- ``hvp(f, primals, vectors, argnums=None)``: ``H @ vectors`` as a tuple with one entry per
   primal, ``H`` the Hessian with respect to all float primals (0.0 for int ones).
 
 Higher orders: ``grad``, ``value_and_grad``, ``jacobian(mode="forward")``,
@@ -219,10 +219,24 @@ def hessian(f, argnums=0, backend="python"):
 
 
 @user_facing
-def hvp(f, primals, vectors, backend="python"):
-    """``H @ vectors`` for the Hessian ``H`` of scalar ``f`` with respect to all float
-    primals: forward over reverse, one sweep."""
+def hvp(f, primals, vectors, argnums=None, backend="python"):
+    """``H @ vectors`` for the Hessian ``H`` of scalar ``f``: forward over reverse, one sweep.
+
+    By default ``H`` is with respect to every float primal, ``vectors`` has one entry per
+    primal and so does the result (0.0 for int primals).  With ``argnums`` (an int or a
+    tuple) ``H`` is with respect to those primals only, and ``vectors`` and the result
+    have one entry per argnum (a single one for an int)."""
     primals = tuple(primals)
+    if argnums is not None:
+        nums = argnum_tuple(argnums, len(primals))
+        given = (vectors,) if isinstance(argnums, int) else tuple(vectors)
+        if len(given) != len(nums):
+            raise ValueError(f"hvp: {len(nums)} argnums but {len(given)} vectors")
+        tangents = [_zeros_like(p) for p in primals]
+        for i, v in zip(nums, given):
+            tangents[i] = v
+        _, hv = jvp(Derivative(f, nums, False, backend), primals, tangents, backend=backend)
+        return hv[0] if isinstance(argnums, int) else tuple(hv)
     nums = tuple(i for i, a in enumerate(primals)
                  if all(is_float(arg_type(x, i)) for x in pytree.flatten(a)[1]))
     _, hv = jvp(Derivative(f, nums, False, backend), primals, vectors, backend=backend)
@@ -230,6 +244,13 @@ def hvp(f, primals, vectors, backend="python"):
     for i, v in zip(nums, hv):
         out[i] = v
     return tuple(out)
+
+
+def _zeros_like(a):
+    """A zero tangent with the structure of primal ``a``."""
+    tree, leaves = pytree.flatten(a)
+    return pytree.unflatten(tree, [np.zeros(np.shape(x)) if np.ndim(x) else 0
+                                   for x in leaves])
 
 
 class ReverseJacobian:

@@ -83,6 +83,20 @@ def from_skeleton(skel, leaves):
     return build(skel)
 
 
+def paths(tree):
+    """Each leaf's place in the tree as Python spells it: ``['w']``, ``[0]``, ``.bias``."""
+    kind = tree[0]
+    if kind == "leaf":
+        return [""]
+    if kind in ("tuple", "list"):
+        keys, children = [f"[{k}]" for k in range(len(tree) - 1)], tree[1:]
+    elif kind == "dict":
+        keys, children = [f"[{k!r}]" for k in tree[1]], tree[2:]
+    else:
+        keys, children = [f".{n}" for n in tree[2]], tree[3:]
+    return [key + p for key, child in zip(keys, children) for p in paths(child)]
+
+
 def n_leaves(tree):
     return len(flatten_tree_leaves(tree))
 
@@ -95,4 +109,4 @@ def flatten_tree_leaves(tree):
     return [x for t in tree[start:] for x in flatten_tree_leaves(t)]
 
 
-__all__ = ["flatten", "unflatten", "skeleton", "from_skeleton", "np"]
+__all__ = ["flatten", "unflatten", "paths", "skeleton", "from_skeleton", "np"]
