@@ -1,10 +1,12 @@
-# Two commands a fresh machine needs: `make demo` and `make test`.
+# Two commands a fresh machine needs: `make demo` and `make test`.  Neither installs
+# system packages: `make tools` does (the Arm cross compiler, with sudo apt-get), for
+# whoever wants the Cortex-M size tests, which are skipped without it.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv clean bench fuzz
+.PHONY: demo test tools venv clean bench fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,8 +20,12 @@ demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 test: $(STAMP)
-	-sh tools/install-arm-gcc.sh
 	PULLBACK_VERIFY=1 $(BIN)/python -m pytest -q -m "not slow"
+
+# Optional system tools (root via sudo): arm-none-eabi-gcc for tests/test_c99.py's
+# Cortex-M4 builds.
+tools:
+	sh tools/install-arm-gcc.sh
 
 # Benchmarks: peers are benchmark-only dependencies (pip install -e .[bench]).
 bench: $(STAMP)

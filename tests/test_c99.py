@@ -204,7 +204,8 @@ def test_write(tmp_path):
 ARM = shutil.which("arm-none-eabi-gcc")
 
 
-@pytest.mark.skipif(ARM is None, reason="needs arm-none-eabi-gcc (tools/install-arm-gcc.sh)")
+@pytest.mark.skipif(ARM is None, reason="needs arm-none-eabi-gcc: apt package gcc-arm-none-eabi "
+                    "(and libnewlib-arm-none-eabi); `make tools` installs them")
 @pytest.mark.parametrize("dtype, fpu", [("float64", []),
                                         ("float32", ["-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"])])
 def test_cortex_m4_cross_compile(tmp_path, dtype, fpu):
