@@ -14,29 +14,40 @@ def _differentiable(f):
 
 
 @user_facing
-def grad(f, argnums=0, backend="python", checkpoint=None):
+def grad(f, argnums=0, backend="python", checkpoint=None, has_aux=False):
     """The gradient of scalar function ``f`` with respect to argument(s) ``argnums``.
 
     ``backend="numba"`` compiles both sweeps with ``numba.njit`` (``pip install pullback[numba]``).
     ``checkpoint=s``: reverse each top-level ``for`` loop of ``f`` from at most ``s``
     snapshots of its state (binomial checkpointing) instead of taping every iteration;
     ``"auto"`` picks ``s`` from a memory budget (see ``source(g)``).
+    ``has_aux=True``: ``f`` returns ``(output, aux)``; the gradient is of ``output`` and
+    the derivative returns ``(gradient, aux)``.
     """
     if _differentiable(f):      # forward over it
         _no_checkpoint(checkpoint)
+        _no_aux(has_aux)
         return derivative_of(f, argnums, with_value=False)
     return Derivative(f, argnums, with_value=False, backend=backend,
-                      checkpoint=_checked(checkpoint))
+                      checkpoint=_checked(checkpoint), has_aux=has_aux)
 
 
 @user_facing
-def value_and_grad(f, argnums=0, backend="python", checkpoint=None):
-    """Like ``grad``, but the derivative returns ``(f(*args), gradient)``."""
+def value_and_grad(f, argnums=0, backend="python", checkpoint=None, has_aux=False):
+    """Like ``grad``, but the derivative returns ``(f(*args), gradient)`` (with
+    ``has_aux``: ``((output, aux), gradient)``)."""
     if _differentiable(f):
         _no_checkpoint(checkpoint)
+        _no_aux(has_aux)
         return derivative_of(f, argnums, with_value=True)
     return Derivative(f, argnums, with_value=True, backend=backend,
-                      checkpoint=_checked(checkpoint))
+                      checkpoint=_checked(checkpoint), has_aux=has_aux)
+
+
+def _no_aux(has_aux):
+    if has_aux:
+        raise ValueError("has_aux applies to a function returning (output, aux), not to a "
+                         "derivative of a derivative")
 
 
 def _checked(checkpoint):

@@ -39,7 +39,8 @@ def _value_and_grads(comp, out):
 class Derivative:
     """The callable returned by ``grad`` and ``value_and_grad``."""
 
-    def __init__(self, f, argnums, with_value, backend="python", checkpoint=None):
+    def __init__(self, f, argnums, with_value, backend="python", checkpoint=None,
+                 has_aux=False):
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
         if getattr(f, "__code__", None) is None:     # before its signature misleads us
@@ -52,6 +53,7 @@ class Derivative:
         self.checkpoint = checkpoint
         self.argnums = argnums
         self.with_value = with_value
+        self.has_aux = has_aux
         self.last = None
         self._scalar_calls = {}     # argument types -> (entry, nums, defaults): the fast path
         self.__name__ = f"{getattr(f, '__name__', 'f')}_grad"
@@ -66,10 +68,10 @@ class Derivative:
         # Numba's entry returns the value anyway
         value = self.with_value or self.backend == "numba" or \
             not any(is_array(t) for t in a.types)
-        layers = (Reverse(mask, value=value, checkpoint=self.checkpoint),)
+        layers = (Reverse(mask, value=value, checkpoint=self.checkpoint, aux=self.has_aux),)
         comp = cached((self.f, layers, a.key(), self.backend),
                       lambda: build(self.f, a.types, a.skels, layers, self.backend), self.backend)
-        if comp.n_out != 1:
+        if comp.n_out != 1 and not self.has_aux:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
                             "use vjp for several outputs")
         self.last = comp
@@ -77,6 +79,8 @@ class Derivative:
 
     @user_facing
     def __call__(self, *args, **kwargs):
+        if self.has_aux:
+            return self.with_aux(args, kwargs)
         hit = None if kwargs else self._scalar_calls.get(tuple(map(type, args)))
         # scalars seen before: skip binding, typing and the cache lookup while the guards
         # (globals, closure cells, defaults the derivative was specialised to) hold
@@ -100,6 +104,21 @@ class Derivative:
         g = grads[0] if isinstance(self.argnums, int) else grads
         return (value, g) if self.with_value else g
 
+    def with_aux(self, args, kwargs):
+        """``has_aux``: ``f`` returns (output, aux); the derivative returns (gradient,
+        aux), or ((value, aux), gradient) for value_and_grad, as JAX's."""
+        full = bind(self.f, args, kwargs, upto(self.argnums))
+        comp, nums, a = self.compiled(full)
+        out = comp[comp.entry](*a.leaves())
+        values = [as_value(v) for v in out[:comp.n_out]]
+        if np.ndim(values[0]) != 0:
+            raise TypeError(f"grad requires {self.f.__name__} to return a scalar output "
+                            f"with its aux, not an array of shape {np.shape(values[0])}")
+        grads = a.regroup(out[comp.n_out:], nums)
+        g = grads[0] if isinstance(self.argnums, int) else grads
+        aux = pytree.from_skeleton(comp.result[2], values[1:])
+        return ((values[0], aux), g) if self.with_value else (g, aux)
+
     @user_facing
     def source(self):
         if self.last is None:       # not called yet: say what was assumed
@@ -113,14 +132,16 @@ class VJP:
     """The pullback of ``f`` at fixed primals: ``f_vjp(ct) -> cotangents``, one per
     primal, each with the structure of its primal."""
 
-    def __init__(self, comp, residual, args, diff):
+    def __init__(self, comp, residual, args, diff, pad=()):
+        """``pad``: zero cotangents of the aux leaves (``has_aux``), after the given ones."""
         self.comp, self.residual, self.args, self.diff = comp, residual, args, diff
+        self.pad = list(pad)
         self.__name__ = "f_vjp"
 
     @user_facing
     def __call__(self, ct):
         _, cts = pytree.flatten(ct)
-        cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts]
+        cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts] + self.pad
         # the reverse sweep pops tapes and restores arrays: it gets its own copy of the
         # residual, so the pullback can be called again
         if not any(self.diff):      # no float argument: every cotangent is zero (JAX's float0)
@@ -133,8 +154,9 @@ class VJP:
 
 
 @user_facing
-def vjp(f, *primals, backend="python"):
-    """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals."""
+def vjp(f, *primals, backend="python", has_aux=False):
+    """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals;
+    ``has_aux``: ``f`` returns ``(output, aux)`` and this is ``(output, f_vjp, aux)``."""
     a = Arguments(primals)
     diff = tuple(is_differentiable(t) for t in a.types)
     layers = (Reverse(diff, split=True),)
@@ -144,7 +166,16 @@ def vjp(f, *primals, backend="python"):
     outs = [as_value(o) for o in outs]
     result = comp.result or (("atom",) if comp.n_out == 1 else
                              ("tuple",) + (("atom",),) * comp.n_out)
-    return pytree.from_skeleton(result, outs), VJP(comp, residual, a, diff)
+    if not has_aux:
+        return pytree.from_skeleton(result, outs), VJP(comp, residual, a, diff)
+    if result[0] != "tuple" or len(result) != 3:
+        raise TypeError(f"has_aux requires {getattr(f, '__name__', 'f')} to return a pair "
+                        "(output, auxiliary data)")
+    it = iter(outs)
+    out = pytree.from_skeleton(result[1], it)
+    rest = list(it)
+    pad = [np.zeros_like(v, dtype=float) if np.ndim(v) else 0.0 for v in rest]
+    return out, VJP(comp, residual, a, diff, pad), pytree.from_skeleton(result[2], rest)
 
 
 __all__ = ["Derivative", "SourceText", "VJP", "vjp"]

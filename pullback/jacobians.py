@@ -195,12 +195,15 @@ def jvp_source(f, primals, backend="python"):
 
 
 @user_facing
-def jacobian(f, argnums=0, mode="reverse", backend=None):
+def jacobian(f, argnums=0, mode="reverse", backend=None, has_aux=False):
     """The Jacobian of ``f`` with respect to ``argnums`` (shapes in the module docstring).
 
     ``mode="forward"`` takes one sweep for up to ``MAX_DIRECTIONS`` arguments;
     ``mode="reverse"`` one sweep per output.  Of a derivative (``jacobian(grad(f))``)
-    both modes run forward over it."""
+    both modes run forward over it.  ``has_aux``: ``f`` returns ``(output, aux)`` and
+    the Jacobian's call returns ``(jacobian of output, aux)``."""
+    if has_aux:
+        return AuxJacobian(f, jacobian(f, argnums, mode, backend))
     if mode == "forward":
         return derivative_of(f, argnums, kind="jac", backend=backend)
     if mode != "reverse":
@@ -251,6 +254,26 @@ def _zeros_like(a):
     tree, leaves = pytree.flatten(a)
     return pytree.unflatten(tree, [np.zeros(np.shape(x)) if np.ndim(x) else 0
                                    for x in leaves])
+
+
+class AuxJacobian:
+    """``jacobian(f, has_aux=True)``: the Jacobian of the pair's first element (the
+    aux's own block is dropped) and the aux, which is ``f``'s value, from ``f`` itself."""
+
+    def __init__(self, f, inner):
+        self.f, self.inner = f, inner
+        self.__name__ = inner.__name__
+
+    @user_facing
+    def __call__(self, *args, **kwargs):
+        value = self.f(*args, **kwargs)
+        if not isinstance(value, tuple) or len(value) != 2:
+            raise TypeError(f"has_aux requires {getattr(self.f, '__name__', 'f')} to return "
+                            "a pair (output, auxiliary data)")
+        return self.inner(*args, **kwargs)[0], value[1]
+
+    def source(self):
+        return self.inner.source()
 
 
 class ReverseJacobian:

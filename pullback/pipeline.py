@@ -117,14 +117,26 @@ class Reverse:
     split: bool = False
     value: bool = True
     checkpoint: object = None     # snapshots per checkpointed loop, "auto" or None
+    aux: bool = False             # has_aux: f returns (output, aux); only output is seeded
     stage = "reverse"
 
     def apply(self, typed, f):
         return gradient_module(typed, self.mask, self.split, _each_pass(),
-                               self.keeps_value(typed, f), self.checkpoint)
+                               self.keeps_value(typed, f), self.checkpoint,
+                               self.seeded(typed, f))
+
+    def seeded(self, typed, f):
+        """With ``aux``: the number of output atoms differentiated (the first element)."""
+        if not self.aux:
+            return None
+        skel = typed.result
+        if skel[0] != "tuple" or len(skel) != 3 or skel[1] != ("atom",):
+            raise TypeError(f"has_aux requires {getattr(f, '__name__', 'f')} to return a "
+                            "pair (scalar output, auxiliary data)")
+        return 1
 
     def keeps_value(self, typed, f):
-        if self.value:
+        if self.value or self.aux:
             return True
         outs = typed.functions[0].body[-1].values
         t = getattr(outs[0], "type", "float") if len(outs) == 1 else None

@@ -20,7 +20,10 @@ from .custom_adjoints import custom_pair
 from .reverse import ReverseFunction
 
 
-def gradient_module(module, mask, split=False, verify=None, value=True, checkpoint=None):
+def gradient_module(module, mask, split=False, verify=None, value=True, checkpoint=None,
+                    seeded=None):
+    """``seeded``: only the first this many outputs of ``f_grad`` are differentiated
+    (``has_aux``: the rest are returned, never differentiated)."""
     module = Module(tuple(optimize_primal(f, verify) for f in module.functions))
     unique = name_allocator(f.name for f in module.functions)
     pairs, queue = {}, []
@@ -38,7 +41,7 @@ def gradient_module(module, mask, split=False, verify=None, value=True, checkpoi
         out = list(_pruned(*rf.split(unique(entry.name + "_fwd"), unique(entry.name + "_rev")),
                            verify))
     else:
-        out = [optimize(rf.combined(unique(entry.name + "_grad"), value), verify)]
+        out = [optimize(rf.combined(unique(entry.name + "_grad"), value, seeded), verify)]
     while queue:
         key = queue.pop(0)
         callee, amask, rule = key

@@ -354,10 +354,13 @@ class ReverseFunction:
         zero = {"float": 0.0, "int": 0, "bool": False}
         return [Assign(Var(n, t), "copy", (Const(zero.get(t, 0.0)),)) for n, t in need.items()]
 
-    def combined(self, name, value=True):
+    def combined(self, name, value=True, seeded=None):
         """``value=False``: return the gradients only, so the computations that only
-        the value needs are dead code (``grad`` does not return the value)."""
-        seeds = [Const(1.0)] * len(self.body[-1].values)
+        the value needs are dead code (``grad`` does not return the value).  ``seeded``:
+        the first this many outputs get the seed 1.0, the others (``has_aux``) none."""
+        n = len(self.body[-1].values)
+        seeded = n if seeded is None else seeded
+        seeds = [Const(1.0)] * seeded + [Const(0.0)] * (n - seeded)
         fwd, outs, rev, grads = self.sweeps(seeds)
         ret = Return((tuple(outs) if value else ()) + grads)
         return Function(name, self.fn.params, tuple(fwd + rev + [ret]), self.fn.loc, self.fn.doc)
