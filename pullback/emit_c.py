@@ -23,6 +23,7 @@ import numpy as np
 from .arguments import arg_type, argnum_tuple, bind
 from .tracebacks import user_facing
 from .backends.c99 import emit_c_module, exported_name
+from .backends.progress import slow
 from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
@@ -76,12 +77,13 @@ def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iteratio
         if len(typed.functions[0].body[-1].values) != 1 or \
                 typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
             raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
-    typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask),), require)
-    primal = [optimize(fn) for fn in typed.functions]
-    origin = f"{getattr(f, '__qualname__', cname)} " \
-             f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
-    wrt = [typed.functions[0].params[i].name for i in sorted(nums)]
-    module = emit_c_module(primal, gradient, cname, wrt, dtype, max_iterations, origin)
+    with slow(f"emitting C for {cname}"):
+        typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask),), require)
+        primal = [optimize(fn) for fn in typed.functions]
+        origin = f"{getattr(f, '__qualname__', cname)} " \
+                 f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+        wrt = [typed.functions[0].params[i].name for i in sorted(nums)]
+        module = emit_c_module(primal, gradient, cname, wrt, dtype, max_iterations, origin)
     emitted = EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
     emitted.nums = sorted(nums)
     return emitted
@@ -165,7 +167,8 @@ class EmittedC:
         c_path, _ = self.write(tmp.name)
         lib_path = os.path.join(tmp.name, f"lib{self.name}.so")
         cmd = [cc, *flags, "-shared", "-fPIC", "-o", lib_path, c_path, "-lm"]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        with slow(f"building {self.name}.c with {cc}"):
+            done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr}")
         return CFunction(self, ctypes.CDLL(lib_path), tmp)

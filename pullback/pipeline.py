@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from .analysis.alias import prepare_module
 from .analysis.types import infer_types
 from .backends import loader
+from .backends.progress import slow
 from .backends.escape import py_comment
 from .cache import lookup
 from .frontend import lower_program
@@ -55,7 +56,9 @@ def build(f, types, skels, layers, backend="python"):
     """The loaded derivative (``Compiled``) on ``backend`` (see ``backends.BACKENDS``)."""
     load = loader(backend)          # an unknown backend fails before any work
     start = time.perf_counter()
-    typed, module = derive(f, types, skels, layers)
+    with slow(f"deriving {getattr(f, '__qualname__', 'f')} "
+              f"({', '.join(la.stage for la in layers)})"):
+        typed, module = derive(f, types, skels, layers)
     outputs = tuple(getattr(v, "type", "float") for v in typed.functions[0].body[-1].values)
     text = header(f, typed, layers, backend)
     value = not isinstance(layers[0], Reverse) or layers[0].keeps_value(typed, f)

@@ -32,6 +32,7 @@ from ..errors import TransformError
 from .numba import emit_numba_module
 from ..ir.walk import externs
 from .private_dir import private_dir
+from .progress import slow
 from .python_load import Compiled
 
 
@@ -108,7 +109,8 @@ class _Guarded:
                 raise self.compiled.translate(e) from None
         start = time.perf_counter()
         try:
-            result = self.dispatcher(*args)
+            with slow(f"compiling {self.name} with Numba"):
+                result = self.dispatcher(*args)
         except self.error as e:
             raise self.compiled.translate(e) from None
         self.compiled.compile_seconds[self.name] = time.perf_counter() - start
