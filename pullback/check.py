@@ -15,6 +15,7 @@ import numpy as np
 from . import pytree
 from .api import grad, vjp
 from .arguments import argnum_tuple, bind
+from .rule_check import check_rules
 from .tracebacks import user_facing
 
 
@@ -40,6 +41,7 @@ def check_grad(f, *args, argnums=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
         trees[i] = tree
         args[i] = pytree.unflatten(tree, [np.array(x, dtype=float) if np.ndim(x) else
                                           float(x) for x in leaves])
+    check_rules(f, args, eps, rtol, atol, seed, GradientMismatch)     # custom rules first
     g = grad(f, argnums=nums)(*args)
     worst, where, count = (0.0, None), None, 0
     for i, gi in zip(nums, g):

@@ -19,7 +19,27 @@ backend prints the rule functions like other user functions.
 Invariant: an object here is recognised by its ``pullback_rule`` attribute ("vjp"
 or "jvp"); a rule is required before the function is differentiated.
 """
+import contextlib
 import functools
+
+_RECORDING = []     # while check_grad runs f: [(rule object, its first call's arguments)]
+
+
+@contextlib.contextmanager
+def recording():
+    """Note the arguments of each custom function's first call (``rule_check.py``)."""
+    calls = []
+    _RECORDING.append(calls)
+    try:
+        yield calls
+    finally:
+        _RECORDING.remove(calls)
+
+
+def _note(rule, args):
+    for calls in _RECORDING:
+        if not any(r is rule for r, _ in calls):
+            calls.append((rule, tuple(args)))
 
 
 class custom_vjp:
@@ -38,6 +58,8 @@ class custom_vjp:
         return self
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            _note(self, args)
         return self.fun(*args, **kwargs)
 
 
@@ -56,6 +78,8 @@ class custom_jvp:
         return jvp
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            _note(self, args)
         return self.fun(*args, **kwargs)
 
 

@@ -258,3 +258,43 @@ def test_rule_errors_name_the_rule():
 
 def test_outside_differentiation_it_is_the_function():
     assert log1pexp(0.0) == np.log(2.0) and sin_times(0.0, 3.0) == 0.0
+
+
+# -- check_grad checks the rules themselves ------------------------------------------------
+@pullback.custom_vjp
+def softplus_slip(x):
+    return np.log1p(np.exp(x))
+
+
+def softplus_slip_bwd(x, g):
+    return (g / (1.0 + np.exp(x)),)          # the sign slip: expit(-x) for expit(x)
+
+
+softplus_slip.defvjp(lambda x: (softplus_slip(x), x), softplus_slip_bwd)
+
+
+@pullback.custom_jvp
+def cube(x):
+    return x ** 3
+
+
+def cube_jvp(primals, tangents):
+    return cube(primals[0]), 3.0 * primals[0] * tangents[0]     # x, not x ** 2
+
+
+cube.defjvp(cube_jvp)
+
+
+def test_check_grad_names_a_wrong_rule():
+    line = softplus_slip_bwd.__code__.co_firstlineno
+    with pytest.raises(pullback.GradientMismatch, match=rf"'softplus_slip_bwd' of "
+                                                         rf"'softplus_slip' \({HERE}:{line}\)"):
+        pullback.check_grad(lambda w: np.sum(softplus_slip(2.0 * w)), np.array([0.3, -0.5]))
+    with pytest.raises(pullback.GradientMismatch) as caught:
+        pullback.check_grad(lambda x: cube(x) + x, 1.3)
+    assert caught.value.where == f"{HERE}:{cube_jvp.__code__.co_firstlineno}"
+
+
+def test_check_grad_passes_right_rules():
+    assert pullback.check_grad(lambda w: np.sum(softplus(2.0 * w)), np.array([0.3, -0.5])) <= 1
+    assert pullback.check_grad(uses_jvp_rule, 0.7, 1.3, argnums=(0, 1)) <= 1
