@@ -5,6 +5,7 @@ Every derivative is compared with JAX (x64) and with central finite differences,
 never with pullback's own output; rejections name the user's file and line.
 """
 import os
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -49,3 +50,57 @@ def test_library_function_rejected_at_the_users_line():
     assert err.filename == HERE and err.line == line_of(convolved, "scipy.signal.convolve")
     assert "'scipy.signal.convolve'" in err.message and "pullback.defvjp" in err.message
     assert "site-packages" not in str(err)
+
+
+# -- cause 5: statements with no numerical effect run in the forward sweep only ----------------
+def noisy_step(w, step):
+    loss = np.sum(np.sin(w) ** 2)
+    print(f"step {step}: loss={loss:.4f}", end=" | ")
+    return loss
+
+
+def noisy(w):
+    if w.ndim != 1:
+        raise ValueError(f"w must be a vector, got {w.ndim} dimensions")
+    s = 0.0
+    for i in range(2):
+        s = s + noisy_step(w * (i + 1), i)
+    if np.max(np.abs(w)) > 1e3:
+        warnings.warn(f"huge loss {s}", RuntimeWarning, stacklevel=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.log(np.abs(w))
+    return s + np.sum(r)
+
+
+def noisy_twin(w):
+    s = sum(jnp.sum(jnp.sin(w * (i + 1)) ** 2) for i in range(2))
+    return s + jnp.sum(jnp.log(jnp.abs(w)))
+
+
+def test_effects_run_once_in_the_forward_sweep(capsys):
+    before = np.geterr()
+    agree(noisy, noisy_twin, (X,))
+    out = capsys.readouterr().out
+    want = "".join(f"step {i}: loss={np.sum(np.sin(X * (i + 1)) ** 2):.4f} | " for i in range(2))
+    assert out.startswith(want)            # once per call of the gradient, in order
+    pullback.grad(noisy)(X)
+    assert capsys.readouterr().out == want
+    assert np.geterr() == before           # np.errstate restored after its block
+
+
+def test_raise_and_warn_happen_where_python_would():
+    with pytest.raises(ValueError, match="got 2 dimensions"):
+        pullback.grad(noisy)(np.ones((2, 2)))
+    with pytest.warns(RuntimeWarning, match="huge loss"):
+        pullback.grad(noisy)(np.array([1e4, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("backend", ["numba", "c"])
+def test_effects_rejected_at_their_line_elsewhere(backend):
+    with pytest.raises(pullback.TransformError) as e:
+        if backend == "c":
+            pullback.emit_c(noisy, X)
+        else:
+            pullback.grad(noisy, backend=backend)(X)
+    assert (e.value.filename, e.value.line) == (HERE, line_of(noisy, "warnings.warn"))
+    assert "python backend only" in e.value.message

@@ -86,13 +86,13 @@ def uses_nonlocal(x):
 
 @pytest.mark.parametrize("fn, construct", [
     (uses_try, "a 'try' statement"),
-    (uses_with, "a 'with' statement"),
+    (uses_with, "a 'with' statement other than 'with np.errstate(...)'"),
     (uses_global, "a 'global' statement"),
     (uses_yield, "a 'yield' (generator)"),
     (uses_starargs, "variadic or positional-only parameters"),
     (uses_class, "a class definition"),
     (uses_set, "a set"),
-    (uses_fstring, "an f-string"),
+    (uses_fstring, "an f-string outside print, warnings.warn, logging or raise"),
     (uses_walrus, "an assignment expression (':=')"),
     (uses_while_else, "an 'else' clause on a 'while' loop"),
     (uses_bitwise, "the '&' operator"),

@@ -25,6 +25,7 @@ Invariants
 import math
 
 from ..ir import Const, Var
+from ..rules.effects import python_only
 from .c_index import IndexArray, IndexPrinting
 from .c_linalg import LinalgPrinting
 from .c_ops import ATOM, NoCForm, render
@@ -263,7 +264,7 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
             return
         if op in ELEMENTWISE_SKIP or any(isinstance(a, Const) and a.type == "static"
                                          for a in args):
-            raise NoCForm(f"the array primitive '{op}'")
+            raise NoCForm(python_only(op, args) or f"the array primitive '{op}'")
         # elementwise: render the scalar operation on elements
         types = [elem_type(a.type) for a in args]
         same = all(not is_array(a.type) or shape_of(a.type) == shape for a in args)

@@ -33,6 +33,7 @@ and maps Numba's errors back to the user's source lines.
 from dataclasses import dataclass
 
 from ..errors import TransformError, UnsupportedError
+from ..rules.effects import python_only
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
 from ..ir.types import IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
@@ -212,6 +213,9 @@ class NumbaPrinter(_Printer):
         if special is not None:
             return special
         if s.op in PRIMITIVES and PRIMITIVES[s.op].helper:
+            if python_only(s.op, s.args):
+                raise TransformError.at(getattr(s, "loc", None), python_only(s.op, s.args),
+                                        "numba")
             if PRIMITIVES[s.op].helper not in HELPERS:
                 raise TransformError.at(getattr(s, "loc", None), f"the numba backend has no "
                                         f"nopython version of '{s.op}' yet; use "

@@ -80,6 +80,9 @@ class CallLowerer:
             return self.op("len", args, node)
         if obj is sum and len(args) == 1 and is_atom(args[0]):
             return self.op("sum", (args[0], Const(0), Const(False)), node)
+        effect = self.effect_call(obj, args, kwargs, node)
+        if effect is not None:
+            return effect
         special = self.call_numpy(obj, args, kwargs, node)
         if special is not None:
             return special

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If
+from .effects import FSTRING_ELSEWHERE, FormatB
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, is_atom
 from .scan import free_names
 from .guards import Ref, active
@@ -42,6 +43,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def atom(self, node):
         b = self.expr(node)
+        if isinstance(b, FormatB):
+            raise self.error(node, FSTRING_ELSEWHERE)
         if not is_atom(b):
             raise self.error(node, "a tuple, function or module where a number is expected")
         return b

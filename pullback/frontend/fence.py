@@ -22,11 +22,11 @@ from ..errors import UnsupportedError
 SUPPORTED = {
     # statements
     "FunctionDef", "Return", "Assign", "AugAssign", "AnnAssign", "For", "While", "If",
-    "Expr", "Pass", "Break", "Continue", "Assert",
+    "Expr", "Pass", "Break", "Continue", "Assert", "Raise", "With", "withitem",
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
-    "ListComp", "comprehension",
+    "ListComp", "comprehension", "JoinedStr", "FormattedValue",
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
@@ -41,9 +41,9 @@ REJECTED = {
     # statements
     "AsyncFunctionDef": "an 'async def'", "ClassDef": "a class definition",
     "Delete": "a 'del' statement", "TypeAlias": "a 'type' alias",
-    "AsyncFor": "an 'async for' loop", "With": "a 'with' statement",
+    "AsyncFor": "an 'async for' loop",
     "AsyncWith": "an 'async with' statement", "Match": "a 'match' statement",
-    "Raise": "a 'raise' statement", "Try": "a 'try' statement",
+    "Try": "a 'try' statement",
     "TryStar": "a 'try/except*' statement",
     "Import": "an 'import' inside a function", "ImportFrom": "an 'import' inside a function",
     "Global": "a 'global' statement", "Nonlocal": "a 'nonlocal' statement",
@@ -52,8 +52,7 @@ REJECTED = {
     "Set": "a set", "SetComp": "a set comprehension",
     "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",
-    "YieldFrom": "a 'yield from' (generator)", "FormattedValue": "an f-string",
-    "JoinedStr": "an f-string", "Starred": "a starred expression ('*args')",
+    "YieldFrom": "a 'yield from' (generator)", "Starred": "a starred expression ('*args')",
     # operators and contexts
     "Del": "a 'del' target",
     "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
@@ -62,7 +61,7 @@ REJECTED = {
     "NotIn": "a 'not in' test",
     # parts of rejected statements (their statement is reported first)
     "ExceptHandler": "an 'except' clause", "alias": "an import alias",
-    "withitem": "a 'with' item", "match_case": "a 'match' case",
+    "match_case": "a 'match' case",
     "MatchValue": "a 'match' pattern", "MatchSingleton": "a 'match' pattern",
     "MatchSequence": "a 'match' pattern", "MatchMapping": "a 'match' pattern",
     "MatchClass": "a 'match' pattern", "MatchStar": "a 'match' pattern",

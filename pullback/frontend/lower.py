@@ -18,6 +18,7 @@ from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, un
 from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
+from .effects import EffectLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
@@ -30,8 +31,8 @@ class LoopCtx:
     skip: Optional[Var]
 
 
-class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, ArrayLowerer,
-                      ContainerLowerer):
+class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
+                      ArrayLowerer, ContainerLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb

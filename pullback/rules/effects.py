@@ -1,4 +1,6 @@
-"""Statements with no numerical effect: ``print``, ``logging.info`` and friends, ``assert``.
+"""Statements with no numerical effect: ``print``, ``logging.info`` and friends, ``assert``,
+and (``effect<k>``, from ``frontend/effects.py``) f-strings, keywords, ``warnings.warn``,
+``raise`` and ``with np.errstate``.
 
 They run in the forward sweep only, in the user's order: each is a primitive
 with ``pure=False`` (never folded, reordered or dropped as dead code) whose
@@ -9,9 +11,10 @@ arguments (``sep=``, ``end=``) are not taken.
     print("x =", x)          ->  forward sweep: print("x =", x);  reverse sweep: nothing
     assert x > 0, "x > 0"    ->  forward sweep: check_assert(x > 0, "x > 0")
 """
+import ast
 import logging
 
-from .helpers import check_assert
+from .helpers import check_assert, run_effect
 from .registry import Syntax, nondiff
 
 MAX_ARGS = 8
@@ -32,6 +35,26 @@ for _k in range(MAX_ARGS + 1):
 EFFECTS = {f"{kind}{k}" for k in range(MAX_ARGS + 1)
            for kind in ("print", "log_debug", "log_info", "log_warning", "log_error")}
 EFFECTS.add("check_assert")
+# print with keywords, f-strings, warnings.warn, logging, raise, np.errstate: one helper
+# call whose first argument spells the statement (``helpers.run_effect``)
+for _k in range(MAX_ARGS + 1):
+    nondiff(f"effect{_k}", run_effect, params=" ".join(["spec"] + [f"a{i}" for i in range(_k)]),
+            syntax=Syntax("call", "run_effect"), result=_no_value, shape=_no_value, pure=False,
+            helper="run_effect")
+    EFFECTS.add(f"effect{_k}")
 nondiff("check_assert", check_assert, params="cond message",
         syntax=Syntax("call", "check_assert"), result=_no_value, shape=_no_value, pure=False,
         helper="check_assert")
+
+
+_SHOWN = {"print": "print(...) with keywords or an f-string", "warn": "warnings.warn(...)",
+          "raise": "raise", "errstate": "with np.errstate(...)", "errstate_end": "with np.errstate(...)"}
+
+
+def python_only(op, args):
+    """What an ``effect<k>`` statement is, for a backend that cannot run it (None: another op)."""
+    if not (op.startswith("effect") and op[6:].isdigit()):
+        return None
+    kind, what = ast.literal_eval(args[0].value)[:2]
+    shown = f"logging.{what}(...)" if kind == "log" else _SHOWN[kind]
+    return f"{shown} runs on the python backend only (backend='python'); remove it or use print(a, b)"

@@ -42,6 +42,43 @@ def polygamma(n, x):
     return acc + sg * s
 
 
+def run_effect(spec, *values):
+    """A statement with no numerical effect (``rules.effects``): ``spec`` is the literal
+    text of ``(kind, what, args, keywords)``, each argument ``("v",)`` (the next of
+    ``values``), ``("c", constant)`` or ``("f", template)`` (an f-string, formatted with
+    the next values); ``kind`` is print, warn, log, raise, errstate or errstate_end."""
+    import ast
+    import builtins
+    import logging
+    import warnings
+    import numpy as np
+    kind, what, args, keywords = ast.literal_eval(spec)
+    it = iter(values)
+
+    def value(a):
+        if a[0] == "v":
+            return next(it)
+        if a[0] == "c":
+            return a[1]
+        if a[0] == "t":
+            return getattr(builtins, a[1])
+        return a[1].format(*[next(it) for _ in range(a[2])])
+    pos = [value(a) for a in args]
+    kw = {k: value(a) for k, a in keywords}
+    if kind == "print":
+        print(*pos, **kw)
+    elif kind == "warn":
+        warnings.warn(*pos, **kw)
+    elif kind == "log":
+        getattr(logging, what)(*pos, **kw)
+    elif kind == "raise":
+        raise getattr(builtins, what)(*pos)
+    elif kind == "errstate":
+        run_effect.saved = getattr(run_effect, "saved", []) + [np.seterr(**kw)]
+    elif kind == "errstate_end":
+        np.seterr(**run_effect.saved.pop())
+
+
 def check_assert(cond, message=None):
     """``assert cond, message`` as a call (``rules.effects``)."""
     if not cond:
