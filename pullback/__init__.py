@@ -13,6 +13,6 @@ from .errors import TransformError, UnsupportedError
 from .rules.helpers import stop_gradient
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jvp_source", "jacobian", "hessian", "hvp",
-           "source", "check_grad", "stop_gradient", "custom_vjp", "custom_jvp", "GradientMismatch",
+           "source", "check_grad", "emit_c", "stop_gradient", "custom_vjp", "custom_jvp", "GradientMismatch",
            "TransformError", "UnsupportedError"]
 __version__ = "0.1.0"

@@ -3,6 +3,11 @@
 ``grad`` of a function is a reverse-mode ``Derivative``; ``grad`` of a derivative
 (``grad(grad(f))``) adds a forward layer over it (``jacobians.derivative_of``).
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Union
+
+from .arguments import Argnums
 from .derivative import Derivative, SourceText, vjp
 from .errors import TransformError
 from .jacobians import derivative_of
@@ -14,7 +19,8 @@ def _differentiable(f):
 
 
 @user_facing
-def grad(f, argnums=0, backend="python", checkpoint=None, has_aux=False):
+def grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
+         checkpoint: Union[int, str, None] = None, has_aux: bool = False) -> Callable:
     """The gradient of scalar function ``f`` with respect to argument(s) ``argnums``.
 
     ``backend="numba"`` compiles both sweeps with ``numba.njit`` (``pip install pullback[numba]``).
@@ -33,7 +39,9 @@ def grad(f, argnums=0, backend="python", checkpoint=None, has_aux=False):
 
 
 @user_facing
-def value_and_grad(f, argnums=0, backend="python", checkpoint=None, has_aux=False):
+def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
+                   checkpoint: Union[int, str, None] = None,
+                   has_aux: bool = False) -> Callable:
     """Like ``grad``, but the derivative returns ``(f(*args), gradient)`` (with
     ``has_aux``: ``((output, aux), gradient)``)."""
     if _differentiable(f):
@@ -66,7 +74,7 @@ def _no_checkpoint(checkpoint):
 
 
 @user_facing
-def source(g):
+def source(g: Any) -> SourceText:
     """The generated source of a derivative returned by ``grad``, ``value_and_grad`` or ``vjp``."""
     if hasattr(g, "source") and callable(g.source):
         return g.source()

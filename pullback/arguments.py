@@ -12,11 +12,15 @@ here depends on the backend.
 """
 import inspect
 import numbers
+from typing import Sequence, Union
 
 import numpy as np
 
 from . import pytree
 from .ir.types import Array, is_array
+
+
+Argnums = Union[int, Sequence[int]]    # the public API's argnums: one index or several
 
 
 def bind(f, args, kwargs, upto=0):
@@ -185,5 +189,5 @@ class Arguments:
                      for i, t in enumerate(self.trees))
 
 
-__all__ = ["Arguments", "argnum_tuple", "arg_type", "as_float", "as_grad", "as_value", "bind",
+__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "as_float", "as_grad", "as_value", "bind",
            "float_type", "is_float", "size", "upto"]

@@ -8,13 +8,16 @@ dot-product test checks the pullback as a linear map: for random v and w,
 Every value is compared with finite differences of ``f`` itself, never with
 another of pullback's derivatives.
 """
+from __future__ import annotations
+
 import inspect
+from typing import Any, Callable
 
 import numpy as np
 
 from . import pytree
 from .api import grad, vjp
-from .arguments import argnum_tuple, bind
+from .arguments import Argnums, argnum_tuple, bind
 from .rule_check import check_rules
 from .tracebacks import user_facing
 
@@ -28,7 +31,8 @@ class GradientMismatch(AssertionError):
 
 
 @user_facing
-def check_grad(f, *args, argnums=0, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
+def check_grad(f: Callable, *args: Any, argnums: Argnums = 0, eps: float = 1e-6,
+               rtol: float = 1e-5, atol: float = 1e-7, seed: int = 0) -> float:
     """Check ``grad(f, argnums)`` at ``args`` (floats, arrays, containers of them) against
     central differences entry by entry and by the dot-product test; raise
     ``GradientMismatch`` naming the worst entry, else return its scaled error (<= 1)."""

@@ -5,7 +5,10 @@ per (function, differentiated leaves, argument types and structure, backend).
 Arguments are floats, ints, NumPy arrays and containers of them
 (``arguments.Arguments``); differentiated ints are treated as floats.
 """
+from __future__ import annotations
+
 import copy
+from typing import Any, Callable
 import inspect
 
 import numpy as np
@@ -154,7 +157,8 @@ class VJP:
 
 
 @user_facing
-def vjp(f, *primals, backend="python", has_aux=False):
+def vjp(f: Callable, *primals: Any, backend: str = "python",
+        has_aux: bool = False) -> tuple:
     """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals;
     ``has_aux``: ``f`` returns ``(output, aux)`` and this is ``(output, f_vjp, aux)``."""
     a = Arguments(primals)

@@ -13,14 +13,17 @@ respect to ``argnums`` in parameter order.  ``max_iterations`` bounds loops
 without a trip count known at generation time and the number of calls of a
 recursive function; ``dtype="float32"`` emits single-precision code.
 """
+from __future__ import annotations
+
 import ctypes
+from typing import Any, Callable, Optional
 import os
 import subprocess
 import tempfile
 
 import numpy as np
 
-from .arguments import arg_type, argnum_tuple, bind
+from .arguments import Argnums, arg_type, argnum_tuple, bind
 from .tracebacks import user_facing
 from .backends.c99 import emit_c_module, exported_name
 from .backends.progress import slow
@@ -41,7 +44,8 @@ class LimitExceeded(RuntimeError):
 
 
 @user_facing
-def emit_c(f, *example_args, argnums=0, name=None, dtype="float64", max_iterations=None):
+def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional[str] = None,
+           dtype: str = "float64", max_iterations: Optional[int] = None) -> EmittedC:
     """The C99 source of ``f`` and its gradient; see the module docstring."""
     args = bind(f, example_args, {})
     nums = argnum_tuple(argnums, len(args))

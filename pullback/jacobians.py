@@ -37,14 +37,17 @@ forward over reverse.  A forward layer carries all its directions in one sweep
 ``source(d)`` shows the generated module of any of these; ``jvp_source(f,
 primals)`` the one ``jvp(f, primals, ...)`` runs.
 """
+from __future__ import annotations
 
 import inspect
+from typing import Any, Callable, Optional, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import pytree
-from .arguments import Arguments, arg_type, argnum_tuple, as_float, bind, is_float, size, upto
+from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, is_float,
+                        size, upto)
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
@@ -147,7 +150,8 @@ def _jvp_nums(args, nprimals):
 
 
 @user_facing
-def jvp(f, primals, tangents, backend="python"):
+def jvp(f: Callable, primals: Sequence, tangents: Sequence,
+        backend: str = "python") -> tuple:
     """``(f(*primals), J @ tangents)`` by one forward sweep.  Primals and tangents are
     floats, arrays or containers of them (tangents with the primals' structure).
     ``backend="numba"`` compiles the tangent code with ``numba.njit``."""
@@ -186,7 +190,7 @@ jvp.lowers_to_jvp_call = True    # the frontend's marker (it does not import thi
 
 
 @user_facing
-def jvp_source(f, primals, backend="python"):
+def jvp_source(f: Callable, primals: Sequence, backend: str = "python") -> SourceText:
     """The generated source that ``jvp(f, primals, tangents)`` runs."""
     base, layers = _chain(f)
     args = _arguments(base, layers, list(primals))
@@ -195,7 +199,8 @@ def jvp_source(f, primals, backend="python"):
 
 
 @user_facing
-def jacobian(f, argnums=0, mode="reverse", backend=None, has_aux=False):
+def jacobian(f: Callable, argnums: Argnums = 0, mode: str = "reverse",
+             backend: Optional[str] = None, has_aux: bool = False) -> Callable:
     """The Jacobian of ``f`` with respect to ``argnums`` (shapes in the module docstring).
 
     ``mode="forward"`` takes one sweep for up to ``MAX_DIRECTIONS`` arguments;
@@ -216,13 +221,14 @@ def jacobian(f, argnums=0, mode="reverse", backend=None, has_aux=False):
 
 
 @user_facing
-def hessian(f, argnums=0, backend="python"):
+def hessian(f: Callable, argnums: Argnums = 0, backend: str = "python") -> Callable:
     """The Hessian of scalar ``f``: forward mode over reverse mode."""
     return jacobian(Derivative(f, argnums, False, backend), argnums, mode="forward")
 
 
 @user_facing
-def hvp(f, primals, vectors, argnums=None, backend="python"):
+def hvp(f: Callable, primals: Sequence, vectors: Any, argnums: Optional[Argnums] = None,
+        backend: str = "python") -> Any:
     """``H @ vectors`` for the Hessian ``H`` of scalar ``f``: forward over reverse, one sweep.
 
     By default ``H`` is with respect to every float primal, ``vectors`` has one entry per
