@@ -6,6 +6,9 @@ Python backend's helpers (``rules/np_helpers.py``) that Numba cannot compile get
 here or in ``numba_lists.py``, and a primitive with a helper that has no twin is a
 pullback error at its line.
 """
+import inspect
+
+from ..rules import schedule
 from .numba_lists import HELPERS as LIST_HELPERS
 
 HELPERS = {
@@ -56,3 +59,8 @@ def check_assert(cond, message=None):
         raise AssertionError(message)''',
 }
 HELPERS.update(LIST_HELPERS)
+# the checkpointing schedule is nopython already: the same source; checkpoint_next calls
+# checkpoint_split, compiled with it (numba.py decorates the first function of an entry)
+HELPERS["checkpoint_start"] = inspect.getsource(schedule.checkpoint_start)
+HELPERS["checkpoint_next"] = inspect.getsource(schedule.checkpoint_next) + \
+    "\n\n@njit(cache=True)\n" + inspect.getsource(schedule.checkpoint_split)

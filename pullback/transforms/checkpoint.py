@@ -187,24 +187,40 @@ class Checkpoint:
         return out
 
     def restore(self, at):
-        """The top snapshot into the state; a copy of it stays on the tape."""
+        """The top snapshot into the state; it stays on the tape."""
         out = []
         for v in self.state:
-            out.append(Pop(v, self.tapes[v.name]))
-            out.append(Push(self.tapes[v.name], self.saved(v, out)))
+            got = self.popped(v, out)
+            out.append(Push(self.tapes[v.name], got))
         return out + [Assign(self.pos, "copy", (at,))]
 
     def free(self, at):
-        return [Pop(v, self.tapes[v.name]) for v in self.state] + \
-            [Assign(self.pos, "copy", (at,))]
+        out = []
+        for v in self.state:
+            self.popped(v, out)
+        return out + [Assign(self.pos, "copy", (at,))]
+
+    def popped(self, v, out):
+        """Pop ``v``'s snapshot into ``v``; what was popped.  An array the body writes
+        in place gets a copy: the snapshot must not change, and Numba pops a view of
+        its tape's row, which later pushes overwrite."""
+        if not self.written_in_place(v):
+            out.append(Pop(v, self.tapes[v.name]))
+            return v
+        got = self.rf.names.fresh(v.name + "_snap", v.type)
+        out += [Pop(got, self.tapes[v.name]), Assign(v, "copy_array", (got,))]
+        return got
 
     def saved(self, v, out):
         """What a snapshot keeps of ``v``: a copy if the body writes it in place."""
-        if is_array(v.type) and v.name in self.rf.writes:
+        if self.written_in_place(v):
             c = self.rf.names.fresh(v.name + "_snap", v.type)
             out.append(Assign(c, "copy_array", (v,)))
             return c
         return v
+
+    def written_in_place(self, v):
+        return is_array(v.type) and v.name in self.rf.writes
 
     def primal(self, body):
         """The loop body without recording: calls of user functions call the primal."""
