@@ -213,3 +213,29 @@ def test_a_numpy_call_the_printer_cannot_specialise_is_an_error_at_its_line():
     with pytest.raises(TransformError, match="einsum with '...'") as err:
         pullback.grad(ellipsis_einsum, backend="numba")(np.ones((2, 3)))
     assert err.value.line == ellipsis_einsum.__code__.co_firstlineno + 1
+
+
+def _cube(x, n):
+    m = n * n * n
+    return x * m
+
+
+def _power_loop(x, n):
+    k = 1
+    for i in range(n):
+        k *= 3
+    return x * (k - 2 * k + k + 1) + x * float(-k)
+
+
+@pytest.mark.parametrize("f, args", [(_cube, (2.0, 3_000_000)), (_power_loop, (1.5, 45))])
+def test_int_overflow_is_an_error_not_a_wrapped_number(f, args):
+    """Python's ints grow where Numba's int64 wraps: the Python backend gives the exact
+    derivative, the Numba backend raises OverflowError instead of a wrapped number."""
+    h = 1e-6 * abs(args[0])
+    fd = (f(args[0] + h, args[1]) - f(args[0] - h, args[1])) / (2 * h)
+    assert math.isclose(pullback.grad(f)(*args), fd, rel_tol=1e-6)
+    with pytest.raises(OverflowError, match="int64 wraps"):
+        pullback.grad(f, backend="numba")(*args)
+    x, n = args[0], 5
+    fd = (f(x + h, n) - f(x - h, n)) / (2 * h)
+    assert math.isclose(pullback.grad(f, backend="numba")(x, n), fd, rel_tol=1e-6)

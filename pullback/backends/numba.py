@@ -189,9 +189,6 @@ class NumbaPrinter(_Printer):
 
     def _expr(self, s, env):
         prim = PRIMITIVES.get(s.op)
-        if prim is not None and prim.syntax.text.startswith("scipy."):
-            raise UnsupportedError(f"the numba backend has no {prim.syntax.text} "
-                                   "(nopython mode cannot call SciPy): use backend='python'")
         if s.op == "copy" and isinstance(s.args[0], Const) and isinstance(s.target.type, IndexT):
             return _index_placeholder(s.target.type), ATOM   # a tuple of the index's types
         if s.op == "logb":
@@ -207,11 +204,17 @@ class NumbaPrinter(_Printer):
                     parts.append(_text(a, env)[0])
             inner = ", ".join(parts)
             return (f"({inner},)" if len(parts) == 1 else f"({inner})"), ATOM
+        if _checked_int(s):
+            self.helpers |= {CHECKED_INT[s.op], "_ck_mul"}   # int64 wraps, Python's int grows
+            return f"{CHECKED_INT[s.op]}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
         special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))
         if special is None:
             special = array_expr(self, s, env)
         if special is not None:
             return special
+        if prim is not None and prim.syntax.text.startswith("scipy."):
+            raise UnsupportedError(f"the numba backend has no {prim.syntax.text} "
+                                   "(nopython mode cannot call SciPy): use backend='python'")
         if s.op in PRIMITIVES and PRIMITIVES[s.op].helper:
             if python_only(s.op, s.args):
                 raise TransformError.at(getattr(s, "loc", None), python_only(s.op, s.args),
@@ -222,6 +225,9 @@ class NumbaPrinter(_Printer):
                                         "backend='python'", "numba")
             self.helpers.add(PRIMITIVES[s.op].helper)
         return super().expr(s, env)
+
+    def scalar_augmented(self, s):
+        return not is_array(s.target.type) and not _checked_int(s)
 
     def stmt(self, s, env, depth, lines):
         loc = getattr(s, "loc", None) or getattr(getattr(s, "stmt", None), "loc", None)
@@ -368,6 +374,19 @@ def _empty(t):
         return f"np.empty({INITIAL_CAPACITY}, {SCALARS[t]})"
     return f"np.empty(({INITIAL_CAPACITY}, {''.join(f'{d}, ' for d in t.shape)}), " \
            f"np.{'bool_' if t.dtype == 'bool' else t.dtype})"
+
+
+CHECKED_INT = {"add": "_ck_add", "sub": "_ck_sub", "mul": "_ck_mul", "pow": "_ck_pow",
+               "neg": "_ck_neg"}
+
+
+def _checked_int(s):
+    return s.op in CHECKED_INT and s.target.type == "int" and all(map(_is_int, s.args))
+
+
+def _is_int(a):
+    return a.type == "int" if isinstance(a, Var) else \
+        isinstance(a, Const) and type(a.value) is int
 
 
 def _is_zero(a):

@@ -58,6 +58,51 @@ def check_assert(cond, message=None):
     if not cond:
         raise AssertionError(message)''',
 }
+_OVERFLOW = ('raise OverflowError("integer overflow: Numba\'s int64 wraps where Python\'s int '
+             'grows; use backend=\'python\'")')
+# Checks compare the operands with the int64 limits before the operation: a check reading
+# the wrapped result could be folded away by LLVM, which assumes signed ops never wrap.
+HELPERS.update({     # int arithmetic of the user's program: Python ints never wrap
+    "_ck_add": f'''
+def _ck_add(a, b):
+    if (b > 0 and a > 9223372036854775807 - b) or (b < 0 and a < -9223372036854775808 - b):
+        {_OVERFLOW}
+    return a + b''',
+    "_ck_sub": f'''
+def _ck_sub(a, b):
+    if (b < 0 and a > 9223372036854775807 + b) or (b > 0 and a < -9223372036854775808 + b):
+        {_OVERFLOW}
+    return a - b''',
+    "_ck_neg": f'''
+def _ck_neg(a):
+    if a == -9223372036854775808:
+        {_OVERFLOW}
+    return -a''',
+    "_ck_mul": f'''
+def _ck_mul(a, b):
+    if abs(float(a) * float(b)) < 4.0e18:       # the common case: far from the limits
+        return a * b
+    if a == -9223372036854775808 or b == -9223372036854775808:
+        if a == 1 or b == 1:
+            return a * b
+        {_OVERFLOW}
+    if (a if a > 0 else -a) > 9223372036854775807 // (b if b > 0 else -b):
+        {_OVERFLOW}
+    return a * b''',
+    "_ck_pow": f'''
+def _ck_pow(a, b):
+    """a ** b for int b >= 0 by squaring, each product checked (b < 0 is a float in Python)."""
+    if b < 0:
+        raise ValueError("integer to a negative integer power")
+    r, base = 1, a
+    while b:
+        if b & 1:
+            r = _ck_mul(r, base)
+        b >>= 1
+        if b:
+            base = _ck_mul(base, base)
+    return r''',
+})
 HELPERS.update(LIST_HELPERS)
 # the checkpointing schedule is nopython already: the same source; checkpoint_next calls
 # checkpoint_split, compiled with it (numba.py decorates the first function of an entry)

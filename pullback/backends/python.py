@@ -261,7 +261,7 @@ class _Printer:
                     lines.append(f"{pad}{tgt}[{idx}] = {a(s.args[2])}{self.comment(s)}")
             elif s.op in ("add", "sub", "mul") and s.args[0] == s.target and \
                     isinstance(s.args[0], Var) and s.args[0].name not in env and \
-                    not is_array(s.target.type):
+                    self.scalar_augmented(s):
                 sym = PRIMITIVES[s.op].syntax.text
                 rhs = a(s.args[1], PRIMITIVES[s.op].syntax.prec + 1 if s.op == "sub" else 0)
                 lines.append(f"{pad}{tgt} {sym}= {rhs}{self.comment(s)}")
@@ -305,6 +305,10 @@ class _Printer:
             lines.append(f"{pad}# {py_comment(s.text)}")
         else:
             raise TypeError(s)
+
+    def scalar_augmented(self, s):
+        """Whether ``x = x + v`` on a scalar prints as ``x += v``."""
+        return not is_array(s.target.type)
 
     def augmented(self, s, env):
         """``("+", v)`` when the in-place ``x[idx] = t`` writes ``t = x[idx] + v`` (or
