@@ -13,6 +13,7 @@ from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Retu
 from ..ir.names import is_temp
 from ..ir.walk import all_written, atoms_read, blocks, walk
 from ..rules import PRIMITIVES
+from ..rules.registry import LIBRARY_MODULES
 from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
@@ -42,7 +43,9 @@ def emit_module_mapped(module, header=None):
     text = "\n".join(body + sources)
     imports = ("import logging\n" if "logging." in text else "") + "import math\n" + \
         ("\nimport numpy as np\n" if "np." in text else "") + \
-        ("import scipy.special\n" if "scipy.special." in text else "")
+        ("import scipy.special\n" if "scipy.special." in text else "") + \
+        "".join(f"import {m}\n" for m in sorted(LIBRARY_MODULES - {"scipy.special", "math"})
+                if f"{m}." in text)
     parts.append(imports)
     parts += sources
     origins, line = {}, sum(p.rstrip("\n").count("\n") + 2 for p in parts) + 1

@@ -51,6 +51,9 @@ class CallLowerer:
         name = getattr(obj, "__qualname__", repr(obj))
         if getattr(obj, "pullback_rule", None) in ("vjp", "jvp"):     # pullback.custom_vjp
             return self.call_custom(obj, args, kwargs, node)
+        rule = registry.library_rule(obj)      # pullback.defvjp: before libraries are rejected
+        if rule is not None:
+            return self.call_custom(rule, args, kwargs, node)
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):

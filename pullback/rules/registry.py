@@ -20,6 +20,8 @@ import numpy as np
 import dataclasses
 
 PRIMITIVES: dict = {}
+LIBRARY_MODULES: set = set()   # modules generated code imports for ``pullback.defvjp`` rules
+LIBRARY_RULES: dict = {}       # library function -> the custom_vjp ``pullback.defvjp`` made
 # A partial or rule that is not known (gammainc in its order ``a``): unlike None (a zero
 # derivative, e.g. an integer parameter) a derivative that reaches it is rejected at the
 # user's line (``analysis.activity``), never a silent zero.
@@ -234,6 +236,14 @@ def lookup_python(obj, nargs):
     try:
         return _BY_PYTHON.get((obj, nargs))
     except TypeError:   # unhashable callables
+        return None
+
+
+def library_rule(obj):
+    """The custom_vjp ``pullback.defvjp`` gave library function ``obj``, or None."""
+    try:
+        return LIBRARY_RULES.get(obj)
+    except TypeError:       # unhashable callables have no rule
         return None
 
 
