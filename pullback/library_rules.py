@@ -15,14 +15,17 @@ own functions: they are lowered from the user's file and errors name its lines.
 Invariants: one rule per library function (a later ``defvjp`` replaces it); the forward
 rule calls the rule itself, so the function differentiates again where the makers do.
 """
+from __future__ import annotations
+
 import importlib
 import linecache
+from typing import Callable, Optional
 
 from .custom import custom_vjp
 from .rules.registry import LIBRARY_MODULES, LIBRARY_RULES, Syntax, numpy_result, register
 
 
-def defvjp(fun, *makers):
+def defvjp(fun: Callable, *makers: Optional[Callable]) -> Callable:
     """Give library function ``fun`` a reverse-mode rule: ``makers[i](ans, *args)`` returns
     ``g -> cotangent of argument i`` (None: argument ``i`` is not differentiated)."""
     name = getattr(fun, "__name__", None)
