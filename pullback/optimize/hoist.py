@@ -14,6 +14,23 @@ An assignment moves when it sits directly in the loop body, is the only
 assignment to its variable in the function, nothing in the loop writes its
 operands or reads its variable before it, and its primitive cannot raise
 (so running it when the loop runs zero times is harmless).
+
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> x, k, t2, acc = (Var(v, "float") for v in ("x", "k", "t2", "acc"))
+    >>> i, n = Var("i", "int"), Var("n", "int")
+    >>> fn = Function("f", (x, k, n), (For(i, Const(0), n, Const(1), (
+    ...     Assign(t2, "neg", (k,)), Assign(acc, "mul", (t2, x)), Assign(x, "add", (x, acc)))),
+    ...     Return((x,))))
+    >>> print(format_function(hoist_invariants(fn)))
+    def f(x, k, n):
+      t2 = neg(k)
+      for i in range(0, n, 1):
+        acc = mul(t2, x)
+        x = add(x, acc)
+      return x
 """
 from dataclasses import replace
 

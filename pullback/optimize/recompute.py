@@ -28,6 +28,37 @@ forward body, is recomputed exactly when every argument is
 
 ``v`` must not be read in the forward body before its assignment (the reverse
 code after its pop would have read the old value) nor after the reverse loop.
+
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, NewTape, Pop, Push, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> w, y, t, s, w_bar, c = (Var(v, "float") for v in ("w", "y", "t", "s", "w_bar", "c"))
+    >>> i, n, tape = Var("i", "int"), Var("n", "int"), Var("t_tape", "tape")
+    >>> fn = Function("f_grad", (w, n), (
+    ...     Assign(y, "copy", (Const(0.0),)), Assign(t, "copy", (Const(0.0),)), NewTape(tape),
+    ...     For(i, Const(0), n, Const(1), (Push(tape, t), Assign(t, "mul", (i, Const(0.01))),
+    ...         Assign(s, "sin", (t,)), Assign(y, "add", (y, s)))),
+    ...     Assign(w_bar, "copy", (Const(0.0),)),
+    ...     For(i, Const(0), n, Const(1), (Assign(c, "cos", (t,)),
+    ...         Assign(w_bar, "add", (w_bar, c)), Pop(t, tape)), reverse=True),
+    ...     Return((y, w_bar))))
+    >>> print(format_function(recompute_cheap(fn)))
+    def f_grad(w, n):
+      y = copy(0.0)
+      t = copy(0.0)
+      t_tape = tape
+      for i in range(0, n, 1):
+        t = mul(i, 0.01)
+        s = sin(t)
+        y = add(y, s)
+      w_bar = copy(0.0)
+      for i in reversed range(0, n, 1):
+        t = mul(i, 0.01)
+        c = cos(t)
+        w_bar = add(w_bar, c)
+      return y, w_bar
+
 Loops of the same block only (both halves in one function): the reverse loop
 of a nested loop lies in another block, and split ``fwd``/``rev`` pairs pass
 their tapes through the residual.

@@ -21,6 +21,29 @@ The rule is local (a push moves after the next statement of its block that
 assigns the residual; a pop moves before the previous one that reads it), so
 a split ``f_fwd``/``f_rev`` pair, optimised one function at a time, still
 agrees on the tape's contents.
+
+Executed:
+
+    >>> from pullback.ir import Call, Const, For, Function, NewTape, Pop, Push, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> x, y, x_bar, y_bar = (Var(v, "float") for v in ("x", "y", "x_bar", "y_bar"))
+    >>> i, n = Var("i", "int"), Var("n", "int")
+    >>> res, tape = Var("g_res", "residual"), Var("g_res_tape", "tape")
+    >>> fn = Function("f_grad", (x, y_bar, n), (NewTape(tape),
+    ...     For(i, Const(0), n, Const(1), (Push(tape, res), Call((y, res), "g_fwd", (x,)))),
+    ...     For(i, Const(0), n, Const(1), (Call((x_bar,), "g_rev", (res, y_bar)),
+    ...                                    Pop(res, tape)), reverse=True),
+    ...     Return((x_bar,))))
+    >>> print(format_function(push_residuals_late(fn)))
+    def f_grad(x, y_bar, n):
+      g_res_tape = tape
+      for i in range(0, n, 1):
+        y, g_res = call g_fwd(x)
+        push g_res_tape g_res
+      for i in reversed range(0, n, 1):
+        g_res = pop g_res_tape
+        x_bar = call g_rev(g_res, y_bar)
+      return x_bar
 """
 from dataclasses import replace
 

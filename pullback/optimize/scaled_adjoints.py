@@ -12,6 +12,28 @@ multiply by their constants one at a time; each costs a pass over the array:
 
 (dead-code elimination then drops ``t``, ``t3`` and ``t1`` where nothing else reads them).
 
+Executed:
+
+    >>> from pullback.ir import Assign, Const, Function, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> from pullback.ir.types import Array
+    >>> a, y, t, t1, t2, t3, t4, t5 = (Var(v, Array("float64", (3,)))
+    ...                                for v in ("a", "y", "t", "t1", "t2", "t3", "t4", "t5"))
+    >>> fn = Function("f_grad", (a, y), (
+    ...     Assign(t, "expand_to", (Const(1.0), y, Const(None), Const(False))),
+    ...     Assign(t1, "mul", (Const(2), a)), Assign(t2, "mul", (t1, t)),
+    ...     Assign(t3, "mul", (Const(100.0), t)), Assign(t4, "mul", (t1, t3)),
+    ...     Assign(t5, "neg", (t4,)), Return((t2, t5))))
+    >>> print(format_function(fold_scaled(fn)))
+    def f_grad(a, y):
+      t = expand_to(1.0, y, None, False)
+      t1 = mul(2, a)
+      t2 = copy(t1)
+      t3 = expand_to(100.0, y, None, False)
+      t4 = mul(200.0, a)
+      t5 = mul(-200.0, a)
+      return t2, t5
+
 Invariants
 - Only the transforms' own statements (no source position) change, never the
   user's arithmetic (``0 * y`` stays as written).

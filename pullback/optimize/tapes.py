@@ -26,6 +26,36 @@ per variable; the Numba backend stores each field of such a record in its own
 array with one shared index.  Only tapes whose push and pop both lie in the
 function are fused (so the two halves of a split ``fwd``/``rev`` pair, which
 exchange tapes in the residual, are left alone).
+
+Executed:
+
+    >>> from pullback.ir import Assign, Const, For, Function, NewTape, Pop, Push, Return, Var
+    >>> from pullback.ir.printer import format_function
+    >>> x, y, w_bar = (Var(v, "float") for v in ("x", "y", "w_bar"))
+    >>> i, n = Var("i", "int"), Var("n", "int")
+    >>> x_tape, y_tape = Var("x_tape", "tape"), Var("y_tape", "tape")
+    >>> fn = Function("f_grad", (x, n), (NewTape(x_tape), NewTape(y_tape),
+    ...     For(i, Const(0), n, Const(1), (Push(x_tape, x), Assign(x, "mul", (x, Const(0.5))),
+    ...                                    Push(y_tape, y), Assign(y, "sin", (x,)))),
+    ...     For(i, Const(0), n, Const(1), (Pop(y, y_tape), Assign(w_bar, "add", (w_bar, y)),
+    ...                                    Pop(x, x_tape)), reverse=True),
+    ...     Return((w_bar,))))
+    >>> print(format_function(fuse_tapes(fn)))
+    def f_grad(x, n):
+      tape = tape
+      for i in range(0, n, 1):
+        t = pack(x, y)
+        push tape t
+        x = mul(x, 0.5)
+        y = sin(x)
+      for i in reversed range(0, n, 1):
+        record = pop tape
+        x_old = item(record, 0)
+        y_old = item(record, 1)
+        y = copy(y_old)
+        w_bar = add(w_bar, y)
+        x = copy(x_old)
+      return w_bar
 """
 from dataclasses import replace
 
