@@ -5,7 +5,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Union
+import os
+from typing import Any, Callable, Optional, Union
 
 from .arguments import Argnums
 from .derivative import Derivative, SourceText, vjp
@@ -20,13 +21,15 @@ def _differentiable(f):
 
 @user_facing
 def grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
-         checkpoint: Union[int, str, None] = None, has_aux: bool = False) -> Callable:
+         checkpoint: Union[int, str, None] = None, has_aux: bool = False,
+         memory_budget: Optional[int] = None) -> Callable:
     """The gradient of scalar function ``f`` with respect to argument(s) ``argnums``.
 
     ``backend="numba"`` compiles both sweeps with ``numba.njit`` (``pip install pullback[numba]``).
     ``checkpoint=s``: reverse each top-level ``for`` loop of ``f`` from at most ``s``
     snapshots of its state (binomial checkpointing) instead of taping every iteration;
-    ``"auto"`` picks ``s`` from a memory budget (see ``source(g)``).
+    ``"auto"`` picks ``s`` from ``memory_budget`` bytes of snapshots per loop (default: a
+    quarter of the free memory); ``source(g)`` shows the choice.
     ``has_aux=True``: ``f`` returns ``(output, aux)``; the gradient is of ``output`` and
     the derivative returns ``(gradient, aux)``.
     """
@@ -35,13 +38,13 @@ def grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
         _no_aux(has_aux)
         return derivative_of(f, argnums, with_value=False)
     return Derivative(f, argnums, with_value=False, backend=backend,
-                      checkpoint=_checked(checkpoint), has_aux=has_aux)
+                      checkpoint=_checked(checkpoint, memory_budget), has_aux=has_aux)
 
 
 @user_facing
 def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
                    checkpoint: Union[int, str, None] = None,
-                   has_aux: bool = False) -> Callable:
+                   has_aux: bool = False, memory_budget: Optional[int] = None) -> Callable:
     """Like ``grad``, but the derivative returns ``(f(*args), gradient)`` (with
     ``has_aux``: ``((output, aux), gradient)``)."""
     if _differentiable(f):
@@ -49,7 +52,7 @@ def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
         _no_aux(has_aux)
         return derivative_of(f, argnums, with_value=True)
     return Derivative(f, argnums, with_value=True, backend=backend,
-                      checkpoint=_checked(checkpoint), has_aux=has_aux)
+                      checkpoint=_checked(checkpoint, memory_budget), has_aux=has_aux)
 
 
 def _no_aux(has_aux):
@@ -58,13 +61,29 @@ def _no_aux(has_aux):
                          "derivative of a derivative")
 
 
-def _checked(checkpoint):
-    if checkpoint is None or checkpoint == "auto":
+def _checked(checkpoint, memory_budget=None):
+    """The ``Reverse`` layer's ``checkpoint``: snapshots, ("auto", budget bytes) or None."""
+    if memory_budget is not None and checkpoint != "auto":
+        raise ValueError("memory_budget applies to checkpoint='auto'")
+    if checkpoint == "auto":
+        budget = _free_memory() // 4 if memory_budget is None else memory_budget
+        if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+            raise ValueError(f"memory_budget must be a number of bytes >= 1, not {budget!r}")
+        return ("auto", budget)
+    if checkpoint is None:
         return checkpoint
     if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 1:
         raise ValueError(f"checkpoint must be a number of snapshots >= 1 or 'auto', "
                          f"not {checkpoint!r}")
     return checkpoint
+
+
+def _free_memory():
+    """Bytes of free physical memory (1 GiB where the system does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 30
 
 
 def _no_checkpoint(checkpoint):

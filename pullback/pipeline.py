@@ -119,7 +119,7 @@ class Reverse:
     mask: tuple
     split: bool = False
     value: bool = True
-    checkpoint: object = None     # snapshots per checkpointed loop, "auto" or None
+    checkpoint: object = None     # snapshots per checkpointed loop, ("auto", bytes) or None
     aux: bool = False             # has_aux: f returns (output, aux); only output is seeded
     stage = "reverse"
 
@@ -154,7 +154,10 @@ class Reverse:
     def describe(self, module):
         names = [p.name for p, m in zip(module.functions[0].params, self.mask) if m]
         text = f"# Reverse mode with respect to: {', '.join(names)}."
-        if self.checkpoint is not None:
+        if isinstance(self.checkpoint, tuple):
+            text += f"\n# Checkpointing: auto, {self.checkpoint[1]} bytes of snapshots per " \
+                    "top-level for loop (binomial schedule; each loop's comment gives its state)."
+        elif self.checkpoint is not None:
             text += f"\n# Checkpointing: {self.checkpoint} snapshots per top-level for loop " \
                     "(binomial schedule; each loop's comment gives its state)."
         return text

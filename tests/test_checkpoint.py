@@ -215,3 +215,17 @@ def test_numba_equals_python(f, args):
     got = pullback.grad(f, argnums=nums, checkpoint=3, backend="numba")(*args)
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_auto_snapshots_from_a_memory_budget():
+    """16 bytes of state (theta, omega): a 100-byte budget holds 6 snapshots."""
+    g = pullback.grad(pendulum, argnums=(0, 1, 2), checkpoint="auto", memory_budget=100)
+    got = g(0.7, 0.1, 0.3, 50)
+    assert _same(got, pullback.grad(pendulum, argnums=(0, 1, 2))(0.7, 0.1, 0.3, 50))
+    text = pullback.source(g)
+    assert "auto, 100 bytes of snapshots" in text
+    assert "at most 6 snapshots of omega, theta (16 bytes each; chosen by " \
+           "checkpoint='auto' for 100 bytes)" in text
+    assert pullback.grad(pendulum, checkpoint="auto").checkpoint[1] > 0
+    with pytest.raises(ValueError, match="memory_budget"):
+        pullback.grad(pendulum, checkpoint=4, memory_budget=100)

@@ -68,9 +68,11 @@ def forward_steps(n, s):
     return r * n - beta(s + 1, r - 1)
 
 
-def snapshots_for(n, budget, state_bytes):
-    """The most snapshots (at least 1, at most n) whose states fit in ``budget`` bytes."""
-    return max(1, min(n, budget // max(1, state_bytes)))
+def snapshots_for(budget, state_bytes, most=10_000):
+    """The most snapshots (at least 1, at most ``most``) whose states fit in ``budget``
+    bytes.  Past a few thousand snapshots a long loop gains little (t(n, s) falls
+    like n once s passes sqrt(2 n)), and the schedule's state grows with s."""
+    return max(1, min(most, budget // max(1, state_bytes)))
 
 
 def checkpoint_split(n, s):

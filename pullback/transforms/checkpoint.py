@@ -1,6 +1,7 @@
 """Checkpointed loops: reverse a long ``for`` loop in bounded memory (revolve).
 
-``grad(f, checkpoint=s)`` reverses each top-level ``for`` loop of ``f`` whose trip
+``grad(f, checkpoint=s)`` (or ``checkpoint="auto"``: s from a budget of bytes and
+the state's size) reverses each top-level ``for`` loop of ``f`` whose trip
 count is known at loop entry (no ``break``/``return`` in it, a constant step)
 with at most ``s`` snapshots of the loop's state instead of a tape entry per
 iteration.  The loop body is split three ways, all from the reverse transform's
@@ -37,7 +38,8 @@ from ..ir import Assign, Call, Comment, Const, For, If, Pop, Push, Var, While
 from ..ir.types import INT, Array, is_array, is_list
 from ..ir.walk import all_written, blocks, map_blocks, vars_written, walk
 from ..analysis.liveness import live_in
-from ..rules.schedule import ADVANCE, FREE, RECORD, RESTORE, REVERSE, TAKESHOT
+from ..rules.schedule import (ADVANCE, FREE, RECORD, RESTORE, REVERSE, TAKESHOT,
+                              snapshots_for)
 
 PLAN = Array("int64", (None,))
 
@@ -51,7 +53,12 @@ def plan_checkpoints(rf, snaps):
         if not isinstance(s.step, Const) or s.step.value == 0:
             continue
         state = loop_state(rf, k)
-        if state is not None:
+        if state is None:
+            continue
+        if isinstance(snaps, tuple):          # ("auto", bytes): as many as the budget holds
+            out[id(s)] = Checkpoint(rf, s, state, snapshots_for(snaps[1], state_bytes(state)),
+                                    f"; chosen by checkpoint='auto' for {snaps[1]} bytes")
+        else:
             out[id(s)] = Checkpoint(rf, s, state, snaps)
     return out
 
@@ -95,8 +102,8 @@ def state_bytes(state):
 class Checkpoint:
     """The statements of one checkpointed loop in each sweep."""
 
-    def __init__(self, rf, loop, state, snaps):
-        self.rf, self.loop, self.state, self.snaps = rf, loop, state, snaps
+    def __init__(self, rf, loop, state, snaps, why=""):
+        self.rf, self.loop, self.state, self.snaps, self.why = rf, loop, state, snaps, why
         fresh = rf.names.fresh
         self.plan = fresh("ck_plan", PLAN)
         self.n, self.first, self.pos = fresh("ck_n", INT), fresh("ck_first", INT), \
@@ -112,7 +119,8 @@ class Checkpoint:
         names = ", ".join(v.name for v in self.state)
         out = [Comment(f"checkpointed loop (line {getattr(s.loc, 'line', '?')}): at most "
                        f"{self.snaps} snapshots of {names} ({state_bytes(self.state)} bytes "
-                       f"each); binomial schedule (revolve)")]
+                       f"each{self.why}); binomial schedule (revolve): t(n, s) = r n - "
+                       f"beta(s + 1, r - 1) steps recomputed for n steps")]
         out += self.trip_count()
         out.append(Assign(self.plan, "checkpoint_start", (self.n, Const(self.snaps)), s.loc))
         out.append(Assign(self.pos, "copy", (Const(0),)))
