@@ -7,6 +7,7 @@
 from .api import grad, source, value_and_grad, vjp
 from .custom import custom_jvp, custom_vjp
 from .library_rules import defvjp
+from .implicit import fixed_point, root
 from .check import GradientMismatch, check_grad
 from .emit_c import emit_c
 from .jacobians import hessian, hvp, jacobian, jvp, jvp_source
@@ -15,6 +16,6 @@ from .rules.helpers import stop_gradient
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jvp_source", "jacobian", "hessian", "hvp",
            "source", "check_grad", "emit_c", "stop_gradient", "custom_vjp", "custom_jvp",
-           "defvjp", "GradientMismatch",
+           "defvjp", "fixed_point", "root", "GradientMismatch",
            "TransformError", "UnsupportedError"]
 __version__ = "0.1.0"
