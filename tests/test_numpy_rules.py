@@ -44,7 +44,8 @@ _SPECIAL = types.SimpleNamespace(
     log_ndtr=jsp.log_ndtr, softmax=lambda x, axis=None: jax.nn.softmax(x, axis=axis),
     log_softmax=lambda x, axis=None: jax.nn.log_softmax(x, axis=axis),
     **scipy_rule_table.JAX_SPECIAL)
-_JAX_GLOBALS = {"np": _JaxNumpy(), "scipy": types.SimpleNamespace(special=_SPECIAL)}
+_JAX_GLOBALS = {"np": _JaxNumpy(), "scipy": types.SimpleNamespace(
+    special=_SPECIAL, **scipy_rule_table.JAX_SCIPY)}
 
 
 def jax_twin(f):
@@ -62,9 +63,12 @@ def objective(f, n):
     elif n == 2:
         def obj(w, a, b):
             return np.sum(f(a, b) * w)
-    else:
+    elif n == 3:
         def obj(w, a, b, c):
             return np.sum(f(a, b, c) * w)
+    else:
+        def obj(w, a, b, c, d):
+            return np.sum(f(a, b, c, d) * w)
     return obj
 
 

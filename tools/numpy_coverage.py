@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from pullback.frontend import arrays, expressions
-from pullback.rules import PRIMITIVES, registry
+from pullback.rules import PRIMITIVES, expansions, registry
 
+FUNCTION_SECTIONS = ("Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.stats")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "numpy-coverage.md"
 _OPERATORS = {ast.Add: "a + b", ast.Sub: "a - b", ast.Mult: "a * b", ast.Div: "a / b",
               ast.FloorDiv: "a // b", ast.Mod: "a % b", ast.Pow: "a ** b", ast.MatMult: "a @ b",
@@ -36,11 +37,40 @@ def _namespaces():
     spaces = [("", builtins), ("math.", math), ("np.", np), ("np.linalg.", np.linalg),
               ("np.random.", np.random)]
     try:
+        import scipy.linalg
         import scipy.special
-        spaces.append(("scipy.special.", scipy.special))
+        spaces += [("scipy.special.", scipy.special), ("scipy.linalg.", scipy.linalg)]
     except ImportError:
         pass
     return spaces
+
+
+def expansion_rows():
+    """scipy.stats methods and scipy.linalg functions written as expansions
+    (``rules/expansions.py``): their derivative is that of the primitives they use."""
+    out = []
+    stats = None
+    try:
+        import scipy.stats as stats
+    except ImportError:
+        return out
+    for k, fn in expansions.EXPANSIONS.items():
+        if isinstance(k, tuple):        # (distribution type, method)
+            for attr in dir(stats):
+                if type(getattr(stats, attr, None)) is k[0]:
+                    out.append(("scipy.stats", f"scipy.stats.{attr}.{k[1]}", [fn.__name__],
+                                "yes (expansion)"))
+        else:
+            for spelling in public_names(k):
+                out.append((_section(spelling), spelling, [fn.__name__], "yes (expansion)"))
+    return out
+
+
+def _section(spelling):
+    for prefix in ("scipy.special", "scipy.linalg"):
+        if spelling.startswith(prefix + "."):
+            return prefix
+    return "NumPy" if spelling.startswith("np.") else "Python"
 
 
 def public_names(obj):
@@ -79,8 +109,7 @@ def rows():
     out = []
     for obj, prims in sorted(by_obj.values(), key=lambda op: sorted(op[1])):
         for spelling in public_names(obj):
-            section = "scipy.special" if spelling.startswith("scipy.") else \
-                "NumPy" if spelling.startswith("np.") else "Python"
+            section = _section(spelling)
             if obj in registry.TUPLE_RESULTS:     # in the order of the tuple's elements
                 names = list(registry.TUPLE_RESULTS[obj])
                 out.append((section, spelling, names, _kind(names) + " (per element)"))
@@ -95,18 +124,21 @@ def rows():
     for op, prim in ops.items():
         out.append(("operators", _OPERATORS[op], [prim], _kind([prim])))
     out.append(("operators", "-a", ["neg"], _kind(["neg"])))
-    order = ["operators", "Python", "NumPy", "scipy.special", "methods and attributes"]
+    out += expansion_rows()
+    order = ["operators", "Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.stats",
+             "methods and attributes"]
     return sorted(set((s, n, tuple(p), k) for s, n, p, k in out),
                   key=lambda r: (order.index(r[0]), r[1].lower()))
 
 
 def render():
     table = rows()
-    functions = [r for r in table if r[0] in ("Python", "NumPy", "scipy.special")]
+    functions = [r for r in table if r[0] in FUNCTION_SECTIONS]
     lines = ["# NumPy coverage", "",
              "Generated from the rule registry by `python tools/numpy_coverage.py`; "
              "`tests/test_numpy_rules.py` fails when this file is out of date.", "",
-             f"- {len(functions)} functions (Python, NumPy and scipy.special spellings), "
+             f"- {len(functions)} functions (Python, NumPy, scipy.special, scipy.linalg and "
+             f"scipy.stats spellings), "
              f"{sum(not r[3].startswith('no') for r in functions)} of them differentiable;",
              f"- {sum(r[0] == 'methods and attributes' for r in table)} array methods and "
              f"attributes and {sum(r[0] == 'operators' for r in table)} operators.", "",
@@ -114,7 +146,10 @@ def render():
              "and the line, unless it is a Python function with source (then it is "
              "differentiated through). `no (zero derivative)`: declared without a derivative "
              "(comparisons, rounding, shape queries, integer results, draws that take only a "
-             "shape); the derivative through it is zero.", ""]
+             "shape); the derivative through it is zero.  `yes (expansion)`: written in "
+             "pullback's subset over the primitives above (`pullback/rules/scipy_*.py`), so "
+             "its derivative is theirs; `except in a (rejected)`: no rule in that argument, "
+             "and a derivative that needs one is an error at its line.", ""]
     section = None
     for sec, name, prims, kind in table:
         if sec != section:

@@ -54,6 +54,13 @@ class FuncB:
     captured: tuple = ()     # ((name, binding), ...)
 
 
+@dataclass(frozen=True)
+class ConstB:
+    """A constant the callee is specialised to (not passed at run time), so that its
+    branches on it fold while lowering: an expansion's ``lower=True`` (``expansions``)."""
+    value: object
+
+
 def is_atom(b):
     return isinstance(b, (Var, Const))
 
@@ -80,6 +87,8 @@ def flatten(b):
             skels.append((name, s))
             atoms += a
         return ("func", b.source, b.context, tuple(skels)), atoms
+    if isinstance(b, ConstB):
+        return ("const", b.value), []
     try:
         hash(b.obj)
         return ("obj", b.obj), []
@@ -100,6 +109,8 @@ def unflatten(skel, atoms):
         return RecordB(skel[1], skel[2], tuple(unflatten(s, atoms) for s in skel[3:]))
     if kind == "func":
         return FuncB(skel[1], skel[2], tuple((n, unflatten(s, atoms)) for n, s in skel[3]))
+    if kind == "const":
+        return Const(skel[1])
     return PyObj(skel[1])
 
 

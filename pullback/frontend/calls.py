@@ -54,6 +54,9 @@ class CallLowerer:
         rule = registry.library_rule(obj)      # pullback.defvjp: before libraries are rejected
         if rule is not None:
             return self.call_custom(rule, args, kwargs, node)
+        expanded = self.call_expansion(obj, args, kwargs, node)     # first: never the source
+        if expanded is not None:
+            return expanded
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):

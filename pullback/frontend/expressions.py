@@ -18,6 +18,7 @@ from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, is_atom
+from .expansions import frozen_binding
 from .scan import free_names
 from .guards import Ref, active
 from .source import Source
@@ -106,6 +107,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         base = self.expr(node.value)
         if is_atom(base):
             return self.array_attribute(base, node)
+        expansion = self.expansion_attribute(base, node)    # norm.logpdf, frozen.pdf
+        if expansion is not None:
+            return expansion
         if isinstance(base, RecordB):
             if node.attr not in base.fields:
                 raise self.error(node, f"the attribute '.{node.attr}' (not a field)")
@@ -228,6 +232,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def expr_IfExp(self, node):
         cond = self.atom(node.test)
+        if isinstance(cond, Const) and not isinstance(cond.value, Extern):
+            return self.expr(node.body if cond.value else node.orelse)   # as Python: one side
         r = self.temp()
         body = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.body),))))
         orelse = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.orelse),))))
@@ -258,6 +264,10 @@ def _binding(value, low, node, ref, guards):
     if isinstance(value, dict) and all(isinstance(k, (str, int, bool)) for k in value):
         return DictB(tuple(value), tuple(_binding(v, low, node, ref and ref.item(k), guards)
                                          for k, v in value.items()))
+    frozen = frozen_binding(value, lambda v, path: _binding(
+        v, low, node, ref and _path_ref(ref, path), guards))
+    if frozen is not None:      # a frozen scipy.stats distribution: a record of its args
+        return frozen
     if isinstance(value, (types.ModuleType, types.BuiltinFunctionType, type)) or callable(value):
         return PyObj(value)
     if isinstance(value, np.generic):
@@ -267,6 +277,13 @@ def _binding(value, low, node, ref, guards):
             return Const(Extern(guards.extern_name(ref), value))
         return Const(Extern(_unique(getattr(node, "id", "array"), value, low), value))
     raise low.error(node, f"a global of type '{type(value).__name__}'")
+
+
+def _path_ref(ref, path):
+    """Where the argument at ``path`` of a frozen distribution read at ``ref`` lives."""
+    attr, key = path
+    inner = Ref("attr", ref.get(), attr)
+    return inner if key is None else inner.item(key)
 
 
 def _unique(base, value, low):

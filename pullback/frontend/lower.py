@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import UnsupportedError
-from ..ir import Assign, Const, For, If, Return, Var, While
+from ..ir import Assign, Const, Extern, For, If, Return, Var, While
 from ..ir.names import Names
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
 from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
 from .effects import EffectLowerer
+from .expansions import ExpansionLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
 from .source import Source
+
+
+RETURNED = "returned"    # stmt_If folded a constant test and the branch taken returned
 
 
 @dataclass
@@ -32,7 +36,7 @@ class LoopCtx:
 
 
 class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
-                      ArrayLowerer, ContainerLowerer):
+                      ArrayLowerer, ContainerLowerer, ExpansionLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb
@@ -133,7 +137,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
     # -- blocks and guards ----------------------------------------------------
     def block(self, stmts):
         for i, s in enumerate(stmts):
-            self.stmt(s)
+            if self.stmt(s) is RETURNED:    # a folded branch returned: the rest never runs
+                return RETURNED
             rest = stmts[i + 1:]
             if rest and exits(s):
                 flag = self.loops[-1].skip if self.loops else self.ret_flag
@@ -144,7 +149,7 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
         method = getattr(self, "stmt_" + type(s).__name__, None)
         if method is None:
             raise self.error(s, None)
-        method(s)
+        return method(s)
 
     def stmt_Pass(self, s):
         pass
@@ -282,6 +287,13 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
     # -- control flow -------------------------------------------------------------
     def stmt_If(self, s):
         cond = self.atom(s.test)
+        if isinstance(cond, Const) and not isinstance(cond.value, Extern):
+            # known while lowering (a static argument): only the branch Python runs, so
+            # the other may hold what this call could not run (eigh(a, eigvals_only=True))
+            chosen = s.body if cond.value else s.orelse
+            ended = self.block(chosen)
+            return RETURNED if ended is RETURNED or \
+                (chosen and isinstance(chosen[-1], ast.Return)) else None
         body = self.nested(self.block, s.body)
         orelse = self.nested(self.block, s.orelse)
         self.emit(If(cond, body, orelse, self.loc(s)))

@@ -59,9 +59,9 @@ special("kl_div", ["log(a / b)", "1 - a / b"], params="a b")
 _GAMMA_PDF = "exp(sp_xlogy(a - 1, x) - x - sp_gammaln(a))"
 special("gammainc", [NO_RULE, _GAMMA_PDF], params="a x")
 special("gammaincc", [NO_RULE, f"-{_GAMMA_PDF}"], params="a x")
-special("betainc", [NO_RULE, NO_RULE,
-                    "exp(sp_xlogy(a - 1, x) + sp_xlog1py(b - 1, -x) - sp_betaln(a, b))"],
-        params="a b x")
+_BETA_PDF = "exp(sp_xlogy(a - 1, x) + sp_xlog1py(b - 1, -x) - sp_betaln(a, b))"
+special("betainc", [NO_RULE, NO_RULE, _BETA_PDF], params="a b x")
+special("betaincc", [NO_RULE, NO_RULE, f"-{_BETA_PDF}"], params="a b x")
 special("stdtr", [NO_RULE, "exp(sp_gammaln((df + 1) / 2) - sp_gammaln(df / 2) - "
                            "0.5 * log(df * 3.141592653589793) - "
                            "(df + 1) / 2 * log1p(t * t / df))"], params="df t")
