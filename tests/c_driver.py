@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 CC = shutil.which("cc")
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
-SANITIZE = ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
-            "-fno-sanitize-recover=all"]
+SANITIZE = ["-O1", "-g", "-fno-omit-frame-pointer",        # float-cast-overflow: issue 15
+            "-fsanitize=address,undefined,float-cast-overflow", "-fno-sanitize-recover=all"]
 
 
 @dataclass
 class Unit:
     emitted: object          # pullback.emit_c.EmittedC
     args: tuple
+    label: str = None        # the result's key (default: the function's name)
 
 
 @dataclass
@@ -37,13 +38,17 @@ class Result:
 def c_literal(x):
     if isinstance(x, bool):
         return "1" if x else "0"
-    if isinstance(x, int):
-        return str(x)
-    return repr(float(x))
+    if isinstance(x, int):      # LONG_MIN has no literal: -9223372036854775808 is unsigned
+        return f"({x + 1}L - 1)" if x < -2 ** 31 else f"{x}L"
+    x = float(x)
+    if x != x:
+        return "NAN"
+    return {float("inf"): "HUGE_VAL", float("-inf"): "-HUGE_VAL"}.get(x, repr(x))
 
 
 def driver(units):
-    lines = ["#include <stdio.h>"] + [f'#include "{u.emitted.name}.h"' for u in units]
+    lines = ["#include <math.h>", "#include <stdio.h>"] + \
+        [f'#include "{n}.h"' for n in dict.fromkeys(u.emitted.name for u in units)]
     lines += ["",
               "static void report(const char *name, int status, double value, double primal,",
               "                   int n, const double *g)",
@@ -73,7 +78,8 @@ def driver(units):
                   f"        for (i = 0; i < {n}; i++) {{",
                   "            wide[i] = g[i];",
                   "        }",
-                  f'        report("{u.emitted.name}", status, value, primal, {n}, wide);',
+                  f'        report("{u.label or u.emitted.name}", status, value, primal, {n}, '
+                  'wide);',
                   "    }"]
     lines += ["    return 0;", "}", ""]
     return "\n".join(lines)
@@ -83,7 +89,7 @@ def run_units(units, directory, flags=STRICT + SANITIZE):
     """Compile and run; a dict from unit name to ``Result``."""
     os.makedirs(directory, exist_ok=True)
     sources = []
-    for u in units:
+    for u in {u.emitted.name: u for u in units}.values():     # each function once
         sources.append(u.emitted.write(directory)[0])
     main = os.path.join(directory, "main.c")
     with open(main, "w") as fh:

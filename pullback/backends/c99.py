@@ -5,7 +5,8 @@
     c.source, c.header
 
 Invariants
-- The .c file includes only <math.h>, <stddef.h> and its own header, never
+- The .c file includes only <math.h>, <stddef.h>, its own header and, where
+  overflow checks need LONG_MIN and LONG_MAX, <limits.h>; it never
   allocates, and exports exactly ``NAME`` (the value) and ``NAME_grad``
   (value and gradient); every other function, helper, frame pool and tape
   is ``static``.  It compiles cleanly with ``-std=c99 -Wall -Wextra -Werror
@@ -32,6 +33,7 @@ import re
 from types import SimpleNamespace
 
 from .c_function import FunctionPrinter
+from .c_raise import CODES, codes_of
 from .escape import c_comment
 from .c_header import header_text as _header, wrap as _wrap
 from .c_index import index_arrays, inplace_setitems, retype
@@ -76,7 +78,7 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     for reserved in [name, name + "_grad", upper + "_H", upper + "_OK",
                      upper + "_TOO_MANY_ITERATIONS", upper + "_TOO_MANY_CALLS", MAX_MACRO,
                      upper + "_INDEX_OUT_OF_RANGE",
-                     ] + list(HELPERS):
+                     ] + [f"{upper}_{macro}" for macro, _ in CODES.values()] + list(HELPERS):
         globs.reserve(reserved)
     fnames = {primal[0].name: name, gradient.functions[0].name: name + "_grad"}
     for f in functions[2:]:
@@ -101,7 +103,8 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         pools=pools, wrt=[legal(w) for w in wrt], helpers=set(), sigs={}, max_macro=MAX_MACRO,
         status_ok=upper + "_OK", status_iterations=upper + "_TOO_MANY_ITERATIONS",
         status_calls=upper + "_TOO_MANY_CALLS", recursive=_recursive(functions),
-        status_index=upper + "_INDEX_OUT_OF_RANGE", value_entry=primal[0].name)
+        status_index=upper + "_INDEX_OUT_OF_RANGE", value_entry=primal[0].name,
+        **{f"status_{code}": f"{upper}_{macro}" for code, (macro, _) in CODES.items()})
     ctx.elem_type = lambda tape: _elem_type(tape, ctx)
     ctx.elem_suffix = lambda tape: f"[{size_of(tape.elem)}]" if is_array(tape.elem) else ""
     printers = []
@@ -120,15 +123,19 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         fails = {"loops"} if layout.guards else set()
         fails |= {"calls"} if layout.checked else set()
         fails |= {"index"} if any(layout.risky.values()) else set()
+        fails |= {"calls"} if layout.deep else set()
+    fails |= set().union(*[codes_of(c) for c in layout.raising.values()])
     arrays = [(printers[0].param_names[p.name], shape_of(p.type), d_name)
               for p in primal[0].params if is_array(p.type)
               for d_name in [next((n for n in [n for _, n in grad_sig.outs]
                                    if n == "d_" + printers[0].param_names[p.name]), None)]]
     header = _header(name, upper, origin, value_sig, grad_sig, wrt, fails, storage,
                      max_iterations, arrays, dialect)
-    parts = [_banner(name, origin, dtype), "#include <math.h>\n#include <stddef.h>\n\n"
-             f'#include "{name}.h"']
     text = "\n".join("\n".join(b) for b in bodies)
+    limits = "#include <limits.h>\n" if "LONG_M" in text + "".join(
+        helper_sources(ctx.helpers, dialect)) else ""           # LONG_MIN, LONG_MAX
+    parts = [_banner(name, origin, dtype), f"{limits}#include <math.h>\n"
+             f'#include <stddef.h>\n\n#include "{name}.h"']
     if max_iterations is not None and MAX_MACRO in text + _frames_text(layout, ctx, dialect):
         parts.append(f"#define {MAX_MACRO} {int(max_iterations)}")
     parts += helper_sources(ctx.helpers, dialect)

@@ -118,9 +118,10 @@ class CallPrinting:
         if self.fn.name != self.ctx.value_entry:
             return code
         if self.sig.result != self.ctx.dialect.real:
-            raise UnsupportedError.at(self.fn.loc, "the C value function returns NaN when an "
-                                      "index is out of range, and this one returns "
-                                      f"{self.sig.result}", "C backend: run-time index")
+            raise UnsupportedError.at(self.fn.loc, "the C value function returns NaN when it "
+                                      "fails (an index out of range, or an error Python "
+                                      "raises: // 0, int overflow, int(nan)), and this one "
+                                      f"returns {self.sig.result}", "C backend: run-time index")
         return "NAN"
 
     def return_(self, s, env, pad, lines):

@@ -37,11 +37,13 @@ def _refs(s):
 class Placement:
     """Declaration sites and folded temporaries of one function."""
 
-    def __init__(self, fn, pure_call, value_call, record_pack, skip):
+    def __init__(self, fn, pure_call, value_call, record_pack, skip, keep=()):
         """``pure_call(stmt)``: a one-output call the printer may fold like an expression;
         ``value_call(stmt)``: a call whose output is its C return value; ``skip``: names
-        the printer declares itself (tapes, the frame)."""
+        the printer declares itself (tapes, the frame); ``keep``: ids of statements never
+        folded (``c_raise`` tests run before them)."""
         self.fn = fn
+        self.keep = set(keep)
         self.pure_call = pure_call
         self.value_call = value_call
         self.record_pack = record_pack
@@ -75,7 +77,7 @@ class Placement:
     def inlinable(self, body, i, env_reads):
         s = body[i]
         t = self.target(s)
-        if t is None or not is_temp(t.name):
+        if t is None or not is_temp(t.name) or id(s) in self.keep:
             return False
         if self.defs.get(t.name) != 1 or self.uses.get(t.name) != 1:
             return False

@@ -27,6 +27,7 @@ from .escape import c_comment
 from .c_names import CNames, legal
 from .c_loops import LoopPrinting
 from .c_ops import ATOM, UNARY, NoCForm, paren, render
+from .c_raise import RaisePrinting
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Sig:
         return f"{ret} {self.name}({', '.join(ps) or 'void'})"
 
 
-class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
+class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
     def __init__(self, fn, ctx):
         self.fn, self.ctx = fn, ctx
         lay = ctx.layout
@@ -158,7 +159,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
     def lines(self):
         ctx, lay = self.ctx, self.ctx.layout
         skip = {n for n, t in self.types.items() if t == "tape" or is_array(t)} | {self.frame}
-        self.place = Placement(self.fn, self.pure_call, self.value_call, self.record_pack, skip)
+        self.place = Placement(self.fn, self.pure_call, self.value_call, self.record_pack, skip,
+                               lay.raising.get(self.fn.name, {}))
         out = [self.sig.prototype(), "{"]
         pad = "    "
         if self.kind == "grad":
@@ -173,7 +175,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
                                else (), pad, out, lambda ks, p: [f"{p}{n}[{ks[0]}] = NAN;"
                                                                  if ks else f"{p}*{n} = NAN;"])
             out += [f"{pad}{ctx.pools[g][1]} = 0;" for g in sorted(ctx.pools)]
-        if any(isinstance(s, Call) and s.func in lay.fallible for s in walk(self.fn.body)):
+        if any(isinstance(s, Call) and s.func in lay.fallible and
+               ctx.sigs[s.func].style == "status" for s in walk(self.fn.body)):
             self.status = self.names.fresh("status")
             out.append(f"{pad}int {self.status};")
         used = {v.name for s in walk(self.fn.body) for v in atoms_read(s)} | \
@@ -190,7 +193,11 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
                 from None
         for name in self.place.at_top:
             out.append(f"{pad}{self.decl(name, self.zero(name))};")
-        self.block(self.fn.body, 1, out, ("fn", 0))
+        body = []
+        self.block(self.fn.body, 1, body, ("fn", 0))
+        if self.fn.name in lay.deep:
+            body = self.depth_bounded(body, pad)
+        out += body
         out.append("}")
         return out
 
@@ -243,6 +250,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting):
                 env[t.name] = self.expr(s, env)
                 continue
             self.prev = body[i - 1] if i else None
+            self.raise_guards(s, env, pad, lines)
             self.stmt(s, env, depth, lines)
             if id(s) in self.counted:        # the loop's own trip counter doubles as guard
                 self.guard_check(self.counted.pop(id(s)), pad, lines, bump=False)

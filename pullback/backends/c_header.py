@@ -2,7 +2,8 @@
 
 Invariants: the header declares exactly ``NAME`` and ``NAME_grad`` and the
 status codes (``NAME_OK`` 0, ``NAME_TOO_MANY_ITERATIONS`` 1,
-``NAME_TOO_MANY_CALLS`` 2, ``NAME_INDEX_OUT_OF_RANGE`` 3); its comment says
+``NAME_TOO_MANY_CALLS`` 2, ``NAME_INDEX_OUT_OF_RANGE`` 3, and ``c_raise.CODES``:
+``NAME_VALUE_ERROR`` 4, ``NAME_ZERO_DIVISION`` 5, ``NAME_OVERFLOW`` 6); its comment says
 which of them the gradient can return, the static storage it keeps, and the
 shapes of array arguments.  Lines stay within 90 columns.
 """
@@ -28,6 +29,9 @@ def header_text(name, upper, origin, value_sig, grad_sig, wrt, fails, storage, m
     if "index" in fails:
         limits.append(f"{upper}_INDEX_OUT_OF_RANGE when an index is out of range (where "
                       f"Python raises IndexError; {name} then returns NaN)")
+    raised = [f"{upper}_{what}" for code, what in _RAISES if code in fails]
+    if raised:
+        limits.append(f"{' or '.join(raised)} ({name} then returns NaN)")
     if limits:
         text += f", or {' or '.join(limits)}; all outputs are then NaN."
     else:
@@ -59,6 +63,9 @@ extern "C" {{
 #define {upper}_TOO_MANY_ITERATIONS 1
 #define {upper}_TOO_MANY_CALLS 2
 #define {upper}_INDEX_OUT_OF_RANGE 3
+#define {upper}_VALUE_ERROR 4
+#define {upper}_ZERO_DIVISION 5
+#define {upper}_OVERFLOW 6
 
 /* {name}({params}), as the Python function computes it. */
 {wrap(value_sig.prototype())};
@@ -72,6 +79,14 @@ extern "C" {{
 
 #endif
 """
+
+
+_RAISES = [("value", "VALUE_ERROR where Python raises ValueError (a range() step of zero) or "
+               "int(), round() or floor() meet NaN or infinity"),
+           ("zero", "ZERO_DIVISION where Python raises ZeroDivisionError (an integer // or % "
+                    "by zero)"),
+           ("overflow", "OVERFLOW where Python's integer result does not fit a long (+, -, *, "
+                        "//, or int() of a float too large)")]
 
 
 def _join(items):

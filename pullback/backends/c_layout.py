@@ -37,6 +37,7 @@ from ..ir.walk import walk
 from .c_arrays import is_array, size_of
 from .c_bounds import Size, trip_bounds
 from .c_index import risky_accesses
+from .c_raise import raising_checks
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Layout:
     fallible: set                   # function names that return a status code
     rev_frame: dict                 # rev name -> fwd name of its residual parameter
     risky: dict = field(default_factory=dict)   # function -> c_index.risky_accesses
+    raising: dict = field(default_factory=dict)  # function -> c_raise.raising_checks
+    deep: set = field(default_factory=set)      # recursive value-side functions: depth
 
     def frame_of(self, fn, var):
         return self.residual_of[(fn, var)]
@@ -155,6 +158,16 @@ def plan(functions, entry, max_iterations):
     fallible = {f.name for f in storing if any(id(s) in guards for s in walk(f.body))}
     risky = {f.name: risky_accesses(f) for f in functions if kinds[f.name] != "rev"}
     fallible |= {name for name, found in risky.items() if found}
+    raising = {f.name: raising_checks(f) for f in functions}
+    fallible |= {name for name, found in raising.items() if found}
+    deep = _recursive_primals(fns, kinds)
+    if deep and max_iterations is None:
+        g = fns[min(deep)]
+        raise UnsupportedError.at(
+            g.loc, f"'{g.name}' is recursive and C's stack is finite: pass max_iterations=N "
+            "to bound its depth (CLI: --max-iterations N); the C function then returns an "
+            "error code past N", "unbounded recursion")
+    fallible |= deep
     changed = True
     while changed:
         changed = False
@@ -165,7 +178,25 @@ def plan(functions, entry, max_iterations):
                 fallible.add(f.name)
                 changed = True
     return Layout(kinds, frames, records, residual_of, tapes, pools, checked, guards, fallible,
-                  rev_frame, risky)
+                  rev_frame, risky, raising, deep)
+
+
+def _recursive_primals(fns, kinds):
+    """Value-side functions that can call themselves (a g_fwd's pool bounds the rest)."""
+    calls = {n: {s.func for s in walk(f.body) if isinstance(s, Call) and
+                 kinds.get(s.func) == "primal"} for n, f in fns.items() if kinds[n] == "primal"}
+    deep = set()
+    for start in calls:
+        seen, todo = set(), list(calls[start])
+        while todo:
+            g = todo.pop()
+            if g == start:
+                deep.add(start)
+                break
+            if g not in seen:
+                seen.add(g)
+                todo.extend(calls.get(g, ()))
+    return deep
 
 
 def _stores(loop, kinds):

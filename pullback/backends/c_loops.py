@@ -6,9 +6,16 @@ atoms, blocks and context).
 Invariants
 - ``for i in range(a, b, s)`` evaluates ``b`` and ``s`` once in Python; the
   printer only lets C re-evaluate them when they are constants or variables
-  the body never writes (``c_decls`` keeps folded temporaries out).  A
-  reversed range starts at its last element: a constant, ``b - 1`` for step
-  1, or ``range_last`` in general.  A zero constant step is rejected.
+  the body never writes (``c_decls`` keeps folded temporaries out).  A zero
+  constant step is rejected; a zero run-time step returns ``NAME_VALUE_ERROR``
+  (``c_raise``).
+- No loop arithmetic overflows, whatever the bounds (issue 15): ``i++`` runs
+  only while ``i < b``; a larger step advances with ``py_range_next``, which
+  stops at ``b`` instead of stepping past ``LONG_MAX``.  A reversed range
+  with a constant start and step 1 starts at ``py_imax(b, a) - 1``; any other
+  reversed range counts its ``py_range_len`` elements down and computes each
+  value with ``py_range_at`` in unsigned arithmetic.  Constant ranges are
+  computed here.
 - When the body assigns the index, or the index is read after the loop, a
   hidden counter drives the loop and the index is assigned from it, since
   Python's index never steers the iteration.
@@ -19,7 +26,8 @@ Invariants
 """
 from ..errors import UnsupportedError
 from ..ir import Assign, Const
-from .c_ops import ADD, REL, paren
+from ..ir.walk import atoms_read, walk
+from .c_ops import ADD, INT_MAX, REL, paren
 
 
 class LoopPrinting:
@@ -63,13 +71,19 @@ class LoopPrinting:
         k = s.step.value if isinstance(s.step, Const) else None
         if k == 0:
             raise UnsupportedError.at(s.loc, "range() step must not be zero", "range")
+        first = None
         if s.reverse:
-            init, cond, inc = self._reversed_range(s, index, start, stop, step, k)
+            head, first = self._reversed_range(s, index, declare, start, stop, step, k)
         else:
-            init, inc = start[0], _step(index, k, step)
-            cond = _test(index, "<", ">", stop, step, k)
-        lines.append(f"{pad}for ({declare}{index} = {init}; {cond}; {inc}) {{{self.comment(s)}")
+            inc = _step(index, k, step)
+            if k not in (1, -1) and not _constant(s, stepped=True):
+                self.ctx.helpers.add("py_range_next")
+                inc = f"{index} = py_range_next({index}, {step[0]}, {stop[0]})"
+            head = f"{declare}{index} = {start[0]}; {_test(index, '<', '>', stop, step, k)}; {inc}"
+        lines.append(f"{pad}for ({head}) {{{self.comment(s)}")
         self.guard_check(counter, pad + "    ", lines)
+        if first:
+            lines.append(f"{pad}    {first};")
         if index != var:
             lines.append(f"{pad}    {var} = {index};")
         self.block(s.body, depth + 1, lines, (id(s), 0))
@@ -77,18 +91,37 @@ class LoopPrinting:
             lines.append(f"{pad}    if ({self.names[s.exit.name]}) break;")
         lines.append(f"{pad}}}")
 
-    def _reversed_range(self, s, index, start, stop, step, k):
-        if all(isinstance(a, Const) for a in (s.start, s.stop, s.step)):
+    def _reversed_range(self, s, index, declare, start, stop, step, k):
+        """(for-header, first statement of the body or None) of a reversed range."""
+        if _constant(s):
             r = range(s.start.value, s.stop.value, k)
             last = s.start.value + (len(r) - 1) * k
-            return str(last), _test(index, ">=", "<=", start, step, k), _step(index, -k, None)
-        if k in (1, -1):
-            last = f"{paren(stop, ADD)} {'-' if k == 1 else '+'} 1"
-            return last, _test(index, ">=", "<=", start, step, k), _step(index, -k, None)
-        self.ctx.helpers.add("range_last")
-        last = f"range_last({start[0]}, {stop[0]}, {step[0]})"
-        inc = _step(index, -k, None) if k is not None else f"{index} -= {paren(step, ADD)}"
-        return last, _test(index, ">=", "<=", start, step, k), inc
+            test = _test(index, ">=", "<=", start, step, k)
+            return f"{declare}{index} = {last}; {test}; {_step(index, -k, None)}", None
+        if k in (1, -1) and isinstance(s.start, Const):     # start > LONG_MIN: i-- is safe
+            edge = "py_imax" if k == 1 else "py_imin"
+            self.ctx.helpers.add(edge)
+            init = f"{edge}({stop[0]}, {start[0]}) {'-' if k == 1 else '+'} 1"
+            test = _test(index, ">=", "<=", start, step, k)
+            return f"{declare}{index} = {init}; {test}; {_step(index, -k, None)}", None
+        self.ctx.helpers.add("py_range_len")
+        left = self.names.fresh(self.names[s.var.name] + "_left")
+        head = f"unsigned long {left} = py_range_len({start[0]}, {stop[0]}, {step[0]}); " \
+               f"{left} > 0; {left}--"
+        if index == self.names[s.var.name] and \
+                s.var.name not in {v.name for b in walk(s.body) for v in atoms_read(b)}:
+            return head, None         # the body never reads the index
+        self.ctx.helpers.add("py_range_at")
+        return head, f"{declare}{index} = py_range_at({start[0]}, {step[0]}, {left} - 1)"
+
+
+def _constant(s, stepped=False):
+    """Whether the range is constant (and, ``stepped``, its index never passes a 32-bit
+    long on its last step)."""
+    if not all(isinstance(a, Const) for a in (s.start, s.stop, s.step)):
+        return False
+    r = range(s.start.value, s.stop.value, s.step.value)
+    return not (stepped and r) or abs(r[-1] + r.step) <= INT_MAX
 
 
 def _test(index, up, down, bound, step, k):

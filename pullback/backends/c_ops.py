@@ -219,7 +219,11 @@ static long py_ifloordiv(long a, long b)
 /* Python's a % b for integers: the remainder has the sign of b. */
 static long py_imod(long a, long b)
 {
-    long r = a % b;
+    long r;
+    if (b == -1) {
+        return 0;       /* LONG_MIN % -1 is undefined in C */
+    }
+    r = a % b;
     if (r != 0 && (r < 0) != (b < 0)) {
         r += b;
     }
@@ -308,13 +312,39 @@ static double polygamma(long n, double x)
     }
     return acc - parity * s;
 }""",
-    "range_last": """\
-/* The last value of Python's range(start, stop, step), to iterate it backwards
-   (a value before start when the range is empty). */
-static long range_last(long start, long stop, long step)
+    "py_range_next": """\
+/* The value after i in range(..., stop, step), i not past stop; stop itself when i is
+   the last value, so the loop ends without stepping past LONG_MAX or LONG_MIN. */
+static long py_range_next(long i, long step, long stop)
 {
-    long n = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
-    return start + (n - 1) * step;
+    unsigned long left = step > 0 ? (unsigned long)stop - (unsigned long)i
+                                   : (unsigned long)i - (unsigned long)stop;
+    unsigned long by = step > 0 ? (unsigned long)step : 0UL - (unsigned long)step;
+    return left > by ? i + step : stop;
+}""",
+    "py_range_len": """\
+/* len(range(start, stop, step)), in unsigned arithmetic: no overflow at any bounds. */
+static unsigned long py_range_len(long start, long stop, long step)
+{
+    unsigned long span, by;
+    if (step > 0 && start < stop) {
+        span = (unsigned long)stop - (unsigned long)start;
+        by = (unsigned long)step;
+    } else if (step < 0 && start > stop) {
+        span = (unsigned long)start - (unsigned long)stop;
+        by = 0UL - (unsigned long)step;
+    } else {
+        return 0;
+    }
+    return (span - 1) / by + 1;
+}""",
+    "py_range_at": """\
+/* The k-th value of range(start, ..., step), k below its length: a long, computed
+   without signed overflow. */
+static long py_range_at(long start, long step, unsigned long k)
+{
+    unsigned long v = (unsigned long)start + (unsigned long)step * k;
+    return v <= (unsigned long)LONG_MAX ? (long)v : -(long)~v - 1;
 }""",
 }
 HELPER_DEPS = {"polygamma": ("factorial",)}
