@@ -8,6 +8,11 @@ from .api import grad, source, value_and_grad, vjp
 from .custom import custom_jvp, custom_vjp
 from .library_rules import defvjp
 from .implicit import fixed_point, root
+
+try:        # scipy.optimize's solvers differentiate implicitly, when SciPy is installed
+    from . import scipy_optimize  # noqa: F401
+except ImportError:
+    pass
 from .check import GradientMismatch, check_grad
 from .emit_c import emit_c
 from .jacobians import hessian, hvp, jacobian, jvp, jvp_source

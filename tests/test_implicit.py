@@ -53,12 +53,6 @@ def test_fixed_point_grad_jvp_hessian():
           rtol=1e-7)
 
 
-@pytest.mark.parametrize("backend", ["numba"])
-def test_fixed_point_numba(backend):
-    close(pullback.grad(through_fixed_point, backend=backend)(0.8),
-          jax.grad(through_fixed_point_jax)(0.8))
-
-
 def test_root_grad_and_jvp():
     want = 4.0 / 3.0 * 2.0 ** (1.0 / 3.0)       # d/dc c^(4/3)
     close(pullback.grad(through_root)(2.0), want)
@@ -86,3 +80,60 @@ def test_deep_equilibrium_gradient_and_training():
     close(pullback.grad(deq.loss)(theta, x, y, v), jax.grad(loss_jax)(theta), rtol=1e-7)
     losses = deq.train()
     assert losses[-1] < 0.01 * losses[0]
+
+
+# -- scipy.optimize's solvers inside differentiated code ------------------------------------
+import scipy.optimize  # noqa: E402
+
+
+def cubic(x, c0, c1):
+    return x ** 3 + c1 * x - c0
+
+
+def squared_root(c0, c1):
+    return scipy.optimize.brentq(cubic, 0.0, 3.0, args=(c0, c1)) ** 2
+
+
+def squared_root_jax(c0, c1):        # Newton unrolled to convergence: an independent oracle
+    x = 1.0
+    for _ in range(30):
+        x = x - (x ** 3 + c1 * x - c0) / (3 * x ** 2 + c1)
+    return x ** 2
+
+
+@pytest.mark.parametrize("solve", [scipy.optimize.brentq, scipy.optimize.brenth,
+                                   scipy.optimize.bisect, scipy.optimize.ridder])
+def test_bracketing_solvers(solve):
+    def f(c0, c1):
+        return solve(cubic, 0.0, 3.0, args=(c0, c1)) ** 2
+    assert abs(f(2.0, 0.5) - squared_root_jax(2.0, 0.5)) < 1e-10
+    close(pullback.grad(f, argnums=(0, 1))(2.0, 0.5),
+          jax.grad(squared_root_jax, argnums=(0, 1))(2.0, 0.5))
+
+
+def test_brentq_every_mode():
+    want = jax.grad(squared_root_jax, argnums=(0, 1))(2.0, 0.5)
+    close(pullback.jvp(squared_root, (2.0, 0.5), (1.0, -1.0))[1], want[0] - want[1])
+    close(pullback.hessian(squared_root, argnums=(0, 1))(2.0, 0.5),
+          jax.hessian(squared_root_jax, argnums=(0, 1))(2.0, 0.5), rtol=1e-7)
+
+
+@pytest.mark.slow       # test_custom_rules covers rules on Numba; this compiles a solver
+def test_brentq_numba():
+    want = jax.grad(squared_root_jax, argnums=(0, 1))(2.0, 0.5)
+    close(pullback.grad(squared_root, argnums=(0, 1), backend="numba")(2.0, 0.5), want)
+
+
+def test_newton_and_fixed_point():
+    def by_newton(c):
+        return scipy.optimize.newton(cubic, 1.0, args=(c, 0.5))
+
+    def by_newton_jax(c):
+        return squared_root_jax(c, 0.5) ** 0.5
+    close(pullback.grad(by_newton)(2.0), jax.grad(by_newton_jax)(2.0))
+
+    def by_fixed_point(a):
+        return scipy.optimize.fixed_point(step, 0.5, args=(a,))
+    h = 1e-6
+    close(pullback.grad(by_fixed_point)(0.8),
+          (by_fixed_point(0.8 + h) - by_fixed_point(0.8 - h)) / (2 * h), rtol=1e-6)

@@ -33,7 +33,15 @@ class CallLowerer:
                 callee = self.expr_Attribute(node.func)
         else:
             callee = self.expr(node.func)
-        args = [self.expr(a) for a in node.args]
+        args = []
+        for a in node.args:
+            if not isinstance(a, ast.Starred):
+                args.append(self.expr(a))
+                continue
+            spread = self.expr(a.value)     # f(x, *args): a static tuple's items
+            if not isinstance(spread, TupleB):
+                raise self.error(a, "a starred argument that is not a tuple of known length")
+            args += list(spread.items)
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
         if None in kwargs:
             raise self.error(node, "a '**kwargs' argument")

@@ -30,7 +30,7 @@ SUPPORTED = {
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
-    "arguments", "arg",
+    "arguments", "arg", "Starred",      # Starred: only as a call's argument (problem())
 }
 
 REJECTED = {
@@ -52,7 +52,7 @@ REJECTED = {
     "Set": "a set", "SetComp": "a set comprehension",
     "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",
-    "YieldFrom": "a 'yield from' (generator)", "Starred": "a starred expression ('*args')",
+    "YieldFrom": "a 'yield from' (generator)",
     # operators and contexts
     "Del": "a 'del' target",
     "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
@@ -112,6 +112,9 @@ def problem(node, root):
         args = node.args
         if args.vararg or args.kwarg or args.posonlyargs:
             return node, "variadic or positional-only parameters"
+    if isinstance(node, ast.Starred) and not any(
+            isinstance(c, ast.Call) and any(a is node for a in c.args) for c in ast.walk(root)):
+        return node, "a starred expression ('*args') outside a call's arguments"
     if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
         return node, f"a {type(node.value).__name__} constant"
     if isinstance(node, ast.While) and node.orelse:
@@ -125,7 +128,8 @@ def problem(node, root):
 
 # what a walk may skip ``problem`` for: supported classes without further conditions
 SUPPORTED_TYPES = frozenset(getattr(ast, n) for n in SUPPORTED if hasattr(ast, n))
-LOOK = frozenset((ast.FunctionDef, ast.Lambda, ast.Constant, ast.While, ast.comprehension))
+LOOK = frozenset((ast.FunctionDef, ast.Lambda, ast.Constant, ast.While, ast.comprehension,
+                  ast.Starred))
 
 
 def _positioned(root, target):
