@@ -45,8 +45,17 @@ class LimitExceeded(RuntimeError):
 
 @user_facing
 def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional[str] = None,
-           dtype: str = "float64", max_iterations: Optional[int] = None) -> EmittedC:
-    """The C99 source of ``f`` and its gradient; see the module docstring."""
+           dtype: str = "float64", max_iterations: Optional[int] = None,
+           checkpoint: Optional[int] = None,
+           memory_budget: Optional[int] = None) -> EmittedC:
+    """The C99 source of ``f`` and its gradient; see the module docstring.  With
+    ``memory_budget`` (bytes), top-level loops are checkpointed with as many snapshots
+    as keep the static storage within it; an error if even one snapshot does not fit."""
+    if memory_budget is not None:
+        if checkpoint is not None:
+            raise ValueError("give checkpoint or memory_budget, not both")
+        return _within_budget(f, example_args, memory_budget, argnums=argnums, name=name,
+                              dtype=dtype, max_iterations=max_iterations)
     args = bind(f, example_args, {})
     nums = argnum_tuple(argnums, len(args))
     types = []
@@ -82,7 +91,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
                 typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
             raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     with slow(f"emitting C for {cname}"):
-        typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask),), require)
+        typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask, checkpoint=checkpoint),), require)
         primal = [optimize(fn) for fn in typed.functions]
         origin = f"{getattr(f, '__qualname__', cname)} " \
                  f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
@@ -91,6 +100,31 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
     emitted = EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
     emitted.nums = sorted(nums)
     return emitted
+
+
+def _within_budget(f, example_args, budget, **kw):
+    """emit_c with the most snapshots whose static storage fits ``budget`` bytes: the
+    storage is linear in the snapshots, so two emissions give the line."""
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise ValueError(f"memory_budget must be a number of bytes >= 1, not {budget!r}")
+    one = emit_c(f, *example_args, checkpoint=1, **kw)
+    low = one.module.storage_bytes
+    if low > budget:
+        raise UnsupportedError(f"the gradient of {getattr(f, '__name__', 'f')} needs "
+                               f"{low} bytes of static storage with one snapshot per "
+                               f"checkpointed loop, over the memory_budget of {budget}",
+                               f.__code__.co_filename, f.__code__.co_firstlineno, 0,
+                               "C backend: memory budget")
+    step = emit_c(f, *example_args, checkpoint=2, **kw).module.storage_bytes - low
+    if step <= 0:
+        return one            # nothing is checkpointed: more snapshots cost nothing
+    best = one
+    snaps = 1 + (budget - low) // step
+    if snaps > 1:
+        best = emit_c(f, *example_args, checkpoint=snaps, **kw)
+        assert best.module.storage_bytes <= budget, (snaps, best.module.storage_bytes)
+    best.snapshots = snaps
+    return best
 
 
 def _unknown(t):

@@ -149,7 +149,11 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         body[0] = _wrap(("" if p in printers[:2] else "static ") + body[0])
         parts.append("\n".join(body))
     source = "\n\n".join(parts) + "\n"
-    return CModule(name, source, header, value_sig, grad_sig, storage)
+    module = CModule(name, source, header, value_sig, grad_sig, storage)
+    # each static array may be padded to the target's alignment (32 bytes on x86-64)
+    arrays = len(re.findall(r"^\s*static [^(=;]*\[[^]]*\];", source, re.M))
+    module.storage_bytes = _storage_bytes(layout, max_iterations, temps, dialect) + 31 * arrays
+    return module
 
 
 def _check_scalars(functions):
@@ -310,6 +314,30 @@ def _frames_text(layout, ctx, dialect):
 def _rev_of(layout, ctx, g):
     revs = sorted(r for r, f in layout.rev_frame.items() if f == g)
     return " and ".join(ctx.fnames[r] for r in revs) or "the reverse sweep"
+
+
+def _storage_bytes(layout, m, temps, d):
+    """An upper estimate of the gradient's static storage in bytes (8 per long and
+    pointer, the real's size per real): what ``emit_c(memory_budget=)`` holds to."""
+    real = 8 if d.real == "double" else 4
+
+    def size(t):
+        if is_array(t):
+            return size_of(t) * (real if elem_type(t) == "float" else 8)
+        return real if t == "float" else 8
+
+    def frame(key):
+        return sum(8 if fl.type in ("residual", "tape") else size(fl.type)
+                   for fl in layout.frames.get(key, ())) or 8
+    m = m if m is not None else 0
+    total = temps * real
+    for (f, tape), info in layout.tapes.items():
+        if layout.kinds[f] == "grad":
+            elem = frame(info.frame) if info.elem == "residual" else size(info.elem)
+            total += info.capacity.value(m) * elem
+    for g, n in layout.pools.items():
+        total += n.value(m) * frame(g)
+    return total
 
 
 def _storage(layout, ctx, m):

@@ -153,6 +153,16 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
                 raise NoCForm(f"'{op}' with a run-time {a.type} argument")
             return a.value
 
+        if op == "checkpoint_start":      # fills the schedule's state (c_checkpoint.py)
+            self.ctx.helpers.add(op)
+            n = self.atom(args[0], env)[0]
+            lines.append(f"{pad}checkpoint_start({n}, {static(args[1])}, {dest}, "
+                         f"{size_of(t)});")
+            return
+        if op == "checkpoint_next":
+            self.ctx.helpers.add(op)
+            lines.append(f"{pad}{out('0')} = checkpoint_next({self.names[args[0].name]});")
+            return
         if op == "eye":
             return self.eye(s, out, pad, lines)
         if op in FILL:

@@ -99,6 +99,9 @@ def plan(functions, entry, max_iterations):
         for s in walk(f.body):
             if not isinstance(s, (For, While)) or not _stores(s, kinds):
                 continue
+            if is_checkpoint_drive(s):
+                bounds[id(s)] = _drive_bound(s, kinds)
+                continue
             n = trips.get(id(s)) if isinstance(s, For) else None
             if n is not None:
                 bounds[id(s)] = Size.of(n)
@@ -117,7 +120,8 @@ def plan(functions, entry, max_iterations):
     for f in storing:
         for s in walk(f.body):
             if isinstance(s, NewTape):
-                tapes[(f.name, s.tape.name)] = _tape(f, s.tape.name, residual_of, bounds)
+                tapes[(f.name, s.tape.name)] = _tape(f, s.tape.name, residual_of, bounds,
+                                                     s.capacity)
     for key, fields in frames.items():
         for fl in fields:
             if fl.type == "tape":
@@ -219,13 +223,34 @@ def _count(body, pred, bounds):
     return total
 
 
-def _tape(fn, name, residual_of, bounds):
+def is_checkpoint_drive(s):
+    """The action loop of a checkpointed loop (``transforms/checkpoint.py``)."""
+    return isinstance(s, While) and bool(s.body) and isinstance(s.body[0], Assign) and \
+        s.body[0].op == "checkpoint_next"
+
+
+def _drive_bound(s, kinds):
+    """A checkpointed loop records one step at a time (its snapshot tapes say their own
+    capacity), so each recording push counts once per action loop; a residual frame per
+    call would be allocated at every recomputation, so calls are refused there."""
+    for x in walk(s.body):
+        if isinstance(x, Call) and kinds.get(x.func) == "fwd":
+            raise UnsupportedError.at(s.loc, "a checkpointed loop that calls a function "
+                                      "has no C form yet (its residual frames are allocated "
+                                      "per call); inline the call or leave checkpoint off",
+                                      "C backend: checkpoint")
+    return Size.of(1)
+
+
+def _tape(fn, name, residual_of, bounds, capacity=None):
     pushes = [s for s in walk(fn.body) if isinstance(s, Push) and s.tape.name == name]
     elem = pushes[0].value.type if pushes else "float"
     arrays = [p.value.type for p in pushes if is_array(p.value.type)]
     if arrays:         # slices of different shapes share one tape: room for the largest
         elem = max(arrays, key=size_of)
     frame = residual_of.get((fn.name, pushes[0].value.name)) if elem == "residual" else None
+    if capacity is not None:
+        return Tape(elem, frame, Size.of(capacity))
     cap = _count(fn.body, lambda s: isinstance(s, Push) and s.tape.name == name, bounds)
     return Tape(elem, frame, Size.of(1) if cap.is_zero() else cap)
 

@@ -19,6 +19,8 @@ Invariants
 import math
 import re
 
+from .c_checkpoint import DEPS as CHECKPOINT_DEPS, HELPERS as CHECKPOINT_HELPERS
+
 ATOM, UNARY, MUL, ADD, REL, EQ, COND = 16, 14, 13, 12, 10, 9, 3
 INT_MAX = 2 ** 31 - 1          # ``long`` is 32 bits on Cortex-M
 FLT_MAX = 3.4028234663852886e38
@@ -348,6 +350,8 @@ static long py_range_at(long start, long step, unsigned long k)
 }""",
 }
 HELPER_DEPS = {"polygamma": ("factorial",)}
+HELPERS.update(CHECKPOINT_HELPERS)          # checkpointed loops' schedule (c_checkpoint.py)
+HELPER_DEPS.update(CHECKPOINT_DEPS)
 
 
 def helper_sources(names, d):

@@ -197,8 +197,10 @@ class Pop:
 
 @dataclass(frozen=True)
 class NewTape:
-    """``tape = []``."""
+    """``tape = []``.  ``capacity``: at most this many entries are ever on it at once
+    (a checkpointed loop's snapshots); backends with static storage size it so."""
     tape: Var
+    capacity: Optional[int] = None
 
 
 @dataclass(frozen=True)

@@ -97,10 +97,15 @@ def checkpoint_split(n, s):
     return max(lo, min(hi, max(1, m)))
 
 
+def state_size(snaps):
+    """Length of the schedule's state array (``checkpoint_start`` allocates it)."""
+    return 4 + 6 * (snaps + 2)
+
+
 def checkpoint_start(n, snaps):
     """The schedule's state for ``n`` steps and ``snaps`` snapshots: [frames, position,
     phase, snaps] and then one frame [l, r, s, m, stage, k] per live snapshot."""
-    st = np.zeros(4 + 6 * (snaps + 2), np.int64)
+    st = np.zeros(4 + 6 * (snaps + 2), np.int64)      # state_size(snaps)
     st[3] = snaps
     if n > 0:
         st[0] = 1

@@ -39,9 +39,7 @@ from ..ir.types import INT, Array, is_array, is_list
 from ..ir.walk import all_written, blocks, map_blocks, vars_written, walk
 from ..analysis.liveness import live_in
 from ..rules.schedule import (ADVANCE, FREE, RECORD, RESTORE, REVERSE, TAKESHOT,
-                              snapshots_for)
-
-PLAN = Array("int64", (None,))
+                              snapshots_for, state_size)
 
 
 def plan_checkpoints(rf, snaps):
@@ -105,13 +103,14 @@ class Checkpoint:
     def __init__(self, rf, loop, state, snaps, why=""):
         self.rf, self.loop, self.state, self.snaps, self.why = rf, loop, state, snaps, why
         fresh = rf.names.fresh
-        self.plan = fresh("ck_plan", PLAN)
+        self.plan = fresh("ck_plan", Array("int64", (state_size(snaps),)))
         self.n, self.first, self.pos = fresh("ck_n", INT), fresh("ck_first", INT), \
             fresh("ck_pos", INT)
         self.tapes = {}
         for v in state:
             self.tapes[v.name] = rf.names.fresh(v.name + "_snaps", "tape")
             rf.tapes[("checkpoint", v.name)] = self.tapes[v.name]
+            rf.capacity[self.tapes[v.name].name] = snaps
 
     # -- the two sweeps ------------------------------------------------------------------
     def forward(self):

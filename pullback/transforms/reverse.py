@@ -54,6 +54,7 @@ class ReverseFunction:
         self.counters = {}    # id(loop) -> counter name
         self.counter_stmts = {}   # id(loop) -> (init stmt, increment stmt)
         self.tapes = {}
+        self.capacity = {}        # tape name -> most entries at once, where bounded
         self.writes = written_in_place(fn.body)
         self.push_source = {}     # pushed temporary -> (variable it saves, its type)
         self.body = self.prepare(fn.body)
@@ -311,7 +312,7 @@ class ReverseFunction:
         rev += self.reverse(self.body[:-1])
         init = [Assign(self.names.bar(Var(n)), "copy", (Const(0.0),))
                 for n in sorted(self.active)]
-        tapes = [NewTape(t) for t in self.tapes.values()]
+        tapes = [NewTape(t, self.capacity.get(t.name)) for t in self.tapes.values()]
         residual = self.residual_needs(init + rev, seeds) if split else {}
         fwd = tapes + self.defaults(fwd, residual) + fwd
         grads = tuple(self.names.bar(p) if p.name in self.active else Const(0.0)
