@@ -298,3 +298,30 @@ def test_check_grad_names_a_wrong_rule():
 def test_check_grad_passes_right_rules():
     assert pullback.check_grad(lambda w: np.sum(softplus(2.0 * w)), np.array([0.3, -0.5])) <= 1
     assert pullback.check_grad(uses_jvp_rule, 0.7, 1.3, argnums=(0, 1)) <= 1
+
+
+@pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
+def test_array_rule_c():
+    value, grads = pullback.emit_c(net, W, X).compile()(W, X)
+    close(grads, jax.grad(net_jax)(W, X))
+
+
+@pullback.custom_vjp
+def outside_subset(x):
+    return x * x
+
+
+def outside_subset_bwd(x, g):
+    try:                                    # not in the subset: rejected at this line
+        return (2.0 * x * g,)
+    except ValueError:
+        return (0.0,)
+
+
+outside_subset.defvjp(lambda x: (outside_subset(x), x), outside_subset_bwd)
+
+
+def test_rule_outside_the_subset_is_rejected_at_its_line():
+    line = outside_subset_bwd.__code__.co_firstlineno + 1
+    with pytest.raises(UnsupportedError, match=rf"{HERE}:{line}:\d+: cannot differentiate a 'try'"):
+        pullback.grad(lambda x: outside_subset(x) * 3.0)(1.0)
