@@ -141,4 +141,44 @@ def _bracketed_root_jvp(primals, tangents):
 
 bracketed_root.defjvp(_bracketed_root_jvp)
 
-__all__ = ["bracketed_root", "fixed_point", "root"]
+@expands()
+def _jacobian(residual, x, theta):
+    """d residual / dx at ``x`` (a vector), one column per tangent."""
+    def at_x(x):
+        return residual(x, theta)
+    n = np.size(x)
+    jac = np.zeros((n, n))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1.0
+        r, column = jvp(at_x, (x,), (e,))
+        jac[:, j] = column
+    return jac
+
+
+@custom_jvp
+def vector_root(residual, x0, theta, tol=1.49012e-08, max_iter=100):
+    """The vector x* with ``residual(x*, theta) == 0`` (as many equations as unknowns), by
+    Newton's method from ``x0`` with pullback's Jacobian of ``residual``."""
+    x = x0 * np.ones(1)
+    for i in range(max_iter):
+        step = np.linalg.solve(_jacobian(residual, x, theta), residual(x, theta))
+        x = x - step
+        if np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(x))):
+            break
+    return x
+
+
+def _vector_root_jvp(primals, tangents):
+    residual, x0, theta, tol, max_iter = primals
+    x = vector_root(residual, x0, theta, tol, max_iter)
+
+    def at_theta(theta):
+        return residual(x, theta)
+    r, b = jvp(at_theta, (theta,), (tangents[2],))
+    return x, -np.linalg.solve(_jacobian(residual, x, theta), b)
+
+
+vector_root.defjvp(_vector_root_jvp)
+
+__all__ = ["bracketed_root", "fixed_point", "root", "vector_root"]

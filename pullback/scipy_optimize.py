@@ -10,12 +10,16 @@ SciPy's to the tolerance asked for (a bracket with one sign change has one root)
 
 Solvers: brentq, brenth, bisect, ridder (bisection on the bracket), newton (Newton's
 method with pullback's derivative; ``fprime`` is not needed), fixed_point (plain
-iteration; the fixed point ``del2`` acceleration finds).  fsolve and root (vector
-equations) are not stood in for: calling them in differentiated code is rejected.
+iteration; the fixed point ``del2`` acceleration finds), fsolve and root (Newton's
+method on as many equations as unknowns, with pullback's Jacobian; ``root`` gives a
+result with ``x`` and ``success`` only, whatever ``method`` asks for).
 """
+from typing import NamedTuple
+
+import numpy as np
 import scipy.optimize
 
-from .implicit import bracketed_root, fixed_point as _fixed_point, root
+from .implicit import bracketed_root, fixed_point as _fixed_point, root, vector_root
 from .rules.expansions import expands
 
 
@@ -41,4 +45,25 @@ def fixed_point(func, x0, args=(), xtol=1e-08, maxiter=500, method="del2"):
     return _fixed_point(step, x0, args, xtol, maxiter)
 
 
-__all__ = []
+
+@expands(scipy.optimize.fsolve)
+def fsolve(func, x0, args=(), fprime=None, xtol=1.49012e-08):
+    def residual(x, theta):
+        return func(x, *theta)
+    return vector_root(residual, x0, args, xtol, 100)
+
+
+class RootResult(NamedTuple):
+    """What ``scipy.optimize.root`` returns in differentiated code: the solution."""
+    x: np.ndarray
+    success: bool
+
+
+@expands(scipy.optimize.root)
+def solve_root(fun, x0, args=(), method="hybr", jac=None, tol=1.49012e-08):
+    def residual(x, theta):
+        return fun(x, *theta)
+    return RootResult(vector_root(residual, x0, args, tol, 100), True)
+
+
+__all__ = ["RootResult"]

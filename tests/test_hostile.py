@@ -73,7 +73,7 @@ CALLS = {
     "try": ("try:\n        return x\n    except ValueError:\n        return 0.0", "'try'"),
     "with": ("with open('f') as fh:\n        return x", "'with'"),
     "yield": ("yield x", "'yield'"),
-    "starred call": ("t = (x, 2.0)\n    return max(*t)", "starred expression"),
+    "starred target": ("a, *b = x, x\n    return a", "starred expression"),
     "class": ("class A:\n        pass\n    return x", "class definition"),
     "lambda *args": ("g = lambda *ts: x\n    return g(x)", "variadic"),
     "list sort": ("l = [x, 2.0]\n    l.sort()\n    return l[0]", "'.sort'"),

@@ -137,3 +137,31 @@ def test_newton_and_fixed_point():
     h = 1e-6
     close(pullback.grad(by_fixed_point)(0.8),
           (by_fixed_point(0.8 + h) - by_fixed_point(0.8 - h)) / (2 * h), rtol=1e-6)
+
+
+def two_equations(x, a, b):
+    return np.array([x[0] ** 3 + x[1] - a, x[1] ** 3 - x[0] - b])
+
+
+def squared_norm_jax(a, b):           # 2-D Newton unrolled to convergence
+    x = jnp.array([1.0, 1.0])
+    for _ in range(12):
+        r = jnp.array([x[0] ** 3 + x[1] - a, x[1] ** 3 - x[0] - b])
+        jac = jnp.array([[3 * x[0] ** 2, 1.0], [-1.0, 3 * x[1] ** 2]])
+        x = x - jnp.linalg.solve(jac, r)
+    return jnp.sum(x ** 2)
+
+
+def test_fsolve_and_root():
+    def by_fsolve(a, b):
+        return np.sum(scipy.optimize.fsolve(two_equations, np.array([1.0, 1.0]),
+                                            args=(a, b)) ** 2)
+
+    def by_root(a, b):
+        return np.sum(scipy.optimize.root(two_equations, np.array([1.0, 1.0]),
+                                          args=(a, b)).x ** 2)
+    want = jax.grad(squared_norm_jax, argnums=(0, 1))(2.0, 0.5)
+    close(by_fsolve(2.0, 0.5), squared_norm_jax(2.0, 0.5))
+    close(pullback.grad(by_fsolve, argnums=(0, 1))(2.0, 0.5), want)
+    close(pullback.grad(by_root, argnums=(0, 1))(2.0, 0.5), want)
+    close(pullback.jvp(by_fsolve, (2.0, 0.5), (1.0, 0.0))[1], want[0])

@@ -24,7 +24,7 @@ LINEAR = {name: None for name in """copy neg pos add sub sum mean cumsum unbroad
     copy_array asarray float item pack list_append index_list split_part
     stop_gradient""".split()}
 LINEAR.update(getitem=(0,), getitem_copy=(0,), slice=(0,), take=(0,),
-              take_along_axis=(0,), setitem=(0, 2), select=(1, 2), truediv=(0,))
+              take_along_axis=(0,), setitem=(0, 2), select=(1, 2), truediv=(0,), solve=(1,))
 BILINEAR = set("mul matmul dot inner outer vdot tensordot einsum2".split())
 
 
