@@ -229,3 +229,64 @@ def test_auto_snapshots_from_a_memory_budget():
     assert pullback.grad(pendulum, checkpoint="auto").checkpoint[1] > 0
     with pytest.raises(ValueError, match="memory_budget"):
         pullback.grad(pendulum, checkpoint=4, memory_budget=100)
+
+
+# -- loops whose trip count is known only at their end ------------------------------------
+def until(x, a):
+    """A while loop whose exit depends on the state."""
+    t = 0.0
+    while t < 3.0:
+        x = x + 0.05 * math.sin(a * x + t)
+        t = t + 0.05 + 0.01 * x * x
+    return x * t
+
+
+def early(x, a, n):
+    for i in range(n):
+        x = math.cos(a * x) + 0.01 * i
+        if x > 0.99:
+            break
+    return x * a
+
+
+def counted(x, a, n):
+    k = 0
+    while k < n:
+        x = stepper(x, a)
+        k = k + 1
+    return x
+
+
+@pytest.mark.parametrize("f, args", [(until, (0.3, 1.2)), (early, (0.3, 1.2, 40)),
+                                     (early, (0.1, 0.05, 40)), (counted, (0.6, 1.1, 23))],
+                         ids=["while", "break", "no-break", "while-call"])
+def test_online_loops_bitwise_and_differences(f, args):
+    want = pullback.value_and_grad(f, argnums=(0, 1))(*args)
+    for s in (1, 2, 5):
+        got = pullback.value_and_grad(f, argnums=(0, 1), checkpoint=s)(*args)
+        assert got[0] == want[0] and _same(got[1], want[1]), s
+    h = 1e-6
+    fd = [(f(*args[:k], args[k] + h, *args[k + 1:]) - f(*args[:k], args[k] - h, *args[k + 1:]))
+          / (2 * h) for k in (0, 1)]
+    np.testing.assert_allclose(got[1], fd, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("n, s", [(1, 1), (23, 2), (40, 4)])
+def test_online_loop_runs_n_more_steps_than_revolve(n, s):
+    """A plain forward run first, then revolve's schedule for the count.  The loop
+    runs n + 1 steps: the last one tests ``k < n``, finds it false and stops (it calls
+    nothing, and is the step revolve records first, never one it advances over)."""
+    g = pullback.grad(counted, argnums=(0, 1), checkpoint=s)
+    g(0.6, 1.1, 1)
+    calls = {}
+
+    def count(frame, event, arg):
+        if event == "call" and frame.f_code.co_name.startswith("stepper"):
+            calls[frame.f_code.co_name] = calls.get(frame.f_code.co_name, 0) + 1
+    sys.setprofile(count)
+    try:
+        g(0.6, 1.1, n)
+    finally:
+        sys.setprofile(None)
+    assert calls.get("stepper_fwd", 0) == n
+    assert calls.get("stepper", 0) == n + forward_steps(n + 1, s)

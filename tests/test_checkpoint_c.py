@@ -13,7 +13,7 @@ import pytest
 import pullback
 from c_driver import CC, run_array_cases
 from pullback.emit_c import emit_c
-from test_checkpoint import heat, mixed, with_call
+from test_checkpoint import heat, mixed, until, with_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
 from pendulum import simulate  # noqa: E402
@@ -31,7 +31,7 @@ def _bitwise(result, f, args, argnums):
 
 def test_c_gradients_bitwise_under_sanitizers(tmp_path):
     cases = [("pend_s1", simulate, PEND, (0, 1, 2)), ("mixed_s3", mixed, (0.4, 1.3, 30), (0, 1)),
-             ("heat_s3", heat, (U0, 0.2, 25), (0, 1))]
+             ("heat_s3", heat, (U0, 0.2, 25), (0, 1)), ("until_s3", until, (0.3, 1.2), (0, 1))]
     got = {}
     for snaps, picked in ((1, cases[:1]), (3, cases[1:])):
         got.update(run_array_cases(picked, str(tmp_path), checkpoint=snaps))

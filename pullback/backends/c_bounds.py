@@ -96,7 +96,7 @@ def _record_fields(fn):
     pushed = {}
     for s in walk(fn.body):
         if isinstance(s, Push):
-            pushed.setdefault(s.tape.name, []).append(s.value.name)
+            pushed.setdefault(s.tape.name, []).append(getattr(s.value, "name", None))
     out = {}
     for s in walk(fn.body):
         if isinstance(s, Pop):

@@ -1,10 +1,12 @@
 """Checkpointed loops: reverse a long ``for`` loop in bounded memory (revolve).
 
 ``grad(f, checkpoint=s)`` (or ``checkpoint="auto"``: s from a budget of bytes and
-the state's size) reverses each top-level ``for`` loop of ``f`` whose trip
-count is known at loop entry (no ``break``/``return`` in it, a constant step)
-with at most ``s`` snapshots of the loop's state instead of a tape entry per
-iteration.  The loop body is split three ways, all from the reverse transform's
+the state's size) reverses each top-level loop of ``f`` (``for`` with a constant
+step, ``while``) with at most ``s`` snapshots of the loop's state instead of a
+tape entry per iteration.  A loop whose trip count is known at entry runs
+revolve's schedule from its first forward sweep; one that can stop early
+(``while``, ``break``) runs plainly from one snapshot, and the reverse sweep runs
+the whole schedule for the count it recorded (``Checkpoint.online``).  The loop body is split three ways, all from the reverse transform's
 own pieces, so an iteration's adjoint is the very code a taped loop runs:
 
 - the primal body (ADVANCE: no recording),
@@ -31,10 +33,10 @@ Invariants
   copy); arrays written in place are copied when saved.  The schedule ends by
   popping the snapshot of step 0, so the state after the loop's reversal is its
   value at loop entry, which the reverse sweep before the loop may read.
-- Loops the scheme cannot take (appends to lists, a ``break``, a step computed at
-  run time) stay taped.  Nested loops inside a checkpointed one are taped per step.
+- Loops the scheme cannot take (appends to lists, a step computed at run time, a
+  ``break`` in a reversed range) stay taped.  Nested loops inside a checkpointed one are taped per step.
 """
-from ..ir import Assign, Call, Comment, Const, For, If, Pop, Push, Var, While
+from ..ir import Assign, Call, Comment, Const, For, If, Pop, Push, Var, While, replace
 from ..ir.types import INT, Array, is_array, is_list
 from ..ir.walk import all_written, blocks, map_blocks, vars_written, walk
 from ..analysis.liveness import live_in
@@ -46,9 +48,10 @@ def plan_checkpoints(rf, snaps):
     """{id(loop): Checkpoint} for the top-level loops of ``rf.body`` to checkpoint."""
     out = {}
     for k, s in enumerate(rf.body):
-        if not isinstance(s, For) or s.exit is not None or id(s) not in rf.rec.reversed:
+        if not isinstance(s, (For, While)) or id(s) not in rf.rec.reversed:
             continue
-        if not isinstance(s.step, Const) or s.step.value == 0:
+        if isinstance(s, For) and (not isinstance(s.step, Const) or s.step.value == 0 or
+                                   s.exit is not None and s.reverse):
             continue
         state = loop_state(rf, k)
         if state is None:
@@ -78,7 +81,8 @@ def loop_state(rf, k):
     names = {n for n in types if n in carried or n in before}
     names |= {n for n in reads if n in after and n not in types}
     types.update({n: v.type for n, v in reads.items() if n not in types})
-    names.discard(loop.var.name)
+    if isinstance(loop, For):
+        names.discard(loop.var.name)
     return [Var(n, types[n]) for n in sorted(names)
             if types[n] not in ("tape", "residual")]
 
@@ -113,21 +117,44 @@ class Checkpoint:
             rf.capacity[self.tapes[v.name].name] = snaps
 
     # -- the two sweeps ------------------------------------------------------------------
+    @property
+    def online(self):
+        """A loop that can stop early (``while``, ``break``): its trip count is known only
+        at its end, so the forward sweep runs it plainly from one snapshot and the reverse
+        sweep runs the whole schedule for the count it recorded (n more steps than revolve
+        with the count known in advance)."""
+        return isinstance(self.loop, While) or self.loop.exit is not None
+
     def forward(self):
         s = self.loop
         names = ", ".join(v.name for v in self.state)
         out = [Comment(f"checkpointed loop (line {getattr(s.loc, 'line', '?')}): at most "
                        f"{self.snaps} snapshots of {names} ({state_bytes(self.state)} bytes "
                        f"each{self.why}); binomial schedule (revolve): t(n, s) = r n - "
-                       f"beta(s + 1, r - 1) steps recomputed for n steps")]
+                       f"beta(s + 1, r - 1) steps recomputed for n steps" +
+                       ("; its trip count is known at its end: one plain forward run "
+                        "first" if self.online else ""))]
+        if self.online:
+            if isinstance(s, For):
+                out.append(Assign(self.first, "copy", (s.start,)))
+            out += self.takeshot()
+            return out + [replace(s, body=self.primal(s.body))]
         out += self.trip_count()
-        out.append(Assign(self.plan, "checkpoint_start", (self.n, Const(self.snaps)), s.loc))
-        out.append(Assign(self.pos, "copy", (Const(0),)))
+        out += self.start(self.n)
         out.append(self.drive(reverse=False))
         return out
 
     def reverse(self):
-        return [self.drive(reverse=True)]
+        if not self.online:
+            return [self.drive(reverse=True)]
+        out = self.start(Var(self.rf.counters[id(self.loop)], INT))   # before the counter
+        for v in self.state:                  # is restored with the state at loop entry
+            self.popped(v, out)
+        return out + [self.drive(reverse=True)]
+
+    def start(self, n):
+        return [Assign(self.plan, "checkpoint_start", (n, Const(self.snaps)), self.loop.loc),
+                Assign(self.pos, "copy", (Const(0),))]
 
     def trip_count(self):
         """``ck_n = len(range(start, stop, step))`` and ``ck_first``, the index of step 0."""
@@ -177,6 +204,8 @@ class Checkpoint:
     def step(self, k):
         """The loop variable of step ``k``."""
         s = self.loop
+        if isinstance(s, While):
+            return []
         off = self.rf.names.fresh("ck_off", INT)
         delta = -s.step.value if s.reverse else s.step.value
         return [Assign(off, "mul", (k, Const(delta))), Assign(s.var, "add", (self.first, off))]

@@ -219,7 +219,7 @@ class ReverseFunction:
             return []
         if isinstance(s, If):
             return [If(s.cond, tuple(self.reverse(s.body)), tuple(self.reverse(s.orelse)), s.loc)]
-        if isinstance(s, For) and id(s) in self.checkpoints:
+        if id(s) in self.checkpoints:
             return self.checkpoints[id(s)].reverse() + self.pops(s)
         if isinstance(s, For):
             return self.reverse_for(s) + self.pops(s)
