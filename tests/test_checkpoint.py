@@ -170,11 +170,9 @@ def test_pendulum_against_jax_and_differences():
         np.testing.assert_allclose(got[k], fd, rtol=1e-6)
 
 
-@pytest.mark.parametrize("n, s", [(1, 1), (9, 1), (30, 2), (50, 3), (64, 40)])
-def test_recomputed_steps_are_revolves_optimum(n, s):
-    """Counted in the run: the loop body's call of ``stepper`` is the primal in a
-    recomputed (advanced) step and ``stepper_fwd`` in a recorded one."""
-    g = pullback.grad(with_call, argnums=(0, 1), checkpoint=s)
+def stepper_calls(f, s, n):
+    """{name: calls} of ``stepper``'s generated functions in one gradient of ``f``."""
+    g = pullback.grad(f, argnums=(0, 1), checkpoint=s)
     g(0.6, 1.1, 1)
     calls = {}
 
@@ -186,6 +184,14 @@ def test_recomputed_steps_are_revolves_optimum(n, s):
         g(0.6, 1.1, n)
     finally:
         sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize("n, s", [(1, 1), (9, 1), (30, 2), (50, 3), (64, 40)])
+def test_recomputed_steps_are_revolves_optimum(n, s):
+    """Counted in the run: the loop body's call of ``stepper`` is the primal in a
+    recomputed (advanced) step and ``stepper_fwd`` in a recorded one."""
+    calls = stepper_calls(with_call, s, n)
     assert calls.get("stepper_fwd", 0) == n
     assert calls.get("stepper", 0) == forward_steps(n, s)
 
@@ -276,17 +282,6 @@ def test_online_loop_runs_n_more_steps_than_revolve(n, s):
     """A plain forward run first, then revolve's schedule for the count.  The loop
     runs n + 1 steps: the last one tests ``k < n``, finds it false and stops (it calls
     nothing, and is the step revolve records first, never one it advances over)."""
-    g = pullback.grad(counted, argnums=(0, 1), checkpoint=s)
-    g(0.6, 1.1, 1)
-    calls = {}
-
-    def count(frame, event, arg):
-        if event == "call" and frame.f_code.co_name.startswith("stepper"):
-            calls[frame.f_code.co_name] = calls.get(frame.f_code.co_name, 0) + 1
-    sys.setprofile(count)
-    try:
-        g(0.6, 1.1, n)
-    finally:
-        sys.setprofile(None)
+    calls = stepper_calls(counted, s, n)
     assert calls.get("stepper_fwd", 0) == n
     assert calls.get("stepper", 0) == n + forward_steps(n + 1, s)
