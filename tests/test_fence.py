@@ -106,6 +106,12 @@ def f(x):
         y = np.log(x)
     return y * x
 ''',
+    '''
+def f(x, scale=None):
+    if scale is None and x is not None:     # decided while lowering
+        return x * x
+    return x * scale
+''',
 ]
 
 
@@ -190,8 +196,6 @@ REJECTED_EXAMPLES = {
     "LShift": ("    y = 1 << 2", None, 0, 8),
     "RShift": ("    y = 1 >> 2", None, 0, 8),
     "Invert": ("    y = ~1", None, 0, 8),
-    "Is": ("    y = x is None", None, 0, 8),
-    "IsNot": ("    y = x is not None", None, 0, 8),
     "In": ("    y = x in (1.0,)", None, 0, 8),
     "NotIn": ("    y = x not in (1.0,)", None, 0, 8),
     "TypeVar": ("    def g[T](t):\n        return t", None, 0, 10),
@@ -316,6 +320,13 @@ def test_rejections_on_other_pythons(version):
             continue
         assert got[node] == ["UnsupportedError", 2 + line, col,
                              fence.REJECTED[reported or node]], node
+
+
+def test_is_compares_only_with_none(tmp_path):
+    module, path = _load(tmp_path, "is_other", "def f(x):\n    return x * (x is x)\n")
+    with pytest.raises(pullback.UnsupportedError) as info:
+        pullback.grad(module.f)(0.5)
+    assert "'x is None'" in str(info.value) and path in str(info.value)
 
 
 def test_tables_do_not_overlap_and_describe_every_rejection():

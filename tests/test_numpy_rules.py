@@ -23,6 +23,7 @@ import scipy.special
 import pullback
 
 import numpy_rule_table_arrays  # noqa: F401  (appends the second half of the table)
+import numpy_expansion_table  # noqa: F401  (appends NumPy's Python functions)
 import scipy_rule_table  # noqa: F401  (appends the SciPy rows)
 from numpy_rule_table import ROWS
 

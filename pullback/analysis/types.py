@@ -90,17 +90,26 @@ def infer_types(module, entry_types, simplify):
     constants, and typing runs again so shapes flow through them.  ``simplify``
     (function -> function: the optimiser's constant propagation, passed in because
     the optimiser sits above analysis) carries the folded shapes to their uses."""
+    errors = []
     for _ in range(8):
         module = reachable(module)
-        typed = _infer(module, entry_types)
+        errors = []
+        typed = _infer(module, entry_types, errors)
         if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
-            return typed
-        folded = Module(tuple(_fold_shapes(simplify(f)) for f in typed.functions),
-                        typed.result)
+            break
+        try:
+            folded = Module(tuple(_fold_shapes(simplify(f)) for f in typed.functions),
+                            typed.result)
+        except Exception:     # noqa: BLE001 -- code that did not type: its own error first
+            if errors:
+                break
+            raise
         if folded == typed:
-            return typed
+            break
         module = folded
+    if errors:          # a statement that does not type, and folding did not remove it
+        raise errors[0]
     return typed
 
 
@@ -122,7 +131,10 @@ def _fold_shapes(fn):
     return Function(fn.name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
 
 
-def _infer(module, entry_types):
+def _infer(module, entry_types, errors):
+    """Types by fixpoint.  A statement that does not type is recorded in ``errors``
+    and left untyped (its target too): it may lie in a branch that folding removes
+    (``if np.ndim(x) == 1:`` in an expansion); ``infer_types`` raises it if it stays."""
     table = {f.name: {} for f in module.functions}
     rets = {f.name: None for f in module.functions}
     entry = module.functions[0]
@@ -132,6 +144,7 @@ def _infer(module, entry_types):
     changed = True
     while changed:
         changed = False
+        errors.clear()      # only the last pass's: earlier ones saw partial types
 
         def setvar(fname, name, t):
             nonlocal changed
@@ -158,7 +171,8 @@ def _infer(module, entry_types):
                         try:
                             t = result_type(s.op, s.args, ts)
                         except TypeError as e:
-                            raise TransformError.at(s.loc, str(e)) from None
+                            errors.append(TransformError.at(s.loc, str(e)))
+                            continue
                         known[id(s)] = (ts, t)
                     setvar(fn.name, s.target.name, t)
                 elif isinstance(s, For):
@@ -184,7 +198,8 @@ def _infer(module, entry_types):
                     if new != old:
                         rets[fn.name] = new
                         changed = True
-    return Module(tuple(_annotate(f, table[f.name]) for f in module.functions), module.result)
+    return Module(tuple(_annotate(f, table[f.name], bool(errors)) for f in module.functions),
+                  module.result)
 
 
 def _rule_params(module, s, arg_types, rets, setvar):
@@ -209,7 +224,7 @@ def _rule_params(module, s, arg_types, rets, setvar):
         seed(rule.jvp, arg_types + [tangent(t) for t in arg_types])
 
 
-def _annotate(fn, env):
+def _annotate(fn, env, lenient=False):
     typed = {}          # name -> its typed Var (one object per name)
 
     def var(v):
@@ -217,6 +232,8 @@ def _annotate(fn, env):
         if found is not None:
             return found
         t = env.get(v.name)
+        if t is None and lenient:       # after a type error: a stand-in until it is raised
+            t = "float"
         if t is None:
             raise TransformError.at(fn.loc, f"cannot infer the type of '{v.name}' in "
                                     f"'{fn.name}' (is it used before assignment, or does "

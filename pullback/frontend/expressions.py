@@ -9,6 +9,7 @@ by name into its binding (guarded where it was read).
 import ast
 import builtins
 import math
+import operator
 import types
 from dataclasses import dataclass
 
@@ -213,12 +214,25 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         values = node.values
         acc = self.atom(values[0])
         for v in values[1:]:
+            if _known(acc):     # a constant: Python's short circuit, decided while lowering
+                if bool(acc.value) != isinstance(node.op, ast.And):
+                    return acc
+                acc = self.atom(v)
+                continue
             acc = self.lazy(acc, lambda v=v: self.atom(v), node, isinstance(node.op, ast.And))
         return acc
 
     def expr_Compare(self, node):
+        if isinstance(node.ops[0], (ast.Is, ast.IsNot)):    # 'x is None' (the fence allows no other)
+            is_none = self.expr(node.left) == Const(None)   # a run-time value is never None
+            return Const(is_none == isinstance(node.ops[0], ast.Is))
         left = self.atom(node.left)
         right = self.atom(node.comparators[0])
+        if len(node.ops) == 1 and _known(left) and _known(right):
+            try:        # two constants (an expansion's axis=None): decided while lowering
+                return Const(_COMPARE[type(node.ops[0])](left.value, right.value))
+            except TypeError:       # None < 1: Python's error, at run time as before
+                pass
         acc = self.op(CMPOPS[type(node.ops[0])], (left, right), node)
         for op, comp in zip(node.ops[1:], node.comparators[1:]):
             prev = right
@@ -239,6 +253,14 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         orelse = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.orelse),))))
         self.emit(If(cond, body, orelse, self.loc(node)))
         return r
+
+_COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+            ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne}
+
+
+def _known(a):
+    return isinstance(a, Const) and (a.value is None or type(a.value) in (bool, int, str))
+
 
 def _library(value):
     """numpy's (or another extension's) functions, types and modules: not guarded."""

@@ -25,6 +25,7 @@ SUPPORTED = {
     "Expr", "Pass", "Break", "Continue", "Assert", "Raise", "With", "withitem",
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
+    "Is", "IsNot",      # only as 'x is None' / 'x is not None' (problem() checks)
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
     "ListComp", "comprehension", "JoinedStr", "FormattedValue",
     # operators, contexts and helpers
@@ -57,7 +58,7 @@ REJECTED = {
     "Del": "a 'del' target",
     "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
     "LShift": "the '<<' operator", "RShift": "the '>>' operator", "Invert": "the '~' operator",
-    "Is": "an 'is' comparison", "IsNot": "an 'is not' comparison", "In": "an 'in' test",
+    "In": "an 'in' test",
     "NotIn": "a 'not in' test",
     # parts of rejected statements (their statement is reported first)
     "ExceptHandler": "an 'except' clause", "alias": "an import alias",
@@ -117,6 +118,10 @@ def problem(node, root):
         return node, "a starred expression ('*args') outside a call's arguments"
     if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
         return node, f"a {type(node.value).__name__} constant"
+    if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Is, ast.IsNot)) for o in node.ops) \
+            and not (len(node.ops) == 1 and isinstance(node.comparators[0], ast.Constant)
+                     and node.comparators[0].value is None):
+        return node, "an 'is' comparison other than 'x is None' or 'x is not None'"
     if isinstance(node, ast.While) and node.orelse:
         return node, "an 'else' clause on a 'while' loop"
     if isinstance(node, ast.FunctionDef) and node is not root and node.decorator_list:
@@ -129,7 +134,7 @@ def problem(node, root):
 # what a walk may skip ``problem`` for: supported classes without further conditions
 SUPPORTED_TYPES = frozenset(getattr(ast, n) for n in SUPPORTED if hasattr(ast, n))
 LOOK = frozenset((ast.FunctionDef, ast.Lambda, ast.Constant, ast.While, ast.comprehension,
-                  ast.Starred))
+                  ast.Starred, ast.Compare))
 
 
 def _positioned(root, target):

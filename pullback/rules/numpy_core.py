@@ -4,11 +4,13 @@ constructors.  One entry per function; ``g`` is the output cotangent.
 Broadcasting is never undone here: the reverse transform sums every
 contribution down to its argument's shape (``unbroadcast``) once, centrally.
 """
+import math
+
 import numpy as np
 
 from . import np_helpers as H
 from ..ir.types import IndexT, ListT, join, of_value
-from .registry import NO_RULE, Syntax, always, array_op, nondiff, register, scalar
+from .registry import NO_RULE, Syntax, alias, always, array_op, nondiff, register, scalar
 from .shapes import sized_by
 
 # -- helpers the rules call (themselves primitives) ---------------------------
@@ -59,6 +61,16 @@ scalar("reciprocal", np.reciprocal, "-y * y", python=(np.reciprocal,), numpy="np
        syntax=Syntax("call", "np.reciprocal"))
 scalar("logaddexp", np.logaddexp, "exp(a - y)", "exp(b - y)", params="a b",
        python=(np.logaddexp,), numpy="np.logaddexp", syntax=Syntax("call", "np.logaddexp"))
+scalar("logaddexp2", np.logaddexp2, "exp2(a - y)", "exp2(b - y)", params="a b",
+       python=(np.logaddexp2,), numpy="np.logaddexp2", syntax=Syntax("call", "np.logaddexp2"))
+# fmod keeps the dividend's sign (C's fmod); a % b and np.mod the divisor's
+scalar("fmod", math.fmod, "1", "-trunc(a / b)", params="a b", python=(math.fmod, np.fmod),
+       numpy="np.fmod")
+alias("mod", np.mod, nargs=2)
+alias("degrees", np.rad2deg, nargs=1)
+alias("radians", np.deg2rad, nargs=1)
+nondiff("heaviside", np.heaviside, params="x h", python=(np.heaviside,), numpy="np.heaviside",
+        syntax=Syntax("call", "np.heaviside"))
 scalar("fmax", np.fmax, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
        "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", python=(np.fmax,),
        numpy="np.fmax", syntax=Syntax("call", "np.fmax"))

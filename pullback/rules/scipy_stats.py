@@ -344,10 +344,10 @@ def bernoulli_pmf(k, p, loc=0):
 
 # -- multivariate --------------------------------------------------------------------------------
 @expands(stats.multivariate_normal.logpdf)
-def mvn_logpdf(x, mean=0.0, cov=1.0, allow_singular=False):
+def mvn_logpdf(x, mean=None, cov=1.0, allow_singular=False):
     """Rows of ``x`` (last axis: the dimension d); ``cov`` a number (times the identity),
     a vector (a diagonal) or a matrix, through its Cholesky factor."""
-    dev = x - mean
+    dev = x if mean is None else x - mean
     d = np.shape(dev)[-1]
     # one path for every form of cov: the ndim test folds once cov is typed, and the
     # side not taken still types (a (d, d) result), so no branch needs to be pruned
@@ -360,7 +360,7 @@ def mvn_logpdf(x, mean=0.0, cov=1.0, allow_singular=False):
 
 
 @expands(stats.multivariate_normal.pdf)
-def mvn_pdf(x, mean=0.0, cov=1.0, allow_singular=False):
+def mvn_pdf(x, mean=None, cov=1.0, allow_singular=False):
     return np.exp(mvn_logpdf(x, mean, cov, allow_singular))
 
 

@@ -1,0 +1,144 @@
+"""NumPy functions that are Python in NumPy itself (``np.cross``, ``np.kron``, ...)
+as expansions (``rules/expansions.py``) over primitives that have rules.
+
+Invariants: the signatures are NumPy's, so keywords bind as in NumPy and a keyword
+not written here is rejected at the user's line; a branch on ``np.ndim`` of an
+argument folds once the argument is typed (the side not taken may not type, and is
+dropped); values equal NumPy's for real arguments (``np.real``, ``np.conj`` of a
+real array are the array; complex values are rejected by the type analysis).
+"""
+import numpy as np
+
+from .expansions import expands
+
+
+@expands(np.cross)
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Of 3-vectors along ``axisa``/``axisb`` (``axis`` sets all three), broadcast."""
+    if axis is not None:
+        return cross(a, b, axis, axis, axis)
+    u = np.moveaxis(a, axisa, -1)
+    v = np.moveaxis(b, axisb, -1)
+    c = np.stack([u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1],
+                  u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2],
+                  u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)
+    return np.moveaxis(c, -1, axisc)
+
+
+@expands(np.kron)
+def kron(a, b):
+    """Of two vectors or two matrices."""
+    if np.ndim(a) == 1:
+        return np.ravel(np.outer(a, b))
+    m, n = np.shape(a)
+    p, q = np.shape(b)
+    return np.reshape(a[:, None, :, None] * b[None, :, None, :], (m * p, n * q))
+
+
+@expands(np.atleast_1d)
+def atleast_1d(x):
+    if np.ndim(x) == 0:
+        return np.reshape(x, (1,))
+    return x
+
+
+@expands(np.atleast_3d)
+def atleast_3d(x):
+    if np.ndim(x) == 0:
+        return np.reshape(x, (1, 1, 1))
+    if np.ndim(x) == 1:
+        return x[None, :, None]
+    if np.ndim(x) == 2:
+        return x[:, :, None]
+    return x
+
+
+@expands(np.column_stack)
+def column_stack(tup):
+    return np.concatenate([x[:, None] if np.ndim(x) == 1 else x for x in tup], axis=1)
+
+
+@expands(np.rollaxis)
+def rollaxis(a, axis, start=0):
+    n = np.ndim(a)
+    axis = axis % n
+    start = start + n if start < 0 else start
+    return np.moveaxis(a, axis, start - 1 if start > axis else start)
+
+
+@expands(np.real, np.conj)
+def real(x):
+    return x
+
+
+@expands(np.imag)
+def imag(x):
+    return np.zeros_like(x)
+
+
+@expands(np.angle)
+def angle(x, deg=False):
+    return np.where(x < 0, 180.0 if deg else np.pi, 0.0)
+
+
+@expands(np.trapezoid)
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    u = np.moveaxis(y, axis, -1)
+    if x is None:
+        return dx * np.sum(0.5 * (u[..., 1:] + u[..., :-1]), axis=-1)
+    d = np.diff(np.moveaxis(x, axis, -1) if np.ndim(x) > 1 else x)
+    return np.sum(d * 0.5 * (u[..., 1:] + u[..., :-1]), axis=-1)
+
+
+@expands(np.average)
+def average(a, axis=None, weights=None):
+    if weights is None:
+        return np.mean(a, axis)
+    if axis is not None and np.ndim(weights) == 1 and np.ndim(a) > 1:
+        return np.sum(np.moveaxis(a, axis, -1) * weights, -1) / np.sum(weights)
+    return np.sum(a * weights, axis) / np.sum(weights * np.ones_like(a), axis)
+
+
+@expands(np.ptp)
+def ptp(a, axis=None, keepdims=False):
+    return np.max(a, axis, keepdims=keepdims) - np.min(a, axis, keepdims=keepdims)
+
+
+@expands(np.append)
+def append(arr, values, axis=None):
+    if axis is None:
+        return np.concatenate([np.ravel(arr), np.ravel(values)])
+    return np.concatenate([arr, values], axis=axis)
+
+
+@expands(np.fliplr)
+def fliplr(m):
+    return np.flip(m, 1)
+
+
+@expands(np.flipud)
+def flipud(m):
+    return np.flip(m, 0)
+
+
+@expands(np.dstack)
+def dstack(tup):
+    return np.concatenate([atleast_3d(x) for x in tup], axis=2)
+
+
+@expands(np.linalg.multi_dot)
+def multi_dot(arrays):
+    out = arrays[0]
+    for m in arrays[1:]:
+        out = out @ m
+    return out
+
+
+@expands(np.linalg.matrix_power)
+def matrix_power(a, n):
+    """``n`` a constant integer (negative: powers of the inverse)."""
+    m = np.linalg.inv(a) if n < 0 else a
+    out = np.eye(np.shape(a)[-1]) + 0.0 * a
+    for _ in range(abs(n)):
+        out = out @ m
+    return out
