@@ -2,6 +2,7 @@
 NumPy itself, written as expansions (``pullback/rules/numpy_expansions.py``), and
 for the ufuncs declared with them (mod, fmod, logaddexp2, rad2deg, ...).
 Importing this module appends its rows to ``ROWS``."""
+import jax.numpy as jnp
 import numpy as np
 
 from numpy_rule_table import P, R, U
@@ -37,3 +38,11 @@ R("fmod", lambda a, b: np.fmod(a, b), U(4), P(4))
 R("logaddexp2", lambda a, b: np.logaddexp2(a, b), U(3), U(2, 3))
 R("rad2deg", lambda a: np.rad2deg(a) + np.deg2rad(a), U(3))
 R("heaviside", lambda a: a * np.heaviside(a, 0.5), U(4))
+R("svd", lambda a: np.linalg.svd(a, compute_uv=False), U(4, 3))
+R("svd", lambda a: np.linalg.svd(a)[1], U(3, 4), jf=lambda a: jnp.linalg.svd(a, False)[1])
+R("svd", lambda a: np.linalg.svd(a, full_matrices=False)[1], U(2, 3, 3))
+R("pinv", lambda a: np.linalg.pinv(a), U(4, 3))
+R("pinv", lambda a: np.linalg.pinv(a), U(2, 3))
+R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[0], U(4, 3), U(4))
+R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[1], U(4, 3), U(4, 2))
+R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[1] + np.linalg.lstsq(a, b)[3][0], U(5, 2), U(5))

@@ -94,6 +94,13 @@ class ArrayLowerer:
             return TupleB(tuple(self.op("split_part", (args[0], sec, Const(k), axis), node)
                                 for k in range(n)))
         parts = next((v for k, v in registry.TUPLE_RESULTS.items() if k is obj), None)
+        single = registry.TUPLE_SINGLE.get(obj) if parts else None
+        if single is not None:      # svd(x, compute_uv=False): one array, not a tuple
+            key, pos, value, name = single
+            given = kwargs.get(key, args[pos] if len(args) > pos else None)
+            if isinstance(given, Const) and given.value == value and \
+                    type(given.value) is type(value):
+                return self.call_bound(name, args, kwargs, node)
         if parts:      # slogdet, eigh, qr: one primitive per element of the result
             return TupleB(tuple(self.call_bound(p, args, kwargs, node) for p in parts))
         return None

@@ -195,6 +195,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         if isinstance(node.op, ast.UAdd):
             return x
         if isinstance(node.op, ast.Not):
+            if _known(x):       # a constant flag: decided while lowering
+                return Const(not x.value)
             return self.op("not_", (x,), node)
         raise self.error(node, None)
 

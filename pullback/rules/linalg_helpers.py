@@ -293,3 +293,37 @@ def matrix_norm_grad(x, ord, axes):
         raise ValueError(f"invalid norm order {ord!r} for matrices")
     return np.moveaxis(d, (-2, -1), axes)
 
+
+
+# -- singular values, least squares -------------------------------------------------------------
+def svd_s(x, full_matrices=True, compute_uv=True, hermitian=False):
+    return np.linalg.svd(x, compute_uv=False, hermitian=hermitian)
+
+
+def svd_u(x, full_matrices=True, compute_uv=True, hermitian=False):
+    return np.linalg.svd(x, full_matrices, hermitian=hermitian)[0]
+
+
+def svd_vh(x, full_matrices=True, compute_uv=True, hermitian=False):
+    return np.linalg.svd(x, full_matrices, hermitian=hermitian)[2]
+
+
+def svd_s_vjp(g, x):
+    """Singular values s of x = u diag(s) vh: ds = diag(u^T dx v), so x_bar = u diag(g) vh."""
+    u, _, vh = np.linalg.svd(x, full_matrices=False)
+    return np.matmul(u * np.asarray(g)[..., None, :], vh)
+
+
+def lstsq_residuals(a, b):
+    return np.linalg.lstsq(a, b)[1]
+
+
+def lstsq_residuals_vjp(g, a, b, wrt_a):
+    """r_j = |b_j - a x_j|^2 at the minimiser x (so dr/dx = 0, Danskin): dr/db = 2 e,
+    dr/da = -2 e x^T with e = b - a x; a 1-D b has one residual."""
+    x = np.linalg.lstsq(a, b)[0]
+    e = b - np.matmul(a, x)
+    ge = 2.0 * e * (np.asarray(g)[0] if np.ndim(b) == 1 else np.asarray(g))
+    if not wrt_a:
+        return ge
+    return -(np.outer(ge, x) if np.ndim(b) == 1 else np.matmul(ge, x.T))

@@ -9,6 +9,7 @@ real array are the array; complex values are rejected by the type analysis).
 """
 import numpy as np
 
+from . import linalg_helpers as LH
 from .expansions import expands
 
 
@@ -142,3 +143,11 @@ def matrix_power(a, n):
     for _ in range(abs(n)):
         out = out @ m
     return out
+
+
+@expands(np.linalg.lstsq)
+def lstsq(a, b, rcond=None):
+    """(x, residuals, rank, singular values), as NumPy: x = pinv(a) b (the minimum-norm
+    solution); the residuals, rank and singular values are NumPy's own values."""
+    return (np.linalg.pinv(a) @ b, LH.lstsq_residuals(a, b), np.linalg.matrix_rank(a),
+            LH.svd_s(a))

@@ -75,6 +75,10 @@ forward_rule("sort", "take_along_axis(t, argsort(x, axis), axis)")
 
 # -- linear algebra -------------------------------------------------------------------
 forward_rule("inv", "-matmul(matmul(y, t), y)")
+forward_rule("pinv", "-matmul(matmul(y, t), y) + matmul(matmul(y, swapaxes(y, -1, -2)), "
+             "swapaxes(t, -1, -2) - matmul(swapaxes(t, -1, -2), matmul(x, y))) + "
+             "matmul(swapaxes(t, -1, -2) - matmul(matmul(y, x), swapaxes(t, -1, -2)), "
+             "matmul(swapaxes(y, -1, -2), y))")
 _TR = "sum(sum(swapaxes(inv(x), -1, -2) * t, -1, False), -1, False)"    # trace(inv(x) @ t)
 forward_rule("det", f"y * {_TR}")
 forward_rule("slogdet_logabs", _TR)

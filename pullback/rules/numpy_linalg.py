@@ -16,14 +16,14 @@ import numpy as np
 
 from ..ir.types import Array, Named, dummy, of_value
 from . import np_helpers as H
-from .registry import Syntax, alias, array_op, tuple_result
+from .registry import NO_RULE, Syntax, alias, always, array_op, nondiff, tuple_result
 from .shapes import is_type
 
 
 def _stand_in(t):
     v = dummy(t)
-    if isinstance(v, np.ndarray) and v.ndim >= 2 and v.shape[-1] == v.shape[-2]:
-        v = np.broadcast_to(2.0 * np.eye(v.shape[-1]), v.shape).astype(t.dtype)
+    if isinstance(v, np.ndarray) and v.ndim >= 2:     # of full rank (lstsq's residuals)
+        v = np.broadcast_to(2.0 * np.eye(v.shape[-2], v.shape[-1]), v.shape).astype(t.dtype)
     return v
 
 
@@ -113,6 +113,27 @@ helper("qr_q", "x", "qr_vjp(g, 0.0, x)", shape=_shape(H.qr_q))
 helper("qr_r", "x", "qr_vjp(0.0, g, x)", shape=_shape(H.qr_r))
 tuple_result(np.linalg.qr, "qr_q", "qr_r")
 alias("eigh_w", np.linalg.eigvalsh)
+# svd: the singular values have a rule; u and vh none yet (rejected where needed)
+helper("svd_s_vjp", "g x", shape=_type_of(1))
+_SVD = "x full_matrices=True compute_uv=True hermitian=False"
+helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,))
+helper("svd_u", _SVD, NO_RULE, shape=_shape(H.svd_u))
+helper("svd_vh", _SVD, NO_RULE, shape=_shape(H.svd_vh))
+tuple_result(np.linalg.svd, "svd_u", "svd_s", "svd_vh", single=("compute_uv", 2, False, "svd_s"))
+nondiff("matrix_rank", np.linalg.matrix_rank, result=always("int"),
+        syntax=Syntax("call", "np.linalg.matrix_rank"), python=(np.linalg.matrix_rank,))
+# pinv of constant rank (Golub and Pereyra 1973), y = pinv(x), written without I - x y:
+#   dy = -y dx y + y y^T dx^T (I - x y) + (I - y x) dx^T y^T y
+_GT = _T.format("g")
+array_op("pinv", np.linalg.pinv, "x",
+         f"-matmul(matmul({_T.format('y')}, g), {_T.format('y')})"
+         f" + matmul({_GT} - matmul(matmul(x, y), {_GT}), matmul(y, {_T.format('y')}))"
+         f" + matmul(matmul({_T.format('y')}, y), {_GT} - matmul(matmul({_GT}, y), x))",
+         python=(np.linalg.pinv,), helper="np.linalg.pinv", shape=_shape(np.linalg.pinv))
+helper("lstsq_residuals_vjp", "g a b wrt_a")
+helper("lstsq_residuals", "a b", "lstsq_residuals_vjp(g, a, b, True)",
+       "lstsq_residuals_vjp(g, a, b, False)", shape=_shape(H.lstsq_residuals),
+       python=(H.lstsq_residuals,))
 
 # -- matrix structure (linear: the rule is the same selection, or its scatter) -------------------
 array_op("tril", np.tril, "x k=0", "tril(g, k)", python=(np.tril,))

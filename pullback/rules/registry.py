@@ -219,10 +219,17 @@ def alias(name, *python, nargs=None):
 TUPLE_RESULTS: dict = {}   # python callable -> one primitive per element of its result
 
 
-def tuple_result(python, *names):
+def tuple_result(python, *names, single=None):
     """``python`` returns a tuple: element k is primitive ``names[k]`` applied to
-    the same arguments (each has its own rule; their contributions add up)."""
+    the same arguments (each has its own rule; their contributions add up).
+    ``single=(keyword, position, value, name)``: called with that argument at that
+    value (``svd(x, compute_uv=False)``) it returns primitive ``name`` alone."""
     TUPLE_RESULTS[python] = names
+    if single is not None:
+        TUPLE_SINGLE[python] = single
+
+
+TUPLE_SINGLE: dict = {}
 
 
 def python_mappings():
