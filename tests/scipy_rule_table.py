@@ -24,7 +24,7 @@ JAX_SPECIAL = dict(
     rel_entr=jsp.rel_entr, kl_div=jsp.kl_div, gammainc=jsp.gammainc, gammaincc=jsp.gammaincc,
     betainc=jsp.betainc, i0=jsp.i0, i1=jsp.i1, i0e=jsp.i0e, i1e=jsp.i1e, expm1=jnp.expm1,
     log1p=jnp.log1p, exp2=jnp.exp2, cbrt=jnp.cbrt, gammasgn=jsp.gammasgn,
-    betaincc=lambda a, b, x: 1.0 - jsp.betainc(a, b, x))
+    betaincc=lambda a, b, x: 1.0 - jsp.betainc(a, b, x), multigammaln=jsp.multigammaln)
 
 JAX_STATS = jax.scipy.stats
 JAX_SCIPY = dict(stats=jax.scipy.stats, linalg=jax.scipy.linalg)
@@ -205,3 +205,5 @@ R("scipy.linalg.eigh", lambda a: scipy.linalg.eigh(a + a.T, eigvals_only=True), 
 R("scipy.linalg.eigh", lambda a: np.abs(scipy.linalg.eigh(a + a.T, lower=False)[1]), U(3, 3))
 R("scipy.linalg.eigvalsh", lambda a: scipy.linalg.eigvalsh(a + a.T), U(3, 3),
   jf=lambda a: jnp.linalg.eigvalsh(a + a.T))
+R("multigammaln", lambda a: scipy.special.multigammaln(a, 3), P(3, lo=1.5, hi=3.0))
+R("softplus", lambda x: scipy.special.softplus(x), U(4), jf=lambda x: jax.nn.softplus(x))

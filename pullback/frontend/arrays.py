@@ -84,14 +84,15 @@ class ArrayLowerer:
         if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
                 isinstance(args[0], TupleB):
             return self.concatenate(obj, args[0].items, kwargs, node)
-        if obj is np.split:
+        if obj is np.split or obj is np.array_split:    # (array_split: unequal parts)
             sections = args[1] if len(args) > 1 else kwargs.get("indices_or_sections")
             axis = args[2] if len(args) > 2 else kwargs.get("axis", Const(0))
             sec = self.static_arg(sections, node)
             if not isinstance(sec, Const):
                 raise self.error(node, "np.split with run-time sections")
             n = sec.value if isinstance(sec.value, int) else len(sec.value) + 1
-            return TupleB(tuple(self.op("split_part", (args[0], sec, Const(k), axis), node)
+            prim = "split_part" if obj is np.split else "array_split_part"
+            return TupleB(tuple(self.op(prim, (args[0], sec, Const(k), axis), node)
                                 for k in range(n)))
         parts = next((v for k, v in registry.TUPLE_RESULTS.items() if k is obj), None)
         single = registry.TUPLE_SINGLE.get(obj) if parts else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..rules import expansions
 from ..ir import Const
-from .bindings import ConstB, FuncB, PyObj, RecordB
+from .bindings import ConstB, FuncB, PyObj, RecordB, TupleB
 from .source import source_of
 
 
@@ -97,6 +97,9 @@ def _static(b):
     """Constants that select code paths (bools, ints, strings, None) as ``ConstB``."""
     if isinstance(b, Const) and (b.value is None or type(b.value) in (bool, int, str)):
         return ConstB(b.value)
+    if isinstance(b, TupleB) and b.items and \
+            all(isinstance(x, Const) and type(x.value) is int for x in b.items):
+        return ConstB(tuple(x.value for x in b.items))    # indices: np.hsplit(a, [1, 3])
     return b
 
 

@@ -151,6 +151,16 @@ def split_part_vjp(g, x, sections, k, axis):
     return z
 
 
+def array_split_part(x, sections, k, axis):
+    return np.array_split(x, sections, axis)[k]
+
+
+def array_split_part_vjp(g, x, sections, k, axis):
+    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    np.array_split(z, sections, axis)[k][...] = g
+    return z
+
+
 def concat_first(g, a, axis):
     return np.take(g, np.arange(np.shape(a)[axis]), axis=axis)
 

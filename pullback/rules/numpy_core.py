@@ -143,6 +143,10 @@ nondiff("hstack_axis", H.hstack_axis, result=always("int"),
         syntax=Syntax("call", "hstack_axis"), helper="hstack_axis", numpy="hstack_axis")
 array_op("split_part", H.split_part, "x sections k axis",
          "split_part_vjp(g, x, sections, k, axis)", helper="split_part")
+array_op("array_split_part_vjp", H.array_split_part_vjp, "t x sections k axis",
+         "array_split_part(g, sections, k, axis)", helper="array_split_part_vjp")
+array_op("array_split_part", H.array_split_part, "x sections k axis",
+         "array_split_part_vjp(g, x, sections, k, axis)", helper="array_split_part")
 array_op("tile", np.tile, "x reps", "tile_vjp(g, x, reps)", python=(np.tile,))
 array_op("repeat", np.repeat, "x repeats axis=None", "repeat_vjp(g, x, repeats, axis)",
          python=(np.repeat,))

@@ -127,6 +127,23 @@ def dstack(tup):
     return np.concatenate([atleast_3d(x) for x in tup], axis=2)
 
 
+@expands(np.vsplit)
+def vsplit(ary, indices_or_sections):
+    return np.split(ary, indices_or_sections, 0)
+
+
+@expands(np.dsplit)
+def dsplit(ary, indices_or_sections):
+    return np.split(ary, indices_or_sections, 2)
+
+
+@expands(np.hsplit)
+def hsplit(ary, indices_or_sections):
+    if np.ndim(ary) > 1:
+        return np.split(ary, indices_or_sections, 1)
+    return np.split(ary, indices_or_sections, 0)
+
+
 @expands(np.linalg.multi_dot)
 def multi_dot(arrays):
     out = arrays[0]

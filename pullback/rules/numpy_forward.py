@@ -33,7 +33,8 @@ for _name in ("unbroadcast", "expand_like", "expand_to", "getitem_vjp", "like", 
               "squeeze", "broadcast_to", "atleast_2d", "split_part", "tile", "repeat", "flip",
               "roll", "pad", "diag", "copy_array", "astype", "getitem", "getitem_copy", "take",
               "take_along_axis", "asarray", "tril", "triu", "diagonal", "diagonal_vjp", "diff",
-              "diff_vjp", "hstack_first", "hstack_second"):
+              "diff_vjp", "hstack_first", "hstack_second", "array_split_part",
+              "array_split_part_vjp"):
     _linear(_name)
 
 # -- products: linear in each factor ------------------------------------------------

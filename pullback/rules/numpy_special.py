@@ -5,9 +5,11 @@ arrays alike (the Python backend imports ``scipy.special`` when a module
 uses it); their partials are written with other primitives, so the rules
 themselves differentiate again.
 """
+import numpy as np
 import scipy.special as sp
 
 from . import np_helpers as H
+from .expansions import expands
 from .registry import NO_RULE, Syntax, alias, always, array_op, nondiff, register, scalar
 
 
@@ -106,3 +108,19 @@ register("log_softmax", sp.log_softmax, ("x", "axis"), None, always("float"),
          Syntax("call", "scipy.special.log_softmax"), python=(sp.log_softmax,),
          vjps=("g - exp(y) * sum(g, axis, True)", None), numpy="scipy.special.log_softmax",
          defaults=(None,), bind=True)
+
+
+# -- scipy.special functions written in Python in SciPy: expansions ------------------------
+@expands(sp.multigammaln)
+def multigammaln(a, d):
+    """log of the multivariate gamma function of dimension ``d`` (a constant)."""
+    out = 0.25 * d * (d - 1) * 1.1447298858494002
+    for j in range(d):
+        out = out + sp.gammaln(a - 0.5 * j)
+    return out
+
+
+if hasattr(sp, "softplus"):     # SciPy >= 1.15
+    @expands(sp.softplus)
+    def softplus(x):
+        return np.logaddexp(0.0, x)
