@@ -145,9 +145,9 @@ def split_part(x, sections, k, axis):
     return np.split(x, sections, axis)[k]
 
 
-def split_part_vjp(g, x, sections, k, axis):
+def split_part_vjp(g, x, sections, k, axis, even=True):
     z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
-    np.split(z, sections, axis)[k][...] = g
+    (np.split if even else np.array_split)(z, sections, axis)[k][...] = g
     return z
 
 
@@ -156,9 +156,7 @@ def array_split_part(x, sections, k, axis):
 
 
 def array_split_part_vjp(g, x, sections, k, axis):
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
-    np.array_split(z, sections, axis)[k][...] = g
-    return z
+    return split_part_vjp(g, x, sections, k, axis, False)
 
 
 def concat_first(g, a, axis):
