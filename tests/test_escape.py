@@ -115,3 +115,17 @@ def test_file_name_and_qualname_stay_inside_c_comments(tmp_path):
     value, grads = compiled(0.3, 1.7)
     ex, ey = _expected(0.3, 1.7)
     assert abs(grads[0] - ex) < 1e-12 and abs(grads[1] - ey) < 1e-12
+
+
+def test_constants_print_only_as_literals():
+    import numpy as np
+    from pullback.backends.escape import py_literal
+
+    class Evil:
+        def __repr__(self):
+            return "__import__('os').system('echo pwned')"
+    for v in [1, -2.5, "a\nb'\"", None, (1, slice(0, 3, None), ...), np.float64(0.5), b"x"]:
+        assert eval(py_literal(v), {"np": np}) == v or v is ... or isinstance(v, tuple)
+    for v in [Evil(), [Evil()], {"k": Evil()}, slice(Evil())]:
+        with pytest.raises(ValueError):
+            py_literal(v)

@@ -8,6 +8,9 @@ string and run as code (a newline in a file name ending a ``#`` comment, a
 - ``py_comment(text)``: the body of one ``# ...`` line: printable, no line break.
 - ``py_string(text)``: a Python string literal (``repr``), so it cannot be closed early.
 - ``py_identifier(text)``: the text itself if it is a Python identifier, else ValueError.
+- ``py_literal(value)``: ``repr`` of a constant whose ``repr`` is a literal (numbers,
+  strings, None, NumPy scalars, and tuples, lists, dicts of them), else ValueError:
+  an arbitrary object's ``__repr__`` could print code.
 - ``c_comment(text)``: the body of one ``/* ... */``: printable ASCII, no ``*/``,
   ``/*``, trigraph or backslash.
 - ``c_string(text)``: a C99 string literal of printable ASCII with escapes.
@@ -39,6 +42,30 @@ def py_identifier(text):
     if not (isinstance(text, str) and text.isidentifier() and not keyword.iskeyword(text)):
         raise ValueError(f"{text!r} is not a Python identifier")
     return text
+
+
+_LITERAL = (type(None), bool, int, float, complex, str, bytes, type(Ellipsis))
+
+
+def py_literal(value):
+    """``repr(value)`` where that is a literal that evaluates back to ``value``."""
+    if not _is_literal(value):
+        raise ValueError(f"cannot print a constant of type {type(value).__name__} into "
+                         "generated code")
+    return repr(value)
+
+
+def _is_literal(v):
+    if type(v) in _LITERAL:
+        return True
+    if type(v) in (tuple, list, frozenset, set):
+        return all(_is_literal(x) for x in v)
+    if type(v) is dict:
+        return all(_is_literal(k) and _is_literal(x) for k, x in v.items())
+    if type(v) is slice:
+        return all(_is_literal(x) for x in (v.start, v.stop, v.step))
+    import numpy as np      # its scalars print as np.float64(1.0): the module imports np
+    return isinstance(v, np.generic) and type(v).__module__ == "numpy"
 
 
 def c_comment(text):

@@ -42,8 +42,8 @@ from .numba_arrays import _shape, array_expr
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .python import ATOM, _paren, _Printer
-from .python import render_atom
-from .escape import py_string
+from .python import literal_of, render_atom
+from .escape import py_identifier, py_string
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
 INITIAL_CAPACITY = 16
@@ -161,7 +161,8 @@ class NumbaPrinter(_Printer):
     # -- printing -----------------------------------------------------------------------
     def function(self):
         lines = [f"@njit(cache=True)",
-                 f"def {self.fn.name}({', '.join(p.name for p in self.fn.params)}):"]
+                 f"def {py_identifier(self.fn.name)}"
+                 f"({', '.join(py_identifier(p.name) for p in self.fn.params)}):"]
         if self.fn.doc:
             lines.append(f"    {py_string(self.fn.doc.splitlines()[0])}")
         self.block(self.fn.body, 1, lines)
@@ -346,11 +347,11 @@ def _index_placeholder(t):
     parts = []
     for p in t.parts:
         if isinstance(p, tuple) and p and p[0] == "slice":
-            parts.append(f"slice({', '.join(map(repr, p[1:]))})")
+            parts.append(f"slice({', '.join(map(literal_of, p[1:]))})")
         elif p in ("int", "bool"):
             parts.append("0")
         else:
-            parts.append(repr(p))
+            parts.append(literal_of(p))
     return f"({', '.join(parts)}{',' * (len(parts) == 1)})"
 
 

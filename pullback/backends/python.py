@@ -10,6 +10,7 @@ import math
 import re
 
 from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Return, Var, While
+from ..ir.nodes import Extern
 from ..ir.names import is_temp
 from ..ir.walk import all_written, atoms_read, blocks, walk
 from ..rules import PRIMITIVES
@@ -17,7 +18,7 @@ from ..rules.registry import LIBRARY_MODULES
 from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
-from .escape import py_comment, py_string
+from .escape import py_comment, py_identifier, py_literal, py_string
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
                  and callable(getattr(np_helpers, n, None) or getattr(helpers, n, None))
@@ -98,7 +99,8 @@ def emit_function_mapped(fn):
     statement it was printed for (a compound statement's own ``Loc`` where a line inside
     it has none)."""
     printer = _Printer(fn)
-    lines = [f"def {fn.name}({', '.join(p.name for p in fn.params)}):"]
+    params = ", ".join(py_identifier(p.name) for p in fn.params)
+    lines = [f"def {py_identifier(fn.name)}({params}):"]
     if fn.doc:
         lines.append(f"    {py_string(fn.doc.splitlines()[0])}")
     printer.block(fn.body, 1, lines)
@@ -110,14 +112,25 @@ def render_atom(a):
         return a.name, ATOM
     v = a.value
     if isinstance(v, type):
-        return (f"np.{v.__name__}" if v.__module__ == "numpy" else v.__name__), ATOM
+        name = py_identifier(v.__name__)
+        return (f"np.{name}" if v.__module__ == "numpy" else name), ATOM
     if isinstance(v, float):
         if math.isinf(v):
             return ("math.inf", ATOM) if v > 0 else ("-math.inf", 30)
         if math.isnan(v):
             return "math.nan", ATOM
-    text = repr(v)
+    text = literal_of(v)
     return text, (30 if text.startswith("-") else ATOM)
+
+
+def literal_of(v):
+    """A constant as source: a literal (``escape.py_literal``), or the name of a global
+    (``Extern``) the module binds under pullback's name."""
+    if isinstance(v, Extern):
+        return py_identifier(v.name)
+    if type(v) is tuple:
+        return "(" + ", ".join(map(literal_of, v)) + ("," if len(v) == 1 else "") + ")"
+    return py_literal(v)
 
 
 class _Printer:
@@ -361,11 +374,11 @@ def _index_text(atom, rendered):
 
 def _part(p):
     if isinstance(p, slice):
-        a, b, c = ("" if x is None else repr(x) for x in (p.start, p.stop, p.step))
+        a, b, c = ("" if x is None else literal_of(x) for x in (p.start, p.stop, p.step))
         return f"{a}:{b}" + (f":{c}" if c else "")
     if p is Ellipsis:
         return "..."
-    return repr(p)
+    return literal_of(p)
 
 
 def _paren(t, min_prec):
