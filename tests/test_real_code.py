@@ -4,6 +4,7 @@ variadics and functional helpers, objects, random draws inside the objective.
 Every derivative is compared with JAX (x64) and with central finite differences,
 never with pullback's own output; rejections name the user's file and line.
 """
+import functools
 import os
 import warnings
 
@@ -104,3 +105,68 @@ def test_effects_rejected_at_their_line_elsewhere(backend):
             pullback.grad(noisy, backend=backend)(X)
     assert (e.value.filename, e.value.line) == (HERE, line_of(noisy, "warnings.warn"))
     assert "python backend only" in e.value.message
+
+
+# -- cause 4: variadics and functional helpers -------------------------------------------------
+def rnn_cell(h, x, *params, **options):
+    W, U, b = params
+    act = options.get("activation", np.tanh)
+    return act(h @ W + x @ U + b)
+
+
+def rnn_loss(params, xs):
+    W, U, b = params
+    h = np.zeros(2)
+    for i, x in enumerate(xs):
+        h = rnn_cell(h, x, *params, activation=np.tanh) * (1.0 + 0.1 * i)
+    step = functools.partial(rnn_cell, h, xs[0], activation=np.sin)
+    h2 = step(W, U, b)
+    terms = {name: np.sum(v ** 2) for name, v in zip(["h", "h2"], [h, h2])}
+    return sum(w * t for w, t in zip((1.0, 0.5), map(float, terms.values())) if True) + \
+        sum(np.sum(a * a) for a in reversed([*params]))
+
+
+def rnn_loss_twin(params, xs):
+    W, U, b = params
+    h = jnp.zeros(2)
+    for i in range(xs.shape[0]):
+        h = jnp.tanh(h @ W + xs[i] @ U + b) * (1.0 + 0.1 * i)
+    h2 = jnp.sin(h @ W + xs[0] @ U + b)
+    return jnp.sum(h ** 2) + 0.5 * jnp.sum(h2 ** 2) + sum(jnp.sum(a * a) for a in params)
+
+
+RNG = np.random.default_rng(1)
+PARAMS = (RNG.normal(size=(2, 2)), RNG.normal(size=(3, 2)), RNG.normal(size=2))
+XS = RNG.normal(size=(4, 3))
+
+
+@pytest.mark.parametrize("k", range(3))
+def test_variadics_partial_zip_enumerate_map(k):
+    def f(a):
+        params = tuple(a if i == k else p for i, p in enumerate(PARAMS))
+        return rnn_loss(params, XS)
+
+    def twin(a):
+        params = tuple(a if i == k else p for i, p in enumerate(PARAMS))
+        return rnn_loss_twin(params, XS)
+    agree(f, twin, (PARAMS[k],))
+
+
+def shifted_loss(w, *data, **weights):
+    x, y = data
+    return weights.get("scale", 1.0) * np.sum((x @ w - y) ** 2)
+
+
+def test_entry_with_star_args():
+    x, y = XS, XS[:, 0]
+    agree(shifted_loss, lambda w, x, y: jnp.sum((x @ w - y) ** 2), (XS[0], x, y))
+
+
+def test_starred_run_time_list_rejected():
+    def f(w):
+        xs = []
+        for i in range(2):
+            xs.append(w * i)
+        return np.sum(np.stack([*xs]))
+    with pytest.raises(pullback.UnsupportedError, match="starred item"):
+        pullback.grad(f)(X)

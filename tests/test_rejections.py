@@ -34,8 +34,8 @@ def uses_yield(x):
     yield x
 
 
-def uses_starargs(*xs):
-    return xs[0]
+def uses_posonly(x, /):
+    return x
 
 
 def uses_class(x):
@@ -89,7 +89,7 @@ def uses_nonlocal(x):
     (uses_with, "a 'with' statement other than 'with np.errstate(...)'"),
     (uses_global, "a 'global' statement"),
     (uses_yield, "a 'yield' (generator)"),
-    (uses_starargs, "variadic or positional-only parameters"),
+    (uses_posonly, "positional-only parameters"),
     (uses_class, "a class definition"),
     (uses_set, "a set"),
     (uses_fstring, "an f-string outside print, warnings.warn, logging or raise"),
@@ -104,7 +104,7 @@ def test_rejected_with_location(fn, construct):
     err = info.value
     assert err.construct == construct
     assert err.filename == HERE
-    assert err.line > fn.__code__.co_firstlineno or construct.startswith("variadic")
+    assert err.line > fn.__code__.co_firstlineno or construct.startswith("positional")
     assert str(err).startswith(f"{HERE}:{err.line}:{err.col}: cannot differentiate")
 
 

@@ -16,6 +16,7 @@ from ..errors import UnsupportedError
 from ..ir import Call, Const
 from ..rules import registry
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
+from .functional import PartialB
 from .guards import Ref
 from .library import is_library_function, library_call_message
 from .source import source_of
@@ -33,30 +34,28 @@ class CallLowerer:
                 callee = self.expr_Attribute(node.func)
         else:
             callee = self.expr(node.func)
-        args = []
-        for a in node.args:
-            if not isinstance(a, ast.Starred):
-                args.append(self.expr(a))
-                continue
-            spread = self.expr(a.value)     # f(x, *args): a static tuple's items
-            if not isinstance(spread, TupleB):
-                raise self.error(a, "a starred argument that is not a tuple of known length")
-            args += list(spread.items)
-        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
-        if None in kwargs:
-            raise self.error(node, "a '**kwargs' argument")
+        args, kwargs = self.call_arguments(node)
         if method_of is not None:
             return self.array_method(method_of, node.func.attr, args, kwargs, node)
+        return self.call_value(callee, args, kwargs, node)
+
+    def call_value(self, callee, args, kwargs, node):
+        """Call the binding ``callee`` (a function, method, partial or Python object)."""
         if isinstance(callee, BoundMethod):
             return self.container_method(callee, args, node)
         if isinstance(callee, FuncB):
             return self.call_user(callee, args, kwargs, node)
+        if isinstance(callee, PartialB):
+            return self.call_partial(callee, args, kwargs, node)
         if isinstance(callee, PyObj):
             return self.call_python(callee.obj, args, kwargs, node)
         raise self.error(node, "calling a value that is not a function")
 
     def call_python(self, obj, args, kwargs, node):
         name = getattr(obj, "__qualname__", repr(obj))
+        functional = self.call_functional(obj, args, kwargs, node)
+        if functional is not None:
+            return functional
         if getattr(obj, "pullback_rule", None) in ("vjp", "jvp"):     # pullback.custom_vjp
             return self.call_custom(obj, args, kwargs, node)
         rule = registry.library_rule(obj)      # pullback.defvjp: before libraries are rejected
@@ -151,13 +150,14 @@ class CallLowerer:
         fdef = fb.source.node
         a = fdef.args
         names = [p.arg for p in a.args + a.kwonlyargs]
-        if len(args) > len(a.args):
+        if len(args) > len(a.args) and a.vararg is None:
             raise self.error(node, f"too many arguments to '{fb.source.name}'")
-        bound = dict(zip(names, args))
+        bound = dict(zip(names, args[:len(a.args)]))
+        extra = {}
         for k, v in kwargs.items():
-            if k not in names or k in bound:
+            if k in bound or (k not in names and a.kwarg is None):
                 raise self.error(node, f"an unexpected keyword argument '{k}'")
-            bound[k] = v
+            (bound if k in names else extra)[k] = v
         defaults = self.defaults(fb)
         for n in names:
             if n not in bound:
@@ -165,6 +165,10 @@ class CallLowerer:
                     raise self.error(node, f"a missing argument '{n}' to '{fb.source.name}'")
                 bound[n] = defaults[n]
         ordered = [bound[n] for n in names]
+        if a.vararg is not None:        # def f(*args): a static tuple of the extra arguments
+            ordered.append(TupleB(tuple(args[len(a.args):])))
+        if a.kwarg is not None:         # def f(**kw): a static dict of the extra keywords
+            ordered.append(DictB(tuple(extra), tuple(extra.values())))
         skels, atoms = [], []
         for b in ordered:
             s, at = flatten(b)
@@ -216,12 +220,18 @@ class BoundMethod:
 
 class ContainerLowerer:
     def container_attribute(self, base, node):
-        if isinstance(base, DictB) and node.attr in ("items", "keys", "values"):
+        if isinstance(base, DictB) and node.attr in ("items", "keys", "values", "get"):
             return BoundMethod(base, node.attr)
         raise self.error(node, f"the attribute '.{node.attr}'")
 
     def container_method(self, m, args, node):
         d = m.owner
+        if m.name == "get":
+            if not 1 <= len(args) <= 2 or not isinstance(args[0], Const):
+                raise self.error(node, "dict.get with a key not known at compile time")
+            if args[0].value in d.keys:
+                return d.get(args[0].value)
+            return args[1] if len(args) == 2 else Const(None)
         if m.name == "keys":
             return TupleB(tuple(Const(k) for k in d.keys))
         if m.name == "values":

@@ -129,7 +129,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         raise self.error(node, f"the attribute '.{node.attr}' here")
 
     def expr_Tuple(self, node):
-        return TupleB(tuple(self.expr(e) for e in node.elts))
+        return TupleB(self.spliced(node.elts))
 
     def expr_Dict(self, node):
         keys = []
@@ -141,7 +141,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         return DictB(tuple(keys), tuple(self.expr(v) for v in node.values))
 
     def expr_List(self, node):
-        return TupleB(tuple(self.expr(e) for e in node.elts), is_list=True)
+        return TupleB(self.spliced(node.elts), is_list=True)
 
     def expr_Subscript(self, node):
         base = self.expr(node.value)

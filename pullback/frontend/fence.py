@@ -10,10 +10,10 @@ Every concrete node class of ``ast`` in Python 3.10 to 3.13 is in exactly one
 of ``SUPPORTED``, ``REJECTED`` (with the words the error uses) and
 ``OBSOLETE`` (deprecated classes the parser no longer produces);
 tests/test_fence.py holds an example program for each and fails on a node
-class it does not know.  Beyond node kinds the fence rejects: ``*args``,
-``**kwargs`` and positional-only parameters (of nested functions and lambdas
-too), ``while ... else``, decorated nested functions, constants other than
-numbers, strings, ``None`` and ``...``, and async comprehensions.
+class it does not know.  Beyond node kinds the fence rejects: positional-only
+parameters (of nested functions and lambdas too), ``while ... else``, decorated
+nested functions, constants other than numbers, strings, ``None`` and ``...``,
+and async comprehensions.
 """
 import ast
 
@@ -27,7 +27,8 @@ SUPPORTED = {
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
     "Is", "IsNot",      # only as 'x is None' / 'x is not None' (problem() checks)
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
-    "ListComp", "comprehension", "JoinedStr", "FormattedValue",
+    "ListComp", "comprehension", "JoinedStr", "FormattedValue", "GeneratorExp",
+    "DictComp",
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
@@ -51,7 +52,6 @@ REJECTED = {
     # expressions
     "NamedExpr": "an assignment expression (':=')",
     "Set": "a set", "SetComp": "a set comprehension",
-    "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression",
     "Await": "an 'await'", "Yield": "a 'yield' (generator)",
     "YieldFrom": "a 'yield from' (generator)",
     # operators and contexts
@@ -111,11 +111,13 @@ def problem(node, root):
         return _positioned(root, node), describe(node)
     if isinstance(node, (ast.FunctionDef, ast.Lambda)):
         args = node.args
-        if args.vararg or args.kwarg or args.posonlyargs:
-            return node, "variadic or positional-only parameters"
+        if args.posonlyargs:
+            return node, "positional-only parameters"
     if isinstance(node, ast.Starred) and not any(
-            isinstance(c, ast.Call) and any(a is node for a in c.args) for c in ast.walk(root)):
-        return node, "a starred expression ('*args') outside a call's arguments"
+            (isinstance(c, ast.Call) and any(a is node for a in c.args)) or
+            (isinstance(c, (ast.Tuple, ast.List)) and isinstance(c.ctx, ast.Load) and
+             any(a is node for a in c.elts)) for c in ast.walk(root)):
+        return node, "a starred expression ('*args') outside a call's arguments or a literal"
     if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
         return node, f"a {type(node.value).__name__} constant"
     if isinstance(node, ast.Compare) and any(isinstance(o, (ast.Is, ast.IsNot)) for o in node.ops) \

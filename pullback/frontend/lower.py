@@ -20,6 +20,7 @@ from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
+from .functional import FunctionalLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
@@ -36,7 +37,7 @@ class LoopCtx:
 
 
 class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
-                      ArrayLowerer, ContainerLowerer, ExpansionLowerer):
+                      FunctionalLowerer, ArrayLowerer, ContainerLowerer, ExpansionLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb
@@ -61,7 +62,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
     # -- names ------------------------------------------------------------
     def param_names(self):
         args = self.src.node.args
-        return [a.arg for a in args.args + args.kwonlyargs]
+        return [a.arg for a in args.args + args.kwonlyargs] + \
+            [a.arg for a in (args.vararg, args.kwarg) if a is not None]
 
     def new_var(self, base):
         return Var(self.names.fresh(base))
@@ -326,7 +328,9 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
             rev, it = True, it.args[0]
         if isinstance(it, ast.Call) and self._is_builtin(it.func, range):
             return self.range_loop(s, it, rev)
-        seq = self.expr(it)
+        seq = self.loop_sequence(s, it) if not rev else self.expr(it)
+        if seq is None:           # zip/enumerate over arrays: lowered as a range loop
+            return None
         if isinstance(seq, DictB):
             seq = TupleB(tuple(Const(k) for k in seq.keys))
         if isinstance(seq, TupleB):

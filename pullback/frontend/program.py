@@ -31,7 +31,7 @@ class Program:
 
     def lower_entry(self, pyfunc, skels):
         fb = FuncB(source_of(pyfunc), pyfunc)
-        name, ret = self.function(fb, list(skels), None)
+        name, ret = self.function(fb, _variadic(fb.source, list(skels)), None)
         entry = self.done[self._key_by_name(name)]
         rest = [self.done[k] for k in self.order if self.names[k] != name]
         return Module((entry,) + tuple(rest), ret)
@@ -105,6 +105,28 @@ class Program:
     @staticmethod
     def _recursive(name, body):
         return any(isinstance(s, Call) and s.func == name for s in walk(body))
+
+
+def _variadic(src, skels):
+    """The entry's argument skeletons with its ``*args`` gathered into one tuple and an
+    empty ``**kwargs`` (the call's arguments arrive flattened in parameter order)."""
+    a = getattr(src.node, "args", None)
+    if a is None or (a.vararg is None and a.kwarg is None):
+        return skels
+    if a.kwonlyargs or len(skels) < len(a.args):
+        raise UnsupportedError(f"'{src.name}' has keyword-only or defaulted parameters beside "
+                               "*args/**kwargs; differentiate a wrapper that passes them all",
+                               src.filename, src.node.lineno, src.node.col_offset, "variadic")
+    n = len(a.args)
+    out = skels[:n]
+    if a.vararg is not None:
+        out.append(("tuple",) + tuple(skels[n:]))
+    elif len(skels) > n:
+        raise UnsupportedError(f"'{src.name}' called with more arguments than parameters",
+                               src.filename, src.node.lineno, src.node.col_offset, "variadic")
+    if a.kwarg is not None:
+        out.append(("dict", ()))
+    return out
 
 
 def lower_program(pyfunc, args):

@@ -1,0 +1,232 @@
+"""Variadics and functional helpers, resolved while lowering (no run-time containers).
+
+- ``def f(w, *args, **kw)``: extra positional arguments bind ``args`` to a static tuple,
+  extra keywords bind ``kw`` to a static dict; ``g(*xs, **d)`` splices a static tuple
+  or dict into a call, ``[*a, b]`` into a literal.
+- ``functools.partial(f, a, k=v)`` is a ``PartialB`` (a partial object made outside the
+  function is read the same way); calling it calls ``f`` with the stored arguments first.
+- ``map``, ``zip``, ``enumerate``, ``reversed``, ``sorted`` (of constants), ``filter``
+  over static tuples and lists give static tuples; ``sum``/``min``/``max`` of a
+  generator expression, dict comprehensions over static sequences.
+
+Invariant: every helper here produces bindings (``TupleB``, ``DictB``, ``PartialB``),
+never IR of its own: each element is lowered where the user's code computes it, so
+derivatives flow through the ordinary statements.  What is not static (a ``zip`` of
+an array's rows, a starred run-time list) is rejected at the user's line.
+"""
+import ast
+import functools
+from dataclasses import dataclass
+
+from ..ir import Assign, Const
+from .bindings import DictB, PyObj, RecordB, TupleB, is_atom
+
+
+@dataclass(frozen=True)
+class PartialB:
+    """``functools.partial(func, *args, **kwargs)``: a callable binding."""
+    func: object
+    args: tuple
+    kwargs: tuple          # ((name, binding), ...)
+
+
+def _items(b):
+    if isinstance(b, TupleB):
+        return list(b.items)
+    if isinstance(b, DictB):
+        return [Const(k) for k in b.keys]
+    if isinstance(b, RecordB):
+        return list(b.items)
+    return None
+
+
+class FunctionalLowerer:
+    # -- arguments of a call -----------------------------------------------------------------
+    def call_arguments(self, node):
+        """The positional and keyword arguments of call ``node``, ``*`` and ``**`` spliced."""
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                items = _items(self.expr(a.value))
+                if items is None:
+                    raise self.error(a, "a starred argument that is not a tuple or list known "
+                                        "when compiling (a run-time list or an array)")
+                args += items
+            else:
+                args.append(self.expr(a))
+        kwargs = {}
+        for k in node.keywords:
+            if k.arg is not None:
+                kwargs[k.arg] = self.expr(k.value)
+                continue
+            d = self.expr(k.value)
+            if not isinstance(d, DictB) or not all(isinstance(x, str) for x in d.keys):
+                raise self.error(k.value, "a '**' argument that is not a dict with string keys")
+            kwargs.update(zip(d.keys, d.items))
+        return args, kwargs
+
+    def expr_Starred(self, node):
+        raise self.error(node, "a starred expression here (only in calls and literals)")
+
+    def spliced(self, elts):
+        """The items of a tuple or list literal, ``*xs`` spliced."""
+        out = []
+        for e in elts:
+            if isinstance(e, ast.Starred):
+                items = _items(self.expr(e.value))
+                if items is None:
+                    raise self.error(e, "a starred item that is not a tuple or list known "
+                                        "when compiling")
+                out += items
+            else:
+                out.append(self.expr(e))
+        return tuple(out)
+
+    # -- functools.partial and friends ------------------------------------------------------------
+    def call_functional(self, obj, args, kwargs, node):
+        """``map``/``zip``/``enumerate``/``reversed``/``sorted``/``filter``/``partial``;
+        None where ``obj`` is none of them."""
+        if isinstance(obj, functools.partial):
+            from .expressions import static
+            stored = static(obj.args, self, node)
+            kw = static(dict(obj.keywords), self, node)
+            return self.call_value(PyObj(obj.func), list(stored.items) + list(args),
+                                   {**dict(zip(kw.keys, kw.items)), **kwargs}, node)
+        try:
+            kind = _KINDS.get(obj)
+        except TypeError:
+            return None
+        if kind is None:
+            return None
+        if kind == "partial":
+            if not args:
+                raise self.error(node, "functools.partial without a function")
+            return PartialB(args[0], tuple(args[1:]), tuple(kwargs.items()))
+        seqs = [_items(a) for a in (args[1:] if kind in ("map", "filter") else args)]
+        if any(s is None for s in seqs):
+            raise self.error(node, f"{kind}(...) over something that is not a tuple or list "
+                                   "known when compiling (loop over range(len(...)) instead)")
+        if kind == "zip":
+            return TupleB(tuple(TupleB(t) for t in zip(*seqs)), is_list=True)
+        if kind == "enumerate":
+            start = kwargs.get("start", args[1] if len(args) > 1 else Const(0))
+            if not isinstance(start, Const):
+                raise self.error(node, "enumerate with a start not known when compiling")
+            return TupleB(tuple(TupleB((Const(start.value + i), x))
+                                for i, x in enumerate(seqs[0])), is_list=True)
+        if kind == "reversed":
+            return TupleB(tuple(reversed(seqs[0])), is_list=True)
+        if kind == "sorted":
+            if kwargs or not all(isinstance(x, Const) for x in seqs[0]):
+                raise self.error(node, "sorted(...) of values known only at run time")
+            return TupleB(tuple(sorted(seqs[0], key=lambda c: c.value)), is_list=True)
+        if kind == "map":
+            return TupleB(tuple(self.call_value(args[0], list(xs), {}, node)
+                                for xs in zip(*seqs)), is_list=True)
+        kept = []                                   # filter
+        for x in seqs[0]:
+            keep = x if isinstance(args[0], Const) and args[0].value is None else \
+                self.call_value(args[0], [x], {}, node)
+            if not isinstance(keep, Const):
+                raise self.error(node, "filter(...) whose test is known only at run time")
+            if keep.value:
+                kept.append(x)
+        return TupleB(tuple(kept), is_list=True)
+
+    def call_partial(self, p, args, kwargs, node):
+        return self.call_value(p.func, list(p.args) + list(args), {**dict(p.kwargs), **kwargs},
+                               node)
+
+    # -- for loops over zip/enumerate ------------------------------------------------------------
+    def loop_sequence(self, s, it):
+        """What ``for ... in it`` iterates: a static tuple, an array, or None once a loop
+        over ``zip``/``enumerate`` of arrays is lowered (``for i in range(len(X))`` with
+        the rows read at the top of the body)."""
+        kind = None
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name):
+            fn = self.lookup(it.func.id, it.func)
+            kind = fn.obj if isinstance(fn, PyObj) and fn.obj in (zip, enumerate) else None
+        if kind is None:
+            return self.expr(it)
+        args, kwargs = self.call_arguments(it)
+        seqs = args[:1] if kind is enumerate else args
+        if not any(is_atom(b) for b in seqs):
+            return self.call_functional(kind, args, kwargs, it)
+        if not all(is_atom(b) for b in seqs) or kwargs or len(args) != len(seqs) or \
+                not isinstance(s.target, ast.Tuple) or \
+                len(s.target.elts) != (2 if kind is enumerate else len(seqs)):
+            raise self.error(it, f"{kind.__name__}(...) mixing arrays with other values, or "
+                                 "unpacked into another number of names")
+        names = []
+        for b in seqs:             # each sequence evaluated once, before the loop
+            v = self.new_var("seq")
+            self.emit(Assign(v, "copy", (b,), self.loc(it)))
+            self.env[v.name] = v
+            names.append(v.name)
+        k = self.new_var("k").name
+
+        def at(node):
+            return ast.copy_location(node, s)
+        lengths = [at(ast.Call(at(ast.Name("len", ast.Load())), [at(ast.Name(n, ast.Load()))], []))
+                   for n in names]
+        stop = lengths[0] if len(lengths) == 1 else \
+            at(ast.Call(at(ast.Name("min", ast.Load())), lengths, []))
+        targets = s.target.elts[1:] if kind is enumerate else s.target.elts
+        head = [at(ast.Assign([t], at(ast.Subscript(at(ast.Name(n, ast.Load())),
+                                                    at(ast.Name(k, ast.Load())), ast.Load()))))
+                for t, n in zip(targets, names)]
+        if kind is enumerate:
+            head.insert(0, at(ast.Assign([s.target.elts[0]], at(ast.Name(k, ast.Load())))))
+        loop = at(ast.For(at(ast.Name(k, ast.Store())),
+                          at(ast.Call(at(ast.Name("range", ast.Load())), [stop], [])),
+                          head + s.body, s.orelse))
+        ast.fix_missing_locations(loop)
+        self.stmt_For(loop)
+        return None
+
+    # -- comprehensions ---------------------------------------------------------------------------
+    def expr_GeneratorExp(self, node):
+        """Consumed whole where it is written (``sum(x * x for x in xs)``): a list."""
+        return self.expr_ListComp(node)
+
+    def expr_DictComp(self, node):
+        gen = node.generators[0] if len(node.generators) == 1 else None
+        seq = _items(self.expr(gen.iter)) if gen is not None and not gen.ifs else None
+        if seq is None:
+            raise self.error(node, "a dict comprehension other than one 'for' over a tuple "
+                                   "or list known when compiling")
+        keys, values = [], []
+        saved = {n.id: self.env.get(n.id) for n in ast.walk(gen.target)
+                 if isinstance(n, ast.Name)}
+        for item in seq:
+            self.alias(gen.target, item, node)
+            key = self.expr(node.key)
+            if not isinstance(key, Const):
+                raise self.error(node.key, "a dict key known only at run time")
+            keys.append(key.value)
+            values.append(self.expr(node.value))
+        for name, old in saved.items():      # comprehension variables do not leak
+            if old is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = old
+        return DictB(tuple(keys), tuple(values))
+
+    def alias(self, target, b, node):
+        """Bind ``target`` to ``b`` itself, no copy: a constant stays a constant (a dict
+        key), and ``b``'s atoms were computed before, so nothing can overwrite them."""
+        if isinstance(target, ast.Name):
+            self.env[target.id] = b
+            return
+        items = _items(b) if isinstance(target, (ast.Tuple, ast.List)) else None
+        if items is None or len(items) != len(target.elts):
+            raise self.error(node, "unpacking a value that is not a tuple of matching length")
+        for t, x in zip(target.elts, items):
+            self.alias(t, x, node)
+
+
+_KINDS = {map: "map", zip: "zip", enumerate: "enumerate", reversed: "reversed",
+          sorted: "sorted", filter: "filter", functools.partial: "partial"}
+
+
+__all__ = ["FunctionalLowerer", "PartialB"]
