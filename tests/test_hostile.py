@@ -62,9 +62,7 @@ def test_function_defined_at_a_repl():
 
 CALLS = {
     "math.frexp": ("return math.frexp(x)[0] * x", "call to 'frexp'"),
-    "sorted": ("return sorted((x, 2.0))[0]", "call to 'sorted'"),
-    "enumerate": ("s = 0.0\n    for i, v in enumerate((x, x)):\n        s += v\n    return s",
-                  "call to 'enumerate'"),
+    "sorted": ("return sorted((x, 2.0))[0]", "sorted(...) of values known only at run time"),
     "global": ("global G\n    G = x\n    return x", "a 'global' statement"),
     "nonlocal": ("y = x\n    def g():\n        nonlocal y\n        y = 2.0\n    return y",
                  "a 'nonlocal' statement"),
@@ -75,7 +73,7 @@ CALLS = {
     "yield": ("yield x", "'yield'"),
     "starred target": ("a, *b = x, x\n    return a", "starred expression"),
     "class": ("class A:\n        pass\n    return x", "class definition"),
-    "lambda *args": ("g = lambda *ts: x\n    return g(x)", "variadic"),
+    "lambda /": ("g = lambda t, /: x\n    return g(x)", "positional-only"),
     "list sort": ("l = [x, 2.0]\n    l.sort()\n    return l[0]", "'.sort'"),
     "dict update": ("d = {'a': x}\n    d.update(a=2 * x)\n    return d['a']", "'.update'"),
 }
@@ -91,8 +89,7 @@ def test_rejected_with_position_and_construct(tmp_path, name):
     assert words in str(err) and err.filename.endswith("hostile.py") and err.line >= 8, str(err)
 
 
-@pytest.mark.parametrize("header", ["def f(*xs):", "def f(x, **kw):", "def f(x, /):",
-                                    "async def f(x):"])
+@pytest.mark.parametrize("header", ["def f(x, /):", "async def f(x):"])
 def test_entry_signatures_outside_the_subset(tmp_path, header):
     m = _module(tmp_path, f"{header}\n    return 1.0\n")
     with pytest.raises((UnsupportedError, TypeError)):
