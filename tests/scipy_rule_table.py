@@ -207,3 +207,6 @@ R("scipy.linalg.eigvalsh", lambda a: scipy.linalg.eigvalsh(a + a.T), U(3, 3),
   jf=lambda a: jnp.linalg.eigvalsh(a + a.T))
 R("multigammaln", lambda a: scipy.special.multigammaln(a, 3), P(3, lo=1.5, hi=3.0))
 R("softplus", lambda x: scipy.special.softplus(x), U(4), jf=lambda x: jax.nn.softplus(x))
+R("scipy.linalg.expm", lambda a: scipy.linalg.expm(a), U(3, 3))
+R("scipy.linalg.expm", lambda a: scipy.linalg.expm(4.0 * a), U(3, 3), scale=100.0)
+R("scipy.linalg.expm", lambda a: scipy.linalg.expm(0.01 * a), U(2, 2))

@@ -105,3 +105,30 @@ def eigh(a, *, lower=True, eigvals_only=False, overwrite_a=False, check_finite=T
 @expands(sl.eigvalsh)
 def eigvalsh(a, *, lower=True, overwrite_a=False, check_finite=True):
     return np.linalg.eigvalsh(a, "L" if lower else "U")
+
+
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+           129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+           40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+
+
+@expands(sl.expm)
+def expm(A):
+    """Scaling and squaring with the [13/13] Pade approximant (Higham 2005, theta_13 =
+    5.37): the exponential to rounding, and the derivative of that approximant."""
+    b = _PADE13
+    norm1 = np.max(np.sum(np.abs(A), axis=-2))
+    s = max(0, int(np.ceil(np.log2(max(norm1, 1e-300) / 5.371920351148152))))
+    a = A / 2.0 ** s
+    eye = np.eye(np.shape(A)[-1])
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2
+             + b[1] * eye)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 \
+        + b[0] * eye
+    r = np.linalg.solve(v - u, v + u)
+    for _ in range(s):
+        r = r @ r
+    return r
