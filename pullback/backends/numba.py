@@ -245,8 +245,9 @@ class NumbaPrinter(_Printer):
             if tape.kind == "list":
                 lines.append(f"{pad}{s.tape.name} = []")
                 return
+            # a tape with a capacity (a checkpointed loop's snapshots) is allocated whole
             for arr, dt in zip(tape.arrays, tape.dtypes):
-                lines.append(f"{pad}{arr} = {_empty(dt)}")
+                lines.append(f"{pad}{arr} = {_empty(dt, s.capacity)}")
             lines.append(f"{pad}{tape.length} = 0")
         elif isinstance(s, Push):
             self.push(s, a, pad, lines)
@@ -370,10 +371,11 @@ def _element(t):
 _ROW_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
 
 
-def _empty(t):
+def _empty(t, capacity=None):
+    rows = INITIAL_CAPACITY if capacity is None else capacity
     if _scalar(t):
-        return f"np.empty({INITIAL_CAPACITY}, {SCALARS[t]})"
-    return f"np.empty(({INITIAL_CAPACITY}, {''.join(f'{d}, ' for d in t.shape)}), " \
+        return f"np.empty({rows}, {SCALARS[t]})"
+    return f"np.empty(({rows}, {''.join(f'{d}, ' for d in t.shape)}), " \
            f"np.{'bool_' if t.dtype == 'bool' else t.dtype})"
 
 
