@@ -22,7 +22,8 @@ import zlib
 
 from ..errors import UnsupportedError
 from ..ir import Const, Extern, Var
-from ..ir.types import is_array
+from ..ir.types import IndexT, is_array
+from .numba_layout import layout_expr
 from .python import ATOM, _index_text
 from .python import _paren
 import numpy as np
@@ -196,7 +197,7 @@ def {name}(x, y):
         if na == 1 and nb == 1:
             return (f"{g} * {b}", 12) if op == "matmul_vjp_a" else (f"{g} * {a}", 12)
         raise UnsupportedError(f"the numba backend has no {op} for {na}-d @ {nb}-d arrays")
-    return None
+    return layout_expr(p, s, t)
 
 
 def _einsum_parse(subs):
@@ -347,6 +348,11 @@ def {name}(g):
             return f"{name}({t(0)})", ATOM
         itext, extra, params = _index_text(idx, None), "", ""
     elif isinstance(idx, Var) and not is_array(idx.type) and idx.type in ("int", "bool"):
+        itext, extra, params = "idx", ", idx", ", idx"
+    elif isinstance(idx, Var) and isinstance(idx.type, IndexT) and all(
+            isinstance(q, int) or q == "int" or (isinstance(q, tuple) and q[:1] == ("slice",))
+            for q in idx.type.parts):
+        # a run-time tuple of ints and slices (``a[:, k]``): Numba indexes with it as it is
         itext, extra, params = "idx", ", idx", ", idx"
     else:
         raise UnsupportedError("the numba backend supports basic indices (integers, slices) "
