@@ -1,6 +1,7 @@
 """Containers of numbers as arguments and results (JAX's pytrees).
 
-Tuples, lists, dicts, NamedTuples and dataclasses nest; leaves are floats,
+Tuples, lists, dicts, NamedTuples, dataclasses and objects of the user's own classes
+(their ``__dict__``) nest; leaves are floats,
 ints and arrays.  ``flatten`` gives a hashable tree description and the
 leaves; ``unflatten`` rebuilds the same structure from new leaves (gradients).
 ``skeleton`` is the frontend's view of the same tree (``frontend.bindings``).
@@ -8,6 +9,8 @@ leaves; ``unflatten`` rebuilds the same structure from new leaves (gradients).
 import dataclasses
 
 import numpy as np
+
+from .frontend.objects import is_user_instance
 
 
 def flatten(x):
@@ -20,6 +23,9 @@ def flatten(x):
         return _children((type(x).__name__,), tuple(x))
     if isinstance(x, dict):
         return _children(("dict", tuple(x)), tuple(x.values()))
+    if is_user_instance(x):        # a layer or model object: its attributes (issue 13)
+        names = tuple(vars(x))
+        return _children(("object", type(x), names), tuple(vars(x).values()))
     return ("leaf",), [x]
 
 
@@ -49,6 +55,10 @@ def _build(tree, it):
         return dict(zip(tree[1], (_build(t, it) for t in tree[2:])))
     cls, names = tree[1], tree[2]
     items = [_build(t, it) for t in tree[3:]]
+    if kind == "object":            # rebuilt without calling __init__, attributes set
+        obj = object.__new__(cls)
+        obj.__dict__.update(zip(names, items))
+        return obj
     if hasattr(cls, "_fields"):
         return cls(*items)
     return cls(**dict(zip(names, items)))

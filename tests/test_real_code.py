@@ -4,6 +4,7 @@ variadics and functional helpers, objects, random draws inside the objective.
 Every derivative is compared with JAX (x64) and with central finite differences,
 never with pullback's own output; rejections name the user's file and line.
 """
+import dataclasses
 import functools
 import os
 import warnings
@@ -170,3 +171,82 @@ def test_starred_run_time_list_rejected():
         return np.sum(np.stack([*xs]))
     with pytest.raises(pullback.UnsupportedError, match="starred item"):
         pullback.grad(f)(X)
+
+
+# -- cause 3: objects (layers and models as class instances) -----------------------------------
+class Dense:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+
+    def __call__(self, x):
+        return np.tanh(x @ self.W + self.b)
+
+
+class MLP:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def depth(self):
+        return len(self.layers)
+
+
+@dataclasses.dataclass
+class Scaler:
+    s: np.ndarray
+
+    def apply(self, x):
+        return x * self.s
+
+
+NET = MLP([Dense(RNG.normal(size=(3, 4)), RNG.normal(size=4)),
+           Dense(RNG.normal(size=(4, 1)), RNG.normal(size=1))])
+SCALE = Scaler(np.array([1.0, 2.0, 0.5]))
+
+
+def mlp_loss(net, x, y):
+    return np.sum((net.forward(SCALE.apply(x)) - y) ** 2) / net.depth
+
+
+def mlp_twin(params, x, y):
+    h = x * SCALE.s
+    for W, b in params:
+        h = jnp.tanh(h @ W + b)
+    return jnp.sum((h - y) ** 2) / len(params)
+
+
+def test_gradient_with_respect_to_an_object_is_an_object_of_its_class():
+    x, y = XS, RNG.normal(size=(4, 1))
+    got = pullback.grad(mlp_loss)(NET, x, y)
+    assert type(got) is MLP and all(type(la) is Dense for la in got.layers)
+    params = [(la.W, la.b) for la in NET.layers]
+    want = jax.grad(mlp_twin)(params, x, y)
+    for g, (wW, wb) in zip(got.layers, want):
+        np.testing.assert_allclose(g.W, wW, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(g.b, wb, rtol=1e-9, atol=1e-12)
+    layer = NET.layers[0]
+    fd = fd_grad(lambda W: mlp_loss(MLP([Dense(W, layer.b), NET.layers[1]]), x, y),
+                 [layer.W], 0)
+    np.testing.assert_allclose(got.layers[0].W, fd, rtol=1e-5, atol=1e-7)
+
+
+def global_model_loss(x):
+    return np.sum(NET.forward(x) ** 2) * NET.depth
+
+
+def test_global_object_read_at_call_time():
+    twin = lambda x: jnp.sum(jnp.tanh(jnp.tanh(x @ NET.layers[0].W + NET.layers[0].b)  # noqa: E731
+                                      @ NET.layers[1].W + NET.layers[1].b) ** 2) * 2
+    agree(global_model_loss, twin, (XS[0],))
+    old = NET.layers[1].b
+    try:                     # an attribute changed after compiling is seen by the next call
+        NET.layers[1].b = old + 1.0
+        agree(global_model_loss, twin, (XS[0],))
+    finally:
+        NET.layers[1].b = old

@@ -92,8 +92,8 @@ def flatten(b):
     try:
         hash(b.obj)
         return ("obj", b.obj), []
-    except TypeError:
-        return ("obj", id(b.obj)), []
+    except TypeError:                   # an unhashable object (a dataclass): by identity
+        return ("obj", _Same(b.obj)), []
 
 
 def unflatten(skel, atoms):
@@ -111,7 +111,21 @@ def unflatten(skel, atoms):
         return FuncB(skel[1], skel[2], tuple((n, unflatten(s, atoms)) for n, s in skel[3]))
     if kind == "const":
         return Const(skel[1])
-    return PyObj(skel[1])
+    return PyObj(skel[1].obj if isinstance(skel[1], _Same) else skel[1])
+
+
+class _Same:
+    """An unhashable object as a key: equal only to itself."""
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
 
 
 def with_lists(b, like):

@@ -17,6 +17,7 @@ from ..ir import Call, Const
 from ..rules import registry
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
 from .functional import PartialB
+from .objects import MethodB
 from .guards import Ref
 from .library import is_library_function, library_call_message
 from .source import source_of
@@ -47,6 +48,12 @@ class CallLowerer:
             return self.call_user(callee, args, kwargs, node)
         if isinstance(callee, PartialB):
             return self.call_partial(callee, args, kwargs, node)
+        if isinstance(callee, MethodB):
+            return self.call_method(callee, args, kwargs, node)
+        if isinstance(callee, RecordB) and callable(callee.cls):     # an object argument
+            call = getattr(callee.cls, "__call__", None)
+            if isinstance(call, types.FunctionType):
+                return self.call_method(MethodB(call, callee), args, kwargs, node)
         if isinstance(callee, PyObj):
             return self.call_python(callee.obj, args, kwargs, node)
         raise self.error(node, "calling a value that is not a function")
@@ -54,6 +61,8 @@ class CallLowerer:
     def call_python(self, obj, args, kwargs, node):
         name = getattr(obj, "__qualname__", repr(obj))
         functional = self.call_functional(obj, args, kwargs, node)
+        if functional is None:
+            functional = self.call_object(obj, args, kwargs, node)
         if functional is not None:
             return functional
         if getattr(obj, "pullback_rule", None) in ("vjp", "jvp"):     # pullback.custom_vjp

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If
 from .effects import FSTRING_ELSEWHERE, FormatB
+from .objects import is_user_instance
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, is_atom
 from .expansions import frozen_binding
 from .scan import free_names
@@ -113,8 +114,10 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return expansion
         if isinstance(base, RecordB):
             if node.attr not in base.fields:
-                raise self.error(node, f"the attribute '.{node.attr}' (not a field)")
+                return self.object_attribute(base, node)      # a method or property
             return base.get(node.attr)
+        if isinstance(base, PyObj) and is_user_instance(base.obj):
+            return self.object_attribute(base, node)
         if isinstance(base, DictB):
             return self.container_attribute(base, node)
         if isinstance(base, PyObj) and isinstance(base.obj, types.ModuleType):
@@ -300,6 +303,8 @@ def _binding(value, low, node, ref, guards):
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
         return Const(Extern(_unique(getattr(node, "id", "array"), value, low), value))
+    if is_user_instance(value):          # attributes read where they live (objects.py)
+        return PyObj(value)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
 
 

@@ -21,6 +21,7 @@ from .custom_calls import CustomCallLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .functional import FunctionalLowerer
+from .objects import ObjectLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
@@ -37,7 +38,8 @@ class LoopCtx:
 
 
 class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
-                      FunctionalLowerer, ArrayLowerer, ContainerLowerer, ExpansionLowerer):
+                      FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
+                      ExpansionLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb

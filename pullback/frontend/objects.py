@@ -1,0 +1,95 @@
+"""Objects of the user's own classes: attributes, methods, properties, ``__call__``.
+
+A model written as layer objects (``self.W``, ``layer(x)``, ``model.forward(x)``,
+``@property``) is lowered by resolving each attribute while lowering:
+
+- an instance found by name (a global, a closure cell) stays a ``PyObj``; reading
+  ``obj.W`` reads the attribute where it lives, guarded (``Ref("attr", obj, "W")``),
+  so an array attribute is read at call time like a global array, never folded;
+- an instance passed as an argument is a record (``pytree``: its ``__dict__`` is the
+  pytree, so gradients come back as an object of the same class); its fields are
+  atoms, and ``grad`` w.r.t. it gives the adjoint of every array attribute;
+- ``obj.method`` is a ``MethodB`` (the class's function and ``self``'s binding);
+  calling it lowers the method like any user function with ``self`` as its first
+  argument; ``@property`` getters are called on read; ``obj(x)`` calls ``__call__``.
+
+Invariants: only classes defined in the user's code (not in a library, see
+``library.py``) are looked into; writes to attributes (``self.h = ...``) are not
+lowered (rejected by the ordinary assignment rules).
+"""
+import sys
+import types
+from dataclasses import dataclass
+
+from .bindings import FuncB, PyObj, RecordB
+from .guards import Ref
+from .library import library_file
+from .source import source_of
+
+
+@dataclass(frozen=True)
+class MethodB:
+    """``obj.method`` awaiting its call: the class's function and ``self``'s binding."""
+    func: object
+    self_b: object
+
+
+def is_user_instance(value):
+    """An instance of a class defined in the user's code (not a library's)."""
+    if isinstance(value, (type, types.ModuleType, types.FunctionType, types.MethodType,
+                          types.BuiltinFunctionType)):
+        return False
+    cls = type(value)
+    module = sys.modules.get(cls.__module__)
+    filename = getattr(module, "__file__", None)
+    return filename is not None and not library_file(filename) and hasattr(value, "__dict__")
+
+
+def _class_attribute(cls, name):
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
+
+
+class ObjectLowerer:
+    def object_attribute(self, base, node):
+        """``base.attr`` where ``base`` is a user instance (``PyObj``) or a record."""
+        if isinstance(base, RecordB):
+            cls, obj = base.cls, None
+        else:
+            obj = base.obj
+            cls = type(obj)
+        name = node.attr
+        found = _class_attribute(cls, name)
+        if isinstance(found, property):
+            return self.call_value(MethodB(found.fget, base), [], {}, node)
+        if isinstance(found, staticmethod):
+            return PyObj(found.__func__)
+        if isinstance(found, classmethod):
+            return MethodB(found.__func__, PyObj(cls))
+        if isinstance(found, types.FunctionType) and (obj is None or name not in vars(obj)):
+            return MethodB(found, base)
+        if obj is not None and hasattr(obj, name):
+            from .expressions import static
+            return static(getattr(obj, name), self, node, Ref("attr", obj, name))
+        if found is not None and obj is None:        # a class constant read through a record
+            from .expressions import static
+            return static(found, self, node)
+        raise self.error(node, f"the attribute '.{name}' (not set on this object)")
+
+    def call_method(self, m, args, kwargs, node):
+        return self.call_user(FuncB(source_of(m.func), m.func), [m.self_b] + list(args), kwargs,
+                              node)
+
+    def call_object(self, obj, args, kwargs, node):
+        """``obj(x)`` for a user instance: its class's ``__call__``; None otherwise."""
+        if not is_user_instance(obj):
+            return None
+        call = _class_attribute(type(obj), "__call__")
+        if not isinstance(call, types.FunctionType):
+            raise self.error(node, f"calling a '{type(obj).__name__}' object (no __call__)")
+        return self.call_method(MethodB(call, PyObj(obj)), args, kwargs, node)
+
+
+__all__ = ["MethodB", "ObjectLowerer", "is_user_instance"]
