@@ -20,6 +20,7 @@ import linecache
 import re
 import sys
 
+from .emit_c import emit_c_files
 from .errors import TransformError
 from .ir.types import Array
 from .pipeline import Reverse, assumed, build
@@ -130,7 +131,6 @@ def main(argv=None):
         "(no --args entry)"
     try:
         if opts.emit == "c":
-            from .emit_c import emit_c_files
             if guessed:
                 print(f"pullback: assumed: {what}", file=sys.stderr)
             return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)

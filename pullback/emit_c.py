@@ -19,6 +19,7 @@ import ctypes
 from typing import Any, Callable, Optional
 import os
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -30,7 +31,8 @@ from .backends.progress import slow
 from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
-from .errors import UnsupportedError
+from .errors import TransformError, UnsupportedError
+from .ir import Call
 from .optimize.pipeline import optimize
 from . import pipeline
 
@@ -134,7 +136,6 @@ def _unknown(t):
 def _one_shape_per_callee(typed):
     """A helper called with arrays of different shapes has no static shape in C (one
     function per helper): name the call that differs."""
-    from .ir import Call
     first = {}
     for fn in typed.functions:
         for s in walk(fn.body):
@@ -294,8 +295,6 @@ def _ptype(decl, real):
 def emit_c_files(f, types, mask, directory, dtype, max_iterations):
     """``python -m pullback FILE.py:F --emit c``: write F.c and F.h into ``directory``,
     or print both when it is None.  Returns the exit status."""
-    import sys
-    from .errors import TransformError
     example = [np.zeros(t.shape) if isinstance(t, Array) else
                {"float": 0.0, "int": 0, "bool": False}[t] for t in types]
     nums = tuple(i for i, m in enumerate(mask) if m)

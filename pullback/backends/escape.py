@@ -22,6 +22,8 @@ string literal, an identifier) or the inside of one comment, whatever the input.
 import keyword
 import re
 
+import numpy as np
+
 _C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -64,7 +66,6 @@ def _is_literal(v):
         return all(_is_literal(k) and _is_literal(x) for k, x in v.items())
     if type(v) is slice:
         return all(_is_literal(x) for x in (v.start, v.stop, v.step))
-    import numpy as np      # its scalars print as np.float64(1.0): the module imports np
     return isinstance(v, np.generic) and type(v).__module__ == "numpy"
 
 

@@ -38,11 +38,11 @@ from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
 from ..ir.types import IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
-from .numba_arrays import _shape, array_expr
+from .numba_arrays import _shape, _text, array_expr
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .python import ATOM, _paren, _Printer
-from .python import literal_of, render_atom
+from .python import literal_of
 from .escape import py_identifier, py_string
 
 SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
@@ -396,5 +396,3 @@ def _is_zero(a):
     return isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool)
 
 
-def _text(a, env):
-    return env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)

@@ -24,9 +24,9 @@ from ..errors import UnsupportedError
 from ..ir import Const, Extern, Var
 from ..ir.types import IndexT, is_array
 from .numba_layout import layout_expr
-from .python import ATOM, _index_text
-from .python import _paren
 import numpy as np
+
+from .python import ATOM, _index_text, _paren, render_atom
 
 REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
               "mean": "acc + v", "prod": "acc * v"}
@@ -68,10 +68,14 @@ def _tup(shape):
     return f"({shape[0]},)" if len(shape) == 1 else f"({', '.join(map(str, shape))})"
 
 
+def _text(a, env):
+    """An atom's text: the expression inlined for it, else its name or literal."""
+    return env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)
+
+
 def array_expr(p, s, env):
     op, args = s.op, s.args
 
-    from .numba import _text
 
     def t(i, prec=0):
         return _paren(_text(args[i], env), prec)

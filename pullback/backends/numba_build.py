@@ -28,9 +28,12 @@ import tempfile
 import time
 import types as pytypes
 
+import numpy as np
+
 from ..errors import TransformError
 from .numba import emit_numba_module
-from ..ir.walk import externs
+from ..ir import Call
+from ..ir.walk import externs, walk
 from .private_dir import private_dir
 from .progress import slow
 from .python_load import Compiled
@@ -137,15 +140,12 @@ def load(module, header, *, types, outputs=(), result=None, with_value=True, sta
 
 
 def _fingerprint(value):
-    import numpy as np
     a = np.asarray(value)
     return f"{a.dtype}{a.shape}" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
 def _reject_recursion(module):
     """Recursive derivatives nest residual tuples without bound, which Numba cannot type."""
-    from ..ir import Call
-    from ..ir.walk import walk
     calls = {fn.name: {s.func for s in walk(fn.body) if isinstance(s, Call)}
              for fn in module.functions}
     for fn in module.functions:

@@ -9,6 +9,8 @@ import ast
 import weakref
 from collections import Counter
 
+from .fence import LOOK, SUPPORTED_TYPES, problem
+
 _SCOPES = (ast.FunctionDef, ast.Lambda, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -59,7 +61,6 @@ def _walk(root):
     """One walk of ``root`` for the fence and for every scope's ``Facts``.  The stack
     visits each scope's own nodes in ``own_nodes`` order (a nested scope's subtree
     is finished before its siblings), so ``first_return`` is the one it finds."""
-    from .fence import LOOK, SUPPORTED_TYPES, problem
     AST, Name, Store, Call, Attribute, Return = \
         ast.AST, ast.Name, ast.Store, ast.Call, ast.Attribute, ast.Return
     clean = type(root) in SUPPORTED_TYPES and not problem(root, root)

@@ -84,8 +84,6 @@ def fresh_vars(fn):
     >>> [fresh("t", "float").name, fresh("t", "float").name, fresh("y", "float").name]
     ['t_1', 't_2', 'y']
     """
-    from .nodes import Var
-    from .walk import all_read, all_written
     used = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
     next_k = {}
 

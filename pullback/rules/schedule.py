@@ -41,6 +41,7 @@ import math
 import numpy as np
 
 from ..ir.types import INT, Array
+from .registry import Syntax, nondiff
 
 ADVANCE, TAKESHOT, RESTORE, FREE, RECORD, REVERSE, END = range(7)
 KINDS = ("advance", "takeshot", "restore", "free", "record", "reverse", "end")
@@ -211,7 +212,6 @@ def advanced(n, s):
 def _register():
     """The two run-time primitives: impure (the state array changes under them), so
     never folded at compile time, reordered or dropped."""
-    from .registry import Syntax, nondiff
     nondiff("checkpoint_start", checkpoint_start, params="n snaps",
             result=lambda *t: Array("int64", (None,)), syntax=Syntax("call", "checkpoint_start"),
             helper="checkpoint_start", pure=False)
