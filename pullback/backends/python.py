@@ -19,6 +19,7 @@ from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
 from .escape import py_comment, py_identifier, py_literal, py_string
+from .python_static import STATIC_OPS, elide_broadcast, resolved, static_expr
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
                  and callable(getattr(np_helpers, n, None) or getattr(helpers, n, None))
@@ -38,7 +39,8 @@ def emit_module_mapped(module, header=None):
     mapped = [emit_function_mapped(fn) for fn in module.functions]
     body = [text for text, _ in mapped]
     used = {PRIMITIVES[s.op].helper for f in module.functions for s in walk(f.body)
-            if isinstance(s, Assign) and s.op in PRIMITIVES and PRIMITIVES[s.op].helper}
+            if isinstance(s, Assign) and s.op in PRIMITIVES and PRIMITIVES[s.op].helper
+            and not resolved(s)}
     sources = _helper_sources(used)
     parts = [header] if header else []
     text = "\n".join(body + sources)
@@ -155,6 +157,10 @@ class _Printer:
             return args[0]
         if s.op == "list_new":
             return "[]", ATOM
+        if s.op in STATIC_OPS:             # a shape helper whose shapes the types give
+            special = static_expr(s, args)
+            if special is not None:
+                return special
         prim = PRIMITIVES[s.op]
         syn = prim.syntax
         if prim.numpy and any(is_array(getattr(a, "type", None)) for a in s.args) and \
@@ -167,6 +173,7 @@ class _Printer:
             text = f"{_paren(args[0], ATOM)}[{_index_text(s.args[1], args[1])}]"
             return (f"np.array({text})", ATOM) if s.op == "getitem_copy" else (text, ATOM)
         if syn.kind == "infix":
+            args = elide_broadcast(s, args, self.inlined)
             lmin = syn.prec + 1 if syn.right_assoc or syn.prec == 5 else syn.prec
             rmin = 30 if syn.right_assoc else syn.prec + 1
             return f"{_paren(args[0], lmin)} {syn.text} {_paren(args[1], rmin)}", syn.prec

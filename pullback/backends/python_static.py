@@ -1,0 +1,156 @@
+"""Shape helpers resolved when the Python backend prints: the NumPy expression an expert writes.
+
+``unbroadcast``, ``expand_to``, ``count`` and ``matmul_vjp_a/b`` decide on ``np.shape`` and
+``np.ndim`` at run time; where the IR types give every shape they decide on, the decision is
+taken here, once, and the call prints as its outcome::
+
+    matmul_vjp_b(z_bar, X, w)          ->  X.T @ z_bar
+    expand_to(lam, w ** 2, None, False) ->  np.broadcast_to(lam, (3,))     (no w ** 2)
+    unbroadcast(g, b)                  ->  np.sum(g, axis=0)
+    count(x, 1)                        ->  10
+
+Invariant: a derivative is compiled per argument shape (``Arguments.key`` holds each array
+leaf's shape), and a shape the types leave open (``Array.static`` false, e.g. a type given to
+the CLI as ``float64[?]``) keeps the helper; so the printed expression is the helper's value
+for every call the compiled function can see.  ``static_expr`` returns None (keep the helper)
+for every case not listed, never a guess; ``resolved(s)`` says whether it prints ``s``, so
+the module leaves out the sources of helpers no statement calls any more.
+"""
+import math
+
+from ..ir import Const
+from ..ir.types import is_array
+from .escape import py_literal
+
+ATOM = 100          # python.ATOM (python.py imports this module)
+STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count"))
+
+
+def _shape(a):
+    """The static shape of atom ``a`` (``()`` for a scalar), or None when not known."""
+    t = getattr(a, "type", None)
+    if is_array(t):
+        return tuple(t.shape) if t.static else None
+    return () if t in ("float", "int", "bool") else None
+
+
+def _const(a, default="?"):
+    return a.value if isinstance(a, Const) else default
+
+
+def _par(arg, prec):
+    text, p = arg
+    return f"({text})" if p < prec else text
+
+
+def _axes(axis, ndim):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _matmul_vjp(op, args, na, nb):
+    """np.matmul's cotangents for 1-d and 2-d operands (stacks keep the helper)."""
+    g, a, b = _par(args[0], 21), _par(args[1], ATOM), _par(args[2], ATOM)   # a.T: an atom
+    first = op == "matmul_vjp_a"
+    if na == 2 and nb == 2:
+        return f"{_par(args[0], 20)} @ {b}.T" if first else f"{a}.T @ {g}", 20
+    if na == 2 and nb == 1:
+        return (f"np.outer({args[0][0]}, {args[2][0]})", ATOM) if first else (f"{a}.T @ {g}", 20)
+    if na == 1 and nb == 2:
+        return (f"{_par(args[2], 20)} @ {g}", 20) if first else (f"np.outer({args[1][0]}, {args[0][0]})", ATOM)
+    if na == 1 and nb == 1:
+        return f"{_par(args[0], 20)} * {_par(args[2 if first else 1], 21)}", 20
+    return None
+
+
+def _unbroadcast(args, gshape, xshape):
+    """Sum ``g`` over the axes broadcasting added (leading) or stretched (size 1 in x)."""
+    if gshape == xshape:
+        return None if not xshape else args[0]
+    if not xshape:
+        return f"float(np.sum({args[0][0]}))", ATOM
+    lead = len(gshape) - len(xshape)
+    if lead < 0:
+        return None
+    stretched = tuple(lead + i for i, n in enumerate(xshape) if n == 1 and gshape[lead + i] != 1)
+    if not stretched:
+        return f"np.sum({args[0][0]}, axis={py_literal(tuple(range(lead)))})", ATOM
+    axes = tuple(range(lead)) + stretched
+    return (f"np.sum({args[0][0]}, axis={py_literal(axes)}, keepdims=True)"
+            f".reshape({py_literal(xshape)})", ATOM)
+
+
+def _expand_to(s, args, xshape):
+    """``np.broadcast_to`` of the reduction's cotangent with the reduced axes put back."""
+    axis, keep = _const(s.args[2]), _const(s.args[3])
+    if axis == "?" or keep == "?" or not xshape:
+        return None
+    g = args[0][0]
+    gshape = _shape(s.args[0])
+    if not keep and axis is not None and gshape != ():
+        axes = _axes(axis, len(xshape))
+        if gshape is None or len(gshape) != len(xshape) - len(axes):
+            return None
+        parts = ["None" if i in axes else ":" for i in range(len(xshape))]
+        g = f"{_par(args[0], ATOM)}[{', '.join(parts)}]"
+    elif not keep and gshape != ():
+        return None
+    return f"np.broadcast_to({g}, {py_literal(xshape)})", ATOM
+
+
+def static_expr(s, args):
+    """``(text, precedence)`` of Assign ``s`` (argument texts ``args``), or None: the helper."""
+    op = s.op
+    if op in ("matmul_vjp_a", "matmul_vjp_b"):
+        sa, sb = _shape(s.args[1]), _shape(s.args[2])
+        if sa is None or sb is None or _shape(s.args[0]) is None:
+            return None
+        return _matmul_vjp(op, args, len(sa), len(sb))
+    if op == "unbroadcast":
+        gshape, xshape = _shape(s.args[0]), _shape(s.args[1])
+        if gshape is None or xshape is None or not is_array(getattr(s.args[0], "type", None)):
+            return None
+        return _unbroadcast(args, gshape, xshape)
+    if op == "expand_to":
+        xshape = _shape(s.args[1])
+        return None if xshape is None else _expand_to(s, args, xshape)
+    if op == "count":
+        shape, axis = _shape(s.args[0]), _const(s.args[1])
+        if shape is None or axis == "?" or not shape:
+            return None
+        return str(math.prod(shape[a] for a in _axes(axis, len(shape))) if axis is not None
+                   else math.prod(shape)), ATOM
+    return None
+
+
+def resolved(s):
+    """Does ``static_expr`` print ``s`` (so its helper need not be in the module)?"""
+    return s.op in STATIC_OPS and static_expr(s, [("_", ATOM)] * len(s.args)) is not None
+
+
+def _float64(a):
+    t = getattr(a, "type", None)
+    return (t.dtype == "float64") if is_array(t) else False
+
+
+def elide_broadcast(s, args, inlined):
+    """Operand texts of elementwise ``s`` with a folded ``np.broadcast_to(g, shape)`` printed
+    as ``g`` where the other operand has that whole shape already: the operation broadcasts
+    ``g`` the same way, and with float64 on both sides the result's dtype is the same."""
+    if s.op not in ("add", "sub", "mul", "truediv") or len(s.args) != 2:
+        return args
+    out = list(args)
+    for i, a in enumerate(s.args):
+        src = inlined.get(getattr(a, "name", None))
+        if src is None or getattr(src, "op", None) != "expand_to":
+            continue
+        other, shape = s.args[1 - i], _shape(src.target)
+        text = args[i][0]
+        head, tail = "np.broadcast_to(", f", {py_literal(shape)})"
+        if not (shape and _shape(other) == shape and _shape(s.target) == shape and
+                _float64(other) and _float64(src.target) and text.startswith(head)
+                and text.endswith(tail)):
+            continue
+        inner = text[len(head):-len(tail)]
+        out[i] = (inner, ATOM if inner.isidentifier() else 0)
+    return out
