@@ -30,7 +30,7 @@ from .ir import verify
 from .optimize.constants import propagate_constants
 from .optimize.pipeline import optimize_primal
 from .rules import PRIMITIVES
-from .transforms.forward import tangent_module
+from .transforms.tangent_module import tangent_module
 from .transforms.gradient import gradient_module
 from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
 

@@ -389,7 +389,7 @@ def test_verifier_on_tangent_modules(case):
     """Tangent modules of user code, of reverse-mode code and of tangent code verify."""
     from pullback.pipeline import lower_typed
     from pullback.ir.verify import verify_module
-    from pullback.transforms.forward import tangent_module
+    from pullback.transforms.tangent_module import tangent_module
     from pullback.transforms.gradient import gradient_module
     nums = nums_of(case)
     types = ["float" if i in nums or isinstance(a, float) else

@@ -29,7 +29,8 @@ Invariants of the output:
   written in place never shares memory with another (``copy_array``);
 - control flow is unchanged: tangents run in the same branches and iterations;
 - a call with active arguments calls the callee's tangent function (asked
-  from the module driver per activity pattern, so recursion works);
+  from the module driver, ``tangent_module.py``, per activity pattern, so recursion
+  works);
 - generated code has tangent semantics too, so the transform applies to
   reverse-mode output (forward over reverse): an active tape gets a tangent
   tape pushed and popped in step, a residual ``pack`` gets a tangent residual of
@@ -44,30 +45,19 @@ Invariants of the output:
 import ast
 
 from ..errors import UnsupportedError
-from ..ir import Assign, Call, Comment, Const, For, Function, If, Module, NewTape, Pop, Push, \
+from ..ir import Assign, Call, Comment, Const, For, Function, If, NewTape, Pop, Push, \
     Return, Var, While, replace
 from ..analysis.activity import active_vars, diff_args
-from ..ir.names import Namer, name_allocator
+from ..ir.names import Namer
 from ..ir.types import ListT, is_array, is_differentiable
-from ..ir.walk import all_read, all_written, walk
+from ..ir.walk import walk
 from ..rules import PRIMITIVES
-from .custom_tangents import custom_tangent
 from .emit_rule import RuleEmitter
-from ..optimize.pipeline import optimize
 
 CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
 # array functions whose result does not depend on the values of their arguments
 NO_DERIVATIVE = {"zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like", "eye",
                  "arange", "zeros_for", "list_new", "slogdet_sign"}
-
-
-def tangent_suffix(fn):
-    """``dot`` for the first forward layer, ``ddot``, ``dddot`` for the next."""
-    names = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
-    suffix = "dot"
-    while any("_" + suffix in n for n in names):
-        suffix = "d" + suffix
-    return suffix
 
 
 class ForwardFunction:
@@ -382,52 +372,3 @@ def tangent_activity(fn, seeds):
                 active.add(need.name)
                 changed = True
     return active
-
-
-# -- the whole module -----------------------------------------------------------------
-
-def tangent_module(module, mask, directions=1, verify=None):
-    """The tangent of a module's entry point (``f_jvp``, first), the tangent functions
-    of the callees it reaches with their activity patterns, and the untransformed
-    functions that inactive calls still use.  Works on user modules and on
-    reverse-mode output alike (``f_grad`` -> ``f_grad_jvp``)."""
-    unique = name_allocator(f.name for f in module.functions)
-    suffix = _module_suffix(module)
-    names, queue = {}, []
-
-    def ask(callee, amask, rule=None):
-        key = (callee, tuple(amask), rule)
-        if key not in names:
-            names[key] = unique(callee + "_jvp")
-            queue.append(key)
-        return names[key]
-
-    def build(fn, fmask, name):
-        ff = ForwardFunction(fn, fmask, directions, ask, suffix)
-        return optimize(ff.function(name), verify)
-
-    entry = module.functions[0]
-    out = [build(entry, mask, unique(entry.name + "_jvp"))]
-    while queue:
-        key = queue.pop(0)
-        callee, amask, rule = key
-        if rule is None:
-            out.append(build(module.get(callee), amask, names[key]))
-            continue
-        module, made = custom_tangent(module, rule, callee, amask, directions, names[key], unique)
-        out.append(optimize(made, verify))
-    have = {f.name for f in out}
-    todo = list(out)
-    while todo:
-        for name in (n for s in walk(todo.pop().body) if isinstance(s, Call) for n in s.callees):
-            if name not in have:
-                have.add(name)
-                todo.append(module.get(name))
-                out.append(todo[-1])
-    n = len(out[0].body[-1].values)
-    return Module(tuple(out), ("tuple",) + (("atom",),) * n)    # outputs, then tangents
-
-
-def _module_suffix(module):
-    suffixes = [tangent_suffix(f) for f in module.functions]
-    return max(suffixes, key=len)

@@ -21,7 +21,7 @@ from ..errors import UnsupportedError
 from ..ir import Call, Module
 from ..ir.types import is_differentiable
 from ..ir.walk import blocks, map_blocks, reachable, walk
-from .forward import tangent_module
+from .tangent_module import tangent_module
 
 
 def has_jvp_calls(module):
