@@ -11,6 +11,7 @@ import dataclasses
 import numpy as np
 
 from .frontend.objects import is_user_instance
+from .frontend.randomness import GENERATORS
 
 
 def flatten(x):
@@ -23,6 +24,8 @@ def flatten(x):
         return _children((type(x).__name__,), tuple(x))
     if isinstance(x, dict):
         return _children(("dict", tuple(x)), tuple(x.values()))
+    if isinstance(x, GENERATORS):  # a random generator: passed whole, its draws static
+        return ("static", x), []
     if is_user_instance(x):        # a layer or model object: its attributes (issue 13)
         names = tuple(vars(x))
         return _children(("object", type(x), names), tuple(vars(x).values()))
@@ -48,6 +51,8 @@ def _build(tree, it):
     kind = tree[0]
     if kind == "leaf":
         return next(it)
+    if kind == "static":
+        return tree[1]
     if kind in ("tuple", "list"):
         items = [_build(t, it) for t in tree[1:]]
         return tuple(items) if kind == "tuple" else items
@@ -69,6 +74,8 @@ def skeleton(tree):
     kind = tree[0]
     if kind == "leaf":
         return ("atom",)
+    if kind == "static":
+        return ("obj", tree[1])
     if kind in ("tuple", "list"):
         return ("tuple",) + tuple(skeleton(t) for t in tree[1:])
     if kind == "dict":

@@ -250,3 +250,72 @@ def test_global_object_read_at_call_time():
         agree(global_model_loss, twin, (XS[0],))
     finally:
         NET.layers[1].b = old
+
+
+# -- cause 2: random generators inside the objective -------------------------------------------
+def vae_step(enc, x, rs):
+    """One reparameterised ELBO-like estimate: the noise is a constant of the derivative."""
+    W_mu, W_lv = enc
+    mu, log_var = x @ W_mu, x @ W_lv
+    eps = rs.randn(*mu.shape)
+    z = mu + np.exp(0.5 * log_var) * eps
+    recon = np.sum((np.tanh(z) - 0.5) ** 2)
+    kl = -0.5 * np.sum(1.0 + log_var - mu ** 2 - np.exp(log_var))
+    return recon + kl + 0.01 * np.sum(rs.uniform(-1.0, 1.0, size=(2,)))
+
+
+def vae_twin(enc, x, eps):
+    W_mu, W_lv = enc
+    mu, log_var = x @ W_mu, x @ W_lv
+    z = mu + jnp.exp(0.5 * log_var) * eps
+    return jnp.sum((jnp.tanh(z) - 0.5) ** 2) - 0.5 * jnp.sum(1.0 + log_var - mu ** 2 -
+                                                              jnp.exp(log_var))
+
+
+def test_draws_from_a_random_state_argument():
+    enc = (RNG.normal(size=(3, 2)), 0.1 * RNG.normal(size=(3, 2)))
+    x = XS[:2]
+    rs = np.random.RandomState(7)
+    got = pullback.grad(vae_step)(enc, x, rs)
+    again = np.random.RandomState(7)
+    eps = again.randn(2, 2)
+    again.uniform(-1.0, 1.0, size=(2,))
+    assert rs.get_state()[2] == again.get_state()[2]   # the caller's generator advanced once
+    assert np.array_equal(rs.get_state()[1], again.get_state()[1])
+    want = jax.grad(vae_twin)(enc, x, eps)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
+    fd = fd_grad(lambda W: vae_step((W, enc[1]), x, np.random.RandomState(7)), [enc[0]], 0)
+    np.testing.assert_allclose(got[0], fd, rtol=1e-5, atol=1e-7)
+
+
+GEN = np.random.default_rng(3)
+
+
+def noisy_global(w):
+    return np.sum(w * GEN.normal(0.0, 1.0, size=w.shape)) + np.sum(w ** 2)
+
+
+def test_draws_from_a_global_generator_match_the_original():
+    w = XS[0]
+    state = GEN.bit_generator.state
+    got = pullback.grad(noisy_global)(w)
+    after = GEN.bit_generator.state
+    GEN.bit_generator.state = state
+    noise = GEN.normal(0.0, 1.0, size=w.shape)
+    assert GEN.bit_generator.state == after
+    np.testing.assert_allclose(got, noise + 2 * w, rtol=1e-12)
+
+
+def test_derivative_through_a_draws_parameters_is_rejected():
+    def f(mu):
+        return np.sum(GEN.normal(mu, 1.0))
+    with pytest.raises(pullback.TransformError) as e:
+        pullback.grad(f)(X)
+    assert e.value.filename == HERE
+
+
+def test_draws_rejected_at_their_line_on_numba():
+    with pytest.raises(pullback.TransformError) as e:
+        pullback.grad(noisy_global, backend="numba")(XS[0])
+    assert (e.value.filename, e.value.line) == (HERE, line_of(noisy_global, "GEN.normal"))

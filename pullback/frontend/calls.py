@@ -16,8 +16,9 @@ from ..errors import UnsupportedError
 from ..ir import Call, Const
 from ..rules import registry
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
-from .functional import PartialB
+from .functional import PartialB, StarB
 from .objects import MethodB
+from .randomness import DrawB
 from .guards import Ref
 from .library import is_library_function, library_call_message
 from .source import source_of
@@ -48,6 +49,12 @@ class CallLowerer:
             return self.call_user(callee, args, kwargs, node)
         if isinstance(callee, PartialB):
             return self.call_partial(callee, args, kwargs, node)
+        if isinstance(callee, DrawB):
+            return self.call_draw(callee, args, kwargs, node)
+        for a in args:
+            if isinstance(a, StarB):
+                raise self.error(a.node, "a starred argument that is not a tuple or list known "
+                                         "when compiling (a run-time list or an array)")
         if isinstance(callee, MethodB):
             return self.call_method(callee, args, kwargs, node)
         if isinstance(callee, RecordB) and callable(callee.cls):     # an object argument

@@ -19,6 +19,7 @@ from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import is_user_instance
+from .randomness import is_generator
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, is_atom
 from .expansions import frozen_binding
 from .scan import free_names
@@ -118,6 +119,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return base.get(node.attr)
         if isinstance(base, PyObj) and is_user_instance(base.obj):
             return self.object_attribute(base, node)
+        if isinstance(base, PyObj) and is_generator(base.obj):
+            return self.generator_attribute(base, node)
         if isinstance(base, DictB):
             return self.container_attribute(base, node)
         if isinstance(base, PyObj) and isinstance(base.obj, types.ModuleType):
@@ -303,7 +306,7 @@ def _binding(value, low, node, ref, guards):
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
         return Const(Extern(_unique(getattr(node, "id", "array"), value, low), value))
-    if is_user_instance(value):          # attributes read where they live (objects.py)
+    if is_generator(value) or is_user_instance(value):   # randomness.py, objects.py
         return PyObj(value)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
 

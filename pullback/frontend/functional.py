@@ -40,6 +40,13 @@ def _items(b):
     return None
 
 
+@dataclass(frozen=True)
+class StarB:
+    """``*x.shape`` in a call's arguments: a run-time tuple only a draw can spread."""
+    value: object
+    node: object
+
+
 class FunctionalLowerer:
     # -- arguments of a call -----------------------------------------------------------------
     def call_arguments(self, node):
@@ -47,7 +54,11 @@ class FunctionalLowerer:
         args = []
         for a in node.args:
             if isinstance(a, ast.Starred):
-                items = _items(self.expr(a.value))
+                b = self.expr(a.value)
+                items = _items(b)
+                if is_atom(b):          # rng.randn(*x.shape): spread at run time (draws only)
+                    args.append(StarB(b, a))
+                    continue
                 if items is None:
                     raise self.error(a, "a starred argument that is not a tuple or list known "
                                         "when compiling (a run-time list or an array)")
@@ -229,4 +240,4 @@ _KINDS = {map: "map", zip: "zip", enumerate: "enumerate", reversed: "reversed",
           sorted: "sorted", filter: "filter", functools.partial: "partial"}
 
 
-__all__ = ["FunctionalLowerer", "PartialB"]
+__all__ = ["FunctionalLowerer", "PartialB", "StarB"]

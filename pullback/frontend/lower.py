@@ -22,6 +22,7 @@ from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .functional import FunctionalLowerer
 from .objects import ObjectLowerer
+from .randomness import RandomLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .scan import appended_names, binding_counts, body_exits, exits, facts
@@ -39,7 +40,7 @@ class LoopCtx:
 
 class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
                       FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
-                      ExpansionLowerer):
+                      ExpansionLowerer, RandomLowerer):
     def __init__(self, program, fb):
         self.program = program
         self.fb = fb

@@ -40,6 +40,8 @@ def is_user_instance(value):
                           types.BuiltinFunctionType)):
         return False
     cls = type(value)
+    if cls.__module__ == "pullback" or cls.__module__.startswith("pullback."):
+        return False                  # pullback's own objects (rules, frozen distributions)
     module = sys.modules.get(cls.__module__)
     filename = getattr(module, "__file__", None)
     return filename is not None and not library_file(filename) and hasattr(value, "__dict__")

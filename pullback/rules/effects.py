@@ -53,6 +53,9 @@ _SHOWN = {"print": "print(...) with keywords or an f-string", "warn": "warnings.
 
 def python_only(op, args):
     """What an ``effect<k>`` statement is, for a backend that cannot run it (None: another op)."""
+    if op.startswith("draw") and op[4:].isdigit():
+        return (f"a draw from a random generator ('.{ast.literal_eval(args[1].value)[1]}') "
+                "runs on the python backend only (backend='python')")
     if not (op.startswith("effect") and op[6:].isdigit()):
         return None
     kind, what = ast.literal_eval(args[0].value)[:2]

@@ -79,6 +79,23 @@ def run_effect(spec, *values):
         np.seterr(**run_effect.saved.pop())
 
 
+def run_draw(rng, spec, *values):
+    """``rng.<method>(...)`` as ``spec`` spells it: ``(kind, method, args, keywords)``,
+    each argument ``("c", constant)``, ``("v",)`` (the next of ``values``) or ``("s",)``
+    (the next value, spread)
+    (``rules.draws``)."""
+    import ast
+    _, method, args, keywords = ast.literal_eval(spec)
+    it = iter(values)
+
+    def value(a):
+        return a[1] if a[0] == "c" else next(it)
+    pos = []
+    for a in args:              # ("s",): a run-time tuple spread (rs.randn(*x.shape))
+        pos += list(next(it)) if a[0] == "s" else [value(a)]
+    return getattr(rng, method)(*pos, **{k: value(a) for k, a in keywords})
+
+
 def check_assert(cond, message=None):
     """``assert cond, message`` as a call (``rules.effects``)."""
     if not cond:
