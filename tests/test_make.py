@@ -33,3 +33,17 @@ def test_arm_tests_skip_naming_the_package():
     with open(os.path.join(ROOT, "tests", "test_c99.py")) as fh:
         text = fh.read()
     assert "gcc-arm-none-eabi" in text and "make tools" in text
+
+
+def test_bench_skips_adbench_rows_without_their_data(monkeypatch, capsys):
+    # a fresh clone has no ../shared/adbench: `make bench` names the missing file and goes on
+    monkeypatch.syspath_prepend(ROOT)
+    from benchmarks import __main__ as bench, peers, transform_time
+
+    def absent(*parts):
+        raise FileNotFoundError(f"ADBench input {'/'.join(parts)} not found (set ADBENCH_DIR)")
+    monkeypatch.setattr(peers, "adbench_path", absent)
+    monkeypatch.setattr(transform_time, "run", lambda: [])
+    assert bench.main(["--only", "gmm,lstm", "--no-write"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("skipped: FileNotFoundError: ADBench input") == 3, out
