@@ -7,6 +7,7 @@ never with pullback's own output; rejections name the user's file and line.
 import dataclasses
 import functools
 import os
+import sys
 import warnings
 
 import jax
@@ -319,3 +320,73 @@ def test_draws_rejected_at_their_line_on_numba():
     with pytest.raises(pullback.TransformError) as e:
         pullback.grad(noisy_global, backend="numba")(XS[0])
     assert (e.value.filename, e.value.line) == (HERE, line_of(noisy_global, "GEN.normal"))
+
+
+# -- the examples (examples/layers.py, rnn.py, vae.py) -----------------------------------------
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples"))
+
+
+def test_example_layers():
+    import layers
+    rs = np.random.RandomState(1)
+    model, (x, y) = layers.MLP([2, 5, 1], rs), layers.data(rs, 8)
+    norm = layers.Normalizer(x.mean(axis=0), x.std(axis=0))
+    got = pullback.grad(layers.loss)(model, norm, x, y)
+
+    def twin(Ws, bs):
+        h = (x - norm.mean) / norm.scale
+        h = jnp.tanh(h @ Ws[0] + bs[0]) @ Ws[1] + bs[1]
+        return 2.0 * jnp.mean((h - y) ** 2) + 1e-3 * sum(jnp.sum(W ** 2) for W in Ws) / 2
+    Ws, bs = [la.W for la in model.layers], [la.b for la in model.layers]
+    want_W, want_b = jax.grad(twin, (0, 1))(Ws, bs)
+    for g, wW, wb in zip(got.layers, want_W, want_b):
+        np.testing.assert_allclose(g.W, wW, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(g.b, wb, rtol=1e-9, atol=1e-12)
+
+    def at(W):
+        m = layers.MLP([2, 5, 1], np.random.RandomState(1))
+        m.layers[0].W = W
+        m.layers[1] = model.layers[1]
+        return layers.loss(m, norm, x, y)
+    np.testing.assert_allclose(got.layers[0].W, fd_grad(at, [Ws[0]], 0), rtol=1e-5, atol=1e-7)
+
+
+def test_example_rnn(capsys):
+    import rnn
+    params, (xs, ys) = rnn.init(np.random.RandomState(2)), rnn.sequence(6)
+    got = pullback.grad(rnn.loss)(params, xs, ys, True)
+    assert capsys.readouterr().out.startswith("loss ")
+
+    def twin(p):
+        h, total = jnp.zeros(p["Wh"].shape[0]), 0.0
+        for i in range(xs.shape[0]):
+            h = jnp.tanh(xs[i] @ p["Wx"] + h @ p["Wh"] + p["b"])
+            total = total + jnp.sum((h @ p["Wo"] - ys[i]) ** 2)
+        return total / xs.shape[0]
+    want = jax.grad(twin)(params)
+    for k in params:
+        np.testing.assert_allclose(got[k], want[k], rtol=1e-9, atol=1e-12)
+    fd = fd_grad(lambda Wh: rnn.loss({**params, "Wh": Wh}, xs, ys), [params["Wh"]], 0)
+    np.testing.assert_allclose(got["Wh"], fd, rtol=1e-5, atol=1e-7)
+
+
+def test_example_vae():
+    import vae
+    rs = np.random.RandomState(3)
+    params, x = vae.init(rs), rs.randn(5, 4)
+    got = pullback.grad(vae.neg_elbo)(params, x, np.random.RandomState(4))
+    eps = np.random.RandomState(4).randn(5, 2)
+
+    def twin(p):
+        h = jnp.tanh(x @ p["enc"][0]) @ p["enc"][1]
+        mu, lv = h[:, :2], h[:, 2:]
+        z = mu + jnp.exp(0.5 * lv) * eps
+        recon = jnp.sum((jnp.tanh(z @ p["dec"][0]) @ p["dec"][1] - x) ** 2)
+        return (recon - 0.5 * jnp.sum(1.0 + lv - mu ** 2 - jnp.exp(lv))) / x.shape[0]
+    want = jax.grad(twin)(params)
+    for k in params:
+        for g, w in zip(got[k], want[k]):
+            np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
+    fd = fd_grad(lambda W: vae.neg_elbo({**params, "enc": (W, params["enc"][1])}, x,
+                                        np.random.RandomState(4)), [params["enc"][0]], 0)
+    np.testing.assert_allclose(got["enc"][0], fd, rtol=1e-5, atol=1e-7)

@@ -162,11 +162,15 @@ class ArrayLowerer:
         rename = _Rename(fresh)
         target, elt = rename.visit(_copy(gen.target)), rename.visit(_copy(node.elt))
         ifs = [rename.visit(_copy(c)) for c in gen.ifs]
-        seq = None if _is_call_to(gen.iter, "range") else self.expr(gen.iter)
+        it = gen.iter                   # zip/enumerate of arrays by name: a loop (functional.py)
+        rows = any(_is_call_to(it, f) for f in ("zip", "enumerate")) and \
+            all(isinstance(a, ast.Name) for a in it.args) and \
+            any(is_atom(self.env.get(a.id)) for a in it.args)
+        seq = None if _is_call_to(it, "range") or rows else self.expr(it)
         if isinstance(seq, TupleB) and not ifs:
             items = []
             for item in seq.items:
-                self.assign(target, item, node)
+                self.alias(target, item, node)     # a constant stays one (a dict key)
                 items.append(self.expr(elt))
             return TupleB(tuple(items))
         acc = self.new_var("items")
