@@ -64,6 +64,10 @@ def concat_axes(a, B):
     return np.sum(c ** 3) + np.sum(D * np.arange(12.0).reshape(2, 6))
 
 
+def cumsum_trace(x, M):
+    return np.sum(np.cumsum(x) ** 2) + np.trace(M) * np.sum(M ** 2)
+
+
 def float_copy(x):
     y = x.copy()
     return y * y + x
@@ -88,6 +92,7 @@ ARRAYS = [
     (solve_vec, (SPD, R.standard_normal(3)), (0, 1), None),
     (solve_mat, (SPD, R.standard_normal((3, 2))), (0, 1), None),
     (concat_axes, (R.standard_normal(3), R.standard_normal((2, 3))), (0, 1), None),
+    (cumsum_trace, (R.standard_normal(4), R.standard_normal((3, 4))), (0, 1), None),
     (float_copy, (1.5,), 0, None),
     (heat, (np.sin(np.linspace(0, 3, 8)), 0.2), (0, 1), None),
     (rnn, tuple(R.standard_normal(s) * 0.5 for s in ((3, 3), (3, 2), (3,), (4, 2))), (0, 1, 2),
@@ -100,8 +105,9 @@ ARRAYS = [
     (on_tuple, ((R.standard_normal(3), R.standard_normal(3)), R.standard_normal(3)), 0, None),
 ]
 # the JAX oracle: the same functions with jax.numpy (all of these are NumPy-API programs)
-JNP_TWINS = {dot_mv, dot_mm, dot_vv, inner_mm, transpose_axes, solve_vec, solve_mat, concat_axes}
-NUMBA_FLOOR_ARRAYS = 15          # every array program above (12 before this table existed)
+JNP_TWINS = {dot_mv, dot_mm, dot_vv, inner_mm, transpose_axes, solve_vec, solve_mat, concat_axes,
+             cumsum_trace}
+NUMBA_FLOOR_ARRAYS = 16          # every array program above (6 before this table existed)
 NUMBA_FLOOR_SCALARS = 113        # of the corpus's 117: the 4 recursive programs are refused
 
 

@@ -8,6 +8,7 @@ each call is printed as the one NumPy expression that case needs::
     dot_vjp_a(g, A, x)        ->  np.outer(g, x)               (A 2-d, x 1-d)
     transpose_vjp(g, (1, 2, 0)) -> np.transpose(g, (2, 0, 1))   (the inverse permutation)
     concat_first(g, a, 0)     ->  g[:3]                        (a has 3 rows)
+    trace_vjp(g, M)           ->  g * np.eye(3, 4)
 
 Invariant: ``layout_expr`` returns ``(text, precedence)`` only for a case whose text equals
 the Python helper's value for these shapes; any other case raises ``UnsupportedError`` (a
@@ -21,7 +22,7 @@ from ..ir.types import is_array
 from .python import ATOM
 
 OPS = ("dot", "inner", "dot_vjp_a", "dot_vjp_b", "inner_vjp_a", "inner_vjp_b", "transpose_vjp", "concat2",
-       "concat_first", "concat_second", "solve_vjp_a", "solve_vjp_b")
+       "concat_first", "concat_second", "solve_vjp_a", "solve_vjp_b", "trace_vjp", "cumsum_vjp")
 
 
 def _nd(p, a):
@@ -93,6 +94,16 @@ def layout_expr(p, s, t):
             return f"{t(0, ATOM)}.T", ATOM
         inverse = tuple(int(i) for i in np.argsort([int(a) for a in axes]))
         return f"np.transpose({t(0)}, {inverse!r})", ATOM
+    if op == "trace_vjp":
+        shape = p.shape(args[1])
+        if len(shape) != 2:
+            raise UnsupportedError("the numba backend has np.trace of a matrix only")
+        return f"{t(0, 30)} * np.eye({shape[0]}, {shape[1]})", 12
+    if op == "cumsum_vjp":                # a reversed running sum: 1-d only
+        axis = _static(args[2], "axis for np.cumsum")
+        if len(p.shape(args[1])) != 1 or axis not in (None, 0, -1):
+            raise UnsupportedError("the numba backend has np.cumsum of a vector only")
+        return f"np.cumsum({t(0, ATOM)}[::-1])[::-1]", ATOM
     if op == "concat2":
         axis = _static(args[2], "axis for np.concatenate")
         return f"np.concatenate(({t(0)}, {t(1)}), axis={int(axis)})", ATOM
