@@ -32,7 +32,7 @@ from .ir.names import is_temp
 from .ir.types import Array
 from .ir.walk import vars_written, walk
 from .errors import TransformError, UnsupportedError
-from .ir import Call
+from .ir import Call, Const, Extern
 from .optimize.pipeline import optimize
 from . import pipeline
 
@@ -86,6 +86,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
     mask = tuple(i in nums for i in range(len(args)))
 
     def require(typed):
+        _no_global_arrays(typed)
         _one_shape_per_callee(typed)
         for fn in typed.functions:
             _static_shapes(fn)
@@ -131,6 +132,19 @@ def _within_budget(f, example_args, budget, **kw):
 
 def _unknown(t):
     return isinstance(t, Array) and not t.static
+
+
+def _no_global_arrays(module):
+    """A global array (or generator) read by the function has no C storage yet: rejected at
+    the line that reads it (it was an AttributeError deep in the C printer)."""
+    for fn in module.functions:
+        for s in walk(fn.body):
+            for a in getattr(s, "args", ()):
+                if isinstance(a, Const) and isinstance(a.value, Extern):
+                    raise UnsupportedError.at(
+                        getattr(s, "loc", None) or fn.loc,
+                        f"cannot emit C for the global '{a.value.name}' (an array or object "
+                        "read by name): pass it as an argument", "C backend: global array")
 
 
 def _one_shape_per_callee(typed):

@@ -390,3 +390,17 @@ def test_example_vae():
     fd = fd_grad(lambda W: vae.neg_elbo({**params, "enc": (W, params["enc"][1])}, x,
                                         np.random.RandomState(4)), [params["enc"][0]], 0)
     np.testing.assert_allclose(got["enc"][0], fd, rtol=1e-5, atol=1e-7)
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def weighted(x):
+    return np.sum(WEIGHTS * x * x)
+
+
+def test_emit_c_with_a_global_array_is_rejected_at_its_line():
+    with pytest.raises(pullback.UnsupportedError) as e:
+        pullback.emit_c(weighted, X)
+    assert (e.value.filename, e.value.line) == (HERE, line_of(weighted, "WEIGHTS"))
+    assert "pass it as an argument" in e.value.message
