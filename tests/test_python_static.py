@@ -22,8 +22,8 @@ def products(A, B, v):
     return np.sum(np.tanh(A @ B)) + np.sum((A @ v) ** 2) + np.sum(v @ B) + (v @ v) ** 2
 
 
-def broadcasts(M, row, col, s):
-    return np.sum(np.sin(M * row + col * s)) + np.sum(M * s)
+def broadcasts(M, row, col, s, T, r14):
+    return np.sum(np.sin(M * row + col * s)) + np.sum(M * s) + np.sum(np.cos(T * r14))
 
 
 def reductions(M, T):
@@ -40,7 +40,7 @@ CASES = [
     (products, (R.standard_normal((2, 3)), R.standard_normal((3, 4)), R.standard_normal(3)),
      (0, 1, 2)),
     (broadcasts, (R.standard_normal((3, 4)), R.standard_normal(4), R.standard_normal((3, 1)),
-                  0.7), (0, 1, 2, 3)),
+                  0.7, R.standard_normal((2, 3, 4)), R.standard_normal((1, 4))), (0, 1, 2, 3, 5)),
     (reductions, (R.standard_normal((3, 4)), R.standard_normal((2, 3, 4))), (0, 1)),
 ]
 

@@ -74,10 +74,14 @@ def _unbroadcast(args, gshape, xshape):
         return None
     stretched = tuple(lead + i for i, n in enumerate(xshape) if n == 1 and gshape[lead + i] != 1)
     if not stretched:
-        return f"np.sum({args[0][0]}, axis={py_literal(tuple(range(lead)))})", ATOM
+        return f"np.sum({args[0][0]}, axis={_axis_text(tuple(range(lead)))})", ATOM
     axes = tuple(range(lead)) + stretched
-    return (f"np.sum({args[0][0]}, axis={py_literal(axes)}, keepdims=True)"
-            f".reshape({py_literal(xshape)})", ATOM)
+    kept = f"np.sum({args[0][0]}, axis={_axis_text(axes)}, keepdims=True)"
+    return (f"{kept}.reshape({py_literal(xshape)})" if lead else kept), ATOM
+
+
+def _axis_text(axes):
+    return str(axes[0]) if len(axes) == 1 else py_literal(axes)
 
 
 def _expand_to(s, args, xshape):
