@@ -404,3 +404,43 @@ def test_emit_c_with_a_global_array_is_rejected_at_its_line():
         pullback.emit_c(weighted, X)
     assert (e.value.filename, e.value.line) == (HERE, line_of(weighted, "WEIGHTS"))
     assert "pass it as an argument" in e.value.message
+
+
+class GateCell:
+    """Gates named by the characters of a string, weights in a dict attribute."""
+    def __init__(self, rs):
+        self.W = {g: 0.3 * rs.randn(4, 2) for g in "ifc"}
+
+    def step(self, h, x):
+        hx = np.concatenate([h, x])
+        i, f = (1 / (1 + np.exp(-(hx @ self.W[g]))) for g in "if")
+        return f * h + i * np.tanh(hx @ self.W["c"])
+
+
+def gate_loss(cell, xs):
+    h = np.zeros(2)
+    for x in xs:
+        h = cell.step(h, x)
+    return np.sum(h ** 2)
+
+
+def test_string_iteration_and_dict_attributes():
+    cell, xs = GateCell(np.random.RandomState(5)), RNG.normal(size=(3, 2))
+    got = pullback.grad(gate_loss)(cell, xs)
+
+    def twin(W):
+        h = jnp.zeros(2)
+        for x in xs:
+            hx = jnp.concatenate([h, x])
+            i, f = (1 / (1 + jnp.exp(-(hx @ W[g]))) for g in "if")
+            h = f * h + i * jnp.tanh(hx @ W["c"])
+        return jnp.sum(h ** 2)
+    want = jax.grad(twin)(cell.W)
+    for g in "ifc":
+        np.testing.assert_allclose(got.W[g], want[g], rtol=1e-9, atol=1e-12)
+
+    def at(Wi):
+        c = GateCell(np.random.RandomState(5))
+        c.W = {**cell.W, "i": Wi}
+        return gate_loss(c, xs)
+    np.testing.assert_allclose(got.W["i"], fd_grad(at, [cell.W["i"]], 0), rtol=1e-5, atol=1e-7)

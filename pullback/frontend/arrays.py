@@ -167,6 +167,8 @@ class ArrayLowerer:
             all(isinstance(a, ast.Name) for a in it.args) and \
             any(is_atom(self.env.get(a.id)) for a in it.args)
         seq = None if _is_call_to(it, "range") or rows else self.expr(it)
+        if isinstance(seq, Const) and isinstance(seq.value, str):     # for g in "ifo"
+            seq = TupleB(tuple(Const(c) for c in seq.value))
         if isinstance(seq, TupleB) and not ifs:
             items = []
             for item in seq.items:

@@ -336,6 +336,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
             return None
         if isinstance(seq, DictB):
             seq = TupleB(tuple(Const(k) for k in seq.keys))
+        if isinstance(seq, Const) and isinstance(seq.value, str):      # for g in "ifo"
+            seq = TupleB(tuple(Const(c) for c in seq.value))
         if isinstance(seq, TupleB):
             items = seq.items[::-1] if rev else seq.items
             return self.unrolled_loop(s, items)
