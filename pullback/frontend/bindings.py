@@ -168,3 +168,17 @@ def n_atoms(skel):
     if kind == "func":
         return sum(n_atoms(s) for _, s in skel[3])
     return 0
+
+
+def extern_name(base, value, low):
+    """Without guards (``emit_c``): a name per array object, so two never share one."""
+    names = low.program.__dict__.setdefault("extern_names", {})
+    for name, obj in names.items():
+        if obj is value:
+            return name
+    name, k = base, 1
+    while name in names:
+        k += 1
+        name = f"{base}_{k}"
+    names[name] = value
+    return name

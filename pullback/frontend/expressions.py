@@ -20,7 +20,7 @@ from ..ir import Assign, Const, Extern, If
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import is_user_instance
 from .randomness import is_generator
-from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, is_atom
+from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, extern_name, is_atom
 from .expansions import frozen_binding
 from .scan import free_names
 from .guards import Ref, active
@@ -305,7 +305,7 @@ def _binding(value, low, node, ref, guards):
     if isinstance(value, np.ndarray):     # read by name at call time, never folded
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
-        return Const(Extern(_unique(getattr(node, "id", "array"), value, low), value))
+        return Const(Extern(extern_name(getattr(node, "id", "array"), value, low), value))
     if is_generator(value) or is_user_instance(value):   # randomness.py, objects.py
         return PyObj(value)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
@@ -316,20 +316,6 @@ def _path_ref(ref, path):
     attr, key = path
     inner = Ref("attr", ref.get(), attr)
     return inner if key is None else inner.item(key)
-
-
-def _unique(base, value, low):
-    """Without guards (``emit_c``): a name per array object, so two never share one."""
-    names = low.program.__dict__.setdefault("extern_names", {})
-    for name, obj in names.items():
-        if obj is value:
-            return name
-    name, k = base, 1
-    while name in names:
-        k += 1
-        name = f"{base}_{k}"
-    names[name] = value
-    return name
 
 
 __all__ = ["ExpressionLowerer", "LocalDef", "math"]

@@ -72,11 +72,10 @@ class ObjectLowerer:
             return MethodB(found.__func__, PyObj(cls))
         if isinstance(found, types.FunctionType) and (obj is None or name not in vars(obj)):
             return MethodB(found, base)
+        from .expressions import static      # expressions lowers through this class
         if obj is not None and hasattr(obj, name):
-            from .expressions import static
             return static(getattr(obj, name), self, node, Ref("attr", obj, name))
         if found is not None and obj is None:        # a class constant read through a record
-            from .expressions import static
             return static(found, self, node)
         raise self.error(node, f"the attribute '.{name}' (not set on this object)")
 

@@ -15,7 +15,7 @@ import numpy as np
 from dataclasses import dataclass
 
 from ..ir import Const, Extern
-from .bindings import TupleB, is_atom
+from .bindings import TupleB, extern_name, is_atom
 from .functional import StarB
 
 GENERATORS = (np.random.Generator, np.random.RandomState)
@@ -62,8 +62,8 @@ class RandomLowerer:
                 tuple((k, encode(v)) for k, v in kwargs.items()))
         if len(values) > MAX_VALUES:
             raise self.error(node, f"a draw with more than {MAX_VALUES} run-time arguments")
-        from .expressions import _unique      # one module-level name per generator object
-        rng = Const(Extern(_unique("rng", d.rng, self), d.rng))
+        rng = Const(Extern(extern_name(   # one module-level name per generator object
+            "rng", d.rng, self), d.rng))
         return self.op(f"draw{len(values)}", [rng, Const(repr(spec))] + values, node)
 
 
