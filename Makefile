@@ -19,8 +19,9 @@ demo: $(STAMP)
 	$(BIN)/python -m pullback examples/pendulum.py:simulate --wrt theta omega c
 	$(BIN)/python examples/demo.py
 
+# -n 2: both cores (pytest-xdist); the suite takes about 8 minutes on 2 busy cores
 test: $(STAMP)
-	PULLBACK_VERIFY=1 $(BIN)/python -m pytest -q -m "not slow"
+	PULLBACK_VERIFY=1 $(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # Optional system tools (root via sudo): arm-none-eabi-gcc for tests/test_c99.py's
 # Cortex-M4 builds.
