@@ -57,6 +57,7 @@ def _class_attribute(cls, name):
 class ObjectLowerer:
     def object_attribute(self, base, node):
         """``base.attr`` where ``base`` is a user instance (``PyObj``) or a record."""
+        from .expressions import static      # expressions imports this module
         if isinstance(base, RecordB):
             cls, obj = base.cls, None
         else:
