@@ -26,7 +26,7 @@ from .c_decls import Placement
 from .escape import c_comment
 from .c_names import CNames, legal
 from .c_loops import LoopPrinting
-from .c_ops import ATOM, UNARY, NoCForm, paren, render
+from .c_ops import ATOM, UNARY, NoCForm, paren, render, wrapped
 from .c_raise import RaisePrinting
 
 
@@ -258,7 +258,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
     def assign_line(self, pad, name, value, s):
         declare = name in self.place.at_stmt.get(id(s), ())
         lhs = self.decl(name) if declare else self.names[name]
-        return _wrapped(f"{pad}{lhs} = ", value, f";{self.comment(s)}", pad)
+        return wrapped(f"{pad}{lhs} = ", value, f";{self.comment(s)}", pad)
 
     def stmt(self, s, env, depth, lines):
         pad = "    " * depth
@@ -309,7 +309,6 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
         return self.tape_home[tape]
 
     def assign(self, s, env, pad, lines):
-        ctx = self.ctx
         if s.op in ("pack", "item"):
             return self.frame_assign(s, env, pad, lines)
         name = s.target.name
@@ -333,7 +332,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
                 s.args[0].name not in env and _identity(s) is None:
             sym = {"add": "+", "sub": "-", "mul": "*"}[s.op]
             rhs = self.atom(s.args[1], env)[0]
-            lines.append(_wrapped(f"{pad}{self.names[name]} {sym}= ", rhs,
+            lines.append(wrapped(f"{pad}{self.names[name]} {sym}= ", rhs,
                                   f";{self.comment(s)}", pad))
             return
         lines.append(self.assign_line(pad, name, text, s))
@@ -356,31 +355,6 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
             lines.append(f"{pad}}} else {{")
             self.block(s.orelse, depth + 1, lines, (id(s), 1))
         lines.append(f"{pad}}}")
-
-
-def _wrapped(head, expr, tail, pad, width=96):
-    """``head + expr + tail``, broken after top-level ``+``/``-`` when too long."""
-    if len(head) + len(expr) + len(tail) <= width:
-        return head + expr + tail
-    depth, cuts = 0, []
-    for i, ch in enumerate(expr):
-        depth += ch in "([" and 1 or ch in ")]" and -1 or 0
-        if depth == 0 and expr[i:i + 3] in (" + ", " - "):
-            cuts.append(i)
-    if not cuts:
-        return head + expr + tail
-    lines, line, start = [], head, 0
-    for cut in cuts + [len(expr)]:
-        piece = expr[start:cut]
-        if len(line) + len(piece) > width - 2 and line.strip() and start:
-            lines.append(line.rstrip())
-            line = pad + "        "
-        line += piece.lstrip() if line.endswith("        ") else piece
-        if cut < len(expr):
-            line += " " + expr[cut + 1]
-        start = cut + 2
-    lines.append(line + tail)
-    return "\n".join(lines)
 
 
 def _identity(s):

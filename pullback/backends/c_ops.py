@@ -372,3 +372,28 @@ def _for_dtype(src, d):
     src = re.sub(r"\bdouble\b", "float", src)
     src = re.sub(r"\b(fmod|floor|copysign|round|fabs|trunc|pow|log)\(", r"\1f(", src)
     return re.sub(r"(?<![\w.])(\d+\.\d+)(?![\df])", r"\1f", src)
+
+
+def wrapped(head, expr, tail, pad, width=96):
+    """``head + expr + tail``, broken after top-level ``+``/``-`` when too long."""
+    if len(head) + len(expr) + len(tail) <= width:
+        return head + expr + tail
+    depth, cuts = 0, []
+    for i, ch in enumerate(expr):
+        depth += ch in "([" and 1 or ch in ")]" and -1 or 0
+        if depth == 0 and expr[i:i + 3] in (" + ", " - "):
+            cuts.append(i)
+    if not cuts:
+        return head + expr + tail
+    lines, line, start = [], head, 0
+    for cut in cuts + [len(expr)]:
+        piece = expr[start:cut]
+        if len(line) + len(piece) > width - 2 and line.strip() and start:
+            lines.append(line.rstrip())
+            line = pad + "        "
+        line += piece.lstrip() if line.endswith("        ") else piece
+        if cut < len(expr):
+            line += " " + expr[cut + 1]
+        start = cut + 2
+    lines.append(line + tail)
+    return "\n".join(lines)

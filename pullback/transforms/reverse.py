@@ -26,7 +26,7 @@ from ..ir import (Assign, Call, Const, For, Function, If, NewTape, Pop, Push, Re
                   While)
 from ..analysis.liveness import live_in
 from ..ir.names import Namer
-from ..ir.walk import all_written, blocks, map_blocks
+from ..ir.walk import all_written, blocks, map_blocks, walk
 from ..analysis.activity import active_vars, diff_args
 from ..analysis.alias import written_in_place
 from ..analysis.tbr import Recording
@@ -339,7 +339,7 @@ class ReverseFunction:
         assigned = {p.name for p in self.fn.params}
         need = {}
         for s in fwd:
-            for inner in [s] + list(_nested(s)):
+            for inner in walk((s,)):
                 if isinstance(inner, Push) and isinstance(inner.value, Var):
                     name, type_ = self.push_source.get(inner.value.name,
                                                        (inner.value.name, inner.value.type))
@@ -373,7 +373,8 @@ class ReverseFunction:
                  for i, v in enumerate(outs)]
         fwd, outs, rev, grads = self.sweeps(seeds, split=True)
         res = self.names.fresh("residual", "residual")
-        live = sorted(_live_in(rev, {s.name for s in seeds}), key=lambda v: v.name)
+        seed_names = {s.name for s in seeds}     # live: what rev reads before writing it
+        live = sorted((v for v in live_in(rev) if v.name not in seed_names), key=lambda v: v.name)
         fwd_fn = Function(fwd_name, self.fn.params,
                           tuple(fwd + [Assign(res, "pack", tuple(live)),
                                        Return(tuple(outs) + (res,))]), self.fn.loc)
@@ -392,15 +393,3 @@ def _adjoint_type(t):
 
 def _in_place(s):
     return isinstance(s, Assign) and s.op == "setitem" and s.args[0] == s.target
-
-
-def _nested(s):
-    for b in blocks(s):
-        for x in b:
-            yield x
-            yield from _nested(x)
-
-
-def _live_in(stmts, exclude):
-    """Variables the statements may read before writing them."""
-    return [v for v in live_in(stmts) if v.name not in exclude]
