@@ -1,0 +1,161 @@
+"""Lowering of loops: ``for`` over a range, an array's rows, or a static sequence
+(unrolled), ``while``, and ``break``/``continue`` as flags.
+
+A mixin of ``lower.FunctionLowerer``.  Invariants: a loop that may stop early gets a
+``stop`` flag set before it and tested by the IR's ``For.exit``/``While.exit``;
+``continue`` sets ``skip``, which guards the rest of the body (``skip`` is ``stop``
+when the body has no ``continue``); ``self.loops`` holds the flags of the enclosing
+loops, which ``return`` sets too.
+"""
+import ast
+from dataclasses import dataclass
+from typing import Optional
+
+from ..ir import Assign, Const, For, If, Var, While
+from .bindings import DictB, PyObj, TupleB, flatten, is_atom
+from .scan import body_exits
+
+
+@dataclass
+class LoopCtx:
+    stop: Optional[Var]
+    skip: Optional[Var]
+
+
+class LoopLowerer:
+    def new_loop(self, body_stmts, force_stop=False):
+        ex = body_exits(body_stmts)
+        stop = self.new_var("stop") if force_stop or ex & {"break", "return"} else None
+        skip = self.new_var("skip") if "continue" in ex else stop
+        if stop is not None:
+            self.emit(Assign(stop, "copy", (Const(False),)))
+        return LoopCtx(stop, skip)
+
+    def loop_body(self, ctx, stmts, prefix=()):
+        self.loops.append(ctx)
+        try:
+            for p in prefix:
+                self.emit(p)
+            if ctx.skip is not None and ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(False),)))
+            self.block(stmts)
+        finally:
+            self.loops.pop()
+
+    def stmt_For(self, s):
+        if not isinstance(s.target, ast.Name) and not isinstance(s.target, ast.Tuple):
+            raise self.error(s.target, "this loop target")
+        it = s.iter
+        rev = False
+        if isinstance(it, ast.Call) and self._is_builtin(it.func, reversed) and len(it.args) == 1:
+            rev, it = True, it.args[0]
+        if isinstance(it, ast.Call) and self._is_builtin(it.func, range):
+            return self.range_loop(s, it, rev)
+        seq = self.loop_sequence(s, it) if not rev else self.expr(it)
+        if seq is None:           # zip/enumerate over arrays: lowered as a range loop
+            return None
+        if isinstance(seq, DictB):
+            seq = TupleB(tuple(Const(k) for k in seq.keys))
+        if isinstance(seq, Const) and isinstance(seq.value, str):      # for g in "ifo"
+            seq = TupleB(tuple(Const(c) for c in seq.value))
+        if isinstance(seq, TupleB):
+            items = seq.items[::-1] if rev else seq.items
+            return self.unrolled_loop(s, items)
+        if is_atom(seq):     # rows of an array
+            return self.rows_loop(s, seq, rev)
+        raise self.error(it, "a loop over this iterable (only range(...) and tuples/lists)")
+
+    def _is_builtin(self, node, obj):
+        if not isinstance(node, ast.Name):
+            return False
+        b = self.lookup(node.id, node)
+        return isinstance(b, PyObj) and b.obj is obj
+
+    def rows_loop(self, s, seq, rev):
+        n = self.op("len", (seq,), s)
+        k = self.new_var("k")
+        ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
+
+        def body():
+            self.loops.append(ctx)
+            row = self.op("getitem", (seq, k), s)
+            self.loops.pop()
+            self.assign(s.target, row, s)
+            self.loop_body(ctx, s.body)
+        self.emit(For(k, Const(0), n, Const(1), self.nested(body), ctx.stop, rev, self.loc(s)))
+        self.loop_else(s, ctx)
+
+    def range_loop(self, s, call, rev):
+        if call.keywords or not 1 <= len(call.args) <= 3:
+            raise self.error(call, "this call to range")
+        args = [self.atom(a) for a in call.args]
+        start, stop, step = ([Const(0)] + args + [Const(1)])[:3] if len(args) == 1 else \
+            (args + [Const(1)])[:3]
+        if not isinstance(s.target, ast.Name):
+            raise self.error(s.target, "unpacking a range element")
+        name = s.target.id
+        ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
+        prefix = []
+        if self.counts.get(name, 0) <= 1 and name not in self.env:
+            var = self.new_var(name)
+            self.env[name] = var
+        else:
+            var = self.new_var(name + "_i")
+            if not isinstance(self.env.get(name), Var):
+                self.env[name] = self.new_var(name)
+            prefix = [Assign(self.env[name], "copy", (var,), self.loc(s))]
+        body = self.nested(self.loop_body, ctx, s.body, prefix)
+        self.emit(For(var, start, stop, step, body, ctx.stop, rev, self.loc(s)))
+        self.loop_else(s, ctx)
+
+    def unrolled_loop(self, s, items):
+        # the items are values taken before the loop, even if the body assigns their variables
+        leaves = {v.name for v in flatten(TupleB(tuple(items)))[1] if isinstance(v, Var)}
+        items = self.snapshot(TupleB(tuple(items)), leaves).items
+        ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
+
+        def iterations(k):
+            self.loops.append(ctx)
+            if ctx.skip is not None and ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(False),)))
+            self.loops.pop()
+            self.assign(s.target, items[k], s)
+            self.loop_body(ctx, s.body)
+            if k + 1 < len(items):
+                if ctx.stop is not None:
+                    self.emit(If(ctx.stop, (), self.nested(iterations, k + 1), self.loc(s)))
+                else:
+                    iterations(k + 1)
+        if items:
+            iterations(0)
+        self.loop_else(s, ctx)
+
+    def loop_else(self, s, ctx):
+        """``for ... else``: the else block runs unless the loop was left early."""
+        if not s.orelse:
+            return
+        if ctx.stop is None:
+            return self.block(s.orelse)
+        self.emit(If(ctx.stop, (), self.nested(self.block, s.orelse), self.loc(s.orelse[0])))
+
+    def stmt_While(self, s):
+        ctx = self.new_loop(s.body, force_stop=True)
+
+        def body():
+            self.loops.append(ctx)
+            if ctx.skip != ctx.stop:
+                self.emit(Assign(ctx.skip, "copy", (Const(False),)))
+            cond = self.atom(s.test)
+            self.loops.pop()
+            inner = self.nested(self.loop_body, LoopCtx(ctx.stop, ctx.skip), s.body)
+            self.emit(If(cond, inner, (Assign(ctx.stop, "copy", (Const(True),)),), self.loc(s)))
+        self.emit(While(self.nested(body), ctx.stop, self.loc(s)))
+
+    def stmt_Break(self, s):
+        ctx = self.loops[-1]
+        self.emit(Assign(ctx.stop, "copy", (Const(True),), self.loc(s)))
+        if ctx.skip != ctx.stop:
+            self.emit(Assign(ctx.skip, "copy", (Const(True),), self.loc(s)))
+
+    def stmt_Continue(self, s):
+        self.emit(Assign(self.loops[-1].skip, "copy", (Const(True),), self.loc(s)))
