@@ -339,6 +339,14 @@ def test_cumprod_at_zeros_in_every_mode():
     t = RNG.normal(size=x.shape)
     close(pullback.grad(f)(x), np.asarray(jax.grad(fj)(x)), rtol=1e-12, atol=1e-14)
     close(pullback.jvp(f, (x,), (t,))[1], float(jax.jvp(fj, (x,), (t,))[1]), rtol=1e-12)
+
+    def flat(x):                # axis=None: y is flat, and so are its tangent and cotangent
+        return np.sum(np.cumprod(x) * np.arange(1.0, 13.0))
+
+    def flat_j(x):
+        return jnp.sum(jnp.cumprod(x) * jnp.arange(1.0, 13.0))
+    close(pullback.grad(flat)(x), np.asarray(jax.grad(flat_j)(x)), rtol=1e-12, atol=1e-14)
+    close(pullback.jvp(flat, (x,), (t,))[1], float(jax.jvp(flat_j, (x,), (t,))[1]), rtol=1e-12)
     with pytest.raises(UnsupportedError, match="cumprod_vjp"):
         pullback.hessian(f)(x)
 

@@ -85,21 +85,13 @@ def cumsum_vjp(g, x, axis):
     return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
 
 
-def along_last(x, axis):
-    """``x`` with ``axis`` moved last (``None``: flattened), and the inverse move."""
-    if axis is None:
-        shape = np.shape(x)
-        return np.ravel(x), lambda y: np.reshape(y, shape)
-    moved = np.moveaxis(np.asarray(x), axis, -1)
-    return moved, lambda y: np.moveaxis(y, -1, axis)
-
-
 def cumprod_vjp(g, x, axis):
-    """The cotangent of ``x`` for ``y = cumprod(x, axis)``:
+    """The cotangent of ``x`` for ``y = cumprod(x, axis)`` (``axis=None``: ``y`` is flat):
     ``x_bar[j] = prod(x[:j]) * s[j]`` with ``s[j] = g[j] + x[j+1] * s[j+1]``, a
     recurrence without division (``cumsum(g * y) / x`` is nan where x has a zero)."""
-    f, back = along_last(x, axis)
-    gf, _ = along_last(np.broadcast_to(g, np.shape(x)), axis)
+    f, back = reduced_last(x, axis)
+    y_shape = np.shape(x) if axis is not None else (np.size(x),)
+    gf, _ = reduced_last(np.reshape(np.broadcast_to(g, y_shape), np.shape(x)), axis)
     n = f.shape[-1]
     left = np.ones(np.shape(f), dtype=np.result_type(f, gf, 1.0))
     left[..., 1:] = np.cumprod(f[..., :-1], axis=-1)
@@ -113,16 +105,16 @@ def cumprod_vjp(g, x, axis):
 
 def cumprod_jvp(t, x, axis):
     """The tangent of ``cumprod(x, axis)`` along ``t``: ``y_dot[i] = y_dot[i-1] * x[i] +
-    y[i-1] * t[i]``, again without division."""
-    f, back = along_last(x, axis)
-    d, _ = along_last(np.broadcast_to(t, np.shape(x)), axis)
+    y[i-1] * t[i]``, again without division (flat for ``axis=None``, as ``y`` is)."""
+    f, back = reduced_last(x, axis)
+    d, _ = reduced_last(np.broadcast_to(t, np.shape(x)), axis)
     out = np.zeros(np.shape(f), dtype=np.result_type(f, d, 1.0))
     y = np.ones(f.shape[:-1])
     y_dot = np.zeros(f.shape[:-1])
     for i in range(f.shape[-1]):
         y, y_dot = y * f[..., i], y_dot * f[..., i] + y * d[..., i]
         out[..., i] = y_dot
-    return back(out)
+    return back(out) if axis is not None else np.ravel(back(out))
 
 
 def matmul_vjp_a(g, a, b):
