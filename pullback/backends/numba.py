@@ -206,7 +206,9 @@ class NumbaPrinter(_Printer):
             inner = ", ".join(parts)
             return (f"({inner},)" if len(parts) == 1 else f"({inner})"), ATOM
         if _checked_int(s):
-            self.helpers |= {CHECKED_INT[s.op], "_ck_mul"}   # int64 wraps, Python's int grows
+            self.helpers.add(CHECKED_INT[s.op])     # int64 wraps where Python's int grows
+            if s.op == "pow":
+                self.helpers.add("_ck_mul")         # _ck_pow multiplies through it
             return f"{CHECKED_INT[s.op]}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
         special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))
         if special is None:
