@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from . import report, transform_time
+from . import checkpointing, report, transform_time
 from .harness import run_rows
 
 WORKLOADS = ("w1_pendulum", "rk4", "nbody", "heat", "rosenbrock", "mlp", "gmm", "gmm_d10", "lstm")
@@ -21,6 +21,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     ap.add_argument("--only", help="comma-separated workload names (prefixes work)")
     ap.add_argument("--no-write", action="store_true", help="do not rewrite RESULTS.md / chart")
+    ap.add_argument("--checkpoint-steps", type=int, default=checkpointing.STEPS,
+                    help="steps of the checkpointing row (issue 18's acceptance: 100000)")
     opts = ap.parse_args(argv)
     names = WORKLOADS
     if opts.only:
@@ -48,10 +50,17 @@ def main(argv=None):
         sections.append((mod.TITLE, (mod.__doc__ or "").strip(), tbl))
         charted.append((mod.TITLE, results))
         by_workload[name] = {r.label: r for r in results}
+    ck_figures = {}
+    if not opts.only or any("checkpointing".startswith(w) for w in opts.only.split(",")):
+        print(f"\n== {checkpointing.TITLE}", flush=True)
+        ck_lines, ck_figures = checkpointing.run(steps=opts.checkpoint_steps)
+        print("\n".join(ck_lines), flush=True)
+        sections.append((checkpointing.TITLE, (checkpointing.__doc__ or "").strip(),
+                         "\n".join(ck_lines)))
     print("\n== Transformation time", flush=True)
     transform_lines = transform_time.run()
     print("\n".join(transform_lines))
-    targets = target_lines(by_workload, transform_time.LAST)
+    targets = target_lines(by_workload, transform_time.LAST) + checkpoint_targets(ck_figures)
     print("\n== Targets")
     print("\n".join(targets))
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
@@ -96,6 +105,21 @@ def target_lines(by, transform_s):
              _r(t, "pullback, python backend", "hand-written gradient, NumPy"), 1.1)
     if transform_s is not None:
         line("transformation of a 100-line function (ms)", transform_s * 1e3, 50)
+    return out
+
+
+def checkpoint_targets(figures):
+    """Issue 18's acceptance: <= 100 MB and <= 3x the taped time, for each tool measured."""
+    out = []
+    for tool in ("pullback", "jax"):
+        memory, ratio = figures.get(f"{tool} memory"), figures.get(f"{tool} time ratio")
+        if memory is None:
+            continue
+        ok = "met" if memory <= 100e6 and ratio <= 3 else "MISSED"
+        out.append(f"checkpointing, {tool}: peak memory growth {memory / 1e6:.1f} MB "
+                   f"(target ≤ 100), time / taped {ratio:.2f} (target ≤ 3) — {ok}")
+    if "bitwise" in figures:
+        out.append(f"checkpointing, pullback gradient bitwise the taped one: {figures['bitwise']}")
     return out
 
 

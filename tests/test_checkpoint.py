@@ -2,6 +2,7 @@
 forward steps, gradients bitwise equal to the taped ones, and right against JAX and
 central differences on simulations (a pendulum, a heat equation)."""
 import math
+import os
 import sys
 from functools import lru_cache
 
@@ -196,12 +197,24 @@ def test_recomputed_steps_are_revolves_optimum(n, s):
     assert calls.get("stepper", 0) == forward_steps(n, s)
 
 
-def test_source_reports_the_schedule():
-    g = pullback.grad(pendulum, argnums=(0, 1, 2), checkpoint=40)
-    g(0.7, 0.1, 0.3, 10)
-    text = pullback.source(g)
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_source_reports_the_schedule(backend):
+    """Snapshots, bytes and the recomputation factor: revolve's t(n, s) / n when the trip
+    count is a constant, its bound r(n, s) for a few counts when it comes at run time."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    g = pullback.grad(pendulum, argnums=(0, 1, 2), checkpoint=40, backend=backend)
+    text = pullback.source(g)              # not called: Numba compiles nothing
     assert "Checkpointing: 40 snapshots" in text
-    assert "at most 40 snapshots of omega, theta (16 bytes each)" in text
+    assert "at most 40 snapshots of omega, theta (16 bytes each), 640 bytes in all" in text
+    assert "recomputation factor t / n < 1 up to 41 steps, < 2 up to 861 steps, " \
+           "< 3 up to 12341 steps" in text                       # C(40 + r, r)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+    from pendulum import simulate            # 1000 steps, a constant trip count
+    text = pullback.source(pullback.grad(simulate, argnums=(0, 1, 2), checkpoint=40,
+                                         backend=backend))
+    t = 3 * 1000 - math.comb(41 + 2, 2)      # r = 3 (C(42, 2) < 1000 <= C(43, 3))
+    assert f"1000 steps: {t} recomputed, recomputation factor t / n = {t / 1000:.2f}" in text
 
 
 def test_bad_checkpoint_argument():

@@ -13,6 +13,7 @@ import pytest
 import pullback
 from c_driver import CC, run_array_cases
 from pullback.emit_c import emit_c
+from pullback.rules.schedule import forward_steps
 from test_checkpoint import heat, mixed, until, with_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
@@ -53,6 +54,11 @@ def test_memory_budget_bounds_the_static_storage(tmp_path):
         bss = sum(int(line.split()[1]) for line in sections.splitlines()
                   if line.startswith(".bss"))
         assert bss <= 2048, sections
+    s = c.snapshots                          # the schedule in the source (issue 18)
+    assert f"{s * 16} bytes in all" in c.source and f"{c.module.storage_bytes} bytes at most" \
+        in c.source
+    assert f"1000 steps: {forward_steps(1000, s)} recomputed, recomputation factor t / n = " \
+           f"{forward_steps(1000, s) / 1000:.2f}" in c.source
     taped = emit_c(simulate, *PEND, argnums=(0, 1, 2))
     assert taped.module.storage_bytes >= 16000        # 1000 steps of two doubles
 

@@ -153,6 +153,9 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     # each static array may be padded to the target's alignment (32 bytes on x86-64)
     arrays = len(re.findall(r"^\s*static [^(=;]*\[[^]]*\];", source, re.M))
     module.storage_bytes = _storage_bytes(layout, max_iterations, temps, dialect) + 31 * arrays
+    # the bound emit_c(memory_budget=) holds to, where a reader of the .c looks first
+    module.source = source.replace(" sized at generation time. */", " sized at generation "
+                                   f"time,\n * {module.storage_bytes} bytes at most. */", 1)
     return module
 
 

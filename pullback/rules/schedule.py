@@ -69,6 +69,18 @@ def forward_steps(n, s):
     return r * n - beta(s + 1, r - 1)
 
 
+def describe(s, n=None):
+    """The schedule's cost in words, for the comment above a checkpointed loop: with the
+    trip count ``n`` known when the code is generated, revolve's t(n, s) and the
+    recomputation factor t / n; else the factor's bound r(n, s) for a few trip counts."""
+    if n is not None:
+        t = forward_steps(n, s)
+        return (f"{n} steps: {t} recomputed, recomputation factor t / n = "
+                f"{t / max(n, 1):.2f}")
+    upto = ", ".join(f"< {r} up to {beta(s, r)} steps" for r in range(1, 5))
+    return f"recomputation factor t / n {upto}"
+
+
 def snapshots_for(budget, state_bytes, most=10_000):
     """The most snapshots (at least 1, at most ``most``) whose states fit in ``budget``
     bytes.  Past a few thousand snapshots a long loop gains little (t(n, s) falls

@@ -41,7 +41,7 @@ from ..ir.types import INT, Array, is_array, is_list
 from ..ir.walk import all_written, blocks, map_blocks, vars_written, walk
 from ..analysis.liveness import live_in
 from ..rules.schedule import (ADVANCE, FREE, RECORD, RESTORE, REVERSE, TAKESHOT,
-                              snapshots_for, state_size)
+                              describe, snapshots_for, state_size)
 
 
 def plan_checkpoints(rf, snaps):
@@ -128,10 +128,12 @@ class Checkpoint:
     def forward(self):
         s = self.loop
         names = ", ".join(v.name for v in self.state)
+        each = state_bytes(self.state)
         out = [Comment(f"checkpointed loop (line {getattr(s.loc, 'line', '?')}): at most "
-                       f"{self.snaps} snapshots of {names} ({state_bytes(self.state)} bytes "
-                       f"each{self.why}); binomial schedule (revolve): t(n, s) = r n - "
-                       f"beta(s + 1, r - 1) steps recomputed for n steps" +
+                       f"{self.snaps} snapshots of {names} ({each} bytes each{self.why}), "
+                       f"{self.snaps * each} bytes in all; binomial schedule (revolve): "
+                       f"t(n, s) = r n - beta(s + 1, r - 1) steps recomputed for n steps; " +
+                       describe(self.snaps, None if self.online else self.known_count()) +
                        ("; its trip count is known at its end: one plain forward run "
                         "first" if self.online else ""))]
         if self.online:
@@ -151,6 +153,13 @@ class Checkpoint:
         for v in self.state:                  # is restored with the state at loop entry
             self.popped(v, out)
         return out + [self.drive(reverse=True)]
+
+    def known_count(self):
+        """The trip count when the range's bounds are constants, else None."""
+        s = self.loop
+        if all(isinstance(x, Const) for x in (s.start, s.stop)):
+            return len(range(s.start.value, s.stop.value, s.step.value))
+        return None
 
     def start(self, n):
         return [Assign(self.plan, "checkpoint_start", (n, Const(self.snaps)), self.loop.loc),
