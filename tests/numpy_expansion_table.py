@@ -41,6 +41,19 @@ R("heaviside", lambda a: a * np.heaviside(a, 0.5), U(4))
 R("svd", lambda a: np.linalg.svd(a, compute_uv=False), U(4, 3))
 R("svd", lambda a: np.linalg.svd(a)[1], U(3, 4), jf=lambda a: jnp.linalg.svd(a, False)[1])
 R("svd", lambda a: np.linalg.svd(a, full_matrices=False)[1], U(2, 3, 3))
+# singular vectors, sign-invariant (u**2, u_k vh_k), square, tall, wide, batched
+R("svd", lambda a: np.linalg.svd(a)[0] ** 2 + np.linalg.svd(a)[2] ** 2, U(3, 3),
+  jf=lambda a: jnp.linalg.svd(a, False)[0] ** 2 + jnp.linalg.svd(a, False)[2] ** 2)
+R("svd", lambda a: np.linalg.svd(a, full_matrices=False)[0] ** 2, U(4, 3),
+  jf=lambda a: jnp.linalg.svd(a, full_matrices=False)[0] ** 2)
+R("svd", lambda a: np.linalg.svd(a)[0][..., :, :3] ** 2, U(4, 3),
+  jf=lambda a: jnp.linalg.svd(a, False)[0] ** 2)
+R("svd", lambda a: np.linalg.svd(a, full_matrices=False)[2] ** 2, U(3, 5),
+  jf=lambda a: jnp.linalg.svd(a, full_matrices=False)[2] ** 2)
+R("svd", lambda a: np.linalg.svd(a, full_matrices=False)[0][..., :, :1] *
+  np.linalg.svd(a, full_matrices=False)[2][..., :1, :], U(2, 3, 4),
+  jf=lambda a: jnp.linalg.svd(a, full_matrices=False)[0][..., :, :1] *
+  jnp.linalg.svd(a, full_matrices=False)[2][..., :1, :])
 R("pinv", lambda a: np.linalg.pinv(a), U(4, 3))
 R("pinv", lambda a: np.linalg.pinv(a), U(2, 3))
 R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[0], U(4, 3), U(4))
@@ -51,3 +64,11 @@ R("array_split", lambda a: np.array_split(a, [1, 3], axis=1)[2], U(2, 5))
 R("hsplit", lambda a: np.hsplit(a, 2)[1] + np.vsplit(a, 2)[0].T, U(4, 4))
 R("hsplit", lambda a: np.hsplit(a, [1])[1], U(3))
 R("dsplit", lambda a: np.dsplit(a, 2)[1], U(2, 2, 4))
+R("gradient", lambda a: np.gradient(a), U(6))
+R("gradient", lambda a: np.gradient(a, 0.5, edge_order=2), U(6), jax=False)  # JAX: 1st order
+R("gradient", lambda a, x: np.gradient(a, np.cumsum(x)), U(6), P(6), jax=False)
+R("gradient", lambda a: np.gradient(a, axis=1), U(3, 4))
+R("gradient", lambda a: np.gradient(a, 2.0)[0] + np.gradient(a)[1], U(3, 4))
+# partition: JAX places the other elements differently, so finite differences only
+R("partition", lambda a: np.partition(a, 2), U(6), jax=False)
+R("partition", lambda a: np.partition(a, (0, 2), axis=0), U(4, 3), jax=False)

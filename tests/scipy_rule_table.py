@@ -26,6 +26,7 @@ JAX_SPECIAL = dict(
     log1p=jnp.log1p, exp2=jnp.exp2, cbrt=jnp.cbrt, gammasgn=jsp.gammasgn,
     betaincc=lambda a, b, x: 1.0 - jsp.betainc(a, b, x), multigammaln=jsp.multigammaln)
 
+JAX_SPECIAL["zeta"] = jsp.zeta
 JAX_STATS = jax.scipy.stats
 JAX_SCIPY = dict(stats=jax.scipy.stats, linalg=jax.scipy.linalg)
 
@@ -190,6 +191,11 @@ R("scipy.linalg.solve_triangular",
   U(3, 3), U(3, 2))
 R("scipy.linalg.solve_triangular",
   lambda a, b: scipy.linalg.solve_triangular(a, b, trans=1, unit_diagonal=True), U(3, 3), U(3))
+R("scipy.linalg.lu_factor", lambda a: scipy.linalg.lu_factor(a)[0], U(4, 4))
+R("scipy.linalg.lu_solve", lambda a, b: scipy.linalg.lu_solve(scipy.linalg.lu_factor(a), b),
+  U(3, 3), U(3))
+R("scipy.linalg.lu_solve",
+  lambda a, b: scipy.linalg.lu_solve(scipy.linalg.lu_factor(a), b, trans=1), U(3, 3), U(3, 2))
 R("scipy.linalg.solve", lambda a, b: scipy.linalg.solve(a + 4.0 * np.eye(3), b), U(3, 3), U(3))
 R("scipy.linalg.solve", lambda a, b: scipy.linalg.solve(spd(a), b, assume_a="pos"),
   U(3, 3), U(3, 2))
@@ -210,3 +216,4 @@ R("softplus", lambda x: scipy.special.softplus(x), U(4), jf=lambda x: jax.nn.sof
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(a), U(3, 3))
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(4.0 * a), U(3, 3), scale=100.0)
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(0.01 * a), U(2, 2))
+R("zeta", lambda q: scipy.special.zeta(2.5, q), P(4))      # in q; in x: NO_RULE

@@ -125,6 +125,9 @@ def _fold_shapes(fn):
             if len(extra) == len(s.args) - 1:
                 value = SHAPE_QUERIES[s.op](s.args[0].type.shape, *extra)
                 return Assign(s.target, "copy", (Const(value),), s.loc)
+        if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
+                                                                           "bool"):
+            return Assign(s.target, "copy", (Const(0),), s.loc)     # a scalar's np.ndim
         if blocks(s):
             return map_blocks(s, lambda b: tuple(map(stmt, b)))
         return s

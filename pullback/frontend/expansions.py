@@ -68,8 +68,16 @@ class ExpansionLowerer:
         given = dict(bound.arguments)
         bound.apply_defaults()
         # defaults are literals of pullback's own expansions (numbers, flags, names)
-        return {k: _static(v if k in given else Const(v))
-                for k, v in bound.arguments.items()}
+        named = {k: _static(v if k in given else Const(v)) for k, v in bound.arguments.items()}
+        star = [p.name for p in bound.signature.parameters.values()
+                if p.kind is p.VAR_POSITIONAL]
+        if not star:
+            return [], named
+        # f(a, *rest, k=...): the parameters up to *rest go by position, rest spread
+        names = list(bound.signature.parameters)
+        positional = [named.pop(n) for n in names[:names.index(star[0])]]
+        rest = named.pop(star[0])
+        return positional + ([] if isinstance(rest, Const) else [_static(v) for v in rest]), named
 
     def call_expansion(self, obj, args, kwargs, node):
         """The lowered call if ``obj`` is an expansion (or a frozen method, or a
@@ -86,8 +94,8 @@ class ExpansionLowerer:
         if fn is None and expansions.is_body(obj):
             fn = obj
         if fn is not None:
-            return self.call_user(FuncB(source_of(fn), fn), [],
-                                  self._bind_expansion(fn, obj, args, kwargs, node), node)
+            pos, named = self._bind_expansion(fn, obj, args, kwargs, node)
+            return self.call_user(FuncB(source_of(fn), fn), pos, named, node)
         if callable(obj) and expansions.methods_of(obj):
             return frozen_record(obj, args, kwargs)
         return None

@@ -341,3 +341,4 @@ def logsumexp_weight(b):
 
 
 from .linalg_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
+from .factor_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)

@@ -188,6 +188,8 @@ array_op("take", np.take, "x indices axis=None", "take_vjp(g, x, indices, axis)"
 array_op("take_along_axis", np.take_along_axis, "x indices axis",
          "take_along_axis_vjp(g, x, indices, axis)", python=(np.take_along_axis,))
 array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,))
+array_op("argpartition", np.argpartition, "x kth axis=-1", python=(np.argpartition,),
+         result=always("int"))
 for _name in ("argsort", "argmax", "argmin"):
     array_op(_name, getattr(np, _name), "x axis=None" if _name != "argsort" else "x axis=-1",
              python=(getattr(np, _name),), result=always("int"))

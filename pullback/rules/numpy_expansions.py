@@ -168,3 +168,54 @@ def lstsq(a, b, rcond=None):
     solution); the residuals, rank and singular values are NumPy's own values."""
     return (np.linalg.pinv(a) @ b, LH.lstsq_residuals(a, b), np.linalg.matrix_rank(a),
             LH.svd_s(a))
+
+
+@expands(np.partition)
+def partition(a, kth, axis=-1):
+    """The values np.partition gives: the gather argpartition picks (the same selection
+    algorithm, so the same order everywhere, not only at ``kth``)."""
+    if axis is None:
+        return partition(np.ravel(a), kth, -1)
+    return np.take_along_axis(a, np.argpartition(a, kth, axis), axis)
+
+
+@expands()
+def _gradient_last(u, h, edge_order):
+    """np.gradient along the last axis: second-order central differences inside, one-sided
+    ones of ``edge_order`` at the ends; ``h`` a constant spacing or the coordinates."""
+    if np.ndim(h) == 0:
+        inner = (u[..., 2:] - u[..., :-2]) / (2.0 * h)
+        if edge_order == 1:
+            first = (u[..., 1:2] - u[..., :1]) / h
+            last = (u[..., -1:] - u[..., -2:-1]) / h
+        else:
+            first = (-1.5 * u[..., :1] + 2.0 * u[..., 1:2] - 0.5 * u[..., 2:3]) / h
+            last = (0.5 * u[..., -3:-2] - 2.0 * u[..., -2:-1] + 1.5 * u[..., -1:]) / h
+    else:       # coordinates: the three-point formula of uneven steps h1, h2
+        d = np.diff(h)
+        h1 = d[:-1]
+        h2 = d[1:]
+        inner = (-h2 / (h1 * (h1 + h2)) * u[..., :-2] + (h2 - h1) / (h1 * h2) * u[..., 1:-1]
+                 + h1 / (h2 * (h1 + h2)) * u[..., 2:])
+        first = (u[..., 1:2] - u[..., :1]) / d[0]
+        last = (u[..., -1:] - u[..., -2:-1]) / d[-1]
+    return np.concatenate([first, inner, last], axis=-1)
+
+
+@expands()
+def _gradient_axis(f, h, axis, edge_order):
+    return np.moveaxis(_gradient_last(np.moveaxis(f, axis, -1), h, edge_order), -1, axis)
+
+
+@expands(np.gradient)
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """Uniform spacings (scalars) or coordinates (1-d arrays, edge_order=1), one per
+    axis or one for all; ``axis`` None or one axis (a tuple of axes is rejected); over
+    several axes a sequence of arrays, as NumPy returns."""
+    one = varargs[0] if len(varargs) == 1 else 1.0
+    if axis is not None:
+        return _gradient_axis(f, one, axis, edge_order)
+    if np.ndim(f) == 1:
+        return _gradient_axis(f, one, 0, edge_order)
+    return [_gradient_axis(f, varargs[k] if len(varargs) > 1 else one, k, edge_order)
+            for k in range(np.ndim(f))]

@@ -113,13 +113,30 @@ helper("qr_q", "x", "qr_vjp(g, 0.0, x)", shape=_shape(H.qr_q))
 helper("qr_r", "x", "qr_vjp(0.0, g, x)", shape=_shape(H.qr_r))
 tuple_result(np.linalg.qr, "qr_q", "qr_r")
 alias("eigh_w", np.linalg.eigvalsh)
-# svd: the singular values have a rule; u and vh none yet (rejected where needed)
+# svd: u and vh by Townsend's rule (factor_helpers), which raises at repeated singular
+# values and at the arbitrary extra columns of full_matrices=True
 helper("svd_s_vjp", "g x", shape=_type_of(1))
+# NO_RULE: their own derivatives are not written, and a helper without rules would
+# otherwise pass for a constant in forward over reverse (a silent zero Hessian term)
+helper("svd_vectors_vjp", "gu gs gv x", *[NO_RULE] * 4, shape=_type_of(3))
+helper("svd_vectors_jvp", "t x full_matrices which", NO_RULE, NO_RULE,
+       shape=lambda t, x, fm, which: _shape(H.svd_u if which == 0 else H.svd_vh)(x, fm))
 _SVD = "x full_matrices=True compute_uv=True hermitian=False"
 helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,))
-helper("svd_u", _SVD, NO_RULE, shape=_shape(H.svd_u))
-helper("svd_vh", _SVD, NO_RULE, shape=_shape(H.svd_vh))
+helper("svd_u", _SVD, "svd_vectors_vjp(g, 0.0, 0.0, x)", shape=_shape(H.svd_u),
+       jvps=("svd_vectors_jvp(t, x, full_matrices, 0)",))
+helper("svd_vh", _SVD, "svd_vectors_vjp(0.0, 0.0, g, x)", shape=_shape(H.svd_vh),
+       jvps=("svd_vectors_jvp(t, x, full_matrices, 2)",))
 tuple_result(np.linalg.svd, "svd_u", "svd_s", "svd_vh", single=("compute_uv", 2, False, "svd_s"))
+# LU with partial pivoting as scipy.linalg.lu_factor packs it (its expansion is in
+# scipy_linalg.py): the packed factors differentiate, the pivots are integers
+helper("lu_packed_vjp", "g lu piv", NO_RULE, NO_RULE, shape=_type_of(1))
+helper("lu_packed_jvp", "t lu piv", NO_RULE, NO_RULE, shape=_type_of(1))
+helper("lu_packed", "a", "lu_packed_vjp(g, y, lu_piv(a))", shape=_shape(H.lu_packed), python=(H.lu_packed,),
+       jvps=("lu_packed_jvp(t, y, lu_piv(a))",))
+for _name in ("lu_piv", "lu_perm"):
+    array_op(_name, getattr(H, _name), "a" if _name == "lu_piv" else "piv", helper=_name,
+             result=always("int"), shape=_shape(getattr(H, _name)), python=(getattr(H, _name),))
 nondiff("matrix_rank", np.linalg.matrix_rank, result=always("int"),
         syntax=Syntax("call", "np.linalg.matrix_rank"), python=(np.linalg.matrix_rank,))
 # pinv of constant rank (Golub and Pereyra 1973), y = pinv(x), written without I - x y:

@@ -15,6 +15,7 @@ documentation says not to use.
 import numpy as np
 import scipy.linalg as sl
 
+from . import np_helpers as LH
 from .expansions import expands
 
 
@@ -82,6 +83,24 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     if transposed:
         m = _transpose(m)
     return np.linalg.solve(m, b)
+
+
+@expands(sl.lu_factor)
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    return LH.lu_packed(a), LH.lu_piv(a)
+
+
+@expands(sl.lu_solve)
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """a[perm] = L U, so a x = b is L U x = b[perm]; a^T x = b is x[perm] = L^-T U^-T b."""
+    lu, piv = lu_and_piv
+    perm = LH.lu_perm(piv)
+    n = np.shape(lu)[-1]
+    low = np.tril(lu, -1) + np.eye(n)
+    if trans == 0 or trans == "N":
+        return np.linalg.solve(np.triu(lu), np.linalg.solve(low, b[perm]))
+    y = np.linalg.solve(_transpose(low), np.linalg.solve(_transpose(np.triu(lu)), b))
+    return y[np.argsort(perm)]
 
 
 @expands(sl.inv)
