@@ -72,3 +72,7 @@ R("gradient", lambda a: np.gradient(a, 2.0)[0] + np.gradient(a)[1], U(3, 4))
 # partition: JAX places the other elements differently, so finite differences only
 R("partition", lambda a: np.partition(a, 2), U(6), jax=False)
 R("partition", lambda a: np.partition(a, (0, 2), axis=0), U(4, 3), jax=False)
+R("einsum", lambda a, b: np.einsum(a, [0, 1], b, [1, 2], [0, 2]), U(2, 3), U(3, 2))
+R("einsum", lambda a: np.einsum(a, [Ellipsis, 0, 0]), U(2, 3, 3))
+R("r_", lambda a, b: np.r_[a, 2.0 * b, 1.5, 0:3] * np.r_[b, b, a[0], 1:7:2], U(4), U(4))
+R("c_", lambda a, b: np.c_[a, b, a ** 2], U(3), U(3, 2))

@@ -80,3 +80,19 @@ def test_zeta_in_its_exponent_is_rejected_at_the_line():
     with pytest.raises(pullback.UnsupportedError) as e:
         pullback.grad(zeta_in_x)(2.5)
     assert e.value.line == zeta_in_x.__code__.co_firstlineno + 1
+
+
+def r_directive(x):
+    return np.sum(np.r_["0,2", x, x])
+
+
+def r_float_slice(x):
+    return np.sum(np.r_[x, 0:1:0.5])
+
+
+@pytest.mark.parametrize("f, text", [(r_directive, "string directive"),
+                                     (r_float_slice, "integer constants")])
+def test_index_concatenation_rejections_name_the_line(f, text):
+    with pytest.raises(pullback.TransformError, match=text) as e:
+        pullback.grad(f)(np.ones(3))
+    assert e.value.line == f.__code__.co_firstlineno + 1

@@ -79,6 +79,8 @@ class ArrayLowerer:
 
     def call_numpy(self, obj, args, kwargs, node):
         """NumPy functions that need more than a binding; None if not one of them."""
+        if obj is np.einsum and len(args) > 1 and isinstance(args[1], TupleB):
+            return self.call_python(obj, _einsum_subscripts(self, args, node), kwargs, node)
         if obj in (np.array, np.asarray) and args and isinstance(args[0], TupleB):
             return self.array_literal(args[0].items, node)
         if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
@@ -105,6 +107,30 @@ class ArrayLowerer:
         if parts:      # slogdet, eigh, qr: one primitive per element of the result
             return TupleB(tuple(self.call_bound(p, args, kwargs, node) for p in parts))
         return None
+
+    def index_concatenate(self, obj, node):
+        """np.r_[a, 2.0, 0:3] is np.concatenate of 1-d pieces (a constant slice an
+        np.arange); np.c_[a, b] is np.column_stack.  String directives are rejected."""
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        pieces = []
+        for e in elts:
+            if isinstance(e, ast.Slice):
+                bounds = [None if p is None else self.atom(p) for p in (e.lower, e.upper, e.step)]
+                if not all(b is None or (isinstance(b, Const) and type(b.value) is int)
+                           for b in bounds):
+                    raise self.error(e, "a slice in np.r_ other than integer constants")
+                start, stop, step = [b and b.value for b in bounds]
+                pieces.append(self.op("arange", (Const(start or 0), Const(stop),
+                                                 Const(step or 1), Const(None)), e))
+                continue
+            piece = self.expr(e)
+            if isinstance(piece, Const) and isinstance(piece.value, str):
+                raise self.error(e, "a string directive in np.r_ (write np.concatenate)")
+            pieces.append(self.op("atleast_1d_piece", (self.atom_of(piece, e),), e)
+                          if obj is np.r_ else piece)
+        if obj is np.c_:
+            return self.call_python(np.column_stack, [TupleB(tuple(pieces), True)], {}, node)
+        return self.call_python(np.concatenate, [TupleB(tuple(pieces), True)], {}, node)
 
     def array_literal(self, items, node):
         shape, leaves = _shape_and_leaves(items)
@@ -304,3 +330,28 @@ def _shape_and_leaves(items):
 
 
 __all__ = ["ArrayLowerer", "registry"]
+
+
+def _einsum_subscripts(low, args, node):
+    """np.einsum(a, [0, 1], b, [1, 2], [0, 2]) as np.einsum("ab,bc->ac", a, b): each
+    axis number a letter, Ellipsis "..."; the sublists must be constants."""
+    def letters(sub):
+        out = ""
+        for k in sub.items:
+            if not isinstance(k, (Const, PyObj)):
+                raise low.error(node, "np.einsum with a run-time sublist")
+            v = k.value if isinstance(k, Const) else k.obj
+            if v is Ellipsis:
+                out += "..."
+            elif isinstance(v, (int, np.integer)) and 0 <= v < 52:
+                out += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[v]
+            else:
+                raise low.error(node, f"np.einsum with the axis label {v!r} in a sublist")
+        return out
+    operands, subs = list(args[0::2]), [letters(s) for s in args[1::2]]
+    if len(args) % 2:       # the last sublist names the output
+        operands = operands[:-1]
+        spec = ",".join(subs) + "->" + letters(args[-1])
+    else:
+        spec = ",".join(subs)
+    return [Const(spec)] + operands

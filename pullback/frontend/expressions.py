@@ -153,6 +153,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         base = self.expr(node.value)
         if is_atom(base):
             return self.array_getitem(base, node)
+        if isinstance(base, PyObj) and (base.obj is np.r_ or base.obj is np.c_):
+            return self.index_concatenate(base.obj, node)
         if isinstance(base, DictB):
             key = self.expr(node.slice)
             if not isinstance(key, Const) or key.value not in base.keys:
@@ -306,8 +308,8 @@ def _binding(value, low, node, ref, guards):
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
         return Const(Extern(extern_name(getattr(node, "id", "array"), value, low), value))
-    if is_generator(value) or is_user_instance(value):   # randomness.py, objects.py
-        return PyObj(value)
+    if is_generator(value) or is_user_instance(value) or value is np.r_ or value is np.c_:
+        return PyObj(value)     # randomness.py, objects.py; np.r_[...] (arrays.py)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
 
 

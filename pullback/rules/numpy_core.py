@@ -25,6 +25,9 @@ nondiff("extremum_mask", H.extremum_mask, params="x y axis keepdims",
         syntax=Syntax("call", "extremum_mask"), helper="extremum_mask", numpy="extremum_mask")
 array_op("getitem_vjp", H.getitem_vjp, "t x idx", "getitem(g, idx)", helper="getitem_vjp")
 array_op("like", H.like, "t x", "like(g, t)", helper="like")
+# a piece of np.r_[...] (frontend/arrays.py): scalars become vectors, arrays stay
+array_op("atleast_1d_piece", np.atleast_1d, "x", "like(g, x)", helper="np.atleast_1d",
+         jvps=("atleast_1d_piece(t)",))
 array_op("transpose_vjp", H.transpose_vjp, "t axes", "transpose(g, axes)",
          helper="transpose_vjp")
 array_op("cumsum_vjp", H.cumsum_vjp, "t x axis", helper="cumsum_vjp")
