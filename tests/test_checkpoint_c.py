@@ -46,14 +46,7 @@ def test_memory_budget_bounds_the_static_storage(tmp_path):
     assert "checkpointed loop (line 6): at most %d snapshots" % c.snapshots in c.source
     _bitwise(run_array_cases([("pend_b", simulate, PEND, (0, 1, 2))], str(tmp_path),
                              memory_budget=2048)["pend_b"], simulate, PEND, (0, 1, 2))
-    if shutil.which("size"):
-        path = c.write(str(tmp_path / "one"))[0]
-        obj = str(tmp_path / "one" / "p.o")
-        subprocess.run([CC, "-std=c99", "-O2", "-c", path, "-o", obj], check=True)
-        sections = subprocess.run(["size", "-A", obj], capture_output=True, text=True).stdout
-        bss = sum(int(line.split()[1]) for line in sections.splitlines()
-                  if line.startswith(".bss"))
-        assert bss <= 2048, sections
+    assert _bss(c, tmp_path / "one") <= 2048
     s = c.snapshots                          # the schedule in the source (issue 18)
     assert f"{s * 16} bytes in all" in c.source and f"{c.module.storage_bytes} bytes at most" \
         in c.source
@@ -61,6 +54,26 @@ def test_memory_budget_bounds_the_static_storage(tmp_path):
            f"{forward_steps(1000, s) / 1000:.2f}" in c.source
     taped = emit_c(simulate, *PEND, argnums=(0, 1, 2))
     assert taped.module.storage_bytes >= 16000        # 1000 steps of two doubles
+
+
+def _bss(c, where):
+    """The .bss bytes of ``c`` compiled for this host (no ``size`` tool: 0, unchecked)."""
+    if not shutil.which("size"):
+        return 0
+    path = c.write(str(where))[0]
+    obj = str(where / "p.o")
+    subprocess.run([CC, "-std=c99", "-O2", "-c", path, "-o", obj], check=True)
+    sections = subprocess.run(["size", "-A", obj], capture_output=True, text=True).stdout
+    return sum(int(line.split()[1]) for line in sections.splitlines()
+               if line.startswith(".bss"))
+
+
+def test_float32_budget_counts_the_schedule_state_as_longs(tmp_path):
+    """The schedule's state is longs (8 bytes here) whatever the real: counted as floats,
+    31 snapshots' worth of budget bought 56 and the .bss came to 3296 bytes."""
+    c = emit_c(simulate, *PEND, argnums=(0, 1, 2), memory_budget=2048, dtype="float32")
+    assert c.module.storage_bytes <= 2048 and _bss(c, tmp_path) <= 2048
+    assert "longs of integer arrays" in c.header
 
 
 def test_budget_too_small_is_an_error_at_emit_time():

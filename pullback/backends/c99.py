@@ -115,8 +115,11 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     bodies = [p.lines() for p in printers]
     storage = _storage(layout, ctx, max_iterations)
     temps = sum(getattr(p, "array_storage", 0) for p in printers)
+    longs = sum(getattr(p, "array_longs", 0) for p in printers)
     if temps:
         storage.append(f"{temps} {dialect.real}s of array temporaries")
+    if longs:
+        storage.append(f"{longs} longs of integer arrays")
     value_sig, grad_sig = printers[0].sig, printers[1].sig
     fails = set()
     if gradient.functions[0].name in layout.fallible:
@@ -152,7 +155,8 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
     module = CModule(name, source, header, value_sig, grad_sig, storage)
     # each static array may be padded to the target's alignment (32 bytes on x86-64)
     arrays = len(re.findall(r"^\s*static [^(=;]*\[[^]]*\];", source, re.M))
-    module.storage_bytes = _storage_bytes(layout, max_iterations, temps, dialect) + 31 * arrays
+    module.storage_bytes = _storage_bytes(layout, max_iterations, temps, dialect) + \
+        8 * longs + 31 * arrays
     # the bound emit_c(memory_budget=) holds to, where a reader of the .c looks first
     module.source = source.replace(" sized at generation time. */", " sized at generation "
                                    f"time,\n * {module.storage_bytes} bytes at most. */", 1)

@@ -60,13 +60,16 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
     def array_decls(self, pad):
         out = []
         params = {p.name for p in self.fn.params}
-        self.array_storage = 0
+        self.array_storage = self.array_longs = 0    # reals; longs (a schedule's state)
         for name, t in self.types.items():
             if isinstance(t, IndexArray):
                 out.append(f"{pad}long {self.names[name]}[{size_of(t)}] = {{0}};")
             elif is_array(t) and name not in params and name not in self.unread:
                 n = max(1, size_of(t))
-                self.array_storage += n
+                if self.real_of(t) == "long":
+                    self.array_longs += n
+                else:
+                    self.array_storage += n
                 out.append(f"{pad}{self.storage}{self.real_of(t)} {self.names[name]}[{n}];")
         return out
 
