@@ -13,7 +13,8 @@ import time
 from . import checkpointing, report, transform_time
 from .harness import run_rows
 
-WORKLOADS = ("w1_pendulum", "rk4", "nbody", "heat", "rosenbrock", "mlp", "gmm", "gmm_d10", "lstm")
+WORKLOADS = ("w1_pendulum", "rk4", "nbody", "heat", "rosenbrock", "mlp", "gmm", "gmm_d10", "lstm",
+             "dask_grad")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -44,6 +45,8 @@ def main(argv=None):
             continue
         results = run_rows(rows, getattr(mod, "REFERENCE", None),
                            log=lambda line: print(line, flush=True))
+        if hasattr(mod, "annotate"):     # notes from the measurements (dask: rows/s)
+            mod.annotate(results)
         tbl = report.table(results, mod.BASELINES)
         print(tbl)
         print(f"  ({time.perf_counter() - t0:.1f} s)", flush=True)

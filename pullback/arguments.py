@@ -1,14 +1,17 @@
 """The argument model every entry point shares: bind, flatten, type, mask, regroup.
 
 A call's arguments are bound to ``f``'s signature (defaults applied), then
-flattened into leaves (floats, ints, bools, NumPy arrays; containers are
+flattened into leaves (floats, ints, bools, NumPy arrays or another library's
+arrays that NumPy's functions dispatch to, such as Dask's and CuPy's; containers are
 pytrees).  An argument some derivative is taken with respect to (``forced``)
 has float leaves: ints become floats, bools are refused.  Masks, directions
 and regrouped gradients are all per leaf, in argument then leaf order.
 
 Invariants: ``types[j]`` is the type leaf ``j`` is compiled for, and
 ``leaves(...)`` converts the call's values to exactly those types; nothing
-here depends on the backend.
+here depends on the backend.  A foreign array (``foreign``) is never converted to
+NumPy: its leaves, gradients and values keep its type (and Dask's stay lazy), and
+``key`` names its class, so each array library gets its own derivative.
 """
 import inspect
 import numbers
@@ -53,6 +56,21 @@ def argnum_tuple(nums, nargs):
     return tuple(n % nargs for n in nums)
 
 
+def foreign(x):
+    """Is ``x`` another library's array that NumPy's functions and ufuncs dispatch to
+    (``__array_function__``, NEP 18: Dask, CuPy)?  Generated code calls ``np.*`` on it."""
+    return not isinstance(x, np.ndarray) and hasattr(type(x), "__array_function__") \
+        and hasattr(x, "shape") and hasattr(x, "dtype")
+
+
+def _foreign_type(x, i):
+    shape = tuple(x.shape)
+    if not all(isinstance(n, numbers.Integral) for n in shape):
+        raise TypeError(f"argument {i} is a {type(x).__name__} of unknown shape {shape}: "
+                        "derivatives are compiled per shape (for Dask, compute_chunk_sizes())")
+    return Array(np.dtype(x.dtype).name, tuple(int(n) for n in shape))
+
+
 def arg_type(x, i):
     """The IR type of leaf value ``x`` of argument ``i``."""
     if isinstance(x, (bool, np.bool_)):
@@ -63,6 +81,13 @@ def arg_type(x, i):
         return "float"
     if isinstance(x, np.ndarray):
         return Array(x.dtype.name, tuple(x.shape))
+    if foreign(x):
+        return _foreign_type(x, i)
+    if hasattr(x, "__array_namespace__"):       # an array-API array NumPy would convert
+        raise TypeError(f"argument {i} is a {type(x).__module__}.{type(x).__name__}: "
+                        "generated code calls NumPy's functions, which reach another "
+                        "library's arrays only through __array_function__ (Dask, CuPy); "
+                        "this one has none, so NumPy would convert it silently")
     raise TypeError(f"argument {i} has type {type(x).__name__}: pullback differentiates "
                     "functions of floats, ints and NumPy arrays")
 
@@ -100,7 +125,16 @@ def as_float(x, t):
 
 
 def as_grad(g, arg):
-    """A gradient in the shape and float type of its argument."""
+    """A gradient in the shape and float type of its argument; one computed from foreign
+    arrays (or for one) stays in that array type, unevaluated (Dask's stays lazy)."""
+    if foreign(arg) or foreign(g):
+        dtype = np.dtype(getattr(arg, "dtype", np.float64))
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        if not foreign(g):                      # a constant: zero where nothing flowed
+            return np.full_like(arg, g, dtype=dtype)
+        g = g if g.dtype == dtype else g.astype(dtype)
+        shape = tuple(getattr(arg, "shape", ()))
+        return g if tuple(g.shape) == shape else np.broadcast_to(g, shape)
     if isinstance(arg, np.ndarray):
         dtype = arg.dtype if arg.dtype.kind == "f" else np.float64
         return np.broadcast_to(np.asarray(g, dtype=dtype), arg.shape).copy()
@@ -148,8 +182,17 @@ class Arguments:
         return [pytree.skeleton(t) for t in self.trees]
 
     def key(self):
-        """What a compiled derivative depends on: the leaf types and the structure."""
-        return tuple(self.types), tuple(self.trees)
+        """What a compiled derivative depends on: the leaf types, the structure and the
+        class of each foreign array leaf (one derivative per array library)."""
+        return tuple(self.types), tuple(self.trees), self.libraries()
+
+    def libraries(self):
+        """The class of each foreign array leaf (None for NumPy's and for scalars)."""
+        return tuple(type(x) if foreign(x) else None for x in self.raw)
+
+    def foreign_array(self):
+        """The first foreign array leaf (the derivative is built for its library), or None."""
+        return next((x for x in self.raw if foreign(x)), None)
 
     def leaves(self):
         """The leaf values converted to the types they are compiled for."""
@@ -189,5 +232,5 @@ class Arguments:
                      for i, t in enumerate(self.trees))
 
 
-__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "as_float", "as_grad", "as_value", "bind",
+__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "foreign", "as_float", "as_grad", "as_value", "bind",
            "float_type", "is_float", "size", "upto"]

@@ -2,7 +2,8 @@
 
 Derivatives are compiled on first call through ``pipeline.build`` and cached
 per (function, differentiated leaves, argument types and structure, backend).
-Arguments are floats, ints, NumPy arrays and containers of them
+Arguments are floats, ints, NumPy arrays (or Dask's and CuPy's, which the
+generated code keeps: README, Dask and CuPy) and containers of them
 (``arguments.Arguments``); differentiated ints are treated as floats.
 """
 from __future__ import annotations
@@ -72,8 +73,9 @@ class Derivative:
         value = self.with_value or self.backend == "numba" or \
             not any(is_array(t) for t in a.types)
         layers = (Reverse(mask, value=value, checkpoint=self.checkpoint, aux=self.has_aux),)
-        comp = cached((self.f, layers, a.key(), self.backend),
-                      lambda: build(self.f, a.types, a.skels, layers, self.backend), self.backend)
+        comp = cached((self.f, layers, a.key(), self.backend),   # key: one per array library
+                      lambda: build(self.f, a.types, a.skels, layers, self.backend,
+                                    a.foreign_array()), self.backend)
         if comp.n_out != 1 and not self.has_aux:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar; "
                             "use vjp for several outputs")
@@ -165,7 +167,8 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
     diff = tuple(is_differentiable(t) for t in a.types)
     layers = (Reverse(diff, split=True),)
     comp = cached((f, layers, a.key(), backend),
-                  lambda: build(f, a.types, a.skels, layers, backend), backend)
+                  lambda: build(f, a.types, a.skels, layers, backend, a.foreign_array()),
+                  backend)
     *outs, residual = comp[comp.entry](*a.raw)
     outs = [as_value(o) for o in outs]
     result = comp.result or (("atom",) if comp.n_out == 1 else

@@ -17,11 +17,14 @@ import textwrap
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from .analysis.alias import prepare_module
 from .analysis.types import infer_types
 from .backends import loader
 from .backends.progress import slow
 from .backends.escape import py_comment
+from .backends.python_static import FOREIGN, LIKE
 from .cache import lookup
 from .frontend import lower_program
 from .ir import Module
@@ -52,9 +55,23 @@ def derive(f, types, skels, layers, require=None):
     return typed, module
 
 
-def build(f, types, skels, layers, backend="python"):
-    """The loaded derivative (``Compiled``) on ``backend`` (see ``backends.BACKENDS``)."""
+def build(f, types, skels, layers, backend="python", like=None):
+    """The loaded derivative (``Compiled``) on ``backend`` (see ``backends.BACKENDS``).
+    ``like``: another library's array (Dask, CuPy) among the arguments; the module is
+    printed for that library (``python_static.FOREIGN``) and makes its arrays like it."""
     load = loader(backend)          # an unknown backend fails before any work
+    if like is not None:
+        if backend != "python":
+            raise TypeError(f"the {backend} backend runs on NumPy arrays; Dask and CuPy "
+                            "arrays run through backend='python' (or see pullback.distributed)")
+        token = FOREIGN.set(True)
+        try:
+            comp = build(f, types, skels, layers, backend)
+        finally:
+            FOREIGN.reset(token)
+        # np.zeros(shape, like=...) (NEP 35) needs only the array's type: keep an empty one
+        comp.namespace[LIKE] = np.empty_like(like, shape=(0,))
+        return comp
     start = time.perf_counter()
     with slow(f"deriving {getattr(f, '__qualname__', 'f')} "
               f"({', '.join(la.stage for la in layers)})"):

@@ -19,7 +19,7 @@ from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
 from .escape import py_comment, py_identifier, py_literal, py_string
-from .python_static import STATIC_OPS, elide_broadcast, resolved, static_expr
+from .python_static import CREATES, FOREIGN, LIKE, STATIC_OPS, elide_broadcast, resolved, static_expr
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
                  and callable(getattr(np_helpers, n, None) or getattr(helpers, n, None))
@@ -171,7 +171,10 @@ class _Printer:
                 syn = type(syn)("call", prim.numpy)
         if s.op in ("getitem", "getitem_copy"):
             text = f"{_paren(args[0], ATOM)}[{_index_text(s.args[1], args[1])}]"
-            return (f"np.array({text})", ATOM) if s.op == "getitem_copy" else (text, ATOM)
+            if s.op != "getitem_copy":
+                return text, ATOM
+            # np.array would make another library's array NumPy's (FOREIGN: Dask, CuPy)
+            return (f"{text}.copy()" if FOREIGN.get() else f"np.array({text})"), ATOM
         if syn.kind == "infix":
             args = elide_broadcast(s, args, self.inlined)
             lmin = syn.prec + 1 if syn.right_assoc or syn.prec == 5 else syn.prec
@@ -194,6 +197,8 @@ class _Printer:
                 if i >= nreq and not _is_default(s.args[i], prim.defaults[i - nreq])]
         else:
             texts = [t for t, _ in args]
+        if s.op in CREATES and FOREIGN.get():    # zeros in the arguments' array library
+            texts.append(f"like={LIKE}")
         return f"{syn.text}({', '.join(texts)})", ATOM
 
     def inlinable(self, body, i, env_reads):

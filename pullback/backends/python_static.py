@@ -12,10 +12,15 @@ taken here, once, and the call prints as its outcome::
 Invariant: a derivative is compiled per argument shape (``Arguments.key`` holds each array
 leaf's shape), and a shape the types leave open (``Array.static`` false, e.g. a type given to
 the CLI as ``float64[?]``) keeps the helper; so the printed expression is the helper's value
-for every call the compiled function can see.  ``static_expr`` returns None (keep the helper)
+for every call the compiled function can see.  For another library's arrays (``FOREIGN``:
+Dask, CuPy; their derivative is compiled apart, ``Arguments.key``) no decision prints a NumPy
+array or a Python float that the helper would have kept in the arguments' array type: a
+scalar cotangent is broadcast by the helper (like its primal), a sum to a scalar stays an
+array (Dask's stays lazy).  ``static_expr`` returns None (keep the helper)
 for every case not listed, never a guess; ``resolved(s)`` says whether it prints ``s``, so
 the module leaves out the sources of helpers no statement calls any more.
 """
+import contextvars
 import math
 
 from ..ir import Const
@@ -23,6 +28,9 @@ from ..ir.types import is_array
 from .escape import py_literal
 
 ATOM = 100          # python.ATOM (python.py imports this module)
+FOREIGN = contextvars.ContextVar("pullback_foreign_arrays", default=False)
+LIKE = "_pullback_like"     # FOREIGN modules: an empty array of the library (np.zeros(like=))
+CREATES = frozenset(("zeros", "ones", "empty", "full"))     # NEP 35's like= takes them
 STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count"))
 
 
@@ -68,7 +76,7 @@ def _unbroadcast(args, gshape, xshape):
     if gshape == xshape:
         return None if not xshape else args[0]
     if not xshape:
-        return f"float(np.sum({args[0][0]}))", ATOM
+        return f"np.sum({args[0][0]})" if FOREIGN.get() else f"float(np.sum({args[0][0]}))", ATOM
     lead = len(gshape) - len(xshape)
     if lead < 0:
         return None
@@ -91,6 +99,8 @@ def _expand_to(s, args, xshape):
         return None
     g = args[0][0]
     gshape = _shape(s.args[0])
+    if gshape == () and FOREIGN.get():
+        return None         # np.broadcast_to(-1.0, shape) would be NumPy's
     if not keep and axis is not None and gshape != ():
         axes = _axes(axis, len(xshape))
         if gshape is None or len(gshape) != len(xshape) - len(axes):

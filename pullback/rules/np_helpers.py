@@ -4,14 +4,24 @@ Plain NumPy functions; the Python backend copies the ones a module uses into
 it.  Each is also a primitive (``rules.numpy_core`` / ``numpy_linalg``), so
 generated code that calls them can be differentiated again where a rule is
 declared.  Arguments named ``x`` are the primal input, ``g`` a cotangent.
+
+Invariant: another library's arrays (Dask, CuPy: ``__array_function__`` and not
+``np.ndarray``) stay in their library: helpers call ``np.*`` functions those libraries
+implement and make new arrays ``*_like`` an argument, never ``np.asarray`` of one
+(``np.asarray`` only turns Python scalars and lists into arrays).
 """
 import numpy as np
+
+
+def foreign_array(v):
+    """Is ``v`` another library's array that NumPy's functions dispatch to (Dask, CuPy)?"""
+    return hasattr(v, "__array_function__") and not isinstance(v, np.ndarray)
 
 
 def unbroadcast(g, x):
     """Sum ``g`` down to the shape of ``x`` (undoing broadcasting)."""
     shape = np.shape(x)
-    g = np.asarray(g)
+    g = g if hasattr(g, "shape") else np.asarray(g)
     if g.shape == shape:
         return g
     while g.ndim > len(shape):
@@ -19,12 +29,15 @@ def unbroadcast(g, x):
     for i, n in enumerate(shape):
         if n == 1 and g.shape[i] != 1:
             g = g.sum(axis=i, keepdims=True)
-    return g if shape else float(g)
+    # a foreign 0-d array stays one (float() would compute a Dask graph)
+    return g if shape or foreign_array(g) else float(g)
 
 
 def expand_to(g, x, axis, keepdims):
     """Broadcast a reduction's cotangent back over the reduced axes of ``x``."""
-    g = np.asarray(g)
+    if foreign_array(x) and not foreign_array(g) and np.ndim(g) == 0:
+        return np.full_like(x, g, dtype=np.result_type(g))  # a constant: in x's library
+    g = g if hasattr(g, "shape") else np.asarray(g)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     elif axis is None and not keepdims:
@@ -49,7 +62,7 @@ def extremum_mask(x, y, axis, keepdims):
 
 def getitem_vjp(g, x, idx):
     """Scatter ``g`` back to where ``x[idx]`` read it (repeated indices add up)."""
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    z = np.zeros_like(x, dtype=np.result_type(g, float))
     parts = idx if isinstance(idx, tuple) else (idx,)
     if all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts):
         z[idx] = g          # basic indexing reads each element at most once
@@ -65,7 +78,8 @@ def index_list(*items):
 
 def setitem(x, idx, v):
     """``x`` with ``x[idx] = v``, as a new array."""
-    z = np.array(x, dtype=np.result_type(x, v))
+    z = x.astype(np.result_type(x, v), copy=True) if foreign_array(x) else \
+        np.array(x, dtype=np.result_type(x, v))
     z[idx] = v
     return z
 
@@ -127,9 +141,9 @@ def matmul_vjp_a(g, a, b):
 
 def matmul_vjp_b(g, a, b):
     if np.ndim(a) == 1:     # one vector times a (stack of) matrices
-        return np.asarray(a)[:, None] * np.asarray(g)[..., None, :] if np.ndim(b) > 1 else g * a
+        return np.expand_dims(a, 1) * np.expand_dims(g, -2) if np.ndim(b) > 1 else g * a
     if np.ndim(b) == 1:     # a stack of matrices times one vector
-        return np.matmul(np.swapaxes(a, -1, -2), np.asarray(g)[..., None])[..., 0]
+        return np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0]
     return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
@@ -138,7 +152,7 @@ def split_part(x, sections, k, axis):
 
 
 def split_part_vjp(g, x, sections, k, axis, even=True):
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    z = np.zeros_like(x, dtype=np.result_type(g, float))
     (np.split if even else np.array_split)(z, sections, axis)[k][...] = g
     return z
 
@@ -231,7 +245,7 @@ def astype_like(g, x):
 def diag_vjp(g, x, k):
     if np.ndim(x) == 1:
         return np.diagonal(g, k)
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    z = np.zeros_like(x, dtype=np.result_type(g, float))
     i = np.arange(len(g))
     z[i + max(-k, 0), i + max(k, 0)] = g
     return z
@@ -249,7 +263,7 @@ def flatten(x):
 def reduced_last(x, axis):
     """``x`` with the axes a reduction over ``axis`` combines moved last and flattened
     into one: (array (kept..., n), a function putting such an array back in x's shape)."""
-    x = np.asarray(x)
+    x = x if hasattr(x, "ndim") else np.asarray(x)
     axes = tuple(range(x.ndim)) if axis is None else \
         tuple(int(a) % x.ndim for a in np.atleast_1d(axis))
     perm = [a for a in range(x.ndim) if a not in axes] + list(axes)

@@ -1,0 +1,142 @@
+"""Derivatives of array programs keep their arguments' array type (issue 19).
+
+The arguments are ``Strict`` arrays (tests/strict_arrays.py): they reach NumPy only
+through the protocols Dask and CuPy implement, and any conversion to NumPy, any NumPy
+float array mixed in and any NumPy function Dask lacks raises.  Gradients are compared
+with JAX (each program runs under ``jax.numpy`` as its own twin), never with pullback's
+NumPy run alone.
+"""
+import types
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import pullback
+from strict_arrays import Strict, unwrap
+
+jax.config.update("jax_enable_x64", True)
+
+
+def logistic(w, b, X, y):
+    z = X @ w + b
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def mlp(W1, b1, W2, X, y):
+    h = np.tanh(X @ W1 + b1)
+    out = h @ W2
+    return np.sum((out - y) ** 2) / X.shape[0]
+
+
+def row_mean(w, X):
+    """A mean over rows of a sum over columns (broadcast w, reduce with axes)."""
+    return np.mean(np.sum((X - w) ** 2, axis=1))
+
+
+def softmax_xent(W, X, Y):
+    """Cross-entropy with a max-shifted log-sum-exp (reductions keeping dims)."""
+    Z = X @ W
+    m = np.max(Z, axis=1, keepdims=True)
+    lse = np.log(np.sum(np.exp(Z - m), axis=1)) + m[:, 0]
+    return np.mean(lse - np.sum(Y * Z, axis=1))
+
+
+def row_loop(w, X):
+    """A sum over rows written as a Python loop (rows, dot, an indexed weight)."""
+    s = 0.0
+    for i in range(X.shape[0]):
+        s = s + (np.dot(X[i], w) - w[0]) ** 2
+    return s / X.shape[0]
+
+
+def jax_twin(f):
+    """``f`` with ``np`` bound to ``jax.numpy``: the oracle is the same program."""
+    return types.FunctionType(f.__code__, {**f.__globals__, "np": jnp}, f.__name__)
+
+
+def _case(name):
+    rng = np.random.default_rng(len(name))
+    X = rng.normal(size=(12, 3))
+    if name == "logistic":
+        return logistic, (rng.normal(size=3), 0.3, X, (rng.random(12) > 0.5) * 1.0), (0, 1)
+    if name == "mlp":
+        return mlp, (rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=5), X,
+                     rng.normal(size=12)), (0, 1, 2)
+    if name == "row_mean":
+        return row_mean, (rng.normal(size=3), X), (0, 1)
+    if name == "softmax_xent":
+        Y = np.eye(4)[rng.integers(0, 4, 12)]
+        return softmax_xent, (rng.normal(size=(3, 4)), X, Y), (0, 1)
+    return row_loop, (rng.normal(size=3), X), (0,)
+
+
+VECTORISED = ["logistic", "mlp", "row_mean", "softmax_xent"]
+
+
+def strict(args):
+    return [Strict(a.copy()) if isinstance(a, np.ndarray) else a for a in args]
+
+
+@pytest.mark.parametrize("name", VECTORISED + ["row_loop"])
+def test_gradients_keep_the_array_type(name):
+    f, args, nums = _case(name)
+    Strict.conversions = 0
+    got = pullback.grad(f, argnums=nums)(*strict(args))
+    want = jax.grad(jax_twin(f), argnums=nums)(*[jnp.asarray(a) if isinstance(a, np.ndarray)
+                                                  else a for a in args])
+    for i, g, ref in zip(nums, got, want):
+        if isinstance(args[i], np.ndarray):
+            assert isinstance(g, Strict), f"gradient of argument {i} left Strict: {type(g)}"
+        np.testing.assert_allclose(np.asarray(unwrap(g), dtype=float), np.asarray(ref),
+                                   rtol=1e-10, atol=1e-12)
+    if name in VECTORISED:      # nothing forced to a Python value (a Dask graph stays lazy)
+        assert Strict.conversions == 0
+
+
+def test_value_and_grad_keep_the_array_type():
+    f, args, nums = _case("logistic")
+    value, (w_bar, b_bar) = pullback.value_and_grad(f, argnums=nums)(*strict(args))
+    assert isinstance(w_bar, Strict) and isinstance(b_bar, Strict) and b_bar.ndim == 0
+    assert float(unwrap(value)) == pytest.approx(float(jax_twin(f)(*args)), rel=1e-12)
+
+
+def test_one_derivative_per_array_library():
+    """The cache key holds the array class: NumPy's derivative and Strict's are two, and
+    each call gets its own library's back (NumPy's text keeps its Python float)."""
+    f, args, nums = _case("logistic")
+    g = pullback.grad(f, argnums=nums)
+    np_first = g(*args)
+    numpy_source = g.source()
+    s_grads = g(*strict(args))
+    strict_source = g.source()
+    np_again = g(*args)
+    assert isinstance(np_again[0], np.ndarray) and isinstance(np_again[1], float)
+    assert isinstance(s_grads[0], Strict)
+    assert "float(np.sum(" in numpy_source and "float(" not in strict_source
+    np.testing.assert_allclose(unwrap(s_grads[0]), np_first[0], rtol=1e-13)
+
+
+def test_vjp_keeps_the_array_type():
+    f, args, _ = _case("row_mean")
+    value, f_vjp = pullback.vjp(f, *strict(args))
+    w_bar, X_bar = f_vjp(1.0)
+    want = jax.grad(jax_twin(f), argnums=(0, 1))(*args)
+    assert isinstance(X_bar, Strict)
+    np.testing.assert_allclose(unwrap(X_bar), want[1], rtol=1e-10)
+    np.testing.assert_allclose(unwrap(w_bar), want[0], rtol=1e-10)
+
+
+def test_array_api_only_arrays_are_rejected():
+    """An array without ``__array_function__`` would be converted by NumPy silently."""
+    xp = pytest.importorskip("array_api_strict")
+    with pytest.raises(TypeError, match="__array_function__"):
+        pullback.grad(row_mean)(xp.asarray([1.0, 2.0, 3.0]), xp.ones((4, 3)))
+
+
+def test_numba_backend_refuses_foreign_arrays():
+    f, args, nums = _case("row_mean")
+    with pytest.raises(TypeError, match="backend='python'"):
+        pullback.grad(f, argnums=nums, backend="numba")(*strict(args))
