@@ -8,9 +8,11 @@ Rows whose function JAX lacks (Bessel functions of real order, ``dawsn``,
 import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
+import jax.scipy.integrate
 import jax.scipy.linalg
 import jax.scipy.stats
 import numpy as np
+import scipy.integrate
 import scipy.linalg
 import scipy.special
 import scipy.stats
@@ -28,7 +30,7 @@ JAX_SPECIAL = dict(
 
 JAX_SPECIAL["zeta"] = jsp.zeta
 JAX_STATS = jax.scipy.stats
-JAX_SCIPY = dict(stats=jax.scipy.stats, linalg=jax.scipy.linalg)
+JAX_SCIPY = dict(stats=jax.scipy.stats, linalg=jax.scipy.linalg, integrate=jax.scipy.integrate)
 
 # -- scipy.special ------------------------------------------------------------------------
 R("gamma", lambda x: scipy.special.gamma(x), P(3))
@@ -217,3 +219,9 @@ R("scipy.linalg.expm", lambda a: scipy.linalg.expm(a), U(3, 3))
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(4.0 * a), U(3, 3), scale=100.0)
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(0.01 * a), U(2, 2))
 R("zeta", lambda q: scipy.special.zeta(2.5, q), P(4))      # in q; in x: NO_RULE
+R("scipy.integrate.trapezoid", lambda y, x: scipy.integrate.trapezoid(y, np.cumsum(x)), U(5), P(5))
+R("scipy.integrate.cumulative_trapezoid",
+  lambda y: scipy.integrate.cumulative_trapezoid(y, dx=0.5, initial=0), U(5), jax=False)
+R("scipy.integrate.cumulative_trapezoid",
+  lambda y, x: scipy.integrate.cumulative_trapezoid(y, np.cumsum(x), axis=0), U(4, 2), P(4),
+  jax=False)

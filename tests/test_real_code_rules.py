@@ -1,9 +1,13 @@
 """Rules added for code people already have (issue 13): the singular vectors of
 np.linalg.svd, scipy.linalg.lu_factor/lu_solve, scipy.special.zeta, in forward
-mode and where they have no derivative.  Values are checked against JAX (x64) and
+mode and where they have no derivative; np.r_; scipy.integrate and np.fft rejected
+with their rewrites, and the examples that show them (examples/ode_fit.py, fft_loss.py).  Values are checked against JAX (x64) and
 central finite differences, never against pullback's own output; where a derivative
 does not exist the error names the user's line.
 """
+import os
+import sys
+
 import numpy as np
 import pytest
 import jax
@@ -15,6 +19,8 @@ import pullback
 from test_numpy_rules import fd_grad
 
 jax.config.update("jax_enable_x64", True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "examples"))
 RNG = np.random.default_rng(3)
 A = RNG.uniform(-2, 2, (3, 3))
 T = RNG.uniform(-1, 1, (3, 3))
@@ -96,3 +102,62 @@ def test_index_concatenation_rejections_name_the_line(f, text):
     with pytest.raises(pullback.TransformError, match=text) as e:
         pullback.grad(f)(np.ones(3))
     assert e.value.line == f.__code__.co_firstlineno + 1
+
+
+# -- scipy.integrate and np.fft: rejected at the call with the rewrite; the rewrites ----------
+def ode(k):
+    return np.sum(scipy.integrate.odeint(lambda y, t: -k * y, 1.0, np.linspace(0.0, 1.0, 5)))
+
+
+def spectrum(x):
+    return np.sum(np.abs(np.fft.rfft(x)) ** 2)
+
+
+@pytest.mark.parametrize("f, text", [(ode, "examples/ode_fit.py"),
+                                     (spectrum, "examples/fft_loss.py")])
+def test_solvers_and_fft_rejected_with_the_rewrite(f, text):
+    with pytest.raises(pullback.UnsupportedError, match=text) as e:
+        pullback.grad(f)(np.array([0.5, 1.0, 2.0, 3.0]))
+    assert e.value.line == f.__code__.co_firstlineno + 1
+
+
+def test_ode_fit_example_gradient_and_fit():
+    import ode_fit
+    theta = np.array([0.9, 0.45, 0.28, 0.85])
+    y0 = np.array([2.0, 1.0])
+    observed = ode_fit.observations(np.array([1.0, 0.4, 0.3, 0.8]), y0, 0.1, 10)
+    got = pullback.grad(ode_fit.loss)(theta, y0, observed, 0.1)
+
+    def twin(th):
+        def rhs(y):
+            return jnp.array([th[0] * y[0] - th[1] * y[0] * y[1],
+                              th[2] * y[0] * y[1] - th[3] * y[1]])
+        y, out = jnp.asarray(y0), [jnp.asarray(y0)]
+        for _ in range(10):
+            k1 = rhs(y)
+            k2 = rhs(y + 0.05 * k1)
+            k3 = rhs(y + 0.05 * k2)
+            k4 = rhs(y + 0.1 * k3)
+            y = y + 0.1 / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+            out.append(y)
+        return jnp.sum((jnp.stack(out) - observed) ** 2)
+    np.testing.assert_allclose(got, jax.grad(twin)(theta), rtol=1e-9)
+    np.testing.assert_allclose(got, fd_grad(ode_fit.loss, [theta, y0, observed, 0.1], 0),
+                               rtol=1e-5)
+    result, truth = ode_fit.fit(steps=20)
+    np.testing.assert_allclose(result.x, truth, atol=1e-3)
+
+
+def test_fft_loss_example_matches_numpys_fft_and_jax():
+    import fft_loss
+    data, weights, _ = fft_loss.problem(16)
+    cos, sin = fft_loss.dft_tables(16)
+    np.testing.assert_allclose(fft_loss.power_spectrum(data, cos, sin),
+                               np.abs(np.fft.rfft(data)) ** 2, rtol=1e-10, atol=1e-10)
+    x = data + 0.1
+    got = pullback.grad(fft_loss.loss)(x, data, weights, cos, sin)
+    want = jax.grad(lambda x: jnp.sum((x - data) ** 2) + jnp.sum(
+        weights * jnp.abs(jnp.fft.rfft(x)) ** 2) / 16)(x)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    denoised, data, clean = fft_loss.denoise(32)
+    assert np.linalg.norm(denoised - clean) < np.linalg.norm(data - clean)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pullback.frontend import arrays, expressions
+from pullback.frontend import arrays, expressions, library
 from pullback.rules import PRIMITIVES, expansions, registry
 
-FUNCTION_SECTIONS = ("Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.stats")
+FUNCTION_SECTIONS = ("Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.integrate",
+                     "scipy.stats")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "numpy-coverage.md"
 _OPERATORS = {ast.Add: "a + b", ast.Sub: "a - b", ast.Mult: "a * b", ast.Div: "a / b",
               ast.FloorDiv: "a // b", ast.Mod: "a % b", ast.Pow: "a ** b", ast.MatMult: "a @ b",
@@ -37,9 +38,11 @@ def _namespaces():
     spaces = [("", builtins), ("math.", math), ("np.", np), ("np.linalg.", np.linalg),
               ("np.random.", np.random)]
     try:
+        import scipy.integrate
         import scipy.linalg
         import scipy.special
-        spaces += [("scipy.special.", scipy.special), ("scipy.linalg.", scipy.linalg)]
+        spaces += [("scipy.special.", scipy.special), ("scipy.linalg.", scipy.linalg),
+                   ("scipy.integrate.", scipy.integrate)]
     except ImportError:
         pass
     return spaces
@@ -67,7 +70,7 @@ def expansion_rows():
 
 
 def _section(spelling):
-    for prefix in ("scipy.special", "scipy.linalg"):
+    for prefix in ("scipy.special", "scipy.linalg", "scipy.integrate"):
         if spelling.startswith(prefix + "."):
             return prefix
     return "NumPy" if spelling.startswith("np.") else "Python"
@@ -125,8 +128,11 @@ def rows():
         out.append(("operators", _OPERATORS[op], [prim], _kind([prim])))
     out.append(("operators", "-a", ["neg"], _kind(["neg"])))
     out += expansion_rows()
-    order = ["operators", "Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.stats",
-             "methods and attributes"]
+    for (module, name), text in library.ADVICE.items():   # rejected, with the rewrite
+        spelling = f"{module}.{name or '*'}".replace("numpy.", "np.")
+        out.append((_section(spelling), spelling, [], f"no: rejected at the call; {text}"))
+    order = ["operators", "Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.integrate",
+             "scipy.stats", "methods and attributes"]
     return sorted(set((s, n, tuple(p), k) for s, n, p, k in out),
                   key=lambda r: (order.index(r[0]), r[1].lower()))
 
@@ -137,8 +143,8 @@ def render():
     lines = ["# NumPy coverage", "",
              "Generated from the rule registry by `python tools/numpy_coverage.py`; "
              "`tests/test_numpy_rules.py` fails when this file is out of date.", "",
-             f"- {len(functions)} functions (Python, NumPy, scipy.special, scipy.linalg and "
-             f"scipy.stats spellings), "
+             f"- {len(functions)} functions (Python, NumPy, scipy.special, scipy.linalg, "
+             f"scipy.integrate and scipy.stats spellings), "
              f"{sum(not r[3].startswith('no') for r in functions)} of them differentiable;",
              f"- {sum(r[0] == 'methods and attributes' for r in table)} array methods and "
              f"attributes and {sum(r[0] == 'operators' for r in table)} operators.", "",

@@ -20,7 +20,7 @@ from .functional import PartialB, StarB
 from .objects import MethodB
 from .randomness import DrawB
 from .guards import Ref
-from .library import is_library_function, library_call_message
+from .library import advice, is_library_function, library_call_message
 from .source import source_of
 from .expressions import static
 
@@ -133,8 +133,10 @@ class CallLowerer:
         prim = registry.lookup_python(obj, len(args))
         if prim is not None:
             return self.op(prim, args, node)
+        rewrite = advice(obj)
         raise UnsupportedError(f"cannot differentiate a call to '{name}' with {len(args)} "
-                               "argument(s): it has no derivative rule and no Python source",
+                               "argument(s): it has no derivative rule and no Python source"
+                               + (f"; {rewrite}" if rewrite else ""),
                                self.src.filename, node.lineno, node.col_offset, f"call to {name}")
 
     def call_pullback(self, obj, args, kwargs, node):

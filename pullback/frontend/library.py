@@ -64,16 +64,41 @@ def qualified_name(obj):
     return f"{module}.{name}" if module and module != "builtins" else name
 
 
+# Library functions with no rule whose rejection says how to write them instead,
+# by module and name (``numpy.fft`` alone: every function of the module)
+_ODE = ("write the integrator as a loop in your own function (Runge-Kutta steps: "
+        "examples/ode_fit.py); pullback.grad(f, checkpoint=s) bounds its memory")
+ADVICE = {
+    ("scipy.integrate", "odeint"): _ODE, ("scipy.integrate", "solve_ivp"): _ODE,
+    ("scipy.integrate", "quad"): "write the quadrature over fixed samples "
+                                 "(np.trapezoid, scipy.integrate.trapezoid)",
+    ("numpy.fft", None): "np.fft's results are complex and pullback differentiates real "
+                         "floats only: write the transform as real products with cos and "
+                         "sin tables (examples/fft_loss.py)",
+}
+
+
+def advice(obj):
+    """The rewrite ``ADVICE`` names for library function ``obj``, or None."""
+    module = getattr(obj, "__module__", None) or ""
+    name = getattr(obj, "__name__", None)
+    for (mod, fn), text in ADVICE.items():
+        if (module == mod or module.startswith(mod + ".")) and fn in (None, name):
+            return text
+    return None
+
+
 def library_call_message(obj, written):
     """The words of the rejection of a call to library function ``obj``, ``written``
     as the user wrote it (``scipy.signal.convolve``)."""
     name = qualified_name(obj)
     where = f"'{written}'" if written == name else f"'{written}' ({name})"
     short = getattr(obj, "__name__", "f")
+    rewrite = advice(obj) or "write the computation with NumPy in your own function"
     return (f"cannot differentiate a call to {where}: it is library code (pullback "
             f"differentiates a library function only through a derivative rule, never by "
             f"reading its source); give it one with pullback.defvjp({short}, ...), or "
-            f"write the computation with NumPy in your own function")
+            f"{rewrite}")
 
 
-__all__ = ["is_library_function", "library_call_message", "library_file", "qualified_name"]
+__all__ = ["ADVICE", "advice", "is_library_function", "library_call_message", "library_file", "qualified_name"]

@@ -12,6 +12,6 @@ try:    # scipy.special rules, when SciPy is installed
 except ImportError:
     pass
 else:
-    from . import numpy_special, scipy_linalg, scipy_stats  # noqa: F401
+    from . import numpy_special, scipy_integrate, scipy_linalg, scipy_stats  # noqa: F401
 
 from . import numpy_forward  # noqa: F401,E402  (forward rules, after every primitive)
