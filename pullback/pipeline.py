@@ -5,13 +5,16 @@ grad, value_and_grad, vjp, jvp, jacobian, hessian, hvp, the CLI and emit_c all
 come through ``derive`` (a test proves it), so no entry point or backend can
 skip a stage, the alias checks included.
 
-A derivative is a stack of layers over the user's function: an optional
-``Reverse`` layer (grad, vjp) and any number of ``Forward`` layers over it (jvp,
-forward Jacobians, Hessians as forward over reverse); with no reverse layer the
-primal module is optimised first (``Primal``), so forward layers apply to it.
+A derivative is a stack of layers over the user's (optimised) function: a
+``Reverse`` layer (grad, vjp) or ``Primal`` (the function itself), then any number
+of ``Forward`` layers (jvp, forward Jacobians, Hessians as forward over reverse).
+Each layer's transform returns new, unoptimised functions (``ir.Transformed``);
+``finish`` runs the layer's pass lists (``optimize/pipeline.py``), prunes split
+pairs' residuals and links the callees still called.
 
-Invariants: a backend receives a finished module and only prints and loads it;
-with ``PULLBACK_VERIFY=1`` the IR is verified after every stage.
+Invariants: transforms never call the optimiser and a backend receives a finished
+module that it only prints and loads; with ``PULLBACK_VERIFY=1`` the IR is
+verified after every stage and every optimisation pass.
 """
 import textwrap
 import time
@@ -27,11 +30,11 @@ from .backends.escape import py_comment
 from .backends.python_static import FOREIGN, LIKE
 from .cache import lookup
 from .frontend import lower_program
-from .ir import Module
+from .ir import Transformed
 from .ir.types import is_array
 from .ir import verify
 from .optimize.constants import propagate_constants
-from .optimize.pipeline import optimize_primal
+from .optimize.pipeline import PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
 from .rules import PRIMITIVES
 from .transforms.tangent_module import tangent_module
 from .transforms.gradient import gradient_module
@@ -45,14 +48,29 @@ def derive(f, types, skels, layers, require=None):
     module = checked("lowered", lower_program(f, skels or len(types)))   # source -> IR
     module = checked("typed", infer_types(module, list(types), propagate_constants))
     if has_jvp_calls(module):                                   # pullback.jvp in user code
-        module = expand_jvp_calls(module)
+        module = expand_jvp_calls(module, tangents)             # (a finished tangent module)
         module = checked("jvp calls", infer_types(module, list(types), propagate_constants))
     typed = module = checked("arrays", prepare_arrays(module))  # aliasing: reject or copy
     if require is not None:
         require(typed)
-    for layer in layers:                                        # transforms, then optimize
-        module = checked(layer.stage, layer.apply(module, f))
-    return typed, module
+    if layers:                                 # what folds is neither taped nor differentiated
+        module = checked("primal", optimized(module, PRIMAL_PASSES, _each_pass()))
+    for layer in layers:                       # reverse or forward, composable
+        made = layer.transform(module, typed, f)                # new functions, unoptimised
+        module = checked(layer.stage, finish(made, layer.schedule, _each_pass()))  # passes
+    return typed, module                       # (a backend prints and loads the second)
+
+
+def tangents(module, mask):
+    """The finished tangent module of ``module``'s entry w.r.t. ``mask`` (one direction):
+    what a ``pullback.jvp`` call in the user's code calls."""
+    return finish(tangent_module(module, mask, 1, transposed), TANGENT)
+
+
+def transposed(module, mask):
+    """The finished split reverse derivative of ``module``'s entry w.r.t. ``mask``: a
+    custom rule's ``bwd`` transposed for forward mode."""
+    return finish(gradient_module(optimized(module, PRIMAL_PASSES), mask, split=True), REVERSE)
 
 
 def build(f, types, skels, layers, backend="python", like=None):
@@ -120,10 +138,10 @@ def _each_pass():
 class Primal:
     """The user's module itself, optimised (the base of forward layers over ``f``)."""
     stage = "primal"
+    schedule = Schedule(())
 
-    def apply(self, module, f):
-        return Module(tuple(optimize_primal(fn, _each_pass()) for fn in module.functions),
-                      module.result)
+    def transform(self, module, typed, f):
+        return Transformed(module.functions, module, (), module.result)
 
     def describe(self, module):
         return None
@@ -139,11 +157,11 @@ class Reverse:
     checkpoint: object = None     # snapshots per checkpointed loop, ("auto", bytes) or None
     aux: bool = False             # has_aux: f returns (output, aux); only output is seeded
     stage = "reverse"
+    schedule = REVERSE
 
-    def apply(self, typed, f):
-        return gradient_module(typed, self.mask, self.split, _each_pass(),
-                               self.keeps_value(typed, f), self.checkpoint,
-                               self.seeded(typed, f))
+    def transform(self, module, typed, f):
+        return gradient_module(module, self.mask, self.split, self.keeps_value(typed, f),
+                               self.checkpoint, self.seeded(typed, f))
 
     def seeded(self, typed, f):
         """With ``aux``: the number of output atoms differentiated (the first element)."""
@@ -187,10 +205,11 @@ class Forward:
     mask: tuple
     directions: int = 1
     stage = "tangent"
+    schedule = TANGENT
 
-    def apply(self, module, f):
+    def transform(self, module, typed, f):
         pad = (False,) * (len(module.functions[0].params) - len(self.mask))
-        return tangent_module(module, self.mask + pad, self.directions, _each_pass())
+        return tangent_module(module, self.mask + pad, self.directions, transposed)
 
     def describe(self, module):
         names = [p.name for p, m in zip(module.functions[0].params, self.mask) if m]

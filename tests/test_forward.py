@@ -387,17 +387,13 @@ def test_errors():
 @pytest.mark.parametrize("case", CASES[::4], ids=lambda c: c.id)
 def test_verifier_on_tangent_modules(case):
     """Tangent modules of user code, of reverse-mode code and of tangent code verify."""
-    from pullback.pipeline import lower_typed
+    from pullback.pipeline import Forward, Primal, Reverse, derive
     from pullback.ir.verify import verify_module
-    from pullback.transforms.tangent_module import tangent_module
-    from pullback.transforms.gradient import gradient_module
     nums = nums_of(case)
     types = ["float" if i in nums or isinstance(a, float) else
              ("bool" if isinstance(a, bool) else "int") for i, a in enumerate(case.args)]
     mask = tuple(i in nums for i in range(len(types)))
-    typed = lower_typed(case.func, types)
-    verify_module(tangent_module(typed, mask, 2))
-    over_reverse = tangent_module(gradient_module(typed, mask), mask, 1)
+    verify_module(derive(case.func, types, None, (Primal(), Forward(mask, 2)))[1])
+    over_reverse = derive(case.func, types, None, (Reverse(mask), Forward(mask)))[1]
     verify_module(over_reverse)
-    n_seed = len(over_reverse.functions[0].params) - len(mask)
-    verify_module(tangent_module(over_reverse, mask + (False,) * n_seed, 1))
+    verify_module(derive(case.func, types, None, (Reverse(mask), Forward(mask), Forward(mask)))[1])

@@ -225,7 +225,8 @@ def test_global_array_times_scalar_keeps_one_product():
 # -- the passes' docstring examples are doctests ---------------------------------
 
 OPTIMIZE_MODULES = ["pullback.optimize." + m.name
-                    for m in pkgutil.iter_modules(pullback.optimize.__path__)] + ["pullback.ir.names"]
+                    for m in pkgutil.iter_modules(pullback.optimize.__path__)] + [
+    "pullback.ir.names", "pullback.rules.algebra"]
 
 
 @pytest.mark.parametrize("name", OPTIMIZE_MODULES)

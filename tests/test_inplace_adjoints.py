@@ -173,11 +173,10 @@ def test_writes_in_place_only_into_an_owned_buffer(share):
 
 def test_gradient_without_the_value_drops_its_computation():
     from pullback.backends.python import emit_module
-    from pullback.pipeline import lower_typed
+    from pullback.pipeline import Reverse, derive
     from pullback.ir.types import Array
-    from pullback.transforms.gradient import gradient_module
-    typed = lower_typed(rosenbrock, [Array("float64", (9,))])
-    src = emit_module(gradient_module(typed, (True,), value=False))
+    layers = (Reverse((True,), value=False),)
+    src = emit_module(derive(rosenbrock, [Array("float64", (9,))], None, layers)[1])
     ns = {}
     exec(src, ns)
     x = RNG.normal(size=9)

@@ -1,10 +1,10 @@
 """The package's layers import downwards only, and the IR verifier checks types.
 
-Layers, lowest first: errors, ir, rules, frontend, analysis, optimize, transforms,
+Layers, lowest first: errors, ir, rules, frontend, analysis, transforms, optimize,
 backends, then the drivers (pipeline, arguments, api, derivative, jacobians, layout,
-emit_c, check, cli, pytree).  The optimiser sits below the
-transforms because the transforms call it (gradient.py optimises a callee's primal
-before differentiating it; forward.py each tangent function).  Imports are read from
+emit_c, check, cli, pytree).  The transforms never call the optimiser: they return
+``ir.Transformed`` and ``pipeline.derive`` runs the pass lists (``optimize.pipeline``),
+so the optimiser may sit above them.  Imports are read from
 the source (every import statement, function-local ones too), so a cycle hidden by
 a late import is found as well.
 """
@@ -21,7 +21,7 @@ from pullback.ir.verify import VerifyError, checked, verify_module
 from pullback.rules import PRIMITIVES
 
 ROOT = pathlib.Path(pullback.__file__).parent
-LAYERS = ["errors", "ir", "rules", "frontend", "analysis", "optimize", "transforms", "backends"]
+LAYERS = ["errors", "ir", "rules", "frontend", "analysis", "transforms", "optimize", "backends"]
 DRIVERS = set()
 
 
@@ -64,6 +64,7 @@ def test_layer_rank_sees_violations():
     assert _layer("frontend.expressions") < _layer("jacobians")
     assert _layer("ir.verify") < _layer("rules")
     assert _layer("analysis.types") < _layer("optimize.constants")
+    assert _layer("transforms.gradient") < _layer("optimize.pipeline")
 
 
 def _fn(body, params=(Var("x", FLOAT),)):

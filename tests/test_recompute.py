@@ -8,10 +8,9 @@ import jax.numpy as jnp
 import pytest
 
 import pullback
-from pullback.pipeline import lower_typed
+from pullback.pipeline import Reverse, derive
 from pullback.ir import For, Push
 from pullback.ir.walk import walk
-from pullback.transforms.gradient import gradient_module
 
 jax.config.update("jax_enable_x64", True)
 
@@ -76,7 +75,7 @@ def from_old_value_jax(k, x, n):
 
 
 def pushed_values(f, types, mask):
-    fn = gradient_module(lower_typed(f, types), mask).functions[0]
+    fn = derive(f, types, None, (Reverse(mask),))[1].functions[0]
     loop = next(s for s in fn.body if isinstance(s, For))
     return [s.value for s in walk(loop.body) if isinstance(s, Push)]
 

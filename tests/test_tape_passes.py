@@ -7,13 +7,12 @@ the call, with no placeholder).
 import math
 
 import pullback
-from pullback.pipeline import lower_typed
+from pullback.pipeline import Reverse, derive, lower_typed
 from pullback.ir import Assign, For, Pop, Push
 from pullback.ir.walk import walk
 from pullback.optimize.hoist import hoist_invariants
 from pullback.optimize.residual_tapes import push_residuals_late
 from pullback.optimize.tapes import fuse_tapes
-from pullback.transforms.gradient import gradient_module
 
 F = "float"
 
@@ -49,7 +48,7 @@ def test_hoist_keeps_what_can_raise_or_varies():
 
 
 def _derivative(f, types, mask, passes_off=()):
-    return gradient_module(lower_typed(f, types), mask).functions[0]
+    return derive(f, types, None, (Reverse(mask),))[1].functions[0]
 
 
 def test_fused_tape_is_one_record_per_iteration():
@@ -62,8 +61,8 @@ def test_fused_tape_is_one_record_per_iteration():
 
 
 def test_fusion_leaves_split_pairs_alone():
-    fn = lower_typed(euler, [F, F, "int"])
-    fwd, rev = gradient_module(fn, (True, True, False), split=True).functions[:2]
+    layers = (Reverse((True, True, False), split=True),)
+    fwd, rev = derive(euler, [F, F, "int"], None, layers)[1].functions[:2]
     assert fuse_tapes(fwd) == fwd and fuse_tapes(rev) == rev
 
 

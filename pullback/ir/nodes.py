@@ -235,6 +235,25 @@ class Module:
         return Module(tuple(fn if f.name == fn.name else f for f in self.functions))
 
 
+def dtype_arg(t):
+    """The ``dtype`` argument of ``zeros``/``full`` for array type ``t`` (None: float64)."""
+    return Const(None if t.dtype == "float64" else t.dtype)
+
+
+@dataclass(frozen=True)
+class Transformed:
+    """A transform's output, not yet optimised: the pipeline finishes it into a ``Module``
+    (``optimize.pipeline.finish``).  ``functions``: the new functions, entry first;
+    ``pairs``: (fwd, rev) names of split pairs whose residual keeps only what the
+    optimised rev reads; ``library``: the functions calls in them may still reach
+    (added, in call order, only when an optimised new function calls them)."""
+    functions: tuple
+    library: Module
+    pairs: tuple = ()
+    result: tuple = ("atom",)
+
+
 __all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "CustomRule", "If", "For", "While",
            "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
-           "Module", "type_of_value", "replace", "derived"]
+           "Module", "Transformed", "type_of_value", "replace", "derived",
+           "dtype_arg"]

@@ -36,7 +36,7 @@ from ..ir.names import fresh_vars, is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
-from .algebra import fold
+from ..rules.algebra import fold
 from .inplace_adjoints import owned_accumulations
 from .zero_arrays import dtype_arg
 

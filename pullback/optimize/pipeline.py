@@ -1,4 +1,5 @@
-"""The optimisation pipeline: the passes, in order, in one place.
+"""The optimisation pipeline: the passes, in order, in one place, and ``finish``: a
+transform's output (``ir.Transformed``) through them into a module.
 
 Invariant: each list is idempotent — run again on its own output it changes
 nothing (tests/test_idempotent.py checks it over the corpus, the NumPy programs
@@ -7,15 +8,20 @@ elimination feed each other (a pop DCE drops no longer hides that ``value``
 still holds ``p``; a copy constants forwards leaves a dead statement), so where
 they end a list they run together to their joint fixpoint (``simplify``).
 """
+from dataclasses import dataclass
+
+from ..ir import Call, Module
+from ..ir.walk import walk
 from .constants import propagate_constants
 from .dce import eliminate_dead_code
 from .hoist import hoist_invariants
 from .inplace_adjoints import accumulate_in_place
 from .recompute import recompute_cheap
 from .residual_tapes import push_residuals_late
+from .residuals import prune_residual
 from .scaled_adjoints import fold_scaled
 from .tapes import fuse_tapes
-from .zero_arrays import materialize_zero_arrays
+from .zero_arrays import materialize_zero_arrays, zero_array_arguments
 
 
 def simplify(fn):
@@ -46,6 +52,65 @@ REVERSE_PASSES = PASSES + (fold_scaled, simplify, materialize_zero_arrays,
 # Run on each primal function before it is differentiated: what folds there is
 # neither taped nor differentiated.  A loop that hoisting emptied goes too.
 PRIMAL_PASSES = (propagate_constants, eliminate_dead_code, hoist_invariants, eliminate_dead_code)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What ``finish`` runs: ``functions`` on each new function, ``library`` on each
+    library function a new one calls (once, when it is linked), ``module`` on the result."""
+    functions: tuple
+    library: tuple = ()
+    module: tuple = ()
+
+
+PRIMAL = Schedule(PRIMAL_PASSES)
+# Callees' primals that reverse-mode code calls run the reverse list too; a call passing
+# 0.0 for an array adjoint passes zeros of its shape (its callee's rules need them).
+REVERSE = Schedule(REVERSE_PASSES, REVERSE_PASSES, (zero_array_arguments,))
+TANGENT = Schedule(PASSES)
+
+
+def optimized(module, passes, verify=None):
+    """Every function of ``module`` through ``passes``."""
+    return Module(tuple(_run(passes, fn, verify) for fn in module.functions), module.result)
+
+
+def finish(made, schedule, verify=None):
+    """The module of a transform's output ``made``: each new function through
+    ``schedule.functions`` (a split pair's ``rev`` first, then its residual pruned, then
+    its ``fwd``), then the library functions they call, in call order."""
+    fwds = {fwd: rev for fwd, rev in made.pairs}
+    revs = set(fwds.values())
+    done = {fn.name: _run(schedule.functions, fn, verify) for fn in made.functions
+            if fn.name not in fwds}
+    for fwd, rev in made.pairs:
+        pruned, done[rev] = prune_residual(_named(made.functions, fwd), done[rev])
+        done[fwd] = _run(schedule.functions, pruned, verify)
+    assert revs <= set(done)
+    module = _linked([done[fn.name] for fn in made.functions], made.library,
+                     lambda fn: _run(schedule.library, fn, verify))
+    module = Module(module, made.result)
+    for p in schedule.module:
+        module = p(module)
+    return module
+
+
+def _named(functions, name):
+    return next(fn for fn in functions if fn.name == name)
+
+
+def _linked(out, library, prepare):
+    """``out`` plus the library functions its calls reach (depth first, each once,
+    ``prepare``d before its own calls are followed)."""
+    have = {f.name for f in out}
+    todo = list(out)
+    while todo:
+        for name in (n for s in walk(todo.pop().body) if isinstance(s, Call) for n in s.callees):
+            if name not in have:
+                have.add(name)
+                todo.append(prepare(library.get(name)))
+                out.append(todo[-1])
+    return tuple(out)
 
 
 def _run(passes, fn, verify):

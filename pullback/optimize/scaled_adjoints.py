@@ -51,7 +51,7 @@ from ..ir import Assign, Const, Var, derived
 from ..ir.names import Namer, is_temp
 from ..ir.types import is_array, is_differentiable
 from ..ir.walk import blocks, map_blocks
-from .algebra import fold
+from ..rules.algebra import fold
 
 
 def fold_scaled(fn):

@@ -42,9 +42,10 @@ the top of the function.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, Var, derived
+from ..ir import Assign, Call, Const, Module, Var, derived, dtype_arg
 from ..ir.types import is_array
-from ..ir.walk import map_blocks, walk
+from ..ir.names import name_allocator
+from ..ir.walk import blocks, map_blocks, vars_written, walk
 from ..rules import PRIMITIVES
 from .inplace_adjoints import owned_accumulations
 
@@ -99,11 +100,6 @@ def _primals_before(fn):
     return out
 
 
-def dtype_arg(t):
-    """The ``dtype`` argument of ``zeros``/``full`` for array type ``t`` (None: float64)."""
-    return Const(None if t.dtype == "float64" else t.dtype)
-
-
 def _sized(t):
     return is_array(t) and t.static and any(d != 1 for d in t.shape)
 
@@ -137,4 +133,35 @@ def _needs_shape(fn):
     return needs
 
 
-__all__ = ["materialize_zero_arrays", "dtype_arg"]
+def zero_array_arguments(module):
+    """A call passing the constant 0.0 for an array parameter (the cotangent of a
+    result the caller never used) passes zeros of its shape: the callee's reverse
+    rules need it (``materialize_zero_arrays`` does the same within a function)."""
+    params = {f.name: f.params for f in module.functions}
+
+    def block(body, fresh):
+        out = []
+        for s in body:
+            if isinstance(s, Call) and s.func in params:
+                args = list(s.args)
+                for k, (a, p) in enumerate(zip(s.args, params[s.func])):
+                    if isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool) \
+                            and is_array(p.type) and p.type.static:
+                        z = Var(fresh(p.name + "_zero"), p.type)
+                        out.append(Assign(z, "zeros", (Const(p.type.shape), dtype_arg(p.type))))
+                        args[k] = z
+                s = replace(s, args=tuple(args))
+            elif blocks(s):
+                s = map_blocks(s, lambda b: block(b, fresh))
+            out.append(s)
+        return tuple(out)
+
+    functions = []
+    for fn in module.functions:
+        fresh = name_allocator({v.name for st in walk(fn.body) for v in vars_written(st)}
+                               | {p.name for p in fn.params})
+        functions.append(replace(fn, body=block(fn.body, fresh)))
+    return Module(tuple(functions), module.result)
+
+
+__all__ = ["materialize_zero_arrays", "zero_array_arguments", "dtype_arg"]

@@ -26,10 +26,9 @@ layer (Hessians) does through the ordinary calls left in the pair.
 """
 from ..analysis.linearity import nonlinear
 from ..errors import UnsupportedError
-from ..ir import Assign, Call, Const, Function, Return, Var
+from ..ir import Assign, Call, Const, Function, Return, Var, dtype_arg
 from ..ir.names import Names
 from ..ir.types import STATIC, is_array
-from ..optimize.zero_arrays import dtype_arg
 
 
 class Synth:

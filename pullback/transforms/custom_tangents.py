@@ -10,8 +10,8 @@ argument's tangent is zero):
 
 custom_vjp (``fwd``, ``bwd``): ``bwd`` is linear in the output cotangent ``g``, so the
 tangent is the transpose of ``g -> bwd(r, g)`` applied to the argument tangents, which is
-that function's reverse-mode derivative with respect to ``g`` (``gradient_module``,
-split; ``g`` is zero where the pair is evaluated, as linearity allows):
+that function's reverse-mode derivative with respect to ``g`` (``transpose``: the
+pipeline's finished split ``gradient_module``; ``g`` is zero where the pair is evaluated, as linearity allows):
 
     def f_jvp(x, x_dot):
         y, r = fwd(x)
@@ -25,10 +25,9 @@ transposition adds get names no function of the module has.
 """
 from ..ir import Module
 from .custom_adjoints import Synth, require_linear, results
-from .gradient import gradient_module
 
 
-def custom_tangent(module, rule, callee, amask, directions, name, unique):
+def custom_tangent(module, rule, callee, amask, directions, name, unique, transpose):
     """(module with what the tangent function calls, ``f_jvp``) for a call of ``callee``
     with activity ``amask`` and ``directions`` tangents per active argument."""
     fn = module.get(callee)
@@ -51,7 +50,7 @@ def custom_tangent(module, rule, callee, amask, directions, name, unique):
     else:
         got = syn.call(rule.fwd, params, results(module, rule.fwd), "out")
         outs, saved = got[:nout], got[nout:]
-        module, bfwd, brev = _transpose(module, rule, rule.bwd, len(saved), unique)
+        module, bfwd, brev = _transpose(module, rule, rule.bwd, len(saved), unique, transpose)
         g0 = [syn.zero(p.type) for p in module.get(rule.bwd).params[len(saved):]]
         kinds = results(module, bfwd)
         bres = syn.call(bfwd, list(saved) + g0, kinds, "ct")[-1]
@@ -63,13 +62,13 @@ def custom_tangent(module, rule, callee, amask, directions, name, unique):
     return module, made
 
 
-def _transpose(module, rule, bwd, nres, unique):
+def _transpose(module, rule, bwd, nres, unique, transpose):
     """The module with the split pair of ``bwd`` w.r.t. its cotangent parameters."""
     fn = module.get(bwd)
     mask = (False,) * nres + (True,) * (len(fn.params) - nres)
     require_linear(module, bwd, mask, rule, "backward rule", "cotangents", "forward")
     rest = tuple(f for f in module.functions if f.name != bwd)
-    pair = gradient_module(Module((fn,) + rest, module.result), mask, split=True)
+    pair = transpose(Module((fn,) + rest, module.result), mask)
     have = {f.name for f in module.functions}
     new = tuple(f for f in pair.functions if f.name not in have)
     for f in new:

@@ -9,7 +9,7 @@ import ast
 
 from ..ir import Assign, Const
 from ..analysis.types import result_type
-from ..optimize.algebra import fold
+from ..rules.algebra import fold
 from ..rules import PRIMITIVES
 
 _OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",

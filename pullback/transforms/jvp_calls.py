@@ -21,15 +21,15 @@ from ..errors import UnsupportedError
 from ..ir import Call, Module
 from ..ir.types import is_differentiable
 from ..ir.walk import blocks, map_blocks, reachable, walk
-from .tangent_module import tangent_module
 
 
 def has_jvp_calls(module):
     return any(isinstance(s, Call) and s.jvp for f in module.functions for s in walk(f.body))
 
 
-def expand_jvp_calls(module):
-    """The module with every ``jvp`` call replaced by a call of a tangent function."""
+def expand_jvp_calls(module, tangents):
+    """The module with every ``jvp`` call replaced by a call of a tangent function;
+    ``tangents(module, mask)``: the pipeline's finished tangent module of the entry."""
     made = {}                  # (callee, mask) -> tangent function name
 
     def tangent_of(callee, mask):
@@ -38,7 +38,7 @@ def expand_jvp_calls(module):
         if key not in made:
             fn = module.get(callee)
             rest = tuple(f for f in module.functions if f.name != callee)
-            tm = tangent_module(Module((fn,) + rest, module.result), list(mask))
+            tm = tangents(Module((fn,) + rest, module.result), list(mask))
             have = {f.name for f in module.functions}
             module = Module(module.functions + tuple(f for f in tm.functions
                                                      if f.name not in have), module.result)

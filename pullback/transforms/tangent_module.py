@@ -1,24 +1,26 @@
 """The forward-mode module driver: the entry point's tangent function, then one tangent
-function per (callee, activity pattern, custom rule) the tangents call, each optimised.
+function per (callee, activity pattern, custom rule) the tangents call, as an
+``ir.Transformed`` the pipeline finishes (optimises and links).
 
 Invariants: the entry's tangent comes first; a callee asked for twice with the same
 pattern gets one function (so recursion terminates); functions that inactive calls
 still use are kept untransformed; tangent names (``_dot``, ``_ddot``, ...) never clash
 with a name the module already has.
 """
-from ..ir import Call, Module
+from ..ir import Transformed
 from ..ir.names import name_allocator
-from ..ir.walk import all_read, all_written, walk
-from ..optimize.pipeline import optimize
+from ..ir.walk import all_read, all_written
 from .custom_tangents import custom_tangent
 from .forward import ForwardFunction
 
 
-def tangent_module(module, mask, directions=1, verify=None):
-    """The tangent of a module's entry point (``f_jvp``, first), the tangent functions
-    of the callees it reaches with their activity patterns, and the untransformed
-    functions that inactive calls still use.  Works on user modules and on
-    reverse-mode output alike (``f_grad`` -> ``f_grad_jvp``)."""
+def tangent_module(module, mask, directions=1, transpose=None):
+    """The tangent of a module's entry point (``f_jvp``, first) and the tangent functions
+    of the callees it reaches with their activity patterns; the module (with what custom
+    rules add to it) is the library the pipeline links the untransformed functions that
+    inactive calls still use from.  Works on user modules and on reverse-mode output
+    alike (``f_grad`` -> ``f_grad_jvp``).  ``transpose(module, mask)``: the pipeline's
+    finished split reverse derivative, for custom rules given as ``bwd`` only."""
     unique = name_allocator(f.name for f in module.functions)
     suffix = _module_suffix(module)
     names, queue = {}, []
@@ -31,8 +33,7 @@ def tangent_module(module, mask, directions=1, verify=None):
         return names[key]
 
     def build(fn, fmask, name):
-        ff = ForwardFunction(fn, fmask, directions, ask, suffix)
-        return optimize(ff.function(name), verify)
+        return ForwardFunction(fn, fmask, directions, ask, suffix).function(name)
 
     entry = module.functions[0]
     out = [build(entry, mask, unique(entry.name + "_jvp"))]
@@ -42,18 +43,11 @@ def tangent_module(module, mask, directions=1, verify=None):
         if rule is None:
             out.append(build(module.get(callee), amask, names[key]))
             continue
-        module, made = custom_tangent(module, rule, callee, amask, directions, names[key], unique)
-        out.append(optimize(made, verify))
-    have = {f.name for f in out}
-    todo = list(out)
-    while todo:
-        for name in (n for s in walk(todo.pop().body) if isinstance(s, Call) for n in s.callees):
-            if name not in have:
-                have.add(name)
-                todo.append(module.get(name))
-                out.append(todo[-1])
+        module, made = custom_tangent(module, rule, callee, amask, directions, names[key],
+                                      unique, transpose)
+        out.append(made)
     n = len(out[0].body[-1].values)
-    return Module(tuple(out), ("tuple",) + (("atom",),) * n)    # outputs, then tangents
+    return Transformed(tuple(out), module, (), ("tuple",) + (("atom",),) * n)  # outputs, tangents
 
 
 def _module_suffix(module):

@@ -12,7 +12,7 @@ import math
 
 from ..ir import Const, Extern, Var
 from ..ir.types import is_differentiable
-from ..rules import PRIMITIVES
+from .registry import PRIMITIVES
 
 
 def fold(op, args, exact=False):
