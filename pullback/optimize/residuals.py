@@ -28,7 +28,7 @@ Executed:
       a = sin(x)
       b = cos(x)
       res = pack(b)
-      return (a, res)
+      return a, res
     >>> print(format_function(rev).split("\\n")[1])
       b = item(res, 0)
 
