@@ -194,6 +194,14 @@ class Arguments:
         """The first foreign array leaf (the derivative is built for its library), or None."""
         return next((x for x in self.raw if foreign(x)), None)
 
+    def numpy_only(self, what):
+        """Refuse foreign arrays where results are assembled with NumPy (forward programs)."""
+        x = self.foreign_array()
+        if x is not None:
+            raise TypeError(f"{what} runs on NumPy arrays, not {type(x).__module__}."
+                            f"{type(x).__name__}; grad, value_and_grad and vjp keep Dask "
+                            "and CuPy arrays")
+
     def leaves(self):
         """The leaf values converted to the types they are compiled for."""
         return [as_float(x, t) if is_float(t) else x for x, t in zip(self.raw, self.types)]

@@ -84,7 +84,9 @@ def _arguments(base, layers, args, float_args=()):
     for layer in layers:
         if layer.kind != "jvp":
             forced |= set(argnum_tuple(layer.argnums, len(args)))
-    return Arguments(args, forced)
+    a = Arguments(args, forced)
+    a.numpy_only("jvp, jacobian, hessian and hvp")
+    return a
 
 
 def _program(base, layers, args, backend="python"):
@@ -324,6 +326,7 @@ class ReverseJacobian:
     def arrays(self, args):
         """Arrays and containers: one forward sweep, one reverse sweep per output element;
         blocks of shape out.shape + in.shape, outputs outside, arguments inside."""
+        Arguments(args).numpy_only("jacobian")
         nums = argnum_tuple(self.argnums, len(args))
         forced = [a if i not in nums else _floats(a) for i, a in enumerate(args)]
         out, pull = vjp(self.f, *forced, backend=self.backend)

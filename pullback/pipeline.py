@@ -231,6 +231,8 @@ def header(f, typed, layers, backend):
     lines += [d for d in (la.describe(typed) for la in layers) if d]
     if backend != "python":
         lines.append(f"# {backend.capitalize()} backend.")
+    if FOREIGN.get():
+        lines.append(f"# For Dask/CuPy arrays: arrays made here are like={LIKE} (an empty one).")
     return "\n".join(lines)
 
 

@@ -140,3 +140,19 @@ def test_numba_backend_refuses_foreign_arrays():
     f, args, nums = _case("row_mean")
     with pytest.raises(TypeError, match="backend='python'"):
         pullback.grad(f, argnums=nums, backend="numba")(*strict(args))
+
+
+@pytest.mark.parametrize("entry", ["jvp", "jacobian", "reverse_jacobian", "hessian"])
+def test_forward_programs_refuse_foreign_arrays(entry):
+    """Their results are assembled with NumPy: refused, not converted."""
+    f, args, nums = _case("row_mean")
+    w, X = strict(args)
+    with pytest.raises(TypeError, match="runs on NumPy arrays"):
+        if entry == "jvp":
+            pullback.jvp(f, (w, X), (w, X))
+        elif entry == "jacobian":
+            pullback.jacobian(f)(w, X)
+        elif entry == "reverse_jacobian":
+            pullback.jacobian(f, mode="reverse")(w, X)
+        else:
+            pullback.hessian(f)(w, X)
