@@ -21,7 +21,9 @@ class TransformError(Exception):
     def at(cls, loc, message, construct=None):
         if loc is None:
             return cls(message, construct=construct)
-        return cls(message, loc.file, loc.line, loc.col, construct)
+        via = getattr(loc, "via", "")
+        return cls(f"{message} (in {via})" if via else message, loc.file, loc.line, loc.col,
+                   construct)
 
 
 class UnsupportedError(TransformError):

@@ -76,3 +76,5 @@ R("einsum", lambda a, b: np.einsum(a, [0, 1], b, [1, 2], [0, 2]), U(2, 3), U(3, 
 R("einsum", lambda a: np.einsum(a, [Ellipsis, 0, 0]), U(2, 3, 3))
 R("r_", lambda a, b: np.r_[a, 2.0 * b, 1.5, 0:3] * np.r_[b, b, a[0], 1:7:2], U(4), U(4))
 R("c_", lambda a, b: np.c_[a, b, a ** 2], U(3), U(3, 2))
+R("gradient", lambda a: np.gradient(a, 0.5, 2.0, axis=(0, 1))[1], U(3, 4),
+  jf=lambda a: jnp.gradient(a, 2.0, axis=1))

@@ -51,8 +51,10 @@ def repeated(a):
 
 
 def test_svd_vectors_at_repeated_singular_values_raise():
-    with pytest.raises(ArithmeticError, match="repeated singular values"):
+    with pytest.raises(ArithmeticError, match="repeated singular values") as e:
         pullback.grad(repeated)(np.zeros((3, 3)))
+    line = repeated.__code__.co_firstlineno + 1
+    assert f"from your code {__file__}:{line}:" in "\n".join(e.value.__notes__)
 
 
 def extra_columns(a):
@@ -74,8 +76,12 @@ def test_lu_gradient_and_second_order_rejection():
         jax.scipy.linalg.lu_factor(a), jnp.arange(3.0)) ** 2))(A)
     np.testing.assert_allclose(got, twin, rtol=1e-9)
     np.testing.assert_allclose(got, fd_grad(lu_loss, [A], 0), rtol=1e-5)
-    with pytest.raises(pullback.UnsupportedError, match="lu_packed_vjp"):     # never a silent zero
+    with pytest.raises(pullback.UnsupportedError, match="lu_packed_vjp") as e:   # not a zero
         pullback.hessian(lu_loss)(A)
+    # raised inside the expansion of lu_factor: placed at the user's call, naming both
+    assert (e.value.filename, e.value.line) == (__file__, lu_loss.__code__.co_firstlineno + 1)
+    assert "pullback's expansion 'lu_factor'" in e.value.message
+    assert "scipy_linalg.py:" in e.value.message
 
 
 def zeta_in_x(s):

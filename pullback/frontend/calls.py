@@ -13,8 +13,8 @@ from dataclasses import fields as dc_fields
 from dataclasses import is_dataclass
 
 from ..errors import UnsupportedError
-from ..ir import Call, Const
-from ..rules import registry
+from ..ir import Call, Const, Loc
+from ..rules import expansions, registry
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
 from .functional import PartialB, StarB
 from .objects import MethodB
@@ -84,9 +84,8 @@ class CallLowerer:
             return self.call_pullback(obj, args, kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
             if is_library_function(obj):
-                raise UnsupportedError(library_call_message(obj, ast.unparse(node.func)),
-                                       self.src.filename,
-                                       node.lineno, node.col_offset, f"call to {name}")
+                raise UnsupportedError.at(self.loc(node), library_call_message(
+                    obj, ast.unparse(node.func)), f"call to {name}")
             return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
         if obj is len and len(args) == 1 and isinstance(args[0], (TupleB, DictB, RecordB)):
             return Const(len(args[0].items))
@@ -105,6 +104,12 @@ class CallLowerer:
             obj = "sum"
         if obj is float and not args:
             return Const(0.0)
+        if obj is isinstance and len(args) == 2 and isinstance(args[0], (TupleB, Const)) and \
+                isinstance(args[1], PyObj) and isinstance(args[1].obj, (type, tuple)):
+            # of a value known when compiling (a static tuple, a constant): a constant
+            value = (list if args[0].is_list else tuple) if isinstance(args[0], TupleB) else \
+                type(args[0].value)
+            return Const(issubclass(value, args[1].obj))
         if obj is len and len(args) == 1 and is_atom(args[0]):
             return self.op("len", args, node)
         if obj is sum and len(args) == 1 and is_atom(args[0]):
@@ -134,10 +139,10 @@ class CallLowerer:
         if prim is not None:
             return self.op(prim, args, node)
         rewrite = advice(obj)
-        raise UnsupportedError(f"cannot differentiate a call to '{name}' with {len(args)} "
-                               "argument(s): it has no derivative rule and no Python source"
-                               + (f"; {rewrite}" if rewrite else ""),
-                               self.src.filename, node.lineno, node.col_offset, f"call to {name}")
+        raise UnsupportedError.at(self.loc(node), f"cannot differentiate a call to '{name}' "
+                                  f"with {len(args)} argument(s): it has no derivative rule "
+                                  "and no Python source" + (f"; {rewrite}" if rewrite else ""),
+                                  f"call to {name}")
 
     def call_pullback(self, obj, args, kwargs, node):
         """``pullback.jvp(f, primals, tangents)`` in differentiated code: a call of
@@ -192,7 +197,10 @@ class CallLowerer:
             s, at = flatten(b)
             skels.append(s)
             atoms += at
-        name, ret = self.program.function(fb, skels, node)
+        site = None
+        if expansions.is_body(fb.context):    # placed at the user's call (an outer one's)
+            site = self.site or Loc(self.src.filename, node.lineno, node.col_offset)
+        name, ret = self.program.function(fb, skels, node, site)
         _, cap_atoms = flatten(fb)
         if dots is not None:        # pullback.jvp: tangents in, tangents of the outputs out
             targets = tuple(self.temp() for _ in range(2 * n_atoms(ret)))

@@ -10,7 +10,7 @@ one variable.
 import ast
 
 from ..errors import UnsupportedError
-from ..ir import Assign, Const, Extern, If, Return, Var
+from ..ir import Assign, Const, Extern, If, Loc, Return, Var
 from ..ir.names import Names
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
 from .arrays import ArrayLowerer
@@ -34,10 +34,11 @@ RETURNED = "returned"    # stmt_If folded a constant test and the branch taken r
 class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
                       FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
                       ExpansionLowerer, RandomLowerer, LoopLowerer):
-    def __init__(self, program, fb):
+    def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb
         self.src = fb.source
+        self.site = site        # an expansion's body: the user's call it is placed at
         self.ctx = fb.context
         check(self.src)
         self.names = Names()
@@ -73,10 +74,18 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
         return t
 
     def loc(self, node):
-        return self.src.loc(node)
+        if self.site is None:
+            return self.src.loc(node)
+        return Loc(self.site.file, self.site.line, self.site.col, via=self.expansion_line(node))
+
+    def expansion_line(self, node):
+        return (f"pullback's expansion '{self.src.name}', "
+                f"{self.src.filename}:{getattr(node, 'lineno', 0)}")
 
     def error(self, node, what):
-        return reject(self.src, node, what)
+        if self.site is None:
+            return reject(self.src, node, what)
+        return UnsupportedError.at(self.loc(node), f"cannot differentiate {what}", what)
 
     # -- emission -----------------------------------------------------------
     def emit(self, stmt):

@@ -39,8 +39,9 @@ class Program:
     def _key_by_name(self, name):
         return next(k for k, n in self.names.items() if n == name)
 
-    def function(self, fb, arg_skels, call_node):
-        """IR name and return skeleton of ``fb`` specialised to ``arg_skels``."""
+    def function(self, fb, arg_skels, call_node, site=None):
+        """IR name and return skeleton of ``fb`` specialised to ``arg_skels``; an
+        expansion's body also to ``site``, the user's call its statements are placed at."""
         size = sum(n_atoms(s) for s in arg_skels)
         if size > MAX_VALUES:     # before hashing: a tuple that doubles per call grows fast
             src = fb.source
@@ -48,7 +49,7 @@ class Program:
                                    "a growing tuple?)", src.filename, src.node.lineno,
                                    src.node.col_offset, "unbounded specialisation")
         cap_skel, _ = flatten(fb)
-        key = (cap_skel, tuple(arg_skels))
+        key = (cap_skel, tuple(arg_skels)) + ((site,) if site is not None else ())
         if key in self.names:
             return self.names[key], self.ret[key]
         src = fb.source
@@ -67,7 +68,7 @@ class Program:
             name = f"{base}_{k}"
         self.names[key] = name
         self.ret[key] = return_shape(src.node)
-        low = FunctionLowerer(self, fb)
+        low = FunctionLowerer(self, fb, site)
         params, env = [], {}
         for pname, skel in zip(low.param_names(), arg_skels):
             vars_ = [low.new_var(n) for n in leaf_names(pname, skel)]

@@ -22,11 +22,14 @@ from .types import BOOL, FLOAT, INT, STATIC, Type, as_type, of_value
 @dataclass(frozen=True)
 class Loc:
     """A place in the user's source.  ``derived``: the place a transform's statement (an
-    adjoint) comes from; errors and tracebacks name it, listings print no comment for it."""
+    adjoint) comes from; errors and tracebacks name it, listings print no comment for it.
+    ``via``: a statement of an expansion (a library function written in the subset) is
+    placed at the user's call, and ``via`` names the expansion's own line."""
     file: str
     line: int
     col: int
     derived: bool = field(default=False, compare=False)
+    via: str = field(default="", compare=False)
 
     def __str__(self):
         return f"{self.file}:{self.line}:{self.col}"

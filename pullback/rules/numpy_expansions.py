@@ -210,12 +210,16 @@ def _gradient_axis(f, h, axis, edge_order):
 @expands(np.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
     """Uniform spacings (scalars) or coordinates (1-d arrays, edge_order=1), one per
-    axis or one for all; ``axis`` None or one axis (a tuple of axes is rejected); over
-    several axes a sequence of arrays, as NumPy returns."""
+    axis or one for all; over several axes a sequence of arrays, as NumPy returns."""
     one = varargs[0] if len(varargs) == 1 else 1.0
+    if isinstance(axis, tuple) and len(varargs) > 1:
+        return [_gradient_axis(f, h, axis[k], edge_order) for k, h in enumerate(varargs)]
+    if isinstance(axis, tuple):
+        return [_gradient_axis(f, one, ax, edge_order) for ax in axis]
     if axis is not None:
         return _gradient_axis(f, one, axis, edge_order)
     if np.ndim(f) == 1:
         return _gradient_axis(f, one, 0, edge_order)
-    return [_gradient_axis(f, varargs[k] if len(varargs) > 1 else one, k, edge_order)
-            for k in range(np.ndim(f))]
+    if len(varargs) > 1:
+        return [_gradient_axis(f, h, k, edge_order) for k, h in enumerate(varargs)]
+    return [_gradient_axis(f, one, ax, edge_order) for ax in range(np.ndim(f))]
