@@ -167,3 +167,33 @@ def test_fft_loss_example_matches_numpys_fft_and_jax():
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     denoised, data, clean = fft_loss.denoise(32)
     assert np.linalg.norm(denoised - clean) < np.linalg.norm(data - clean)
+
+
+# -- loops: for i, (a, b) in enumerate(zip(xs, ys)) over arrays ---------------------------------
+def enumerated_rows(x, Y):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, Y)):
+        s = s + i * a * np.sum(b ** 2) + np.sin(a)
+    return s
+
+
+def enumerated_rows_twin(x, Y):
+    return sum(i * x[i] * jnp.sum(Y[i] ** 2) + jnp.sin(x[i]) for i in range(x.shape[0]))
+
+
+def enumerated_unpacked_wrong(x, Y):
+    s = 0.0
+    for i, (a,) in enumerate(zip(x, Y)):
+        s = s + a
+    return s
+
+
+def test_enumerate_of_zip_over_arrays():
+    x, Y = np.array([0.5, -1.0, 2.0]), RNG.uniform(-1, 1, (3, 2))
+    for k in (0, 1):
+        got = pullback.grad(enumerated_rows, k)(x, Y)
+        np.testing.assert_allclose(got, jax.grad(enumerated_rows_twin, k)(x, Y), rtol=1e-12)
+        np.testing.assert_allclose(got, fd_grad(enumerated_rows, [x, Y], k), rtol=1e-6)
+    with pytest.raises(pullback.UnsupportedError, match="another number of names") as e:
+        pullback.grad(enumerated_unpacked_wrong)(x, Y)
+    assert e.value.line == enumerated_unpacked_wrong.__code__.co_firstlineno + 2

@@ -159,15 +159,27 @@ class FunctionalLowerer:
             kind = fn.obj if isinstance(fn, PyObj) and fn.obj in (zip, enumerate) else None
         if kind is None:
             return self.expr(it)
-        args, kwargs = self.call_arguments(it)
-        seqs = args[:1] if kind is enumerate else args
-        if not any(is_atom(b) for b in seqs):
-            return self.call_functional(kind, args, kwargs, it)
-        if not all(is_atom(b) for b in seqs) or kwargs or len(args) != len(seqs) or \
-                not isinstance(s.target, ast.Tuple) or \
-                len(s.target.elts) != (2 if kind is enumerate else len(seqs)):
-            raise self.error(it, f"{kind.__name__}(...) mixing arrays with other values, or "
-                                 "unpacked into another number of names")
+        inner = self._enumerated_zip(s, it) if kind is enumerate else None
+        if inner is not None:       # for i, (a, b) in enumerate(zip(X, Y)): X, Y and i, a, b
+            args, kwargs = self.call_arguments(inner)
+            if not any(is_atom(b) for b in args):
+                return self.call_functional(kind, [self.call_functional(
+                    zip, args, kwargs, inner)], {}, it)
+            seqs, targets = args, s.target.elts[1].elts
+            if kwargs or not all(is_atom(b) for b in seqs) or len(targets) != len(seqs):
+                raise self.error(it, "enumerate(zip(...)) mixing arrays with other values, "
+                                     "or unpacked into another number of names")
+        else:
+            args, kwargs = self.call_arguments(it)
+            seqs = args[:1] if kind is enumerate else args
+            if not any(is_atom(b) for b in seqs):
+                return self.call_functional(kind, args, kwargs, it)
+            if not all(is_atom(b) for b in seqs) or kwargs or len(args) != len(seqs) or \
+                    not isinstance(s.target, ast.Tuple) or \
+                    len(s.target.elts) != (2 if kind is enumerate else len(seqs)):
+                raise self.error(it, f"{kind.__name__}(...) mixing arrays with other values, "
+                                     "or unpacked into another number of names")
+            targets = s.target.elts[1:] if kind is enumerate else s.target.elts
         names = []
         for b in seqs:             # each sequence evaluated once, before the loop
             v = self.new_var("seq")
@@ -182,7 +194,6 @@ class FunctionalLowerer:
                    for n in names]
         stop = lengths[0] if len(lengths) == 1 else \
             at(ast.Call(at(ast.Name("min", ast.Load())), lengths, []))
-        targets = s.target.elts[1:] if kind is enumerate else s.target.elts
         head = [at(ast.Assign([t], at(ast.Subscript(at(ast.Name(n, ast.Load())),
                                                     at(ast.Name(k, ast.Load())), ast.Load()))))
                 for t, n in zip(targets, names)]
@@ -194,6 +205,16 @@ class FunctionalLowerer:
         ast.fix_missing_locations(loop)
         self.stmt_For(loop)
         return None
+
+    def _enumerated_zip(self, s, it):
+        """The ``zip(...)`` call of ``for i, (a, b) in enumerate(zip(...))``, else None."""
+        if len(it.args) != 1 or it.keywords or not isinstance(it.args[0], ast.Call) or \
+                not isinstance(it.args[0].func, ast.Name) or \
+                not isinstance(s.target, ast.Tuple) or len(s.target.elts) != 2 or \
+                not isinstance(s.target.elts[1], ast.Tuple):
+            return None
+        fn = self.lookup(it.args[0].func.id, it.args[0].func)
+        return it.args[0] if isinstance(fn, PyObj) and fn.obj is zip else None
 
     # -- comprehensions ---------------------------------------------------------------------------
     def expr_GeneratorExp(self, node):
