@@ -27,8 +27,40 @@ ZERO = np.array([0.0, 2.0, 3.0])
 ROWS_WITH_ZEROS = np.array([[0.0, 2.0, 3.0], [1.5, -2.0, 0.5], [0.0, 0.0, 4.0]])
 
 
+def built(x):
+    """A list grown in a callee's loop (its length is not in its type)."""
+    items = []
+    for i in range(3):
+        items.append(x[i] * 2.0)
+    return items
+
+
+def third_item(x):
+    items = built(x)
+    return items[0] * items[1] + items[2]      # items[2]: past a two-item stand-in list
+
+
+def items_looped(x):
+    s = 0.0
+    for v in built(x):
+        s = s + v * v
+    return s
+
+
+def local_third_item(x):
+    items = []
+    for i in range(3):
+        items.append(x[i] * 2.0)
+    return items[2] * items[0] - items[-1]
+
+
 # (id, f, JAX twin, arguments, backends): differentiated in argument 0
 CASES = [
+    ("callee_list_items", third_item, third_item, (X,), ("python", "numba")),
+    ("callee_list_loop", items_looped, items_looped, (X,), ("python", "numba")),
+    ("callee_list_array", lambda x: np.sum(np.array(built(x)) ** 2),
+     lambda x: jnp.sum(jnp.array(built(x)) ** 2), (X,), ("python",)),
+    ("local_list_items", local_third_item, local_third_item, (X,), ("python", "numba")),
     ("sum_list", lambda x: np.sum([x, 2.0 * x]),
      lambda x: jnp.sum(jnp.array([x, 2.0 * x])), (X,), ("python", "numba", "c")),
     ("mean_list", lambda x: np.mean([x, x + 2.0]),

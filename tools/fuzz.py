@@ -93,6 +93,8 @@ def main(argv=None):
     ap.add_argument("--modes", default="grad,jvp", help="with --variants: grad,jvp")
     ap.add_argument("--corpus", action="store_true",
                     help="with --variants: also the hand-written corpus (tests/corpus)")
+    ap.add_argument("--rejections", action="store_true",
+                    help="with --variants: list the false rejections, grouped by message")
     opts = ap.parse_args(argv)
     if opts.variants:
         return metamorphic_main(opts)
@@ -154,7 +156,7 @@ def meta_chunk(job):
         seen.add(fd.key)
         small = shrink_finding(fd, opts) if opts.shrink else (fd.program, None)
         found.append((fd, small))
-    return camp.counts, found
+    return camp.counts, found, camp.false_rejections
 
 
 def shrink_finding(fd, opts):
@@ -181,12 +183,13 @@ def metamorphic_main(opts):
     if "numba" in opts.backends:     # generated Numba modules go with the campaign
         import tempfile
         os.environ.setdefault("PULLBACK_CACHE_DIR", tempfile.mkdtemp(prefix="pullback-numba-"))
-    total, found = collections.Counter(), []
+    total, found, rejected = collections.Counter(), [], []
     t0 = time.time()
     with multiprocessing.Pool(opts.jobs, maxtasksperchild=4) as pool:
-        for counts, chunk_found in pool.imap_unordered(meta_chunk, jobs):
+        for counts, chunk_found, chunk_rejected in pool.imap_unordered(meta_chunk, jobs):
             total.update(counts)
             found += chunk_found
+            rejected += chunk_rejected
             for fd, _ in chunk_found:
                 print(f"FOUND seed {fd.seed}: {fd.key}: {fd.detail[:200]}", flush=True)
             print(f"... {total['programs']} programs, {total['runs']} runs, "
@@ -198,6 +201,8 @@ def metamorphic_main(opts):
               f"# args: {small.args!r}\n{small.source}")
         if opts.save and out is not None:
             print("saved to", save_variant(small, out, fd))
+    if opts.rejections:
+        print_rejections(rejected)
     backends, modes = opts.backends.split(","), opts.modes.split(",")
     n_var = total["variants"] / max(total["programs"], 1)
     print(f"\nprograms: {total['programs']} (+{total['invalid']} not judged)  x variants: "
@@ -210,6 +215,19 @@ def metamorphic_main(opts):
           f"findings (distinct, not known): {len(found)}  time: {elapsed:.1f} s "
           f"({opts.jobs} processes)")
     return 1 if found else 0
+
+
+def print_rejections(rejected):
+    """False rejections (a variant, or a backend, declined what the original's Python run
+    took) grouped by their message without positions: most frequent first, with seeds."""
+    import re
+    groups = collections.defaultdict(list)
+    for seed, variant, backend, mode, detail in rejected:
+        text = re.sub(r"\S*\.py:\d+(:\d+)?:? ?", "", detail.splitlines()[0] if detail else "")
+        groups[text[:160]].append(f"{seed}:{variant}:{backend}:{mode}")
+    print(f"\nfalse rejections: {len(rejected)} in {len(groups)} groups")
+    for text, where in sorted(groups.items(), key=lambda g: -len(g[1])):
+        print(f"{len(where):6d}  {text}\n        {' '.join(where[:6])}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,10 @@ def result_type(op, args, types):
         return types[0]
     if op == "inplace":     # ``w op= v`` (the value's type); alias.py lowers it to a copy
         return types[1]
+    if op == "getitem" and isinstance(types[0], ListT) and types[1] in ("int", "bool"):
+        # an item of a run-time list is its element type, whatever the index: the list's
+        # length is not in its type, so stand-in lists of two items must not judge L[2]
+        return types[0].elem if types[0].elem is not None else as_type("float")
     prim = PRIMITIVES[op]
     if all(t in SCALAR_ORDER for t in types):
         t = prim.result(*types)

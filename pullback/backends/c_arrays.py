@@ -301,6 +301,11 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
         keep = s.args[2]
         if not isinstance(axis, Const) or not isinstance(keep, Const):
             raise NoCForm(f"'{op}' with a run-time axis")
+        if not is_array(x.type):    # np.sum(v) of a number is the number (an array of one)
+            self.loops((1,) if is_array(s.target.type) else (), pad, lines,
+                       lambda ks, p: [f"{p}{out(ks[0] if ks else '0')} = "
+                                      f"{self.atom(x, env)[0]};"])
+            return
         xs = shape_of(x.type)
         axes = _axes(axis.value, len(xs))
         os_ = [n for i, n in enumerate(xs) if i not in axes]

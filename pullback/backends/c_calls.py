@@ -34,17 +34,24 @@ SHAPE_ONLY = {"getitem_vjp": (1,), "unbroadcast": (1,), "expand_to": (1,), "coun
 
 class CallPrinting:
     def unread_items(self):
-        """Arrays a ``rev`` loads from its frame (``item``) but reads only for their
-        static shape: neither declared nor copied (C would warn they are unused)."""
+        """Values a ``rev`` loads from its frame (``item``) but reads only for their
+        static shape (arrays, and the scalars ``unbroadcast(g, s)`` sums to): neither
+        declared nor copied (C would warn they are unused)."""
         loaded = {st.target.name for st in walk(self.fn.body) if isinstance(st, Assign) and
-                  st.op == "item" and is_array(st.target.type)}
+                  st.op == "item" and st.target.type not in ("tape", "residual")}
         for st in walk(self.fn.body):
-            skip = SHAPE_ONLY.get(getattr(st, "op", None), ())
-            loaded -= {a.name for k, a in enumerate(getattr(st, "args", ()))
-                       if k not in skip and isinstance(a, Var)}
-            loaded -= {a.name for a in atoms_read(st) if not isinstance(st, Assign)}
+            loaded -= self.values_read(st)
             loaded -= {v.name for v in vars_written(st) if getattr(st, "op", None) != "item"}
         return loaded
+
+    @staticmethod
+    def values_read(st):
+        """Names whose values the C form of ``st`` reads: not those read for their static
+        shape alone (``SHAPE_ONLY``)."""
+        if not isinstance(st, Assign):
+            return {a.name for a in atoms_read(st)}
+        skip = SHAPE_ONLY.get(st.op, ())
+        return {a.name for k, a in enumerate(st.args) if k not in skip and isinstance(a, Var)}
 
     def own_params(self):
         """Give array parameters the body writes a local copy (call after the signature)."""

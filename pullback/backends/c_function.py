@@ -158,7 +158,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
     # -- the function ---------------------------------------------------------------------
     def lines(self):
         ctx, lay = self.ctx, self.ctx.layout
-        skip = {n for n, t in self.types.items() if t == "tape" or is_array(t)} | {self.frame}
+        skip = {n for n, t in self.types.items() if t == "tape" or is_array(t)} | \
+            {self.frame} | self.unread
         self.place = Placement(self.fn, self.pure_call, self.value_call, self.record_pack, skip,
                                lay.raising.get(self.fn.name, {}))
         out = [self.sig.prototype(), "{"]
@@ -179,8 +180,11 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
                ctx.sigs[s.func].style == "status" for s in walk(self.fn.body)):
             self.status = self.names.fresh("status")
             out.append(f"{pad}int {self.status};")
-        used = {v.name for s in walk(self.fn.body) for v in atoms_read(s)} | \
-            {v.name for s in walk(self.fn.body) for v in vars_written(s)}
+        # (a value read for its static shape alone, or by an item not printed, is unread)
+        used = {v.name for s in walk(self.fn.body) for v in vars_written(s)} | \
+            {n for s in walk(self.fn.body)
+             if not (isinstance(s, Assign) and s.target.name in self.unread)
+             for n in self.values_read(s)}
         for p in self.fn.params:
             if p.name not in used and p.name != self.frame:
                 out.append(f"{pad}(void){self.names[p.name]};")

@@ -195,6 +195,8 @@ class NumbaPrinter(_Printer):
         if s.op == "logb":
             x, b = (_text(a, env) for a in s.args)
             return f"math.log({x[0]}) / math.log({b[0]})", 20
+        if s.op == "cbrt" and not is_array(s.target.type):   # nopython mode has no math.cbrt
+            return f"np.cbrt({_text(s.args[0], env)[0]})", ATOM
         if s.op == "pack":
             parts = []
             for a in s.args:

@@ -91,6 +91,7 @@ class Campaign:
         self.modes, self.only, self.timeout = modes, only, timeout
         self.counts = collections.Counter()
         self.findings = []
+        self.false_rejections = []  # (seed, variant, backend, mode, message): to inspect
         self.batch = CBatch(c_flags)
         self.pending = []          # (seed, program, variant, mode, expected, result, base) for C
         self.base = {}             # the current original's results: (backend, mode) -> Result
@@ -207,7 +208,9 @@ class Campaign:
             self._find(seed, program, name, backend, mode, "crash", r.detail)
         elif r.status == "reject":
             self.counts["rejected"] += 1
-            self.counts["false rejections"] += base.status == "ok"
+            if base.status == "ok":
+                self.counts["false rejections"] += 1
+                self.false_rejections.append((seed, name, backend, mode, r.detail))
         elif r.status == "na":
             self.counts["not applicable"] += 1
         elif expected.status == "ok" and not agree(expected, r):

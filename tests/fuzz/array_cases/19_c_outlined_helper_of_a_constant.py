@@ -1,4 +1,4 @@
-# known: emit_c crashes (AttributeError: 'Const' object has no attribute 'name') on a helper without parameters returning np.sum of a constant
+# fixed: emit_c crashes (AttributeError: 'Const' object has no attribute 'name') on a helper without parameters returning np.sum of a constant
 # variant: outline
 # backend: c
 # mode: grad

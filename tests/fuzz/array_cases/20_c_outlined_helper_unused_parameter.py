@@ -1,4 +1,4 @@
-# known: the C reverse function of a helper keeps a parameter it does not use: -Werror=unused-parameter fails the build
+# fixed: the C reverse function of a helper keeps a parameter it does not use: -Werror=unused-parameter fails the build
 # variant: outline
 # backend: c
 # mode: grad
