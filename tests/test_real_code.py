@@ -309,8 +309,8 @@ def test_draws_from_a_global_generator_match_the_original():
 
 
 def test_derivative_through_a_draws_parameters_is_rejected():
-    def f(mu):
-        return np.sum(GEN.normal(mu, 1.0))
+    def f(k):       # a gamma draw's shape is no location or scale (normal's are: see
+        return np.sum(GEN.gamma(k + 2.0))       # test_real_code_rules.py)
     with pytest.raises(pullback.TransformError) as e:
         pullback.grad(f)(X)
     assert e.value.filename == HERE

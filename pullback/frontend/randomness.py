@@ -5,7 +5,8 @@ closure cell) or passed as an argument is a static binding (``PyObj``); the comp
 derivative reads that very object at run time (an ``Extern``), so its draws advance
 the caller's generator exactly as the original function would.  ``rng.method`` is a
 ``DrawB``; calling it emits one ``draw<k>`` primitive (``rules.draws``): impure, run
-once in the forward sweep, its value a constant of the derivative.
+once in the forward sweep, its value a constant of the derivative, except through the
+location and scale of the draws ``rules.draws.FAMILIES`` reparameterises.
 
 Invariants: methods that change the generator otherwise (``seed``, ``shuffle``,
 ``set_state``, ``bit_generator``, ``spawn``) are rejected at their line; a draw's
@@ -15,6 +16,7 @@ import numpy as np
 from dataclasses import dataclass
 
 from ..ir import Const, Extern
+from ..rules.draws import FAMILIES
 from .bindings import TupleB, extern_name, is_atom
 from .functional import StarB
 
@@ -44,6 +46,9 @@ class RandomLowerer:
         return DrawB(base.obj, node.attr)
 
     def call_draw(self, d, args, kwargs, node):
+        located = self.reparameterised_draw(d, args, kwargs, node)
+        if located is not None:
+            return located
         values = []
 
         def encode(b):          # constants travel in the spec, run-time values as arguments
@@ -65,6 +70,32 @@ class RandomLowerer:
         rng = Const(Extern(extern_name(   # one module-level name per generator object
             "rng", d.rng, self), d.rng))
         return self.op(f"draw{len(values)}", [rng, Const(repr(spec))] + values, node)
+
+
+    def reparameterised_draw(self, d, args, kwargs, node):
+        """``rng.normal(mu, sigma, size=n)`` with run-time parameters: the primitive of its
+        family (``rules.draws.FAMILIES``), whose rules differentiate in them; None where
+        the draw is not one, takes no run-time parameter, or has a run-time size."""
+        if d.method not in FAMILIES:
+            return None
+        family, names, defaults = FAMILIES[d.method]
+        bound = dict(zip(names + ("size",), args))
+        if len(args) > len(names) + 1 or any(k in bound or k not in names + ("size",)
+                                             for k in kwargs):
+            return None
+        bound.update(kwargs)
+        params = [bound.get(n, Const(v)) for n, v in zip(names, defaults)]
+        size = bound.get("size", Const(None))
+        if isinstance(size, TupleB) and all(isinstance(x, Const) for x in size.items):
+            size = Const(tuple(x.value for x in size.items))
+        if not all(is_atom(p) for p in params) or \
+                all(isinstance(p, Const) for p in params) or not isinstance(size, Const) or \
+                any(isinstance(p, Const) and isinstance(p.value, Extern) for p in params):
+            return None
+        spec = (type(d.rng).__name__, d.method, (("v",),) * len(names),
+                (("size", ("c", size.value)),))
+        rng = Const(Extern(extern_name("rng", d.rng, self), d.rng))
+        return self.op(f"draw_{family}", [rng, Const(repr(spec))] + params, node)
 
 
 __all__ = ["DrawB", "RandomLowerer", "is_generator"]
