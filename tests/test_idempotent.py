@@ -199,11 +199,6 @@ def _supported(mode, f, args, argnums):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name, f, args, argnums", PROGRAMS, ids=[p[0] for p in PROGRAMS])
 def test_pipeline_is_a_fixpoint(monkeypatch, mode, name, f, args, argnums):
-    if name == "heat" and mode != "forward":
-        # known since the alias analysis merged with the passes work: a second run of the
-        # reverse pass list turns heat's `new_bar = copy(u_bar)` into copy_array (an extra
-        # copy, never a share: safe, but not a fixpoint)
-        pytest.xfail("heat: copy -> copy_array on a second reverse pass run")
     with checked(monkeypatch) as c:
         err = _supported(mode, f, args, argnums)
     assert not c.problems, "\n\n".join(c.problems[:2])

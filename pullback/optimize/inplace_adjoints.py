@@ -60,6 +60,16 @@ _ELEMENTWISE = frozenset(("add", "sub", "mul", "truediv", "neg", "pow", "exp", "
 _COPYING_READS = _ELEMENTWISE | {"getitem_vjp", "sum", "mean"}
 
 
+def visible_writes(fn):
+    """Names of arrays written in place where a share of them would see it: every
+    in-place write but the accumulations this pass proved own their buffer (so the
+    passes before it judge a function the same on their own output: idempotence)."""
+    writes = [s for s in walk(fn.body) if type(s) is Assign and s.op == "setitem"
+              and s.args[0] == s.target]
+    owned = owned_accumulations(fn) if any(derived(s) for s in writes) else ()
+    return {s.target.name for s in writes if id(s) not in owned}
+
+
 def owned_accumulations(fn):
     """The accumulations this pass writes (``p = getitem(b, idx); q = add(p, g);
     b = setitem(b, idx, q)``, ``p`` and ``q`` read there only) into a buffer ``b``

@@ -46,17 +46,17 @@ Invariants
 """
 from dataclasses import replace
 
-from ..analysis.alias import written_in_place
 from ..ir import Assign, Const, Var, derived
 from ..ir.names import Namer, is_temp
 from ..ir.types import is_array, is_differentiable
 from ..ir.walk import blocks, map_blocks
 from ..rules.algebra import fold
+from .inplace_adjoints import visible_writes
 
 
 def fold_scaled(fn):
     names = Namer(fn)
-    written = written_in_place(fn.body)
+    written = visible_writes(fn)
     return replace(fn, body=_block(fn.body, lambda t: names.fresh("t", t), written))
 
 
