@@ -75,3 +75,14 @@ def test_an_open_shape_keeps_the_helper():
     s = Assign(Var("t", Array("float64", (None, 3))), "expand_to", (g, x, Const(None),
                                                                       Const(False)))
     assert static_expr(s, [("g", 100), ("x", 100), ("None", 100), ("False", 100)]) is None
+
+
+def test_gradient_only_code_computes_no_value_read_only_for_its_shape():
+    """The loss's log terms feed the value and, in the reverse sweep, ``expand_to`` only for
+    their shape (optimize/shape_args.py): grad computes none of them, value_and_grad does."""
+    args = CASES[0][1]
+    g, vg = pullback.grad(logreg), pullback.value_and_grad(logreg)
+    g(*args), vg(*args)
+    assert "np.log" in str(pullback.source(vg))
+    assert "np.log" not in str(pullback.source(g)), pullback.source(g)
+    np.testing.assert_allclose(g(*args), jax.grad(_jnp(logreg))(*args), rtol=1e-10)

@@ -20,6 +20,7 @@ from .recompute import recompute_cheap
 from .residual_tapes import push_residuals_late
 from .residuals import prune_residual
 from .scaled_adjoints import fold_scaled
+from .shape_args import free_type_only_args
 from .tapes import fuse_tapes
 from .zero_arrays import materialize_zero_arrays, zero_array_arguments
 
@@ -36,14 +37,15 @@ def simplify(fn):
       return p
     """
     while True:
-        new = eliminate_dead_code(propagate_constants(fn))
+        new = eliminate_dead_code(free_type_only_args(propagate_constants(fn)))
         if new == fn:
             return new
         fn = new
 
 
-PASSES = (propagate_constants, eliminate_dead_code, push_residuals_late, recompute_cheap,
-          fuse_tapes, simplify)
+# a value read only for its shape (``expand_to(g, x, ...)``) is not kept for that read
+PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_residuals_late,
+          recompute_cheap, fuse_tapes, simplify)
 # Reverse-mode output: then constant factors of adjoints fold together, zero adjoints
 # become arrays where their shape matters, and adjoints accumulate in place (last:
 # nothing may substitute into an in-place write after it).
