@@ -236,3 +236,44 @@ def test_draws_differentiate_in_location_and_scale(f, make):
     h = 1e-6
     np.testing.assert_allclose(tangent, (f(p + h * q, q, make(7)) - f(p - h * q, q, make(7)))
                                / (2 * h), rtol=1e-6)
+
+
+# -- objects: writes to attributes and plain instances made inside are rejected at the line ------
+class Cell:
+    def __init__(self, W):
+        self.W = W
+        self.h = np.zeros(2)
+
+    def step(self, x):
+        self.h = np.tanh(self.W @ x + self.h)
+        return self.h
+
+
+def cell_loss(cell, xs):
+    for x in xs:
+        cell.step(x)
+    return np.sum(cell.h ** 2)
+
+
+def sgd_step(model, g):
+    model.W -= 0.1 * g
+    return np.sum(model.W ** 2)
+
+
+def made_inside(W, xs):
+    return np.sum(Cell(W).step(xs[0]))
+
+
+@pytest.mark.parametrize("f, text, where", [
+    (cell_loss, "a write to the attribute 'h'", "self.h = np.tanh"),
+    (sgd_step, "a write to the attribute 'W'", "model.W -= "),
+    (made_inside, "creating an instance of the class 'Cell'", "Cell(W).step")])
+def test_object_writes_rejected_at_their_line(f, text, where):
+    import inspect
+    cell = Cell(np.full((2, 3), 0.1))
+    args = {cell_loss: (cell, np.ones((2, 3))), sgd_step: (cell, np.ones((2, 3))),
+            made_inside: (cell.W, np.ones((2, 3)))}[f]
+    with pytest.raises(pullback.UnsupportedError, match=text) as e:
+        pullback.grad(f)(*args)
+    lines, start = inspect.getsourcelines(Cell if f is cell_loss else f)
+    assert e.value.line == start + next(i for i, s in enumerate(lines) if where in s)

@@ -17,7 +17,7 @@ from ..ir import Call, Const, Loc
 from ..rules import expansions, registry
 from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
 from .functional import PartialB, StarB
-from .objects import MethodB
+from .objects import MethodB, is_user_class
 from .randomness import DrawB
 from .guards import Ref
 from .library import advice, is_library_function, library_call_message
@@ -95,6 +95,8 @@ class CallLowerer:
             return DictB(tuple(kwargs), tuple(kwargs.values()))
         if isinstance(obj, type) and (hasattr(obj, "_fields") or is_dataclass(obj)):
             return self.record(obj, args, kwargs, node)
+        if isinstance(obj, type) and is_user_class(obj):
+            raise self.instance_creation(obj, node)
         if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
             args = list(args[0].items)
             if len(args) == 1 and is_atom(args[0]):

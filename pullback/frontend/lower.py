@@ -196,6 +196,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
                                  col_offset=s.col_offset)
             value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
             return self.store_subscript(s.target, value, s)
+        if isinstance(s.target, ast.Attribute):
+            raise self.attribute_write(s.target)
         if not isinstance(s.target, ast.Name):
             raise self.error(s.target, "an augmented assignment to this target")
         load = ast.Name(s.target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
@@ -223,6 +225,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
             return
         if isinstance(target, ast.Subscript):
             return self.store_subscript(target, value, node)
+        if isinstance(target, ast.Attribute):
+            raise self.attribute_write(target)
         raise self.error(target, "an assignment to this target")
 
     def _target_vars(self, t):

@@ -14,8 +14,10 @@ A model written as layer objects (``self.W``, ``layer(x)``, ``model.forward(x)``
   argument; ``@property`` getters are called on read; ``obj(x)`` calls ``__call__``.
 
 Invariants: only classes defined in the user's code (not in a library, see
-``library.py``) are looked into; writes to attributes (``self.h = ...``) are not
-lowered (rejected by the ordinary assignment rules).
+``library.py``) are looked into; objects are values pullback never changes: writes to
+attributes (``self.h = ...``, ``model.W -= lr * g``) and instances of plain classes
+made inside the differentiated code are rejected at their line with the rewrite
+(dataclasses and NamedTuples made inside are records, ``calls.py``).
 """
 import sys
 import types
@@ -45,6 +47,13 @@ def is_user_instance(value):
     module = sys.modules.get(cls.__module__)
     filename = getattr(module, "__file__", None)
     return filename is not None and not library_file(filename) and hasattr(value, "__dict__")
+
+
+def is_user_class(cls):
+    """A class defined in the user's code (not a library's)."""
+    filename = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    return filename is not None and not library_file(filename) and \
+        not cls.__module__.startswith("pullback")
 
 
 def _class_attribute(cls, name):
@@ -93,5 +102,19 @@ class ObjectLowerer:
             raise self.error(node, f"calling a '{type(obj).__name__}' object (no __call__)")
         return self.call_method(MethodB(call, PyObj(obj)), args, kwargs, node)
 
+    def attribute_write(self, target):
+        """The rejection of ``obj.attr = ...`` (an error to raise)."""
+        return self.error(target, f"a write to the attribute '{target.attr}' of an object "
+                                  "(pullback does not change objects: keep the value in a "
+                                  "local variable and return it, or build a new object "
+                                  "outside the differentiated code)")
 
-__all__ = ["MethodB", "ObjectLowerer", "is_user_instance"]
+    def instance_creation(self, cls, node):
+        """The rejection of ``Cls(...)`` for a plain user class (an error to raise)."""
+        return self.error(node, f"creating an instance of the class '{cls.__name__}' here "
+                                "(pass the object in as an argument, whose array attributes "
+                                "are differentiated, or make it a global; dataclasses and "
+                                "NamedTuples can be made here)")
+
+
+__all__ = ["MethodB", "ObjectLowerer", "is_user_class", "is_user_instance"]
