@@ -52,6 +52,23 @@ def row_loop(w, X):
     return s / X.shape[0]
 
 
+def xent(W, X, labels):
+    """Cross-entropy with integer labels: a gather whose adjoint scatters (np.add.at)."""
+    Z = X @ W
+    logp = Z - np.log(np.sum(np.exp(Z), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(X.shape[0]), labels])
+
+
+def gather(w, X, idx):
+    """Repeated row and element indices: their adjoints add up."""
+    return np.sum(X[idx] @ w) + np.sum(w[idx % 3] ** 2) + np.sum(X[idx, 1] * w[1])
+
+
+def norms(w, X):
+    """A norm, a variance and a float range made in the program (np.arange(3.0))."""
+    return np.linalg.norm(X - w) + np.var(X @ w) + np.sum(np.tanh(w) * np.arange(3.0))
+
+
 def jax_twin(f):
     """``f`` with ``np`` bound to ``jax.numpy``: the oracle is the same program."""
     return types.FunctionType(f.__code__, {**f.__globals__, "np": jnp}, f.__name__)
@@ -67,20 +84,29 @@ def _case(name):
                      rng.normal(size=12)), (0, 1, 2)
     if name == "row_mean":
         return row_mean, (rng.normal(size=3), X), (0, 1)
+    if name == "xent":
+        return xent, (rng.normal(size=(3, 4)), X, rng.integers(0, 4, 12)), (0, 1)
+    if name == "gather":
+        return gather, (rng.normal(size=3), X, np.array([0, 2, 2, 5, 5, 5])), (0, 1)
+    if name == "norms":
+        return norms, (rng.normal(size=3), X), (0, 1)
     if name == "softmax_xent":
         Y = np.eye(4)[rng.integers(0, 4, 12)]
         return softmax_xent, (rng.normal(size=(3, 4)), X, Y), (0, 1)
     return row_loop, (rng.normal(size=3), X), (0,)
 
 
-VECTORISED = ["logistic", "mlp", "row_mean", "softmax_xent"]
+VECTORISED = ["logistic", "mlp", "row_mean", "softmax_xent", "norms"]
+SCATTERS = ["xent", "gather"]     # adjoints through np.add.at (Dask: rounds of writes)
 
 
 def strict(args):
-    return [Strict(a.copy()) if isinstance(a, np.ndarray) else a for a in args]
+    """Float arrays as Strict ones; integer arrays (indices, labels) stay NumPy's."""
+    return [Strict(a.copy()) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+            for a in args]
 
 
-@pytest.mark.parametrize("name", VECTORISED + ["row_loop"])
+@pytest.mark.parametrize("name", VECTORISED + SCATTERS + ["row_loop"])
 def test_gradients_keep_the_array_type(name):
     f, args, nums = _case(name)
     Strict.conversions = 0

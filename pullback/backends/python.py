@@ -197,7 +197,8 @@ class _Printer:
                 if i >= nreq and not _is_default(s.args[i], prim.defaults[i - nreq])]
         else:
             texts = [t for t, _ in args]
-        if s.op in CREATES and FOREIGN.get():    # zeros in the arguments' array library
+        # arrays made in the arguments' library (integer ranges index: they stay NumPy's)
+        if s.op in CREATES and FOREIGN.get() and (s.op != "arange" or _float_array(s.target)):
             texts.append(f"like={LIKE}")
         return f"{syn.text}({', '.join(texts)})", ATOM
 
@@ -367,6 +368,10 @@ class _Printer:
         elif s.orelse:
             lines.append(f"{pad}else:")
             self.block(s.orelse, depth + 1, lines)
+
+
+def _float_array(v):
+    return is_array(v.type) and v.type.dtype.startswith("float")
 
 
 def _is_default(atom, default):

@@ -30,7 +30,7 @@ from .escape import py_literal
 ATOM = 100          # python.ATOM (python.py imports this module)
 FOREIGN = contextvars.ContextVar("pullback_foreign_arrays", default=False)
 LIKE = "_pullback_like"     # FOREIGN modules: an empty array of the library (np.zeros(like=))
-CREATES = frozenset(("zeros", "ones", "empty", "full"))     # NEP 35's like= takes them
+CREATES = frozenset(("zeros", "ones", "empty", "full", "arange"))  # NEP 35's like= takes them
 STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count"))
 
 

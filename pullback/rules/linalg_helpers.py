@@ -241,7 +241,9 @@ def norm_vjp(g, x, y, ord, axis, keepdims):
     """``np.linalg.norm``: vector norms (any ord) along one axis, matrix norms
     (``fro``, ``nuc``, +-1, +-2, +-inf) over two, all entries when axis is None
     and ord is None."""
-    x = np.asarray(x)
+    x = x if hasattr(x, "ndim") else np.asarray(x)
+    if hasattr(x, "__array_function__") and not isinstance(x, np.ndarray) and np.ndim(g) == 0:
+        g = np.full_like(y, g)      # a constant cotangent in x's library (Dask, CuPy)
     nd = x.ndim
     if axis is None:
         axes = tuple(range(nd)) if ord is None or nd == 1 else (0, 1)

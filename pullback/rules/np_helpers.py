@@ -67,8 +67,30 @@ def getitem_vjp(g, x, idx):
     if all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts):
         z[idx] = g          # basic indexing reads each element at most once
     else:
-        np.add.at(z, idx, g)
+        z = add_at(z, idx, g)
     return z
+
+
+def add_at(z, idx, g):
+    """``np.add.at(z, idx, g)``, returning ``z``.  Another library's arrays (Dask has no
+    ``ufunc.at``) get the sum as rounds of writes, each to distinct elements (an element
+    indexed k times is written in k rounds); the flat positions come from indexing NumPy's
+    ``arange`` with ``idx`` (a Dask array in ``idx`` is computed for that)."""
+    if not foreign_array(z):
+        np.add.at(z, idx, g)
+        return z
+    flat = np.arange(z.size).reshape(z.shape)[idx]
+    gf = np.reshape(np.broadcast_to(g, np.shape(flat)), (-1,))
+    flat = np.ravel(flat)
+    order = np.argsort(flat, kind="stable")
+    ranked = flat[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    rank = np.arange(ranked.size) - np.repeat(starts, np.diff(np.r_[starts, ranked.size]))
+    zf = np.reshape(z, (-1,))
+    for k in range(int(rank.max()) + 1 if rank.size else 0):
+        pick = order[rank == k]
+        zf[flat[pick]] = zf[flat[pick]] + gf[pick]
+    return np.reshape(zf, np.shape(z))
 
 
 def index_list(*items):
@@ -215,23 +237,20 @@ def pad_vjp(g, x, pad_width):
 
 
 def take_vjp(g, x, indices, axis):
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    z = np.zeros_like(x, dtype=np.result_type(g, float))
     indices = np.asarray(indices)     # a tuple of ints is a list of indices here
     if axis is None:
-        np.add.at(z.reshape(-1), indices, g)
-    else:
-        idx = [slice(None)] * np.ndim(x)
-        idx[axis] = indices
-        np.add.at(z, tuple(idx), g)
-    return z
+        return np.reshape(add_at(np.reshape(z, (-1,)), indices, g), np.shape(x))
+    idx = [slice(None)] * np.ndim(x)
+    idx[axis] = indices
+    return add_at(z, tuple(idx), g)
 
 
 def take_along_axis_vjp(g, x, indices, axis):
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
+    z = np.zeros_like(x, dtype=np.result_type(g, float))
     idx = list(np.indices(np.shape(indices), sparse=True))
     idx[axis] = indices
-    np.add.at(z, tuple(idx), g)
-    return z
+    return add_at(z, tuple(idx), g)
 
 
 def sort_vjp(g, x, axis):
