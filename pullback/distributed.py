@@ -35,26 +35,37 @@ from .derivative import Derivative
 _MODULES = {}       # source digest -> module exec'd in this process (a worker)
 
 
-def grad(f, argnums=0, split_every=4, compute=True):
+def grad(f, argnums=0, split_every=4):
     """The gradient of ``f`` (a sum over the rows of its Dask array arguments) w.r.t.
     ``argnums``, computed partition by partition with the Numba backend."""
-    return Distributed(f, argnums, False, split_every, compute)
+    return Distributed(f, argnums, False, split_every)
 
 
-def value_and_grad(f, argnums=0, split_every=4, compute=True):
+def value_and_grad(f, argnums=0, split_every=4):
     """``(f(...), gradient)``, both summed over the partitions."""
-    return Distributed(f, argnums, True, split_every, compute)
+    return Distributed(f, argnums, True, split_every)
 
 
 class Distributed:
-    def __init__(self, f, argnums, with_value, split_every, compute):
+    def __init__(self, f, argnums, with_value, split_every):
         if split_every < 2:
             raise ValueError("split_every must be at least 2")
         self.f, self.argnums, self.with_value = f, argnums, with_value
-        self.split_every, self.compute = split_every, compute
+        self.split_every = split_every
         self.derivative = Derivative(f, argnums, True, backend="numba")
 
     def __call__(self, *args, **kwargs):
+        """The value (``value_and_grad``) and gradient, computed on the current scheduler;
+        regrouped here, so only the partitions' sums cross the network."""
+        total, a, nums = self.graph(*args, **kwargs)
+        total = total.compute()
+        grads = a.regroup(total[1:], nums)
+        g = grads[0] if isinstance(self.argnums, int) else grads
+        return (as_value(total[0]), g) if self.with_value else g
+
+    def graph(self, *args, **kwargs):
+        """(a ``dask.delayed`` of the summed (value, gradient leaves...), the ``Arguments``
+        of the last block, the argnums): the tasks are ``_partition`` and ``_add``."""
         full = bind(self.f, args, kwargs, upto(self.argnums))
         nums = argnum_tuple(self.argnums, len(full))
         data = [i for i, x in enumerate(full) if isinstance(x, da.Array)]
@@ -75,9 +86,7 @@ class Distributed:
         while len(parts) > 1:       # a tree: split_every partial sums at a time
             parts = [dask.delayed(_add, pure=True)(*parts[j:j + self.split_every])
                      for j in range(0, len(parts), self.split_every)]
-        total = dask.delayed(_regroup, pure=True)(parts[0], a, nums, self.argnums,
-                                                  self.with_value)
-        return total.compute() if self.compute else total
+        return parts[0], a, nums
 
     def _compiled(self, example, nums):
         """(Numba source, entry name, global arrays, Arguments) for one block shape."""
@@ -120,12 +129,6 @@ def _partition(text, entry, arrays, leaves):
 
 def _add(*parts):
     return tuple(parts[0][i] + sum(p[i] for p in parts[1:]) for i in range(len(parts[0])))
-
-
-def _regroup(total, a, nums, argnums, with_value):
-    grads = a.regroup(total[1:], nums)
-    g = grads[0] if isinstance(argnums, int) else grads
-    return (as_value(total[0]), g) if with_value else g
 
 
 __all__ = ["grad", "value_and_grad"]
