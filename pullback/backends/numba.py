@@ -41,6 +41,7 @@ from ..rules import PRIMITIVES
 from .numba_arrays import _shape, _text, array_expr
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
+from .numba_twins import twin_expr
 from .python import ATOM, _paren, _Printer
 from .python import literal_of
 from .escape import py_identifier, py_string
@@ -213,8 +214,8 @@ class NumbaPrinter(_Printer):
                 self.helpers.add("_ck_mul")         # _ck_pow multiplies through it
             return f"{CHECKED_INT[s.op]}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
         special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))
-        if special is None:
-            special = array_expr(self, s, env)
+        special = special or twin_expr(self, s, lambda i, prec=0: _paren(
+            _text(s.args[i], env), prec)) or array_expr(self, s, env)
         if special is not None:
             return special
         if prim is not None and prim.syntax.text.startswith("scipy."):

@@ -28,6 +28,11 @@ import numpy as np
 
 from .python import ATOM, _index_text, _paren, render_atom
 
+# the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
+# table against this, numba_layout.OPS, numba_twins.PRINTERS and the runtime HELPERS)
+OPS = ("prod_others", "zeros_for", "getitem_copy", "expand_to", "unbroadcast", "count", "like",
+       "extremum_mask", "setitem", "getitem_vjp", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
+       "einsum_vjp4", "logsumexp_grad", "matmul_vjp_a", "matmul_vjp_b")
 REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
               "mean": "acc + v", "prod": "acc * v"}
 START = {"sum": "0.0", "amax": "-np.inf", "amin": "np.inf", "mean": "0.0", "prod": "1.0"}
@@ -214,10 +219,7 @@ def _einsum_parse(subs):
         lhs = subs
         letters = lhs.replace(",", "")
         out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    ins = lhs.split(",")
-    if any(len(set(x)) != len(x) for x in ins + [out]):
-        raise UnsupportedError("the numba backend has no einsum with a repeated letter in one operand")
-    return ins, out
+    return lhs.split(","), out      # a repeated letter (``ii``) indexes a diagonal
 
 
 def einsum_fn(p, spec, shapes, out_shape):
@@ -228,7 +230,7 @@ def einsum_fn(p, spec, shapes, out_shape):
     for sub, shape in zip(ins, shapes):
         size.update(zip(sub, shape))
     size.update(zip(out, out_shape))
-    letters = list(out) + [c for c in dict.fromkeys("".join(ins)) if c not in out]
+    letters = list(dict.fromkeys(out + "".join(ins)))    # each letter one loop
     tag = spec.replace(",", "_").replace("->", "_to_")
     name = f"_einsum_{tag}_{'_'.join(_tag(sh) for sh in shapes)}"
     if name in p.generated:

@@ -103,6 +103,47 @@ def _ck_pow(a, b):
             base = _ck_mul(base, base)
     return r''',
 })
+# decompositions' cotangents of one matrix (numba_twins.py prints their calls; the formulas
+# are rules/linalg_helpers.py's, with UPLO and the zero-cotangent case decided at printing)
+_FOLD = """
+    both = s + s.T      # fold_symmetric: the cotangent of the triangle the function read
+    tri = np.tril(both, -1) if lower else np.triu(both, 1)
+    return tri + s * np.eye(s.shape[0])"""
+HELPERS.update({
+    "_eigh_vjp": '''
+def _eigh_vjp(gw, gv, a, lower):
+    """eigh of the matrix whose lower triangle ``a`` holds: v (diag(gw) + F * v^T gv) v^T."""
+    w, v = np.linalg.eigh(a)
+    n = w.shape[0]
+    inner = np.diag(gw.astype(np.float64))
+    if np.any(gv != 0):     # as the Python helper: no F (inf at ties) for a zero gv
+        vtg = v.T @ np.ascontiguousarray(gv)
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    inner[i, j] += vtg[i, j] / (w[j] - w[i])
+    s = v @ inner @ v.T
+    s = 0.5 * (s + s.T)''' + _FOLD,
+    "_qr_vjp": '''
+def _qr_vjp(gq, gr, x):
+    """Reduced QR of a tall matrix (TensorFlow's QrGrad, as rules/linalg_helpers.qr_vjp)."""
+    q, r = np.linalg.qr(x)
+    qdq = q.T @ np.ascontiguousarray(gq)
+    rdr = r @ np.ascontiguousarray(gr).T
+    tril = np.tril(qdq - qdq.T + rdr - rdr.T)
+    left = gr + np.linalg.solve(r, np.ascontiguousarray(tril.T)).T
+    right = np.ascontiguousarray((gq - q @ qdq).T)
+    return q @ np.ascontiguousarray(left) + np.linalg.solve(r, right).T''',
+    "_cholesky_vjp": '''
+def _cholesky_vjp(g, y):
+    """y = cholesky(x), lower: S = L^-T Phi(L^T g) L^-1 (Murray 2016), folded."""
+    lower = True
+    p = y.T @ np.ascontiguousarray(g)
+    p = np.tril(p, -1) + 0.5 * p * np.eye(y.shape[0])
+    linv = np.linalg.inv(y)
+    s = linv.T @ p @ linv
+    s = 0.5 * (s + s.T)''' + _FOLD,
+})
 HELPERS.update(LIST_HELPERS)
 # the checkpointing schedule is nopython already: the same source; checkpoint_next calls
 # checkpoint_split, compiled with it (numba.py decorates the first function of an entry)

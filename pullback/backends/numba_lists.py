@@ -178,6 +178,9 @@ def _placeholder(t):
     return {"int": "0", "bool": "False"}.get(t, "0.0")
 
 
+OPS = ("list_new", "list_append")     # the helper primitives list_expr prints
+
+
 def list_expr(p, s, env, text):
     """(text, precedence) for a statement that touches a list or a list adjoint, else None.
     ``text(a, prec)`` renders an atom."""

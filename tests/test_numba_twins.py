@@ -1,0 +1,129 @@
+"""Every helper a rule can print into generated code has a nopython version on the Numba
+backend, or a reasoned exemption printed by the test; each twin is checked by running the
+rule table's rows on the Numba backend against JAX and central finite differences (the
+oracles of test_numpy_rules.py), never against pullback's own Python backend."""
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+import pullback  # noqa: E402
+from pullback.backends import numba_arrays, numba_layout, numba_lists, numba_twins  # noqa: E402
+from pullback.backends.numba_helpers import HELPERS  # noqa: E402
+from pullback.rules import PRIMITIVES  # noqa: E402
+from test_numpy_rules import ROWS, differentiated, fd_grad, inputs, jax_twin, objective  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
+# helper primitives with no nopython version, and why (printed by the test; the Numba backend
+# rejects each at the user's line, naming it)
+EXEMPT = {
+    "run_draw": "random draws run once in the forward sweep on the user's generator object: "
+                "Python backend only by design",
+    "run_effect": "print/warnings/logging effects: Python backend only by design",
+    "norm_vjp": "np.linalg.norm's ord/axis cases (matrix norms via SVD): not written yet",
+    "tensordot_vjp_a": "np.tensordot: not written yet (np.einsum and @ have twins)",
+    "tensordot_vjp_b": "np.tensordot: not written yet",
+    "cumprod_vjp": "np.cumprod: not written yet", "cumprod_jvp": "np.cumprod: not written yet",
+    "prod_others_jvp": "forward mode of np.prod: not written yet",
+    "take_vjp": "np.take with run-time or array indices: not written yet",
+    "take_along_axis_vjp": "np.take_along_axis: not written yet",
+    "sort_vjp": "np.sort's argsort scatter: not written yet",
+    "index_list": "fancy indexing with run-time lists: basic indices only on Numba",
+    "linspace_weights": "np.linspace with a differentiated endpoint: not written yet",
+    "arange_start_vjp": "np.arange with differentiated bounds: not written yet",
+    "arange_step_vjp": "np.arange with differentiated bounds: not written yet",
+    "logsumexp_weight": "scipy.special.logsumexp with weights b: SciPy is not nopython",
+    "lstsq_residuals": "np.linalg.lstsq residuals: not written yet",
+    "lstsq_residuals_vjp": "np.linalg.lstsq residuals: not written yet",
+    "svd_s": "np.linalg.svd: not written yet", "svd_u": "np.linalg.svd: not written yet",
+    "svd_vh": "np.linalg.svd: not written yet", "svd_s_vjp": "np.linalg.svd: not written yet",
+    "svd_vectors_vjp": "np.linalg.svd: not written yet",
+    "svd_vectors_jvp": "np.linalg.svd: not written yet",
+    "lu_packed": "scipy.linalg.lu_factor: SciPy is not nopython",
+    "lu_packed_vjp": "scipy.linalg.lu_factor: SciPy is not nopython",
+    "lu_packed_jvp": "scipy.linalg.lu_factor: SciPy is not nopython",
+    "lu_perm": "scipy.linalg.lu_factor: SciPy is not nopython",
+    "lu_piv": "scipy.linalg.lu_factor: SciPy is not nopython",
+}
+PRINTED = set(numba_arrays.OPS) | set(numba_layout.OPS) | set(numba_twins.PRINTERS) | \
+    set(numba_lists.OPS)
+
+
+def _helper_ops():
+    return {name: prim.helper for name, prim in PRIMITIVES.items() if prim.helper}
+
+
+def _exempt(name, helper):
+    return EXEMPT.get(name) or EXEMPT.get(helper)
+
+
+def test_every_helper_has_a_nopython_version_or_a_reason():
+    missing, exempt = [], {}
+    for name, helper in sorted(_helper_ops().items()):
+        covered = helper in HELPERS or name in PRINTED
+        if covered:
+            assert not _exempt(name, helper), f"{name} has a twin: remove its exemption"
+        elif _exempt(name, helper):
+            exempt.setdefault(_exempt(name, helper), []).append(name)
+        else:
+            missing.append(f"{name} (helper {helper})")
+    print("\nhelpers without a Numba version, by exemption:",
+          *[f"{', '.join(names)}: {why}" for why, names in exempt.items()], sep="\n  ",
+          file=sys.stderr)
+    assert not missing, f"helpers with neither a Numba version nor an exemption: {missing}"
+    used = {h for n, h in _helper_ops().items()} | set(_helper_ops())
+    assert not set(EXEMPT) - used, f"stale exemptions: {set(EXEMPT) - used}"
+
+
+def _check_row_on_numba(row):
+    xs = inputs(row)
+    np.random.seed(0)
+    y = row.f(*xs)
+    w = np.random.default_rng(1).normal(size=np.shape(y)) if np.ndim(y) else 0.7
+    nums = differentiated(xs)
+    got = pullback.grad(objective(row.f, len(xs)), argnums=tuple(i + 1 for i in nums),
+                        backend="numba")(w, *xs)
+
+    def fun(*a):
+        return float(np.sum(row.f(*a) * w))
+    for k, i in enumerate(nums):
+        np.testing.assert_allclose(got[k], fd_grad(fun, xs, i, row.h), rtol=1e-5,
+                                   atol=1e-6 * row.scale, err_msg=f"{row.id}: differences")
+    if row.jax:
+        fj = row.jf or jax_twin(row.f)
+        want = jax.grad(lambda *a: jnp.sum(fj(*a) * w), argnums=tuple(nums))(
+            *[jnp.asarray(x) if isinstance(x, np.ndarray) else x for x in xs])
+        for k, i in enumerate(nums):
+            np.testing.assert_allclose(got[k], np.asarray(want[k]), rtol=1e-7, atol=1e-9,
+                                       err_msg=f"{row.id}: JAX")
+
+
+# one row per twin of numba_twins.py and the einsum diagonals (fast: small programs); the
+# decompositions compile LAPACK bindings for a minute on a loaded machine, hence slow
+FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repeat-1", "pad-1",
+        "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "array_split-0"]
+SLOW = ["eigh-0", "eigh-1", "eigh-4", "qr-0", "qr-1", "qr-2", "cholesky-0", "cholesky-2"]
+BY_ID = {r.id: r for r in ROWS}
+
+
+@pytest.mark.parametrize("rid", FAST)
+def test_twin_on_numba_matches_jax_and_differences(rid):
+    _check_row_on_numba(BY_ID[rid])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rid", SLOW)
+def test_decomposition_twin_on_numba(rid):
+    _check_row_on_numba(BY_ID[rid])
+
+
+def test_a_stack_of_matrices_is_rejected_at_the_line():
+    def f(a):
+        return np.sum(np.linalg.eigh(a + np.swapaxes(a, -1, -2))[0])
+    with pytest.raises(pullback.errors.UnsupportedError, match="test_numba_twins.py.*stacks"):
+        pullback.grad(f, backend="numba")(np.random.default_rng(0).normal(size=(2, 3, 3)))
