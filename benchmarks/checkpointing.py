@@ -17,10 +17,12 @@ growth during the gradient call (Linux's VmHWM, reset just before the call throu
 interpreter and libraries included, is printed beside it), and for pullback the peak
 of tracemalloc (Python and NumPy allocations) during a second, untimed call.  XLA's
 buffers are outside tracemalloc: for JAX that column is XLA's memory_analysis of the
-compiled gradient (arguments, results and temporaries).  Checks: on the short run the checkpointed gradient
-is bitwise the taped one; JAX agrees with pullback (relative 1e-9) on the short run
-and at full size.  Invariant: each child process prints one JSON line and writes its
-gradient to one .npy file; the parent only reads those.
+compiled gradient (arguments, results and temporaries).  Time ratios divide CPU
+times (the process's, so a shared machine's other load does not enter them); wall
+times are printed beside them.  Checks: on the short run the checkpointed gradient is
+bitwise the taped one; JAX agrees with pullback on the short run and at full size
+(the largest difference is printed).  Invariant: each child process prints one JSON
+line and writes its gradient to one .npy file; the parent only reads those.
 """
 import argparse
 import ctypes
@@ -132,9 +134,9 @@ def child(kind, steps, size, snapshots, out):
     _trim()
     before = _status("VmRSS")
     reset = _reset_peak()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     grads = call()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     hwm = _status("VmHWM")
     if not kind.startswith("jax"):
         del grads
@@ -143,7 +145,7 @@ def child(kind, steps, size, snapshots, out):
         traced = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     np.save(out, np.concatenate([np.ravel(grads[0]), [float(grads[1])]]))
-    print(json.dumps({"seconds": seconds, "traced": traced, "rss_peak": hwm,
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "traced": traced, "rss_peak": hwm,
                       "rss_growth": hwm - before if reset else None}))
 
 
@@ -191,26 +193,27 @@ def run(steps=STEPS, short=SHORT, size=SIZE, snapshots=SNAPSHOTS, log=print):
     for tool in ("pullback", "jax"):
         taped, ck = m.get((f"{tool}-taped", short)), m.get((f"{tool}-ckpt", steps))
         if taped is None or ck is None:
-            rows.append(f"| {tool} | not measured | | | | |")
+            rows.append(f"| {tool} | not measured | | | | | |")
             continue
-        t_ratio = ck["seconds"] / (taped["seconds"] * scale)
+        t_ratio = ck["cpu"] / (taped["cpu"] * scale)
         g_tape = taped["rss_growth"] and taped["rss_growth"] * scale
         t_tape = taped["traced"] and taped["traced"] * scale
         how = f"{snapshots} snapshots" if tool == "pullback" else \
             f"scan of jax.checkpoint blocks of {block(steps)}"
         rows.append(f"| {tool} taped (x{scale:g} of {short} steps) | {_mb(g_tape)} | "
                     f"{_mb(t_tape)} | {_mb(taped['rss_peak'])} (short run) | "
-                    f"{taped['seconds'] * scale:.2f} s | 1 |")
+                    f"{taped['seconds'] * scale:.2f} s | {taped['cpu'] * scale:.2f} s | 1 |")
         rows.append(f"| {tool} checkpointed, {how} | {_mb(ck['rss_growth'])} | "
                     f"{_mb(ck['traced'])} | {_mb(ck['rss_peak'])} | {ck['seconds']:.2f} s | "
-                    f"{t_ratio:.2f} |")
+                    f"{ck['cpu']:.2f} s | {t_ratio:.2f} |")
         figures[f"{tool} time ratio"] = t_ratio
         figures[f"{tool} memory"] = max(x for x in (ck["rss_growth"], ck["traced"]) if x)
     extra = forward_steps(steps, snapshots)
     lines = [f"{steps} steps on {size} x {size} cells; the taped rows are extrapolated "
              f"from a {short}-step run.", "",
-             "| gradient | peak RSS growth | peak tracemalloc (JAX: XLA buffers) | process peak RSS | time | "
-             "time / taped |", "|---|---|---|---|---|---|"] + rows + [""]
+             "| gradient | peak RSS growth | peak tracemalloc (JAX: XLA buffers) | "
+             "process peak RSS | wall time | CPU time | CPU time / taped |",
+             "|---|---|---|---|---|---|---|"] + rows + [""]
     lines.append(f"- pullback recomputed {extra} steps: revolve's optimum t({steps}, "
                  f"{snapshots}), {(steps + extra) / steps:.2f} forward steps per step")
     pt, pc = m.get(("pullback-taped", short)), m.get(("pullback-ckpt", short))
