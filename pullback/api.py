@@ -26,10 +26,12 @@ def grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
     """The gradient of scalar function ``f`` with respect to argument(s) ``argnums``.
 
     ``backend="numba"`` compiles both sweeps with ``numba.njit`` (``pip install pullback[numba]``).
-    ``checkpoint=s``: reverse each top-level ``for`` loop of ``f`` from at most ``s``
-    snapshots of its state (binomial checkpointing) instead of taping every iteration;
-    ``"auto"`` picks ``s`` from ``memory_budget`` bytes of snapshots per loop (default: a
-    quarter of the free memory); ``source(g)`` shows the choice.
+    ``checkpoint=s``: reverse each top-level loop (``for``, ``while``) of ``f``, and of
+    the functions ``f`` calls at its top level, from at most ``s`` snapshots of its state
+    (binomial checkpointing) instead of taping every iteration; loops nested in those, and
+    in functions called inside a loop or branch, stay taped.  ``"auto"`` picks ``s`` from
+    ``memory_budget`` bytes of snapshots per loop (default: a quarter of the free memory);
+    ``source(g)`` shows the choice, the bytes and the recomputation factor.
     ``has_aux=True``: ``f`` returns ``(output, aux)``; the gradient is of ``output`` and
     the derivative returns ``(gradient, aux)``.
     """

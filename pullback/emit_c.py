@@ -52,7 +52,9 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
            memory_budget: Optional[int] = None) -> EmittedC:
     """The C99 source of ``f`` and its gradient; see the module docstring.  With
     ``memory_budget`` (bytes), top-level loops are checkpointed with as many snapshots
-    as keep the static storage within it; an error if even one snapshot does not fit."""
+    as keep the static storage within it; an error if even one snapshot does not fit.
+    In C only ``f``'s own top-level loops are checkpointed, and they may not call a
+    function: a checkpointed loop in a callee, or a call in one, is an error at its line."""
     if memory_budget is not None:
         if checkpoint is not None:
             raise ValueError("give checkpoint or memory_budget, not both")

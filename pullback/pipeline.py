@@ -191,10 +191,12 @@ class Reverse:
         text = f"# Reverse mode with respect to: {', '.join(names)}."
         if isinstance(self.checkpoint, tuple):
             text += f"\n# Checkpointing: auto, {self.checkpoint[1]} bytes of snapshots per " \
-                    "top-level for loop (binomial schedule; each loop's comment gives its state)."
+                    "top-level loop of f and of the functions it calls at its top level " \
+                    "(binomial schedule; each loop's comment gives its state and cost)."
         elif self.checkpoint is not None:
-            text += f"\n# Checkpointing: {self.checkpoint} snapshots per top-level for loop " \
-                    "(binomial schedule; each loop's comment gives its state)."
+            text += f"\n# Checkpointing: {self.checkpoint} snapshots per top-level loop of f " \
+                    "and of the functions it calls at its top level (binomial schedule; each " \
+                    "loop's comment gives its state and cost)."
         return text
 
 

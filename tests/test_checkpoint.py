@@ -47,6 +47,25 @@ def test_schedule_runs_revolves_optimum(s):
         assert advanced(n, s) == forward_steps(n, s), (n, s)
 
 
+def test_formula_at_the_repetition_boundaries():
+    """n = C(s + r, s) is the most steps r repetitions reverse; one step more costs a
+    repetition more for every step: brute force on both sides of each boundary."""
+    for s in range(2, 7):
+        for r in range(1, 4):
+            n = beta(s, r)
+            if n + 1 > 130:
+                continue
+            assert forward_steps(n, s) == fewest(n, s) == r * n - beta(s + 1, r - 1)
+            assert forward_steps(n + 1, s) == fewest(n + 1, s) == (r + 1) * (n + 1) - \
+                beta(s + 1, r)
+
+
+@pytest.mark.parametrize("n, s", [(1000, 10), (5000, 100), (12341, 40)])
+def test_schedule_runs_revolves_optimum_on_long_loops(n, s):
+    """Long loops like the benchmarks' (12341 = C(43, 3): the last n with r = 3)."""
+    assert advanced(n, s) == forward_steps(n, s)
+
+
 def test_schedule_keeps_at_most_s_snapshots_and_frees_them():
     for n, s in [(1, 1), (17, 2), (100, 3), (250, 6)]:
         live, most = 0, 0
@@ -298,3 +317,62 @@ def test_online_loop_runs_n_more_steps_than_revolve(n, s):
     calls = stepper_calls(counted, s, n)
     assert calls.get("stepper_fwd", 0) == n
     assert calls.get("stepper", 0) == n + forward_steps(n + 1, s)
+
+
+# -- a long loop in a helper the entry calls at its top level --------------------------------
+def helper_loop(x, a, n):
+    for i in range(n):
+        x = stepper(x, a) + 0.001 * i
+    return x
+
+
+def via_helper(x, a, n):
+    y = helper_loop(x, a, n)
+    return y * y + a
+
+
+def heat_steps(u, kappa, n):
+    u = u.copy()
+    for i in range(n):
+        u[1:-1] = u[1:-1] + kappa * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+    return u
+
+
+def heat_via_helper(u0, kappa, n):
+    return np.sum(heat_steps(u0, kappa, n) ** 2)
+
+
+@pytest.mark.parametrize("n, s", [(9, 1), (30, 2), (64, 5)])
+def test_helper_loop_is_checkpointed(n, s):
+    """The helper's loop runs revolve's schedule (its ``stepper`` primal calls are the
+    recomputed steps; a taped helper would call none), bitwise the taped gradient."""
+    calls = stepper_calls(via_helper, s, n)
+    assert calls.get("stepper_fwd", 0) == n
+    assert calls.get("stepper", 0) == forward_steps(n, s)
+    got = pullback.value_and_grad(via_helper, argnums=(0, 1), checkpoint=s)(0.6, 1.1, n)
+    want = pullback.value_and_grad(via_helper, argnums=(0, 1))(0.6, 1.1, n)
+    assert got[0] == want[0] and _same(got[1], want[1])
+    h = 1e-6
+    fd = [(via_helper(0.6 + h, 1.1, n) - via_helper(0.6 - h, 1.1, n)) / (2 * h),
+          (via_helper(0.6, 1.1 + h, n) - via_helper(0.6, 1.1 - h, n)) / (2 * h)]
+    np.testing.assert_allclose(got[1], fd, rtol=1e-6, atol=1e-8)
+
+
+def test_helper_loop_in_place_numba_and_jax():
+    """An array written in place in the helper's loop: Numba's tape rows (the popped
+    slice is typed like the pushed one, so the split pair agrees on the tape's form)."""
+    pytest.importorskip("numba")
+    args = (np.sin(np.linspace(0.0, 3.0, 12)), 0.2, 30)
+    got = pullback.grad(heat_via_helper, argnums=(0, 1), checkpoint=3, backend="numba")(*args)
+
+    def jax_f(u, kappa):
+        for i in range(args[2]):
+            u = u.at[1:-1].set(u[1:-1] + kappa * (u[2:] - 2.0 * u[1:-1] + u[:-2]))
+        return jnp.sum(u ** 2)
+    want = jax.grad(jax_f, argnums=(0, 1))(*args[:2])
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    g = pullback.grad(heat_via_helper, argnums=(0, 1), checkpoint=3)
+    g(*args)
+    text = pullback.source(g)
+    assert "checkpointed loop (line" in text and "at most 3 snapshots of u" in text

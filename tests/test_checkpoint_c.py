@@ -14,7 +14,7 @@ import pullback
 from c_driver import CC, run_array_cases
 from pullback.emit_c import emit_c
 from pullback.rules.schedule import forward_steps
-from test_checkpoint import heat, mixed, until, with_call
+from test_checkpoint import heat, helper_loop, mixed, until, via_helper, with_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
 from pendulum import simulate  # noqa: E402
@@ -84,3 +84,10 @@ def test_budget_too_small_is_an_error_at_emit_time():
 def test_checkpointed_loop_calling_a_function_is_refused_in_c():
     with pytest.raises(pullback.UnsupportedError, match="checkpointed loop that calls"):
         emit_c(with_call, 0.6, 1.1, 30, argnums=(0, 1), checkpoint=3)
+
+
+def test_checkpointed_loop_in_a_helper_is_refused_in_c():
+    with pytest.raises(pullback.UnsupportedError, match="function the entry calls") as e:
+        emit_c(via_helper, 0.6, 1.1, 30, argnums=(0, 1), checkpoint=3)
+    line = helper_loop.__code__.co_firstlineno + 1          # the helper's for loop
+    assert f"test_checkpoint.py:{line}:" in str(e.value)

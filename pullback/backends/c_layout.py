@@ -91,6 +91,14 @@ def plan(functions, entry, max_iterations):
     """The ``Layout`` of a list of IR functions whose derivative entry is ``entry``."""
     fns = {f.name: f for f in functions}
     kinds = {f.name: kind_of(f, entry) for f in functions}
+    for f in functions:
+        drive = next((s for s in walk(f.body) if is_checkpoint_drive(s)), None)
+        if drive is not None and kinds[f.name] in ("fwd", "rev"):
+            raise UnsupportedError.at(drive.loc, "a checkpointed loop in a function the "
+                                      "entry calls has no C form yet (its schedule and "
+                                      "snapshots would travel in a residual frame); inline "
+                                      "the call or leave checkpoint off",
+                                      "C backend: checkpoint")
     frames, records, residual_of, rev_frame = _frames(fns, kinds)
     storing = [f for f in functions if kinds[f.name] in ("grad", "fwd")]
     guards, bounds = set(), {}

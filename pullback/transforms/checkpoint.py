@@ -1,9 +1,11 @@
 """Checkpointed loops: reverse a long ``for`` loop in bounded memory (revolve).
 
 ``grad(f, checkpoint=s)`` (or ``checkpoint="auto"``: s from a budget of bytes and
-the state's size) reverses each top-level loop of ``f`` (``for`` with a constant
-step, ``while``) with at most ``s`` snapshots of the loop's state instead of a
-tape entry per iteration.  A loop whose trip count is known at entry runs
+the state's size) reverses each top-level loop (``for`` with a constant step,
+``while``) of ``f`` and of the functions ``f`` calls at its top level (recursively;
+``transforms/gradient.py`` passes ``checkpoint`` on, the split pair's residual carries
+the schedule and the snapshots) with at most ``s`` snapshots of the loop's state
+instead of a tape entry per iteration.  A loop whose trip count is known at entry runs
 revolve's schedule from its first forward sweep; one that can stop early
 (``while``, ``break``) runs plainly from one snapshot, and the reverse sweep runs
 the whole schedule for the count it recorded (``Checkpoint.online``).  The loop body is split three ways, all from the reverse transform's

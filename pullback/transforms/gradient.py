@@ -7,7 +7,9 @@ of callees with the activity pattern of each call site; the original (primal) fu
 that inactive calls still use are the library the pipeline links from.  The module given
 is the primal, already optimised (``optimize.pipeline.PRIMAL``): what folds there is
 neither taped nor differentiated.  ``checkpoint``: the entry point's top-level loops are
-reversed from snapshots (``transforms/checkpoint.py``); callees are taped.  With
+reversed from snapshots (``transforms/checkpoint.py``), and so are those of the callees
+it calls at its top level (recursively); callees called inside a loop or a branch are
+taped (one split pair per (callee, activity, rule, checkpoint)).  With
 ``value=False`` ``f_grad`` returns the gradients only (what ``grad`` needs) and computes
 nothing just for the value.
 """
@@ -23,8 +25,8 @@ def gradient_module(module, mask, split=False, value=True, checkpoint=None, seed
     unique = name_allocator(f.name for f in module.functions)
     pairs, queue = {}, []
 
-    def ask(callee, amask, rule=None):
-        key = (callee, amask, rule)
+    def ask(callee, amask, rule=None, checkpoint=None):
+        key = (callee, amask, rule, checkpoint)
         if key not in pairs:
             pairs[key] = (unique(callee + "_fwd"), unique(callee + "_rev"))
             queue.append(key)
@@ -40,9 +42,9 @@ def gradient_module(module, mask, split=False, value=True, checkpoint=None, seed
         split_pairs = []
     while queue:
         key = queue.pop(0)
-        callee, amask, rule = key
+        callee, amask, rule, snaps = key
         pair = custom_pair(module, rule, callee, amask, *pairs[key], ask) if rule else \
-            ReverseFunction(module.get(callee), amask, ask).split(*pairs[key])
+            ReverseFunction(module.get(callee), amask, ask, snaps).split(*pairs[key])
         out += pair
         split_pairs.append((pair[0].name, pair[1].name))
     return Transformed(tuple(out), module, tuple(split_pairs))

@@ -42,11 +42,11 @@ class ReverseFunction:
     def __init__(self, fn, mask, ask, checkpoint=None):
         """``mask``: which params are differentiated; ``ask(callee, mask, rule)`` ->
         (fwd name, rev name) of a callee's split derivative (from its custom rule, if
-        the call has one); ``checkpoint``: at most this many snapshots per checkpointed
-        top-level loop (``transforms/checkpoint.py``)."""
-        self.fn = fn
-        self.mask = mask
+        the call has one); ``checkpoint``: snapshots per checkpointed top-level loop
+        (``transforms/checkpoint.py``), passed on to callees called at the top level."""
+        self.fn, self.mask = fn, mask
         self.ask = ask
+        self.checkpoint = checkpoint
         self.names = Namer(fn)
         self.active = active_vars(fn, {p.name for p, m in zip(fn.params, mask) if m})
         self.calls = {}       # id(rewritten Call) -> (rev name, arg mask)
@@ -57,19 +57,20 @@ class ReverseFunction:
         self.capacity = {}        # tape name -> most entries at once, where bounded
         self.writes = written_in_place(fn.body)
         self.push_source = {}     # pushed temporary -> (variable it saves, its type)
+        self.slice_types = {}     # id(in-place write) -> type of the slice it saves
         self.body = self.prepare(fn.body)
         self.rec = Recording(self.body, self.active, lambda s: id(s) in self.calls,
                              self.counters)
         self.checkpoints = plan_checkpoints(self, checkpoint) if checkpoint else {}
 
     # -- preparation: active calls, loop counters, snapshots ------------------
-    def prepare(self, body):
+    def prepare(self, body, top=True):
         out = []
         for s in body:
             if blocks(s):
-                s = map_blocks(s, self.prepare)
+                s = map_blocks(s, lambda b: self.prepare(b, top=False))
             if isinstance(s, Call):
-                s = self.prepare_call(s, out)
+                s = self.prepare_call(s, out, top)
             elif isinstance(s, If) and isinstance(s.cond, Var) and \
                     s.cond.name in (all_written(s.body) | all_written(s.orelse)):
                 snap = self.names.fresh(s.cond.name + "_was", s.cond.type)
@@ -80,11 +81,14 @@ class ReverseFunction:
             out.append(s)
         return tuple(out)
 
-    def prepare_call(self, s, out):
+    def prepare_call(self, s, out, top):
         amask = tuple(isinstance(a, Var) and a.name in self.active for a in s.args)
         if not any(amask) or not any(t.name in self.active for t in s.targets):
             return s
-        fwd, rev = self.ask(s.func, amask, s.rule)
+        if top and self.checkpoint and not s.rule:
+            fwd, rev = self.ask(s.func, amask, s.rule, checkpoint=self.checkpoint)
+        else:
+            fwd, rev = self.ask(s.func, amask, s.rule)
         res = self.names.fresh(f"{s.func}_res", "residual")
         args = []
         for a in s.args:     # the residual may keep an argument: not one written later
@@ -169,6 +173,7 @@ class ReverseFunction:
             if _in_place(s):
                 value = emit.apply("getitem_copy", (s.target, s.args[1]))
                 self.push_source[value.name] = (s.target.name, s.target.type)
+                self.slice_types[id(s)] = value.type
             elif is_array(type_) and name in self.writes:
                 value = emit.apply("copy_array", (value,))
                 self.push_source[value.name] = (name, type_)
@@ -178,8 +183,8 @@ class ReverseFunction:
     def pops(self, s):
         out = []
         for n, t in self.saved(s):
-            if _in_place(s):
-                part = self.names.fresh("t", "any")
+            if _in_place(s):     # the pushed slice's type: Numba's tape rows need it
+                part = self.names.fresh("t", self.slice_types.get(id(s), "any"))
                 out += [Pop(part, self.tape(n, t, s)), Assign(s.target, "setitem",
                                                               (s.target, s.args[1], part))]
             else:
