@@ -71,6 +71,7 @@ class ForwardFunction:
         self.suffix = suffix
         self.names = Namer(fn)
         self.active = tangent_activity(fn, {p.name for p, m in zip(fn.params, mask) if m})
+        self.reached = _reached(fn, self.active)
         self.dots = {}
         # arrays written in place: their tangents are written in place too, so they
         # must never share memory with another tangent
@@ -166,13 +167,10 @@ class ForwardFunction:
 
     def assign(self, s):
         y = s.target
-        if s.op not in ("pack", "copy", "item") and s.op in PRIMITIVES:
-            prim = PRIMITIVES[s.op]
-            if prim.partials is None and prim.vjps is None and prim.jvps is None \
-                    and not prim.zero_derivative and s.op not in NO_DERIVATIVE \
-                    and is_differentiable(y.type) and any(map(self.is_active, s.args)):
-                raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'",
-                                          s.op)
+        if s.op not in ("pack", "copy", "item") and s.op in PRIMITIVES and _ruleless(s.op) \
+                and is_differentiable(y.type) and any(getattr(a, "name", None) in self.reached
+                                                for a in s.args):
+            raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'", s.op)
         if y.name not in self.active:
             return [s]
         if s.op == "pack":
@@ -340,6 +338,35 @@ def _reads_output(prim, positions):
     return any("y" in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
                for i in positions
                for node in (prim.partial_ast(i), prim.jvp_ast(i)) if node is not None)
+
+
+def _ruleless(op):
+    prim = PRIMITIVES[op]
+    return prim.partials is None and prim.vjps is None and prim.jvps is None and \
+        not prim.zero_derivative and op not in NO_DERIVATIVE
+
+
+def _reached(fn, active):
+    """Variables a tangent reaches, passed on by primitives without rules too (reverse
+    rules' helpers: ``cholesky_vjp``), which activity treats as constants: reading one,
+    such a primitive is rejected (in a ``_rev`` callee its inputs come from a residual)."""
+    reached, changed = set(active), True
+    stmts = [s for s in walk(fn.body) if isinstance(s, (Assign, Call, Push, Pop))]
+    while changed:
+        changed = False
+        for s in stmts:
+            ins = s.args if isinstance(s, (Assign, Call)) else \
+                (s.value,) if isinstance(s, Push) else (s.tape,)
+            outs = (s.target,) if isinstance(s, (Assign, Pop)) else \
+                s.targets if isinstance(s, Call) else (s.tape,)
+            if isinstance(s, Assign) and s.op in PRIMITIVES and s.op != "item" and \
+                    not _ruleless(s.op):
+                ins = [s.args[i] for i in diff_args(s)]
+            if any(isinstance(a, Var) and a.name in reached for a in ins):
+                new = {o.name for o in outs if isinstance(o, Var)} - reached
+                reached |= new
+                changed = changed or bool(new)
+    return reached
 
 
 def tangent_activity(fn, seeds):
