@@ -75,8 +75,8 @@ class Strict(numpy.lib.mixins.NDArrayOperatorsMixin):
         Strict.conversions += 1
         return bool(self.a)
 
-    def astype(self, dtype):
-        return Strict(self.a.astype(dtype))
+    def astype(self, dtype, copy=True):
+        return Strict(self.a.astype(dtype, copy=copy))
 
     def reshape(self, *shape):
         return Strict(self.a.reshape(*shape))

@@ -128,6 +128,20 @@ def test_example_fit_matches_numpy_and_is_optimal(client):
     assert np.max(np.abs(np.append(w_bar, b_bar))) < 1e-6
 
 
+def test_in_place_writes_do_not_reach_the_arguments(client):
+    """setitem on Dask rebinds the array object it is called on: the written copy must be
+    another object, or the caller's array would change (and the gradient with it)."""
+    from test_foreign_arrays import central_differences, written
+    rng = np.random.default_rng(4)
+    w, X = rng.normal(size=3), rng.normal(size=(12, 3))
+    wd, Xd = da.from_array(w, chunks=2), da.from_array(X, chunks=(4, 3))
+    before = (wd.name, Xd.name)
+    got = dask.compute(*pullback.grad(written, argnums=(0, 1))(wd, Xd))
+    assert (wd.name, Xd.name) == before
+    for g, fd in zip(got, central_differences(written, [w, X])):
+        np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-7)
+
+
 def test_scatter_adjoints_on_dask(client):
     """Repeated indices (np.add.at on NumPy): Dask's adjoint adds in rounds of writes."""
     from test_foreign_arrays import _case, jax_twin

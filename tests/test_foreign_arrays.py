@@ -69,6 +69,26 @@ def norms(w, X):
     return np.linalg.norm(X - w) + np.var(X @ w) + np.sum(np.tanh(w) * np.arange(3.0))
 
 
+def literal_prods(w, X):
+    """An array literal of scalars (zeros_for), products and cumulative products."""
+    v = np.array([w[0], w[1] * 2.0, np.sum(X)])
+    return np.sum(v ** 2) + np.sum(np.prod(X[:4] + w, axis=0)) + \
+        np.sum(np.cumprod(X[:4] * w, axis=0))
+
+
+def diagonals(w, X):
+    M = np.outer(w, w) + X[:3]
+    return np.sum(np.diagonal(M) ** 2) + np.sum(np.diagonal(M, 1)) + np.trace(M)
+
+
+def written(w, X):
+    """A slice written in place (its adjoint reads the overwritten values' complement)."""
+    y = X @ w
+    z = y.copy()
+    z[2:5] = w[0] * 3.0
+    return np.sum(z * y)
+
+
 def jax_twin(f):
     """``f`` with ``np`` bound to ``jax.numpy``: the oracle is the same program."""
     return types.FunctionType(f.__code__, {**f.__globals__, "np": jnp}, f.__name__)
@@ -88,6 +108,8 @@ def _case(name):
         return xent, (rng.normal(size=(3, 4)), X, rng.integers(0, 4, 12)), (0, 1)
     if name == "gather":
         return gather, (rng.normal(size=3), X, np.array([0, 2, 2, 5, 5, 5])), (0, 1)
+    if name in ("literal_prods", "diagonals"):
+        return globals()[name], (rng.normal(size=3), X), (0, 1)
     if name == "norms":
         return norms, (rng.normal(size=3), X), (0, 1)
     if name == "softmax_xent":
@@ -96,7 +118,8 @@ def _case(name):
     return row_loop, (rng.normal(size=3), X), (0,)
 
 
-VECTORISED = ["logistic", "mlp", "row_mean", "softmax_xent", "norms"]
+VECTORISED = ["logistic", "mlp", "row_mean", "softmax_xent", "norms", "literal_prods",
+              "diagonals"]
 SCATTERS = ["xent", "gather"]     # adjoints through np.add.at (Dask: rounds of writes)
 
 
@@ -182,3 +205,26 @@ def test_forward_programs_refuse_foreign_arrays(entry):
             pullback.jacobian(f, mode="reverse")(w, X)
         else:
             pullback.hessian(f)(w, X)
+
+
+def central_differences(f, args, h=1e-6):
+    """d f / d args[i] for every array argument, by central differences."""
+    out = []
+    for i, a in enumerate(args):
+        g = np.zeros_like(a)
+        for k in range(a.size):
+            up, down = [x.copy() for x in args], [x.copy() for x in args]
+            up[i].flat[k] += h
+            down[i].flat[k] -= h
+            g.flat[k] = (f(*up) - f(*down)) / (2 * h)
+        out.append(g)
+    return out
+
+
+def test_in_place_write_against_finite_differences():
+    rng = np.random.default_rng(3)
+    w, X = rng.normal(size=3), rng.normal(size=(12, 3))
+    got = pullback.grad(written, argnums=(0, 1))(Strict(w.copy()), Strict(X.copy()))
+    assert all(isinstance(g, Strict) for g in got)
+    for g, fd in zip(got, central_differences(written, [w, X])):
+        np.testing.assert_allclose(unwrap(g), fd, rtol=1e-6, atol=1e-7)

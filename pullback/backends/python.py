@@ -169,6 +169,8 @@ class _Printer:
                 pass
             else:
                 syn = type(syn)("call", prim.numpy)
+        if s.op == "copy_array" and FOREIGN.get():     # Dask has no np.copy (it computes)
+            return f"{_paren(args[0], ATOM)}.copy()", ATOM
         if s.op in ("getitem", "getitem_copy"):
             text = f"{_paren(args[0], ATOM)}[{_index_text(s.args[1], args[1])}]"
             if s.op != "getitem_copy":

@@ -127,11 +127,12 @@ def einsum_vjp(g, subscripts, k, *ops):
 
 def diagonal_vjp(g, x, offset, axis1, axis2):
     """Scatter ``g`` onto the diagonal ``np.diagonal(x, offset, axis1, axis2)`` read."""
-    z = np.zeros(np.shape(x), dtype=np.result_type(g, float))
-    zm = np.moveaxis(z, (axis1, axis2), (-2, -1))     # a view: writes land in z
+    z = np.zeros_like(x, dtype=np.result_type(g, float))
+    zm = np.moveaxis(z, (axis1, axis2), (-2, -1))
     i = np.arange(np.shape(g)[-1])
     zm[..., i + max(-offset, 0), i + max(offset, 0)] = g
-    return z
+    # moved back, not read through z: a Dask array's moveaxis is a new array, not a view
+    return np.moveaxis(zm, (-2, -1), (axis1, axis2))
 
 
 def diff_vjp(g, x, n, axis):

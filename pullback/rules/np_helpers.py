@@ -100,8 +100,11 @@ def index_list(*items):
 
 def setitem(x, idx, v):
     """``x`` with ``x[idx] = v``, as a new array."""
-    z = x.astype(np.result_type(x, v), copy=True) if foreign_array(x) else \
-        np.array(x, dtype=np.result_type(x, v))
+    dtype = np.result_type(x, v)
+    if foreign_array(x):        # Dask's astype to its own dtype is x itself: copy() is new
+        z = x.copy() if x.dtype == dtype else x.astype(dtype)
+    else:
+        z = np.array(x, dtype=dtype)
     z[idx] = v
     return z
 
@@ -129,7 +132,7 @@ def cumprod_vjp(g, x, axis):
     y_shape = np.shape(x) if axis is not None else (np.size(x),)
     gf, _ = reduced_last(np.reshape(np.broadcast_to(g, y_shape), np.shape(x)), axis)
     n = f.shape[-1]
-    left = np.ones(np.shape(f), dtype=np.result_type(f, gf, 1.0))
+    left = np.ones_like(f, dtype=np.result_type(f, gf, 1.0))
     left[..., 1:] = np.cumprod(f[..., :-1], axis=-1)
     s = np.zeros_like(left)
     if n:
@@ -174,8 +177,13 @@ def split_part(x, sections, k, axis):
 
 
 def split_part_vjp(g, x, sections, k, axis, even=True):
+    """``g`` where part ``k`` lies, zeros elsewhere; written through an index, not through
+    a view of the split (a Dask array's pieces are new arrays, not views)."""
     z = np.zeros_like(x, dtype=np.result_type(g, float))
-    (np.split if even else np.array_split)(z, sections, axis)[k][...] = g
+    at = (np.split if even else np.array_split)(np.arange(np.shape(x)[axis]), sections)[k]
+    idx = [slice(None)] * np.ndim(x)
+    idx[axis] = slice(int(at[0]), int(at[-1]) + 1) if len(at) else slice(0, 0)
+    z[tuple(idx)] = g
     return z
 
 
@@ -271,6 +279,11 @@ def diag_vjp(g, x, k):
 
 
 def trace_vjp(g, x):
+    if foreign_array(x):        # np.eye would be NumPy's (and Dask's eye takes no like=)
+        z = np.zeros_like(x, dtype=np.result_type(g, float))
+        i = np.arange(min(np.shape(x)))
+        z[i, i] = g
+        return z
     return g * np.eye(*np.shape(x))
 
 
@@ -328,6 +341,11 @@ def zeros_for(shape, *leaves):
     """Room for an array literal of ``shape`` whose elements are ``leaves`` (scalars or
     arrays, all of one shape): the dtype NumPy gives the literal, the join of theirs
     (ints and a float make a float array)."""
+    like = next((x for x in leaves if foreign_array(x)), None)
+    if like is not None:        # another library's leaves: its array (dtype as NumPy's)
+        return np.zeros_like(like, shape=tuple(shape) + np.shape(leaves[0]),
+                             dtype=np.result_type(*[x if foreign_array(x) else np.asarray(x)
+                                                    for x in leaves]))
     return np.zeros(tuple(shape) + np.shape(leaves[0]),
                     dtype=np.result_type(*[np.asarray(x) for x in leaves]))
 
