@@ -12,6 +12,8 @@ import copy
 from typing import Any, Callable
 import inspect
 
+import functools
+
 import numpy as np
 
 from . import pytree
@@ -48,6 +50,14 @@ class Derivative:
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
         if getattr(f, "__code__", None) is None:     # before its signature misleads us
+            inner = getattr(getattr(f, "func", None), "__code__", None)
+            if isinstance(f, functools.partial) and inner is not None:
+                # named where the partial's function is defined: the user's line
+                raise UnsupportedError(
+                    f"cannot differentiate functools.partial({f.func.__name__}, ...) itself: "
+                    f"differentiate a def or lambda that calls it (a partial inside the "
+                    f"differentiated code is fine)", inner.co_filename,
+                    inner.co_firstlineno, 0, "partial entry point")
             raise UnsupportedError(f"cannot differentiate {f!r}: it has no Python source (a "
                                    "builtin or C extension; wrap it in a def)",
                                    construct="no source")

@@ -17,6 +17,7 @@ from ..ir.types import (SCALAR_ORDER, Array, ListT, as_type, dummy, is_different
 from ..ir.walk import blocks, reachable, walk
 from ..rules import PRIMITIVES
 from ..ir.walk import map_blocks
+from .split_callees import split_callees
 
 
 def result_type(op, args, types):
@@ -95,10 +96,18 @@ def infer_types(module, entry_types, simplify):
     (function -> function: the optimiser's constant propagation, passed in because
     the optimiser sits above analysis) carries the folded shapes to their uses."""
     errors = []
+    splits = 0
     for _ in range(8):
         module = reachable(module)
         errors = []
         typed = _infer(module, entry_types, errors)
+        while splits < 4:       # a callee passed a number here and an array there: copies
+            split = split_callees(module, typed)
+            if split is None:
+                break
+            splits += 1
+            module = split
+            typed = _infer(module, entry_types, errors)
         if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
             break

@@ -95,8 +95,9 @@ def _primals_before(fn):
         if is_array(p.type):
             out[p.name + "_bar"] = (p, -1)
     for k, s in enumerate(fn.body):
-        if isinstance(s, Assign) and is_array(s.target.type):
-            out[s.target.name + "_bar"] = (s.target, k)
+        for v in vars_written(s) if isinstance(s, (Assign, Call)) else ():
+            if is_array(v.type):        # (a call's results too: np.array(L) in a helper)
+                out[v.name + "_bar"] = (v, k)
     return out
 
 

@@ -24,6 +24,11 @@ def unbroadcast(g, x):
     g = g if hasattr(g, "shape") else np.asarray(g)
     if g.shape == shape:
         return g
+    if g.ndim == 0 and shape and not foreign_array(g):
+        # a number stands for an array of it (an adjoint still 0.0 where no path wrote it,
+        # whose shape was not known to make it zeros): x's whole shape, for the indexing
+        # that may follow (a list's adjoint, read item by item)
+        return np.full(shape, g, dtype=np.result_type(g, 0.0))
     while g.ndim > len(shape):
         g = g.sum(axis=0)
     for i, n in enumerate(shape):

@@ -1,4 +1,4 @@
-# known: jvp crashes (its value comes back an array) when an array parameter passes through a helper that returns its argument and the result is unused
+# fixed: jvp crashes (its value comes back an array) when an array parameter passes through a helper that returns its argument and the result is unused
 # variant: identity
 # backend: python
 # mode: jvp

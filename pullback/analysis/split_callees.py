@@ -1,0 +1,86 @@
+"""A callee passed a number at one call and an array (or a list) at another gets a copy
+per kind of argument, so that type inference never joins a number with an array.
+
+Type inference gives a callee's parameter the join over its call sites, and the join
+of a float with an ``Array`` is that array type: ``same(s)`` next to ``same(x)`` would
+type ``s`` as ``x``'s array inside ``same`` and give its adjoint that shape (a crash
+at best, a wrong sum at worst).  Shapes of one kind still join (unknown dimensions:
+sound); only the kind, number / array / list, splits.
+
+Invariants: every call of a split callee names a function whose parameters receive one
+kind per position over all of its call sites (at the sites typed so far); the entry
+function, calls of a function inside itself, custom-rule and ``pullback.jvp`` calls are
+never redirected; a copy calls itself where the original called itself.  Copies are
+named ``g_k`` like the frontend's specialisations, never reusing a module name.
+"""
+from dataclasses import replace
+
+from ..ir import Call, Function, Module
+from ..ir.types import SCALAR_ORDER, Array, ListT
+from ..ir.walk import blocks, map_blocks, walk
+
+
+def _kind(t):
+    if isinstance(t, Array):
+        return "array"
+    if isinstance(t, ListT):
+        return "list"
+    return "number" if t in SCALAR_ORDER else None
+
+
+def split_callees(module, typed):
+    """``module`` (untyped) with conflicting call sites redirected to copies of their
+    callee, or None when no callee is passed two kinds at one position.  ``typed`` is
+    ``module`` after one round of inference: the same statements, in the same order."""
+    entry = typed.functions[0].name
+    sites = {}                      # callee -> [(function, n-th call, kinds)]
+    for fn in typed.functions:
+        for n, s in enumerate(c for c in walk(fn.body) if isinstance(c, Call)):
+            if s.rule is None and not s.jvp and s.func not in (fn.name, entry):
+                kinds = tuple(_kind(getattr(a, "type", None)) for a in s.args)
+                sites.setdefault(s.func, []).append((fn.name, n, kinds))
+    redirect, copies = {}, []
+    taken = {f.name for f in module.functions}
+    for callee, where in sites.items():
+        groups = list(dict.fromkeys(k for _, _, k in where))
+        if not any(len({g[p] for g in groups} - {None}) > 1 for p in range(len(groups[0]))):
+            continue
+        for kinds in groups[1:]:
+            name, k = callee, 1
+            while name in taken:
+                k += 1
+                name = f"{callee}_{k}"
+            taken.add(name)
+            copies.append(_renamed(module.get(callee), name))
+            redirect.update({(f, n): name for f, n, ks in where if ks == kinds})
+    if not copies:
+        return None
+    functions = tuple(_redirected(fn, redirect) for fn in module.functions)
+    return Module(functions + tuple(copies), module.result)
+
+
+def _renamed(fn, name):
+    def stmt(s):
+        if isinstance(s, Call) and s.func == fn.name:
+            return replace(s, func=name)
+        return map_blocks(s, lambda b: tuple(map(stmt, b))) if blocks(s) else s
+    return Function(name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
+
+
+def _redirected(fn, redirect):
+    """``fn`` with its n-th call (in ``walk`` order) calling ``redirect[(fn, n)]``."""
+    count = [0]
+
+    def block(body):
+        out = []
+        for s in body:
+            if isinstance(s, Call):
+                name = redirect.get((fn.name, count[0]))
+                count[0] += 1
+                if name is not None:
+                    s = replace(s, func=name)
+            elif blocks(s):
+                s = map_blocks(s, block)
+            out.append(s)
+        return tuple(out)
+    return Function(fn.name, fn.params, block(fn.body), fn.loc, fn.doc)
