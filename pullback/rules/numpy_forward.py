@@ -84,6 +84,12 @@ _TR = "sum(sum(swapaxes(inv(x), -1, -2) * t, -1, False), -1, False)"    # trace(
 forward_rule("det", f"y * {_TR}")
 forward_rule("slogdet_logabs", _TR)
 forward_rule("solve", "-solve(a, matmul(t, y))", "solve(a, t)")
+# its reverse rule's helpers (Hessians): gb = a^-T g is linear in g, and d(gb) = a^-T (-t^T gb)
+# in a; solve_vjp_a = -gb x^T is linear in g and in x
+_DGB = "-matmul(swapaxes(t, -1, -2), solve_vjp_b(g, a, b))"
+forward_rule("solve_vjp_b", "solve_vjp_b(t, a, b)", "solve_vjp_b(-matmul(swapaxes(t, -1, -2), y), a, b)")
+forward_rule("solve_vjp_a", "solve_vjp_a(t, a, b, x)", f"solve_vjp_a({_DGB}, a, b, x)", None,
+             "solve_vjp_a(g, a, b, t)")
 # cholesky and eigh read one triangle of x: the tangent they see is that triangle,
 # mirrored (Giles; Murray, "Differentiation of the Cholesky decomposition")
 _LOW = "(tril(t, 0) + swapaxes(tril(t, -1), -1, -2))"
