@@ -11,6 +11,7 @@ a late import is found as well.
 import ast
 import pathlib
 
+import numpy as np
 import pytest
 
 import pullback
@@ -18,7 +19,7 @@ from pullback.ir import Assign, Function, Module, NewTape, Pop, Push, Return, Va
 from pullback.ir.printer import format_function
 from pullback.ir.types import FLOAT, INT, TAPE, Array
 from pullback.ir.verify import VerifyError, checked, verify_module
-from pullback.rules import PRIMITIVES
+from pullback.rules import PRIMITIVES, registry
 
 ROOT = pathlib.Path(pullback.__file__).parent
 LAYERS = ["errors", "ir", "rules", "frontend", "analysis", "transforms", "optimize", "backends"]
@@ -129,3 +130,17 @@ def test_type_names_become_type_objects():
     assert v.type is FLOAT and v.type == "float"
     with pytest.raises(TypeError):
         Var("x", "flaot")
+
+
+def test_a_reverse_rule_without_a_forward_rule_fails_the_import_check():
+    """One declaration per primitive (issue 12): the check ``rules/__init__.py`` runs at
+    import refuses a reverse rule whose forward rule was not declared (no silent gap)."""
+    registry.array_op("_no_forward_probe", np.negative, "x", "-g")
+    try:
+        with pytest.raises(ImportError, match=r"_no_forward_probe\(x\)"):
+            registry.check_declarations()
+        registry.array_op("_no_forward_probe", np.negative, "x", "-g", linear=0)
+        registry.check_declarations()
+        assert registry.PRIMITIVES["_no_forward_probe"].jvps == ("_no_forward_probe(t)",)
+    finally:
+        del registry.PRIMITIVES["_no_forward_probe"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pullback.frontend import arrays, expressions, library
+from pullback.frontend import expressions, library
 from pullback.rules import PRIMITIVES, expansions, registry
 
 FUNCTION_SECTIONS = ("Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.integrate",
@@ -118,7 +118,7 @@ def rows():
                 out.append((section, spelling, names, _kind(names) + " (per element)"))
                 continue
             out.append((section, spelling, sorted(prims), _kind(sorted(prims))))
-    for method, prim in arrays.METHODS.items():
+    for method, prim in registry.METHODS.items():
         out.append(("methods and attributes", f"x.{method}()", [prim], _kind([prim])))
     for attr, prim in _ATTRIBUTES.items():
         out.append(("methods and attributes", f"x{attr}", [prim], _kind([prim])))

@@ -18,14 +18,6 @@ from ..rules import PRIMITIVES, registry
 from .bindings import PyObj, TupleB, is_atom
 import copy
 
-METHODS = {  # method -> (primitive, leading positional params after self)
-    "sum": "sum", "mean": "mean", "prod": "prod", "max": "amax", "min": "amin",
-    "var": "var", "std": "std", "cumsum": "cumsum", "cumprod": "cumprod",
-    "argmax": "argmax", "argmin": "argmin", "argsort": "argsort", "dot": "dot",
-    "reshape": "reshape", "transpose": "transpose", "ravel": "ravel", "flatten": "flatten",
-    "copy": "copy_array", "astype": "astype", "squeeze": "squeeze", "swapaxes": "swapaxes",
-    "clip": "clip", "take": "take", "trace": "trace", "repeat": "repeat",
-}
 VARARG_SHAPE = {"reshape", "transpose"}
 
 
@@ -230,9 +222,9 @@ class ArrayLowerer:
             raise self.error(node, "a list used as a stack ('.pop()'); to differentiate a "
                                    "gradient, compose derivatives (pullback.hessian, "
                                    "jacobian(grad(f)), jvp(grad(f), ...))")
-        if attr not in METHODS:
+        if attr not in registry.METHODS:      # declared with the rule (``method=``)
             raise self.error(node, f"the array method '.{attr}()'")
-        name = METHODS[attr]
+        name = registry.METHODS[attr]
         if attr in VARARG_SHAPE and len(args) > 1:
             args = [TupleB(tuple(args))]
         if attr == "clip":

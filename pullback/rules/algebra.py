@@ -12,7 +12,7 @@ import math
 
 from ..ir import Const, Extern, Var
 from ..ir.types import is_differentiable
-from .registry import PRIMITIVES
+from .registry import PRIMITIVES, ZERO_IN_ZERO_OUT
 
 
 def fold(op, args, exact=False):
@@ -65,7 +65,7 @@ def fold(op, args, exact=False):
     if op == "unbroadcast" and isinstance(a, Var) and isinstance(b, Var) and a.type == b.type \
             and (a.type == "float" or getattr(a.type, "static", False)):
         return a
-    if op in ZERO_IN_ZERO_OUT or op.startswith("einsum_vjp"):
+    if op in ZERO_IN_ZERO_OUT:       # declared with the rule (``zero_in_zero_out=True``)
         if _is(a, 0) and isinstance(a.value, float):   # a zero cotangent: a zero adjoint
             return Const(0.0)
     if op == "getitem_vjp" and _new_axes_only(args[2]) and _same_size(a, b):
@@ -74,15 +74,6 @@ def fold(op, args, exact=False):
         # (a global array's truth is per element and read at call time: never folded)
         return args[1] if a.value else args[2]
     return None
-
-
-# helpers linear in their first argument, the cotangent: a zero in is a zero out (a
-# float constant stands for a broadcast array of it)
-ZERO_IN_ZERO_OUT = frozenset((
-    "unbroadcast", "expand_like", "expand_to", "getitem_vjp", "like", "transpose_vjp",
-    "cumsum_vjp", "split_part_vjp", "concat_first", "concat_second", "tile_vjp", "repeat_vjp",
-    "pad_vjp", "take_vjp", "take_along_axis_vjp", "sort_vjp", "diag_vjp", "trace_vjp",
-    "matmul_vjp_a", "matmul_vjp_b", "logsumexp_grad"))
 
 
 def _new_axes_only(idx):

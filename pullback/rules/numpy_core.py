@@ -10,47 +10,67 @@ import numpy as np
 
 from . import np_helpers as H
 from ..ir.types import IndexT, ListT, join, of_value
-from .registry import NO_RULE, Syntax, alias, always, array_op, nondiff, register, scalar
+from .registry import (IN_TRANSFORM, NO_RULE, Syntax, alias, always, array_op, nondiff, register,
+                       scalar)
 from .shapes import sized_by
 
 # -- helpers the rules call (themselves primitives) ---------------------------
-array_op("unbroadcast", H.unbroadcast, "g x", "expand_like(g, x)", helper="unbroadcast")
+array_op("unbroadcast", H.unbroadcast, "g x", "expand_like(g, x)", helper="unbroadcast",
+         linear=0, zero_in_zero_out=True)
 array_op("expand_like", lambda g, x: np.broadcast_to(g, np.shape(x)), "g x",
-         "unbroadcast(g, x)", helper="np.broadcast_to")
+         "unbroadcast(g, x)", helper="np.broadcast_to",
+         linear=0, zero_in_zero_out=True)
 array_op("expand_to", H.expand_to, "t x axis keepdims", "sum(g, axis, keepdims)",
-         helper="expand_to")
+         helper="expand_to",
+         linear=0, zero_in_zero_out=True)
 nondiff("count", H.count, params="x axis", result=always("int"),
         syntax=Syntax("call", "count"), helper="count", numpy="count")
 nondiff("extremum_mask", H.extremum_mask, params="x y axis keepdims",
         syntax=Syntax("call", "extremum_mask"), helper="extremum_mask", numpy="extremum_mask")
-array_op("getitem_vjp", H.getitem_vjp, "t x idx", "getitem(g, idx)", helper="getitem_vjp")
-array_op("like", H.like, "t x", "like(g, t)", helper="like")
+array_op("getitem_vjp", H.getitem_vjp, "t x idx", "getitem(g, idx)", helper="getitem_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("like", H.like, "t x", "like(g, t)", helper="like",
+         linear=0, zero_in_zero_out=True)
 # a piece of np.r_[...] (frontend/arrays.py): scalars become vectors, arrays stay
 array_op("atleast_1d_piece", np.atleast_1d, "x", "like(g, x)", helper="np.atleast_1d",
          jvps=("atleast_1d_piece(t)",))
 array_op("transpose_vjp", H.transpose_vjp, "t axes", "transpose(g, axes)",
-         helper="transpose_vjp")
-array_op("cumsum_vjp", H.cumsum_vjp, "t x axis", helper="cumsum_vjp")
+         helper="transpose_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("cumsum_vjp", H.cumsum_vjp, "t x axis", helper="cumsum_vjp",
+         linear=0, zero_in_zero_out=True)
 array_op("cumprod_vjp", H.cumprod_vjp, "t x axis", "cumprod_jvp(g, x, axis)", NO_RULE,
          helper="cumprod_vjp", jvps=("cumprod_vjp(t, x, axis)", NO_RULE))
 array_op("cumprod_jvp", H.cumprod_jvp, "t x axis", "cumprod_vjp(g, x, axis)", NO_RULE,
          helper="cumprod_jvp", jvps=("cumprod_jvp(t, x, axis)", NO_RULE))
 array_op("split_part_vjp", H.split_part_vjp, "t x sections k axis",
-         "split_part(g, sections, k, axis)", helper="split_part_vjp")
-array_op("concat_first", H.concat_first, "t a axis", helper="concat_first")
-array_op("concat_second", H.concat_second, "t a axis", helper="concat_second")
-array_op("tile_vjp", H.tile_vjp, "t x reps", "tile(g, reps)", helper="tile_vjp")
+         "split_part(g, sections, k, axis)", helper="split_part_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("concat_first", H.concat_first, "t a axis", helper="concat_first",
+         linear=0, zero_in_zero_out=True)
+array_op("concat_second", H.concat_second, "t a axis", helper="concat_second",
+         linear=0, zero_in_zero_out=True)
+array_op("tile_vjp", H.tile_vjp, "t x reps", "tile(g, reps)", helper="tile_vjp",
+         linear=0, zero_in_zero_out=True)
 array_op("repeat_vjp", H.repeat_vjp, "t x repeats axis", "repeat(g, repeats, axis)",
-         helper="repeat_vjp")
-array_op("pad_vjp", H.pad_vjp, "t x pad_width", helper="pad_vjp")
+         helper="repeat_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("pad_vjp", H.pad_vjp, "t x pad_width", helper="pad_vjp",
+         linear=0, zero_in_zero_out=True)
 array_op("take_vjp", H.take_vjp, "t x indices axis", "take(g, indices, axis)",
-         helper="take_vjp")
+         helper="take_vjp",
+         linear=0, zero_in_zero_out=True)
 array_op("take_along_axis_vjp", H.take_along_axis_vjp, "t x indices axis",
-         "take_along_axis(g, indices, axis)", helper="take_along_axis_vjp")
-array_op("sort_vjp", H.sort_vjp, "t x axis", helper="sort_vjp")
-array_op("astype_like", H.astype_like, "t x", "astype_like(g, t)", helper="astype_like")
-array_op("diag_vjp", H.diag_vjp, "t x k", "diag(g, k)", helper="diag_vjp")
-array_op("trace_vjp", H.trace_vjp, "t x", "trace(g)", helper="trace_vjp")
+         "take_along_axis(g, indices, axis)", helper="take_along_axis_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("sort_vjp", H.sort_vjp, "t x axis", helper="sort_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("astype_like", H.astype_like, "t x", "astype_like(g, t)", helper="astype_like",
+         linear=0)
+array_op("diag_vjp", H.diag_vjp, "t x k", "diag(g, k)", helper="diag_vjp",
+         linear=0, zero_in_zero_out=True)
+array_op("trace_vjp", H.trace_vjp, "t x", "trace(g)", helper="trace_vjp",
+         linear=0, zero_in_zero_out=True)
 array_op("prod_others", H.prod_others, "x axis", helper="prod_others",
          jvps=("prod_others_jvp(t, x, axis)",))
 array_op("prod_others_jvp", H.prod_others_jvp, "t x axis", helper="prod_others_jvp",
@@ -85,7 +105,8 @@ _HI = "select(max(x, lo) < hi, 1.0, select(max(x, lo) == hi, 0.5, 0.0))"
 scalar("clip", np.clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
        f"select(lo > x, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
        "select(hi < max(x, lo), 1.0, select(max(x, lo) == hi, 0.5, 0.0))", params="x lo hi",
-       python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"))
+       python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"),
+         method="clip")
 scalar("sinc", np.sinc, "select(x == 0, 0.0, (cos(3.141592653589793 * x) - y) / "
        "select(x == 0, 1.0, x))", python=(np.sinc,), numpy="np.sinc",
        syntax=Syntax("call", "np.sinc"))
@@ -95,79 +116,117 @@ for _n in ("rint", "round"):
 
 # -- reductions ----------------------------------------------------------------
 array_op("sum", np.sum, "x axis=None keepdims=False", "expand_to(g, x, axis, keepdims)",
-         python=(np.sum,))
+         python=(np.sum,),
+         linear=0, method="sum")
 array_op("mean", np.mean, "x axis=None keepdims=False",
-         "expand_to(g, x, axis, keepdims) / count(x, axis)", python=(np.mean,))
+         "expand_to(g, x, axis, keepdims) / count(x, axis)", python=(np.mean,),
+         linear=0, method="mean")
 # d prod / dx is the product of the other factors, not y / x (nan where x has a zero)
 array_op("prod", np.prod, "x axis=None keepdims=False",
-         "expand_to(g, x, axis, keepdims) * prod_others(x, axis)", python=(np.prod,))
+         "expand_to(g, x, axis, keepdims) * prod_others(x, axis)", python=(np.prod,),
+         jvps=("sum(t * prod_others(x, axis), axis, keepdims)",), method="prod")
 array_op("amax", np.max, "x axis=None keepdims=False",
          "expand_to(g, x, axis, keepdims) * extremum_mask(x, y, axis, keepdims)",
-         python=(np.max, np.amax), helper="np.max")
+         python=(np.max, np.amax), helper="np.max",
+         jvps=("sum(t * extremum_mask(x, y, axis, keepdims), axis, keepdims)",), method="max")
 array_op("amin", np.min, "x axis=None keepdims=False",
          "expand_to(g, x, axis, keepdims) * extremum_mask(x, y, axis, keepdims)",
-         python=(np.min, np.amin), helper="np.min")
+         python=(np.min, np.amin), helper="np.min",
+         jvps=("sum(t * extremum_mask(x, y, axis, keepdims), axis, keepdims)",), method="min")
 array_op("var", np.var, "x axis=None ddof=0 keepdims=False",
          "expand_to(g, x, axis, keepdims) * 2.0 * (x - mean(x, axis, True)) / "
-         "(count(x, axis) - ddof)", python=(np.var,))
+         "(count(x, axis) - ddof)", python=(np.var,),
+         jvps=("sum(t * 2.0 * (x - mean(x, axis, True)), axis, keepdims) / (count(x, axis) - ddof)",), method="var")
 array_op("std", np.std, "x axis=None ddof=0 keepdims=False",
          "expand_to(g / y, x, axis, keepdims) * (x - mean(x, axis, True)) / "
-         "(count(x, axis) - ddof)", python=(np.std,))
-array_op("cumsum", np.cumsum, "x axis=None", "cumsum_vjp(g, x, axis)", python=(np.cumsum,))
+         "(count(x, axis) - ddof)", python=(np.std,),
+         jvps=("sum(t * (x - mean(x, axis, True)), axis, keepdims) / ((count(x, axis) - ddof) * y)",), method="std")
+array_op("cumsum", np.cumsum, "x axis=None", "cumsum_vjp(g, x, axis)", python=(np.cumsum,),
+         linear=0, method="cumsum")
 # the rules run a recurrence, not ``cumsum(g * y) / x`` (nan where x has a zero)
-array_op("cumprod", np.cumprod, "x axis=None", "cumprod_vjp(g, x, axis)", python=(np.cumprod,))
+array_op("cumprod", np.cumprod, "x axis=None", "cumprod_vjp(g, x, axis)", python=(np.cumprod,),
+         jvps=("cumprod_jvp(t, x, axis)",), method="cumprod")
 array_op("norm", np.linalg.norm, "x ord=None axis=None keepdims=False",
          "norm_vjp(g, x, y, ord, axis, keepdims)", python=(np.linalg.norm,),
-         helper="np.linalg.norm")
-array_op("trace", np.trace, "x", "trace_vjp(g, x)", python=(np.trace,))
+         helper="np.linalg.norm",
+         jvps=("sum(norm_vjp(ones_like(y), x, y, ord, axis, keepdims) * t, axis, keepdims)",))
+array_op("trace", np.trace, "x", "trace_vjp(g, x)", python=(np.trace,),
+         linear=0, method="trace")
 
 # -- shapes (linear: the rule is the inverse rearrangement) ---------------------
-array_op("reshape", np.reshape, "x shape", "like(g, x)", python=(np.reshape,))
-array_op("ravel", np.ravel, "x", "like(g, x)", python=(np.ravel,))
-array_op("flatten", H.flatten, "x", "like(g, x)", helper="flatten")
+array_op("reshape", np.reshape, "x shape", "like(g, x)", python=(np.reshape,),
+         linear=0, method="reshape")
+array_op("ravel", np.ravel, "x", "like(g, x)", python=(np.ravel,),
+         linear=0, method="ravel")
+array_op("flatten", H.flatten, "x", "like(g, x)", helper="flatten",
+         linear=0, method="flatten")
 array_op("transpose", np.transpose, "x axes=None", "transpose_vjp(g, axes)",
-         python=(np.transpose,))
+         python=(np.transpose,),
+         linear=0, method="transpose")
 array_op("swapaxes", np.swapaxes, "x axis1 axis2", "swapaxes(g, axis1, axis2)",
-         python=(np.swapaxes,))
+         python=(np.swapaxes,),
+         linear=0, method="swapaxes")
 array_op("moveaxis", np.moveaxis, "x source destination",
-         "moveaxis(g, destination, source)", python=(np.moveaxis,))
-array_op("expand_dims", np.expand_dims, "x axis", "like(g, x)", python=(np.expand_dims,))
-array_op("squeeze", np.squeeze, "x axis=None", "like(g, x)", python=(np.squeeze,))
+         "moveaxis(g, destination, source)", python=(np.moveaxis,),
+         linear=0)
+array_op("expand_dims", np.expand_dims, "x axis", "like(g, x)", python=(np.expand_dims,),
+         linear=0)
+array_op("squeeze", np.squeeze, "x axis=None", "like(g, x)", python=(np.squeeze,),
+         linear=0, method="squeeze")
 array_op("broadcast_to", np.broadcast_to, "x shape", "unbroadcast(g, x)",
-         python=(np.broadcast_to,))
+         python=(np.broadcast_to,),
+         linear=0)
 array_op("concat2", H.concat2, "a b axis", "concat_first(g, a, axis)",
-         "concat_second(g, a, axis)", helper="concat2")
-array_op("atleast_2d", np.atleast_2d, "x", "like(g, x)", python=(np.atleast_2d,))
+         "concat_second(g, a, axis)", helper="concat2",
+         jvps=("concat2(t, zeros_like(b), axis)", "concat2(zeros_like(a), t, axis)"))
+array_op("atleast_2d", np.atleast_2d, "x", "like(g, x)", python=(np.atleast_2d,),
+         linear=0)
 array_op("hstack2", H.hstack2, "a b", "hstack_first(g, a)", "hstack_second(g, a)",
-         helper="hstack2")
-array_op("hstack_first", H.hstack_first, "t a", helper="hstack_first")
-array_op("hstack_second", H.hstack_second, "t a", helper="hstack_second")
+         helper="hstack2",
+         jvps=("hstack2(t, zeros_like(b))", "hstack2(zeros_like(a), t)"))
+array_op("hstack_first", H.hstack_first, "t a", helper="hstack_first",
+         linear=0)
+array_op("hstack_second", H.hstack_second, "t a", helper="hstack_second",
+         linear=0)
 nondiff("hstack_axis", H.hstack_axis, result=always("int"),
         syntax=Syntax("call", "hstack_axis"), helper="hstack_axis", numpy="hstack_axis")
 array_op("split_part", H.split_part, "x sections k axis",
-         "split_part_vjp(g, x, sections, k, axis)", helper="split_part")
+         "split_part_vjp(g, x, sections, k, axis)", helper="split_part",
+         linear=0)
 array_op("array_split_part_vjp", H.array_split_part_vjp, "t x sections k axis",
-         "array_split_part(g, sections, k, axis)", helper="array_split_part_vjp")
+         "array_split_part(g, sections, k, axis)", helper="array_split_part_vjp",
+         linear=0)
 array_op("array_split_part", H.array_split_part, "x sections k axis",
-         "array_split_part_vjp(g, x, sections, k, axis)", helper="array_split_part")
-array_op("tile", np.tile, "x reps", "tile_vjp(g, x, reps)", python=(np.tile,))
+         "array_split_part_vjp(g, x, sections, k, axis)", helper="array_split_part",
+         linear=0)
+array_op("tile", np.tile, "x reps", "tile_vjp(g, x, reps)", python=(np.tile,),
+         linear=0)
 array_op("repeat", np.repeat, "x repeats axis=None", "repeat_vjp(g, x, repeats, axis)",
-         python=(np.repeat,))
-array_op("flip", np.flip, "x axis=None", "flip(g, axis)", python=(np.flip,))
-array_op("roll", np.roll, "x shift axis=None", "roll(g, -shift, axis)", python=(np.roll,))
-array_op("pad", np.pad, "x pad_width", "pad_vjp(g, x, pad_width)", python=(np.pad,))
-array_op("diag", np.diag, "x k=0", "diag_vjp(g, x, k)", python=(np.diag,))
-array_op("copy_array", np.copy, "x", "g", python=(np.copy,), helper="np.copy")
+         python=(np.repeat,),
+         linear=0, method="repeat")
+array_op("flip", np.flip, "x axis=None", "flip(g, axis)", python=(np.flip,),
+         linear=0)
+array_op("roll", np.roll, "x shift axis=None", "roll(g, -shift, axis)", python=(np.roll,),
+         linear=0)
+array_op("pad", np.pad, "x pad_width", "pad_vjp(g, x, pad_width)", python=(np.pad,),
+         linear=0)
+array_op("diag", np.diag, "x k=0", "diag_vjp(g, x, k)", python=(np.diag,),
+         linear=0)
+array_op("copy_array", np.copy, "x", "g", python=(np.copy,), helper="np.copy",
+         linear=0, method="copy")
 array_op("astype", lambda x, dtype: np.asarray(x).astype(dtype), "x dtype",
-         "astype_like(g, x)", helper="np.asarray")
+         "astype_like(g, x)", helper="np.asarray",
+         linear=0, method="astype")
 
 # -- indexing --------------------------------------------------------------------
 register("getitem", lambda x, idx: x[idx], ("x", "idx"), None, always("float"),
          Syntax("index", ""), vjps=("getitem_vjp(g, x, idx)", None), numpy="getitem",
-         shape=sized_by("getitem", 1, masks=True))
+         shape=sized_by("getitem", 1, masks=True),
+         linear=0)
 register("getitem_copy", lambda x, idx: np.array(x[idx]), ("x", "idx"), None,
          always("float"), Syntax("call", "np.array"), vjps=("getitem_vjp(g, x, idx)", None),
-         numpy="getitem_copy", shape=sized_by("getitem_copy", 1, masks=True))
+         numpy="getitem_copy", shape=sized_by("getitem_copy", 1, masks=True),
+         linear=0)
 def _setitem_type(x, idx, v):
     """A write into a list keeps it a list; into an array, NumPy says."""
     if isinstance(x, ListT):
@@ -178,7 +237,8 @@ def _setitem_type(x, idx, v):
 register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          Syntax("call", "setitem"), helper="setitem", numpy="setitem",
          vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"),
-         shape=_setitem_type)
+         shape=_setitem_type,
+         jvps=(IN_TRANSFORM, None, IN_TRANSFORM))
 register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
          lambda *parts: IndexT.of(parts), Syntax("tuple", ""), numpy="index",  # x[i, j] too
          shape=lambda *parts: IndexT.of(parts))
@@ -187,25 +247,31 @@ register("index_list", H.index_list, (), None, always("index"), Syntax("call", "
 register("slice", slice, ("start", "stop", "step"), None, always("index"),
          Syntax("call", "slice"), numpy="slice", shape=always("index"))
 array_op("take", np.take, "x indices axis=None", "take_vjp(g, x, indices, axis)",
-         python=(np.take,))
+         python=(np.take,),
+         linear=0, method="take")
 array_op("take_along_axis", np.take_along_axis, "x indices axis",
-         "take_along_axis_vjp(g, x, indices, axis)", python=(np.take_along_axis,))
-array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,))
+         "take_along_axis_vjp(g, x, indices, axis)", python=(np.take_along_axis,),
+         linear=0)
+array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,),
+         jvps=("take_along_axis(t, argsort(x, axis), axis)",))
 array_op("argpartition", np.argpartition, "x kth axis=-1", python=(np.argpartition,),
          result=always("int"))
 for _name in ("argsort", "argmax", "argmin"):
     array_op(_name, getattr(np, _name), "x axis=None" if _name != "argsort" else "x axis=-1",
-             python=(getattr(np, _name),), result=always("int"))
+             python=(getattr(np, _name),), result=always("int"), method=_name)
 
 # -- lists grown by append (the adjoint of a list is an array of its final length) ---
-register("list_new", list, (), None, lambda: ListT(), Syntax("call", "list"), numpy="list")
+register("list_new", list, (), None, lambda: ListT(), Syntax("call", "list"), numpy="list",
+         zero_derivative=True)
 register("list_append", H.list_append, ("xs", "v", "k"), None, always("float"),
          Syntax("call", "list_append"), helper="list_append", numpy="list_append",
          vjps=("g", "getitem(g, k)", None),
          shape=lambda xs, v, k: ListT(join(xs.elem if isinstance(xs, ListT) else None,
-                                           of_value(v) if isinstance(v, (int, float)) else v)))
+                                           of_value(v) if isinstance(v, (int, float)) else v)),
+         jvps=(IN_TRANSFORM, IN_TRANSFORM))
 
-array_op("stack", np.stack, "xs axis=0", "moveaxis(g, axis, 0)", python=(np.stack,))
+array_op("stack", np.stack, "xs axis=0", "moveaxis(g, axis, 0)", python=(np.stack,),
+         jvps=("stack(t, axis)",))
 
 # -- shape queries (no derivative) --------------------------------------------------
 nondiff("shape_of", np.shape, result=always("shape"), syntax=Syntax("call", "np.shape"),
@@ -219,24 +285,31 @@ nondiff("size", np.size, result=always("int"), syntax=Syntax("call", "np.size"),
 nondiff("len", len, result=always("int"), syntax=Syntax("call", "len"), numpy="len")
 
 # -- constructors --------------------------------------------------------------------
-for _name in ("zeros", "ones", "empty"):
+for _name in ("zeros", "ones", "empty"):     # the result does not depend on values
     array_op(_name, getattr(np, _name), "shape dtype=None", python=(getattr(np, _name),),
-             shape=sized_by(_name, 0))
+             shape=sized_by(_name, 0), zero_derivative=True)
     array_op(_name + "_like", getattr(np, _name + "_like"), "x dtype=None",
-             python=(getattr(np, _name + "_like"),))
+             python=(getattr(np, _name + "_like"),), zero_derivative=True)
 array_op("full", np.full, "shape fill_value dtype=None", None, "g", python=(np.full,),
-         shape=sized_by("full", 0))
+         shape=sized_by("full", 0),
+         linear=1)
 array_op("full_like", np.full_like, "x fill_value dtype=None", None, "g",
-         python=(np.full_like,))
+         python=(np.full_like,),
+         linear=1)
 array_op("arange", np.arange, "start stop=None step=None dtype=None",
          "arange_start_vjp(g, stop)", None, "arange_step_vjp(g, step)", python=(np.arange,),
-         shape=sized_by("arange", 0, 1, 2))
+         shape=sized_by("arange", 0, 1, 2),
+         jvps=(NO_RULE, None, NO_RULE))
 array_op("linspace", np.linspace, "start stop num=50 endpoint=True",
          "sum(g * (1.0 - linspace_weights(g, num, endpoint)), 0, False)",
          "sum(g * linspace_weights(g, num, endpoint), 0, False)", python=(np.linspace,),
-         shape=sized_by("linspace", 2))
-array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,), shape=sized_by("eye", 0, 1))
-array_op("zeros_for", H.zeros_for, "shape leaf", helper="zeros_for")
+         shape=sized_by("linspace", 2),
+         jvps=("(1.0 - linspace_weights(y, num, endpoint)) * t",
+              "linspace_weights(y, num, endpoint) * t"))
+array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,), shape=sized_by("eye", 0, 1),
+         zero_derivative=True)
+array_op("zeros_for", H.zeros_for, "shape leaf", helper="zeros_for",
+         zero_derivative=True)
 nondiff("linspace_weights", H.linspace_weights, params="g num endpoint", helper="linspace_weights",
         syntax=Syntax("call", "linspace_weights"), numpy="linspace_weights")
 nondiff("arange_start_vjp", H.arange_start_vjp, params="g stop", helper="arange_start_vjp",
@@ -244,4 +317,5 @@ nondiff("arange_start_vjp", H.arange_start_vjp, params="g stop", helper="arange_
 nondiff("arange_step_vjp", H.arange_step_vjp, params="g step", helper="arange_step_vjp",
         syntax=Syntax("call", "arange_step_vjp"), numpy="arange_step_vjp")
 array_op("asarray", np.array, "x dtype=None", "astype_like(g, x)",
-         python=(np.array, np.asarray), helper="np.array")
+         python=(np.array, np.asarray), helper="np.array",
+         linear=0)

@@ -54,63 +54,106 @@ def helper(name, params, *vjps, **kw):
 
 
 # -- products ---------------------------------------------------------------------------
-helper("matmul_vjp_a", "g a b")
-helper("matmul_vjp_b", "g a b")
+helper("matmul_vjp_a", "g a b",
+         linear=(0, 2), zero_in_zero_out=True)
+helper("matmul_vjp_b", "g a b",
+         linear=(0, 1), zero_in_zero_out=True)
 array_op("matmul", np.matmul, "a b", "matmul_vjp_a(g, a, b)", "matmul_vjp_b(g, a, b)",
-         python=(np.matmul,), syntax=Syntax("infix", "@", 20))
-helper("tensordot_vjp_a", "g a b axes")
-helper("tensordot_vjp_b", "g a b axes")
+         python=(np.matmul,), syntax=Syntax("infix", "@", 20),
+         linear=(0, 1))
+helper("tensordot_vjp_a", "g a b axes",
+         linear=(0, 2))
+helper("tensordot_vjp_b", "g a b axes",
+         linear=(0, 1))
 array_op("tensordot", np.tensordot, "a b axes=2", "tensordot_vjp_a(g, a, b, axes)",
-         "tensordot_vjp_b(g, a, b, axes)", python=(np.tensordot,))
-helper("dot_vjp_a", "g a b")
-helper("dot_vjp_b", "g a b")
-array_op("dot", np.dot, "a b", "dot_vjp_a(g, a, b)", "dot_vjp_b(g, a, b)", python=(np.dot,))
-helper("inner_vjp_a", "g a b")
-helper("inner_vjp_b", "g a b")
+         "tensordot_vjp_b(g, a, b, axes)", python=(np.tensordot,),
+         linear=(0, 1))
+helper("dot_vjp_a", "g a b",
+         linear=(0, 2))
+helper("dot_vjp_b", "g a b",
+         linear=(0, 1))
+array_op("dot", np.dot, "a b", "dot_vjp_a(g, a, b)", "dot_vjp_b(g, a, b)", python=(np.dot,),
+         linear=(0, 1), method="dot")
+helper("inner_vjp_a", "g a b",
+         linear=(0, 2))
+helper("inner_vjp_b", "g a b",
+         linear=(0, 1))
 array_op("inner", np.inner, "a b", "inner_vjp_a(g, a, b)", "inner_vjp_b(g, a, b)",
-         python=(np.inner,))
-array_op("vdot", np.vdot, "a b", "like(g * b, a)", "like(g * a, b)", python=(np.vdot,))
+         python=(np.inner,),
+         linear=(0, 1))
+array_op("vdot", np.vdot, "a b", "like(g * b, a)", "like(g * a, b)", python=(np.vdot,),
+         linear=(0, 1))
 array_op("outer", np.outer, "a b", "like(matmul(g, ravel(b)), a)",
-         "like(matmul(ravel(a), g), b)", python=(np.outer,))
+         "like(matmul(ravel(a), g), b)", python=(np.outer,),
+         linear=(0, 1))
 
 # np.einsum(subscripts, *operands): one primitive per operand count, chosen by the
 # frontend from the number of arguments.
 for _n in range(1, 5):
     _ops = "a b c d"[:2 * _n - 1]
-    array_op(f"einsum_vjp{_n}", H.einsum_vjp, f"t subscripts k {_ops}", helper="einsum_vjp")
+    array_op(f"einsum_vjp{_n}", H.einsum_vjp, f"t subscripts k {_ops}", helper="einsum_vjp",
+             zero_in_zero_out=True)
     array_op(f"einsum{_n}", np.einsum, f"subscripts {_ops}", None,
              *[f"einsum_vjp{_n}(g, subscripts, {k}, {', '.join(_ops.split())})"
-               for k in range(_n)], helper="np.einsum")
+               for k in range(_n)], helper="np.einsum", linear=range(1, _n + 1))
     alias(f"einsum{_n}", np.einsum, nargs=_n + 1)
 
 # -- inverses, determinants, solves -------------------------------------------------------
 _T = "swapaxes({}, -1, -2)"
+_TR = "sum(sum(swapaxes(inv(x), -1, -2) * t, -1, False), -1, False)"    # trace(inv(x) @ t)
+# cholesky and eigh read one triangle of x: the tangent they see is that triangle,
+# mirrored (Giles; Murray, "Differentiation of the Cholesky decomposition")
+_LOW = "(tril(t, 0) + swapaxes(tril(t, -1), -1, -2))"
+_UP = "(triu(t, 0) + swapaxes(triu(t, 1), -1, -2))"
+_X = f"solve(y, swapaxes(solve(y, {_LOW}), -1, -2))"          # L^-1 S L^-T
+_CHOLESKY_JVP = f"matmul(y, tril({_X}, -1) + 0.5 * triu(tril({_X}, 0), 0))"
+_EIGH_W_JVP = f"sum(eigh_v(x, UPLO) * matmul(select(UPLO == 'L', {_LOW}, {_UP}), " \
+    "eigh_v(x, UPLO)), -2, False)"
+_PINV_JVP = "-matmul(matmul(y, t), y) + matmul(matmul(y, swapaxes(y, -1, -2)), " \
+    "swapaxes(t, -1, -2) - matmul(swapaxes(t, -1, -2), matmul(x, y))) + " \
+    "matmul(swapaxes(t, -1, -2) - matmul(matmul(y, x), swapaxes(t, -1, -2)), " \
+    "matmul(swapaxes(y, -1, -2), y))"
 array_op("inv", np.linalg.inv, "x", f"-matmul(matmul({_T.format('y')}, g), {_T.format('y')})",
-         python=(np.linalg.inv,), helper="np.linalg.inv", shape=_shape(np.linalg.inv))
+         python=(np.linalg.inv,), helper="np.linalg.inv", shape=_shape(np.linalg.inv),
+         jvps=("-matmul(matmul(y, t), y)",))
 array_op("det", np.linalg.det, "x",
          f"expand_dims(expand_dims(g * y, -1), -1) * {_T.format('inv(x)')}",
-         python=(np.linalg.det,), helper="np.linalg.det", shape=_shape(np.linalg.det))
-helper("slogdet_sign", "x", shape=_shape(H.slogdet_sign))
+         python=(np.linalg.det,), helper="np.linalg.det", shape=_shape(np.linalg.det),
+         jvps=(f"y * {_TR}",))
+helper("slogdet_sign", "x", shape=_shape(H.slogdet_sign),
+         zero_derivative=True)
 helper("slogdet_logabs", "x", f"expand_dims(expand_dims(g, -1), -1) * {_T.format('inv(x)')}",
-       shape=_shape(H.slogdet_logabs))
+       shape=_shape(H.slogdet_logabs),
+         jvps=(_TR,))
 tuple_result(np.linalg.slogdet, "slogdet_sign", "slogdet_logabs")
-helper("solve_vjp_a", "g a b x", shape=_shape(H.solve_vjp_a))
-helper("solve_vjp_b", "g a b", shape=_shape(H.solve_vjp_b))
+# solve's reverse rule's helpers (Hessians): gb = a^-T g is linear in g, and
+# d(gb) = a^-T (-t^T gb) in a; solve_vjp_a = -gb x^T is linear in g and in x
+_DGB = "-matmul(swapaxes(t, -1, -2), solve_vjp_b(g, a, b))"
+helper("solve_vjp_a", "g a b x", shape=_shape(H.solve_vjp_a), linear=(0, 3),
+       jvps=(None, f"solve_vjp_a({_DGB}, a, b, x)"))
+helper("solve_vjp_b", "g a b", shape=_shape(H.solve_vjp_b), linear=0,
+       jvps=(None, "solve_vjp_b(-matmul(swapaxes(t, -1, -2), y), a, b)"))
 array_op("solve", np.linalg.solve, "a b", "solve_vjp_a(g, a, b, y)", "solve_vjp_b(g, a, b)",
-         python=(np.linalg.solve,), helper="np.linalg.solve", shape=_shape(np.linalg.solve))
+         python=(np.linalg.solve,), helper="np.linalg.solve", shape=_shape(np.linalg.solve),
+         jvps=("-solve(a, matmul(t, y))", "solve(a, t)"))
 
 # -- decompositions ----------------------------------------------------------------------------
 helper("cholesky_vjp", "g y", shape=_type_of(1))
 array_op("cholesky", np.linalg.cholesky, "x", "cholesky_vjp(g, y)",
          python=(np.linalg.cholesky,), helper="np.linalg.cholesky",
-         shape=_shape(np.linalg.cholesky))
+         shape=_shape(np.linalg.cholesky),
+         jvps=(_CHOLESKY_JVP,))
 helper("eigh_vjp", "gw gv x UPLO", shape=_type_of(2))
-helper("eigh_w", "x UPLO='L'", "eigh_vjp(g, 0.0, x, UPLO)", shape=_shape(H.eigh_w))
-helper("eigh_v", "x UPLO='L'", "eigh_vjp(0.0, g, x, UPLO)", shape=_shape(H.eigh_v))
+helper("eigh_w", "x UPLO='L'", "eigh_vjp(g, 0.0, x, UPLO)", shape=_shape(H.eigh_w),
+         jvps=(_EIGH_W_JVP,))
+helper("eigh_v", "x UPLO='L'", "eigh_vjp(0.0, g, x, UPLO)", shape=_shape(H.eigh_v),
+         jvps=(NO_RULE,))
 tuple_result(np.linalg.eigh, "eigh_w", "eigh_v")
 helper("qr_vjp", "gq gr x", shape=_type_of(2))
-helper("qr_q", "x", "qr_vjp(g, 0.0, x)", shape=_shape(H.qr_q))
-helper("qr_r", "x", "qr_vjp(0.0, g, x)", shape=_shape(H.qr_r))
+helper("qr_q", "x", "qr_vjp(g, 0.0, x)", shape=_shape(H.qr_q),
+         jvps=(NO_RULE,))
+helper("qr_r", "x", "qr_vjp(0.0, g, x)", shape=_shape(H.qr_r),
+         jvps=(NO_RULE,))
 tuple_result(np.linalg.qr, "qr_q", "qr_r")
 alias("eigh_w", np.linalg.eigvalsh)
 # svd: u and vh by Townsend's rule (factor_helpers), which raises at repeated singular
@@ -122,7 +165,8 @@ helper("svd_vectors_vjp", "gu gs gv x", *[NO_RULE] * 4, shape=_type_of(3))
 helper("svd_vectors_jvp", "t x full_matrices which", NO_RULE, NO_RULE,
        shape=lambda t, x, fm, which: _shape(H.svd_u if which == 0 else H.svd_vh)(x, fm))
 _SVD = "x full_matrices=True compute_uv=True hermitian=False"
-helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,))
+helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,),
+         jvps=(NO_RULE,))
 helper("svd_u", _SVD, "svd_vectors_vjp(g, 0.0, 0.0, x)", shape=_shape(H.svd_u),
        jvps=("svd_vectors_jvp(t, x, full_matrices, 0)",))
 helper("svd_vh", _SVD, "svd_vectors_vjp(0.0, 0.0, g, x)", shape=_shape(H.svd_vh),
@@ -146,17 +190,25 @@ array_op("pinv", np.linalg.pinv, "x",
          f"-matmul(matmul({_T.format('y')}, g), {_T.format('y')})"
          f" + matmul({_GT} - matmul(matmul(x, y), {_GT}), matmul(y, {_T.format('y')}))"
          f" + matmul(matmul({_T.format('y')}, y), {_GT} - matmul(matmul({_GT}, y), x))",
-         python=(np.linalg.pinv,), helper="np.linalg.pinv", shape=_shape(np.linalg.pinv))
+         python=(np.linalg.pinv,), helper="np.linalg.pinv", shape=_shape(np.linalg.pinv),
+         jvps=(_PINV_JVP,))
 helper("lstsq_residuals_vjp", "g a b wrt_a")
 helper("lstsq_residuals", "a b", "lstsq_residuals_vjp(g, a, b, True)",
        "lstsq_residuals_vjp(g, a, b, False)", shape=_shape(H.lstsq_residuals),
-       python=(H.lstsq_residuals,))
+       python=(H.lstsq_residuals,),
+         jvps=(NO_RULE, NO_RULE))
 
 # -- matrix structure (linear: the rule is the same selection, or its scatter) -------------------
-array_op("tril", np.tril, "x k=0", "tril(g, k)", python=(np.tril,))
-array_op("triu", np.triu, "x k=0", "triu(g, k)", python=(np.triu,))
-helper("diagonal_vjp", "g x offset axis1 axis2", "diagonal(g, offset, axis1, axis2)")
+array_op("tril", np.tril, "x k=0", "tril(g, k)", python=(np.tril,),
+         linear=0)
+array_op("triu", np.triu, "x k=0", "triu(g, k)", python=(np.triu,),
+         linear=0)
+helper("diagonal_vjp", "g x offset axis1 axis2", "diagonal(g, offset, axis1, axis2)",
+         linear=0)
 array_op("diagonal", np.diagonal, "x offset=0 axis1=0 axis2=1",
-         "diagonal_vjp(g, x, offset, axis1, axis2)", python=(np.diagonal,))
-helper("diff_vjp", "g x n axis")
-array_op("diff", np.diff, "x n=1 axis=-1", "diff_vjp(g, x, n, axis)", python=(np.diff,))
+         "diagonal_vjp(g, x, offset, axis1, axis2)", python=(np.diagonal,),
+         linear=0)
+helper("diff_vjp", "g x n axis",
+         linear=0)
+array_op("diff", np.diff, "x n=1 axis=-1", "diff_vjp(g, x, n, axis)", python=(np.diff,),
+         linear=0)

@@ -10,7 +10,7 @@ declared, so they are rejected by name.
 """
 import numpy as np
 
-from .registry import Syntax, alias, always, array_op, nondiff, numpy_result
+from .registry import NO_RULE, Syntax, alias, always, array_op, nondiff, numpy_result
 from .shapes import sized_by
 
 BOOL = always("bool")
@@ -56,9 +56,11 @@ for _name in ("random", "random_sample", "standard_normal"):
 array_op("random_normal", np.random.normal, "loc=0.0 scale=1.0 size=None",
          "g", "g * (y - loc) / scale", python=(np.random.normal,), helper="np.random.normal",
          shape=sized_by("random_normal", 2, like=lambda a, b, size: _zeros_like_params(
-             a, b, size=size)), pure=False)
+             a, b, size=size)), pure=False,
+         jvps=(NO_RULE, NO_RULE))
 array_op("random_uniform", np.random.uniform, "low=0.0 high=1.0 size=None",
          "g * (high - y) / (high - low)", "g * (y - low) / (high - low)",
          python=(np.random.uniform,), helper="np.random.uniform", pure=False,
          shape=sized_by("random_uniform", 2, like=lambda a, b, size: _zeros_like_params(
-             a, b, size=size)))
+             a, b, size=size)),
+         jvps=(NO_RULE, NO_RULE))

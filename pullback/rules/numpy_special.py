@@ -96,22 +96,28 @@ for _np_name, _sp_name in (("expm1", "expm1"), ("log1p", "log1p"), ("exp2", "exp
     alias(_np_name, getattr(sp, _sp_name), nargs=1)
 
 # -- reductions -----------------------------------------------------------------------------
-array_op("logsumexp_grad", H.logsumexp_grad, "g a b y axis keepdims", helper="logsumexp_grad")
+array_op("logsumexp_grad", H.logsumexp_grad, "g a b y axis keepdims", helper="logsumexp_grad",
+         zero_in_zero_out=True)
 nondiff("logsumexp_weight", H.logsumexp_weight, params="b", helper="logsumexp_weight",
         syntax=Syntax("call", "logsumexp_weight"))
 _LSE = "logsumexp_grad(g, a, b, y, axis, keepdims)"
+_W = "exp(a - expand_to(y, a, axis, keepdims))"
 register("logsumexp", sp.logsumexp, ("a", "axis", "b", "keepdims", "return_sign"), None,
          always("float"), Syntax("call", "scipy.special.logsumexp"), python=(sp.logsumexp,),
          vjps=(f"{_LSE} * logsumexp_weight(b)", None, _LSE, None, None),
-         numpy="scipy.special.logsumexp", defaults=(None, None, False, False), bind=True)
+         numpy="scipy.special.logsumexp", defaults=(None, None, False, False), bind=True,
+         jvps=(f"sum({_W} * logsumexp_weight(b) * t, axis, keepdims)", None,
+               f"sum({_W} * t, axis, keepdims)"))
 register("softmax", sp.softmax, ("x", "axis"), None, always("float"),
          Syntax("call", "scipy.special.softmax"), python=(sp.softmax,),
          vjps=("y * (g - sum(g * y, axis, True))", None), numpy="scipy.special.softmax",
-         defaults=(None,), bind=True)
+         defaults=(None,), bind=True,
+         jvps=("y * (t - sum(t * y, axis, True))",))
 register("log_softmax", sp.log_softmax, ("x", "axis"), None, always("float"),
          Syntax("call", "scipy.special.log_softmax"), python=(sp.log_softmax,),
          vjps=("g - exp(y) * sum(g, axis, True)", None), numpy="scipy.special.log_softmax",
-         defaults=(None,), bind=True)
+         defaults=(None,), bind=True,
+         jvps=("t - sum(exp(y) * t, axis, True)",))
 
 
 # -- scipy.special functions written in Python in SciPy: expansions ------------------------

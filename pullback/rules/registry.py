@@ -17,7 +17,6 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Optional
 import numpy as np
-import dataclasses
 
 PRIMITIVES: dict = {}
 LIBRARY_MODULES: set = set()   # modules generated code imports for ``pullback.defvjp`` rules
@@ -26,6 +25,11 @@ LIBRARY_RULES: dict = {}       # library function -> the custom_vjp ``pullback.d
 # derivative, e.g. an integer parameter) a derivative that reaches it is rejected at the
 # user's line (``analysis.activity``), never a silent zero.
 NO_RULE = "NO_RULE"
+# A forward rule the forward transform writes itself (``setitem``: ``x_dot[idx] = v_dot``
+# in place; ``list_append``): declared so that no differentiable parameter lacks one.
+IN_TRANSFORM = "IN_TRANSFORM"
+ZERO_IN_ZERO_OUT: set = set()  # helpers whose zero first argument (a cotangent) gives zero
+METHODS: dict = {}             # array method name (``x.sum``) -> primitive
 _BY_PYTHON: dict = {}   # (python callable, nargs or None) -> primitive name
 
 
@@ -94,7 +98,7 @@ class Primitive:
                                         if r is not None and r != NO_RULE]
         if self.jvps is not None:
             out = sorted(set(out) | {i for i, r in enumerate(self.jvps)
-                                     if r is not None and r != NO_RULE})
+                                     if r is not None and r not in (NO_RULE, IN_TRANSFORM)})
         return out
 
     def no_rule_positions(self):
@@ -106,7 +110,7 @@ class Primitive:
         """The forward rule for param ``i``: an expression over its tangent ``t``, the
         params and ``y`` (None: elementwise, use the partial; or no rule)."""
         p = self.jvps[i] if self.jvps is not None and i < len(self.jvps) else None
-        return None if p is None or p == NO_RULE else _parse(p)
+        return None if p is None or p in (NO_RULE, IN_TRANSFORM) else _parse(p)
 
     def partial_ast(self, i):
         p = self.partials[i] if self.partials else None
@@ -147,15 +151,30 @@ def numpy_result(*types):
 
 def register(name, impl, params, partials, result, syntax, python=(), helper=None,
              vjps=None, shape=None, numpy=None, defaults=(), bind=False, pure=True, jvps=None,
-             zero_derivative=False):
+             zero_derivative=False, linear=(), zero_in_zero_out=False, method=None):
     """Add a primitive.  ``python`` callables map to it by argument count, or by
-    signature binding (keywords, defaults) when ``bind`` is set."""
-    if jvps is not None:
-        jvps = tuple(jvps) + (None,) * (len(params) - len(jvps))
+    signature binding (keywords, defaults) when ``bind`` is set.  The facts of its
+    derivative are declared here too: ``linear`` positions get the forward rule the
+    function itself applied to the tangent ``t`` there (``jvps`` gives the others);
+    ``zero_in_zero_out``: a zero first argument (a cotangent) gives a zero result, which
+    the folder uses; ``zero_derivative``: the result does not depend on the arguments'
+    values; ``method``: the array method (``x.sum()``) that calls it."""
+    linear = (linear,) if isinstance(linear, int) else tuple(linear)
+    if jvps is not None or linear:
+        jvps = list(jvps or ()) + [None] * (len(params) - len(jvps or ()))
+        for k in linear:
+            assert jvps[k] is None, f"{name}: a linear parameter's rule is derived"
+            jvps[k] = f"{name}({', '.join('t' if i == k else p for i, p in enumerate(params))})"
+        jvps = tuple(jvps)
     prim = Primitive(name, impl, tuple(params), partials, result, syntax, helper, vjps,
                      shape, numpy, tuple(defaults), pure=pure, jvps=jvps,
                      zero_derivative=zero_derivative)
     PRIMITIVES[name] = prim
+    if zero_in_zero_out:
+        ZERO_IN_ZERO_OUT.add(name)
+    for m in (method,) if isinstance(method, str) else method or ():
+        assert m not in METHODS, f"{name}: method {m} is {METHODS.get(m)}'s"
+        METHODS[m] = name
     for obj in python:
         _BY_PYTHON[(obj, None if bind else len(params))] = name
     return prim
@@ -177,7 +196,7 @@ def nondiff(name, impl, params="x", result=None, python=(), syntax=None, **kw):
 
 
 def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, result=None,
-             syntax=None, pure=True, jvps=None):
+             syntax=None, pure=True, jvps=None, **facts):
     """A NumPy function with reverse rules over the cotangent ``g``.
 
     ``params`` is a signature: ``"x axis=None keepdims=False"``; parameters
@@ -198,15 +217,21 @@ def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, resu
                     syntax or Syntax("call", spelled), python,
                     helper=None if spelled.startswith("np.") else spelled,
                     vjps=vjps if any(vjps) else None, shape=shape, numpy=spelled,
-                    defaults=defaults, bind=True, pure=pure, jvps=jvps)
+                    defaults=defaults, bind=True, pure=pure, jvps=jvps, **facts)
 
 
-def forward_rule(name, *jvps):
-    """Give primitive ``name`` forward rules (one per parameter, over its tangent ``t``;
-    None where no derivative flows), next to the reverse rules it was declared with."""
-    prim = PRIMITIVES[name]
-    jvps = tuple(jvps) + (None,) * (len(prim.params) - len(jvps))
-    PRIMITIVES[name] = dataclasses.replace(prim, jvps=jvps)
+def check_declarations():
+    """Every declaration complete (run once every rule module is imported, so a missing
+    piece fails at import time, never silently): a parameter with a reverse rule has a
+    forward rule too (an expression, ``NO_RULE`` or ``IN_TRANSFORM``)."""
+    missing = []
+    for name, prim in PRIMITIVES.items():
+        for i, v in enumerate(prim.vjps or ()):
+            if v not in (None, NO_RULE) and (prim.jvps is None or prim.jvps[i] is None):
+                missing.append(f"{name}({prim.params[i]})")
+    if missing:
+        raise ImportError("reverse rules without a forward rule (give jvps=, linear= or "
+                          "NO_RULE): " + ", ".join(missing))
 
 
 def alias(name, *python, nargs=None):

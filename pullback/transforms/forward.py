@@ -20,9 +20,10 @@ Invariants of the output:
 - tangents read the values the primal statement read: when the target is also
   an operand (``x = x * c`` in a loop) the tangent is assigned first, or, if
   the partials read the output, the primal goes through ``x_out``;
-- array functions declared with reverse rules only take their forward rules
-  (``Primitive.jvps``, ``rules/numpy_forward.py``) instead of partials; an array
-  function with an active argument and no rule is rejected at its line;
+- array functions declared with reverse rules take their forward rules
+  (``Primitive.jvps``, declared with the rule: ``linear=`` or ``jvps=``) instead of
+  partials; an array function with an active argument and no rule (``NO_RULE``) is
+  rejected at its line;
 - an active array's tangent is an array of its shape (``zeros_like`` where it has
   no derivative), so in-place writes ``x[idx] = v`` become ``x_dot[idx] = v_dot``
   and ``xs.append(v)`` becomes ``xs_dot.append(v_dot)``; a tangent of an array
@@ -55,9 +56,6 @@ from ..rules import PRIMITIVES
 from .emit_rule import RuleEmitter
 
 CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
-# array functions whose result does not depend on the values of their arguments
-NO_DERIVATIVE = {"zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like", "eye",
-                 "arange", "zeros_for", "list_new", "slogdet_sign"}
 
 
 class ForwardFunction:
@@ -343,7 +341,7 @@ def _reads_output(prim, positions):
 def _ruleless(op):
     prim = PRIMITIVES[op]
     return prim.partials is None and prim.vjps is None and prim.jvps is None and \
-        not prim.zero_derivative and op not in NO_DERIVATIVE
+        not prim.zero_derivative
 
 
 def _reached(fn, active):
