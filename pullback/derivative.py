@@ -78,10 +78,9 @@ class Derivative:
         a = Arguments(args, forced=nums)
         mask = a.mask(nums)
         # grad of array code skips the work only the value needs (as JAX's grad does; NumPy
-        # does not raise on domains); on scalars the value's domain errors stay (edges.md);
-        # Numba's entry returns the value anyway
-        value = self.with_value or self.backend == "numba" or \
-            not any(is_array(t) for t in a.types)
+        # does not raise on domains), on every backend; on scalars the value's domain
+        # errors stay (edges.md)
+        value = self.with_value or not any(is_array(t) for t in a.types)
         layers = (Reverse(mask, value=value, checkpoint=self.checkpoint, aux=self.has_aux),)
         comp = cached((self.f, layers, a.key(), self.backend),   # key: one per array library
                       lambda: build(self.f, a.types, a.skels, layers, self.backend,

@@ -60,7 +60,6 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
     def array_decls(self, pad):
         out = []
         params = {p.name for p in self.fn.params}
-        self.array_storage = self.array_longs = 0    # reals; longs (a schedule's state)
         for name, t in self.types.items():
             if isinstance(t, IndexArray):
                 out.append(f"{pad}long {self.names[name]}[{size_of(t)}] = {{0}};")

@@ -23,6 +23,7 @@ from ..ir.walk import atoms_read, vars_written, walk
 from .c_arrays import ArrayPrinting, is_array, size_of
 from .c_calls import CallPrinting
 from .c_decls import Placement
+from .c_fused import Fused, FusedPrinting
 from .escape import c_comment
 from .c_names import CNames, legal
 from .c_loops import LoopPrinting
@@ -44,7 +45,7 @@ class Sig:
         return f"{ret} {self.name}({', '.join(ps) or 'void'})"
 
 
-class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
+class FunctionPrinter(LoopPrinting, ArrayPrinting, FusedPrinting, CallPrinting, RaisePrinting):
     def __init__(self, fn, ctx):
         self.fn, self.ctx = fn, ctx
         lay = ctx.layout
@@ -75,6 +76,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
         self.last_line = None
         self.prev = None
         self.counted = {}
+        self.array_storage = self.array_longs = 0    # reals; longs (a schedule's state)
+        self.fused_names = set()     # arrays assigned by statements a fused loop replaced
 
     # -- types and signature ------------------------------------------------------------
     def ctype(self, name):
@@ -190,6 +193,9 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
                 out.append(f"{pad}(void){self.names[p.name]};")
         if self.frame is not None and not lay.frames[self.fn.name]:
             out.append(f"{pad}(void){self.names[self.frame]};")
+        body = []            # first: fused loops leave some arrays unmentioned
+        self.block(self.fn.body, 1, body, ("fn", 0))
+        self.unread |= self.fused_away(body)
         try:
             out += self.array_decls(pad) + self.param_copy_lines(pad)
         except NoCForm as e:
@@ -197,8 +203,6 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
                 from None
         for name in self.place.at_top:
             out.append(f"{pad}{self.decl(name, self.zero(name))};")
-        body = []
-        self.block(self.fn.body, 1, body, ("fn", 0))
         if self.fn.name in lay.deep:
             body = self.depth_bounded(body, pad)
         out += body
@@ -248,7 +252,11 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, CallPrinting, RaisePrinting):
         for name in self.place.at_block.get(key, ()):
             lines.append(f"{pad}{self.decl(name, self.zero(name))};")
         env = {}
+        body = self.fused_block(body)
         for i, s in enumerate(body):
+            if isinstance(s, Fused):
+                self.fused(s, env, pad, lines)
+                continue
             t = self.place.target(s)
             if t is not None and t.name in self.place.folded:
                 env[t.name] = self.expr(s, env)

@@ -38,7 +38,9 @@ from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
 from ..ir.types import IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
+from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _text, array_expr
+from .numba_fused import fused_call, worth
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_twins import twin_expr
@@ -76,7 +78,8 @@ def emit_numba_module(module, header=None):
     generated = {}
     for p in printers:
         generated.update(p.generated)
-    parts += [f"@njit(cache=True)\n{generated[n].strip()}" for n in sorted(generated)]
+    parts += [(generated[n].strip() if generated[n].strip().startswith("@") else
+               f"@njit(cache=True)\n{generated[n].strip()}") for n in sorted(generated)]
     text = "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n\n\n"
     locs = {}
     for p, (lines, body_locs) in zip(printers, bodies):
@@ -98,6 +101,8 @@ class NumbaPrinter(_Printer):
         self.popped = {}          # name of a record pop's target -> its Tape
         self.tapes = self.plan_tapes()
         self.unchecked = self.plan_reserves()
+        self.value_uses = value_uses(fn)
+        self.exits = block_exits(fn)       # what is live after each block (fusion.py)
 
     def fresh(self, base):
         name, k = base, 0
@@ -170,8 +175,15 @@ class NumbaPrinter(_Printer):
         return lines, self.locs
 
     def block(self, body, depth, lines):
+        body = fuse(body, self.value_uses, worth, self.fusible, self.exits.get(id(body)))
+        body = tuple(fused_call(self, x) if isinstance(x, Fused) else x for x in body)
         body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
         super().block(body, depth, lines)
+
+    def fusible(self, s):
+        """Statements over list-derived arrays keep their own printing (numba_lists.py)."""
+        return isinstance(s, Assign) and not any(
+            getattr(v, "name", None) in self.lists for v in (s.target,) + s.args)
 
     def shape(self, a):
         """The static shape of atom ``a`` (list-derived arrays: recovered from the data flow)."""

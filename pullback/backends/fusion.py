@@ -1,0 +1,221 @@
+"""Fusion: which runs of a block's statements become one loop nest (``loopnest.py``).
+
+``fuse(body, uses, fresh, worth)`` walks one block (no nested blocks inside a
+run) and grows a run while the next statement still lowers together with it
+over the same iteration space; a run ends at anything else (control flow, a
+call, a tape, a statement ``lower_nest`` refuses).  A finished run becomes a
+``Fused`` item when ``worth(nest)`` says so, else its statements stay as they
+were.  Both sweeps of a derivative are plain blocks, so a forward chain, the
+reduction consuming it and the adjoint statements after it fuse alike.
+
+Invariants
+- a run is consecutive statements of one block, so moving its work into one
+  loop at its place reorders nothing outside it;
+- a value is stored for later only if something outside the run reads it:
+  ``uses`` (``value_uses``) counts every read in the function (nested blocks and
+  the run itself included; a read for the static shape only is none), so reads
+  outside are ``uses`` minus the run's own reads,
+  and a name read in the run before the run assigns it (a loop-carried value)
+  counts as read outside;
+- a slice (``getitem``, ``getitem_copy``) read outside its run is printed
+  before the nest, as it was (the nest reads its base directly); the lowering
+  refuses one whose base the run writes before it.
+"""
+from dataclasses import dataclass
+
+from ..analysis.liveness import live_before_stmt, loop_head
+from ..ir import Assign, Const, For, If, Var, While
+from ..ir.types import is_array
+from ..ir.walk import atoms_read, walk
+from .loopnest import FUSIBLE, REDUCTIONS, NotFusible, lower_nest, region
+
+
+@dataclass(frozen=True)
+class Fused:
+    """A run of statements and the nest that computes them; ``kept``: the slices of
+    the run printed before the nest because something after it reads them."""
+    nest: object
+    stmts: tuple
+    kept: tuple
+
+    @property
+    def loc(self):
+        return next((s.loc for s in self.stmts if getattr(s, "loc", None)), None)
+
+
+LOOKAHEAD = 2    # statements tried together when one alone ends a run
+ANY = "any"      # a statement that fits any iteration space (a slice, a copy)
+
+
+def space_of(s):
+    """The iteration space a statement needs, ``ANY``, or None (never fused)."""
+    if not isinstance(s, Assign):
+        return None
+    op, args, t = s.op, s.args, s.target
+    tt = getattr(t, "type", None)
+
+    def shape(a):
+        ty = getattr(a, "type", None)
+        return tuple(ty.shape) if is_array(ty) and ty.static else None
+    if op in FUSIBLE:
+        return shape(t)
+    if op in ("getitem", "getitem_copy", "copy", "copy_array"):
+        return ANY if is_array(tt) else None
+    if op in REDUCTIONS + ("unbroadcast", "getitem_vjp") and args:
+        return shape(args[0])
+    if op == "expand_to":
+        return shape(t)
+    if op == "setitem" and args[0] == t and isinstance(args[1], Const) and shape(t):
+        try:
+            return region(shape(t), args[1].value)[0]
+        except NotFusible:
+            return None
+    return None
+
+
+# arguments both backends read for their static shape only (never printed as values)
+SHAPE_ONLY = {"expand_to": (1,), "unbroadcast": (1,), "getitem_vjp": (1,), "count": (0,)}
+
+
+def value_reads(s):
+    """The Vars statement ``s`` reads as values (not only for their shape)."""
+    skip = SHAPE_ONLY.get(s.op, ()) if isinstance(s, Assign) else ()
+    return [v for i, v in enumerate(s.args) if isinstance(v, Var) and i not in skip] \
+        if skip else atoms_read(s)
+
+
+def value_uses(fn):
+    """name -> how many statements of ``fn`` read it as a value (``fuse``'s ``uses``)."""
+    uses = {}
+    for s in walk(fn.body):
+        for v in value_reads(s):
+            uses[v.name] = uses.get(v.name, 0) + 1
+    return uses
+
+
+def block_exits(fn):
+    """id(block) -> the names live after it (a loop body: those live at the loop's
+    head, so a value the next iteration reads counts), for every block of ``fn``."""
+    out = {}
+
+    def visit(stmts, after):
+        out[id(stmts)] = frozenset(after)
+        live = set(after)
+        for s in reversed(stmts):
+            if isinstance(s, If):
+                visit(s.body, live)
+                visit(s.orelse, live)
+            elif isinstance(s, (For, While)):
+                visit(s.body, loop_head(s, live))
+            live = live_before_stmt(s, live)
+    visit(fn.body, set())
+    return out
+
+
+def _suffix_live(body, after):
+    """``live[i]``: names read as values by ``body[i:]`` before written, or in ``after``."""
+    live = [None] * (len(body) + 1)
+    cur = set(after)
+    live[len(body)] = frozenset(cur)
+    for i in range(len(body) - 1, -1, -1):
+        s = body[i]
+        if isinstance(s, Assign):
+            cur.discard(s.target.name)
+            cur.update(v.name for v in value_reads(s))
+        else:
+            cur = set(live_before_stmt(s, cur))
+        live[i] = frozenset(cur)
+    return live
+
+
+def fuse(body, uses, worth, candidate=lambda s: True, after=None):
+    """``body`` with runs that ``worth`` accepts replaced by ``Fused`` items.  ``after``:
+    the names live after ``body`` (``block_exits``); without it a name is live after a
+    run when ``uses`` counts a read outside it.  The nest's body scalars are named
+    ``e#N`` (no IR name has a ``#``): printers name them."""
+    if not any(space_of(s) not in (None, ANY) for s in body):
+        return list(body)
+    out, run, space = [], [], None
+    suffix = _suffix_live(body, after) if after is not None else None
+    start = [0]         # where the run in the making starts in ``body``
+    count = iter(range(1 << 62))
+
+    def fresh(base):
+        return f"{base}#{next(count)}"
+
+    def try_nest(stmts, sp):
+        if sp in (None, ANY):
+            return None
+        reads, first_read, first_def = {}, {}, {}
+        for i, s in enumerate(stmts):
+            for v in value_reads(s):
+                reads[v.name] = reads.get(v.name, 0) + 1
+                first_read.setdefault(v.name, i)
+            first_def.setdefault(s.target.name, i)
+        carried = {n for n, i in first_def.items() if first_read.get(n, len(stmts)) < i}
+
+        def live_out(name):
+            if suffix is not None:
+                return name in suffix[start[0] + len(stmts)]
+            return uses.get(name, 0) > reads.get(name, 0) or name in carried
+        try:
+            return lower_nest(stmts, sp, live_out, fresh), live_out
+        except NotFusible:
+            return None
+
+    def flush():
+        nonlocal run, space
+        start[0] = i - len(run)
+        got = try_nest(run, space)
+        if got is not None and worth(got[0]):
+            nest, live_out = got
+            kept = tuple(s for s in run if s.op in ("getitem", "getitem_copy") and
+                         live_out(s.target.name))
+            out.extend(kept)
+            out.append(Fused(nest, tuple(run), kept))
+        else:
+            out.extend(run)
+        run, space = [], None
+
+    body = list(body)
+    i = 0
+    while i < len(body):
+        s = body[i]
+        start[0] = i - len(run)
+        sp = space_of(s) if candidate(s) else None
+        if sp is None:
+            flush()
+            out.append(s)
+            i += 1
+            continue
+        # the run's space first: a statement over another one may still fit (t = x + b
+        # adds into the run's buffer b)
+        new_space = space if space not in (None, ANY) else sp
+        if new_space is ANY:
+            run.append(s)
+            space = new_space
+            i += 1
+            continue
+        # x[i] = x[i] + v is three statements: a run may be illegal until the third
+        taken = 0
+        for more in range(LOOKAHEAD + 1):
+            extra = body[i:i + 1 + more]
+            if len(extra) == 1 + more and all(candidate(x) and space_of(x) is not None
+                                              for x in extra) and \
+                    try_nest(run + extra, new_space) is not None:
+                taken = 1 + more
+                break
+        if taken:
+            run += body[i:i + taken]
+            space = new_space
+            i += taken
+            continue
+        flush()
+        run, space = [s], sp
+        start[0] = i
+        if sp is not ANY and try_nest(run, sp) is None:
+            out.append(s)
+            run, space = [], None
+        i += 1
+    flush()
+    return out
