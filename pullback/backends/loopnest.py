@@ -148,8 +148,9 @@ def _shape(a):
     t = getattr(a, "type", None)
     if not is_array(t):
         return None
-    if not t.static or t.dtype not in SCALAR_OF:
-        raise NotFusible("a dynamic shape or an unsupported dtype")
+    if not t.static or t.dtype not in SCALAR_OF or t.shape == ():
+        # (a 0-d array may be a number at run time in Numba: it keeps its own printing)
+        raise NotFusible("a dynamic shape, an unsupported dtype or a 0-d array")
     return tuple(t.shape)
 
 
