@@ -218,7 +218,8 @@ R("softplus", lambda x: scipy.special.softplus(x), U(4), jf=lambda x: jax.nn.sof
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(a), U(3, 3))
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(4.0 * a), U(3, 3), scale=100.0)
 R("scipy.linalg.expm", lambda a: scipy.linalg.expm(0.01 * a), U(2, 2))
-R("zeta", lambda q: scipy.special.zeta(2.5, q), P(4))      # in q; in x: NO_RULE
+R("zeta", lambda q: scipy.special.zeta(2.5, q), P(4))
+R("zeta", lambda s, q: scipy.special.zeta(s, q), P(4, lo=1.2, hi=4.0), P(4))
 R("scipy.integrate.trapezoid", lambda y, x: scipy.integrate.trapezoid(y, np.cumsum(x)), U(5), P(5))
 R("scipy.integrate.cumulative_trapezoid",
   lambda y: scipy.integrate.cumulative_trapezoid(y, dx=0.5, initial=0), U(5), jax=False)

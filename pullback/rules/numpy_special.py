@@ -67,10 +67,14 @@ special("betaincc", [NO_RULE, NO_RULE, f"-{_BETA_PDF}"], params="a b x")
 special("stdtr", [NO_RULE, "exp(sp_gammaln((df + 1) / 2) - sp_gammaln(df / 2) - "
                            "0.5 * log(df * 3.141592653589793) - "
                            "(df + 1) / 2 * log1p(t * t / df))"], params="df t")
-# Hurwitz zeta in q (DLMF 25.11.17); in the exponent x it is a series (JAX sums
-# Johansson's expansion) not written here: NO_RULE.  Riemann's zeta (q=None) alike.
-special("zeta", [NO_RULE, "-x * sp_zeta(x + 1, q)"], params="x q")
-scalar("sp_zeta1", sp.zeta, NO_RULE, python=(sp.zeta,), syntax=Syntax("call", "scipy.special.zeta"))
+# Hurwitz zeta: in q DLMF 25.11.17; in the exponent x the Euler-Maclaurin sum
+# differentiated term by term (np_helpers.zeta_dx, whose own derivative is not written);
+# Riemann's zeta (q=None) is zeta(x, 1)
+scalar("zeta_dx", H.zeta_dx, NO_RULE, NO_RULE, params="x q", helper="zeta_dx",
+       syntax=Syntax("call", "zeta_dx"))
+special("zeta", ["zeta_dx(x, q)", "-x * sp_zeta(x + 1, q)"], params="x q")
+scalar("sp_zeta1", sp.zeta, "zeta_dx(x, 1.0)", python=(sp.zeta,),
+       syntax=Syntax("call", "scipy.special.zeta"))
 # Bessel functions of a fixed order v (recurrences DLMF 10.6.2, 10.29.2); the
 # exponentially scaled ones (``ive``, ``kve``, ``i0e``, ``i1e``) add the scale's derivative.
 special("jv", [NO_RULE, "0.5 * (sp_jv(v - 1, x) - sp_jv(v + 1, x))"], params="v x")
