@@ -214,9 +214,15 @@ def test_zero_array_adjoints_into_callees_match_finite_differences(tmp_path):
     assert np.allclose(done.grads, ref, rtol=1e-6, atol=1e-7)
 
 
-def test_a_helper_called_with_two_shapes_names_the_call():
-    import pullback
-    with pytest.raises(pullback.UnsupportedError,
-                       match=r"test_c99_calls\.py:\d+:\d+: 'cell' is called with its argument "
-                             r"'W' of shape \(2, 2\) and here \(3, 3\)"):
-        emit_c(gates_of_two_shapes, np.ones((2, 2)), np.ones((3, 3)), np.ones(2), np.ones(3))
+def test_a_helper_called_with_two_shapes_gets_a_copy_per_shape(tmp_path):
+    """Type inference copies a callee per argument types (analysis/split_callees.py), so
+    each C function keeps one static shape per array parameter."""
+    args = (np.array([[0.5, -0.2], [0.3, 0.8]]), np.array([[0.1, 0.4, -0.3], [0.2, -0.6, 0.5],
+                                                         [0.7, 0.1, 0.2]]),
+            np.array([0.3, -0.4]), np.array([0.2, 0.5, -0.1]))
+    done = run_array_cases([("two_shapes", gates_of_two_shapes, args, (0, 1, 2, 3))],
+                           str(tmp_path))["two_shapes"]
+    assert done.status == 0 and close(done.value, gates_of_two_shapes(*args))
+    ref = np.concatenate([_finite_differences(gates_of_two_shapes, args, i).ravel()
+                          for i in range(4)])
+    assert np.allclose(done.grads, ref, rtol=1e-6, atol=1e-7)

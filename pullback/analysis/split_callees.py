@@ -1,14 +1,15 @@
-"""A callee passed a number at one call and an array (or a list) at another gets a copy
-per kind of argument, so that type inference never joins a number with an array.
+"""A callee passed arguments of different types at different calls (a number here and
+an array there, an int here and a float there, arrays of two shapes or dtypes) gets a
+copy per combination of argument types, as a JAX trace would.
 
-Type inference gives a callee's parameter the join over its call sites, and the join
-of a float with an ``Array`` is that array type: ``same(s)`` next to ``same(x)`` would
-type ``s`` as ``x``'s array inside ``same`` and give its adjoint that shape (a crash
-at best, a wrong sum at worst).  Shapes of one kind still join (unknown dimensions:
-sound); only the kind, number / array / list, splits.
+Type inference gives a callee's parameter the join over its call sites.  The join of a
+float with an ``Array`` is that array type: ``same(s)`` next to ``same(x)`` would type
+``s`` as ``x``'s array inside ``same`` and give its adjoint that shape (a crash at best,
+a wrong sum at worst); an int joined with a float stops indexing (``same(n) % 3``); two
+shapes join to unknown dimensions, which Numba and C refuse.  Lists are one kind.
 
 Invariants: every call of a split callee names a function whose parameters receive one
-kind per position over all of its call sites (at the sites typed so far); the entry
+type per position over all of its call sites (at the sites typed so far); the entry
 function, calls of a function inside itself, custom-rule and ``pullback.jvp`` calls are
 never redirected; a copy calls itself where the original called itself.  Copies are
 named ``g_k`` like the frontend's specialisations, never reusing a module name.
@@ -22,10 +23,10 @@ from ..ir.walk import blocks, map_blocks, walk
 
 def _kind(t):
     if isinstance(t, Array):
-        return "array"
+        return ("array", str(t.dtype), t.shape)
     if isinstance(t, ListT):
         return "list"
-    return "number" if t in SCALAR_ORDER else None
+    return str(t) if t in SCALAR_ORDER else None
 
 
 def split_callees(module, typed):
