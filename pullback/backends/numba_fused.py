@@ -19,8 +19,8 @@ No ``prange``: on the project's 2 shared cores Numba's parallel mode halved the
 best time of a 1e5..1e6-element loop but multiplied the median (threads wait
 for busy cores), so loops stay serial.
 """
+import hashlib
 import math
-import zlib
 
 from ..ir import Assign, Call, Var
 from .loopnest import Load, Reduce, Store, folded, index_text
@@ -62,7 +62,13 @@ def fused_call(p, item):
     outs = [v.name for v in nest.outputs]
     lines.append(f"    return {', '.join(outs)}")
     text = "\n".join(lines)
-    name = f"_fused_{zlib.crc32((','.join(params) + text).encode()):08x}"
+    # 48 bits of hash: modules merge the functions of all printers by name
+    base = f"_fused_{hashlib.sha256((','.join(params) + text).encode()).hexdigest()[:12]}"
+    name, k = base, 0
+    while name in p.generated and f"def {name}({', '.join(params)}):\n{text}" not in \
+            p.generated[name]:          # another nest with the same hash: never share it
+        k += 1
+        name = f"{base}_{k}"
     p.generated[name] = f"\n@njit(cache=True, error_model=\"numpy\")\ndef {name}" \
                         f"({', '.join(params)}):\n{text}"
     return Call(nest.outputs, name, nest.inputs, loc=item.loc)
