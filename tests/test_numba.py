@@ -67,11 +67,37 @@ def test_vjp_carries_a_tape_in_the_residual():
     assert pull(2.0) == pytest.approx(ref_pull(2.0), rel=1e-12)
 
 
-def test_recursion_is_a_pullback_error_at_the_source_line():
+@pytest.mark.parametrize("name", ["rpow", "rpoly", "rfib", "cos_doubling"])
+def test_self_recursion_keeps_its_residuals_in_a_store(name):
+    """numba_recursion.py: a recursive residual travels as an index into one typed list;
+    checked against central differences and JAX (Python recursion over a static n)."""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    case = next(c for c in programs_control.CASES if c.id == name)
+    x, n = case.args
+    d = pullback.value_and_grad(case.func, backend="numba")
+    value, g = d(x, n)
+    h = 1e-6
+    assert value == pytest.approx(case.func(x, n), rel=1e-12)
+    assert g == pytest.approx((case.func(x + h, n) - case.func(x - h, n)) / (2 * h), rel=1e-6)
+    assert g == pytest.approx(float(jax.grad(case.func)(x, n)), rel=1e-12)
+    assert "_store.append(" in pullback.source(d)
+
+
+def rtree(v, n):
+    if n == 0:
+        return np.sum(v * v)
+    return rtree(np.sin(v), n - 1) * 0.5
+
+
+def test_recursion_it_cannot_store_is_a_pullback_error_at_the_source_line():
     case = next(c for c in programs_control.CASES if c.id == "rpow")
-    with pytest.raises(TransformError, match="recursive") as err:
-        pullback.grad(case.func, case.argnums, backend="numba")(*case.args)
+    with pytest.raises(TransformError, match="recursive") as err:   # a split entry
+        pullback.vjp(case.func, 1.1, 13, backend="numba")
     assert err.value.filename.endswith("programs_control.py") and err.value.line > 0
+    with pytest.raises(TransformError, match="recursive") as err:   # arrays in the residual
+        pullback.grad(rtree, backend="numba")(np.arange(3.0), 3)
+    assert err.value.filename.endswith("test_numba.py") and err.value.line > 0
 
 
 @pytest.mark.parametrize("mode", ["grad", "jvp"])

@@ -32,8 +32,8 @@ import numpy as np
 
 from ..errors import TransformError
 from .numba import emit_numba_module
-from ..ir import Call
-from ..ir.walk import externs, walk
+from .numba_recursion import store_recursive_residuals
+from ..ir.walk import externs
 from .private_dir import private_dir
 from .progress import slow
 from .python_load import Compiled
@@ -125,7 +125,7 @@ def load(module, header, *, types, outputs=(), result=None, with_value=True, sta
     import it (the Python backend's ``load`` twin)."""
     numba = require()
     start = time.perf_counter() if start is None else start
-    _reject_recursion(module)
+    module = store_recursive_residuals(module)     # else rejected at the line
     text, locs = emit_numba_module(module, header)
     transform_seconds = time.perf_counter() - start
     arrays = externs(module)       # global arrays: Numba freezes them into the machine code
@@ -142,23 +142,6 @@ def load(module, header, *, types, outputs=(), result=None, with_value=True, sta
 def _fingerprint(value):
     a = np.asarray(value)
     return f"{a.dtype}{a.shape}" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
-
-
-def _reject_recursion(module):
-    """Recursive derivatives nest residual tuples without bound, which Numba cannot type."""
-    calls = {fn.name: {s.func for s in walk(fn.body) if isinstance(s, Call)}
-             for fn in module.functions}
-    for fn in module.functions:
-        seen, todo = set(), list(calls[fn.name])
-        while todo:
-            g = todo.pop()
-            if g == fn.name:
-                raise TransformError.at(fn.loc, f"the numba backend cannot differentiate the "
-                                        f"recursive function '{fn.name}' (its residuals would "
-                                        "nest without bound); use backend='python'", "recursion")
-            if g not in seen:
-                seen.add(g)
-                todo.extend(calls.get(g, ()))
 
 
 def _write_once(path, text):

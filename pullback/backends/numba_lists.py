@@ -186,6 +186,8 @@ def list_expr(p, s, env, text):
     ``text(a, prec)`` renders an atom."""
     op, args = s.op, s.args
     shape = p.lists.get(s.target.name)
+    if op == "list_new" and args:       # a recursive residuals' store (numba_recursion.py)
+        return f"[{args[0].value}][:0]", ATOM
     if op == "list_new":
         elem = _first_elem(p.fn, s.target)
         return (f"[{_placeholder(elem)}][:0]", ATOM) if elem else ("[]", ATOM)  # typed, empty
