@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import scipy.special
 
 import pullback
 
@@ -86,3 +87,31 @@ def test_gradient_only_code_computes_no_value_read_only_for_its_shape():
     assert "np.log" in str(pullback.source(vg))
     assert "np.log" not in str(pullback.source(g)), pullback.source(g)
     np.testing.assert_allclose(g(*args), jax.grad(_jnp(logreg))(*args), rtol=1e-10)
+
+
+def mixture(means, L, X, alphas):
+    xc = X[:, None, :] - means[None, :, :]
+    z = np.einsum("kij,nkj->nki", L, xc)
+    main = alphas[None, :] - 0.5 * np.sum(z * z, axis=2)
+    return np.sum(scipy.special.logsumexp(main, axis=1)) - \
+        3.0 * scipy.special.logsumexp(alphas) + np.sum(np.reshape(means, (6,)) ** 2)
+
+
+def test_einsum_logsumexp_and_reshape_cotangents_print_as_numpy():
+    args = (R.standard_normal((2, 3)), R.standard_normal((2, 3, 3)), R.standard_normal((5, 3)),
+            R.standard_normal(2))
+    g = pullback.grad(mixture, (0, 1, 3))
+    got = g(*args)
+    text = str(pullback.source(g))
+    for helper in ("einsum_vjp", "logsumexp_grad", "like(", "def "):
+        assert text.count(helper) == (1 if helper == "def " else 0), text
+    assert "np.einsum('nki,nkj->kij'" in text
+
+    def jmixture(means, L, X, alphas):
+        xc = X[:, None, :] - means[None, :, :]
+        z = jnp.einsum("kij,nkj->nki", L, xc)
+        main = alphas[None, :] - 0.5 * jnp.sum(z * z, axis=2)
+        return jnp.sum(jax.scipy.special.logsumexp(main, axis=1)) - \
+            3.0 * jax.scipy.special.logsumexp(alphas) + jnp.sum(jnp.reshape(means, (6,)) ** 2)
+    for a, b in zip(got, jax.grad(jmixture, (0, 1, 3))(*args)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -8,6 +8,9 @@ taken here, once, and the call prints as its outcome::
     expand_to(lam, w ** 2, None, False) ->  np.broadcast_to(lam, (3,))     (no w ** 2)
     unbroadcast(g, b)                  ->  np.sum(g, axis=0)
     count(x, 1)                        ->  10
+    like(g, m)                         ->  np.reshape(g, (5, 2))
+    einsum_vjp(g, 'kij,nkj->nki', 0, L, xc) ->  np.einsum('nki,nkj->kij', g, xc)
+    logsumexp_grad(g, a, None, y, 1, False) ->  np.expand_dims(g, 1) * np.exp(a - np.expand_dims(y, 1))
 
 Invariant: a derivative is compiled per argument shape (``Arguments.key`` holds each array
 leaf's shape), and a shape the types leave open (``Array.static`` false, e.g. a type given to
@@ -25,13 +28,16 @@ import math
 
 from ..ir import Const
 from ..ir.types import is_array
+from ..rules.linalg_helpers import einsum_spec
 from .escape import py_literal
 
 ATOM = 100          # python.ATOM (python.py imports this module)
 FOREIGN = contextvars.ContextVar("pullback_foreign_arrays", default=False)
 LIKE = "_pullback_like"     # FOREIGN modules: an empty array of the library (np.zeros(like=))
 CREATES = frozenset(("zeros", "ones", "empty", "full", "arange"))  # NEP 35's like= takes them
-STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count"))
+STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count",
+                        "like", "logsumexp_grad", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
+                        "einsum_vjp4"))
 
 
 def _shape(a):
@@ -112,6 +118,39 @@ def _expand_to(s, args, xshape):
     return f"np.broadcast_to({g}, {py_literal(xshape)})", ATOM
 
 
+def _logsumexp_grad(s, args):
+    """``expand_to(g) * np.exp(a - expand_to(y))`` without weights: the reduced axes put
+    back with np.expand_dims, the product broadcasting them (a has the result's shape)."""
+    axis, keep = _const(s.args[4]), _const(s.args[5])
+    if _const(s.args[2], None) is not None or not isinstance(s.args[2], Const) or \
+            axis == "?" or keep == "?" or _shape(s.args[1]) in (None, ()):
+        return None
+    g, a, y = _par(args[0], ATOM), _par(args[1], ATOM), _par(args[3], ATOM)
+    if axis is not None and not keep:
+        g, y = (f"np.expand_dims({v}, {py_literal(axis)})" for v in (args[0][0], args[3][0]))
+    elif not keep and _shape(s.args[0]) != ():
+        return None
+    return f"{g} * np.exp({a} - {y})", 20
+
+
+def _einsum_vjp(s, args):
+    """The cotangent of operand k as one einsum, where every letter of k is in the output
+    or another operand once (no diagonal, no broadcast: the helper's first einsum)."""
+    subs, k = _const(s.args[1]), _const(s.args[2])
+    shapes = [_shape(a) for a in s.args[3:]]
+    if not isinstance(subs, str) or type(k) is not int or None in shapes or \
+            _shape(s.args[0]) is None:
+        return None
+    ins, out, _ = einsum_spec(subs, shapes)
+    others = [i for i in range(len(ins)) if i != k]
+    present = set(out).union(*[set(ins[i]) for i in others])
+    if len(set(ins[k])) != len(ins[k]) or not set(ins[k]) <= present:
+        return None
+    spec = ",".join([out] + [ins[i] for i in others]) + "->" + ins[k]
+    operands = ", ".join([args[0][0]] + [args[3 + i][0] for i in others])
+    return f"np.einsum({py_literal(spec)}, {operands})", ATOM
+
+
 def static_expr(s, args):
     """``(text, precedence)`` of Assign ``s`` (argument texts ``args``), or None: the helper."""
     op = s.op
@@ -128,6 +167,16 @@ def static_expr(s, args):
     if op == "expand_to":
         xshape = _shape(s.args[1])
         return None if xshape is None else _expand_to(s, args, xshape)
+    if op == "like":           # np.reshape(g, np.shape(x))
+        xshape = _shape(s.args[1])
+        if not xshape:
+            return None
+        return (args[0] if _shape(s.args[0]) == xshape else
+                (f"np.reshape({args[0][0]}, {py_literal(xshape)})", ATOM))
+    if op == "logsumexp_grad":
+        return _logsumexp_grad(s, args)
+    if op.startswith("einsum_vjp"):
+        return _einsum_vjp(s, args)
     if op == "count":
         shape, axis = _shape(s.args[0]), _const(s.args[1])
         if shape is None or axis == "?" or not shape:
