@@ -313,3 +313,21 @@ def test_second_order_through_a_callee_is_right_or_rejected():
                        jnp.sum(jnp.linalg.solve(a, A) ** 2))(a)
     np.testing.assert_allclose(pullback.hessian(solve_in_callee)(a), want, rtol=1e-9,
                                atol=1e-12)     # solve's reverse helpers have forward rules
+
+
+# -- a user function named like a NumPy function whose helper is copied into generated code -----
+def cumprod(x):
+    return np.cumprod(x) * 2.0
+
+
+def calls_cumprod(x):
+    return np.sum(cumprod(x) ** 2)
+
+
+def test_user_function_named_like_a_helper():
+    """cumprod's forward helper is cumprod_jvp: the user's cumprod's tangent function was
+    named so too, and the helper's call reached it (TypeError)."""
+    x = np.array([1.0, 2.0, 0.5])
+    _, got = pullback.jvp(calls_cumprod, (x,), (np.ones(3),))
+    want = jax.jvp(lambda x: jnp.sum((jnp.cumprod(x) * 2.0) ** 2), (x,), (jnp.ones(3),))[1]
+    np.testing.assert_allclose(got, want, rtol=1e-12)

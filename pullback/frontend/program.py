@@ -15,8 +15,13 @@ from .source import source_of
 from .lower import FunctionLowerer
 from ..ir.walk import walk
 from ..ir import Call
+from ..rules import helpers, np_helpers
 
 MAX_SPECIALISATIONS = 64
+# runtime helpers copied into generated modules by name: a user function named
+# ``cumprod`` must not become ``cumprod_jvp``, the name of cumprod's forward helper
+_HELPERS = {n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")}
+_SUFFIXES = ("fwd", "rev", "jvp", "grad", "vjp", "res", "dot")
 MAX_VALUES = 10_000         # scalars and arrays passed to one call, tuples flattened
 DEEP = 20000                # recursion limit while lowering: 10,000-term expressions lower
 
@@ -63,7 +68,7 @@ class Program:
         taken = set(self.names.values())
         base = src.name if src.name not in ("<lambda>", "lambda") else "lambda_"
         name, k = base, 1
-        while name in taken:
+        while name in taken or any(f"{name}_{s}" in _HELPERS for s in _SUFFIXES):
             k += 1
             name = f"{base}_{k}"
         self.names[key] = name
