@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib
 import linecache
 from typing import Callable, Optional
-from typing import Callable, Optional
 
 from .custom import custom_vjp
 from .rules.registry import LIBRARY_MODULES, LIBRARY_RULES, Syntax, numpy_result, register

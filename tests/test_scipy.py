@@ -198,3 +198,34 @@ def test_numba_backend():
     with pytest.raises(TransformError) as info:       # no nopython Cholesky adjoint yet
         pullback.grad(cho, backend="numba")(np.eye(3) * 2.0, np.ones(3))
     assert "numba backend" in str(info.value)
+
+
+LAZY_PROGRAM = '''
+import sys
+import numpy as np
+import pullback
+assert "scipy.stats" not in sys.modules and "scipy.integrate" not in sys.modules
+from scipy.stats import norm          # imported after pullback: its rules load on demand
+import scipy.integrate
+def f(x):
+    return np.sum(norm.logpdf(x, 1.0, 2.0)) + scipy.integrate.trapezoid(x * x)
+x = np.array([0.5, 1.5, 2.0])
+print(repr(pullback.grad(f)(x).tolist()))
+'''
+
+
+def test_scipy_stats_and_integrate_rules_load_when_the_user_imports_them(tmp_path):
+    """``import pullback`` does not import scipy.stats / scipy.integrate (seconds and
+    ~45 MB); their expansions are found however late the user imports them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    prog = tmp_path / "lazy_user.py"
+    prog.write_text(LAZY_PROGRAM)
+    env = {**os.environ, "PYTHONPATH": str(Path(pullback.__file__).parents[1])}  # this checkout
+    out = subprocess.run([sys.executable, str(prog)], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    x = np.array([0.5, 1.5, 2.0])
+    by_hand = -(x - 1.0) / 4.0 + np.array([x[0], 2 * x[1], x[2]])   # d logpdf + d trapezoid(x^2)
+    np.testing.assert_allclose(eval(out.stdout), by_hand, rtol=1e-12)

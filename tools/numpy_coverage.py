@@ -57,6 +57,8 @@ def expansion_rows():
         import scipy.stats as stats
     except ImportError:
         return out
+    import scipy.integrate  # noqa: F401  (its expansions too, loaded on demand)
+    expansions.load_imported()
     for k, fn in expansions.EXPANSIONS.items():
         if isinstance(k, tuple):        # (distribution type, method)
             for attr in dir(stats):

@@ -12,6 +12,7 @@ try:    # scipy.special rules, when SciPy is installed
 except ImportError:
     pass
 else:
-    from . import numpy_special, scipy_integrate, scipy_linalg, scipy_stats  # noqa: F401
+    from . import numpy_special, scipy_linalg  # noqa: F401
+    # scipy_stats and scipy_integrate load on demand (expansions.ON_DEMAND)
 
 registry.check_declarations()   # a missing piece of a rule fails here, at import

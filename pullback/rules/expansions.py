@@ -17,9 +17,19 @@ rejected at the user's line, never ignored); ``BODIES`` holds every function
 written for expansions (targets' bodies and their helpers), which the frontend
 lowers as pullback's own source.  Methods are keyed by (type of the instance,
 method name), since ``norm.logpdf`` is a new bound method at each access.
+
+Some expansion modules load on demand (``ON_DEMAND``): scipy.stats and
+scipy.integrate cost seconds and ~45 MB to import, and an expansion keyed by one
+of their objects can only be asked for once the user's code has imported that
+module.  So every lookup first loads the rules of each such module now in
+``sys.modules``; a lookup never misses because of the order of imports.
 """
+import importlib
+import sys
 import types
 
+ON_DEMAND = {"scipy.stats": "pullback.rules.scipy_stats",      # library module ->
+             "scipy.integrate": "pullback.rules.scipy_integrate"}  # its rules, not yet loaded
 EXPANSIONS: dict = {}     # key (see ``key``) -> the expansion function
 BODIES: set = set()       # every function written in the subset for an expansion
 FROZEN: dict = {}         # frozen-distribution type -> (value -> (generator, args, kwds))
@@ -52,8 +62,15 @@ def expands(*targets):
     return deco
 
 
+def load_imported():
+    """Load the rules of every ``ON_DEMAND`` library module the process has imported."""
+    for module in [m for m in ON_DEMAND if m in sys.modules]:
+        importlib.import_module(ON_DEMAND.pop(module))
+
+
 def lookup(obj):
     """The expansion of callable ``obj``, or None."""
+    load_imported()
     k = key(obj)
     try:
         return EXPANSIONS.get(k) if k is not None else None
@@ -63,6 +80,7 @@ def lookup(obj):
 
 def is_body(obj):
     """Is ``obj`` a function written for expansions (a helper they call)?"""
+    load_imported()
     try:
         return obj in BODIES
     except TypeError:
@@ -75,6 +93,7 @@ def methods_of(obj):
 
 
 def _method_keys():
+    load_imported()
     return [k for k in EXPANSIONS if isinstance(k, tuple)]
 
 
@@ -87,6 +106,7 @@ def frozen(python_type, parts):
 
 def frozen_parts(value):
     """(generator, positional paths, keyword paths) of a frozen distribution, or None."""
+    load_imported()
     for t, parts in FROZEN.items():
         if isinstance(value, t):
             return parts(value)
