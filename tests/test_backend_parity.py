@@ -81,6 +81,15 @@ def on_tuple(ws, x):
     return np.sum(ws[0] * x) * np.sum(ws[1] ** 2)
 
 
+def softmax_xent(w, b, x, y):
+    """The MLP benchmark's loss: ``logz`` feeds only the value, so the gradient reads it
+    for its shape only (a fused loop with no live output printed ``     = f(...)``)."""
+    z = np.tanh(x @ w) + b
+    zmax = np.max(z, axis=1, keepdims=True)
+    logz = np.log(np.sum(np.exp(z - zmax), axis=1, keepdims=True)) + zmax
+    return -np.sum(y * (z - logz)) / x.shape[0]
+
+
 SPD = R.standard_normal((3, 3)) + 4 * np.eye(3)
 # (function, args, argnums, JAX twin or None: the Python backend is checked against JAX there)
 ARRAYS = [
@@ -94,6 +103,8 @@ ARRAYS = [
     (concat_axes, (R.standard_normal(3), R.standard_normal((2, 3))), (0, 1), None),
     (cumsum_trace, (R.standard_normal(4), R.standard_normal((3, 4))), (0, 1), None),
     (float_copy, (1.5,), 0, None),
+    (softmax_xent, (R.standard_normal((4, 3)), R.standard_normal(3), R.standard_normal((5, 4)),
+                    np.eye(3)[[0, 1, 2, 0, 1]]), (0, 1), None),
     (heat, (np.sin(np.linspace(0, 3, 8)), 0.2), (0, 1), None),
     (rnn, tuple(R.standard_normal(s) * 0.5 for s in ((3, 3), (3, 2), (3,), (4, 2))), (0, 1, 2),
      None),
@@ -106,8 +117,8 @@ ARRAYS = [
 ]
 # the JAX oracle: the same functions with jax.numpy (all of these are NumPy-API programs)
 JNP_TWINS = {dot_mv, dot_mm, dot_vv, inner_mm, transpose_axes, solve_vec, solve_mat, concat_axes,
-             cumsum_trace}
-NUMBA_FLOOR_ARRAYS = 16          # every array program above (6 before this table existed)
+             cumsum_trace, softmax_xent}
+NUMBA_FLOOR_ARRAYS = 17          # every array program above (6 before this table existed)
 NUMBA_FLOOR_SCALARS = 117        # the whole corpus (its 4 recursive programs since numba_recursion.py)
 
 

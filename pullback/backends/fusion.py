@@ -167,7 +167,8 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
         nonlocal run, space
         start[0] = i - len(run)
         got = try_nest(run, space)
-        if got is not None and worth(got[0]):
+        # a run none of whose values is read after it (only for shapes) stays unfused
+        if got is not None and worth(got[0]) and any(got[1](s.target.name) for s in run):
             nest, live_out = got
             kept = tuple(s for s in run if s.op in ("getitem", "getitem_copy") and
                          live_out(s.target.name))
