@@ -33,7 +33,6 @@ from .ir.types import Array
 from .ir.walk import vars_written, walk
 from .errors import TransformError, UnsupportedError
 from .ir import Call, Const, Extern
-from .optimize.pipeline import optimize
 from . import pipeline
 
 _CTYPES = {"double": ctypes.c_double, "float": ctypes.c_float, "long": ctypes.c_long,
@@ -97,7 +96,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
             raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     with slow(f"emitting C for {cname}"):
         typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask, checkpoint=checkpoint),), require)
-        primal = [optimize(fn) for fn in typed.functions]
+        primal = pipeline.value_functions(typed)
         origin = f"{getattr(f, '__qualname__', cname)} " \
                  f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
         wrt = [typed.functions[0].params[i].name for i in sorted(nums)]

@@ -34,7 +34,7 @@ from .ir import Transformed
 from .ir.types import is_array
 from .ir import verify
 from .optimize.constants import propagate_constants
-from .optimize.pipeline import PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
+from .optimize.pipeline import PASSES, PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
 from .rules import PRIMITIVES
 from .transforms.tangent_module import tangent_module
 from .transforms.gradient import gradient_module
@@ -59,6 +59,12 @@ def derive(f, types, skels, layers, require=None):
         made = layer.transform(module, typed, f)                # new functions, unoptimised
         module = checked(layer.stage, finish(made, layer.schedule, _each_pass()))  # passes
     return typed, module                       # (a backend prints and loads the second)
+
+
+def value_functions(typed):
+    """``typed``'s functions optimised to compute the value alone: emit_c prints them
+    beside the gradient (the gradient's forward sweep is not a value function)."""
+    return list(optimized(typed, PASSES, _each_pass()).functions)
 
 
 def tangents(module, mask):
