@@ -27,7 +27,8 @@ from ..analysis.liveness import live_before_stmt, loop_head
 from ..ir import Assign, Const, For, If, Var, While
 from ..ir.types import is_array
 from ..ir.walk import atoms_read, walk
-from .loopnest import FUSIBLE, REDUCTIONS, NotFusible, lower_nest, region
+from .loopnest import FUSIBLE, REDUCTIONS, NotFusible, region
+from .loopnest_lower import lower_nest
 
 
 @dataclass(frozen=True)
