@@ -154,6 +154,8 @@ def _assign(s, known):
             b = get(a.name, a)
             if in_place and i == 0 and type(b) is Var:
                 b = a
+            elif s.op == "setitem" and i == 0 and type(b) is Const and is_array(a.type):
+                b = a       # an array's 0.0 written into: zero_arrays.py gives it its shape
             changed = changed or b is not a
             a = b
         args.append(a)
@@ -244,8 +246,9 @@ def _stmt(s, known):
     if t is NewTape:
         known.kill(s.tape.name)
         return s, known
-    if t is Return:
-        return replace(s, values=tuple(_sub(a, known) for a in s.values)), known
+    if t is Return:     # an array's zero stays a name: zero_arrays gives it its shape there
+        return replace(s, values=tuple(a if type(a) is Var and is_array(a.type) else
+                                       _sub(a, known) for a in s.values)), known
     if t is If:
         cond = _sub(s.cond, known)
         if isinstance(cond, Const):

@@ -34,7 +34,7 @@ Executed:
       return s
 
 A variable needs its shape if an operation other than an elementwise one (or
-a call) reads it, or if an elementwise operation computing such a variable
+a call, or a return) reads it, or if an elementwise operation computing such a variable
 reads it.  Only generated assignments of a constant to an array variable
 change: to zeros of its static shape, or, when the shape is not static (an
 array made from a list), ``zeros_like`` of its primal assigned earlier at
@@ -42,7 +42,7 @@ the top of the function.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, Module, Var, derived, dtype_arg
+from ..ir import Assign, Call, Const, Module, Return, Var, derived, dtype_arg
 from ..ir.types import is_array
 from ..ir.names import name_allocator
 from ..ir.walk import blocks, map_blocks, vars_written, walk
@@ -113,8 +113,10 @@ def _needs_shape(fn):
     for s in walk(fn.body):
         if id(s) in owned:
             continue
-        if isinstance(s, Call):
-            needs |= {a.name for a in s.args if isinstance(a, Var) and is_array(a.type)}
+        if isinstance(s, (Call, Return)):     # (a rev's adjoint of an array parameter: the
+            # caller may index it, e.g. in the reverse of its own writes to that array)
+            values = s.args if isinstance(s, Call) else s.values
+            needs |= {a.name for a in values if isinstance(a, Var) and is_array(a.type)}
         elif isinstance(s, Assign) and s.op not in ELEMENTWISE_OK:
             prim = PRIMITIVES.get(s.op)
             arrays = {a.name for a in s.args if isinstance(a, Var) and is_array(a.type)}

@@ -320,8 +320,12 @@ class ReverseFunction:
         tapes = [NewTape(t, self.capacity.get(t.name)) for t in self.tapes.values()]
         residual = self.residual_needs(init + rev, seeds) if split else {}
         fwd = tapes + self.defaults(fwd, residual) + fwd
-        grads = tuple(self.names.bar(p) if p.name in self.active else Const(0.0)
-                      for p, m in zip(self.fn.params, self.mask) if m)
+        # an inactive array's adjoint: a name (zero_arrays.py gives it a shape a caller indexes)
+        init += [Assign(self.names.bar(p), "copy", (Const(0.0),)) for p, m in
+                 zip(self.fn.params, self.mask) if m and p.name not in self.active and
+                 is_array(p.type)]
+        grads = tuple(self.names.bar(p) if p.name in self.active or is_array(p.type)
+                      else Const(0.0) for p, m in zip(self.fn.params, self.mask) if m)
         # the reverse sweep restores overwritten variables: return copies
         outs = []
         restored = all_written(rev)
