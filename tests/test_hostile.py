@@ -66,7 +66,7 @@ CALLS = {
     "global": ("global G\n    G = x\n    return x", "a 'global' statement"),
     "nonlocal": ("y = x\n    def g():\n        nonlocal y\n        y = 2.0\n    return y",
                  "a 'nonlocal' statement"),
-    "module attribute": ("math.pi = x\n    return x", "assignment to this target"),
+    "module attribute": ("math.pi = x\n    return x", "a write to the attribute"),
     "globals()": ("globals()['G'] = x\n    return x", "in-place write"),
     "try": ("try:\n        return x\n    except ValueError:\n        return 0.0", "'try'"),
     "with": ("with open('f') as fh:\n        return x", "'with'"),
