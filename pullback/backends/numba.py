@@ -43,23 +43,11 @@ from .numba_arrays import _shape, _text, array_expr
 from .numba_fused import fused_call, worth
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
+from .numba_tapes import Tape, empty, storage
 from .numba_twins import twin_expr
 from .python import ATOM, _paren, _Printer
 from .python import literal_of
 from .escape import py_identifier, py_string
-
-SCALARS = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}
-INITIAL_CAPACITY = 16
-
-
-@dataclass
-class Tape:
-    """How one IR tape is stored: ``kind`` is ``array``, ``record`` or ``list``."""
-    kind: str
-    arrays: tuple      # array variable names (one per field for a record)
-    dtypes: tuple
-    length: str = ""   # the shared length variable ('' for a list)
-
 
 @dataclass(frozen=True)
 class _Item:
@@ -127,9 +115,9 @@ class NumbaPrinter(_Printer):
                     element.setdefault(s.tape.name, set()).add(
                         ("record", tuple(a.type for a in pack.args)))
                 else:
-                    element.setdefault(s.tape.name, set()).add(_element(v.type))
+                    element.setdefault(s.tape.name, set()).add(storage(v.type))
             elif isinstance(s, Pop):
-                popped.setdefault(s.tape.name, set()).add(_element(s.target.type))
+                popped.setdefault(s.tape.name, set()).add(storage(s.target.type))
         for name, got in popped.items():
             element.setdefault(name, got)
         for name, got in element.items():   # values that disagree in type: a list
@@ -166,7 +154,7 @@ class NumbaPrinter(_Printer):
 
     # -- printing -----------------------------------------------------------------------
     def function(self):
-        lines = [f"@njit(cache=True)",
+        lines = ["@njit(cache=True)",
                  f"def {py_identifier(self.fn.name)}"
                  f"({', '.join(py_identifier(p.name) for p in self.fn.params)}):"]
         if self.fn.doc:
@@ -189,8 +177,8 @@ class NumbaPrinter(_Printer):
         """The static shape of atom ``a`` (list-derived arrays: recovered from the data flow)."""
         got = self.lists.get(getattr(a, "name", None))
         if isinstance(got, ListAdjoint):
-            raise UnsupportedError(f"the numba backend supports a list's adjoint only in "
-                                   f"indexing and accumulation, not in this NumPy call")
+            raise UnsupportedError("the numba backend supports a list's adjoint only in "
+                                   "indexing and accumulation, not in this NumPy call")
         return _shape(a) if got is None else got
 
     def expr(self, s, env):
@@ -264,7 +252,7 @@ class NumbaPrinter(_Printer):
                 return
             # a tape with a capacity (a checkpointed loop's snapshots) is allocated whole
             for arr, dt in zip(tape.arrays, tape.dtypes):
-                lines.append(f"{pad}{arr} = {_empty(dt, s.capacity)}")
+                lines.append(f"{pad}{arr} = {empty(dt, s.capacity)}")
             lines.append(f"{pad}{tape.length} = 0")
         elif isinstance(s, Push):
             self.push(s, a, pad, lines)
@@ -375,25 +363,6 @@ def _index_placeholder(t):
 
 def _scalar(t):
     return isinstance(t, Scalar)
-
-
-def _element(t):
-    """How a tape of values of type ``t`` is stored: scalars and arrays of one static
-    shape in a typed array (one row per push), anything else in a list."""
-    if _scalar(t) or (is_array(t) and t.static and t.dtype in _ROW_DTYPES):
-        return ("array", (t,))
-    return ("list", ())
-
-
-_ROW_DTYPES = {"float64", "float32", "int64", "int32", "bool"}
-
-
-def _empty(t, capacity=None):
-    rows = INITIAL_CAPACITY if capacity is None else capacity
-    if _scalar(t):
-        return f"np.empty({rows}, {SCALARS[t]})"
-    return f"np.empty(({rows}, {''.join(f'{d}, ' for d in t.shape)}), " \
-           f"np.{'bool_' if t.dtype == 'bool' else t.dtype})"
 
 
 CHECKED_INT = {"add": "_ck_add", "sub": "_ck_sub", "mul": "_ck_mul", "pow": "_ck_pow",

@@ -392,36 +392,6 @@ def logsumexp_grad(g, a, b, y, axis, keepdims):
     return expand_to(g, x, axis, keepdims) * np.exp(x - expand_to(y, x, axis, keepdims))
 
 
-def logsumexp_weight(b):
-    return 1.0 if b is None else b
-
-
-def zeta_dx(x, q):
-    """d/dx of Hurwitz's zeta(x, q), from its Euler-Maclaurin sum with N = M = 16 (as
-    Johansson 2015, eq. 5), each term differentiated in x: sum of -log(q+k) (q+k)^-x,
-    then the integral term and the Bernoulli terms c_j (x)_(2j-1) (q+N)^(1-x-2j)."""
-    x, q = np.asarray(x, dtype=float), np.asarray(q, dtype=float)
-    n = 16
-    k = np.arange(n).reshape((n,) + (1,) * np.ndim(q + x))
-    out = -np.sum(np.log(q + k) * (q + k) ** -x, axis=0)
-    big = q + n
-    log_big = np.log(big)
-    integral = big ** (1.0 - x) / (x - 1.0)
-    out = out - log_big * integral - integral / (x - 1.0) - 0.5 * log_big * big ** -x
-    bernoulli = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
-                 43867 / 798, -174611 / 330, 854513 / 138, -236364091 / 2730, 8553103 / 6,
-                 -23749461029 / 870, 8615841276005 / 14322, -7709321041217 / 510)
-    rising, inverse_sum, factorial = 1.0, 0.0, 1.0
-    for j, b in enumerate(bernoulli, 1):
-        for i in (2 * j - 3, 2 * j - 2):    # (x)_(2j-1) grows by two factors a term
-            if i >= 0:
-                rising = rising * (x + i)
-                inverse_sum = inverse_sum + 1.0 / (x + i)
-        factorial = factorial * (2 * j - 1) * (2 * j)
-        term = b / factorial * rising * big ** (1.0 - x - 2 * j)
-        out = out + term * (inverse_sum - log_big)
-    return out[()] if np.ndim(out) == 0 else out
-
-
 from .linalg_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .factor_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
+from .special_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)

@@ -68,7 +68,7 @@ special("stdtr", [NO_RULE, "exp(sp_gammaln((df + 1) / 2) - sp_gammaln(df / 2) - 
                            "0.5 * log(df * 3.141592653589793) - "
                            "(df + 1) / 2 * log1p(t * t / df))"], params="df t")
 # Hurwitz zeta: in q DLMF 25.11.17; in the exponent x the Euler-Maclaurin sum
-# differentiated term by term (np_helpers.zeta_dx, whose own derivative is not written);
+# differentiated term by term (special_helpers.zeta_dx, whose own derivative is not written);
 # Riemann's zeta (q=None) is zeta(x, 1)
 scalar("zeta_dx", H.zeta_dx, NO_RULE, NO_RULE, params="x q", helper="zeta_dx",
        syntax=Syntax("call", "zeta_dx"))
