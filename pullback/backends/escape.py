@@ -24,6 +24,9 @@ import re
 
 import numpy as np
 
+from ..ir import Const
+from ..ir.nodes import Extern
+
 _C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -104,3 +107,32 @@ def _escape(c):
     if n < 0x100:
         return f"\\x{n:02x}"
     return f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+def literal_of(v):
+    """A constant as source: a literal (``py_literal``), or the name of a global
+    (``Extern``) the module binds under pullback's name."""
+    if isinstance(v, Extern):
+        return py_identifier(v.name)
+    if type(v) is tuple:
+        return "(" + ", ".join(map(literal_of, v)) + ("," if len(v) == 1 else "") + ")"
+    return py_literal(v)
+
+
+def index_text(atom, rendered):
+    """An index as it reads inside brackets: ``i, 1:n, ...``."""
+    if isinstance(atom, Const):
+        v = atom.value
+        parts = v if isinstance(v, tuple) else (v,)
+        text = ", ".join(index_part(p) for p in parts)
+        return text + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+    return rendered[0]
+
+
+def index_part(p):
+    if isinstance(p, slice):
+        a, b, c = ("" if x is None else literal_of(x) for x in (p.start, p.stop, p.step))
+        return f"{a}:{b}" + (f":{c}" if c else "")
+    if p is Ellipsis:
+        return "..."
+    return literal_of(p)

@@ -46,7 +46,7 @@ from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_tapes import Tape, empty, storage
 from .numba_twins import twin_expr
 from .python import ATOM, _paren, _Printer
-from .python import literal_of
+from .escape import literal_of
 from .escape import py_identifier, py_string
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from ..ir.types import IndexT, is_array
 from .numba_layout import layout_expr
 import numpy as np
 
-from .python import ATOM, _index_text, _paren, render_atom
+from .escape import index_text
+from .python import ATOM, _paren, render_atom
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
 # table against this, numba_layout.OPS, numba_twins.PRINTERS and the runtime HELPERS)
@@ -91,7 +92,7 @@ def array_expr(p, s, env):
     if op == "zeros_for":              # an array literal's room: its type knows shape and dtype
         return f"np.zeros({_tup(p.shape(s.target))}, {_dtype(s.target)})", ATOM
     if op == "getitem_copy":           # np.array(a) of an array is not nopython
-        item = f"{t(0, ATOM)}[{_index_text(args[1], _text(args[1], env))}]"
+        item = f"{t(0, ATOM)}[{index_text(args[1], _text(args[1], env))}]"
         # one element is a number already (a float has no .copy())
         whole = is_array(getattr(s.target, "type", None)) and s.target.type.shape != () and \
             not (isinstance(args[1], Const) and isinstance(args[1].value, int) and
@@ -344,7 +345,7 @@ def index_fn(p, s, t):
             plain = tuple(q for q in parts if q is not None)
             gshape = np.empty(p.shape(x))[plain].shape
             inner = Const(plain if len(plain) != 1 else plain[0])
-            itext = _index_text(inner, None)
+            itext = index_text(inner, None)
             name = f"_getitem_vjp_{_tag(p.shape(x))}_{zlib.crc32(itext.encode()):08x}_n"
             p.generated.setdefault(name, f'''
 def {name}(g):
@@ -352,7 +353,7 @@ def {name}(g):
     z[{itext}] = np.ascontiguousarray(g).reshape({_tup(gshape) if gshape else "()"})
     return z''')
             return f"{name}({t(0)})", ATOM
-        itext, extra, params = _index_text(idx, None), "", ""
+        itext, extra, params = index_text(idx, None), "", ""
     elif isinstance(idx, Var) and not is_array(idx.type) and idx.type in ("int", "bool"):
         itext, extra, params = "idx", ", idx", ", idx"
     elif isinstance(idx, Var) and isinstance(idx.type, IndexT) and all(

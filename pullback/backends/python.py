@@ -10,7 +10,6 @@ import math
 import re
 
 from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Return, Var, While
-from ..ir.nodes import Extern
 from ..ir.names import is_temp
 from ..ir.walk import all_written, atoms_read, blocks, walk
 from ..rules import PRIMITIVES
@@ -18,7 +17,7 @@ from ..rules.registry import LIBRARY_MODULES
 from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
-from .escape import py_comment, py_identifier, py_literal, py_string
+from .escape import index_text, literal_of, py_comment, py_identifier, py_string
 from .python_static import CREATES, FOREIGN, LIKE, STATIC_OPS, elide_broadcast, resolved, static_expr
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
@@ -125,16 +124,6 @@ def render_atom(a):
     return text, (30 if text.startswith("-") else ATOM)
 
 
-def literal_of(v):
-    """A constant as source: a literal (``escape.py_literal``), or the name of a global
-    (``Extern``) the module binds under pullback's name."""
-    if isinstance(v, Extern):
-        return py_identifier(v.name)
-    if type(v) is tuple:
-        return "(" + ", ".join(map(literal_of, v)) + ("," if len(v) == 1 else "") + ")"
-    return py_literal(v)
-
-
 class _Printer:
     def __init__(self, fn):
         self.uses = {}
@@ -172,7 +161,7 @@ class _Printer:
         if s.op == "copy_array" and FOREIGN.get():     # Dask has no np.copy (it computes)
             return f"{_paren(args[0], ATOM)}.copy()", ATOM
         if s.op in ("getitem", "getitem_copy"):
-            text = f"{_paren(args[0], ATOM)}[{_index_text(s.args[1], args[1])}]"
+            text = f"{_paren(args[0], ATOM)}[{index_text(s.args[1], args[1])}]"
             if s.op != "getitem_copy":
                 return text, ATOM
             # np.array would make another library's array NumPy's (FOREIGN: Dask, CuPy)
@@ -282,7 +271,7 @@ class _Printer:
             if s.op == "list_append" and s.args[0] == s.target:
                 lines.append(f"{pad}{tgt}.append({a(s.args[1])}){self.comment(s)}")
             elif s.op == "setitem" and s.args[0] == s.target:
-                idx = _index_text(s.args[1], a(s.args[1]) and (env.get(getattr(s.args[1], "name", ""))
+                idx = index_text(s.args[1], a(s.args[1]) and (env.get(getattr(s.args[1], "name", ""))
                                                                or render_atom(s.args[1])))
                 aug = self.augmented(s, env)
                 if aug is not None:     # x[i] = x[i] + v  ->  x[i] += v (no temporary)
@@ -379,25 +368,6 @@ def _float_array(v):
 def _is_default(atom, default):
     return isinstance(atom, Const) and type(atom.value) is type(default) and \
         atom.value == default
-
-
-def _index_text(atom, rendered):
-    """An index as it reads inside brackets: ``i, 1:n, ...``."""
-    if isinstance(atom, Const):
-        v = atom.value
-        parts = v if isinstance(v, tuple) else (v,)
-        text = ", ".join(_part(p) for p in parts)
-        return text + ("," if isinstance(v, tuple) and len(v) == 1 else "")
-    return rendered[0]
-
-
-def _part(p):
-    if isinstance(p, slice):
-        a, b, c = ("" if x is None else literal_of(x) for x in (p.start, p.stop, p.step))
-        return f"{a}:{b}" + (f":{c}" if c else "")
-    if p is Ellipsis:
-        return "..."
-    return literal_of(p)
 
 
 def _paren(t, min_prec):

@@ -147,6 +147,13 @@ class IndexT(Type):
         return "index(" + ", ".join(str(p) for p in self.parts) + ")"
 
 
+def adjoint_type(t):
+    """The type of an adjoint of a value of type ``t`` (arrays keep their shape)."""
+    if t is None:
+        return "float"
+    return Array("float64", None) if is_list(t) else t
+
+
 def is_list(t):
     return isinstance(t, ListT)
 

@@ -32,7 +32,7 @@ from ..analysis.alias import written_in_place
 from ..analysis.tbr import Recording
 from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
-from ..ir.types import Array, is_array, is_list
+from ..ir.types import adjoint_type, is_array, is_list
 from .emit_rule import RuleEmitter
 from .checkpoint import plan_checkpoints
 from ..errors import UnsupportedError
@@ -295,7 +295,7 @@ class ReverseFunction:
         outs, res = s.targets[:-1], s.targets[-1]
         seeds = tuple(self.names.bar(t) if t.name in self.active else Const(0.0) for t in outs)
         args = [a for a, m in zip(s.args, amask) if m]
-        got = tuple(self.names.fresh("t", _adjoint_type(a.type)) for a in args)
+        got = tuple(self.names.fresh("t", adjoint_type(a.type)) for a in args)
         out = [Call(got, rev, (res,) + seeds, s.loc)]
         for t in outs:
             if t.name in self.active:
@@ -378,7 +378,7 @@ class ReverseFunction:
     def split(self, fwd_name, rev_name):
         outs = self.body[-1].values
         seeds = [self.names.fresh(f"out{i}_bar" if len(outs) > 1 else "out_bar",
-                                  _adjoint_type(getattr(v, "type", None)))
+                                  adjoint_type(getattr(v, "type", None)))
                  for i, v in enumerate(outs)]
         fwd, outs, rev, grads = self.sweeps(seeds, split=True)
         res = self.names.fresh("residual", "residual")
@@ -391,13 +391,6 @@ class ReverseFunction:
         rev_fn = Function(rev_name, (res,) + tuple(seeds),
                           tuple(unpack + rev + [Return(grads)]), self.fn.loc)
         return fwd_fn, rev_fn
-
-
-def _adjoint_type(t):
-    """The type of an adjoint of a value of type ``t`` (arrays keep their shape)."""
-    if t is None:
-        return "float"
-    return Array("float64", None) if is_list(t) else t
 
 
 def _in_place(s):
