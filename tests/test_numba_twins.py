@@ -104,11 +104,13 @@ def _check_row_on_numba(row):
                                        err_msg=f"{row.id}: JAX")
 
 
-# one row per twin of numba_twins.py and the einsum diagonals (fast: small programs); the
-# decompositions compile LAPACK bindings for a minute on a loaded machine, hence slow
+# one row per twin of numba_twins.py and the einsum diagonals (fast: small programs), and
+# one row per decomposition (6-9 s each on a quiet machine: LAPACK bindings compile); the
+# decompositions' other rows, 4-17 s each, are slow
 FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repeat-1", "pad-1",
-        "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "array_split-0"]
-SLOW = ["eigh-0", "eigh-1", "eigh-4", "qr-0", "qr-1", "qr-2", "cholesky-0", "cholesky-2"]
+        "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "array_split-0",
+        "eigh-0", "qr-1", "cholesky-2"]
+SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0"]
 BY_ID = {r.id: r for r in ROWS}
 
 
