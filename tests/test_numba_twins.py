@@ -108,9 +108,10 @@ def _check_row_on_numba(row):
 # one row per decomposition (6-9 s each on a quiet machine: LAPACK bindings compile); the
 # decompositions' other rows, 4-17 s each, are slow
 FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repeat-1", "pad-1",
-        "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "array_split-0",
+        "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "astype-1",
+        "array_split-0", "expand_dims-1", "expand_dims-2", "det-0", "slogdet-0",
         "eigh-0", "qr-1", "cholesky-2"]
-SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0"]
+SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0", "slogdet-2"]
 BY_ID = {r.id: r for r in ROWS}
 
 
@@ -125,8 +126,15 @@ def test_decomposition_twin_on_numba(rid):
     _check_row_on_numba(BY_ID[rid])
 
 
-def test_a_stack_of_matrices_is_rejected_at_the_line():
-    def f(a):
-        return np.sum(np.linalg.eigh(a + np.swapaxes(a, -1, -2))[0])
+def _eigh_sum(a):
+    return np.sum(np.linalg.eigh(a + np.swapaxes(a, -1, -2))[0])
+
+
+def _det_sum(a):
+    return np.sum(np.linalg.det(a))
+
+
+@pytest.mark.parametrize("f", [_eigh_sum, _det_sum])
+def test_a_stack_of_matrices_is_rejected_at_the_line(f):
     with pytest.raises(pullback.errors.UnsupportedError, match="test_numba_twins.py.*stacks"):
         pullback.grad(f, backend="numba")(np.random.default_rng(0).normal(size=(2, 3, 3)))

@@ -5,7 +5,7 @@ The Python helpers (``rules/np_helpers.py``, ``rules/linalg_helpers.py``) decide
 mode lacks (``np.pad``, ``np.add.at``, ``np.moveaxis``, ``eigh(x, UPLO)``).  Every shape and
 static argument is known when the Numba module is printed, so each call becomes a small
 generated ``@njit`` function of those shapes, or one NumPy expression (the decompositions' cotangents call ``_eigh_vjp``,
-``_qr_vjp`` and ``_cholesky_vjp`` of ``numba_helpers.py``)::
+``_qr_vjp`` and ``_cholesky_vjp`` of ``numba_helpers.py``, printed by ``numba_linalg.py``)::
 
     diag_vjp(g, x, 1)        (x of 3)   ->  _diag_vjp_4x4_k1(g)     out[i] = g[i, i + 1]
     tile_vjp(g, x, (2, 1))   (x 2x3)    ->  _tile_vjp_4x3_to_2x3(g) out[i % 2, j % 3] += g[i, j]
@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import Const
 from ..ir.types import is_array
+from .numba_linalg import LINALG
 
 ATOM = 100
 
@@ -308,9 +309,11 @@ def _flatten(p, s, t):
         (f"np.full(1, {t(0)})", ATOM)
 
 
-def _astype_like(p, s, t):
-    x = s.args[1]
-    dtype = x.type.dtype if is_array(getattr(x, "type", None)) else str(x.type)
+def _cast(p, s, t, x):
+    """Argument 0 cast to ``x``'s dtype (``x`` a typed atom or a type): nopython mode has
+    ``a.astype(np.int64)`` but neither ``np.asarray(a, int)`` nor a Python type as dtype."""
+    x = getattr(x, "type", x)
+    dtype = x.dtype if is_array(x) else str(x)
     np_dtype = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}.get(
         dtype, f"np.{dtype}")
     if is_array(getattr(s.args[0], "type", None)):
@@ -318,74 +321,35 @@ def _astype_like(p, s, t):
     return f"{np_dtype}({t(0)})", ATOM
 
 
-def _matrix(p, a, what):
-    shape = _shape(p, a)
-    if len(shape) != 2:
-        raise UnsupportedError(f"the numba backend has {what} of one matrix only (no stacks)")
-    return shape
+def _astype_like(p, s, t):
+    return _cast(p, s, t, s.args[1])
 
 
-def _lower(p, s, t, i):
-    """Argument ``i`` as the matrix whose lower triangle holds what UPLO names."""
-    uplo = str(_static(s.args[i + 1], "UPLO for np.linalg.eigh")).upper()
-    return t(i) if uplo == "L" else f"np.ascontiguousarray({t(i, ATOM)}.T)"
+def _astype(p, s, t):
+    return _cast(p, s, t, s.target)
 
 
-def _eigh(p, s, t):
-    _matrix(p, s.args[0], "np.linalg.eigh")
-    return f"np.linalg.eigh({_lower(p, s, t, 0)})[{0 if s.op == 'eigh_w' else 1}]", ATOM
-
-
-def _full(p, s, t, i, shape):
-    """Cotangent argument ``i`` as an array of ``shape`` (a zero one arrives as 0.0)."""
-    if is_array(getattr(s.args[i], "type", None)):
-        return t(i)
-    return f"np.full({_tup(shape)}, {t(i)})"
-
-
-def _eigh_vjp(p, s, t):
-    n = _matrix(p, s.args[2], "np.linalg.eigh")[0]
-    p.helpers.add("_eigh_vjp")
-    return (f"_eigh_vjp({_full(p, s, t, 0, (n,))}, {_full(p, s, t, 1, (n, n))}, "
-            f"{_lower(p, s, t, 2)}, "
-            f"{str(_static(s.args[3], 'UPLO')).upper() == 'L'})"), ATOM
-
-
-def _qr(p, s, t):
-    _matrix(p, s.args[0], "np.linalg.qr")
-    return f"np.linalg.qr({t(0)})[{0 if s.op == 'qr_q' else 1}]", ATOM
-
-
-def _qr_vjp(p, s, t):
-    m, n = _matrix(p, s.args[2], "np.linalg.qr")
-    if m < n:
-        raise UnsupportedError("derivative of np.linalg.qr of a wide matrix (m < n)")
-    p.helpers.add("_qr_vjp")
-    k = min(m, n)
-    return f"_qr_vjp({_full(p, s, t, 0, (m, k))}, {_full(p, s, t, 1, (k, n))}, {t(2)})", ATOM
-
-
-def _cholesky_vjp(p, s, t):
-    _matrix(p, s.args[1], "np.linalg.cholesky")
-    p.helpers.add("_cholesky_vjp")
-    return f"_cholesky_vjp({t(0)}, {t(1)})", ATOM
-
-
-def _slogdet(p, s, t):
-    _matrix(p, s.args[0], "np.linalg.slogdet")
-    return f"np.linalg.slogdet({t(0)})[{0 if s.op == 'slogdet_sign' else 1}]", ATOM
+def _expand_dims(p, s, t):
+    """Nopython ``np.expand_dims`` takes an array and one axis: a scalar (det's cotangent
+    ``g * y``) becomes the full array of the static result shape, several axes a reshape."""
+    ys = _shape(p, s.target)
+    if not is_array(getattr(s.args[0], "type", None)):
+        return f"np.full({_tup(ys)}, {t(0)})", ATOM
+    axis = _static(s.args[1], "axis for np.expand_dims")
+    if isinstance(axis, int):
+        return f"np.expand_dims({t(0)}, {axis})", ATOM
+    return f"np.ascontiguousarray({t(0)}).reshape({_tup(ys)})", ATOM
 
 
 PRINTERS = {"diagonal": _diagonal, "tile": _tile, "repeat": _repeat, "pad": _pad, "diff": _diff,
             "diag_vjp": _diag_vjp, "diagonal_vjp": _diagonal_vjp, "tile_vjp": _tile_vjp,
             "repeat_vjp": _repeat_vjp, "pad_vjp": _pad_vjp, "diff_vjp": _diff_vjp,
-            "eigh_w": _eigh, "eigh_v": _eigh, "eigh_vjp": _eigh_vjp, "qr_q": _qr, "qr_r": _qr,
-            "qr_vjp": _qr_vjp, "cholesky_vjp": _cholesky_vjp, "slogdet_sign": _slogdet,
-            "slogdet_logabs": _slogdet, "split_part": _split_part,
+            "split_part": _split_part,
             "array_split_part": _split_part, "split_part_vjp": _split_part_vjp,
             "array_split_part_vjp": _split_part_vjp, "hstack_axis": _hstack_axis,
             "hstack2": _hstack2, "hstack_first": _hstack_part, "hstack_second": _hstack_part,
-            "dim": _dim, "flatten": _flatten, "astype_like": _astype_like}
+            "dim": _dim, "flatten": _flatten, "astype_like": _astype_like, "astype": _astype,
+            "expand_dims": _expand_dims, **LINALG}
 
 
 def twin_expr(p, s, t):
