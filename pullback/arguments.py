@@ -92,6 +92,12 @@ def arg_type(x, i):
                     "functions of floats, ints and NumPy arrays")
 
 
+def array_key(args):
+    """What a call of NumPy arrays, floats and ints is compiled for, cheaply: each
+    argument's class, and an array's dtype and shape (the derivative's fast path)."""
+    return tuple((x.dtype, x.shape) if type(x) is np.ndarray else type(x) for x in args)
+
+
 def float_type(t):
     """The type a differentiated leaf of type ``t`` is compiled for."""
     if is_array(t):
@@ -240,5 +246,5 @@ class Arguments:
                      for i, t in enumerate(self.trees))
 
 
-__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "foreign", "as_float", "as_grad", "as_value", "bind",
+__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "array_key", "foreign", "as_float", "as_grad", "as_value", "bind",
            "float_type", "is_float", "size", "upto"]

@@ -34,6 +34,7 @@ from .ir import Transformed
 from .ir.types import is_array
 from .ir import verify
 from .optimize.constants import propagate_constants
+from .optimize.inplace_adjoints import fresh_results
 from .optimize.pipeline import PASSES, PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
 from .rules import PRIMITIVES
 from .transforms.tangent_module import tangent_module
@@ -103,8 +104,10 @@ def build(f, types, skels, layers, backend="python", like=None):
     outputs = tuple(getattr(v, "type", "float") for v in typed.functions[0].body[-1].values)
     text = header(f, typed, layers, backend)
     value = not isinstance(layers[0], Reverse) or layers[0].keeps_value(typed, f)
-    return load(module, text, types=types, outputs=outputs, result=typed.result,
+    comp = load(module, text, types=types, outputs=outputs, result=typed.result,
                 with_value=value, start=start)
+    comp.fresh = fresh_results(module.functions[0])    # results handed out uncopied
+    return comp
 
 
 _CACHE = {}

@@ -46,10 +46,12 @@ Invariants
   (repeated indices add up) are left alone.
 - It runs last in ``pipeline.REVERSE_PASSES``, so no later
   pass substitutes another variable for ``b`` in the write.
+- ``fresh_results`` reuses the same ownership analysis on a finished function: a
+  result it calls fresh is a buffer no argument, global or other result shares.
 """
 from dataclasses import replace
 
-from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Var, While, derived
+from ..ir import Assign, Call, Const, For, If, NewTape, Pop, Return, Var, While, derived
 from ..ir.walk import all_read, all_written, atoms_read, blocks, walk
 from ..ir.types import Array, IndexT, is_array
 from ..analysis.types import result_type
@@ -58,6 +60,33 @@ from ..analysis.types import result_type
 _ELEMENTWISE = frozenset(("add", "sub", "mul", "truediv", "neg", "pow", "exp", "log", "sqrt",
                           "square", "tanh", "sin", "cos"))
 _COPYING_READS = _ELEMENTWISE | {"getitem_vjp", "sum", "mean"}
+# ops whose (array) result is always a new buffer on every backend, beyond those above:
+# a result made by one needs no copy before the caller hands it out (``fresh_results``)
+# (``unbroadcast`` only where it sums: of an array already its target's shape it is that array)
+_NEW_ARRAYS = frozenset(("matmul", "matmul_vjp_a", "matmul_vjp_b", "sum", "mean", "unbroadcast"))
+
+
+def fresh_results(fn):
+    """Per value of ``fn``'s final ``return``: is it an array that owns its buffer (made
+    by an operation returning a new array, and read since only by operations that keep
+    no reference to it)?  The caller may hand such a result to the user without a copy.
+
+    >>> from pullback.ir import Assign, Function, Return, Var
+    >>> from pullback.ir.types import Array
+    >>> x, y, z = (Var(n, Array("float64", (3,))) for n in "xyz")
+    >>> fresh_results(Function("f", (x,), (Assign(y, "exp", (x,)), Return((y, x)))))
+    (True, False)
+    >>> fresh_results(Function("f", (x,), (Assign(y, "exp", (x,)),
+    ...     Assign(z, "getitem", (y, Const(slice(None)))), Return((y, z)))))
+    (False, False)
+    """
+    body = fn.body
+    if not body or not isinstance(body[-1], Return):
+        return ()
+    pass_, _ = _accumulations(fn)
+    pass_.new_arrays = _NEW_ARRAYS
+    _, owned = pass_.block(body[:-1], frozenset())
+    return tuple(isinstance(v, Var) and v.name in owned for v in body[-1].values)
 
 
 def visible_writes(fn):
@@ -77,20 +106,27 @@ def owned_accumulations(fn):
     The earlier passes leave them alone when the pipeline runs again on its own
     output (such a write is seen by no other value and needs no zeros materialised:
     ``b`` was never the constant 0.0 on the way)."""
+    pass_, tails = _accumulations(fn)
+    if not tails:
+        return set()
+    pass_.block(fn.body, frozenset())
+    return {k for tail, ok in pass_.proven.items() if ok for k in (tail, id(tails[tail]))}
+
+
+def _accumulations(fn):
+    """A read-only ``_Pass`` that knows this pass's accumulations, and those
+    (``id(setitem) -> getitem``)."""
     reads = _read_counts(fn)
     tails = {}
     for body in _blocks(fn.body):
         for a, b, c in zip(body, body[1:], body[2:]):
             if _is_triple(a, b, c, reads):
                 tails[id(c)] = a
-    if not tails:
-        return set()
     pass_ = _Pass(reads, None, zeros=set())
     pass_.heads = {id(a) for a in tails.values()}
     pass_.tails = set(tails)
     pass_.proven = {}
-    pass_.block(fn.body, frozenset())
-    return {k for tail, ok in pass_.proven.items() if ok for k in (tail, id(tails[tail]))}
+    return pass_, tails
 
 
 def _is_triple(a, b, c, reads):
@@ -145,6 +181,7 @@ class _Pass:
     heads = frozenset()     # ids of accumulations' reads ``getitem(b, idx)``: no view escapes
     tails = frozenset()     # ids of their writes ``setitem(b, idx, q)``
     proven = None           # id(accumulation's setitem) -> whether b owned its buffer there
+    new_arrays = frozenset()    # ops also making owned buffers (``fresh_results`` only)
 
     def __init__(self, reads, names, zeros):
         self.reads = reads
@@ -210,7 +247,9 @@ class _Pass:
             fresh = isinstance(src, Var) and src.name in owned and self.reads.get(src.name) == 1
             owned.discard(getattr(src, "name", None))
         else:
-            fresh = op in ("getitem_vjp", "setitem", "zeros") or (
+            made = op in self.new_arrays and (op != "unbroadcast" or getattr(
+                args[0], "type", None) != b.type)
+            fresh = op in ("getitem_vjp", "setitem", "zeros") or made or (
                 op in _ELEMENTWISE and any(isinstance(a, Var) and is_array(a.type) for a in args))
         if fresh and _buffer(b.type):
             owned.add(b.name)
