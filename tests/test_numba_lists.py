@@ -162,3 +162,18 @@ def test_stack_of_a_list_is_a_pullback_error_at_its_line():
         pullback.grad(stacked, backend="numba")(np.ones(3), 4)
     assert err.value.line == stacked.__code__.co_firstlineno + 5
     assert "Traceback" not in str(err.value)
+
+
+def prefixes(x, n):
+    xs = []
+    for i in range(3):
+        xs.append(x[:n] * float(i))     # elements of a run-time length
+    return np.sum(xs[0] * xs[2])
+
+
+def test_list_of_elements_without_a_static_shape_names_the_users_line():
+    # the list scan runs before any statement is printed: it named <unknown>:0
+    with pytest.raises(TransformError, match="static shape") as err:
+        pullback.grad(prefixes, backend="numba")(np.ones(4), 2)
+    assert err.value.filename == __file__
+    assert err.value.line == prefixes.__code__.co_firstlineno + 3

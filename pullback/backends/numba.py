@@ -55,10 +55,21 @@ class _Item:
     stmt: Assign
 
 
+def _at_function(fn, make):
+    """``make()``; a rejection from a scan over the whole function (list shapes, tapes),
+    which no statement's location reaches, names the function's line, never ``<unknown>``."""
+    try:
+        return make()
+    except UnsupportedError as e:
+        if e.line or getattr(fn, "loc", None) is None:
+            raise
+        raise UnsupportedError.at(fn.loc, e.message, "numba") from None
+
+
 def emit_numba_module(module, header=None):
     """(source text, {line number in the text: Loc}) for a derivative module."""
-    printers = [NumbaPrinter(fn) for fn in module.functions]
-    bodies = [p.function() for p in printers]
+    printers = [_at_function(fn, lambda fn=fn: NumbaPrinter(fn)) for fn in module.functions]
+    bodies = [_at_function(p.fn, p.function) for p in printers]
     helpers = sorted(set().union(*[p.helpers for p in printers]))
     parts = [header] if header else []
     parts.append("import math\n\nimport numpy as np\nfrom numba import njit\n")

@@ -41,12 +41,20 @@ class ListAdjoint:
         return f"(len({self.lst}),) + {self.elem}"
 
 
-def _elem_shape(t):
+def _elem_shape(t, stmts):
+    """The static shape of list type ``t``'s elements; else an error at the line that puts
+    an element of no static shape into such a list (this scan runs before any statement is
+    printed, so no printer's location is there to carry)."""
     e = t.elem
     if is_array(e):
         if not e.static:
-            raise UnsupportedError(f"the numba backend needs list elements of a static shape "
-                                   f"(got {e})")
+            loc = next((s.loc for s in stmts if getattr(s, "loc", None) is not None and (
+                is_list(s.target.type) and s.target.type.elem == e)
+                and any(is_array(getattr(a, "type", None)) and a.type == e for a in s.args)),
+                None) or next((s.loc for s in stmts if getattr(s, "loc", None) is not None
+                               and s.target.type == t), None)
+            raise UnsupportedError.at(loc, "the numba backend needs list elements of a static "
+                                      f"shape (got {e})", "numba")
         return tuple(e.shape)
     return ()
 
@@ -113,7 +121,7 @@ def list_shapes(fn):
     for s in stmts:
         for v in (s.target, *s.args):
             if isinstance(v, Var) and is_list(v.type):
-                lists.setdefault(find(v.name), (v.name, _elem_shape(v.type)))
+                lists.setdefault(find(v.name), (v.name, _elem_shape(v.type, stmts)))
     out = {n: ListAdjoint(*lists[find(n)]) for n in parent if find(n) in lists}
     out = {n: v for n, v in out.items() if not any(
         isinstance(x, Var) and x.name == n and is_list(x.type) for s in stmts for x in s.args)}
