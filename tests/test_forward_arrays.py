@@ -163,6 +163,19 @@ def test_jacobian_against_finite_differences_and_chunks(monkeypatch):
     close(pullback.jacobian(heat_vec, argnums=0, mode="forward")(u0, 0.2), jac, rtol=1e-12)
 
 
+def std_length_one(x):
+    return np.std(x, axis=0) * 2.0 + np.std(x, axis=1) + np.std(x[0, :1])
+
+
+def test_std_over_a_length_one_axis_against_finite_differences():
+    # std over a length-1 axis is identically 0: its tangent is 0, not 0 / 0 (JAX: nan)
+    x, t = RNG.normal(size=(1, 3)), RNG.normal(size=(1, 3))
+    out, dot = pullback.jvp(std_length_one, (x,), (t,))
+    h = 1e-6
+    close(out, std_length_one(x))
+    close(dot, (std_length_one(x + h * t) - std_length_one(x - h * t)) / (2 * h), atol=1e-8)
+
+
 def test_programs_with_in_place_writes_in_loops():
     u0 = RNG.random(9)
     t = (RNG.normal(size=9), 0.5)

@@ -137,10 +137,15 @@ array_op("var", np.var, "x axis=None ddof=0 keepdims=False",
          "expand_to(g, x, axis, keepdims) * 2.0 * (x - mean(x, axis, True)) / "
          "(count(x, axis) - ddof)", python=(np.var,),
          jvps=("sum(t * 2.0 * (x - mean(x, axis, True)), axis, keepdims) / (count(x, axis) - ddof)",), method="var")
+# std is 0 exactly where x - mean(x) is 0 (always, over a length-1 axis): there the
+# numerator is 0 and dividing by 1 instead of y gives 0, not 0 / 0 (the derivative over a
+# length-1 axis, where std is identically 0; elsewhere the minimum-norm subgradient)
+_STD_Y = "select(y == 0, 1.0, y)"
 array_op("std", np.std, "x axis=None ddof=0 keepdims=False",
-         "expand_to(g / y, x, axis, keepdims) * (x - mean(x, axis, True)) / "
+         f"expand_to(g / {_STD_Y}, x, axis, keepdims) * (x - mean(x, axis, True)) / "
          "(count(x, axis) - ddof)", python=(np.std,),
-         jvps=("sum(t * (x - mean(x, axis, True)), axis, keepdims) / ((count(x, axis) - ddof) * y)",), method="std")
+         jvps=("sum(t * (x - mean(x, axis, True)), axis, keepdims) / "
+               f"((count(x, axis) - ddof) * {_STD_Y})",), method="std")
 array_op("cumsum", np.cumsum, "x axis=None", "cumsum_vjp(g, x, axis)", python=(np.cumsum,),
          linear=0, method="cumsum")
 # the rules run a recurrence, not ``cumsum(g * y) / x`` (nan where x has a zero)
