@@ -33,6 +33,7 @@ from .ir.types import Array
 from .ir.walk import vars_written, walk
 from .errors import TransformError, UnsupportedError
 from .ir import Call, Const, Extern
+from .rules.effects import python_only
 from . import pipeline
 
 _CTYPES = {"double": ctypes.c_double, "float": ctypes.c_float, "long": ctypes.c_long,
@@ -90,6 +91,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
         _no_global_arrays(typed)
         _one_shape_per_callee(typed)
         for fn in typed.functions:
+            _python_only(fn)
             _static_shapes(fn)
         if len(typed.functions[0].body[-1].values) != 1 or \
                 typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
@@ -168,6 +170,15 @@ def _one_shape_per_callee(typed):
                         f"of shape {tuple(seen.shape)} and here {tuple(t.shape)}; a C "
                         "function has one shape per array parameter: call a separate copy "
                         f"of '{s.func}' for each shape", "C backend: array shape")
+
+
+def _python_only(fn):
+    """Reject code only the python backend runs (``rules.effects.python_only``: pullback's
+    ODE integrator) at its line, before the C printer meets what it cannot print."""
+    for s in walk(fn.body):
+        why = python_only(getattr(s, "op", None) or "", getattr(s, "args", ()))
+        if why:
+            raise UnsupportedError.at(getattr(s, "loc", None) or fn.loc, why, "C backend")
 
 
 def _static_shapes(fn):

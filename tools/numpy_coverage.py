@@ -139,6 +139,18 @@ def rows():
                   key=lambda r: (order.index(r[0]), r[1].lower()))
 
 
+# what a section's rows cannot say (printed under its heading)
+SECTION_NOTES = {
+    "scipy.integrate": "`odeint` and `solve_ivp` are pullback's own adaptive Dormand-Prince "
+                       "5(4) integrator (`pullback/ode.py`): values agree with SciPy's to the "
+                       "tolerance asked for; derivatives in `y0`, `args`, values the right-hand "
+                       "side captures and the output times, by the discrete adjoint (reverse) "
+                       "or sensitivities (forward); `solve_ivp` needs `t_eval` and returns "
+                       "`.t`, `.y`, `.success`; python backend only (Numba and C reject the "
+                       "call at its line).",
+}
+
+
 def render():
     table = rows()
     functions = [r for r in table if r[0] in FUNCTION_SECTIONS]
@@ -161,8 +173,9 @@ def render():
     section = None
     for sec, name, prims, kind in table:
         if sec != section:
-            lines += ["", f"## {sec}", "", "| spelling | primitive | differentiable |",
-                      "|---|---|---|"]
+            lines += ["", f"## {sec}", ""] + ([SECTION_NOTES[sec], ""] if sec in SECTION_NOTES
+                                              else []) + \
+                ["| spelling | primitive | differentiable |", "|---|---|---|"]
             section = sec
         lines.append(f"| `{name}` | {', '.join(prims)} | {kind} |")
     return "\n".join(lines) + "\n"

@@ -66,10 +66,7 @@ def qualified_name(obj):
 
 # Library functions with no rule whose rejection says how to write them instead,
 # by module and name (``numpy.fft`` alone: every function of the module)
-_ODE = ("write the integrator as a loop in your own function (Runge-Kutta steps: "
-        "examples/ode_fit.py); pullback.grad(f, checkpoint=s) bounds its memory")
 ADVICE = {
-    ("scipy.integrate", "odeint"): _ODE, ("scipy.integrate", "solve_ivp"): _ODE,
     ("scipy.integrate", "quad"): "write the quadrature over fixed samples "
                                  "(np.trapezoid, scipy.integrate.trapezoid)",
     ("numpy.fft", None): "np.fft's results are complex and pullback differentiates real "

@@ -14,6 +14,7 @@ arguments (``sep=``, ``end=``) are not taken.
 import ast
 import logging
 
+from . import helpers
 from .helpers import check_assert, run_effect
 from .registry import Syntax, nondiff
 
@@ -45,6 +46,10 @@ for _k in range(MAX_ARGS + 1):
 nondiff("check_assert", check_assert, params="cond message",
         syntax=Syntax("call", "check_assert"), result=_no_value, shape=_no_value, pure=False,
         helper="check_assert")
+# pullback's own expansions that only the python backend runs (the ODE solvers, ode.py)
+nondiff("python_only", helpers.python_only, params="what", python=(helpers.python_only,),
+        syntax=Syntax("call", "python_only"), result=_no_value, shape=_no_value, pure=False,
+        helper="python_only")
 
 
 _SHOWN = {"print": "print(...) with keywords or an f-string", "warn": "warnings.warn(...)",
@@ -56,6 +61,8 @@ def python_only(op, args):
     if op.startswith("draw") and op[4:].isdigit():
         return (f"a draw from a random generator ('.{ast.literal_eval(args[1].value)[1]}') "
                 "runs on the python backend only (backend='python')")
+    if op == "python_only":
+        return f"{args[0].value} runs on the python backend only (backend='python')"
     if not (op.startswith("effect") and op[6:].isdigit()):
         return None
     kind, what = ast.literal_eval(args[0].value)[:2]

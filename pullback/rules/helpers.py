@@ -96,6 +96,11 @@ def run_draw(rng, spec, *values):
     return getattr(rng, method)(*pos, **{k: value(a) for k, a in keywords})
 
 
+def python_only(what):
+    """Marks code that only the python backend runs (``rules.effects``): ``what`` names
+    it in the other backends' rejection; nothing happens at run time."""
+
+
 def check_assert(cond, message=None):
     """``assert cond, message`` as a call (``rules.effects``)."""
     if not cond:

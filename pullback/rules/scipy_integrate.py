@@ -1,19 +1,22 @@
 """scipy.integrate: the quadrature rules over samples as expansions
-(``rules/expansions.py``); the ODE solvers and adaptive quadrature are not here.
+(``rules/expansions.py``), and the ODE solvers ``odeint`` and ``solve_ivp`` (their
+expansions are pullback's own integrator, ``pullback/ode.py``).
 
 Invariants: ``trapezoid`` is NumPy's (the same expansion); ``cumulative_trapezoid``
 returns SciPy's values, with ``initial`` only 0 or None as SciPy allows.
-``odeint``, ``solve_ivp``, ``quad`` and the other solvers are library code with no
-rule: a call is rejected at the user's line with the rewrite (``frontend/library.py``,
-``ADVICE``): the integrator as a loop in the user's function (examples/ode_fit.py).
+``quad`` and the other solvers are library code with no rule: a call is rejected at
+the user's line with the rewrite (``frontend/library.py``, ``ADVICE``).
 """
 import numpy as np
 import scipy.integrate as si
 
 from .expansions import expands
 from .numpy_expansions import trapezoid
+from ..ode import odeint, solve_ivp
 
 expands(si.trapezoid)(trapezoid)
+expands(si.odeint)(odeint)
+expands(si.solve_ivp)(solve_ivp)
 
 
 @expands(si.cumulative_trapezoid)
