@@ -120,11 +120,8 @@ def _dopri(rhs, y0, times, rtol, atol):
                 y = y_new
                 k1 = k7
                 done = last
-                grow = 10.0
-                if err > 0.0:
-                    grow = min(10.0, 0.9 * err ** -0.2)
-                if not last:
-                    habs = habs * grow
+                if not last:        # (err = 0 grows by the most, 10)
+                    habs = habs * min(10.0, 0.9 * max(err, 1e-10) ** -0.2)
             else:
                 habs = habs * max(0.2, 0.9 * err ** -0.2)
         out[i] = y
@@ -141,11 +138,11 @@ def odeint(func, y0, t, args=None, rtol=None, atol=None, tfirst=False):
     if atol is None:
         atol = 1.49012e-8
 
-    def rhs(s, y):
-        return func(y, s, *args)
+    def rhs(s, y):          # (a right-hand side may return a list)
+        return np.asarray(func(y, s, *args))
 
     def rhs_tfirst(s, y):
-        return func(s, y, *args)
+        return np.asarray(func(s, y, *args))
     if tfirst:              # (a flag: the branch folds while lowering)
         return _dopri(rhs_tfirst, y0, t, rtol, atol)
     return _dopri(rhs, y0, t, rtol, atol)
@@ -167,7 +164,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", *, t_eval, args=None, rtol=1e-3, a
         args = ()
 
     def rhs(s, y):
-        return fun(s, y, *args)
+        return np.asarray(fun(s, y, *args))
     times = np.concatenate([np.zeros(1) + t_span[0], t_eval])
     ys = _dopri(rhs, y0, times, rtol, atol)
     return OdeSolution(t_eval, ys[1:].T, True)

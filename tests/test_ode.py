@@ -114,6 +114,29 @@ def test_closure_captured_parameter_is_differentiated():
     close(got[0], fd_grad(captured, [0.7, Y0], 0), 1e-5)
 
 
+def backwards_in_time(th):
+    return np.sum(odeint(lambda y, t: -th * y + np.cos(t), Y0, np.array([2.0, 1.0, 0.0]),
+                         **TIGHT) ** 2)
+
+
+def list_rates(th):
+    def f(y, t):
+        return [th[0] * y[1], -th[1] * y[0]]
+    return np.sum(odeint(f, np.array([1.0, 0.0]), np.linspace(0.0, 2.0, 5), **TIGHT))
+
+
+def time_first(th):
+    return np.sum(odeint(lambda t, y, a: -a * y * t, Y0, np.linspace(0.0, 1.0, 3), args=(th,),
+                         tfirst=True, **TIGHT))
+
+
+@pytest.mark.parametrize("f", [backwards_in_time, list_rates, time_first])
+def test_odeint_forms_against_differences(f):
+    """Decreasing times, a right-hand side returning a list, tfirst=True."""
+    th = np.array([0.5, 0.9])
+    close(pullback.grad(f)(th), fd_grad(f, [th], 0), 1e-6)
+
+
 def test_values_agree_with_scipy_to_the_tolerance():
     """odeint at its default tolerance (LSODA there, Dormand-Prince here), solve_ivp's
     RK45 at its default (interpolated there, stepped onto t_eval here)."""
