@@ -3,8 +3,9 @@
     ys = scipy.integrate.odeint(f, y0, t, args=(k,))          # f(y, t, k)
     sol = scipy.integrate.solve_ivp(f, (t0, t1), y0, t_eval=t, args=(k,))   # f(t, y, k)
 
-A call in user code is lowered as an expansion here (``rules/expansions.py``, loaded
-with ``rules/scipy_integrate.py`` once the user has imported scipy.integrate): an
+A call in user code is lowered as an expansion here (``rules/expansions.py``: its
+``ON_DEMAND`` loads this module, and rules/scipy_integrate.py with it, once the user has
+imported scipy.integrate): an
 adaptive Dormand-Prince 5(4) integrator written in pullback's subset, which calls the
 user's right-hand side as ordinary user code.  Its derivative is pullback's own:
 
@@ -35,7 +36,9 @@ are rejected at the user's line, and so is solve_ivp without ``t_eval``.
 from typing import NamedTuple
 
 import numpy as np
+import scipy.integrate as si
 
+from .rules import scipy_integrate
 from .rules.expansions import expands
 from .rules.helpers import python_only, stop_gradient
 
@@ -51,6 +54,7 @@ _A64, _A65 = 49.0 / 176.0, -5103.0 / 18656.0
 _B1, _B3, _B4, _B5, _B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
 _E1, _E3, _E4 = 71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0
 _E5, _E6, _E7 = -17253.0 / 339200.0, 22.0 / 525.0, -1.0 / 40.0
+_QUADRATURE = scipy_integrate   # scipy.integrate's other expansions load with these
 _MAX_STEPS = 100000      # per output interval, as odeint's mxstep guards against a stiff run
 
 
@@ -128,7 +132,7 @@ def _dopri(rhs, y0, times, rtol, atol):
     return out
 
 
-@expands()
+@expands(si.odeint)
 def odeint(func, y0, t, args=None, rtol=None, atol=None, tfirst=False):
     """``scipy.integrate.odeint``: the states at ``t``, one row per time."""
     if args is None:        # (a default () would be a constant, not a tuple to spread)
@@ -156,7 +160,7 @@ class OdeSolution(NamedTuple):
     success: bool
 
 
-@expands()
+@expands(si.solve_ivp)
 def solve_ivp(fun, t_span, y0, method="RK45", *, t_eval, args=None, rtol=1e-3, atol=1e-6):
     """``scipy.integrate.solve_ivp`` at the times ``t_eval`` (a start before
     ``t_eval[0]`` is integrated up to it first)."""

@@ -1,6 +1,7 @@
 """scipy.integrate: the quadrature rules over samples as expansions
 (``rules/expansions.py``), and the ODE solvers ``odeint`` and ``solve_ivp`` (their
-expansions are pullback's own integrator, ``pullback/ode.py``).
+expansions are pullback's own integrator, ``pullback/ode.py``, which loads this
+module: ``ON_DEMAND`` names it for scipy.integrate, since rules never import above).
 
 Invariants: ``trapezoid`` is NumPy's (the same expansion); ``cumulative_trapezoid``
 returns SciPy's values, with ``initial`` only 0 or None as SciPy allows.
@@ -12,11 +13,8 @@ import scipy.integrate as si
 
 from .expansions import expands
 from .numpy_expansions import trapezoid
-from ..ode import odeint, solve_ivp
 
 expands(si.trapezoid)(trapezoid)
-expands(si.odeint)(odeint)
-expands(si.solve_ivp)(solve_ivp)
 
 
 @expands(si.cumulative_trapezoid)
