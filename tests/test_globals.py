@@ -142,6 +142,54 @@ def test_global_tuple_of_arrays_gets_one_name_per_array(backend):
     assert np.allclose(pullback.grad(f, backend=backend)(x), ref)
 
 
+t = np.linspace(0.0, 1.0, 5)      # named like the generated code's temporaries
+t1 = np.array([0.5, -1.0, 2.0, 0.3, 1.5])
+
+
+def _waves(w, s):
+    out = s * 0.0
+    for i in range(3):
+        out = np.sin(out + w * s)
+    return out
+
+
+def _l1(pred, targets):
+    return np.mean(np.abs(pred - targets))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_global_arrays_named_like_temporaries_are_not_shadowed(backend):
+    """Globals ``t`` and ``t1`` read by name: no temporary of the generated function may
+    take their names (was UnboundLocalError: a local ``t`` assigned later in it)."""
+    def f(w):
+        return _l1(_waves(w, t), t1)
+
+    def f_jax(w):
+        out = jnp.asarray(t) * 0.0
+        for i in range(3):
+            out = jnp.sin(out + w * t)
+        return jnp.mean(jnp.abs(out - t1))
+    assert np.allclose(pullback.grad(f, backend=backend)(0.7), jax.grad(f_jax)(0.7))
+    assert np.allclose(pullback.grad(f, backend=backend)(0.7), fd(f, 0.7))
+
+
+X5 = np.linspace(0.0, 1.0, 5)
+
+
+def test_global_named_like_a_temporary_was_silently_read_as_one():
+    """A global ``t1`` next to a call result: the frontend's temporary ``t1`` took its
+    name and the gradient was 0.0 (no error)."""
+    def f(w):
+        return np.sum((_waves(w, X5) - t1) ** 2)
+
+    def f_jax(w):
+        out = jnp.asarray(X5) * 0.0
+        for i in range(3):
+            out = jnp.sin(out + w * X5)
+        return jnp.sum((out - t1) ** 2)
+    assert np.allclose(pullback.grad(f)(0.7), jax.grad(f_jax)(0.7))
+
+
 CFG = {"lr": 0.5, "power": 3}
 
 

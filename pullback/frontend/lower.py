@@ -51,7 +51,11 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
             else {}
         self.ret_flag = None
         self.ret_vals = None
-        self.reserved = set(self.counts)    # user names: temporaries avoid them
+        # user names, bound or read, and attribute names (a global array, or a module's
+        # ``m.t``, is read by its own name in the generated code): temporaries avoid them
+        self.reserved = set(self.counts) | {
+            n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(self.src.node)
+            if isinstance(n, (ast.Name, ast.Attribute))}
         self.shape_source = {}              # temp holding x.shape -> x
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()

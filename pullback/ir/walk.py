@@ -89,14 +89,18 @@ def all_written(body, found=None):
 
 
 def all_read(body, found=None):
-    """Names read anywhere in ``body`` (added to ``found``)."""
+    """Names read anywhere in ``body`` (added to ``found``), the globals the generated
+    code reads by name (``Extern``) included: a fresh name must never shadow one."""
     found = set() if found is None else found
     for s in body:
         t = type(s)
-        if t is Assign:
-            found.update(a.name for a in s.args if type(a) is Var)
-        else:
-            found.update(v.name for v in atoms_read(s))
+        get = _READS.get(t)
+        for a in get(s) if get is not None else ():
+            if type(a) is Var:
+                found.add(a.name)
+            elif type(a) is Const and type(a.value) is Extern:
+                found.add(a.value.name)
+        if t is not Assign:
             if t is If:
                 all_read(s.body, found)
                 all_read(s.orelse, found)
