@@ -97,6 +97,12 @@ def matmul_2d(A, B):
     return np.sum(np.tanh(C) * C) + np.sum(np.dot(A.T, A))
 
 
+def logic(x, s):     # np.all/any/count_nonzero of an array (fuzz seed 25 crashed emit_c)
+    if np.all(x > 0.0) or np.any(x > 3.0):
+        return np.sum(x * s) + np.count_nonzero(x > 0.6)
+    return np.sum(x * x * s) + np.count_nonzero(x)
+
+
 RNG = np.random.default_rng(7)
 CASES = [
     ("elementwise_sum", elementwise_sum, (RNG.normal(size=5), RNG.normal(size=5)), (0, 1)),
@@ -112,6 +118,8 @@ CASES = [
     ("reductions", reductions, (RNG.normal(size=(2, 3)), RNG.normal(size=3)), (0, 1)),
     ("broadcast", broadcast, (RNG.normal(size=(3, 4)), RNG.normal(size=4), 0.7), (0, 1, 2)),
     ("matmul_2d", matmul_2d, (RNG.normal(size=(3, 2)), RNG.normal(size=(2, 4))), (0, 1)),
+    ("logic", logic, (RNG.normal(size=4), 0.5), (0, 1)),
+    ("logic_all", logic, (RNG.random(4) + 0.1, 0.5), (0, 1)),
     ("assorted", assorted, (RNG.normal(size=(3, 4)), RNG.normal(size=4), RNG.normal(size=3)),
      (0, 1, 2)),
 ]

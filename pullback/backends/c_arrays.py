@@ -44,6 +44,8 @@ FILL = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0,
         "zeros_for": 0.0}      # an array literal's room; its elements are written next
 REDUCE = ("sum", "mean", "amax", "amin", "prod")
 RESHAPE = ("reshape", "ravel", "flatten", "like")
+# np.all/np.any/np.count_nonzero of a whole array: (start, update of the scalar per element)
+LOGIC = {"np_all": ("1", "&="), "np_any": ("0", "|="), "count_nonzero": ("0", "+=")}
 
 
 class ArrayPrinting(IndexPrinting, LinalgPrinting):
@@ -190,6 +192,12 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
             return
         if op in REDUCE:
             return self._reduce(s, env, out, pad, lines)
+        if op in LOGIC and len(args) == 1 and is_array(args[0].type) and not shape:
+            src, (start, update) = self.names[args[0].name], LOGIC[op]
+            lines.append(f"{pad}{out('0')} = {start};")
+            self.loops((size_of(args[0].type),), pad, lines, lambda ks, p: [
+                f"{p}{out('0')} {update} {src}[{ks[0]}] != 0;"])
+            return
         if op == "expand_to":
             g, x, axis, keep = args
             xs = shape_of(x.type)
@@ -275,7 +283,9 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
                 f"[{offset([(ks[d], st[perm[d]]) for d in range(len(xs))])}];"])
             return
         if op in ELEMENTWISE_SKIP or any(isinstance(a, Const) and a.type == "static"
-                                         for a in args):
+                                         for a in args) or \
+                any(len(shape_of(a.type)) > len(shape) for a in args if is_array(a.type)):
+            # (an array argument larger than the result: a reduction with no C form here)
             raise NoCForm(python_only(op, args) or f"the array primitive '{op}'")
         # elementwise: render the scalar operation on elements
         types = [elem_type(a.type) for a in args]
