@@ -12,6 +12,11 @@ with pullback's own tangents of ``step`` / ``residual`` (``pullback.jvp``):
                   primal iteration took (the same contraction, so the same accuracy)
     scalar root:  x_dot = -(d residual/d theta . theta_dot) / (d residual/d x)
 
+where "theta" is ``theta`` together with every value the function captures (a
+closure over the caller's locals, a computed default): the rules differentiate the
+function with its own tangent (``tangents[0]``), so ``brentq(lambda x: x**3 - k, ...)``
+follows ``k`` although ``k`` is not among the ``args``.
+
 Each rule is linear in the tangents (control flow depends on primal values only), so
 reverse mode transposes it (``transforms/custom_adjoints.py``): the adjoint solve runs
 backwards through the tangent iterations, never through the primal ones.  The SciPy
@@ -55,7 +60,6 @@ def fixed_point(step, x0, theta, tol=1e-12, max_iter=500):
 
 def _fixed_point_jvp(primals, tangents):
     step, x0, theta, tol, max_iter = primals
-    theta_dot = tangents[2]
     x = fixed_point(step, x0, theta, tol, max_iter)
     # as many tangent iterations as the primal took, counted from primal values only (the
     # rule stays linear in the tangents)
@@ -64,9 +68,11 @@ def _fixed_point_jvp(primals, tangents):
     def at_x(x):
         return step(x, theta)
 
-    def at_theta(theta):
+    def at_data(step, theta):
         return step(x, theta)
-    fx, b = jvp(at_theta, (theta,), (theta_dot,))
+    # the data the solution depends on: theta and every value ``step`` captures (a closure
+    # over the caller's locals), whose tangents are ``step``'s own tangent
+    fx, b = jvp(at_data, (step, theta), (tangents[0], tangents[2]))
     x_dot = b
     for i in range(n + 1):
         fx, jx = jvp(at_x, (x,), (x_dot,))
@@ -78,15 +84,16 @@ fixed_point.defjvp(_fixed_point_jvp)
 
 
 @expands()
-def _root_tangent(residual, x, theta, theta_dot):
-    """-(d residual/d theta . theta_dot) / (d residual/d x) at the root ``x``."""
+def _root_tangent(residual, x, theta, residual_dot, theta_dot):
+    """-(d residual/d data . data_dot) / (d residual/d x) at the root ``x``, where the data
+    are ``theta`` and the values ``residual`` captures (``residual_dot``: their tangents)."""
     def at_x(x):
         return residual(x, theta)
 
-    def at_theta(theta):
+    def at_data(residual, theta):
         return residual(x, theta)
     r, d = jvp(at_x, (x,), (1.0,))
-    r, b = jvp(at_theta, (theta,), (theta_dot,))
+    r, b = jvp(at_data, (residual, theta), (residual_dot, theta_dot))
     return -b / d
 
 
@@ -109,7 +116,7 @@ def root(residual, x0, theta, tol=1e-12, max_iter=100):
 def _root_jvp(primals, tangents):
     residual, x0, theta, tol, max_iter = primals
     x = root(residual, x0, theta, tol, max_iter)
-    return x, _root_tangent(residual, x, theta, tangents[2])
+    return x, _root_tangent(residual, x, theta, tangents[0], tangents[2])
 
 
 root.defjvp(_root_jvp)
@@ -136,7 +143,7 @@ def bracketed_root(residual, a, b, theta, xtol=2e-12, rtol=8.881784197001252e-16
 def _bracketed_root_jvp(primals, tangents):
     residual, a, b, theta, xtol, rtol, max_iter = primals
     x = bracketed_root(residual, a, b, theta, xtol, rtol, max_iter)
-    return x, _root_tangent(residual, x, theta, tangents[3])
+    return x, _root_tangent(residual, x, theta, tangents[0], tangents[3])
 
 
 bracketed_root.defjvp(_bracketed_root_jvp)
@@ -173,9 +180,9 @@ def _vector_root_jvp(primals, tangents):
     residual, x0, theta, tol, max_iter = primals
     x = vector_root(residual, x0, theta, tol, max_iter)
 
-    def at_theta(theta):
+    def at_data(residual, theta):
         return residual(x, theta)
-    r, b = jvp(at_theta, (theta,), (tangents[2],))
+    r, b = jvp(at_data, (residual, theta), (tangents[0], tangents[2]))
     return x, -np.linalg.solve(_jacobian(residual, x, theta), b)
 
 

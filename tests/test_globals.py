@@ -263,6 +263,20 @@ def test_function_valued_default_and_vjp_defaults():
     assert pullback.vjp(fk, 1.0, 3.0)[1](1.0)[0] == pytest.approx(3.0)
 
 
+def test_computed_defaults_of_nested_defs_are_taken_where_the_def_runs():
+    def f(x):
+        s = x * x
+        g = lambda y, t=s + 1.0: y * t       # noqa: E731 (a lambda's computed default)
+
+        def h(y, t=2.0 * s):                 # a def's, evaluated at the def statement
+            return y * t
+        s = 100.0                            # later rebinding: not seen by the defaults
+        return g(x) + h(x) + s
+    for x in (0.7, 1.3):
+        assert pullback.grad(f)(x) == pytest.approx(fd(f, x))
+        assert pullback.jvp(f, (x,), (1.0,))[1] == pytest.approx(fd(f, x))
+
+
 C = 3.0
 
 

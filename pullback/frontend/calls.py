@@ -22,7 +22,7 @@ from .randomness import DrawB
 from .guards import Ref
 from .library import advice, is_library_function, library_call_message
 from .source import source_of
-from .expressions import static
+from .expressions import default_name, static
 
 
 class CallLowerer:
@@ -229,9 +229,14 @@ class CallLowerer:
             if isinstance(kw, DictB):
                 out.update(zip(kw.keys, kw.items))
             return out
-        # a def nested in the function being lowered: its defaults are constants in its text
+        # a def nested in the function being lowered: its defaults are constants in its
+        # text or values computed where it was defined (``LocalDef.defaults``), captured
+        captured = dict(fb.captured)
         for p, d in list(zip(pos, a.defaults)) + [
                 (p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]:
+            if default_name(p.arg) in captured:
+                out[p.arg] = captured[default_name(p.arg)]
+                continue
             try:
                 out[p.arg] = static(ast.literal_eval(d), self, d)
             except ValueError:

@@ -53,7 +53,8 @@ class CustomCallLowerer:
         if jret != ("tuple", ret, ret):
             raise _wrong(jsrc, f"the JVP rule of '{obj.__name__}' must return (output, "
                                "output tangent), both shaped like the function's output")
-        return CustomRule("jvp", jvp=jvp, loc=jsrc.loc(jsrc.node))
+        return CustomRule("jvp", jvp=jvp, loc=jsrc.loc(jsrc.node),
+                          captures=_captured_atoms(skels))
 
     def rule_function(self, fn, arg_skels, node):
         if not isinstance(fn, types.FunctionType):
@@ -61,6 +62,29 @@ class CustomCallLowerer:
         fb = FuncB(source_of(fn), fn)
         name, ret = self.program.function(fb, arg_skels, node)
         return name, ret, fb.source
+
+
+def _captured_atoms(skels):
+    """(atom index, argument number) of every atom that a function-valued argument
+    captures (``bindings.flatten`` order), at any depth of a container."""
+    out, k = [], 0
+
+    def visit(skel, arg, inside):
+        nonlocal k
+        kind = skel[0]
+        if kind == "atom":
+            if inside:
+                out.append((k, arg))
+            k += 1
+        elif kind in ("tuple", "dict", "record"):
+            for sub in skel[{"tuple": 1, "dict": 2, "record": 3}[kind]:]:
+                visit(sub, arg, inside)
+        elif kind == "func":
+            for _, sub in skel[3]:
+                visit(sub, arg, True)
+    for i, skel in enumerate(skels):
+        visit(skel, i, False)
+    return tuple(out)
 
 
 def _wrong(src, what):

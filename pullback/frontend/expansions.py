@@ -67,8 +67,10 @@ class ExpansionLowerer:
                                    f"{inspect.signature(fn)})") from None
         given = dict(bound.arguments)
         bound.apply_defaults()
-        # defaults are literals of pullback's own expansions (numbers, flags, names)
-        named = {k: _static(v if k in given else Const(v)) for k, v in bound.arguments.items()}
+        # defaults are literals of pullback's own expansions (numbers, flags, names, tuples:
+        # ``args=()``, which a ``*args`` spreads, so a tuple, never one constant)
+        named = {k: _static(v if k in given else _literal(v))
+                 for k, v in bound.arguments.items()}
         star = [p.name for p in bound.signature.parameters.values()
                 if p.kind is p.VAR_POSITIONAL]
         if not star:
@@ -99,6 +101,13 @@ class ExpansionLowerer:
         if callable(obj) and expansions.methods_of(obj):
             return frozen_record(obj, args, kwargs)
         return None
+
+
+def _literal(v):
+    """The binding of a literal default value of an expansion's parameter."""
+    if isinstance(v, tuple):
+        return TupleB(tuple(_literal(x) for x in v))
+    return Const(v)
 
 
 def _static(b):

@@ -34,8 +34,17 @@ CMPOPS = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq"
 
 @dataclass(frozen=True)
 class LocalDef:
-    """A nested ``def``/``lambda`` of the function being lowered."""
+    """A nested ``def``/``lambda`` of the function being lowered; ``defaults``: the
+    values of its defaults that are not literals, ((parameter, binding), ...), taken
+    where the def runs, as Python evaluates them."""
     source: Source
+    defaults: tuple = ()
+
+
+def default_name(param):
+    """The captured name a nested def's computed default travels under (no free name of
+    a body ends so: ``free_names`` are the names its text reads)."""
+    return param + "__default"
 
 
 class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
@@ -104,7 +113,24 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
                 b = self.bind_closure(b, busy + (d.source,))
             if b is not None:
                 captured.append((n, b))
+        captured += [(default_name(p), b) for p, b in d.defaults]
         return FuncB(d.source, self.ctx, tuple(captured))
+
+    def local_def(self, node):
+        """The ``LocalDef`` of a ``def``/``lambda`` node, its computed defaults evaluated
+        now (``lambda x, c=k: ...`` reads ``k`` here, a value the derivative follows)."""
+        a = node.args
+        pairs = list(zip(a.args[len(a.args) - len(a.defaults):], a.defaults)) + [
+            (p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+        computed = []
+        for p, d in pairs:
+            try:
+                ast.literal_eval(d)
+            except ValueError:
+                if default_name(p.arg) in free_names(node):
+                    raise self.error(d, "a default beside a name ending in '__default'")
+                computed.append((p.arg, self.expr(d)))
+        return LocalDef(Source(node, self.src.filename), tuple(computed))
 
     def expr_Attribute(self, node):
         base = self.expr(node.value)
@@ -179,7 +205,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             raise self.error(node, "an index out of range") from None
 
     def expr_Lambda(self, node):
-        return self.bind_closure(LocalDef(Source(node, self.src.filename)))
+        return self.bind_closure(self.local_def(node))
 
     # -- operators ------------------------------------------------------------
     def expr_BinOp(self, node):
@@ -320,4 +346,4 @@ def _path_ref(ref, path):
     return inner if key is None else inner.item(key)
 
 
-__all__ = ["ExpressionLowerer", "LocalDef", "math"]
+__all__ = ["ExpressionLowerer", "LocalDef", "default_name", "math"]

@@ -25,7 +25,6 @@ from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
 from .loops import LoopLowerer
 from .scan import appended_names, binding_counts, exits, facts
-from .source import Source
 
 
 RETURNED = "returned"    # stmt_If folded a constant test and the branch taken returned
@@ -177,11 +176,11 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
         self.op("check_assert", (cond, msg), s)
 
     def stmt_FunctionDef(self, s):
-        self.bind(s.name, LocalDef(Source(s, self.src.filename)), s)
+        self.bind(s.name, self.local_def(s), s)
 
     def stmt_Assign(self, s):
         if isinstance(s.value, ast.Lambda):   # like a def: captures are read when it is used
-            value = LocalDef(Source(s.value, self.src.filename))
+            value = self.local_def(s.value)
         else:
             value = self.expr(s.value)
         for i, t in enumerate(s.targets):

@@ -109,13 +109,17 @@ class CustomRule:
     ``vjp``: ``fwd(args) -> (outputs..., residuals...)`` (``residuals`` of them) and
     ``bwd(residuals..., output cotangents...) -> one cotangent per argument``.
     ``jvp``: ``jvp(args..., argument tangents...) -> (outputs..., output tangents...)``.
-    ``loc`` is where the rule was defined (errors and ``check_grad`` name it)."""
+    ``loc`` is where the rule was defined (errors and ``check_grad`` name it).
+    ``captures``: ((argument index, name), ...) per argument atom that is a value a
+    function-valued argument captures (a closure over the caller's locals): its tangent
+    is one the JVP rule must use (``transforms/custom_adjoints.require_captured``)."""
     kind: str
     fwd: str = ""
     bwd: str = ""
     jvp: str = ""
     residuals: int = 0
     loc: Optional[Loc] = field(default=None, compare=False)
+    captures: tuple = field(default=(), compare=False)
 
     @property
     def functions(self):

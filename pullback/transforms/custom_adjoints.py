@@ -24,6 +24,7 @@ active arguments out), so ``transforms/reverse.py`` treats the call like any oth
 nothing here differentiates the rule's own residual path, which a later forward
 layer (Hessians) does through the ordinary calls left in the pair.
 """
+from ..analysis.activity import active_vars
 from ..analysis.linearity import nonlinear
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Const, Function, Return, Var, dtype_arg
@@ -77,6 +78,7 @@ def custom_pair(module, rule, callee, amask, fwd_name, rev_name, ask):
         outs, saved = got[:nout], got[nout:]
     else:       # the rule's split pair with respect to the active arguments' tangents
         lin = (False,) * len(params) + tuple(amask)
+        require_captured(module, rule, amask)
         require_linear(module, rule.jvp, lin, rule, "JVP rule", "tangents", "reverse")
         jfwd, jrev = ask(rule.jvp, lin)
         tangents = [fwd.zero(p.type) for p in params]
@@ -105,6 +107,24 @@ def custom_pair(module, rule, callee, amask, fwd_name, rev_name, ask):
     return fwd_fn, rev_fn
 
 
+def require_captured(module, rule, amask):
+    """Reject a JVP rule whose outputs ignore the tangent of an active value that a
+    function argument captures: the rule sees that value only inside the function
+    (JAX asks for ``closure_convert`` there), so ignoring it would be a silent zero."""
+    fn = module.get(rule.jvp)
+    n = len(fn.params) // 2
+    for k, arg in rule.captures:
+        if k < len(amask) and amask[k]:
+            t = fn.params[n + k]
+            if t.name not in active_vars(fn, {t.name}):
+                raise UnsupportedError.at(
+                    rule.loc, f"the JVP rule defined at {rule.loc} ignores the tangent of "
+                    f"argument {arg}, a function that captures a value the derivative "
+                    "depends on; use that argument's tangent in the rule (as "
+                    "pullback.jvp(lambda f, ...: f(...), (f, ...), (f_dot, ...)) does), "
+                    "or pass the value as an argument of its own", "custom rule capture")
+
+
 def require_linear(module, name, mask, rule, what, of, mode):
     """Reject a rule that is not linear where it is transposed, at the offending line."""
     bad = nonlinear(module, module.get(name), mask)
@@ -119,4 +139,4 @@ def _cotangent(t):
     return t if t in ("float",) or is_array(t) else "float"
 
 
-__all__ = ["Synth", "custom_pair", "require_linear", "results"]
+__all__ = ["Synth", "custom_pair", "require_captured", "require_linear", "results"]

@@ -24,7 +24,7 @@ tangents per active argument; outputs, then K tangents per output); the function
 transposition adds get names no function of the module has.
 """
 from ..ir import Module
-from .custom_adjoints import Synth, require_linear, results
+from .custom_adjoints import Synth, require_captured, require_linear, results
 
 
 def custom_tangent(module, rule, callee, amask, directions, name, unique, transpose):
@@ -41,6 +41,7 @@ def custom_tangent(module, rule, callee, amask, directions, name, unique, transp
         return [dots[i][k] if i in dots else syn.zero(p.type) for i, p in enumerate(params)]
     out_dots = []
     if rule.kind == "jvp":
+        require_captured(module, rule, amask)
         kinds = results(module, rule.jvp)
         for k in range(directions):
             got = syn.call(rule.jvp, params + tangents(k), kinds, "out")

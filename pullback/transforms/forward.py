@@ -270,10 +270,11 @@ class ForwardFunction:
                 term = emit.expr(prim.jvp_ast(i), env)
                 total = term if total is None else emit.apply("add", (total, term))
             y = s.target
-            if is_array(y.type) and y.type.static and not (
+            if is_array(y.type) and not (
                     isinstance(total, Var) and is_array(total.type)
-                    and total.type.shape == y.type.shape):
-                # a scalar's tangent broadcast into an array: the tangent has y's shape
+                    and total.type.shape == y.type.shape and y.type.shape is not None):
+                # a scalar's tangent broadcast into an array: the tangent has y's shape,
+                # also where that shape is known only at run time (an array a solve reads)
                 total = emit.apply("add", (total, emit.apply("zeros_like", (out_atom,))))
             last = out[-1] if out else None
             if isinstance(last, Assign) and last.target == total and total in made:
