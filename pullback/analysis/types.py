@@ -58,6 +58,7 @@ def _evaluated(op, prim, args, types):
         if not partial:
             raise
         return Array("float64", None)   # stand-in lengths that do not fit: shape unknown
+    t = _int_dependent(op, prim, args, types, partial, t)
     if not partial or not isinstance(t, Array) or t.shape is None:
         return t
     # a list's length (an unknown dimension) is not in the type: evaluated at two lengths,
@@ -71,11 +72,32 @@ def _evaluated(op, prim, args, types):
     return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
 
 
-def _evaluated_at(op, prim, args, types, length, partial=False):
+def _int_dependent(op, prim, args, types, partial, t):
+    """``t`` with the dimensions that depend on a run-time int argument unknown.
+
+    The stand-in of an int is 1; ``np.repeat(x, n)``, ``np.zeros(n)``, ``reshape(x, (n,
+    -1))`` typed at n = 1 would claim a static shape that holds only for n = 1 (and
+    ``h.shape[0]`` would fold to 1 in the same pass that folds n: a wrong derivative).
+    Evaluated again at 0 (valid as an index or axis wherever 1 is), the dimensions that
+    change are unknown; once n folds to a constant the next pass types them exactly."""
+    if not isinstance(t, Array) or t.shape is None or not any(
+            not isinstance(a, Const) and ty == "int" for a, ty in zip(args, types)):
+        return t
+    try:
+        other = _evaluated_at(op, prim, args, types, 2, partial, ints=0)
+    except TypeError:
+        return Array(t.dtype, None)
+    if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
+        return Array(t.dtype, None)
+    return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
+
+
+def _evaluated_at(op, prim, args, types, length, partial=False, ints=None):
     """The type of ``op`` on stand-in values, lists (and unknown dimensions) ``length``
-    long."""
+    long; run-time ints stand in as ``ints`` where given."""
     values = [(a.value.obj if isinstance(a.value, Extern) else a.value)
-              if isinstance(a, Const) else dummy(t, length, partial)
+              if isinstance(a, Const) else ints if ints is not None and t == "int"
+              else dummy(t, length, partial)
               for a, t in zip(args, types)]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
         return Array("float64", None)

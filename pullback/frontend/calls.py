@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from dataclasses import fields as dc_fields
 from dataclasses import is_dataclass
 
+import numpy as np
+
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Loc
 from ..rules import expansions, registry
-from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms, unflatten
+from .bindings import (ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms,
+                       unflatten)
 from .functional import PartialB, StarB
 from .objects import MethodB, is_user_class
 from .randomness import DrawB
@@ -106,12 +109,17 @@ class CallLowerer:
             obj = "sum"
         if obj is float and not args:
             return Const(0.0)
-        if obj is isinstance and len(args) == 2 and isinstance(args[0], (TupleB, Const)) and \
-                isinstance(args[1], PyObj) and isinstance(args[1].obj, (type, tuple)):
-            # of a value known when compiling (a static tuple, a constant): a constant
-            value = (list if args[0].is_list else tuple) if isinstance(args[0], TupleB) else \
-                type(args[0].value)
-            return Const(issubclass(value, args[1].obj))
+        if obj is isinstance and len(args) == 2:
+            known = static_isinstance(*args)
+            if known is not None:
+                return known
+        if obj is slice and not kwargs and 1 <= len(args) <= 3 and all(map(is_atom, args)):
+            # slice(stop) / slice(start, stop[, step]): the index x[start:stop:step] uses
+            bounds = [Const(None), args[0], Const(None)] if len(args) == 1 else \
+                list(args) + [Const(None)] * (3 - len(args))
+            if all(isinstance(b, Const) for b in bounds):
+                return Const(slice(*[b.value for b in bounds]))
+            return self.op("slice", bounds, node)
         if obj is len and len(args) == 1 and is_atom(args[0]):
             return self.op("len", args, node)
         if obj is sum and len(args) == 1 and is_atom(args[0]):
@@ -196,6 +204,11 @@ class CallLowerer:
             ordered.append(DictB(tuple(extra), tuple(extra.values())))
         skels, atoms = [], []
         for b in ordered:
+            if isinstance(b, Const) and (b.value is None or type(b.value) in (bool, str)):
+                # a flag known here (ax=None, render=False, mode="valid"): the callee is
+                # specialised to it, so its branches on it fold (a plot never drawn is
+                # never lowered, as Python never runs it)
+                b = ConstB(b.value)
             s, at = flatten(b)
             skels.append(s)
             atoms += at
@@ -292,3 +305,34 @@ def _is_pullback(obj):
     if not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
         module = type(obj).__module__
     return module == "pullback" or module.startswith("pullback.")
+
+
+_NUMERIC = (float, int, bool, complex, np.ndarray, np.generic)
+
+
+def static_isinstance(value, classes):
+    """``isinstance(value, classes)`` decided when compiling, or None.  ``classes`` is a
+    class or a tuple of classes (a literal tuple in the source too).  A static tuple,
+    dict, record or constant has its Python type; a run-time number or array is none of
+    the classes that no number or array type derives from (list, tuple, dict, a user
+    class), whichever its dtype and shape."""
+    if isinstance(classes, TupleB) and all(isinstance(c, PyObj) for c in classes.items):
+        classes = tuple(c.obj for c in classes.items)
+    elif isinstance(classes, PyObj):
+        classes = classes.obj
+    else:
+        return None
+    if not all(isinstance(c, type) for c in (classes if isinstance(classes, tuple) else
+                                             (classes,))):
+        return None
+    if isinstance(value, TupleB):
+        return Const(issubclass(list if value.is_list else tuple, classes))
+    if isinstance(value, DictB):
+        return Const(issubclass(dict, classes))
+    if isinstance(value, RecordB) and isinstance(value.cls, type):
+        return Const(issubclass(value.cls, classes))
+    if isinstance(value, Const):
+        return Const(isinstance(value.value, classes))
+    if is_atom(value) and not any(issubclass(t, classes) for t in _NUMERIC):
+        return Const(False)
+    return None

@@ -12,14 +12,14 @@ import ast
 from ..errors import UnsupportedError
 from ..ir import Assign, Const, Extern, If, Loc, Return, Var
 from ..ir.names import Names
-from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
+from .bindings import ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
 from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
-from .functional import FunctionalLowerer
-from .objects import ObjectLowerer
+from .functional import FunctionalLowerer, PartialB
+from .objects import MethodB, ObjectLowerer
 from .randomness import RandomLowerer
 from .expressions import ExpressionLowerer, LocalDef
 from .fence import check, reject
@@ -126,22 +126,23 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectL
                 result = self.new_var("result")
                 self.store(result, b, self.loc(body[-1]))
                 b = result
-            skel, atoms = flatten(b)
             self.check_returnable(b, body[-1])
+            skel, atoms = flatten(b)
             self.emit(Return(tuple(atoms), self.loc(body[-1])))
             return self.blocks[0], skel
         self.ret_flag = self.new_var("ret")
         self.emit(Assign(self.ret_flag, "copy", (Const(False),)))
         self.block(body)
-        if self.ret_vals is None:
-            raise self.error(node, "a function without a 'return' value")
+        if self.ret_vals is None:   # a procedure (it plots, prints): None, known here
+            self.ret_vals = ConstB(None)    # (Program rejects it for the entry function)
         skel, atoms = flatten(self.ret_vals)
         self.emit(Return(tuple(atoms), self.loc(node)))
         return self.blocks[0], skel
 
     def check_returnable(self, b, node):
-        if not all(isinstance(x, (Var, Const)) for x in flatten(b)[1]) or \
-                any(isinstance(x, (FuncB, PyObj, LocalDef)) for x in _leaves(b)):
+        # checked before flatten, which has no skeleton for a partial or a bound method
+        if any(isinstance(x, (FuncB, PyObj, LocalDef, PartialB, MethodB)) for x in _leaves(b)) \
+                or not all(isinstance(x, (Var, Const)) for x in flatten(b)[1]):
             raise self.error(node, "returning a function or module")
 
     # -- blocks and guards ----------------------------------------------------

@@ -96,6 +96,10 @@ class Program:
             cap_vars += vars_
             env[cname] = unflatten(skel, iter(vars_))
         body, ret_skel = low.lower(env)
+        if call_node is None and ret_skel == ("const", None):
+            raise UnsupportedError("cannot differentiate a function without a 'return' value",
+                                   src.filename, src.node.lineno, src.node.col_offset,
+                                   "a function without a 'return' value")
         if ret_skel != self.ret[key]:
             if any(self.names[k] == name for k in self.order) or self._recursive(name, body):
                 raise UnsupportedError(f"'{src.name}' returns differently shaped values",
