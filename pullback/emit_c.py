@@ -26,6 +26,7 @@ import numpy as np
 
 from .arguments import Argnums, arg_type, argnum_tuple, bind
 from .tracebacks import user_facing
+from .analysis.activity import COMPLEX
 from .backends.c99 import emit_c_module, exported_name
 from .backends.progress import slow
 from .ir.names import is_temp
@@ -97,7 +98,11 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
                 typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
             raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     with slow(f"emitting C for {cname}"):
-        typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask, checkpoint=checkpoint),), require)
+        token = COMPLEX.set(False)          # C differentiates real floats only
+        try:
+            typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask, checkpoint=checkpoint),), require)
+        finally:
+            COMPLEX.reset(token)
         primal = pipeline.value_functions(typed)
         origin = f"{getattr(f, '__qualname__', cname)} " \
                  f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"

@@ -38,6 +38,7 @@ from .optimize.inplace_adjoints import fresh_results
 from .optimize.pipeline import PASSES, PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
 from .rules import PRIMITIVES
 from .transforms.tangent_module import tangent_module
+from .analysis.activity import COMPLEX
 from .transforms.gradient import gradient_module
 from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
 
@@ -100,7 +101,11 @@ def build(f, types, skels, layers, backend="python", like=None):
     start = time.perf_counter()
     with slow(f"deriving {getattr(f, '__qualname__', 'f')} "
               f"({', '.join(la.stage for la in layers)})"):
-        typed, module = derive(f, types, skels, layers)
+        token = COMPLEX.set(backend == "python")   # complex derivatives: Python only
+        try:
+            typed, module = derive(f, types, skels, layers)
+        finally:
+            COMPLEX.reset(token)
     outputs = tuple(getattr(v, "type", "float") for v in typed.functions[0].body[-1].values)
     text = header(f, typed, layers, backend)
     value = not isinstance(layers[0], Reverse) or layers[0].keeps_value(typed, f)

@@ -2,10 +2,11 @@
 
 A variable is *varied* if it depends differentiably on an active input and
 *useful* if the output depends differentiably on it; it is *active* if both.
-Only float variables are active.  Complex values take part in the reachability
-(a complex intermediate of a real loss carries a derivative) but pullback does
-not differentiate them: an active complex variable is rejected at the line
-that makes it, never dropped as a zero.  The analysis is flow-insensitive per name
+Only float and complex variables are active.  An active complex value (a complex
+intermediate of a real loss) is differentiated with JAX's convention (rules/complex.py)
+only where every primitive it reaches has a complex rule (``COMPLEX_RULES``) and the
+backend is Python (``COMPLEX``); anywhere else it is rejected at the line that makes
+or reads it, never dropped as a zero.  The analysis is flow-insensitive per name
 (the frontend's versioning makes that precise for straight-line code) and
 iterates to a fixpoint, so loops need no special case.  A call is treated as
 differentiable in every float argument; the callee is analysed again for the
@@ -17,6 +18,8 @@ activity pattern of each call site.
         y = t1 * 3.0
         return y
 """
+from contextvars import ContextVar
+
 import numpy as np
 
 from ..errors import UnsupportedError
@@ -24,6 +27,10 @@ from ..ir import Assign, Call, Pop, Push, Return, Var
 from ..ir.types import Array, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
+from ..rules.registry import COMPLEX_RULES
+
+# False while a backend that differentiates real floats only (Numba, C) is derived
+COMPLEX = ContextVar("complex_derivatives", default=True)
 
 
 def diff_args(stmt):
@@ -74,12 +81,48 @@ def active_vars(fn, active_params):
     varied, useful = _reach(varied, by_in, edges, 1), _reach(useful, by_out, edges, 0)
     _reject_unknown(stmts, varied, useful)
     active = varied & useful
-    for s in stmts:
-        if isinstance(s, Assign) and s.target.name in active and _complex(s.target):
-            raise UnsupportedError.at(s.loc, f"cannot differentiate through a complex value "
-                                      f"({s.target.type}) made here: pullback "
-                                      "differentiates real floats only", "complex")
+    _check_complex(stmts, active)
+    _check_constant_of_complex(stmts, varied, useful)
     return active
+
+
+def _check_constant_of_complex(stmts, varied, useful):
+    """A primitive declared constant (``np.sign``: zero derivative) is not constant
+    in a complex argument (``sign(z) = z / |z|``): rejected, never a zero."""
+    for s in stmts:
+        prim = PRIMITIVES.get(s.op) if isinstance(s, Assign) else None
+        if prim is None or s.op in COMPLEX_RULES or s.target.name not in useful or \
+                not (_complex(s.target) or is_differentiable(s.target.type)):
+            continue
+        if any(isinstance(a, Var) and a.name in varied and _complex(a) for a in s.args) and \
+                (prim.zero_derivative or not prim.differentiable):
+            raise UnsupportedError.at(s.loc, f"cannot differentiate '{prim.syntax.text or s.op}' "
+                                      "of a complex value: it has no rule for complex "
+                                      "arguments", "complex")
+
+
+def _check_complex(stmts, active):
+    """An active complex value made or read by a primitive without a complex rule, or on
+    a backend without complex derivatives: an error at that line."""
+    for s in stmts:
+        if not isinstance(s, Assign) or s.target.name not in active:
+            continue
+        seen = [a for a in (s.target,) + tuple(s.args) if isinstance(a, Var)
+                and a.name in active and _complex(a)]
+        if not seen:
+            continue
+        if not COMPLEX.get():
+            raise UnsupportedError.at(s.loc, f"cannot differentiate through a complex value "
+                                      f"({seen[0].type}) here: this backend differentiates "
+                                      "real floats only (backend='python' differentiates "
+                                      "complex intermediates)", "complex")
+        prim = PRIMITIVES.get(s.op)
+        made = prim is not None and prim.zero_derivative and seen == [s.target]
+        if s.op not in COMPLEX_RULES and not made:    # (np.zeros of a complex adjoint: made)
+            name = prim.syntax.text if prim is not None else s.op
+            raise UnsupportedError.at(s.loc, f"cannot differentiate '{name or s.op}' of a "
+                                      f"complex value ({seen[0].type}): it has no rule for "
+                                      "complex arguments", "complex")
 
 
 def _reject_unknown(stmts, varied, useful):

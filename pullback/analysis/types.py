@@ -163,10 +163,24 @@ def _fold_shapes(fn):
         if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
                                                                            "bool"):
             return Assign(s.target, "copy", (Const(0),), s.loc)     # a scalar's np.ndim
+        if isinstance(s, Assign) and s.op in ("iscomplexobj", "abs"):
+            return _complex_form(s)
         if blocks(s):
             return map_blocks(s, lambda b: tuple(map(stmt, b)))
         return s
     return Function(fn.name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
+
+
+def _complex_form(s):
+    """``np.iscomplexobj`` of a typed argument folds (an expansion's branch picks the
+    complex primitive); ``abs`` of a complex array is ``cabs``, whose rule is complex."""
+    t = s.args[0].type if isinstance(s.args[0], Var) else None
+    kind = np.dtype(t.dtype).kind if isinstance(t, Array) else None
+    if s.op == "abs":
+        return Assign(s.target, "cabs", s.args, s.loc) if kind == "c" else s
+    if t in ("float", "int", "bool") or kind is not None:
+        return Assign(s.target, "copy", (Const(kind == "c"),), s.loc)
+    return s
 
 
 def _infer(module, entry_types, errors):

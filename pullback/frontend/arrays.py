@@ -167,6 +167,8 @@ class ArrayLowerer:
             if attr == "shape":
                 self.shape_source[t.name] = base
             return t
+        if attr in ("real", "imag"):       # complex-aware primitives (rules/complex.py)
+            return self.op("c" + attr, (base,), node)
         raise self.error(node, f"the attribute '.{attr}'")
 
     def expr_ListComp(self, node):

@@ -69,9 +69,9 @@ def qualified_name(obj):
 ADVICE = {
     ("scipy.integrate", "quad"): "write the quadrature over fixed samples "
                                  "(np.trapezoid, scipy.integrate.trapezoid)",
-    ("numpy.fft", None): "np.fft's results are complex and pullback differentiates real "
-                         "floats only: write the transform as real products with cos and "
-                         "sin tables (examples/fft_loss.py)",
+    ("numpy.fft", None): "np.fft.fft, ifft, rfft, irfft, fft2 and ifft2 have rules (the "
+                         "Python backend); write others with them, or as real products "
+                         "with cos and sin tables",
 }
 
 

@@ -162,6 +162,11 @@ def is_array(t):
     return isinstance(t, Array)
 
 
+def is_complex(t):
+    """A complex array (the IR has no complex scalar type)."""
+    return isinstance(t, Array) and np.dtype(t.dtype).kind == "c"
+
+
 def is_differentiable(t):
     """Float scalars and floating arrays carry derivatives."""
     if isinstance(t, ListT):

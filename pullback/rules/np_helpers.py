@@ -271,7 +271,10 @@ def sort_vjp(g, x, axis):
 
 
 def astype_like(g, x):
-    return np.asarray(g).astype(np.asarray(x).dtype)
+    g, dtype = np.asarray(g), np.asarray(x).dtype
+    if g.dtype.kind == "c" and dtype.kind != "c":
+        g = g.real          # a real value's cotangent is the real part (rules/complex.py)
+    return g.astype(dtype)
 
 
 def diag_vjp(g, x, k):
@@ -395,3 +398,4 @@ def logsumexp_grad(g, a, b, y, axis, keepdims):
 from .linalg_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .factor_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .special_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
+from .complex_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)

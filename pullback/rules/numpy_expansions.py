@@ -5,10 +5,11 @@ Invariants: the signatures are NumPy's, so keywords bind as in NumPy and a keywo
 not written here is rejected at the user's line; a branch on ``np.ndim`` of an
 argument folds once the argument is typed (the side not taken may not type, and is
 dropped); values equal NumPy's for real arguments (``np.real``, ``np.conj`` of a
-real array are the array; complex values are rejected by the type analysis).
+real array are the array; a complex one takes the complex primitive, rules/complex.py).
 """
 import numpy as np
 
+from . import complex_helpers as CR
 from . import linalg_helpers as LH
 from .expansions import expands
 
@@ -67,18 +68,31 @@ def rollaxis(a, axis, start=0):
     return np.moveaxis(a, axis, start - 1 if start > axis else start)
 
 
-@expands(np.real, np.conj)
+@expands(np.real)
 def real(x):
+    if np.iscomplexobj(x):
+        return CR.creal(x)
+    return x
+
+
+@expands(np.conj)
+def conj(x):
+    if np.iscomplexobj(x):
+        return CR.cconj(x)
     return x
 
 
 @expands(np.imag)
 def imag(x):
+    if np.iscomplexobj(x):
+        return CR.cimag(x)
     return np.zeros_like(x)
 
 
 @expands(np.angle)
 def angle(x, deg=False):
+    if np.iscomplexobj(x):
+        return CR.cangle(x) * (57.29577951308232 if deg else 1.0)
     return np.where(x < 0, 180.0 if deg else np.pi, 0.0)
 
 

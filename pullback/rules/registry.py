@@ -29,6 +29,9 @@ NO_RULE = "NO_RULE"
 # in place; ``list_append``): declared so that no differentiable parameter lacks one.
 IN_TRANSFORM = "IN_TRANSFORM"
 ZERO_IN_ZERO_OUT: set = set()  # helpers whose zero first argument (a cotangent) gives zero
+# primitives whose rules hold for complex arguments and results (rules/complex.py): an
+# active complex value reaching any other is rejected at its line (analysis.activity)
+COMPLEX_RULES: set = set()
 METHODS: dict = {}             # array method name (``x.sum``) -> primitive
 _BY_PYTHON: dict = {}   # (python callable, nargs or None) -> primitive name
 

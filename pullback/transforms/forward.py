@@ -50,7 +50,7 @@ from ..ir import Assign, Call, Comment, Const, For, Function, If, NewTape, Pop, 
     Return, Var, While, replace
 from ..analysis.activity import active_vars, diff_args
 from ..ir.names import Namer
-from ..ir.types import ListT, is_array, is_differentiable
+from ..ir.types import ListT, is_array, is_complex, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from .emit_rule import RuleEmitter
@@ -270,6 +270,8 @@ class ForwardFunction:
                 term = emit.expr(prim.jvp_ast(i), env)
                 total = term if total is None else emit.apply("add", (total, term))
             y = s.target
+            if is_complex(getattr(total, "type", None)) and not is_complex(y.type):
+                total = emit.apply("creal", (total,))   # a real result's tangent is real
             if is_array(y.type) and not (
                     isinstance(total, Var) and is_array(total.type)
                     and total.type.shape == y.type.shape and y.type.shape is not None):

@@ -32,7 +32,7 @@ from ..analysis.alias import written_in_place
 from ..analysis.tbr import Recording
 from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
-from ..ir.types import adjoint_type, is_array, is_list
+from ..ir.types import adjoint_type, is_array, is_complex, is_list
 from .emit_rule import RuleEmitter
 from .checkpoint import plan_checkpoints
 from ..errors import UnsupportedError
@@ -203,6 +203,11 @@ class ReverseFunction:
             return          # a zero contribution (``0 * y`` in the user's code): nothing to add
         b = self.names.bar(v)
         ct = getattr(contribution, "type", None)
+        if is_complex(ct) and not is_complex(v.type):
+            # a real value's cotangent is the real part (JAX's convention, rules/complex.py)
+            emit = RuleEmitter(out.append, lambda t: self.names.fresh("t", t))
+            contribution = emit.apply("creal", (contribution,))
+            ct = contribution.type
         if is_array(ct) or is_array(v.type):
             if not (is_array(v.type) and ct == v.type and v.type.static):
                 emit = RuleEmitter(out.append, lambda t: self.names.fresh("t", t))
