@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from . import pytree
-from .arguments import (Arguments, argnum_tuple, array_key, as_float, as_grad, as_value, bind,
+from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_float, as_grad, as_value, bind,
                         is_float, upto)
 from .backends import loader
 from .errors import UnsupportedError
@@ -206,6 +206,9 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
     """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals;
     ``has_aux``: ``f`` returns ``(output, aux)`` and this is ``(output, f_vjp, aux)``."""
     a = Arguments(primals)
+    for t, i in zip(a.types, a.owner):      # a complex primal's cotangent: never a zero
+        if is_array(t) and np.dtype(t.dtype).kind == "c":
+            diff_type(t, i)
     diff = tuple(is_differentiable(t) for t in a.types)
     layers = (Reverse(diff, split=True),)
     comp = cached((f, layers, a.key(), backend),
