@@ -151,3 +151,9 @@ def test_vjp_of_a_complex_primal_is_refused_not_zero():
     # was: irfft's cotangent for a complex primal came back as zeros (FD: nonzero)
     with pytest.raises(TypeError, match="argument 0: it is complex"):
         pullback.vjp(np.fft.irfft, B5[:4])
+
+
+def test_real_scalar_through_the_complex_aware_expansions():
+    # np.iscomplexobj of a number stays unfolded (no arrays): it printed as math.iscomplexobj
+    assert pullback.grad(lambda x: np.angle(x) + np.real(x) * 2.0)(-1.5) == 2.0
+    assert pullback.grad(lambda x: np.real(x) * x)(3.0) == 6.0

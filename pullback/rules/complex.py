@@ -16,7 +16,7 @@ Only the Python backend differentiates complex values (``activity.COMPLEX``).
 import numpy as np
 
 from . import complex_helpers as C
-from .registry import COMPLEX_RULES, NO_RULE, always, array_op, nondiff
+from .registry import COMPLEX_RULES, NO_RULE, Syntax, always, array_op, nondiff
 
 # np.real / np.imag / np.conj / np.angle / np.abs of a complex array (numpy_expansions.py
 # and the type analysis pick these for complex arguments; real ones keep their real forms)
@@ -41,7 +41,7 @@ array_op("cangle_jvp", C.angle_jvp, "t x", "cangle_vjp(g, x)", NO_RULE, helper="
 # a branch on it folds once its argument is typed (analysis/types.py): expansions pick
 # the complex form
 nondiff("iscomplexobj", np.iscomplexobj, result=always("bool"), python=(np.iscomplexobj,),
-        numpy="np.iscomplexobj")
+        numpy="np.iscomplexobj", syntax=Syntax("call", "np.iscomplexobj"))
 
 # np.fft: linear, so the forward rule is the transform of the tangent; the reverse rule
 # is its transpose (complex_helpers.py), never the inverse transform
