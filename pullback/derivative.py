@@ -21,7 +21,7 @@ from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_float,
                         is_float, upto)
 from .backends import loader
 from .errors import UnsupportedError
-from .ir.types import is_array, is_differentiable
+from .ir.types import is_array, is_differentiable, is_list
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
 from .tracebacks import user_facing
 
@@ -187,8 +187,14 @@ class VJP:
 
     @user_facing
     def __call__(self, ct):
-        _, cts = pytree.flatten(ct)
-        cts = [c if isinstance(c, np.ndarray) else float(c) for c in cts] + self.pad
+        lists = [is_list(t) for t in self.comp.outputs]
+        if any(lists):     # a run-time list's cotangent is one value (its items stacked)
+            result = self.comp.result or (("atom",) if len(lists) == 1 else
+                                          ("tuple",) + (("atom",),) * len(lists))
+            cts = pytree.at_atoms(result, ct, lambda k: lists[k])
+        else:
+            _, cts = pytree.flatten(ct)
+        cts = [c if isinstance(c, (np.ndarray, list)) else float(c) for c in cts] + self.pad
         # the reverse sweep pops tapes and restores arrays: it gets its own copy of the
         # residual, so the pullback can be called again
         if not any(self.diff):      # no float argument: every cotangent is zero (JAX's float0)

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import pytree
 from .arguments import argnum_tuple, size
-from .ir.types import is_array
+from .ir.types import is_array, is_list
 from .pipeline import Forward, Primal, Reverse, build
 
 MAX_DIRECTIONS = 16
@@ -25,10 +25,12 @@ MAX_DIRECTIONS = 16
 @dataclass(frozen=True)
 class _Leaf:
     """Where one value of a result lives: output ``index`` of sweep ``chunk``, a float or an
-    array of ``shape`` (a tangent that is 0.0 in the code is broadcast to it)."""
+    array of ``shape`` (a tangent that is 0.0 in the code is broadcast to it); with
+    ``items`` a run-time list (of floats or arrays), returned as a list."""
     chunk: int
     index: int
     shape: tuple = ()
+    items: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def _evaluate(struct, flat):
         got = np.stack(items, axis=struct.pos)
         return got.reshape(got.shape[:struct.pos] + struct.shape + got.shape[struct.pos + 1:])
     v = flat[struct.chunk][struct.index]
+    if struct.items and isinstance(v, list):
+        return [_scalar(x) for x in v]
     if struct.shape is None:        # a shape known only when the code runs
         return _scalar(v)
     if struct.shape == ():
@@ -169,7 +173,7 @@ class ForwardProgram:
                   for t in self.comp.outputs]
         n_out = len(shapes)
         if grad_argnums is None:
-            leaves = [_Leaf(0, i, shapes[i]) for i in range(n_out)]
+            leaves = [_Leaf(0, i, shapes[i], is_list(t)) for i, t in enumerate(self.comp.outputs)]
             result = self.comp.result
             struct = leaves[0] if result == ("atom",) else \
                 _Node(lambda vals, result=result: pytree.from_skeleton(result, vals),
@@ -190,7 +194,7 @@ class ForwardProgram:
 
             def at(leaf, d, n_out=n_out, K=max(K, 1)):
                 c, k = divmod(d, K)
-                return _Leaf(leaf.chunk + c, n_out + leaf.index * K + k, leaf.shape)
+                return _Leaf(leaf.chunk + c, n_out + leaf.index * K + k, leaf.shape, leaf.items)
             if layer.kind == "jvp":
                 jac = _map(struct, lambda leaf: at(leaf, 0))
             else:

@@ -100,6 +100,36 @@ def from_skeleton(skel, leaves):
     return build(skel)
 
 
+def at_atoms(skel, tree, whole):
+    """The values of ``tree`` (shaped like a result of skeleton ``skel``, a cotangent) at
+    the skeleton's atoms, in ``from_skeleton``'s order: atom ``k`` with ``whole(k)`` (a
+    run-time list, one value of the generated code) is taken as it is, any other is
+    flattened into its leaves."""
+    out, count = [], iter(range(10 ** 9))
+
+    def walk(s, t):
+        kind = s[0]
+        if kind == "atom":
+            k = next(count)
+            out.extend([list(t)] if whole(k) else flatten(t)[1])
+            return
+        if kind == "tuple":
+            if not isinstance(t, (tuple, list)) or len(t) != len(s) - 1:
+                raise ValueError(f"a cotangent {type(t).__name__} where the result has "
+                                 f"a tuple of {len(s) - 1}")
+            for c, x in zip(s[1:], t):
+                walk(c, x)
+            return
+        if kind == "dict":
+            for key, c in zip(s[1], s[2:]):
+                walk(c, t[key])
+            return
+        for name, c in zip(s[2], s[3:]):
+            walk(c, getattr(t, name))
+    walk(skel, tree)
+    return out
+
+
 def paths(tree):
     """Each leaf's place in the tree as Python spells it: ``['w']``, ``[0]``, ``.bias``."""
     kind = tree[0]
@@ -126,4 +156,4 @@ def flatten_tree_leaves(tree):
     return [x for t in tree[start:] for x in flatten_tree_leaves(t)]
 
 
-__all__ = ["flatten", "unflatten", "paths", "skeleton", "from_skeleton", "np"]
+__all__ = ["at_atoms", "flatten", "unflatten", "paths", "skeleton", "from_skeleton", "np"]

@@ -154,6 +154,34 @@ def test_vjp_without_a_float_argument_gives_zero_cotangents():
     assert jpb(1)[0].dtype == jax.dtypes.float0
 
 
+def per_axis(x):
+    return [x * x * (k + 1.0) for k in range(x.ndim)]   # a run-time list: the rank is typed later
+
+
+def per_axis_jax(x):
+    return [x * x * (k + 1.0) for k in range(x.ndim)]
+
+
+@pytest.mark.parametrize("f, jf", [(per_axis, per_axis_jax),
+                                   (lambda x: np.gradient(x), lambda x: list(jnp.gradient(x)))],
+                         ids=["comprehension", "gradient"])
+def test_a_returned_run_time_list(f, jf):
+    # the list's cotangent is given as a list and its tangent comes back as one (they were
+    # split into leaves and stacked into one array)
+    rng = np.random.default_rng(3)
+    x, t = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    cts = [rng.normal(size=(4, 3)), rng.normal(size=(4, 3))]
+    out, f_vjp = pullback.vjp(f, x)
+    want_out, j_vjp = jax.vjp(jf, x)
+    assert isinstance(out, list) and len(out) == 2
+    np.testing.assert_allclose(f_vjp(cts)[0], j_vjp(cts)[0], rtol=1e-12, atol=1e-12)
+    value, tangent = pullback.jvp(f, (x,), (t,))
+    _, want = jax.jvp(jf, (x,), (t,))
+    assert isinstance(tangent, list) and len(tangent) == 2
+    for a, b in zip(tangent, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 # -- complex values: right on Python (tests/test_complex.py), else rejected at their line ------
 def loss(a, b):
     return np.sum(np.abs(a + b) ** 2)        # the complex a + b is rejected here on Numba

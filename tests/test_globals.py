@@ -288,6 +288,19 @@ def test_vjp_of_a_function_returning_a_global_constant():
     assert pull((1.0, 1.0))[0] == pytest.approx(4.0)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_closure_array_returned_as_it_is(backend):
+    c = np.arange(6.0).reshape(3, 2)
+
+    def fun(x):
+        return c            # read by name only in the return: it must be bound all the same
+    x = np.ones((3, 2))
+    out, pull = pullback.vjp(fun, x, backend=backend)
+    assert np.array_equal(out, c) and np.array_equal(pull(np.ones((3, 2)))[0], np.zeros((3, 2)))
+    out, tangent = pullback.jvp(fun, (x,), (x,), backend=backend)
+    assert np.array_equal(out, c) and np.array_equal(tangent, np.zeros((3, 2)))
+
+
 def _scaled(k):
     def deco(f):
         @functools.wraps(f)

@@ -154,6 +154,22 @@ def test_variadics_partial_zip_enumerate_map(k):
     agree(f, twin, (PARAMS[k],))
 
 
+def apply_twice(fn, *args, **kwargs):
+    return fn(*args, **kwargs) + fn(*args, **kwargs) ** 2
+
+
+def test_partial_passed_to_a_function():
+    # a partial object (with a captured array and a keyword) as an argument of another call
+    def f(w):
+        return np.sum(apply_twice(functools.partial(rnn_cell, w, XS[0], activation=np.sin),
+                                  *PARAMS))
+
+    def twin(w):
+        a = jnp.sin(w @ PARAMS[0] + XS[0] @ PARAMS[1] + PARAMS[2])
+        return jnp.sum(a + a ** 2)
+    agree(f, twin, (XS[1, :2],))
+
+
 def shifted_loss(w, *data, **weights):
     x, y = data
     return weights.get("scale", 1.0) * np.sum((x @ w - y) ** 2)

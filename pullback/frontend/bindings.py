@@ -55,6 +55,14 @@ class FuncB:
 
 
 @dataclass(frozen=True)
+class PartialB:
+    """``functools.partial(func, *args, **kwargs)``: a callable binding."""
+    func: object
+    args: tuple
+    kwargs: tuple          # ((name, binding), ...)
+
+
+@dataclass(frozen=True)
 class ConstB:
     """A constant the callee is specialised to (not passed at run time), so that its
     branches on it fold while lowering: an expansion's ``lower=True`` (``expansions``)."""
@@ -87,6 +95,10 @@ def flatten(b):
             skels.append((name, s))
             atoms += a
         return ("func", b.source, b.context, tuple(skels)), atoms
+    if isinstance(b, PartialB):       # passed to a function: its parts are
+        parts = [flatten(x) for x in (b.func,) + b.args + tuple(v for _, v in b.kwargs)]
+        return ("partial", tuple(k for k, _ in b.kwargs)) + tuple(s for s, _ in parts), \
+            [a for _, atoms in parts for a in atoms]
     if isinstance(b, ConstB):
         return ("const", b.value), []
     try:
@@ -109,6 +121,11 @@ def unflatten(skel, atoms):
         return RecordB(skel[1], skel[2], tuple(unflatten(s, atoms) for s in skel[3:]))
     if kind == "func":
         return FuncB(skel[1], skel[2], tuple((n, unflatten(s, atoms)) for n, s in skel[3]))
+    if kind == "partial":
+        parts = [unflatten(s, atoms) for s in skel[2:]]
+        nk = len(skel[1])
+        return PartialB(parts[0], tuple(parts[1:len(parts) - nk]),
+                        tuple(zip(skel[1], parts[len(parts) - nk:])))
     if kind == "const":
         return Const(skel[1])
     return PyObj(skel[1].obj if isinstance(skel[1], _Same) else skel[1])
@@ -167,6 +184,8 @@ def n_atoms(skel):
         return sum(n_atoms(s) for s in skel[3:])
     if kind == "func":
         return sum(n_atoms(s) for _, s in skel[3])
+    if kind == "partial":
+        return sum(n_atoms(s) for s in skel[2:])
     return 0
 
 

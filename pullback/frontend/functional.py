@@ -19,15 +19,7 @@ import functools
 from dataclasses import dataclass
 
 from ..ir import Assign, Const
-from .bindings import DictB, PyObj, RecordB, TupleB, is_atom
-
-
-@dataclass(frozen=True)
-class PartialB:
-    """``functools.partial(func, *args, **kwargs)``: a callable binding."""
-    func: object
-    args: tuple
-    kwargs: tuple          # ((name, binding), ...)
+from .bindings import DictB, PartialB, PyObj, RecordB, TupleB, is_atom
 
 
 def _items(b):

@@ -133,7 +133,8 @@ def externs(module):
     found = {}
     for fn in module.functions:
         for s in walk(fn.body):
-            for a in getattr(s, "args", ()):
+            get = _READS.get(type(s))       # every atom read (``return c`` of a global too)
+            for a in get(s) if get is not None else ():
                 if isinstance(a, Const) and isinstance(a.value, Extern):
                     found[a.value.name] = a.value.obj
     return found
