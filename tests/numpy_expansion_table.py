@@ -5,13 +5,18 @@ Importing this module appends its rows to ``ROWS``."""
 import jax.numpy as jnp
 import numpy as np
 
-from numpy_rule_table import P, R, U
+from numpy_rule_table import P, R, S, U
 
 R("cross", lambda a, b: np.cross(a, b), U(4, 3), U(3))
 R("cross", lambda a, b: np.cross(a, b, axis=0), U(3, 2), U(3, 2))
 R("cross", lambda a, b: np.cross(a, b, axisa=0, axisc=0), U(3, 2), U(2, 3))
 R("kron", lambda a, b: np.kron(a, b), U(3), U(2))
 R("kron", lambda a, b: np.kron(a, b), U(2, 3), U(2, 2))
+R("kron", lambda a, b: np.kron(a, b), U(3), U(2, 1))         # fewer axes: leading 1s
+R("kron", lambda a, b: np.kron(a, b), U(1, 3), U(2))
+R("kron", lambda a, b: np.kron(a, b), S(), U(2, 2))
+R("kron", lambda a, b: np.kron(a, b), U(2, 3, 2), U(2, 1, 3))
+R("kron", lambda a, b: np.kron(a, b), U(2), U(2, 1, 2))
 R("atleast_1d", lambda a: np.atleast_1d(a), U(3))
 R("atleast_3d", lambda a: np.atleast_3d(a), U(2, 3))
 R("atleast_3d", lambda a: np.atleast_3d(a), U(3))

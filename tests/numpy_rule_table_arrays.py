@@ -124,7 +124,10 @@ R("broadcast_to", lambda x: np.broadcast_to(x, (2, 3)), U(2, 1))
 R("concatenate", lambda a, b: np.concatenate((a, b)), U(2), U(3))
 R("concatenate", lambda a, b: np.concatenate([a, b], axis=1), U(2, 3), U(2, 2))
 R("concatenate", lambda a, b: np.concatenate((a, b, a), axis=0), U(1, 2), U(2, 2))
+R("concatenate", lambda a, b: np.concatenate((b, a, b), 1), U(2, 3, 2), U(2, 1, 2))   # axis by position
+R("concatenate", lambda a, b: np.concatenate((a, b), axis=None), U(2, 3), U(3))
 R("stack", lambda a, b: np.stack((a, b)), U(3), U(3))
+R("stack", lambda a, b: np.stack((a, b), -1), U(2, 3), U(2, 3))
 R("stack", lambda a, b: np.stack([a, b], axis=1), U(2, 3), U(2, 3))
 R("hstack", lambda a, b: np.hstack((a, b)), U(2), U(3))
 R("hstack", lambda a, b: np.hstack((a, b)), U(2, 2), U(2, 1))
@@ -176,6 +179,8 @@ R("take_along_axis", lambda x, i: np.take_along_axis(x, i, axis=1), U(2, 3),
 R("take_along_axis", lambda x: np.take_along_axis(x, np.argsort(x, axis=0), axis=0), U(3, 2))
 R("sort", lambda x: np.sort(x), U(5))
 R("sort", lambda x: np.sort(x, axis=0), U(3, 2))
+R("sort", lambda x: np.sort(x), U(1))
+R("sort", lambda x: np.sort(x, axis=0), U(1, 3))
 
 # -- constructors ------------------------------------------------------------------------
 R("array", lambda a, b: np.array([a, b, a * b]), S(), S())

@@ -176,6 +176,16 @@ def test_std_over_a_length_one_axis_against_finite_differences():
     close(dot, (std_length_one(x + h * t) - std_length_one(x - h * t)) / (2 * h), atol=1e-8)
 
 
+@pytest.mark.parametrize("shape, axis", [((1,), -1), ((1, 3), 0), ((2, 1), 1)])
+def test_sort_along_a_length_one_axis(shape, axis):
+    # the tangent gathers with argsort's indices: typing it once used indices of 1
+    x, t = RNG.normal(size=shape), RNG.normal(size=shape)
+    out, dot = pullback.jvp(lambda x: np.sort(x, axis=axis), (x,), (t,))
+    e_out, e_dot = jax.jvp(lambda x: jnp.sort(x, axis=axis), (x,), (t,))
+    close(out, e_out)
+    close(dot, e_dot)
+
+
 def test_programs_with_in_place_writes_in_loops():
     u0 = RNG.random(9)
     t = (RNG.normal(size=9), 0.5)

@@ -39,6 +39,15 @@ def test_unknown_derivative_is_fine_where_constant():
     np.testing.assert_allclose(g, fd, rtol=1e-6)
 
 
+def test_numpy_scalar_arguments():
+    # np.float64 arguments (elements of an array): the rules' sign(x) of one was np.bool_ - np.bool_
+    def f(v, z):
+        return scipy.special.ive(v, z) * np.sign(z - 2.0)
+    v, z, h = np.float64(3.0), np.float64(1.7), 1e-6
+    got = pullback.vjp(lambda z: f(v, z), z)[1](1.0)[0]
+    assert got == pytest.approx((f(v, z + h) - f(v, z - h)) / (2 * h), rel=1e-6)
+
+
 def test_numba_rejects_scipy_special_at_the_line():
     def f(x):
         return np.sum(scipy.special.expit(x))

@@ -77,7 +77,8 @@ class ArrayLowerer:
             return self.array_literal(args[0].items, node)
         if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
                 isinstance(args[0], TupleB):
-            return self.concatenate(obj, args[0].items, kwargs, node)
+            return self.concatenate(obj, args[0].items, self.joining_axis(obj, args, kwargs, node),
+                                    node)
         if obj is np.split or obj is np.array_split:    # (array_split: unequal parts)
             sections = args[1] if len(args) > 1 else kwargs.get("indices_or_sections")
             axis = args[2] if len(args) > 2 else kwargs.get("axis", Const(0))
@@ -127,7 +128,7 @@ class ArrayLowerer:
     def array_literal(self, items, node):
         shape, leaves = _shape_and_leaves(items)
         if any(not is_atom(x) for x in leaves):
-            return self.concatenate(np.stack, items, {}, node)
+            return self.concatenate(np.stack, items, Const(0), node)
         if all(isinstance(x, Const) for x in leaves):
             arr = self.op("zeros", (Const(shape), Const(None)), node)
         else:       # its elements may be arrays; its dtype joins all of them (int, float)
@@ -137,9 +138,31 @@ class ArrayLowerer:
             self.emit(Assign(arr, "setitem", (arr, idx, leaf), self.loc(node)))
         return arr
 
-    def concatenate(self, obj, items, kwargs, node):
-        axis = kwargs.get("axis", Const(0))
+    def joining_axis(self, obj, args, kwargs, node):
+        """The axis of np.concatenate/np.stack (by position or keyword, as NumPy binds it;
+        hstack/vstack have none); any other argument is rejected, never ignored."""
+        name = obj.__name__
+        takes_axis = obj in (np.concatenate, np.stack)
+        given = dict(kwargs)
+        if len(args) > 1 and takes_axis:
+            if "axis" in given:
+                raise self.error(node, f"np.{name} with the axis given twice")
+            given["axis"] = args[1]
+        if len(args) > (2 if takes_axis else 1):
+            raise self.error(node, f"np.{name} with more than {2 if takes_axis else 1} "
+                                   "positional arguments (out=)")
+        axis = given.pop("axis", Const(0)) if takes_axis else Const(0)
+        if given:
+            raise self.error(node, f"the keyword argument '{sorted(given)[0]}' to np.{name}")
+        if not is_atom(axis) or isinstance(axis, Const) and not (
+                type(axis.value) is int or axis.value is None and obj is np.concatenate):
+            raise self.error(node, f"np.{name} with an axis that is not an integer")
+        return axis
+
+    def concatenate(self, obj, items, axis, node):
         items = [self.atom_of(x, node) for x in items]
+        if isinstance(axis, Const) and axis.value is None:    # np.concatenate(..., axis=None): of the raveled arrays
+            items, axis = [self.op("ravel", (x,), node) for x in items], Const(0)
         if obj is np.stack:
             items = [self.op("expand_dims", (x, axis), node) for x in items]
         elif obj is np.vstack:

@@ -18,7 +18,8 @@ def stop_gradient(x):
 
 
 def sign(x):
-    return (x > 0) - (x < 0) + 0.0
+    # float(...) first: a NumPy scalar's comparisons are np.bool_, which do not subtract
+    return float(x > 0) - float(x < 0)
 
 
 def polygamma(n, x):

@@ -256,7 +256,7 @@ array_op("take", np.take, "x indices axis=None", "take_vjp(g, x, indices, axis)"
          linear=0, method="take")
 array_op("take_along_axis", np.take_along_axis, "x indices axis",
          "take_along_axis_vjp(g, x, indices, axis)", python=(np.take_along_axis,),
-         linear=0)
+         shape=sized_by("take_along_axis", indices=(1,)), linear=0)
 array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,),
          jvps=("take_along_axis(t, argsort(x, axis), axis)",))
 array_op("argpartition", np.argpartition, "x kth axis=-1", python=(np.argpartition,),

@@ -27,14 +27,44 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return np.moveaxis(c, -1, axisc)
 
 
+@expands()
+def _leading_ones(x, nd):
+    """``x`` (of 1 to 3 axes) with axes of length 1 in front, to ``nd`` axes."""
+    if np.ndim(x) == 1:
+        if nd == 2:
+            return x[None, :]
+        if nd == 3:
+            return x[None, None, :]
+    if np.ndim(x) == 2:
+        if nd == 3:
+            return x[None, :, :]
+    return x
+
+
 @expands(np.kron)
 def kron(a, b):
-    """Of two vectors or two matrices."""
-    if np.ndim(a) == 1:
-        return np.ravel(np.outer(a, b))
-    m, n = np.shape(a)
-    p, q = np.shape(b)
-    return np.reshape(a[:, None, :, None] * b[None, :, None, :], (m * p, n * q))
+    """Of numbers and arrays of up to 3 axes: as NumPy, the one with fewer axes gets
+    leading axes of length 1; block (i, j, ...) of the result is a[i, j, ...] * b."""
+    if np.ndim(a) == 0:
+        return a * b
+    if np.ndim(b) == 0:
+        return a * b
+    if np.ndim(a) > 3:
+        raise ValueError("pullback: np.kron of arrays of more than 3 axes")
+    if np.ndim(b) > 3:
+        raise ValueError("pullback: np.kron of arrays of more than 3 axes")
+    u = _leading_ones(a, np.ndim(b))
+    v = _leading_ones(b, np.ndim(a))
+    if np.ndim(u) == 1:
+        return np.ravel(u[:, None] * v[None, :])
+    if np.ndim(u) == 2:
+        m, n = np.shape(u)
+        p, q = np.shape(v)
+        return np.reshape(u[:, None, :, None] * v[None, :, None, :], (m * p, n * q))
+    m, n, k = np.shape(u)
+    p, q, r = np.shape(v)
+    return np.reshape(u[:, None, :, None, :, None] * v[None, :, None, :, None, :],
+                      (m * p, n * q, k * r))
 
 
 @expands(np.atleast_1d)

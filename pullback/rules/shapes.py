@@ -26,13 +26,16 @@ def _sizes_at_run_time(v, masks):
     return masks and isinstance(v, Array) and v.dtype == "bool"
 
 
-def sized_by(name, *positions, masks=False, like=None):
+def sized_by(name, *positions, masks=False, like=None, indices=()):
     """``shape=`` for primitive ``name``: the arguments at ``positions`` give the
     result's size (with ``masks``, a boolean-array argument there does too).
     ``like``: a function returning a value of the result's type, to call instead
-    of the primitive (for random draws, which type inference must not make)."""
+    of the primitive (for random draws, which type inference must not make).
+    ``indices``: positions of integer arrays of indices, whose stand-ins are zeros
+    (in bounds along any axis; the ones of ``dummy`` are not along a length-1 axis)."""
     def shape(*args):
-        values = [dummy(a) if is_type(a) else a for a in args]
+        values = [(_zeros(dummy(a)) if i in indices else dummy(a)) if is_type(a) else a
+                  for i, a in enumerate(args)]
         if any(v is None for a, v in zip(args, values) if is_type(a)):
             return Array("float64", None)
         try:
@@ -46,3 +49,7 @@ def sized_by(name, *positions, masks=False, like=None):
             t = Array(t.dtype, tuple(None for _ in t.shape))
         return t
     return shape
+
+
+def _zeros(v):
+    return None if v is None else v * 0
