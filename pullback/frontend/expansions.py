@@ -79,6 +79,8 @@ class ExpansionLowerer:
         names = list(bound.signature.parameters)
         positional = [named.pop(n) for n in names[:names.index(star[0])]]
         rest = named.pop(star[0])
+        if isinstance(rest, TupleB):        # the default ``()``, already a static tuple
+            return positional + list(rest.items), named
         return positional + ([] if isinstance(rest, Const) else [_static(v) for v in rest]), named
 
     def call_expansion(self, obj, args, kwargs, node):
