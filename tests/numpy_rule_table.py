@@ -6,6 +6,7 @@ line, so that the same code runs on NumPy (pullback, finite differences) and
 on ``jax.numpy`` (the JAX twin).  Domains keep away from kinks, ties and poles.
 """
 import math
+import operator
 from dataclasses import dataclass
 
 import jax.numpy as jnp
@@ -76,6 +77,9 @@ R("add", lambda a, b: a + b, S(), U(2, 2))
 R("add", lambda a, b: a + b, U(), U(3))
 R("add", lambda a, b: a + b, U(3, 1), U(1, 4))
 R("add", lambda a: np.add(a, 1.0), U(3))
+R("add", lambda a, b: operator.add(a, b), U(2, 3), U(3))
+R("mul", lambda a, b: operator.mul(a, operator.sub(b, a)), U(3), U(3))
+R("mod", lambda a, b: operator.mod(a, b), U(3, lo=0.1, hi=0.9), P(3, lo=1.5, hi=2.0))
 R("sub", lambda a, b: a - b, U(2, 3), U(2, 1))
 R("sub", lambda a, b: np.subtract(a, b), S(), U(3))
 R("mul", lambda a, b: a * b, U(2, 3), U(3))

@@ -9,7 +9,7 @@ import operator
 import numpy as np
 
 from . import helpers
-from .registry import Syntax, always, nondiff, numeric, register, scalar
+from .registry import Syntax, alias, always, nondiff, numeric, register, scalar
 
 
 def infix(op, prec, right=False):
@@ -38,6 +38,10 @@ scalar("neg", operator.neg, "-1", result=numeric, syntax=Syntax("prefix", "-", 3
        python=(np.negative,))
 scalar("pos", operator.pos, "1", result=numeric, syntax=Syntax("prefix", "+", 30))
 nondiff("floordiv", operator.floordiv, params="a b", result=numeric, syntax=infix("//", 20))
+# the operator module's functions called by name (map(operator.add, ...), reduce)
+for _name, _op in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                   ("truediv", operator.truediv), ("pow", operator.pow), ("mod", operator.mod)):
+    alias(_name, _op, nargs=2)
 
 # -- comparisons and logic (no derivative) ---------------------------------
 for _name, _op, _fn in [("lt", "<", operator.lt), ("le", "<=", operator.le),
