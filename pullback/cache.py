@@ -23,10 +23,18 @@ def lookup(table, key, build, by_value=False):
                 return value
     with recording(by_value) as guards:
         value = build()
-    guards.bind(_namespace(value))
+    guards.bind(_namespace(value), _printed(value))
     value.guards = guards
     table[key] = [value] + (entries or [])[:MAX_SPECIALISATIONS - 1]
     return value
+
+
+def _printed(value):
+    """The printed names of global arrays the backend renamed (``backends.extern_names``)."""
+    names = getattr(value, "extern_names", None)
+    if names is None and hasattr(value, "comp"):
+        names = getattr(value.comp, "extern_names", None)
+    return names or {}
 
 
 def _namespace(value):

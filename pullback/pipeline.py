@@ -27,6 +27,7 @@ from .analysis.types import infer_types
 from .backends import loader
 from .backends.progress import slow
 from .backends.escape import py_comment
+from .backends.extern_names import distinct_externs
 from .backends.python_static import FOREIGN, LIKE
 from .cache import lookup
 from .frontend import lower_program
@@ -106,12 +107,14 @@ def build(f, types, skels, layers, backend="python", like=None):
             typed, module = derive(f, types, skels, layers)
         finally:
             COMPLEX.reset(token)
+    module, printed = distinct_externs(module)     # a global array never named as a local
     outputs = tuple(getattr(v, "type", "float") for v in typed.functions[0].body[-1].values)
     text = header(f, typed, layers, backend)
     value = not isinstance(layers[0], Reverse) or layers[0].keeps_value(typed, f)
     comp = load(module, text, types=types, outputs=outputs, result=typed.result,
                 with_value=value, start=start)
     comp.fresh = fresh_results(module.functions[0])    # results handed out uncopied
+    comp.extern_names = printed                        # the guards rebind under these
     return comp
 
 

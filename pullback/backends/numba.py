@@ -38,6 +38,7 @@ from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
 from ..ir.types import IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
+from .extern_names import extern_names
 from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _text, array_expr
 from .numba_fused import fused_call, worth
@@ -60,10 +61,10 @@ def _at_function(fn, make):
     which no statement's location reaches, names the function's line, never ``<unknown>``."""
     try:
         return make()
-    except UnsupportedError as e:
+    except TransformError as e:
         if e.line or getattr(fn, "loc", None) is None:
             raise
-        raise UnsupportedError.at(fn.loc, e.message, "numba") from None
+        raise type(e).at(fn.loc, e.message, "numba") from None
 
 
 def emit_numba_module(module, header=None):
@@ -92,7 +93,8 @@ class NumbaPrinter(_Printer):
     def __init__(self, fn):
         super().__init__(fn)
         self.fn = fn
-        self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body)
+        self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body) \
+            | extern_names(fn.body)         # its tapes' names never hide a global array
         self.helpers = set()
         self.generated = {}       # shape-specialised array helpers (numba_arrays.py)
         self.lists = list_shapes(fn)   # list adjoints and their elements (numba_lists.py)

@@ -85,7 +85,8 @@ def array_expr(p, s, env):
 
     def t(i, prec=0):
         return _paren(_text(args[i], env), prec)
-    if op == "copy" and isinstance(args[0], Const) and is_array(getattr(s.target, "type", None)):
+    if op == "copy" and isinstance(args[0], Const) and not isinstance(args[0].value, Extern) \
+            and is_array(getattr(s.target, "type", None)):     # (a global array is itself)
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "prod_others":
         return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM

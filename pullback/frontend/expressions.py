@@ -333,7 +333,8 @@ def _binding(value, low, node, ref, guards):
     if isinstance(value, np.ndarray):     # read by name at call time, never folded
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
-        return Const(Extern(extern_name(getattr(node, "id", "array"), value, low), value))
+        base = getattr(node, "id", None) or getattr(node, "attr", None) or "array"   # W, self.W
+        return Const(Extern(extern_name(base, value, low), value))
     if is_generator(value) or is_user_instance(value) or value is np.r_ or value is np.c_:
         return PyObj(value)     # randomness.py, objects.py; np.r_[...] (arrays.py)
     raise low.error(node, f"a global of type '{type(value).__name__}'")

@@ -122,6 +122,7 @@ class Guards:
         self.arrays = {}         # extern name -> ref
         self.names = {}          # ref identity -> extern name
         self.namespace = None
+        self.printed = {}        # extern name -> its name in the generated module, if renamed
 
     def record(self, ref, value):
         key = ref.ident()
@@ -156,12 +157,14 @@ class Guards:
         ns = self.namespace
         if ns is not None:
             for name, ref in self.arrays.items():
-                ns[name] = ref.get()
+                ns[self.printed.get(name, name)] = ref.get()
         return True
 
-    def bind(self, namespace):
-        """The generated module whose globals name the arrays (None: nothing to rebind)."""
+    def bind(self, namespace, printed=None):
+        """The generated module whose globals name the arrays (None: nothing to rebind);
+        ``printed``: the names it prints for arrays the backend renamed."""
         self.namespace = namespace if self.arrays and not self.by_value else None
+        self.printed = printed or {}
 
 
 _ACTIVE = []

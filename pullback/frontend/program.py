@@ -6,10 +6,11 @@ a call to it; the entry function is first in the module.
 """
 import ast
 import sys
+import types
 
 from ..errors import UnsupportedError
 from ..ir import Function, Module, Var
-from .bindings import FuncB, flatten, leaf_names, n_atoms, unflatten
+from .bindings import FuncB, PyObj, flatten, leaf_names, n_atoms, unflatten
 from .scan import return_shape
 from .source import source_of
 from .lower import FunctionLowerer
@@ -35,6 +36,12 @@ class Program:
         self.per_source = {}
 
     def lower_entry(self, pyfunc, skels):
+        if isinstance(pyfunc, types.MethodType):
+            # grad(model.loss): the call's arguments start after self, which is the object
+            # as if found by name (its attributes read where they live, guarded), as in a
+            # call model.loss(x) inside differentiated code
+            skels = [flatten(PyObj(pyfunc.__self__))[0]] + list(skels)
+            pyfunc = pyfunc.__func__
         fb = FuncB(source_of(pyfunc), pyfunc)
         name, ret = self.function(fb, _variadic(fb.source, list(skels)), None)
         entry = self.done[self._key_by_name(name)]

@@ -3,7 +3,7 @@
 One place answers "which variables does this statement read / write", so
 every analysis agrees on it.
 """
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from .nodes import Assign, Call, Const, Extern, For, If, Module, Pop, Push, NewTape, Return, Var, While
 
@@ -130,11 +130,17 @@ def reachable(module):
 
 def externs(module):
     """Global arrays the generated code reads by name."""
-    found = {}
-    for fn in module.functions:
-        for s in walk(fn.body):
-            get = _READS.get(type(s))       # every atom read (``return c`` of a global too)
-            for a in get(s) if get is not None else ():
-                if isinstance(a, Const) and isinstance(a.value, Extern):
-                    found[a.value.name] = a.value.obj
-    return found
+    return {a.value.name: a.value.obj for fn in module.functions for a in extern_atoms(fn.body)}
+
+
+def extern_atoms(body):
+    """Every ``Const(Extern)`` a block reads, in any position (arguments, a condition, a
+    returned value), nested blocks included."""
+    for s in walk(body):
+        for f in fields(s):
+            if f.name in ("body", "orelse"):
+                continue
+            v = getattr(s, f.name)
+            for a in (v if isinstance(v, tuple) else (v,)):
+                if type(a) is Const and isinstance(a.value, Extern):
+                    yield a

@@ -172,8 +172,7 @@ class ForwardFunction:
         if y.name not in self.active:
             return [s]
         if s.op == "pack":
-            return [s] + [Assign(d, "pack", tuple(self.tangent(a, k) for a in s.args))
-                          for k, d in enumerate(self.dot(y))]
+            return [s] + [z for k, d in enumerate(self.dot(y)) for z in self.pack(s, d, k)]
         if s.op == "copy":
             return [s] + [Assign(d, *self.fresh_copy(y, self.tangent(s.args[0], k)))
                           for k, d in enumerate(self.dot(y))]
@@ -280,9 +279,24 @@ class ForwardFunction:
                 total = emit.apply("add", (total, emit.apply("zeros_like", (out_atom,))))
             last = out[-1] if out else None
             if isinstance(last, Assign) and last.target == total and total in made:
-                out[-1] = Assign(target, last.op, last.args)   # the sum's last step, retargeted
+                # the sum's last step, retargeted (its line kept: backends' errors name it)
+                out[-1] = Assign(target, last.op, last.args, last.loc)
             else:
-                out.append(Assign(target, *self.fresh_copy(y, total)))
+                out.append(Assign(target, *self.fresh_copy(y, total), emit.loc))
+
+    def pack(self, s, d, k):
+        """``d = pack(tangents)`` of residual ``s``: an inactive array's tangent is zeros of
+        its shape, not 0.0, since the function unpacking it (a split pair's rev, made for
+        every caller) treats each item as active and reads ``X_dot.T`` or ``X_dot @ g``."""
+        out, items = [], []
+        for a in s.args:
+            if not self.is_active(a) and is_array(getattr(a, "type", None)):
+                z = self.names.fresh(f"{getattr(a, 'name', 'array')}_dot", a.type)
+                out.append(Assign(z, "zeros_like", (a, Const(None)), s.loc))
+                items.append(z)
+            else:
+                items.append(self.tangent(a, k))
+        return out + [Assign(d, "pack", tuple(items))]
 
     def unpack(self, items):
         """A run of ``v = item(residual, i)``: the primal unpacking, then the tangent one."""
