@@ -48,7 +48,7 @@ from .liveness import live_before_stmt, live_step
 VIEWS = {"getitem", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims",
          "squeeze", "broadcast_to", "atleast_2d", "asarray", "asarray_view", "diag",
          "diagonal", "diff", "flip", "einsum1", "expand_like", "unbroadcast",
-         "transpose_vjp", "einsum2", "einsum3", "einsum4", "pad_vjp", "logsumexp_weight",
+         "transpose_vjp", "creal", "einsum2", "einsum3", "einsum4", "pad_vjp", "logsumexp_weight",
          "atleast_1d_piece"}
 # a copy in NumPy (``x.astype(float)``) that the generated code may share (np.asarray):
 # fresh to the analysis, copied by ``_rewrite`` next to a write like a view

@@ -1,4 +1,3 @@
-# known: a dead array written in a loop stays in the C code: -Werror=unused-but-set-variable fails the build
 # variant: loop
 # backend: c
 # mode: grad

@@ -1,4 +1,3 @@
-# known: emit_c crashes (IndexError in backends/c_arrays.py el: a 0-d broadcast of np.all(x) used as an if test); found by running the original on C
 # variant: base
 # backend: c
 # mode: grad
