@@ -59,6 +59,11 @@ def sweep_back(x, n):
     return s
 
 
+def int_libm(x, n):
+    k = n - 5                  # math.fabs/sqrt/sin of an int: C needs a double argument
+    return x * math.fabs(k) + math.sqrt(n) * math.sin(k) * x
+
+
 def close(a, b, tol=1e-12):
     return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
 
@@ -87,6 +92,7 @@ def corpus_run(tmp_path_factory):
         "grows": Unit(emit_c(grows, 0.5, 7, name="grows", max_iterations=8), (0.5, 7)),
         "sweep_back": Unit(emit_c(sweep_back, 0.3, 9, name="sweep_back", max_iterations=8),
                            (0.3, 9)),
+        "int_libm": Unit(emit_c(int_libm, 0.5, 2, name="int_libm"), (0.5, 2)),
     }
     results = run_units(list(units.values()) + list(extra.values()),
                         str(tmp_path_factory.mktemp("c99")))
@@ -129,6 +135,13 @@ def test_extra_programs(corpus_run, name, f, args):
     r = corpus_run[3][name]
     value, g = pullback.value_and_grad(f)(*args)
     assert r.status == 0 and close(r.value, value) and close(r.grads[0], g)
+
+
+def test_libm_of_an_int(corpus_run):
+    # found by fuzz seed 9000014: fabs(long) failed -Werror=absolute-value
+    r = corpus_run[3]["int_libm"]
+    assert r.status == 0 and close(r.value, int_libm(0.5, 2))
+    assert close(r.grads[0], math.fabs(-3) + math.sqrt(2) * math.sin(-3))    # d/dx by hand
 
 
 def test_pendulum_source_and_header():

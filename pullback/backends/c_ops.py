@@ -157,8 +157,9 @@ def render(op, args, types, d, helpers, result):
     if op in _SCALE:
         lit = d.literal(_SCALE[op])
         return infix("*", MUL, a, lit)
-    if op in _LIBM:
-        return call(d.math(_LIBM[op]), *args)
+    if op in _LIBM:     # an int argument is converted as Python's math module does
+        return call(d.math(_LIBM[op]), *(d.cast("float", x) if _is_int(t) else x
+                                         for x, t in zip(args, types)))
     if op == "roundn":
         raise NoCForm("round(x, ndigits) (Python rounds the exact decimal value; C has no "
                       "equivalent)")
