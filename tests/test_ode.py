@@ -173,3 +173,22 @@ def test_rejections_name_the_users_line(f, run, text):
         run(f)
     assert e.value.line == f.__code__.co_firstlineno + 1
     assert e.value.filename == __file__
+
+
+def decay_sum(k):
+    return np.sum(odeint(lambda y, t, r: -r * y, Y0, TIMES, args=(k,), **TIGHT))
+
+
+def decay_sum_exact(k):
+    return jnp.sum(jnp.exp(-k * jnp.asarray(TIMES))[:, None] * jnp.asarray(Y0))
+
+
+def test_hessian_and_hvp_forward_over_reverse():
+    """The step-size factors are taped with no derivative (stop_gradient): forward over
+    reverse pushes zeros for them (tests/test_constant_tapes.py has the general case)."""
+    close(pullback.hessian(decay_sum)(0.7), jax.hessian(decay_sum_exact)(0.7), 1e-7)
+    v = np.array([0.3, -0.2, 0.1, 0.5])
+    got = pullback.hvp(lv_loss, (Y0, THETA), (np.zeros(2), v), argnums=(0, 1))
+    g = jax.grad(lv_loss_jax, argnums=1)
+    want = (g(Y0, THETA + 1e-5 * v) - g(Y0, THETA - 1e-5 * v)) / 2e-5
+    close(got[1], want, 1e-5)

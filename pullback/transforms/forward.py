@@ -133,7 +133,15 @@ class ForwardFunction:
         if isinstance(s, Push):
             if not self.is_active(s.tape):
                 return [s]
-            return [s] + [Push(t, self.tangent(s.value, k)) for k, t in enumerate(self.dot(s.tape))]
+            out = [s]
+            for k, t in enumerate(self.dot(s.tape)):
+                d = self.tangent(s.value, k)
+                if not self.is_active(s.value) and is_array(getattr(s.value, "type", None)):
+                    # the popped tangent of an array is read as one (X_dot.T), as in pack
+                    d = self.names.fresh(f"{s.value.name}_{self.suffix}", s.value.type)
+                    out.append(Assign(d, "zeros_like", (s.value, Const(None))))
+                out.append(Push(t, d))
+            return out
         if isinstance(s, Pop):
             if self.is_active(s.tape):
                 return [s] + [Pop(d, t) for d, t in zip(self.dot(s.target), self.dot(s.tape))]
@@ -390,7 +398,11 @@ def tangent_activity(fn, seeds):
     returned values), which always carries a tangent; then, so that tangent tapes
     and records stay in step with their primals, a tape is active when it receives
     an active value or fills an active variable, and a residual when an active
-    variable is unpacked from it."""
+    variable is unpacked from it.  A tape of derivative carriers packed into a residual
+    is active even where every value pushed on it is a constant (a step-size factor under
+    ``stop_gradient``): the split pair's rev is made for every caller, and pops a tangent
+    wherever the popped value is active there, so the tape's tangent must be a tape of
+    the same length (zeros), not the scalar 0.0."""
     residual = {p.name for p in fn.params if p.type == "residual"}
     stmts = list(walk(fn.body))
     for s in stmts:
@@ -398,6 +410,12 @@ def tangent_activity(fn, seeds):
                  list(s.values) if isinstance(s, Return) else [])
         residual |= {a.name for a in atoms if isinstance(a, Var) and a.type == "residual"}
     active = active_vars(fn, set(seeds) | residual) | residual
+    carriers = {s.tape.name for s in stmts if isinstance(s, Push) and isinstance(s.value, Var)
+                and (is_differentiable(s.value.type) or is_complex(s.value.type)
+                     or s.value.type in CONTAINERS)}
+    for s in stmts:
+        if isinstance(s, Assign) and s.op == "pack" and s.target.name in active:
+            active |= {a.name for a in s.args if isinstance(a, Var) and a.name in carriers}
     changed = True
     while changed:
         changed = False
