@@ -23,7 +23,7 @@ everywhere in pullback.
 
 Invariants: the step sizes are chosen from the primal values under ``stop_gradient``
 (the error controller is not differentiated; what is differentiated is the computed
-trajectory with its steps fixed, the exact gradient of the values returned); the last
+trajectory with its steps fixed, exactly: tests/test_ode_discrete.py); the last
 step of each output interval is cut to land on the output time, and that cut step keeps
 its derivative, so the output times carry one too.  Values agree with SciPy's to the
 tolerance asked for (LSODA for odeint, interpolated RK45 for solve_ivp: different

@@ -11,7 +11,10 @@ the optimiser loops (cut to a few steps) and with autograd's derivative operator
 pullback's (``outside_shim``: autograd.numpy is NumPy).  The first calls of each derivative
 operator are judged by the dot-product test against central differences; where they disagree
 the program is run again under the real autograd (the sdist, in another process) and the
-same call's derivative compared: WRONG only where pullback disagrees with autograd as well.
+same call's derivative compared: WRONG only where pullback disagrees with autograd as well
+(to 1e-6 relative; to the program's own tolerance where autograd's answer is an approximation
+at that tolerance, ``APPROXIMATE_ORACLE``, and the check's record says so; there a later
+call, where autograd's optimiser has reached another point, stays unchecked).
 
 Verdicts: ``runs-right`` (ran to the end, every checked derivative right), ``rejected`` (a
 pullback TransformError: its message and the user's line), ``WRONG``, ``crash`` (any other
@@ -36,6 +39,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_OF_SCOPE = {"define_gradient", "dot_graph", "print_trace", "rkhs", "data", "data_mnist",
                 "__init__"}
 TIMEOUT = 420
+# Programs whose autograd derivative is itself an approximation at a tolerance the program
+# sets: pullback's and autograd's are compared to that tolerance, and the record says so.
+APPROXIMATE_ORACLE = {
+    "ode_net": (0.01, "autograd's odeint gradient is a continuous adjoint integrated by "
+                      "odeint at the program's rtol=0.01; pullback's is the exact derivative "
+                      "of its own Dormand-Prince steps at that rtol (tests/test_ode_discrete.py"
+                      "): two approximations of the exact solution's derivative, so they are "
+                      "compared to rtol=0.01, not 1e-6"),
+}
 
 
 def programs(sdist):
@@ -106,8 +118,15 @@ def settle(sdist, rec, timeout):
         return
     ref = _child(sdist, rec["program"], "autograd", timeout)
     theirs = {(c["operator"], c["call"]): c for c in ref.get("checks", [])}
+    tol, why = APPROXIMATE_ORACLE.get(rec["program"], (1e-6, None))
     for c in suspects:
         a = theirs.get((c["operator"], c["call"]))
+        if why and a is not None and "dot" in a and not _same_point(c["args"], a["args"]):
+            # the optimiser stepped along two gradients that differ by the tolerance
+            c["verdict"] = "unchecked"
+            c["oracle"] = ("autograd's run is at another point, its optimiser having "
+                           f"stepped along its own approximate gradient ({why.split(';')[0]})")
+            continue
         if a is None or "dot" not in a or not _same_point(c["args"], a["args"]):
             c["verdict"] = "WRONG?"
             c["oracle"] = ("autograd did not reach the same point: " +
@@ -115,8 +134,10 @@ def settle(sdist, rec, timeout):
                             else f"its point {a['args']}"))
             continue
         c["oracle"] = a["dot"]
-        ok = abs(a["dot"] - c["dot"]) <= 1e-6 * max(abs(a["dot"]), abs(c["dot"]), 1e-12)
+        ok = abs(a["dot"] - c["dot"]) <= tol * max(abs(a["dot"]), abs(c["dot"]), 1e-12)
         c["verdict"] = "right" if ok else "WRONG"
+        if why:
+            c["oracle_tolerance"] = f"{tol:g} relative: {why}"
 
 
 def verdict(rec):
@@ -148,6 +169,9 @@ def report(records):
             bad = [c for c in r.get("checks", []) if c["verdict"] != "right"]
             if bad:
                 why += f"  checks: {bad[:2]}"
+        loose = [c["oracle_tolerance"] for c in r.get("checks", []) if "oracle_tolerance" in c]
+        if loose:
+            why += f"  (autograd agrees to {loose[0].split(':')[0]} only)"
         lines.append(f"{r['program']:34s} {v:24s} {n:2d} checked right "
                      f"{r.get('seconds', '')}s{why}")
     right = counts.get("runs-right", 0)
