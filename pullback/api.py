@@ -57,6 +57,12 @@ def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
                       checkpoint=_checked(checkpoint, memory_budget), has_aux=has_aux)
 
 
+# the frontend's markers (it does not import this module): grad(f)(x) written inside
+# differentiated code is a Call.grad (transforms/grad_calls.py), with the value or not
+grad.lowers_to_grad = False
+value_and_grad.lowers_to_grad = True
+
+
 def _no_aux(has_aux):
     if has_aux:
         raise ValueError("has_aux applies to a function returning (output, aux), not to a "

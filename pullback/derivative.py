@@ -43,13 +43,33 @@ def _value_and_grads(comp, out):
     return None, out if isinstance(out, tuple) else () if out is None else (out,)
 
 
+def _primitive_entry(f):
+    """A NumPy ufunc of one or two inputs with a rule (``grad(np.sqrt)``, as autograd
+    users write it) as a function in the subset that calls it; ``f`` itself otherwise."""
+    from .rules import registry
+    n = getattr(f, "nin", None) if isinstance(f, np.ufunc) else None
+    if n not in (1, 2) or registry.lookup_python(f, n) is None:
+        return f
+    if n == 1:
+        def call(x):
+            return f(x)
+    else:
+        def call(x, y):
+            return f(x, y)
+    call.__name__ = call.__qualname__ = f.__name__
+    return call
+
+
 class Derivative:
     """The callable returned by ``grad`` and ``value_and_grad``."""
+
+    lowers_to_grad_call = True       # called inside differentiated code: a Call.grad
 
     def __init__(self, f, argnums, with_value, backend="python", checkpoint=None,
                  has_aux=False):
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
+        f = _primitive_entry(f)
         if getattr(f, "__code__", None) is None:     # before its signature misleads us
             inner = getattr(getattr(f, "func", None), "__code__", None)
             if isinstance(f, functools.partial) and inner is not None:

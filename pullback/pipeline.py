@@ -41,6 +41,7 @@ from .rules import PRIMITIVES
 from .transforms.tangent_module import tangent_module
 from .analysis.activity import COMPLEX
 from .transforms.gradient import gradient_module
+from .transforms.grad_calls import expand_grad_calls, has_grad_calls
 from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
 
 
@@ -50,6 +51,9 @@ def derive(f, types, skels, layers, require=None):
     ``require(typed)`` checks what a backend needs (C: static shapes) before them."""
     module = checked("lowered", lower_program(f, skels or len(types)))   # source -> IR
     module = checked("typed", infer_types(module, list(types), propagate_constants))
+    if has_grad_calls(module):                  # pullback.grad(g)(x) in user code: jvp calls
+        module = expand_grad_calls(module)
+        module = checked("grad calls", infer_types(module, list(types), propagate_constants))
     if has_jvp_calls(module):                                   # pullback.jvp in user code
         module = expand_jvp_calls(module, tangents)             # (a finished tangent module)
         module = checked("jvp calls", infer_types(module, list(types), propagate_constants))

@@ -37,7 +37,7 @@ def split_callees(module, typed):
     sites = {}                      # callee -> [(function, n-th call, kinds)]
     for fn in typed.functions:
         for n, s in enumerate(c for c in walk(fn.body) if isinstance(c, Call)):
-            if s.rule is None and not s.jvp and s.func not in (fn.name, entry):
+            if s.rule is None and not s.jvp and s.grad is None and s.func not in (fn.name, entry):
                 kinds = tuple(_kind(getattr(a, "type", None)) for a in s.args)
                 sites.setdefault(s.func, []).append((fn.name, n, kinds))
     redirect, copies = {}, []

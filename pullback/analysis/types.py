@@ -238,6 +238,12 @@ def _infer(module, entry_types, errors):
                     if s.jvp:       # tangents of the outputs follow them (ints get float 0)
                         outs = tuple(outs) + tuple(t if is_differentiable(t) else "float"
                                                    for t in outs)
+                    elif s.grad is not None:    # the value, then one gradient per wrt
+                        grads = tuple(ty(s.args[i]) for i in s.grad.wrt)
+                        if None in grads or (s.grad.with_value and not outs):
+                            continue
+                        outs = (tuple(outs) if s.grad.with_value else ()) + tuple(
+                            t if is_differentiable(t) else "float" for t in grads)
                     for t, r in zip(s.targets, outs):
                         if r is not None:
                             setvar(fn.name, t.name, r)

@@ -24,7 +24,9 @@ from .objects import MethodB, is_user_class
 from .randomness import DrawB
 from .guards import Ref
 from .library import advice, is_library_function, library_call_message
-from .source import source_of
+from .pullback_calls import GradB, _is_pullback
+from .scan import free_names
+from .source import Source, source_of
 from .expressions import default_name, static
 
 
@@ -54,6 +56,10 @@ class CallLowerer:
             return self.call_partial(callee, args, kwargs, node)
         if isinstance(callee, DrawB):
             return self.call_draw(callee, args, kwargs, node)
+        if isinstance(callee, GradB):
+            if any(isinstance(a, StarB) for a in args):
+                raise self.error(node, "a starred argument to a pullback.grad function")
+            return self.call_user(callee.f, args, kwargs, node, grad=callee)
         for a in args:
             if isinstance(a, StarB):
                 raise self.error(a.node, "a starred argument that is not a tuple or list known "
@@ -70,6 +76,11 @@ class CallLowerer:
 
     def call_python(self, obj, args, kwargs, node):
         name = getattr(obj, "__qualname__", repr(obj))
+        stand_in = getattr(obj, "pullback_lowers_as", None)
+        if stand_in is not None and _is_pullback(stand_in):
+            # another library's operator that says which of pullback's it stands for
+            # (an autograd shim's grad): lowered as that one, never as its own code
+            return self.call_pullback(stand_in, args, kwargs, node)
         functional = self.call_functional(obj, args, kwargs, node)
         if functional is None:
             functional = self.call_object(obj, args, kwargs, node)
@@ -154,32 +165,9 @@ class CallLowerer:
                                   "and no Python source" + (f"; {rewrite}" if rewrite else ""),
                                   f"call to {name}")
 
-    def call_pullback(self, obj, args, kwargs, node):
-        """``pullback.jvp(f, primals, tangents)`` in differentiated code: a call of
-        ``f``'s tangent function (``Call.jvp``); other pullback objects are rejected.
-        ``pullback.jvp`` is known by its marker attribute ``lowers_to_jvp_call``."""
-        if not getattr(obj, "lowers_to_jvp_call", False):
-            name = getattr(obj, "__name__", type(obj).__name__)
-            raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "
-                                   "(compose derivatives instead: grad(grad(f)), "
-                                   "jacobian(grad(f)), or call pullback.jvp)")
-        if kwargs or len(args) != 3 or not all(isinstance(a, TupleB) for a in args[1:]):
-            raise self.error(node, "pullback.jvp other than jvp(f, (primals...), (tangents...))")
-        f, primals, tangents = args
-        if isinstance(f, PyObj) and isinstance(f.obj, types.FunctionType):
-            f = FuncB(source_of(f.obj), f.obj)
-        if not isinstance(f, FuncB):
-            raise self.error(node, "pullback.jvp of something that is not a Python function")
-        nparams = len(f.source.node.args.args) + len(f.source.node.args.kwonlyargs)
-        if len(primals.items) != nparams or \
-                [flatten(p)[0] for p in primals.items] != [flatten(t)[0] for t in tangents.items]:
-            raise self.error(node, "pullback.jvp whose primals and tangents do not match the "
-                                   "parameters of the function one to one")
-        dots = [a for t in tangents.items for a in flatten(t)[1]]
-        return self.call_user(f, list(primals.items), {}, node, dots)
-
-    def call_user(self, fb, args, kwargs, node, dots=None, rule=None):
-        """``rule(skels, ret)``: the call's ``CustomRule`` (``custom_calls.py``)."""
+    def call_user(self, fb, args, kwargs, node, dots=None, rule=None, grad=None):
+        """``rule(skels, ret)``: the call's ``CustomRule`` (``custom_calls.py``);
+        ``grad``: a ``GradB`` whose derivative this call is (``Call.grad``)."""
         fdef = fb.source.node
         a = fdef.args
         names = [p.arg for p in a.args + a.kwonlyargs]
@@ -197,13 +185,17 @@ class CallLowerer:
                 if n not in defaults:
                     raise self.error(node, f"a missing argument '{n}' to '{fb.source.name}'")
                 bound[n] = defaults[n]
+        made = _made_function(fdef)
+        if made is not None and dots is None and rule is None and grad is None:
+            return self.factory_result(fb, made, bound)
         ordered = [bound[n] for n in names]
         if a.vararg is not None:        # def f(*args): a static tuple of the extra arguments
             ordered.append(TupleB(tuple(args[len(a.args):])))
         if a.kwarg is not None:         # def f(**kw): a static dict of the extra keywords
             ordered.append(DictB(tuple(extra), tuple(extra.values())))
-        skels, atoms = [], []
+        skels, atoms, starts = [], [], []
         for b in ordered:
+            starts.append(len(atoms))
             if isinstance(b, Const) and (b.value is None or type(b.value) in (bool, str)):
                 # a flag known here (ax=None, render=False, mode="valid"): the callee is
                 # specialised to it, so its branches on it fold (a plot never drawn is
@@ -222,10 +214,22 @@ class CallLowerer:
             self.emit(Call(targets, name, tuple(atoms + cap_atoms + dots), self.loc(node), True))
             it = iter(targets)
             return TupleB((unflatten(ret, it), unflatten(ret, it)))
+        if grad is not None:
+            return self.grad_call(grad, name, ret, skels, starts, atoms + cap_atoms,
+                                  len(atoms), len(a.args), node)
         custom = rule(skels, ret) if rule is not None else None
         targets = tuple(self.temp() for _ in range(n_atoms(ret)))
         self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node), rule=custom))
         return unflatten(ret, iter(targets))
+
+    def factory_result(self, fb, made, bound):
+        """A call of a factory (``def make(a): return lambda x: ...``, as autograd's
+        fixed_point examples write the step): the function it makes, capturing the
+        factory's arguments, decided while compiling (no function value reaches the IR)."""
+        inner = dict(fb.captured)
+        inner.update(bound)
+        captured = tuple((n, inner[n]) for n in sorted(free_names(made)) if n in inner)
+        return FuncB(Source(made, fb.source.filename), fb.context, captured)
 
     def defaults(self, fb):
         a = fb.source.node.args
@@ -255,6 +259,25 @@ class CallLowerer:
             except ValueError:
                 raise self.error(d, "a default value that is not a constant") from None
         return out
+
+
+def _made_function(fdef):
+    """The lambda or def a factory's body makes and returns (a docstring aside), or None;
+    the made function has no defaults (they would be evaluated in the factory)."""
+    body = list(fdef.body) if isinstance(fdef, ast.FunctionDef) else []
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    made = None
+    if len(body) == 1 and isinstance(body[0], ast.Return) and \
+            isinstance(body[0].value, ast.Lambda):
+        made = body[0].value
+    elif len(body) == 2 and isinstance(body[0], ast.FunctionDef) and \
+            isinstance(body[1], ast.Return) and isinstance(body[1].value, ast.Name) and \
+            body[1].value.id == body[0].name and not body[0].decorator_list:
+        made = body[0]
+    if made is None or made.args.defaults or any(made.args.kw_defaults):
+        return None
+    return made
 
 
 @dataclass(frozen=True)
@@ -297,14 +320,6 @@ class ContainerLowerer:
                       static(defaults[n], self, node, Ref("attr", cls, "_field_defaults").item(n))
                       for n in names)
         return RecordB(cls, names, items)
-
-
-def _is_pullback(obj):
-    """pullback's own API (``pullback.jvp``, a ``grad`` object): never lowered as user code."""
-    module = getattr(obj, "__module__", None) or ""
-    if not isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
-        module = type(obj).__module__
-    return module == "pullback" or module.startswith("pullback.")
 
 
 _NUMERIC = (float, int, bool, complex, np.ndarray, np.generic)

@@ -16,6 +16,7 @@ from .bindings import ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_
 from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
+from .pullback_calls import PullbackCallLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .functional import FunctionalLowerer, PartialB
@@ -30,8 +31,8 @@ from .scan import appended_names, binding_counts, exits, facts
 RETURNED = "returned"    # stmt_If folded a constant test and the branch taken returned
 
 
-class FunctionLowerer(ExpressionLowerer, CallLowerer, CustomCallLowerer, EffectLowerer,
-                      FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
+class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, CustomCallLowerer,
+                      EffectLowerer, FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
                       ExpansionLowerer, RandomLowerer, LoopLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program

@@ -127,6 +127,17 @@ class CustomRule:
 
 
 @dataclass(frozen=True)
+class GradCall:
+    """The user's ``pullback.grad(func, argnums)(args...)`` (``value_and_grad`` when
+    ``with_value``): ``wrt`` are the indices of the differentiated argument atoms, the
+    first ``primals`` atoms are the call's arguments (the rest values ``func``
+    captures).  Targets: the outputs (``with_value``) then one gradient per ``wrt``."""
+    wrt: tuple
+    primals: int
+    with_value: bool = False
+
+
+@dataclass(frozen=True)
 class Call:
     """``targets = func(*args)`` for a function of the same ``Module``.
 
@@ -134,6 +145,8 @@ class Call:
     one tangent per primal leaf and ``targets`` with one tangent per output.  Only
     the frontend makes these; ``transforms.jvp_calls`` replaces them by calls of
     the callee's tangent function right after typing, so no later stage sees one.
+    ``grad``: a ``GradCall`` (``pullback.grad(func)(...)``), made into ``jvp`` calls
+    by ``transforms.grad_calls`` right after typing, before those are expanded.
 
     ``rule``: a ``CustomRule`` the transforms use instead of differentiating ``func``
     (``transforms/custom_calls.py``); the primal still calls ``func``."""
@@ -143,6 +156,7 @@ class Call:
     loc: Optional[Loc] = field(default=None, compare=False)
     jvp: bool = False
     rule: Optional[CustomRule] = None
+    grad: Optional[GradCall] = None
 
     @property
     def callees(self):
@@ -260,7 +274,8 @@ class Transformed:
     result: tuple = ("atom",)
 
 
-__all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "CustomRule", "If", "For", "While",
+__all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "GradCall", "CustomRule",
+           "If", "For", "While",
            "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
            "Module", "Transformed", "type_of_value", "replace", "derived",
            "dtype_arg"]

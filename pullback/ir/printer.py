@@ -34,7 +34,7 @@ def _block(body, depth, lines, decl=str):
         if isinstance(s, Assign):
             lines.append(f"{pad}{decl(s.target)} = {s.op}({', '.join(map(str, s.args))})")
         elif isinstance(s, Call):
-            kind = "call jvp " if s.jvp else "call "
+            kind = "call jvp " if s.jvp else "call grad " if s.grad else "call "
             lines.append(f"{pad}{', '.join(map(decl, s.targets))} = {kind}{s.func}"
                          f"({', '.join(map(str, s.args))})")
         elif isinstance(s, If):

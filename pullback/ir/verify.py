@@ -88,7 +88,7 @@ def _check_block(fn, body, defined, arity, results, primitives, top):
                 raise VerifyError(f"{fn.name}: unknown primitive {s.op!r}")
             if any(not isinstance(a, (Var, Const)) for a in s.args):
                 raise VerifyError(f"{fn.name}: non-atomic operand in {s!r}")
-        if isinstance(s, Call) and not s.jvp:
+        if isinstance(s, Call) and not s.jvp and s.grad is None:
             if arity is not None and arity.get(s.func) != len(s.args):
                 raise VerifyError(f"{fn.name}: call to {s.func} with wrong arity")
             n = results.get(s.func)

@@ -71,9 +71,12 @@ array_op("diag_vjp", H.diag_vjp, "t x k", "diag(g, k)", helper="diag_vjp",
          linear=0, zero_in_zero_out=True)
 array_op("trace_vjp", H.trace_vjp, "t x", "trace(g)", helper="trace_vjp",
          linear=0, zero_in_zero_out=True)
-array_op("prod_others", H.prod_others, "x axis", helper="prod_others",
-         jvps=("prod_others_jvp(t, x, axis)",))
-array_op("prod_others_jvp", H.prod_others_jvp, "t x axis", helper="prod_others_jvp",
+# prod_others' Jacobian M[i, k] = prod of x over the group of i and k but x_i, x_k is
+# symmetric, so its transpose is its tangent map (grad of a jvp of np.prod)
+array_op("prod_others", H.prod_others, "x axis", "prod_others_jvp(g, x, axis)",
+         helper="prod_others", jvps=("prod_others_jvp(t, x, axis)",))
+array_op("prod_others_jvp", H.prod_others_jvp, "t x axis", "prod_others_jvp(g, x, axis)",
+         NO_RULE, helper="prod_others_jvp",
          jvps=("prod_others_jvp(t, x, axis)", NO_RULE))  # linear in t; x: a third derivative
 array_op("norm_vjp", H.norm_vjp, "t x y ord axis keepdims", helper="norm_vjp")
 

@@ -293,6 +293,11 @@ class ReverseFunction:
         env = dict(zip(prim.params, s.args))
         env.update(y=out_atom, g=g)
         emit.loc = s.loc and replace(s.loc, derived=True)   # named by errors, not printed
+        for i in pos:      # a helper of forward-mode code with a tangent rule only
+            if prim.vjp_ast(i) is None:
+                raise UnsupportedError.at(s.loc, f"no reverse-mode rule for '{s.op}' (reverse "
+                                                 "mode over forward-mode code that uses it)",
+                                          f"reverse of {s.op}")
         return [(s.args[i], emit.expr(prim.vjp_ast(i), env)) for i in pos]
 
     def adjoint_call(self, s):
