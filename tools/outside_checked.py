@@ -151,6 +151,12 @@ class Checked:
         self.__name__ = getattr(base, "__name__", kind)
         self.__doc__ = getattr(base, "__doc__", None)
 
+    @property
+    def pullback_lowers_as(self):
+        """Called inside differentiated code, the provider's derivative itself (pullback
+        differentiates it there; the checks are of the program's top-level calls)."""
+        return self.raw
+
     def __call__(self, *args, **kwargs):
         states = States(self.scalar, args)
         before = states.save()
@@ -347,10 +353,12 @@ def _pullback_provider(kind, fun, argnum):
     return getattr(pullback, kind)(fun, argnums=argnum)
 
 
-def _fixed_point(f, a, x0, distance, tol):
-    """autograd's fixed_point(f, a, x0, distance, tol) as pullback's (implicit derivative)."""
-    import pullback
-    return pullback.fixed_point(lambda x, theta: f(theta)(x), x0, a, tol=tol)
+def _fixed_point_of(pullback):
+    """autograd's fixed_point(f, a, x0, distance, tol) as pullback's (implicit derivative);
+    pullback lowers it where it is called in differentiated code (no import in its body)."""
+    def fixed_point(f, a, x0, distance, tol):
+        return pullback.fixed_point(lambda x, theta: f(theta)(x), x0, a, tol=tol)
+    return fixed_point
 
 
 def _hvp(fun, argnum=0):
@@ -388,13 +396,17 @@ def install(provider, sdist):
     ops = {k: (lambda kind: lambda fun, argnum=0: Checked(make, kind, fun, argnum))(k)
            for k in ("grad", "value_and_grad", "elementwise_grad", "jacobian", "hessian")}
     if provider == "pullback":
+        import pullback
+        for k in ("grad", "value_and_grad"):     # written inside differentiated code
+            ops[k].pullback_lowers_as = getattr(pullback, k)
         import outside_shim
         outside_shim.install()
         flat = outside_shim._module("autograd.misc.flatten", flatten=flatten,
                                     flatten_func=flatten_func)
         opt = outside_shim._module("autograd.misc.optimizers", **OPTIMIZERS)
         misc = outside_shim._module("autograd.misc", flatten=flatten, optimizers=opt)
-        fixed = outside_shim._module("autograd.misc.fixed_points", fixed_point=_fixed_point)
+        fixed = outside_shim._module("autograd.misc.fixed_points",
+                                     fixed_point=_fixed_point_of(pullback))
         sys.modules["autograd.misc.fixed_points"] = fixed
         builtins = outside_shim._module("autograd.builtins", tuple=tuple, list=list, dict=dict,
                                         isinstance=isinstance)

@@ -83,6 +83,11 @@ def _value_and_grad(fun, argnum=0):
     return pullback.value_and_grad(fun, argnums=argnum)
 
 
+# written inside differentiated code (grad(grad(f)) by hand), they are pullback's own
+_grad.pullback_lowers_as = pullback.grad
+_value_and_grad.pullback_lowers_as = pullback.value_and_grad
+
+
 def _jacobian(fun, argnum=0):
     return pullback.jacobian(fun, argnums=argnum)
 

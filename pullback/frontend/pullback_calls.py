@@ -4,8 +4,10 @@ tangents)`` (a ``Call`` marked ``jvp``), ``pullback.grad(f, argnums)(args)`` and
 
 Invariants: pullback's objects are never lowered as user code; they are known by marker
 attributes (``lowers_to_jvp_call``, ``lowers_to_grad``, ``lowers_to_grad_call``), so the
-frontend imports none of the drivers.  Everything else of pullback's is rejected at the
-user's line.  The derivative itself is made after typing (``transforms/grad_calls.py``,
+frontend imports none of the drivers.  Another library's operator may say which of
+pullback's it stands for with an attribute ``pullback_lowers_as`` (an autograd shim's
+``grad``): it is lowered as that one (``calls.call_python``).  Everything else of
+pullback's is rejected at the user's line.  The derivative itself is made after typing (``transforms/grad_calls.py``,
 ``transforms/jvp_calls.py``).
 """
 import types
