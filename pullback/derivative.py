@@ -23,6 +23,7 @@ from .backends import loader
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
+from .rules import registry
 from .tracebacks import user_facing
 
 
@@ -46,7 +47,6 @@ def _value_and_grads(comp, out):
 def _primitive_entry(f):
     """A NumPy ufunc of one or two inputs with a rule (``grad(np.sqrt)``, as autograd
     users write it) as a function in the subset that calls it; ``f`` itself otherwise."""
-    from .rules import registry
     n = getattr(f, "nin", None) if isinstance(f, np.ufunc) else None
     if n not in (1, 2) or registry.lookup_python(f, n) is None:
         return f
