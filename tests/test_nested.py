@@ -213,6 +213,38 @@ def test_grad_and_grad_of_grad_of_a_function_calling_grad():
           jax.grad(jax.grad(newton_fprime_jax))(1.3), rtol=1e-8)
 
 
+def second_inside(x):
+    """grad(grad(f)) written inside: its inner derivative becomes a function of its own."""
+    return pullback.grad(pullback.grad(wave))(x, 0.5) * x
+
+
+def second_inside_jax(x):
+    return jax.grad(jax.grad(wave_jax))(x, 0.5) * x
+
+
+third_of_wave = pullback.grad(pullback.grad(pullback.grad(wave, 1)))     # made outside
+
+
+def third_inside(x):
+    """A grad-of-grad object made outside, and a closure over x inside one."""
+    c = x * 2.0
+    return third_of_wave(x, c) + pullback.grad(pullback.grad(lambda y: y ** 3 * c))(x)
+
+
+def third_inside_jax(x):
+    c = x * 2.0
+    return jax.grad(jax.grad(jax.grad(wave_jax, 1)))(x, c) + \
+        jax.grad(jax.grad(lambda y: y ** 3 * c))(x)
+
+
+@pytest.mark.parametrize("f,fj", [(second_inside, second_inside_jax),
+                                  (third_inside, third_inside_jax)], ids=["second", "third"])
+def test_grad_of_grad_inside(f, fj):
+    close(f(0.3), fj(0.3))
+    close(pullback.grad(f)(0.3), jax.grad(fj)(0.3))
+    close(pullback.grad(f)(0.3), fd(f, 0.3), rtol=1e-6, atol=1e-8)
+
+
 def grad_of_array_result(x):
     return np.sum(pullback.grad(lambda y: y * 2.0)(x))
 
@@ -221,14 +253,14 @@ def grad_wrt_int(x):
     return x * pullback.grad(lambda y, z: y * z, argnums=1)(x, 2)
 
 
-def grad_of_grad_inside(x):
-    return pullback.grad(pullback.grad(wave))(x, 0.5)
+def grad_of_value_and_grad_inside(x):
+    return pullback.grad(pullback.value_and_grad(wave))(x, 0.5)
 
 
 @pytest.mark.parametrize("f,arg,match", [
     (grad_of_array_result, np.ones(3), "returns an array"),
     (grad_wrt_int, 0.3, "with respect to a value of type int"),
-    (grad_of_grad_inside, 0.3, "grad of a grad there"),
+    (grad_of_value_and_grad_inside, 0.3, "it returns a pair"),
 ])
 def test_rejections_name_the_line(f, arg, match):
     with pytest.raises(UnsupportedError, match=match) as info:

@@ -59,6 +59,8 @@ class CallLowerer:
         if isinstance(callee, GradB):
             if any(isinstance(a, StarB) for a in args):
                 raise self.error(node, "a starred argument to a pullback.grad function")
+            if isinstance(callee.f, GradB):
+                return self.call_grad_of_grad(callee, args, kwargs, node)
             return self.call_user(callee.f, args, kwargs, node, grad=callee)
         for a in args:
             if isinstance(a, StarB):

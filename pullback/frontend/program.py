@@ -119,6 +119,20 @@ class Program:
         self.order.append(key)
         return name, self.ret[key]
 
+    def made(self, base, params, body, ret_skel, loc):
+        """The name of a function the frontend made itself (a grad of a grad's inner
+        derivative: ``pullback_calls.call_grad_of_grad``), added to the program."""
+        taken = set(self.names.values())
+        name, k = base, 1
+        while name in taken or any(f"{name}_{s}" in _HELPERS for s in _SUFFIXES):
+            k += 1
+            name = f"{base}_{k}"
+        key = ("made", name)
+        self.names[key], self.ret[key] = name, ret_skel
+        self.done[key] = Function(name, params, body, loc)
+        self.order.append(key)
+        return name
+
     @staticmethod
     def _recursive(name, body):
         return any(isinstance(s, Call) and s.func == name for s in walk(body))

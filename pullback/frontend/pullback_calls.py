@@ -13,7 +13,7 @@ pullback's is rejected at the user's line.  The derivative itself is made after 
 import types
 from dataclasses import dataclass
 
-from ..ir import Call, Const, GradCall
+from ..ir import Call, Const, GradCall, Return, Var
 from .bindings import FuncB, PyObj, TupleB, flatten, n_atoms, unflatten
 from .source import source_of
 
@@ -34,6 +34,13 @@ class PullbackCallLowerer:
                                        "inside differentiated code")
             return self.call_value(self.grad_of(PyObj(obj.f), obj.argnums, obj.with_value, node),
                                    args, kwargs, node)
+        chain = getattr(obj, "_pullback_chain", None)     # grad(grad(f)) made outside
+        if chain is not None and getattr(chain[0], "lowers_to_grad_call", False) and \
+                all(layer.kind == "grad" for layer in chain[1]):
+            g = self.grad_of(PyObj(chain[0].f), chain[0].argnums, chain[0].with_value, node)
+            for layer in chain[1]:
+                g = self.grad_of(g, layer.argnums, layer.with_value, node)
+            return self.call_value(g, args, kwargs, node)
         if not getattr(obj, "lowers_to_jvp_call", False):
             name = getattr(obj, "__name__", type(obj).__name__)
             raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "
@@ -75,14 +82,45 @@ class PullbackCallLowerer:
         return self.grad_of(bound["f"], nums, with_value, node)
 
     def grad_of(self, f, argnums, with_value, node):
+        if isinstance(f, GradB):
+            if f.with_value:
+                raise self.error(node, "pullback.grad of value_and_grad inside differentiated "
+                                       "code (it returns a pair)")
+            return GradB(f, argnums, with_value)
         if isinstance(f, PyObj) and isinstance(f.obj, types.FunctionType) and \
                 not _is_pullback(f.obj):
             f = FuncB(source_of(f.obj), f.obj)
         if not isinstance(f, FuncB):
             raise self.error(node, "pullback.grad of something other than a Python function "
-                                   "inside differentiated code (a grad of a grad there: "
-                                   "differentiate a def that calls grad)")
+                                   "inside differentiated code")
         return GradB(f, argnums, with_value)
+
+    def call_grad_of_grad(self, gb, args, kwargs, node):
+        """``grad(grad(f))(args)``: the inner derivative made a function of its own,
+        ``h(args, captured) = grad(f)(args)`` (its statements lowered here, its captured
+        values its parameters), whose call is the outer ``Call.grad``."""
+        if kwargs or not all(isinstance(a, (Const, Var, TupleB)) for a in args):
+            raise self.error(node, "a grad of a grad inside differentiated code called with "
+                                   "keywords or non-array arguments")
+        skels, atoms, starts = [], [], []
+        for a in args:
+            s, at = flatten(a)
+            starts.append(len(atoms))
+            skels.append(s)
+            atoms += at
+        cap_skel, cap_atoms = flatten(_innermost(gb).f)
+        params = [self.temp() for _ in atoms + cap_atoms]
+        it = iter(params)
+        inner_args = [unflatten(s, it) for s in skels]
+        inner = _recaptured(gb.f, it)
+        result = []
+        body = self.nested(lambda: result.append(self.call_value(inner, inner_args, {}, node)))
+        ret, outs = flatten(result[0])
+        name = self.program.made(_innermost(gb).f.source.name + "_grad", tuple(params),
+                                 body + (Return(tuple(outs), self.loc(node)),), ret,
+                                 self.loc(node))
+        return self.grad_call(gb, name, ret, skels, starts, atoms + cap_atoms, len(atoms),
+                              len(args), node)
 
     def grad_call(self, gb, name, ret, skels, starts, args, nprimal, npositional, node):
         """The ``Call.grad`` of ``name``: its targets as the value (``with_value``) and
@@ -103,6 +141,20 @@ class PullbackCallLowerer:
         grads = [unflatten(skels[k], it) for k in nums]
         g = grads[0] if isinstance(gb.argnums, int) else TupleB(tuple(grads))
         return TupleB((targets[0], g)) if gb.with_value else g
+
+
+def _innermost(gb):
+    while isinstance(gb.f, GradB):
+        gb = gb.f
+    return gb
+
+
+def _recaptured(gb, params):
+    """``gb`` with its function's captured values read from ``params`` (the made
+    function's own parameters)."""
+    if isinstance(gb.f, GradB):
+        return GradB(_recaptured(gb.f, params), gb.argnums, gb.with_value)
+    return GradB(unflatten(flatten(gb.f)[0], params), gb.argnums, gb.with_value)
 
 
 def _is_pullback(obj):
