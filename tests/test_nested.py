@@ -298,3 +298,29 @@ def test_a_factory_call_makes_its_function():
     close(pullback.grad(made)(0.7), fd(made, 0.7), rtol=1e-7)
     close(pullback.grad(pullback.grad(sqrt_by_factory))(2.0), jax.grad(jax.grad(jnp.sqrt))(2.0),
           rtol=1e-8)
+
+
+def smooth(x):
+    return np.sum(np.sin(x) * x[0, 0]) + np.sum(np.cos(x[1]) ** 2)
+
+
+def smooth_jax(x):
+    return jnp.sum(jnp.sin(x) * x[0, 0]) + jnp.sum(jnp.cos(x[1]) ** 2)
+
+
+def value_times_slope(x):
+    v, g = pullback.value_and_grad(smooth)(x)
+    return v * np.sum(g * x)
+
+
+def value_times_slope_jax(x):
+    v, g = jax.value_and_grad(smooth_jax)(x)
+    return v * jnp.sum(g * x)
+
+
+def test_value_and_grad_inside_on_an_array_and_its_hessian():
+    """Forward over reverse over the inner forward sweeps (a third derivative of smooth)."""
+    x = np.array([[0.3, 0.5], [0.7, -1.1]])
+    close(pullback.grad(value_times_slope)(x), jax.jit(jax.grad(value_times_slope_jax))(x))
+    close(pullback.hessian(value_times_slope)(x),
+          jax.jit(jax.hessian(value_times_slope_jax))(x), rtol=1e-8)
