@@ -44,6 +44,7 @@ class _Lowering:
     def __init__(self, space, live_out, fresh):
         self.space, self.live_out, self.fresh = space, live_out, fresh
         self.value = {}       # name -> ("scalar", atom) | ("view", name, shape, view) | ("buffer", Var)
+        #                       | ("overwritten",): a view whose array the nest wrote since
         self.body, self.inputs, self.allocs, self.updates, self.reduces = [], [], [], [], []
         self.loads = {}       # Access -> the body scalar holding it (until a store to its array)
         self.accesses = {}    # array name -> [(Access, kind)]  kind: load | store | accumulate
@@ -106,6 +107,8 @@ class _Lowering:
         if kind == "view":
             _, base, _, view = got
             return self.load(Access(base.name, _shape(base), view(index)), a.type.dtype)
+        if kind == "overwritten":
+            raise NotFusible("a slice read after the nest writes its array")
         raise NotFusible("an accumulated or reduced value read in its own nest")
 
     # -- statements -------------------------------------------------------------------------
@@ -237,6 +240,11 @@ class _Lowering:
             (access, "accumulate" if accumulate else "store"))
         for a in [a for a in self.loads if a.array == access.array]:
             del self.loads[a]
+        # a slice taken before this write holds the values from before it (``getitem_copy``
+        # then ``x[idx] = 0.0``): the nest would load them after it, so it may not read it
+        for name, got in list(self.value.items()):
+            if got[0] == "view" and got[1].name == access.array:
+                self.value[name] = ("overwritten",)
 
     def reduction(self, s):
         x, axis, keep = s.args

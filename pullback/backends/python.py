@@ -19,6 +19,7 @@ from ..rules.effects import EFFECTS
 from ..ir.types import is_array
 from .escape import index_text, literal_of, py_comment, py_identifier, py_string
 from .python_static import CREATES, FOREIGN, LIKE, STATIC_OPS, elide_broadcast, resolved, static_expr
+from .python_views import transient_copies
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
                  and callable(getattr(np_helpers, n, None) or getattr(helpers, n, None))
@@ -136,6 +137,7 @@ class _Printer:
         self.last_line = None
         self.origins = {}       # index of a printed line -> the Loc it comes from
         self.inlined = {}       # temporary -> the statement folded into its use
+        self.views = transient_copies(fn)     # copies read only before any write: views
 
     # -- expressions ------------------------------------------------------------
     def expr(self, s, env):
@@ -162,7 +164,7 @@ class _Printer:
             return f"{_paren(args[0], ATOM)}.copy()", ATOM
         if s.op in ("getitem", "getitem_copy"):
             text = f"{_paren(args[0], ATOM)}[{index_text(s.args[1], args[1])}]"
-            if s.op != "getitem_copy":
+            if s.op != "getitem_copy" or id(s) in self.views:
                 return text, ATOM
             # np.array would make another library's array NumPy's (FOREIGN: Dask, CuPy)
             return (f"{text}.copy()" if FOREIGN.get() else f"np.array({text})"), ATOM

@@ -59,7 +59,7 @@ from ..analysis.types import result_type
 # ops whose result is a new array and which keep no reference to their arguments
 _ELEMENTWISE = frozenset(("add", "sub", "mul", "truediv", "neg", "pow", "exp", "log", "sqrt",
                           "square", "tanh", "sin", "cos"))
-_COPYING_READS = _ELEMENTWISE | {"getitem_vjp", "sum", "mean"}
+COPYING_READS = _ELEMENTWISE | {"getitem_vjp", "sum", "mean", "copy_array", "getitem_copy"}
 # ops whose (array) result is always a new buffer on every backend, beyond those above:
 # a result made by one needs no copy before the caller hands it out (``fresh_results``)
 # (``unbroadcast`` only where it sums: of an array already its target's shape it is that array)
@@ -102,15 +102,27 @@ def visible_writes(fn):
 def owned_accumulations(fn):
     """The accumulations this pass writes (``p = getitem(b, idx); q = add(p, g);
     b = setitem(b, idx, q)``, ``p`` and ``q`` read there only) into a buffer ``b``
-    that owns its memory, proven by the same analysis: ``{id(getitem), id(setitem)}``.
+    that owns its memory, proven by the same analysis: ``{id(getitem), id(setitem)}``;
+    and the generated writes of a constant (``b = setitem(b, idx, 0.0)``, made by
+    ``zero_slices.py``) into such a buffer.
     The earlier passes leave them alone when the pipeline runs again on its own
     output (such a write is seen by no other value and needs no zeros materialised:
     ``b`` was never the constant 0.0 on the way)."""
     pass_, tails = _accumulations(fn)
-    if not tails:
+    if not tails and not pass_.constant_writes:
         return set()
     pass_.block(fn.body, frozenset())
-    return {k for tail, ok in pass_.proven.items() if ok for k in (tail, id(tails[tail]))}
+    return {k for tail, ok in pass_.proven.items() if ok
+            for k in ((tail, id(tails[tail])) if tail in tails else (tail,))}
+
+
+def owned_before(fn):
+    """``{id(Assign): names owning their buffer just before it}`` over ``fn`` (in a
+    loop, at the fixpoint)."""
+    pass_, _ = _accumulations(fn)
+    pass_.seen = {}
+    pass_.block(fn.body, frozenset())
+    return pass_.seen
 
 
 def _accumulations(fn):
@@ -125,6 +137,9 @@ def _accumulations(fn):
     pass_ = _Pass(reads, None, zeros=set())
     pass_.heads = {id(a) for a in tails.values()}
     pass_.tails = set(tails)
+    pass_.constant_writes = {id(s) for s in walk(fn.body) if type(s) is Assign and
+                             derived(s) and s.op == "setitem" and s.args[0] == s.target and
+                             isinstance(s.args[2], Const)}
     pass_.proven = {}
     return pass_, tails
 
@@ -181,6 +196,8 @@ class _Pass:
     heads = frozenset()     # ids of accumulations' reads ``getitem(b, idx)``: no view escapes
     tails = frozenset()     # ids of their writes ``setitem(b, idx, q)``
     proven = None           # id(accumulation's setitem) -> whether b owned its buffer there
+    constant_writes = frozenset()   # ids of generated ``b = setitem(b, idx, 0.0)``: proven too
+    seen = None             # id(Assign) -> the owned names before it (``owned_before``)
     new_arrays = frozenset()    # ops also making owned buffers (``fresh_results`` only)
 
     def __init__(self, reads, names, zeros):
@@ -195,6 +212,8 @@ class _Pass:
         pending = {}        # t -> (position in out, getitem_vjp statement)
         for s in stmts:
             if isinstance(s, Assign):
+                if self.seen is not None:
+                    self.seen[id(s)] = frozenset(owned)
                 new = self.assign(s, owned, pending, out, rewrite)
                 if s.op == "setitem" and s.args[0] == s.target:
                     pending.clear()     # an in-place write: a pending g might view that array
@@ -232,11 +251,13 @@ class _Pass:
         if id(s) in self.tails:       # an accumulation this pass wrote: b keeps its buffer
             self.proven[id(s)] = b.name in owned      # (the last visit is the loop's fixpoint)
             return None
+        if id(s) in self.constant_writes:
+            self.proven[id(s)] = b.name in owned
         in_place = op == "setitem" and args[0] == b
-        copying = op in _COPYING_READS or (op == "setitem" and not in_place) or \
+        copying = op in COPYING_READS or (op == "setitem" and not in_place) or \
             id(s) in self.heads
         for i, a in enumerate(args):
-            if isinstance(a, Var) and not (copying or (in_place and i > 0) or op == "copy"):
+            if isinstance(a, Var) and not (copying or in_place or op == "copy"):
                 owned.discard(a.name)
         was = b.name in owned
         owned.discard(b.name)
@@ -249,7 +270,7 @@ class _Pass:
         else:
             made = op in self.new_arrays and (op != "unbroadcast" or getattr(
                 args[0], "type", None) != b.type)
-            fresh = op in ("getitem_vjp", "setitem", "zeros") or made or (
+            fresh = op in ("getitem_vjp", "setitem", "zeros", "copy_array", "getitem_copy") or made or (
                 op in _ELEMENTWISE and any(isinstance(a, Var) and is_array(a.type) for a in args))
         if fresh and _buffer(b.type):
             owned.add(b.name)

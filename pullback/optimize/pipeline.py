@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..ir import Call, Module
 from ..ir.walk import walk
+from .common import reuse_common
 from .constants import propagate_constants
 from .dce import eliminate_dead_code
 from .hoist import hoist_invariants
@@ -23,10 +24,11 @@ from .scaled_adjoints import fold_scaled
 from .shape_args import free_type_only_args
 from .tapes import fuse_tapes
 from .zero_arrays import materialize_zero_arrays, zero_array_arguments
+from .zero_slices import zero_slices_in_place
 
 
 def simplify(fn):
-    """Constants, then dead code, until neither changes the function.
+    """Constants, shared subexpressions, then dead code, until none changes the function.
 
     >>> from pullback.ir import Assign, Const, Function, Pop, Return, Var
     >>> from pullback.ir.printer import format_function
@@ -37,7 +39,7 @@ def simplify(fn):
       return p
     """
     while True:
-        new = eliminate_dead_code(free_type_only_args(propagate_constants(fn)))
+        new = eliminate_dead_code(free_type_only_args(reuse_common(propagate_constants(fn))))
         if new == fn:
             return new
         fn = new
@@ -47,10 +49,12 @@ def simplify(fn):
 PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_residuals_late,
           recompute_cheap, fuse_tapes, simplify)
 # Reverse-mode output: then constant factors of adjoints fold together, zero adjoints
-# become arrays where their shape matters, and adjoints accumulate in place (last:
-# nothing may substitute into an in-place write after it).
+# become arrays where their shape matters, the slice an in-place write's adjoint zeroes
+# is zeroed in place, and adjoints accumulate in place (last: nothing may substitute into
+# an in-place write after it; dead-code elimination substitutes nothing: it drops what
+# only a scatter's shape argument read, a primal restored for it).
 REVERSE_PASSES = PASSES + (fold_scaled, simplify, materialize_zero_arrays,
-                           accumulate_in_place)
+                           zero_slices_in_place, accumulate_in_place, eliminate_dead_code)
 # Run on each primal function before it is differentiated: what folds there is
 # neither taped nor differentiated.  A loop that hoisting emptied goes too.
 PRIMAL_PASSES = (propagate_constants, eliminate_dead_code, hoist_invariants, eliminate_dead_code)

@@ -39,6 +39,9 @@ Invariants
   user's arithmetic (``0 * y`` stays as written).
 - A broadcast constant becomes a scalar only in a product whose other factor
   already has the product's type, so no value changes shape or dtype.
+- A sum (``unbroadcast``, ``sum``) of a scaled array ``k a`` that makes a smaller value
+  is ``k`` times the sum of ``a``: the factor multiplies the smaller array
+  (``np.sum(-g, axis=0)`` is ``-np.sum(g, axis=0)``).
 - Facts hold within one block, from a definition until one of its operands is
   written again; a compound statement forgets them all.  Reassociating
   ``(2 a) 100`` as ``200 a`` may change the last bit, as any compiler's
@@ -127,6 +130,12 @@ def _rewrite(s, bcast, scaled, temp):
             k, a = scaled[name]
             return Assign(y, "mul", (Const(-k), a))
         return s
+    if op in ("unbroadcast", "sum") and isinstance(args[0], Var) and args[0].name in scaled \
+            and y.type != args[0].type:     # sum (k a) = k sum a: scale the smaller array
+        k, a = scaled[args[0].name]
+        if a.type == args[0].type and k != 1:
+            part = temp(y.type)
+            return Assign(part, op, (a,) + args[1:]), _mul(y, Const(k), part)
     if op != "mul":
         return s
     for p, q in (args, args[::-1]):

@@ -56,6 +56,8 @@ def fold(op, args, exact=False):
         for x, y in ((a, b), (b, a)):
             if _is(x, 0) and _float(y):
                 return y
+    if op == "add" and not exact and type(a) is Var and a == b and _float(a):
+        return ("mul", (Const(2.0), a))     # a contribution counted twice (``x * x``)
     if op == "sub" and _is(b, 0) and _float(a):
         return a
     if op == "truediv" and _is(b, 1) and _float(a):
