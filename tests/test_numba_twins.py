@@ -62,6 +62,12 @@ EXEMPT = {
     "lu_packed_jvp": "scipy.linalg.lu_factor: SciPy is not nopython",
     "lu_perm": "scipy.linalg.lu_factor: SciPy is not nopython",
     "lu_piv": "scipy.linalg.lu_factor: SciPy is not nopython",
+    "convolve": "np.convolve, scipy.signal.convolve/correlate: not written yet",
+    "convolve_vjp_a": "np.convolve, scipy.signal.convolve/correlate: not written yet",
+    "convolve_vjp_b": "np.convolve, scipy.signal.convolve/correlate: not written yet",
+    "convolve_axes": "convolution over some axes (autograd's signature): not written yet",
+    "convolve_axes_vjp_a": "convolution over some axes (autograd's signature): not written yet",
+    "convolve_axes_vjp_b": "convolution over some axes (autograd's signature): not written yet",
 }
 PRINTED = set(numba_arrays.OPS) | set(numba_layout.OPS) | set(numba_twins.PRINTERS) | \
     set(numba_lists.OPS)

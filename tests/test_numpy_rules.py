@@ -25,6 +25,7 @@ import pullback
 import numpy_rule_table_arrays  # noqa: F401  (appends the second half of the table)
 import numpy_expansion_table  # noqa: F401  (appends NumPy's Python functions)
 import scipy_rule_table  # noqa: F401  (appends the SciPy rows)
+import signal_rule_table  # noqa: F401  (appends the convolutions)
 from numpy_rule_table import ROWS
 
 jax.config.update("jax_enable_x64", True)
@@ -46,7 +47,8 @@ _SPECIAL = types.SimpleNamespace(
     log_softmax=lambda x, axis=None: jax.nn.log_softmax(x, axis=axis),
     **scipy_rule_table.JAX_SPECIAL)
 _JAX_GLOBALS = {"np": _JaxNumpy(), "scipy": types.SimpleNamespace(
-    special=_SPECIAL, **scipy_rule_table.JAX_SCIPY)}
+    special=_SPECIAL, **scipy_rule_table.JAX_SCIPY,
+    **signal_rule_table.JAX_SCIPY)}
 
 
 def jax_twin(f):

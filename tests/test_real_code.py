@@ -43,15 +43,15 @@ def line_of(fn, text):
 
 # -- cause 6: never into a library's source ----------------------------------------------------
 def convolved(w):
-    return np.sum(scipy.signal.convolve(w, w) ** 2)
+    return np.sum(scipy.signal.detrend(w) ** 2)
 
 
 def test_library_function_rejected_at_the_users_line():
     with pytest.raises(pullback.UnsupportedError) as e:
         pullback.grad(convolved)(X)
     err = e.value
-    assert err.filename == HERE and err.line == line_of(convolved, "scipy.signal.convolve")
-    assert "'scipy.signal.convolve'" in err.message and "pullback.defvjp" in err.message
+    assert err.filename == HERE and err.line == line_of(convolved, "scipy.signal.detrend")
+    assert "'scipy.signal.detrend'" in err.message and "pullback.defvjp" in err.message
     assert "site-packages" not in str(err)
 
 

@@ -12,6 +12,7 @@ primitive(s) and whether a derivative flows through it.  A test
 """
 import ast
 import builtins
+import importlib
 import math
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from pullback.frontend import expressions, library
 from pullback.rules import PRIMITIVES, expansions, registry
 
 FUNCTION_SECTIONS = ("Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.integrate",
-                     "scipy.stats")
+                     "scipy.signal", "scipy.stats")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "numpy-coverage.md"
 _OPERATORS = {ast.Add: "a + b", ast.Sub: "a - b", ast.Mult: "a * b", ast.Div: "a / b",
               ast.FloorDiv: "a // b", ast.Mod: "a % b", ast.Pow: "a ** b", ast.MatMult: "a @ b",
@@ -40,9 +41,10 @@ def _namespaces():
     try:
         import scipy.integrate
         import scipy.linalg
+        import scipy.signal
         import scipy.special
         spaces += [("scipy.special.", scipy.special), ("scipy.linalg.", scipy.linalg),
-                   ("scipy.integrate.", scipy.integrate)]
+                   ("scipy.integrate.", scipy.integrate), ("scipy.signal.", scipy.signal)]
     except ImportError:
         pass
     return spaces
@@ -57,7 +59,8 @@ def expansion_rows():
         import scipy.stats as stats
     except ImportError:
         return out
-    import scipy.integrate  # noqa: F401  (its expansions too, loaded on demand)
+    for module in ("scipy.integrate", "scipy.signal"):   # their expansions load on demand
+        importlib.import_module(module)
     expansions.load_imported()
     for k, fn in expansions.EXPANSIONS.items():
         if isinstance(k, tuple):        # (distribution type, method)
@@ -72,7 +75,7 @@ def expansion_rows():
 
 
 def _section(spelling):
-    for prefix in ("scipy.special", "scipy.linalg", "scipy.integrate"):
+    for prefix in ("scipy.special", "scipy.linalg", "scipy.integrate", "scipy.signal"):
         if spelling.startswith(prefix + "."):
             return prefix
     return "NumPy" if spelling.startswith("np.") else "Python"
@@ -134,7 +137,7 @@ def rows():
         spelling = f"{module}.{name or '*'}".replace("numpy.", "np.")
         out.append((_section(spelling), spelling, [], f"no: rejected at the call; {text}"))
     order = ["operators", "Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.integrate",
-             "scipy.stats", "methods and attributes"]
+             "scipy.signal", "scipy.stats", "methods and attributes"]
     return sorted(set((s, n, tuple(p), k) for s, n, p, k in out),
                   key=lambda r: (order.index(r[0]), r[1].lower()))
 
@@ -148,6 +151,15 @@ SECTION_NOTES = {
                        "or sensitivities (forward); `solve_ivp` needs `t_eval` and returns "
                        "`.t`, `.y`, `.success`; python backend only (Numba and C reject the "
                        "call at its line).",
+    "scipy.signal": "Convolutions over every axis of two arrays with the same number of "
+                    "axes, in the modes 'full', 'valid' and 'same' (as `np.convolve` and "
+                    "`np.correlate` for vectors): one primitive, `convolve`, whose rules are "
+                    "correlations with the other argument (`pullback/rules/signal.py`); "
+                    "`method` changes only rounding; real values are differentiated, an active "
+                    "complex argument is rejected; python backend only (Numba and C reject the "
+                    "call at its line). autograd.scipy.signal.convolve's signature (`axes`, "
+                    "`dot_axes`: some axes convolved, some contracted, the rest outer) is the "
+                    "primitive `convolve_axes` (`pullback.rules.signal_helpers.convolve_axes`).",
 }
 
 
@@ -158,7 +170,7 @@ def render():
              "Generated from the rule registry by `python tools/numpy_coverage.py`; "
              "`tests/test_numpy_rules.py` fails when this file is out of date.", "",
              f"- {len(functions)} functions (Python, NumPy, scipy.special, scipy.linalg, "
-             f"scipy.integrate and scipy.stats spellings), "
+             f"scipy.integrate, scipy.signal and scipy.stats spellings), "
              f"{sum(not r[3].startswith('no') for r in functions)} of them differentiable;",
              f"- {sum(r[0] == 'methods and attributes' for r in table)} array methods and "
              f"attributes and {sum(r[0] == 'operators' for r in table)} operators.", "",

@@ -6,7 +6,9 @@ file written for autograd runs unchanged:
 
     import autograd.numpy as np          -> numpy itself
     import autograd.numpy.random as npr  -> numpy.random
-    import autograd.scipy.special        -> scipy.special (stats, linalg, signal, ...)
+    import autograd.scipy.special        -> scipy.special (stats, linalg, integrate, ...)
+    autograd.scipy.signal.convolve       -> pullback's convolve_axes: a primitive with a rule
+                                            for autograd's signature (axes, dot_axes, mode)
     from autograd import grad            -> pullback.grad (argnum -> argnums)
     from autograd.test_util import check_grads, combo_check
                                          -> one recorded *case* per call, judged by
@@ -25,11 +27,11 @@ import numpy as np
 import scipy
 import scipy.integrate
 import scipy.linalg
-import scipy.signal
 import scipy.special
 import scipy.stats
 
 import pullback
+from pullback.rules.signal_helpers import convolve_axes
 
 TOL = 1e-6
 
@@ -126,14 +128,17 @@ def install():
                   tuple=tuple, list=list, dict=dict, isinstance=isinstance)
     util = _module("autograd.test_util", check_grads=check_grads, combo_check=combo_check,
                    scalar_close=scalar_close, check_equivalent=check_equivalent)
+    # autograd's convolve(A, B, axes, dot_axes, mode) is not SciPy's: pullback's primitive
+    # for that signature (rules/signal.py), whose values equal autograd's
+    signal = _module("autograd.scipy.signal", convolve=convolve_axes)
     ascipy = _module("autograd.scipy", special=scipy.special, stats=scipy.stats,
-                     linalg=scipy.linalg, signal=scipy.signal, integrate=scipy.integrate,
+                     linalg=scipy.linalg, signal=signal, integrate=scipy.integrate,
                      misc=scipy.special)
     mods = {"autograd": top, "autograd.test_util": util, "autograd.scipy": ascipy,
             "autograd.numpy": np, "autograd.numpy.random": np.random,
             "autograd.numpy.linalg": np.linalg, "autograd.numpy.fft": np.fft,
             "autograd.scipy.special": scipy.special, "autograd.scipy.stats": scipy.stats,
-            "autograd.scipy.linalg": scipy.linalg, "autograd.scipy.signal": scipy.signal,
+            "autograd.scipy.linalg": scipy.linalg, "autograd.scipy.signal": signal,
             "autograd.scipy.integrate": scipy.integrate, "autograd.scipy.misc": scipy.special}
     for dist in ("norm", "t", "gamma", "beta", "poisson", "dirichlet", "multivariate_normal",
                  "chi2", "expon", "logistic"):

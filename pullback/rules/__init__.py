@@ -5,6 +5,7 @@ Importing this package registers every primitive (``rules.scalar``, ...).
 from . import draws, effects, numpy_core, numpy_linalg, numpy_nondiff, registry, scalar  # noqa: F401
 from . import schedule  # noqa: F401  (checkpointing's run-time schedule)
 from . import complex  # noqa: F401  (complex values: JAX's convention)
+from . import signal  # noqa: F401  (convolutions; scipy.signal's load on demand)
 from . import numpy_expansions  # noqa: F401  (NumPy's Python functions, as expansions)
 from .registry import PRIMITIVES, lookup_python  # noqa: F401
 

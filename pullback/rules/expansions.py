@@ -29,7 +29,8 @@ import sys
 import types
 
 ON_DEMAND = {"scipy.stats": "pullback.rules.scipy_stats",      # library module ->
-             "scipy.integrate": "pullback.ode"}  # its rules (with rules.scipy_integrate)
+             "scipy.integrate": "pullback.ode",
+             "scipy.signal": "pullback.rules.scipy_signal"}  # its rules (with rules.scipy_integrate)
 EXPANSIONS: dict = {}     # key (see ``key``) -> the expansion function
 BODIES: set = set()       # every function written in the subset for an expansion
 FROZEN: dict = {}         # frozen-distribution type -> (value -> (generator, args, kwds))

@@ -399,3 +399,4 @@ from .linalg_helpers import *  # noqa: E402,F401,F403  (re-exported for the Pyth
 from .factor_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .special_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .complex_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
+from .signal_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
