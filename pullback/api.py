@@ -59,8 +59,8 @@ def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
 
 # the frontend's markers (it does not import this module): grad(f)(x) written inside
 # differentiated code is a Call.grad (transforms/grad_calls.py), with the value or not
-grad.lowers_to_grad = False
-value_and_grad.lowers_to_grad = True
+grad.lowers_to_grad = "grad"
+value_and_grad.lowers_to_grad = "value_and_grad"
 
 
 def _no_aux(has_aux):

@@ -211,6 +211,8 @@ def jacobian(f: Callable, argnums: Argnums = 0, mode: str = "reverse",
     the Jacobian's call returns ``(jacobian of output, aux)``."""
     if has_aux:
         return AuxJacobian(f, jacobian(f, argnums, mode, backend))
+    if isinstance(f, ReverseJacobian):      # jacobian(jacobian(f)): forward over its twin
+        f = derivative_of(f.f, f.argnums, kind="jac", backend=f.backend)
     if mode == "forward":
         return derivative_of(f, argnums, kind="jac", backend=backend)
     if mode != "reverse":
@@ -220,6 +222,9 @@ def jacobian(f: Callable, argnums: Argnums = 0, mode: str = "reverse",
         # input: the Jacobian of a derivative is built forward over it (same numbers)
         return derivative_of(f, argnums, kind="jac", backend=backend)
     return ReverseJacobian(f, argnums, backend or "python")
+
+
+jacobian.lowers_to_grad = "jacobian"    # inside differentiated code: a Call.grad (jac)
 
 
 @user_facing

@@ -324,3 +324,49 @@ def test_value_and_grad_inside_on_an_array_and_its_hessian():
     close(pullback.grad(value_times_slope)(x), jax.jit(jax.grad(value_times_slope_jax))(x))
     close(pullback.hessian(value_times_slope)(x),
           jax.jit(jax.hessian(value_times_slope_jax))(x), rtol=1e-8)
+
+
+# -- pullback.jacobian inside (autograd's test_jacobian_higher_order) -------------------------
+def outer_wave(x):
+    return np.sin(np.outer(x, x)) + np.cos(np.dot(x, x))
+
+
+def outer_wave_jax(x):
+    return jnp.sin(jnp.outer(x, x)) + jnp.cos(jnp.dot(x, x))
+
+
+def sum_sin_jacobian(x):
+    return np.sum(np.sin(pullback.jacobian(outer_wave)(x)))
+
+
+def sum_sin_jacobian_jax(x):
+    return jnp.sum(jnp.sin(jax.jacfwd(outer_wave_jax)(x)))
+
+
+def sum_sin_second_jacobian(x):
+    return np.sum(np.sin(pullback.jacobian(pullback.jacobian(outer_wave))(x)))
+
+
+def sum_sin_second_jacobian_jax(x):
+    return jnp.sum(jnp.sin(jax.jacfwd(jax.jacfwd(outer_wave_jax))(x)))
+
+
+def curve_slope(t):
+    """A number in, an array out: its Jacobian is the tangent vector."""
+    return pullback.jacobian(lambda a: np.array([a, a * a * t]), mode="forward")(t * 2.0)[1]
+
+
+def curve_slope_jax(t):
+    return jax.jacfwd(lambda a: jnp.array([a, a * a * t]))(t * 2.0)[1]
+
+
+JACOBIANS = [(sum_sin_jacobian, sum_sin_jacobian_jax, np.array([0.3, -0.8])),
+             (sum_sin_second_jacobian, sum_sin_second_jacobian_jax, np.array([0.3, -0.8])),
+             (curve_slope, curve_slope_jax, 0.7)]
+
+
+@pytest.mark.parametrize("f,fj,x", JACOBIANS, ids=["jacobian", "jacobian2", "curve"])
+def test_jacobian_inside(f, fj, x):
+    close(f(x), fj(x))
+    close(pullback.grad(f)(x), jax.grad(fj)(x))
+    close(pullback.grad(f)(x), fd(f, x), rtol=1e-6, atol=1e-7)

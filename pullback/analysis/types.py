@@ -240,10 +240,14 @@ def _infer(module, entry_types, errors):
                                                    for t in outs)
                     elif s.grad is not None:    # the value, then one gradient per wrt
                         grads = tuple(ty(s.args[i]) for i in s.grad.wrt)
-                        if None in grads or (s.grad.with_value and not outs):
+                        if None in grads or ((s.grad.with_value or s.grad.jac) and not outs):
                             continue
-                        outs = (tuple(outs) if s.grad.with_value else ()) + tuple(
-                            t if is_differentiable(t) else "float" for t in grads)
+                        grads = tuple(t if is_differentiable(t) else "float" for t in grads)
+                        if s.grad.jac:      # blocks of shape output shape + argument shape
+                            grads = tuple(_block(outs[0], t) for t in grads)
+                            if None in grads:       # (shapes not known yet: a later round)
+                                continue
+                        outs = (tuple(outs) if s.grad.with_value else ()) + grads
                     for t, r in zip(s.targets, outs):
                         if r is not None:
                             setvar(fn.name, t.name, r)
@@ -258,6 +262,17 @@ def _infer(module, entry_types, errors):
                         changed = True
     return Module(tuple(_annotate(f, table[f.name], bool(errors)) for f in module.functions),
                   module.result)
+
+
+def _block(out, arg):
+    """The type of a Jacobian block of an output of type ``out`` w.r.t. ``arg``; None
+    until both are known (a partial type would join into an unknown shape)."""
+    if out is None or arg is None:
+        return None
+    so, sa = (t.shape if isinstance(t, Array) else () for t in (out, arg))
+    if so is None or sa is None or None in so + sa:
+        return None
+    return Array("float64", so + sa) if so + sa else as_type("float")
 
 
 def _rule_params(module, s, arg_types, rets, setvar):

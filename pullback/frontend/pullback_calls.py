@@ -24,7 +24,7 @@ class PullbackCallLowerer:
         ``f``'s tangent function (``Call.jvp``); ``pullback.grad(f, argnums)`` and
         ``value_and_grad`` a ``GradB`` (its call a ``Call.grad``); other pullback objects
         are rejected.  They are known by marker attributes: ``lowers_to_jvp_call``,
-        ``lowers_to_grad`` (the functions' ``with_value``), ``lowers_to_grad_call`` (a
+        ``lowers_to_grad`` (grad, value_and_grad, jacobian), ``lowers_to_grad_call`` (a
         ``grad`` object made outside)."""
         if getattr(obj, "lowers_to_grad", None) is not None:
             return self.grad_binding(args, kwargs, obj.lowers_to_grad, node)
@@ -61,10 +61,13 @@ class PullbackCallLowerer:
         dots = [a for t in tangents.items for a in flatten(t)[1]]
         return self.call_user(f, list(primals.items), {}, node, dots)
 
-    def grad_binding(self, args, kwargs, with_value, node):
-        """``pullback.grad(f, argnums=0)`` / ``value_and_grad`` written in the code."""
+    def grad_binding(self, args, kwargs, kind, node):
+        """``pullback.grad(f, argnums=0)`` / ``value_and_grad`` / ``jacobian`` (``kind``)
+        written in the code (a jacobian's ``mode`` does not change its numbers)."""
         bound = dict(zip(("f", "argnums"), args))
         for k, v in kwargs.items():
+            if kind == "jacobian" and k == "mode" and isinstance(v, Const):
+                continue
             if k not in ("f", "argnums") or k in bound:
                 raise self.error(node, f"pullback.grad with '{k}' inside differentiated code "
                                        "(f and argnums only)")
@@ -79,21 +82,22 @@ class PullbackCallLowerer:
             nums = nums.value
         else:
             raise self.error(node, "pullback.grad whose argnums are not known when compiling")
-        return self.grad_of(bound["f"], nums, with_value, node)
+        return self.grad_of(bound["f"], nums, kind == "value_and_grad", node,
+                            kind == "jacobian")
 
-    def grad_of(self, f, argnums, with_value, node):
+    def grad_of(self, f, argnums, with_value, node, jac=False):
         if isinstance(f, GradB):
             if f.with_value:
                 raise self.error(node, "pullback.grad of value_and_grad inside differentiated "
                                        "code (it returns a pair)")
-            return GradB(f, argnums, with_value)
+            return GradB(f, argnums, with_value, jac)
         if isinstance(f, PyObj) and isinstance(f.obj, types.FunctionType) and \
                 not _is_pullback(f.obj):
             f = FuncB(source_of(f.obj), f.obj)
         if not isinstance(f, FuncB):
             raise self.error(node, "pullback.grad of something other than a Python function "
                                    "inside differentiated code")
-        return GradB(f, argnums, with_value)
+        return GradB(f, argnums, with_value, jac)
 
     def call_grad_of_grad(self, gb, args, kwargs, node):
         """``grad(grad(f))(args)``: the inner derivative made a function of its own,
@@ -130,13 +134,13 @@ class PullbackCallLowerer:
             raise self.error(node, f"pullback.grad with argnums {gb.argnums} of a function of "
                                    f"{npositional} positional parameters")
         if n_atoms(ret) != 1:
-            raise self.error(node, "pullback.grad of a function that does not return one "
-                                   "number (use jacobian)")
+            raise self.error(node, "pullback.grad or jacobian of a function that does not "
+                                   "return one number or array inside differentiated code")
         wrt = tuple(i for k in nums for i in range(starts[k], starts[k] + n_atoms(skels[k])))
         nv = 1 if gb.with_value else 0
         targets = tuple(self.temp() for _ in range(nv + len(wrt)))
         self.emit(Call(targets, name, tuple(args), self.loc(node),
-                       grad=GradCall(wrt, nprimal, gb.with_value)))
+                       grad=GradCall(wrt, nprimal, gb.with_value, gb.jac)))
         it = iter(targets[nv:])
         grads = [unflatten(skels[k], it) for k in nums]
         g = grads[0] if isinstance(gb.argnums, int) else TupleB(tuple(grads))
@@ -153,8 +157,8 @@ def _recaptured(gb, params):
     """``gb`` with its function's captured values read from ``params`` (the made
     function's own parameters)."""
     if isinstance(gb.f, GradB):
-        return GradB(_recaptured(gb.f, params), gb.argnums, gb.with_value)
-    return GradB(unflatten(flatten(gb.f)[0], params), gb.argnums, gb.with_value)
+        return GradB(_recaptured(gb.f, params), gb.argnums, gb.with_value, gb.jac)
+    return GradB(unflatten(flatten(gb.f)[0], params), gb.argnums, gb.with_value, gb.jac)
 
 
 def _is_pullback(obj):
@@ -172,6 +176,7 @@ class GradB:
     f: FuncB
     argnums: object
     with_value: bool
+    jac: bool = False         # pullback.jacobian
 
 
 __all__ = ["PullbackCallLowerer", "GradB", "_is_pullback"]

@@ -131,10 +131,12 @@ class GradCall:
     """The user's ``pullback.grad(func, argnums)(args...)`` (``value_and_grad`` when
     ``with_value``): ``wrt`` are the indices of the differentiated argument atoms, the
     first ``primals`` atoms are the call's arguments (the rest values ``func``
-    captures).  Targets: the outputs (``with_value``) then one gradient per ``wrt``."""
+    captures).  Targets: the outputs (``with_value``) then one gradient per ``wrt`` (with
+    ``jac``, of shape output shape + argument shape: ``pullback.jacobian``)."""
     wrt: tuple
     primals: int
     with_value: bool = False
+    jac: bool = False        # pullback.jacobian: the output may be an array
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,12 @@ def _directions(s, callee, var):
     """The statements replacing grad call ``s`` of ``callee``."""
     spec, loc = s.grad, s.loc
     result = callee.body[-1].values[0].type
-    if isinstance(result, Array) and result.shape != ():
+    rshape = _shape(result)
+    if rshape is None or (rshape and None in rshape):
+        raise UnsupportedError.at(loc, "pullback.jacobian inside differentiated code of a "
+                                       "function whose result's shape is not known when "
+                                       "compiling", "jacobian of an unsized array")
+    if not spec.jac and rshape != ():
         raise UnsupportedError.at(loc, "pullback.grad of a function that returns an array "
                                        f"of shape {result.shape} (use jacobian)",
                                   "grad of an array")
@@ -123,16 +128,19 @@ def _directions(s, callee, var):
     for n, i in enumerate(spec.wrt):
         target = s.targets[nv + n]
         shape = _shape(s.args[i].type)
-        if shape != ():
-            out.append(Assign(target, "zeros", (Const(shape), dtype_arg(target.type)), loc))
+        if shape != ():     # (a jacobian's block: output axes, then the argument's)
+            out.append(Assign(target, "zeros", (Const(rshape + shape),
+                                                dtype_arg(target.type)), loc))
         for k in (np.ndindex(shape) if shape != () else [()]):
             dots = tuple(tangent(j, k if j == i else None) for j in range(len(primals)))
             value = s.targets[0] if nv and not value_taken else var("t", result)
             value_taken = True
-            dot = target if shape == () else var("t", FLOAT)
+            dot = target if shape == () else var("t", Array("float64", rshape) if rshape
+                                                 else FLOAT)
             out.append(Call((value, dot), s.func, s.args + dots, loc, jvp=True))
             if shape != ():
-                out.append(Assign(target, "setitem", (target, Const(_index(k)), dot), loc))
+                at = (slice(None),) * len(rshape) + tuple(k)
+                out.append(Assign(target, "setitem", (target, Const(_index(at)), dot), loc))
     if nv and not value_taken:           # no element to differentiate: the value alone
         out.append(Call((s.targets[0],), s.func, s.args, loc))
     return out
