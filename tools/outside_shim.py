@@ -94,6 +94,9 @@ def _jacobian(fun, argnum=0):
     return pullback.jacobian(fun, argnums=argnum)
 
 
+_jacobian.pullback_lowers_as = pullback.jacobian
+
+
 def _hessian(fun, argnum=0):
     return pullback.hessian(fun, argnums=argnum)
 
