@@ -20,10 +20,15 @@ A forward dataflow tracks, for every name whose value holds array memory
 
 Writes are ``setitem`` (``x[i] = v``, ``x[i] += v``) and ``inplace`` (the
 frontend's ``w op= v``, in place on an array, a rebinding on a number).  A
-write is rejected when what it writes is an argument or part of one (the
-caller would see it), a global array, or is shared by another name still
-read.  A sharing statement next to a write (its names are in one group of
-``_written_groups``) then becomes a copy in the generated code (``_rewrite``),
+write is rejected when what it writes is an argument of the entry function or
+part of one (the user would see it), a global array, or is shared by another name
+still read.  A helper may write its own parameter (``a[a > hi] = hi``): it then
+starts with a copy of it (``_copy_written_params``), which is NumPy's meaning
+wherever its caller passes an array nothing else reads after the call (a fresh
+temporary, not an argument or a global); at any other call site the write is
+rejected at its line, naming the call.  A sharing statement next to a write
+(its names are in one group of ``written_groups``) then becomes a copy in the
+generated code (``alias_rewrite``),
 so the derivative code's own reads (the reverse sweep, a callee's residual)
 never see the write: such a copied share counts against a write only while
 the forward computation still reads the other name, where NumPy would show
@@ -38,62 +43,26 @@ from dataclasses import replace
 
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Const, Extern, For, If, Module, Return, Var, While
-from ..ir.names import is_temp
 from ..ir.types import ListT, is_array, is_differentiable
-from ..ir.walk import atoms_read, blocks, map_blocks, walk
+from ..ir.walk import atoms_read, walk
+from .alias_rewrite import (SHARED_WHEN_GENERATED, VIEWS, holds, is_share, is_write,  # noqa: F401
+                            rewrite, written_groups, written_in_place)
 from .liveness import live_before_stmt, live_step
-
-# operations whose result may share memory with their first argument in NumPy
-# (asarray's implementation copies, so there the generated code always copies)
-VIEWS = {"getitem", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims",
-         "squeeze", "broadcast_to", "atleast_2d", "asarray", "asarray_view", "diag",
-         "diagonal", "diff", "flip", "einsum1", "expand_like", "unbroadcast",
-         "transpose_vjp", "creal", "einsum2", "einsum3", "einsum4", "pad_vjp", "logsumexp_weight",
-         "atleast_1d_piece"}
-# a copy in NumPy (``x.astype(float)``) that the generated code may share (np.asarray):
-# fresh to the analysis, copied by ``_rewrite`` next to a write like a view
-SHARED_WHEN_GENERATED = {"astype"}
-
-
-def written_in_place(body):
-    return {s.target.name for s in walk(body) if isinstance(s, Assign) and s.op == "setitem"
-            and s.args[0] == s.target}
-
-
-def _holds(t):
-    """Whether a value of type ``t`` may hold (a reference to) array memory."""
-    return is_array(t) or isinstance(t, ListT)
-
-
-def _is_write(s):
-    """An in-place write to an array: ``x[i] = v`` or ``w op= v`` on an array."""
-    if not isinstance(s, Assign) or not is_array(s.target.type):
-        return False
-    if s.op == "setitem":
-        return s.args[0] == s.target
-    return s.op == "inplace" and isinstance(s.args[0], Var) and is_array(s.args[0].type)
-
-
-def _is_share(s):
-    """A statement whose array result may share its source's memory and that the
-    generated code can make a copy instead."""
-    return isinstance(s, Assign) and is_array(s.target.type) and s.args and \
-        isinstance(s.args[0], Var) and _holds(s.args[0].type) and \
-        (s.op == "copy" or s.op in VIEWS or s.op in SHARED_WHEN_GENERATED)
-
 
 def prepare_module(module):
     """Check every function's writes (``UnsupportedError`` at the line), then make
     shares next to writes copies and ``inplace`` a rebinding."""
     summaries = _summaries(module)
+    module, written = _copy_written_params(module)
     out = []
     for fn in module.functions:
-        groups = _written_groups(fn)
+        groups = written_groups(fn)
         reverse_reads = {v.name for s in walk(fn.body) if isinstance(s, Assign)
                          and is_differentiable(s.target.type) for v in atoms_read(s)}
         ctx = _Ctx(summaries, groups, reverse_reads, check=True)
+        ctx.written_params = written
         _block(ctx, fn.body, _params(fn), set())
-        out.append(_rewrite(fn, groups))
+        out.append(rewrite(fn, groups))
     return Module(tuple(out), module.result)
 
 
@@ -102,10 +71,33 @@ class _Ctx:
         self.summaries, self.groups, self.reverse_reads = summaries, groups, reverse_reads
         self.check = check
         self.returned = []      # the token sets of each Return's values (for summaries)
+        self.found = None       # a dict param name -> first write (recording, not checking)
+        self.written_params = {}    # function -> {param index: (name, its first write)}
+
+
+def _copy_written_params(module):
+    """Helpers (every function but the entry, ``functions[0]``) that write a parameter
+    in place start with a copy of it: ``(module, {function: {index: write}})``.  The
+    call sites are checked in ``_call``: a copy is NumPy's meaning only where the
+    caller reads the array no more."""
+    out, written = [module.functions[0]], {}
+    for fn in module.functions[1:]:
+        ctx = _Ctx({}, frozenset(), frozenset(), check=False)
+        ctx.found = {}
+        _block(ctx, fn.body, _params(fn), set())
+        if not ctx.found:
+            out.append(fn)
+            continue
+        index = {p.name: i for i, p in enumerate(fn.params)}
+        written[fn.name] = {index[n]: (n, w) for n, w in ctx.found.items()}
+        copies = tuple(Assign(p, "copy_array", (p,), ctx.found[p.name].loc)
+                       for p in fn.params if p.name in ctx.found)
+        out.append(replace(fn, body=copies + tuple(fn.body)))
+    return Module(tuple(out), module.result), written
 
 
 def _params(fn):
-    return {p.name: {("param", p.name)} for p in fn.params if _holds(p.type)}
+    return {p.name: {("param", p.name)} for p in fn.params if holds(p.type)}
 
 
 def _summaries(module):
@@ -129,37 +121,6 @@ def _summaries(module):
             break
         sums = new
     return sums
-
-
-def _written_groups(fn):
-    """Names connected by sharing statements to a name written in place."""
-    parent = {}
-
-    def find(n):
-        while parent.setdefault(n, n) != n:
-            n = parent[n]
-        return n
-
-    def union(a, b):
-        parent[find(a)] = find(b)
-    writes = set()
-    for s in walk(fn.body):
-        if isinstance(s, Assign) and _holds(s.target.type) and \
-                (s.op in VIEWS or s.op in SHARED_WHEN_GENERATED or
-                 s.op in ("copy", "inplace", "list_append") or
-                 s.op == "setitem" and isinstance(s.target.type, ListT)):
-            for a in s.args:
-                if isinstance(a, Var) and _holds(a.type):
-                    union(s.target.name, a.name)
-        elif isinstance(s, Call):
-            for t in s.targets:
-                for a in s.args:
-                    if _holds(t.type) and isinstance(a, Var) and _holds(a.type):
-                        union(t.name, a.name)
-        if _is_write(s):
-            writes.add(s.target.name)
-    roots = {find(n) for n in writes}
-    return frozenset(n for n in list(parent) if find(n) in roots) | writes
 
 
 def _tokens(a, state):
@@ -199,9 +160,13 @@ def _shown(name):
 
 
 def _check_write(ctx, s, name, objs, state, live, exclude):
+    real = _real(objs)
+    if ctx.found is not None:
+        for o in real:
+            if o[0] == "param":
+                ctx.found.setdefault(o[1], s)
     if not ctx.check:
         return
-    real = _real(objs)
     globs = sorted(o[1] for o in real if o[0] == "extern")
     if globs:
         raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to '{name}', "
@@ -251,7 +216,7 @@ def _stmt(ctx, s, state, live):
     if isinstance(s, Assign):
         return _assign(ctx, s, state, live)
     if isinstance(s, Call):
-        return _call(ctx, s, state)
+        return _call(ctx, s, state, live)
     if isinstance(s, Return):
         ctx.returned.append(tuple(set(_tokens(v, state)) for v in s.values))
         return state
@@ -273,7 +238,7 @@ def _stmt(ctx, s, state, live):
 
 def _assign(ctx, s, state, live):
     t = s.target.name
-    if _is_write(s):
+    if is_write(s):
         base = s.args[0].name
         objs = state.get(base, set())
         if s.op == "setitem":
@@ -283,7 +248,7 @@ def _assign(ctx, s, state, live):
             # the generated code rebinds: the new version shares with the old for NumPy only
             return {**state, t: {("copied view", o) for o in _real(objs)}}
         return {**state, t: set(objs)}
-    if not _holds(s.target.type):
+    if not holds(s.target.type):
         return {k: v for k, v in state.items() if k != t}
     if isinstance(s.target.type, ListT) and s.args and s.args[0] == s.target and \
             s.op in ("list_append", "setitem"):
@@ -307,7 +272,7 @@ def _assign(ctx, s, state, live):
         return {**state, t: set(_tokens(s.args[1], state))}
     if (s.op == "copy" or s.op in VIEWS) and s.args and _tokens(s.args[0], state):
         objs = _tokens(s.args[0], state)
-        if _is_share(s) and (t in ctx.groups or s.args[0].name in ctx.groups):
+        if is_share(s) and (t in ctx.groups or s.args[0].name in ctx.groups):
             objs = {("copied view", o) for o in _real(objs)}
         return {**state, t: set(objs)}
     new = _fresh(state, id(s))
@@ -315,11 +280,38 @@ def _assign(ctx, s, state, live):
     return new
 
 
-def _call(ctx, s, state):
+def _check_call(ctx, s, state, live):
+    """A helper that writes parameter ``i`` in place works on a copy: NumPy's meaning
+    only if the caller's array is a temporary that no name reads after the call."""
+    for i, (name, w) in sorted(ctx.written_params.get(s.func, {}).items()):
+        objs = _real(_tokens(s.args[i], state)) if i < len(s.args) else set()
+        why = None
+        if any(o[0] in ("param", "extern") for o in objs):
+            why = "an argument or a global array of the caller"
+        else:
+            targets = {t.name for t in s.targets}
+            other = next((k for k, v in state.items() if k not in targets and k in live and
+                          _real(v) & objs), None)
+            if other is not None:
+                why = f"'{_shown(other)}', which the caller still reads"
+            elif any(_real(_tokens(a, state)) & objs for j, a in enumerate(s.args) if j != i):
+                why = "another argument of the same call"
+        if why is not None:
+            where = f"{s.loc.file}:{s.loc.line}" if s.loc is not None else "its call"
+            raise UnsupportedError.at(w.loc, f"cannot differentiate an in-place write to "
+                                      f"the argument '{name}' of '{s.func}': the array passed "
+                                      f"at {where} is {why}: NumPy's write would change it "
+                                      f"(copy it first: {name} = {name}.copy())",
+                                      "mutation of an argument")
+
+
+def _call(ctx, s, state, live=frozenset()):
+    if ctx.check:
+        _check_call(ctx, s, state, live)
     kinds = ctx.summaries.get(s.func)
     new = state
     for i, t in enumerate(s.targets):
-        if not _holds(t.type):
+        if not holds(t.type):
             new = {k: v for k, v in new.items() if k != t.name}
             continue
         objs = set()
@@ -335,37 +327,4 @@ def _call(ctx, s, state):
     return new
 
 
-def _rewrite(fn, groups):
-    """Shares next to writes become copies; ``inplace`` becomes the rebinding
-    (merged into the temporary that computed its value)."""
-    reads = {}
-    for s in walk(fn.body):
-        for v in atoms_read(s):
-            reads[v.name] = reads.get(v.name, 0) + 1
-
-    def block(stmts):
-        out = []
-        for s in stmts:
-            if blocks(s):
-                s = map_blocks(s, block)
-            elif isinstance(s, Assign) and s.op == "inplace":
-                value, prev = s.args[1], out[-1] if out else None
-                if isinstance(value, Var) and isinstance(prev, Assign) and \
-                        prev.target == value and is_temp(value.name) and reads[value.name] == 1:
-                    out[-1] = Assign(s.target, prev.op, prev.args, prev.loc)
-                    continue
-                s = Assign(s.target, "copy", (value,), s.loc)
-            elif _is_share(s) and (s.target.name in groups or s.args[0].name in groups):
-                if s.op == "copy":
-                    s = Assign(s.target, "copy_array", s.args, s.loc)
-                elif s.op == "getitem" and is_array(s.args[0].type):
-                    s = replace(s, op="getitem_copy")
-                else:
-                    out.append(s)
-                    s = Assign(s.target, "copy_array", (s.target,), s.loc)
-            out.append(s)
-        return tuple(out)
-    return replace(fn, body=block(fn.body))
-
-
-__all__ = ["prepare_module", "written_in_place", "VIEWS"]
+__all__ = ["prepare_module", "written_in_place", "VIEWS", "SHARED_WHEN_GENERATED"]

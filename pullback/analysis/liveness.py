@@ -16,8 +16,8 @@ from ..ir import Assign, Call, For, If, NewTape, Pop, Push, Return, While
 from ..ir.walk import atoms_read, walk
 
 
-def _reads(s):
-    return {v.name for v in atoms_read(s)}
+def _reads(s, reads=atoms_read):
+    return {v.name for v in reads(s)}
 
 
 def _writes(s):
@@ -34,17 +34,19 @@ def _writes(s):
     return None
 
 
-def summary(stmts):
-    """``(gen, kill)`` of a block: ``live_before(stmts, X) == gen | (X - kill)``."""
+def summary(stmts, reads=atoms_read):
+    """``(gen, kill)`` of a block: ``live_before(stmts, X) == gen | (X - kill)``.
+    ``reads``: what a statement reads (the backends' fusion passes one that leaves out
+    arguments read only for their static shape)."""
     gen, kill = set(), set()
     for s in reversed(stmts):
         w = _writes(s)
         if w is not None:
             gen.difference_update(w)
             kill.update(w)
-            gen.update(v.name for v in atoms_read(s))
+            gen.update(v.name for v in reads(s))
             continue
-        sg, sk = stmt_summary(s)
+        sg, sk = stmt_summary(s, reads)
         if sk:
             gen.difference_update(sk)
             kill |= sk
@@ -52,61 +54,62 @@ def summary(stmts):
     return gen, kill
 
 
-def stmt_summary(s):
+def stmt_summary(s, reads=atoms_read):
     """``(gen, kill)`` of one statement, nested blocks included."""
     w = _writes(s)
     if w is not None:
-        return _reads(s), set(w)
+        return _reads(s, reads), set(w)
     if isinstance(s, If):
-        g1, k1 = summary(s.body)
-        g2, k2 = summary(s.orelse)
-        return g1 | g2 | _reads(s), k1 & k2
+        g1, k1 = summary(s.body, reads)
+        g2, k2 = summary(s.orelse, reads)
+        return g1 | g2 | _reads(s, reads), k1 & k2
     if isinstance(s, For):
-        g, k = summary(s.body)
+        g, k = summary(s.body, reads)
         head = g | ({s.exit.name} - k if s.exit else set())
-        return (head - {s.var.name}) | _reads(s), {s.var.name}
+        return (head - {s.var.name}) | _reads(s, reads), {s.var.name}
     if isinstance(s, While):
-        g, k = summary(s.body)
+        g, k = summary(s.body, reads)
         return g | ({s.exit.name} - k), set()
     return set(), set()
 
 
-def loop_head(s, after, body=None):
+def loop_head(s, after, body=None, reads=atoms_read):
     """Variables live at the head of loop ``s`` (with ``body`` in place of its own)
     when ``after`` is live after it."""
-    g, k = summary(s.body if body is None else body)
+    g, k = summary(s.body if body is None else body, reads)
     exit_ = s.exit
     return set(after) | g | ({exit_.name} - k if exit_ is not None else set())
 
 
-def live_before_stmt(s, after):
+def live_before_stmt(s, after, reads=atoms_read):
     w = _writes(s)
     if w is not None:
-        return (set(after) - set(w)) | _reads(s)
+        return (set(after) - set(w)) | _reads(s, reads)
     if isinstance(s, For):
-        return (loop_head(s, after) - {s.var.name}) | _reads(s)
+        return (loop_head(s, after, reads=reads) - {s.var.name}) | _reads(s, reads)
     if isinstance(s, While):
-        return loop_head(s, after)
+        return loop_head(s, after, reads=reads)
     if isinstance(s, If):
-        return live_before(s.body, after) | live_before(s.orelse, after) | _reads(s)
+        return live_before(s.body, after, reads) | live_before(s.orelse, after, reads) | \
+            _reads(s, reads)
     return set(after)
 
 
-def live_step(s, live):
+def live_step(s, live, reads=atoms_read):
     """``live_before_stmt`` on a set the caller owns: a simple statement updates it in
     place (copying it at every statement made long functions quadratic)."""
     w = _writes(s)
     if w is None:
-        return live_before_stmt(s, live)
+        return live_before_stmt(s, live, reads)
     live.difference_update(w)
-    live.update(v.name for v in atoms_read(s))
+    live.update(v.name for v in reads(s))
     return live
 
 
-def live_before(stmts, after):
+def live_before(stmts, after, reads=atoms_read):
     live = set(after)
     for s in reversed(stmts):
-        live = live_step(s, live)
+        live = live_step(s, live, reads)
     return live
 
 

@@ -96,7 +96,9 @@ def value_uses(fn):
 
 def block_exits(fn):
     """id(block) -> the names live after it (a loop body: those live at the loop's
-    head, so a value the next iteration reads counts), for every block of ``fn``."""
+    head, so a value the next iteration reads counts), for every block of ``fn``.
+    A read for the static shape only is none (``value_reads``): a value read so after
+    the block (an adjoint's ``expand_to`` in a later branch) is not stored for it."""
     out = {}
 
     def visit(stmts, after):
@@ -107,8 +109,8 @@ def block_exits(fn):
                 visit(s.body, live)
                 visit(s.orelse, live)
             elif isinstance(s, (For, While)):
-                visit(s.body, loop_head(s, live))
-            live = live_before_stmt(s, live)
+                visit(s.body, loop_head(s, live, reads=value_reads))
+            live = live_before_stmt(s, live, value_reads)
     visit(fn.body, set())
     return out
 
@@ -124,7 +126,7 @@ def _suffix_live(body, after):
             cur.discard(s.target.name)
             cur.update(v.name for v in value_reads(s))
         else:
-            cur = set(live_before_stmt(s, cur))
+            cur = set(live_before_stmt(s, cur, value_reads))
         live[i] = frozenset(cur)
     return live
 

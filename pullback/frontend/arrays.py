@@ -129,8 +129,10 @@ class ArrayLowerer:
         shape, leaves = _shape_and_leaves(items)
         if any(not is_atom(x) for x in leaves):
             return self.concatenate(np.stack, items, Const(0), node)
-        if all(isinstance(x, Const) for x in leaves):
-            arr = self.op("zeros", (Const(shape), Const(None)), node)
+        if all(isinstance(x, Const) for x in leaves):   # NumPy's dtype of the values
+            dtype = np.asarray([x.value for x in leaves]).dtype   # (np.array([0, 3]) indexes)
+            arr = self.op("zeros", (Const(shape), Const(None if dtype == np.float64 else
+                                                          dtype.name)), node)
         else:       # its elements may be arrays; its dtype joins all of them (int, float)
             arr = self.op("zeros_for", (Const(shape),) + tuple(leaves), node)
         for flat, leaf in enumerate(leaves):

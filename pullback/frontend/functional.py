@@ -6,7 +6,8 @@
 - ``functools.partial(f, a, k=v)`` is a ``PartialB`` (a partial object made outside the
   function is read the same way); calling it calls ``f`` with the stored arguments first.
 - ``map``, ``zip``, ``enumerate``, ``reversed``, ``sorted`` (of constants), ``filter``
-  over static tuples and lists give static tuples; ``sum``/``min``/``max`` of a
+  over static tuples and lists give static tuples; ``functools.reduce`` over one is
+  the nested calls ``f(f(a, b), c)``; ``sum``/``min``/``max`` of a
   generator expression, dict comprehensions over static sequences.
 
 Invariant: every helper here produces bindings (``TupleB``, ``DictB``, ``PartialB``),
@@ -105,10 +106,22 @@ class FunctionalLowerer:
             if not args:
                 raise self.error(node, "functools.partial without a function")
             return PartialB(args[0], tuple(args[1:]), tuple(kwargs.items()))
-        seqs = [_items(a) for a in (args[1:] if kind in ("map", "filter") else args)]
+        seqs = [_items(a) for a in (args[1:2] if kind == "reduce" else
+                                    args[1:] if kind in ("map", "filter") else args)]
         if any(s is None for s in seqs):
             raise self.error(node, f"{kind}(...) over something that is not a tuple or list "
                                    "known when compiling (loop over range(len(...)) instead)")
+        if kind == "reduce":
+            if kwargs or len(args) not in (2, 3):
+                raise self.error(node, "functools.reduce takes a function, a sequence and "
+                                       "an optional initial value (by position)")
+            acc = list(args[2:]) + seqs[0]
+            if not acc:
+                raise self.error(node, "functools.reduce of an empty sequence")
+            value = acc[0]
+            for x in acc[1:]:
+                value = self.call_value(args[0], [value, x], {}, node)
+            return value
         if kind == "zip":
             return TupleB(tuple(TupleB(t) for t in zip(*seqs)), is_list=True)
         if kind == "enumerate":
@@ -250,7 +263,8 @@ class FunctionalLowerer:
 
 
 _KINDS = {map: "map", zip: "zip", enumerate: "enumerate", reversed: "reversed",
-          sorted: "sorted", filter: "filter", functools.partial: "partial"}
+          sorted: "sorted", filter: "filter", functools.partial: "partial",
+          functools.reduce: "reduce"}
 
 
 __all__ = ["FunctionalLowerer", "PartialB", "StarB"]
