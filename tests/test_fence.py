@@ -60,6 +60,13 @@ ALL = NODES | _runtime_nodes()
 SUPPORTED_EXAMPLES = [
     '''
 def f(x):
+    def g(a):
+        for k in (1.0, 2.0):
+            yield a * k
+    return sum(g(x))
+''',
+    '''
+def f(x):
     def g(a, b):
         return a * b
     args = (x, 2.0)
@@ -194,7 +201,6 @@ REJECTED_EXAMPLES = {
     "NamedExpr": ("    if (y := x) > 0:\n        pass", None, 0, 8),
     "Set": ("    s = {x, 1.0}", None, 0, 8),
     "SetComp": ("    s = {t for t in (x,)}", None, 0, 8),
-    "Yield": ("    yield x", None, 0, 4),
     "YieldFrom": ("    yield from (x,)", None, 0, 4),
     "BitAnd": ("    y = 1 & 2", None, 0, 8),
     "BitOr": ("    y = 1 | 2", None, 0, 8),

@@ -88,7 +88,7 @@ def uses_nonlocal(x):
     (uses_try, "a 'try' statement"),
     (uses_with, "a 'with' statement other than 'with np.errstate(...)'"),
     (uses_global, "a 'global' statement"),
-    (uses_yield, "a 'yield' (generator)"),
+    (uses_yield, "a 'yield' in the function itself"),
     (uses_posonly, "positional-only parameters"),
     (uses_class, "a class definition"),
     (uses_set, "a set"),

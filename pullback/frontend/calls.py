@@ -20,6 +20,7 @@ from ..rules import expansions, registry
 from .bindings import (ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms,
                        unflatten)
 from .functional import PartialB, StarB
+from .generators import is_generator
 from .objects import MethodB, is_user_class
 from .randomness import DrawB
 from .guards import Ref
@@ -171,6 +172,9 @@ class CallLowerer:
         """``rule(skels, ret)``: the call's ``CustomRule`` (``custom_calls.py``);
         ``grad``: a ``GradB`` whose derivative this call is (``Call.grad``)."""
         fdef = fb.source.node
+        generator = is_generator(fdef)
+        if generator:                   # consumed whole, or rejected (generators.py)
+            self.check_consumer(fdef, node)
         a = fdef.args
         names = [p.arg for p in a.args + a.kwonlyargs]
         if len(args) > len(a.args) and a.vararg is None:
@@ -222,7 +226,10 @@ class CallLowerer:
         custom = rule(skels, ret) if rule is not None else None
         targets = tuple(self.temp() for _ in range(n_atoms(ret)))
         self.emit(Call(targets, name, tuple(atoms + cap_atoms), self.loc(node), rule=custom))
-        return unflatten(ret, iter(targets))
+        result = unflatten(ret, iter(targets))
+        if generator:
+            self.note_generated(result)
+        return result
 
     def factory_result(self, fb, made, bound):
         """A call of a factory (``def make(a): return lambda x: ...``, as autograd's

@@ -13,7 +13,10 @@ tests/test_fence.py holds an example program for each and fails on a node
 class it does not know.  Beyond node kinds the fence rejects: positional-only
 parameters (of nested functions and lambdas too), ``while ... else``, decorated
 nested functions, constants other than numbers, strings, ``None`` and ``...``,
-and async comprehensions.
+async comprehensions, and ``yield`` other than as a statement (``x = yield``,
+``f((yield v))``); ``yield from`` is rejected as a node kind.  A generator
+(``yield v`` statements) passes the fence; ``generators.py`` decides whether
+running it eagerly is exact, and rejects it otherwise.
 """
 import ast
 
@@ -29,6 +32,7 @@ SUPPORTED = {
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
     "ListComp", "comprehension", "JoinedStr", "FormattedValue", "GeneratorExp",
     "DictComp",
+    "Yield",            # only as a statement in a def (problem()); see generators.py
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
@@ -52,7 +56,7 @@ REJECTED = {
     # expressions
     "NamedExpr": "an assignment expression (':=')",
     "Set": "a set", "SetComp": "a set comprehension",
-    "Await": "an 'await'", "Yield": "a 'yield' (generator)",
+    "Await": "an 'await'",
     "YieldFrom": "a 'yield from' (generator)",
     # operators and contexts
     "Del": "a 'del' target",
@@ -128,6 +132,9 @@ def problem(node, root):
         return node, "an 'else' clause on a 'while' loop"
     if isinstance(node, ast.FunctionDef) and node is not root and node.decorator_list:
         return node, "a decorated nested function"
+    if isinstance(node, ast.Yield) and not any(
+            isinstance(p, ast.Expr) and p.value is node for p in ast.walk(root)):
+        return node, "a 'yield' used as a value ('x = yield ...'; only 'yield v' statements)"
     if isinstance(node, ast.comprehension) and node.is_async:
         return _positioned(root, node), "an async comprehension"
     return None
@@ -136,7 +143,7 @@ def problem(node, root):
 # what a walk may skip ``problem`` for: supported classes without further conditions
 SUPPORTED_TYPES = frozenset(getattr(ast, n) for n in SUPPORTED if hasattr(ast, n))
 LOOK = frozenset((ast.FunctionDef, ast.Lambda, ast.Constant, ast.While, ast.comprehension,
-                  ast.Starred, ast.Compare))
+                  ast.Starred, ast.Compare, ast.Yield))
 
 
 def _positioned(root, target):

@@ -122,6 +122,8 @@ class FunctionalLowerer:
             for x in acc[1:]:
                 value = self.call_value(args[0], [value, x], {}, node)
             return value
+        if kind in ("zip", "map"):
+            self.check_zip(args if kind == "zip" else args[1:], seqs, node)
         if kind == "zip":
             return TupleB(tuple(TupleB(t) for t in zip(*seqs)), is_list=True)
         if kind == "enumerate":

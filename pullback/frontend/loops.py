@@ -89,6 +89,9 @@ class LoopLowerer:
         if call.keywords or not 1 <= len(call.args) <= 3:
             raise self.error(call, "this call to range")
         args = [self.atom(a) for a in call.args]
+        items = self.generator_range(s, call, args)   # a generator's: unrolled (generators.py)
+        if items is not None:
+            return self.unrolled_loop(s, items[::-1] if rev else items)
         start, stop, step = ([Const(0)] + args + [Const(1)])[:3] if len(args) == 1 else \
             (args + [Const(1)])[:3]
         if not isinstance(s.target, ast.Name):

@@ -20,6 +20,7 @@ from .pullback_calls import PullbackCallLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .functional import FunctionalLowerer, PartialB
+from .generators import GeneratorLowerer, is_generator
 from .objects import MethodB, ObjectLowerer
 from .randomness import RandomLowerer
 from .expressions import ExpressionLowerer, LocalDef
@@ -33,7 +34,7 @@ RETURNED = "returned"    # stmt_If folded a constant test and the branch taken r
 
 class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, CustomCallLowerer,
                       EffectLowerer, FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
-                      ExpansionLowerer, RandomLowerer, LoopLowerer):
+                      ExpansionLowerer, RandomLowerer, GeneratorLowerer, LoopLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb
@@ -118,6 +119,12 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]
+        if is_generator(node):      # its items, all computed at the call (generators.py)
+            b = TupleB(tuple(self.lower_generator(body)))
+            self.check_returnable(b, node)
+            skel, atoms = flatten(b)
+            self.emit(Return(tuple(atoms), self.loc(node)))
+            return self.blocks[0], skel
         direct = body and isinstance(body[-1], ast.Return) and facts(node).returns == 1
         if direct:
             self.block(body[:-1])
@@ -167,6 +174,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
         pass
 
     def stmt_Expr(self, s):
+        if isinstance(s.value, ast.Yield):
+            return self.stmt_yield(s)
         if isinstance(s.value, ast.Constant):
             return
         self.expr(s.value)

@@ -13,6 +13,7 @@ from ..ir import Function, Module, Var
 from .bindings import FuncB, PyObj, flatten, leaf_names, n_atoms, unflatten
 from .scan import return_shape
 from .source import source_of
+from .generators import first_yield, is_generator
 from .lower import FunctionLowerer
 from ..ir.walk import walk
 from ..ir import Call
@@ -80,7 +81,13 @@ class Program:
             name = f"{base}_{k}"
         self.names[key] = name
         self.ret[key] = return_shape(src.node)
-        low = FunctionLowerer(self, fb, site)
+        low = FunctionLowerer(self, fb, site)       # the fence first ('yield from')
+        if call_node is None and is_generator(src.node):   # reported at its first yield
+            y = first_yield(src.node)
+            raise UnsupportedError("cannot differentiate a 'yield' in the function itself (a "
+                                   "generator: differentiate a function that consumes it)",
+                                   src.filename, y.lineno, y.col_offset,
+                                   "a 'yield' in the function itself")
         params, env = [], {}
         for pname, skel in zip(low.param_names(), arg_skels):
             vars_ = [low.new_var(n) for n in leaf_names(pname, skel)]
