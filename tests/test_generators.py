@@ -103,6 +103,21 @@ def list_loss_jax(w, x):
     return jnp.sum(ws[0] * ws[2]) + pairs + (ws[0] + ws[1] + ws[2]).sum() + 3
 
 
+def sums(w):
+    for k in (0, 2, 4):
+        yield np.sum(w[k:k + 2] ** 2)
+
+
+def minmax_loss(w, x):
+    return max(sums(w)) + min(sums(w * x[0]))
+
+
+def minmax_loss_jax(w, x):
+    s = [jnp.sum(w[k:k + 2] ** 2) for k in (0, 2, 4)]
+    t = [jnp.sum((w[k:k + 2] * x[0]) ** 2) for k in (0, 2, 4)]
+    return jnp.max(jnp.stack(s)) + jnp.min(jnp.stack(t))
+
+
 def doubling(x, n):
     y = x * 1.0
     yield y
@@ -137,6 +152,7 @@ CASES = [
     (BATCH_LOSS, batch_loss_jax, (rng.normal(size=3), rng.normal(size=(6, 3)))),
     (enum_loss, enum_loss_jax, (rng.normal(size=(6, 3)), rng.normal(size=3))),
     (list_loss, list_loss_jax, (rng.normal(size=(6, 3)), rng.normal(size=3))),
+    (minmax_loss, minmax_loss_jax, (rng.normal(size=(6, 3)), rng.normal(size=3))),
     (doubling_loss, doubling_loss_jax, (rng.normal(size=4), 3)),
 ]
 

@@ -26,9 +26,10 @@ into the variable a name keeps there), so it is the value at its ``yield``.
 
 The consumer (``check_consumer``): the call must be the iterable of a ``for``
 loop or of a list/dict comprehension or of a generator expression passed
-straight to a call, or the argument of ``list``/``tuple``/``sum``, directly or
-through ``zip``/``enumerate`` (``CONSUMERS``), or unpacked (``a, b = gen(x)``); stored in a name, passed to
-another function or ``next``-ed, it is rejected.  A consuming ``for`` loop body
+straight to a call, or the argument of ``list``/``tuple``/``sum``/``min``/``max``,
+directly or through ``zip``/``enumerate`` (``CONSUMERS``), or unpacked
+(``a, b = gen(x)``); stored in a name, passed to another function or
+``next``-ed, it is rejected.  A consuming ``for`` loop body
 must not write in place (as above), must not rebind a name the generator reads
 from its enclosing scope, and must not ``break`` or ``return`` (Python would
 never run the remaining steps, which could fail).  ``zip``/``map`` that would
@@ -41,7 +42,7 @@ from ..ir import Const, Var
 from .bindings import flatten
 from .scan import own_nodes
 
-CONSUMERS = ("list", "tuple", "sum")
+CONSUMERS = ("list", "tuple", "sum", "min", "max")
 THROUGH = ("zip", "enumerate")
 MUTATORS = frozenset((
     "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "fill",
@@ -191,7 +192,7 @@ class GeneratorLowerer:
         if consumer is None:
             raise self.error(node, f"a generator ('{fdef.name}') used other than as the "
                                    "iterable of a 'for' loop or comprehension or the argument "
-                                   "of list/tuple/sum (directly or through zip/enumerate)")
+                                   "of list/tuple/sum/min/max (directly or through zip/enumerate)")
         if isinstance(consumer, ast.For):
             body = consumer.body
             found = in_place_write(body)
