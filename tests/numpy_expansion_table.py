@@ -83,3 +83,13 @@ R("r_", lambda a, b: np.r_[a, 2.0 * b, 1.5, 0:3] * np.r_[b, b, a[0], 1:7:2], U(4
 R("c_", lambda a, b: np.c_[a, b, a ** 2], U(3), U(3, 2))
 R("gradient", lambda a: np.gradient(a, 0.5, 2.0, axis=(0, 1))[1], U(3, 4),
   jf=lambda a: jnp.gradient(a, 2.0, axis=1))
+R("meshgrid", lambda a, b: np.meshgrid(a, b)[0] * np.meshgrid(a, b)[1] ** 2, U(3), U(2))
+R("meshgrid", lambda a, b: np.meshgrid(a, b, indexing="ij")[1] - np.meshgrid(a, b)[0].T,
+  U(3), U(2))
+R("meshgrid", lambda a, b: np.meshgrid(a, b, sparse=True)[0] * np.meshgrid(a, b)[1], U(3), U(2))
+R("meshgrid", lambda a, b, c: np.meshgrid(a, b, c)[2] * np.meshgrid(a, b, c)[0], U(3), U(2), U(4))
+R("meshgrid", lambda a, b, c: np.meshgrid(a, b, c, indexing="ij", sparse=True)[1] *
+  np.meshgrid(a, b, c, indexing="ij")[2], U(3), U(2), U(2, 2),
+  jf=lambda a, b, c: jnp.meshgrid(a, b, c.ravel(), indexing="ij", sparse=True)[1] *
+  jnp.meshgrid(a, b, c.ravel(), indexing="ij")[2])    # JAX takes 1-d inputs only
+R("meshgrid", lambda a: np.meshgrid(a)[0], U(3))

@@ -267,3 +267,25 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     if len(varargs) > 1:
         return [_gradient_axis(f, h, k, edge_order) for k, h in enumerate(varargs)]
     return [_gradient_axis(f, one, ax, edge_order) for ax in range(np.ndim(f))]
+
+
+@expands(np.meshgrid)
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """Coordinate arrays, one per input (raveled, as NumPy does); with ``indexing="xy"``
+    the first two axes of the grid are swapped.  Each is its input broadcast and copied
+    (``copy=True``; ``copy=False`` promises less, so a copy is right there too)."""
+    return _grid(indexing == "xy" and len(xi) > 1, sparse, *xi)
+
+
+@expands()
+def _grid(swap, sparse, *xi):
+    """(flags are parameters, not locals: a local is a run-time value and its branches
+    would not fold)"""
+    sizes = tuple(np.size(x) for x in xi)
+    sizes = (sizes[1], sizes[0]) + sizes[2:] if swap else sizes
+    vs = tuple(np.reshape(x, tuple(-1 if j == (1 - k if swap and k < 2 else k) else 1
+                                   for j, _ in enumerate(xi)))
+               for k, x in enumerate(xi))
+    if sparse:
+        return vs
+    return tuple(np.copy(np.broadcast_to(v, sizes)) for v in vs)
