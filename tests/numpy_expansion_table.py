@@ -93,3 +93,21 @@ R("meshgrid", lambda a, b, c: np.meshgrid(a, b, c, indexing="ij", sparse=True)[1
   jf=lambda a, b, c: jnp.meshgrid(a, b, c.ravel(), indexing="ij", sparse=True)[1] *
   jnp.meshgrid(a, b, c.ravel(), indexing="ij")[2])    # JAX takes 1-d inputs only
 R("meshgrid", lambda a: np.meshgrid(a)[0], U(3))
+# joins of an array's rows or of a list made at run time (NumPy iterates the first axis)
+R("vstack", lambda a: np.vstack(a), U(3))
+R("vstack", lambda a: np.vstack(a) + np.vstack([a]).T, U(3))            # one-item list
+R("vstack", lambda a: np.vstack(a), U(2, 3, 2))
+R("vstack", lambda a: np.vstack([np.sin(r) for r in a]).T, U(3, 2))
+R("hstack", lambda a: np.hstack(a), U(3))
+R("hstack", lambda a: np.hstack(a) * np.hstack((a[0], a[1], a[2])), U(3, 2))
+R("hstack", lambda a: np.hstack(tuple(r * r for r in a)), U(2, 3, 2))
+R("concatenate", lambda a: np.concatenate(a, axis=-1), U(2, 3, 2))
+R("concatenate", lambda a: np.concatenate([r ** 2 for r in a], axis=1), U(2, 3, 2))
+R("concatenate", lambda a: np.concatenate(a, axis=None), U(2, 3))
+R("stack", lambda a: np.stack([r * 2.0 for r in a], axis=1), U(3, 2))
+R("column_stack", lambda a: np.column_stack(a), U(3))
+R("column_stack", lambda a: np.column_stack([r * 2.0 for r in a]), U(3, 2))
+R("column_stack", lambda a: np.column_stack(a), U(2, 3, 2))
+R("row_stack", lambda a: np.row_stack(a), U(3), jf=lambda a: jnp.vstack(a))
+R("row_stack", lambda a, b: np.row_stack((a, b)), U(2, 3), U(1, 3),
+  jf=lambda a, b: jnp.vstack((a, b)))

@@ -30,18 +30,41 @@ def grid_jax(a, b):
     return jnp.sum(X * Y ** 2 + X * Z.T)
 
 
-# (id, f, JAX twin, arguments, whether C emits it): differentiated in every argument
+def rows(x):
+    return np.sum(np.vstack(x).T * np.hstack(x)[None, :3]) + \
+        np.sum(np.concatenate(x, axis=None) ** 2)
+
+
+def rows_jax(x):
+    return jnp.sum(jnp.vstack(x).T * jnp.hstack(x)[None, :3]) + \
+        jnp.sum(jnp.concatenate(x, axis=None) ** 2)
+
+
+def listed(x):      # a list made at run time: its length is not in its type (no Numba)
+    return np.sum(np.vstack([np.sin(r) for r in x]).T * np.column_stack([r for r in x]))
+
+
+def listed_jax(x):
+    return jnp.sum(jnp.vstack([jnp.sin(r) for r in x]).T * jnp.column_stack([r for r in x]))
+
+
+X = np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.2]])
+
+
+# (id, f, JAX twin, arguments, whether C emits it, backends): differentiated in every argument
 CASES = [
-    ("meshgrid", grid, grid_jax, (A, B), False),
+    ("meshgrid", grid, grid_jax, (A, B), False, ("python", "numba")),
+    ("rows", rows, rows_jax, (X,), False, ("python",)),     # Numba: no np.stack of an array
+    ("listed", listed, listed_jax, (X,), False, ("python",)),
 ]
+GRADS = [(c[0] + "-" + b, c, b) for c in CASES for b in c[5]]
 
 
-@pytest.mark.parametrize("backend", ["python", "numba"])
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("case,backend", [g[1:] for g in GRADS], ids=[g[0] for g in GRADS])
 def test_grad(case, backend):
     if backend == "numba":
         pytest.importorskip("numba")
-    _, f, jf, args, _ = case
+    _, f, jf, args, _, _ = case
     nums = tuple(range(len(args)))
     got = pullback.grad(f, argnums=nums, backend=backend)(*args)
     want = jax.grad(jf, argnums=nums)(*args)
@@ -53,7 +76,18 @@ def test_grad(case, backend):
                                                                        if not c[4]])
 def test_c_rejects_at_the_users_line(case):
     from pullback.emit_c import emit_c
-    _, f, _, args, _ = case
+    _, f, _, args, _, _ = case
     with pytest.raises(pullback.errors.UnsupportedError) as info:
         emit_c(f, *args)
     assert "test_numpy_forms.py:" in str(info.value)
+
+
+def joined_lists(x):
+    return np.sum(np.stack([r * 2.0 for r in x] + [r for r in x]))
+
+
+def test_python_operator_on_run_time_lists_is_rejected():
+    """``L1 + L2`` joins two lists in Python; NumPy's elementwise rule would be wrong."""
+    with pytest.raises(pullback.errors.TransformError) as info:
+        pullback.grad(joined_lists)(np.ones((3, 2)))
+    assert "test_numpy_forms.py:" in str(info.value) and "'+' on a list" in str(info.value)

@@ -33,6 +33,13 @@ def result_type(op, args, types):
         # length is not in its type, so stand-in lists of two items must not judge L[2]
         return types[0].elem if types[0].elem is not None else as_type("float")
     prim = PRIMITIVES[op]
+    if prim.syntax.kind in ("infix", "prefix") and any(isinstance(t, ListT) for t in types) \
+            and not any(isinstance(t, Array) for t in types):
+        # printed as Python's operator, which joins (+), repeats (*) or compares whole lists,
+        # while the rules are NumPy's elementwise ones (an array operand makes it NumPy's)
+        raise TypeError(f"'{prim.syntax.text}' on a list made at run time (Python joins or "
+                        "repeats lists; for NumPy's arithmetic make it an array first, "
+                        "np.array(...); to join lists, np.concatenate)")
     if all(t in SCALAR_ORDER for t in types):
         t = prim.result(*types)
         if t is None:       # a NumPy function: evaluate it (np.zeros(3) is an array)

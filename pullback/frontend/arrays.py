@@ -15,10 +15,14 @@ import numpy as np
 
 from ..ir import Assign, Const, Var
 from ..rules import PRIMITIVES, registry
+from ..rules import numpy_expansions as NE
 from .bindings import PyObj, TupleB, is_atom
 import copy
 
 VARARG_SHAPE = {"reshape", "transpose"}
+# the join of a run-time sequence (an array's rows, a list grown at run time)
+_ROWS = {np.concatenate: NE.concatenate_rows, np.vstack: NE.vstack_rows,
+         np.hstack: NE.hstack_rows}
 
 
 class ArrayLowerer:
@@ -79,6 +83,8 @@ class ArrayLowerer:
                 isinstance(args[0], TupleB):
             return self.concatenate(obj, args[0].items, self.joining_axis(obj, args, kwargs, node),
                                     node)
+        if obj in _ROWS and args and is_atom(args[0]) and not isinstance(args[0], Const):
+            return self.call_python(_ROWS[obj], args, kwargs, node)  # an array's rows, a list
         if obj is np.split or obj is np.array_split:    # (array_split: unequal parts)
             sections = args[1] if len(args) > 1 else kwargs.get("indices_or_sections")
             axis = args[2] if len(args) > 2 else kwargs.get("axis", Const(0))

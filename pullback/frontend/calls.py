@@ -106,6 +106,9 @@ class CallLowerer:
             return self.call_user(FuncB(source_of(obj), obj), args, kwargs, node)
         if obj is len and len(args) == 1 and isinstance(args[0], (TupleB, DictB, RecordB)):
             return Const(len(args[0].items))
+        if obj in (tuple, list) and len(args) == 1 and is_atom(args[0]) and \
+                isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp)):
+            return args[0]      # the run-time list the comprehension just made
         if obj in (tuple, list) and len(args) == 1 and isinstance(args[0], (TupleB, DictB)):
             return TupleB(args[0].keys) if isinstance(args[0], DictB) else args[0]
         if obj is dict and not args:

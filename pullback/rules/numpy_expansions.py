@@ -87,7 +87,14 @@ def atleast_3d(x):
 
 @expands(np.column_stack)
 def column_stack(tup):
-    return np.concatenate([x[:, None] if np.ndim(x) == 1 else x for x in tup], axis=1)
+    if isinstance(tup, (tuple, list)):
+        return np.concatenate([x[:, None] if np.ndim(x) == 1 else x for x in tup], axis=1)
+    u = np.stack(tup)       # the rows of an array (or of a list made at run time)
+    if np.ndim(u) == 1:
+        return np.reshape(u, (1, -1))
+    if np.ndim(u) == 2:
+        return np.transpose(u)
+    return hstack_rows(u)
 
 
 @expands(np.rollaxis)
@@ -289,3 +296,62 @@ def _grid(swap, sparse, *xi):
     if sparse:
         return vs
     return tuple(np.copy(np.broadcast_to(v, sizes)) for v in vs)
+
+
+# -- joining the rows of one array or run-time list (``np.vstack(x)``, ``np.hstack([f(r)
+# for r in X])``): NumPy iterates the first axis; ``np.stack`` makes that axis, then the
+# joins are reshapes of it.  (A tuple or list literal is joined item by item, frontend/arrays.py.)
+@expands()
+def _merge_next(w, a):
+    """``w`` (of 2 to 4 axes) with axes ``a`` and ``a + 1`` made one, ``a`` counted as an
+    index (negative: from the end)."""
+    k = a % np.ndim(w)
+    if np.ndim(w) == 2:
+        return np.ravel(w)
+    if np.ndim(w) == 3:
+        p, q, r = np.shape(w)
+        if k == 0:
+            return np.reshape(w, (p * q, r))
+        return np.reshape(w, (p, q * r))
+    if np.ndim(w) == 4:
+        p, q, r, s = np.shape(w)
+        if k == 0:
+            return np.reshape(w, (p * q, r, s))
+        if k == 1:
+            return np.reshape(w, (p, q * r, s))
+        return np.reshape(w, (p, q, r * s))
+    raise ValueError("pullback: joining the rows of an array of more than 4 axes")
+
+
+@expands()
+def concatenate_rows(x, axis=0):
+    u = np.stack(x)
+    if axis is None:
+        return np.ravel(u)
+    return _merge_next(np.moveaxis(u, 0, axis if axis >= 0 else axis - 1),
+                       axis if axis >= 0 else axis - 1)
+
+
+@expands()
+def vstack_rows(tup):
+    u = np.stack(tup)
+    if np.ndim(u) == 1:
+        return np.reshape(u, (-1, 1))
+    if np.ndim(u) == 2:
+        return u
+    return _merge_next(u, 0)
+
+
+@expands()
+def hstack_rows(tup):
+    u = np.stack(tup)
+    if np.ndim(u) == 1:
+        return u
+    if np.ndim(u) == 2:
+        return np.ravel(u)
+    return _merge_next(np.moveaxis(u, 0, 1), 1)
+
+
+@expands(np.row_stack)
+def row_stack(tup):
+    return np.vstack(tup)
