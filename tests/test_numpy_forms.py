@@ -49,6 +49,25 @@ def listed_jax(x):
 
 
 X = np.array([[1.0, 2.0], [0.5, -1.0], [3.0, 0.2]])
+M = np.arange(12.0).reshape(3, 4) / 10.0
+
+
+def keywords(x):
+    return np.trace(x, offset=1) + np.sum(np.pad(x, 1, constant_values=0.5) ** 2) + \
+        np.trace(x) * np.sum(np.diagonal(x, offset=-1))
+
+
+def keywords_jax(x):
+    return jnp.trace(x, offset=1) + jnp.sum(jnp.pad(x, 1, constant_values=0.5) ** 2) + \
+        jnp.trace(x) * jnp.sum(jnp.diagonal(x, offset=-1))
+
+
+def shifted(x):
+    return np.sum(np.fft.fftshift(x) * x) + np.sum(np.fft.ifftshift(x, axes=1) ** 3)
+
+
+def shifted_jax(x):
+    return jnp.sum(jnp.fft.fftshift(x) * x) + jnp.sum(jnp.fft.ifftshift(x, axes=1) ** 3)
 
 
 # (id, f, JAX twin, arguments, whether C emits it, backends): differentiated in every argument
@@ -56,6 +75,9 @@ CASES = [
     ("meshgrid", grid, grid_jax, (A, B), False, ("python", "numba")),
     ("rows", rows, rows_jax, (X,), False, ("python",)),     # Numba: no np.stack of an array
     ("listed", listed, listed_jax, (X,), False, ("python",)),
+    # (Numba: offsets 1 and -1 once shared one twin, a wrong value and gradient)
+    ("keywords", keywords, keywords_jax, (M,), False, ("python", "numba")),
+    ("shifted", shifted, shifted_jax, (M,), False, ("python",)),   # Numba: no np.roll(axis=)
 ]
 GRADS = [(c[0] + "-" + b, c, b) for c in CASES for b in c[5]]
 

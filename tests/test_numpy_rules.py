@@ -152,6 +152,8 @@ REJECTED = [
     lambda x: np.einsum("ii->", x, optimize=True),
     lambda x: x * np.random.randint(0, 3, 3),
     lambda x: np.median(x),
+    lambda x: np.pad(x, 1, mode="edge"),      # a keyword's value an expansion refuses
+    lambda x: np.pad(x, 1, constant_values=((1, 2), (3, 4))),
     lambda x: x[np.nonzero(x)],
     lambda x: scipy.special.logsumexp(x, return_sign=True)[0],
     lambda x: np.concatenate((x, x), 0, dtype=float),    # a keyword never ignored

@@ -139,7 +139,7 @@ def rows():
     order = ["operators", "Python", "NumPy", "scipy.special", "scipy.linalg", "scipy.integrate",
              "scipy.signal", "scipy.stats", "methods and attributes"]
     return sorted(set((s, n, tuple(p), k) for s, n, p, k in out),
-                  key=lambda r: (order.index(r[0]), r[1].lower()))
+                  key=lambda r: (order.index(r[0]), r[1].lower(), r[3]))
 
 
 # what a section's rows cannot say (printed under its heading)

@@ -50,8 +50,10 @@ def _tup(shape):
 
 
 def _key(value):
-    """A name-safe tag of a static argument."""
-    return "".join(c if c.isalnum() else "_" for c in repr(value)).strip("_") or "n"
+    """A name-safe tag of a static argument, one per value: a minus sign is kept (as
+    ``m``), since twins are shared by name (offsets 1 and -1 once made one twin)."""
+    return "".join(c if c.isalnum() else "m" if c == "-" else "_"
+                   for c in repr(value)).strip("_") or "n"
 
 
 def _scatter(p, name, gshape, out_shape, index, final=None, add=True):

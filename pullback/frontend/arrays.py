@@ -15,7 +15,7 @@ import numpy as np
 
 from ..ir import Assign, Const, Var
 from ..rules import PRIMITIVES, registry
-from ..rules import numpy_expansions as NE
+from ..rules import numpy_arrangement as NE
 from .bindings import PyObj, TupleB, is_atom
 import copy
 

@@ -116,10 +116,20 @@ def _static(b):
     """Constants that select code paths (bools, ints, strings, None) as ``ConstB``."""
     if isinstance(b, Const) and (b.value is None or type(b.value) in (bool, int, str)):
         return ConstB(b.value)
-    if isinstance(b, TupleB) and b.items and \
-            all(isinstance(x, Const) and type(x.value) is int for x in b.items):
-        return ConstB(tuple(x.value for x in b.items))    # indices: np.hsplit(a, [1, 3])
+    value = _ints(b)
+    if isinstance(b, TupleB) and b.items and value is not None:
+        return ConstB(value)    # indices: np.hsplit(a, [1, 3]); np.pad(x, ((1, 2), (3, 4)))
     return b
+
+
+def _ints(b):
+    """The value of a (nested) static tuple of int constants, else None."""
+    if isinstance(b, Const) and type(b.value) is int:
+        return b.value
+    if isinstance(b, TupleB):
+        items = [_ints(x) for x in b.items]
+        return None if None in items else tuple(items)
+    return None
 
 
 def frozen_binding(value, bind):

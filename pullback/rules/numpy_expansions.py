@@ -11,6 +11,7 @@ import numpy as np
 
 from . import complex_helpers as CR
 from . import linalg_helpers as LH
+from .numpy_arrangement import hstack_rows
 from .expansions import expands
 
 
@@ -274,84 +275,3 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     if len(varargs) > 1:
         return [_gradient_axis(f, h, k, edge_order) for k, h in enumerate(varargs)]
     return [_gradient_axis(f, one, ax, edge_order) for ax in range(np.ndim(f))]
-
-
-@expands(np.meshgrid)
-def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
-    """Coordinate arrays, one per input (raveled, as NumPy does); with ``indexing="xy"``
-    the first two axes of the grid are swapped.  Each is its input broadcast and copied
-    (``copy=True``; ``copy=False`` promises less, so a copy is right there too)."""
-    return _grid(indexing == "xy" and len(xi) > 1, sparse, *xi)
-
-
-@expands()
-def _grid(swap, sparse, *xi):
-    """(flags are parameters, not locals: a local is a run-time value and its branches
-    would not fold)"""
-    sizes = tuple(np.size(x) for x in xi)
-    sizes = (sizes[1], sizes[0]) + sizes[2:] if swap else sizes
-    vs = tuple(np.reshape(x, tuple(-1 if j == (1 - k if swap and k < 2 else k) else 1
-                                   for j, _ in enumerate(xi)))
-               for k, x in enumerate(xi))
-    if sparse:
-        return vs
-    return tuple(np.copy(np.broadcast_to(v, sizes)) for v in vs)
-
-
-# -- joining the rows of one array or run-time list (``np.vstack(x)``, ``np.hstack([f(r)
-# for r in X])``): NumPy iterates the first axis; ``np.stack`` makes that axis, then the
-# joins are reshapes of it.  (A tuple or list literal is joined item by item, frontend/arrays.py.)
-@expands()
-def _merge_next(w, a):
-    """``w`` (of 2 to 4 axes) with axes ``a`` and ``a + 1`` made one, ``a`` counted as an
-    index (negative: from the end)."""
-    k = a % np.ndim(w)
-    if np.ndim(w) == 2:
-        return np.ravel(w)
-    if np.ndim(w) == 3:
-        p, q, r = np.shape(w)
-        if k == 0:
-            return np.reshape(w, (p * q, r))
-        return np.reshape(w, (p, q * r))
-    if np.ndim(w) == 4:
-        p, q, r, s = np.shape(w)
-        if k == 0:
-            return np.reshape(w, (p * q, r, s))
-        if k == 1:
-            return np.reshape(w, (p, q * r, s))
-        return np.reshape(w, (p, q, r * s))
-    raise ValueError("pullback: joining the rows of an array of more than 4 axes")
-
-
-@expands()
-def concatenate_rows(x, axis=0):
-    u = np.stack(x)
-    if axis is None:
-        return np.ravel(u)
-    return _merge_next(np.moveaxis(u, 0, axis if axis >= 0 else axis - 1),
-                       axis if axis >= 0 else axis - 1)
-
-
-@expands()
-def vstack_rows(tup):
-    u = np.stack(tup)
-    if np.ndim(u) == 1:
-        return np.reshape(u, (-1, 1))
-    if np.ndim(u) == 2:
-        return u
-    return _merge_next(u, 0)
-
-
-@expands()
-def hstack_rows(tup):
-    u = np.stack(tup)
-    if np.ndim(u) == 1:
-        return u
-    if np.ndim(u) == 2:
-        return np.ravel(u)
-    return _merge_next(np.moveaxis(u, 0, 1), 1)
-
-
-@expands(np.row_stack)
-def row_stack(tup):
-    return np.vstack(tup)

@@ -64,3 +64,13 @@ array_op("random_uniform", np.random.uniform, "low=0.0 high=1.0 size=None",
          shape=sized_by("random_uniform", 2, like=lambda a, b, size: _zeros_like_params(
              a, b, size=size)),
          jvps=(NO_RULE, NO_RULE))
+
+
+# -- an expansion's refusal of an argument it does not support ---------------------------------
+def rejected(what):
+    """Typing it fails, so the error names the user's line and ``what`` (the construct)."""
+    raise TypeError(f"{what} is not supported")
+
+
+nondiff("rejected", rejected, params="what", shape=rejected, python=(rejected,),
+        syntax=Syntax("call", "rejected"))

@@ -79,6 +79,7 @@ scalar("sp_zeta1", sp.zeta, "zeta_dx(x, 1.0)", python=(sp.zeta,),
 # exponentially scaled ones (``ive``, ``kve``, ``i0e``, ``i1e``) add the scale's derivative.
 special("jv", [NO_RULE, "0.5 * (sp_jv(v - 1, x) - sp_jv(v + 1, x))"], params="v x")
 special("yv", [NO_RULE, "0.5 * (sp_yv(v - 1, x) - sp_yv(v + 1, x))"], params="v x")
+special("yn", [NO_RULE, "0.5 * (sp_yv(n - 1, x) - sp_yv(n + 1, x))"], params="n x")  # yv of int n
 special("iv", [NO_RULE, "0.5 * (sp_iv(v - 1, x) + sp_iv(v + 1, x))"], params="v x")
 special("kv", [NO_RULE, "-0.5 * (sp_kv(v - 1, x) + sp_kv(v + 1, x))"], params="v x")
 special("ive", [NO_RULE, "0.5 * (sp_ive(v - 1, x) + sp_ive(v + 1, x)) - sign(x) * y"],
