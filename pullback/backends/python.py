@@ -18,7 +18,8 @@ from ..rules import helpers, np_helpers
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
 from .escape import index_text, literal_of, py_comment, py_identifier, py_string
-from .python_static import CREATES, FOREIGN, LIKE, STATIC_OPS, elide_broadcast, resolved, static_expr
+from .python_static import (CREATES, FOREIGN, HELPER_OF, LIKE, STATIC_OPS, elide_broadcast,
+                            resolved, static_expr)
 from .python_views import transient_copies
 
 _HELPER_NAMES = [n for n in dir(np_helpers) + dir(helpers) if not n.startswith("_")
@@ -41,6 +42,8 @@ def emit_module_mapped(module, header=None):
     used = {PRIMITIVES[s.op].helper for f in module.functions for s in walk(f.body)
             if isinstance(s, Assign) and s.op in PRIMITIVES and PRIMITIVES[s.op].helper
             and not resolved(s)}
+    used |= {HELPER_OF[s.op] for f in module.functions for s in walk(f.body)
+             if isinstance(s, Assign) and s.op in HELPER_OF and resolved(s)}
     sources = _helper_sources(used)
     parts = [header] if header else []
     text = "\n".join(body + sources)

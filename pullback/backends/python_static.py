@@ -11,6 +11,8 @@ taken here, once, and the call prints as its outcome::
     like(g, m)                         ->  np.reshape(g, (5, 2))
     einsum_vjp(g, 'kij,nkj->nki', 0, L, xc) ->  np.einsum('nki,nkj->kij', g, xc)
     logsumexp_grad(g, a, None, y, 1, False) ->  np.expand_dims(g, 1) * np.exp(a - np.expand_dims(y, 1))
+    extremum_mask(z, zmax, 1, True)    ->  (z == zmax) / np.sum((z == zmax), axis=1, keepdims=True)
+    scipy.special.logsumexp(m, axis=1) ->  logsumexp_shifted(m, 1, False)   (NumPy alone)
 
 Invariant: a derivative is compiled per argument shape (``Arguments.key`` holds each array
 leaf's shape), and a shape the types leave open (``Array.static`` false, e.g. a type given to
@@ -25,6 +27,7 @@ the module leaves out the sources of helpers no statement calls any more.
 """
 import contextvars
 import math
+import re
 
 from ..ir import Const
 from ..ir.types import is_array
@@ -37,7 +40,9 @@ LIKE = "_pullback_like"     # FOREIGN modules: an empty array of the library (np
 CREATES = frozenset(("zeros", "ones", "empty", "full", "arange"))  # NEP 35's like= takes them
 STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count",
                         "like", "logsumexp_grad", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
-                        "einsum_vjp4"))
+                        "einsum_vjp4", "extremum_mask", "logsumexp"))
+# the runtime helper a static print calls, whose source the module then needs
+HELPER_OF = {"logsumexp": "logsumexp_shifted"}
 
 
 def _shape(a):
@@ -130,7 +135,40 @@ def _logsumexp_grad(s, args):
         g, y = (f"np.expand_dims({v}, {py_literal(axis)})" for v in (args[0][0], args[3][0]))
     elif not keep and _shape(s.args[0]) != ():
         return None
+    if re.fullmatch(r"np\.broadcast_to\(1\.0, \([0-9, ]*\)\)", args[0][0]) and \
+            _float64(s.args[1]):
+        return f"np.exp({a} - {y})", ATOM     # a seed of ones (a sum's cotangent): no product
     return f"{g} * np.exp({a} - {y})", 20
+
+
+def _extremum_mask(s, args):
+    """Where ``x`` equals its reduction ``y``, ties sharing: ``y`` broadcasts back with its
+    reduced axes put back (``np.expand_dims``) instead of the helper's ``expand_to``."""
+    axis, keep = _const(s.args[2]), _const(s.args[3])
+    xshape, yshape = _shape(s.args[0]), _shape(s.args[1])
+    if axis == "?" or keep == "?" or not xshape or yshape is None or FOREIGN.get():
+        return None
+    y = _par(args[1], ATOM)
+    if axis is not None and not keep:
+        y = f"np.expand_dims({args[1][0]}, {py_literal(axis)})"
+    elif axis is None and yshape != () and not keep:
+        return None
+    hit = f"({_par(args[0], 19)} == {y})"
+    total = f"np.sum({hit})" if axis is None else \
+        f"np.sum({hit}, axis={py_literal(axis)}, keepdims=True)"
+    return f"{hit} / {total}", 20
+
+
+def _logsumexp(s, args):
+    """SciPy's logsumexp of a float64 array without weights or sign: the max-shifted sum
+    in NumPy (``logsumexp_shifted``), without SciPy's per-call dispatch."""
+    axis, b, keep, sign = (_const(a) for a in s.args[1:5])
+    t = getattr(s.args[0], "type", None)
+    if b is not None or sign is not False or keep not in (True, False) or axis == "?" or \
+            not (is_array(t) and t.static and t.dtype == "float64" and t.shape) or \
+            FOREIGN.get():
+        return None
+    return f"logsumexp_shifted({args[0][0]}, {py_literal(axis)}, {keep})", ATOM
 
 
 def _einsum_vjp(s, args):
@@ -177,6 +215,10 @@ def static_expr(s, args):
         return _logsumexp_grad(s, args)
     if op.startswith("einsum_vjp"):
         return _einsum_vjp(s, args)
+    if op == "extremum_mask":
+        return _extremum_mask(s, args)
+    if op == "logsumexp":
+        return _logsumexp(s, args)
     if op == "count":
         shape, axis = _shape(s.args[0]), _const(s.args[1])
         if shape is None or axis == "?" or not shape:

@@ -4,8 +4,24 @@
 Invariant: each is a derivative written in closed form or as a truncated series
 accurate to double precision where the function is defined; a helper's own
 derivative, when not declared in ``numpy_special.py``, is rejected (NO_RULE).
+``logsumexp_shifted`` is no derivative: it is what the Python backend prints for
+scipy.special.logsumexp itself where the static arguments allow
+(``backends/python_static.py``).
 """
 import numpy as np
+
+
+def logsumexp_shifted(a, axis, keepdims):
+    """SciPy's ``logsumexp(a, axis, keepdims=keepdims)`` of a real array without
+    weights, in a few NumPy calls: the largest element shifted out (by 0 where it is
+    infinite or nan, so a row of -inf gives -inf and one holding inf gives inf, as SciPy)."""
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):      # log(0) of a row of -inf is -inf, silently
+        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    if keepdims:
+        return out
+    return np.squeeze(out, axis=axis)[()]
 
 
 def logsumexp_weight(b):
