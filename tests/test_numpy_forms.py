@@ -113,3 +113,15 @@ def test_python_operator_on_run_time_lists_is_rejected():
     with pytest.raises(pullback.errors.TransformError) as info:
         pullback.grad(joined_lists)(np.ones((3, 2)))
     assert "test_numpy_forms.py:" in str(info.value) and "'+' on a list" in str(info.value)
+
+
+def test_nan_to_num_at_nan_and_infinities():
+    """The replaced values are NumPy's; the derivative is 1 at the finite values, 0 elsewhere
+    (finite differences cannot be taken there)."""
+    x = np.array([1.0, np.nan, np.inf, -np.inf, 2.0])
+
+    def f(x):
+        return np.sum(np.nan_to_num(x, posinf=5.0, neginf=-7.0) * np.arange(5.0))
+    value, g = pullback.value_and_grad(f)(x)
+    assert value == f(x)
+    np.testing.assert_array_equal(g, [0.0, 0.0, 0.0, 0.0, 4.0])

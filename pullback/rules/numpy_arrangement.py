@@ -1,5 +1,6 @@
 """NumPy functions that arrange arrays (``np.meshgrid``, joins of an array's rows or of a
-list made at run time, ``np.pad``, ``np.trace`` with an offset, ``np.fft.fftshift``) as
+list made at run time, ``np.pad``, ``np.trace`` with an offset, ``np.fft.fftshift``,
+``np.median``, ``np.nan_to_num``) as
 expansions (``rules/expansions.py``) over primitives that have rules.
 
 Invariants: as in ``numpy_expansions``, the signatures are NumPy's (a keyword not written
@@ -162,3 +163,26 @@ def real_if_close(a, tol=100):
         return ND.rejected("np.real_if_close of a complex array (its result's type depends "
                            "on the values: write np.real)")
     return a
+
+
+@expands(np.median)
+def median(a, axis=None):
+    """The middle of the sorted values (the mean of the two middle ones of an even count);
+    the derivative goes to those elements, as through np.sort."""
+    if axis is None:
+        return median(np.ravel(a), -1)
+    u = np.sort(np.moveaxis(a, axis, -1), axis=-1)
+    n = np.shape(u)[-1]
+    if n % 2 == 1:
+        return u[..., n // 2]
+    return 0.5 * (u[..., n // 2 - 1] + u[..., n // 2])
+
+
+@expands(np.nan_to_num)
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """Of float64 values: NaN and infinities replaced (by the largest finite values unless
+    given); the derivative is 1 at the finite values, 0 at the replaced ones."""
+    hi = 1.7976931348623157e308 if posinf is None else posinf
+    lo = -1.7976931348623157e308 if neginf is None else neginf
+    return np.where(np.isnan(x), nan, np.where(np.logical_and(np.isinf(x), x > 0), hi,
+                                              np.where(np.isinf(x), lo, x)))
