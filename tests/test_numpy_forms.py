@@ -125,3 +125,27 @@ def test_nan_to_num_at_nan_and_infinities():
     value, g = pullback.value_and_grad(f)(x)
     assert value == f(x)
     np.testing.assert_array_equal(g, [0.0, 0.0, 0.0, 0.0, 4.0])
+
+
+SUBSCRIPTS = ((Ellipsis, 0, 1), (Ellipsis, 1, 2), (Ellipsis, 0, 2))
+LAST = (Ellipsis, 1)
+
+
+def ellipsis_globals(a, b):
+    return np.sum(np.einsum(a, SUBSCRIPTS[0], b, SUBSCRIPTS[1], SUBSCRIPTS[2]) ** 2) + \
+        np.sum(a[LAST] ** 3)
+
+
+def ellipsis_globals_jax(a, b):
+    return jnp.sum(jnp.einsum(a, SUBSCRIPTS[0], b, SUBSCRIPTS[1], SUBSCRIPTS[2]) ** 2) + \
+        jnp.sum(a[LAST] ** 3)
+
+
+def test_ellipsis_in_a_global():
+    """``Ellipsis`` read from a global (einsum's list form, an index) is the constant."""
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(2, 2, 3)), rng.normal(size=(2, 3, 4))
+    got = pullback.grad(ellipsis_globals, argnums=(0, 1))(a, b)
+    want = jax.grad(ellipsis_globals_jax, argnums=(0, 1))(a, b)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)

@@ -314,7 +314,7 @@ def static(value, low, node, ref=None):
 
 
 def _binding(value, low, node, ref, guards):
-    if isinstance(value, (bool, int, float, str)) or value is None:
+    if isinstance(value, (bool, int, float, str)) or value is None or value is Ellipsis:
         return Const(value)
     if isinstance(value, (tuple, list)):
         return TupleB(tuple(_binding(v, low, node, ref and ref.item(i), guards)
