@@ -77,7 +77,7 @@ def skeleton(tree):
     if kind == "static":
         return ("obj", tree[1])
     if kind in ("tuple", "list"):
-        return ("tuple",) + tuple(skeleton(t) for t in tree[1:])
+        return (kind,) + tuple(skeleton(t) for t in tree[1:])
     if kind == "dict":
         return ("dict", tree[1]) + tuple(skeleton(t) for t in tree[2:])
     return ("record", tree[1], tree[2]) + tuple(skeleton(t) for t in tree[3:])
@@ -91,8 +91,9 @@ def from_skeleton(skel, leaves):
         kind = s[0]
         if kind == "atom":
             return next(it)
-        if kind == "tuple":
-            return tuple(build(c) for c in s[1:])
+        if kind in ("tuple", "list"):
+            items = [build(c) for c in s[1:]]
+            return tuple(items) if kind == "tuple" else items
         if kind == "dict":
             return dict(zip(s[1], (build(c) for c in s[2:])))
         items = [build(c) for c in s[3:]]
@@ -113,7 +114,7 @@ def at_atoms(skel, tree, whole):
             k = next(count)
             out.extend([list(t)] if whole(k) else flatten(t)[1])
             return
-        if kind == "tuple":
+        if kind in ("tuple", "list"):
             if not isinstance(t, (tuple, list)) or len(t) != len(s) - 1:
                 raise ValueError(f"a cotangent {type(t).__name__} where the result has "
                                  f"a tuple of {len(s) - 1}")

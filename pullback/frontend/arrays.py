@@ -16,7 +16,7 @@ import numpy as np
 from ..ir import Assign, Const, Var
 from ..rules import PRIMITIVES, registry
 from ..rules import numpy_arrangement as NE
-from .bindings import PyObj, TupleB, is_atom
+from .bindings import DictB, PyObj, TupleB, is_atom
 import copy
 
 VARARG_SHAPE = {"reshape", "transpose"}
@@ -225,7 +225,7 @@ class ArrayLowerer:
             for item in seq.items:
                 self.alias(target, item, node)     # a constant stays one (a dict key)
                 items.append(self.expr(elt))
-            return TupleB(tuple(items))
+            return TupleB(tuple(items), is_list=True)
         acc = self.new_var("items")
         self.lists.add(acc.name)
         self.emit(Assign(acc, "list_new", (), self.loc(node)))
@@ -312,6 +312,8 @@ class ArrayLowerer:
             raise self.error(target, "an in-place write to this expression")
         name = target.value.id
         arr = self.env.get(name)
+        if isinstance(arr, DictB):
+            return self.store_dict_item(target, arr, value, node)
         if not isinstance(arr, Var):
             raise self.error(target, f"an item assignment to '{name}', which is not an array")
         idx = self.index_of(target.slice)

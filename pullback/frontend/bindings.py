@@ -52,6 +52,9 @@ class FuncB:
     source: object
     context: object
     captured: tuple = ()     # ((name, binding), ...)
+    # the lowering that bound a nested def to its values (``closures.py``); not part of
+    # its identity or skeleton: a closure passed through a call comes back without it
+    frame: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class ConstB:
     """A constant the callee is specialised to (not passed at run time), so that its
     branches on it fold while lowering: an expansion's ``lower=True`` (``expansions``)."""
     value: object
+
+
+# the skeleton kinds of a TupleB: a list and a tuple are different static values
+# (``isinstance(x, list)`` is decided while compiling, per specialisation)
+SEQUENCES = ("tuple", "list")
 
 
 def is_atom(b):
@@ -87,7 +95,7 @@ def flatten(b):
             return ("dict", b.keys) + tuple(skels), atoms
         if isinstance(b, RecordB):
             return ("record", b.cls, b.fields) + tuple(skels), atoms
-        return ("tuple",) + tuple(skels), atoms
+        return ("list" if b.is_list else "tuple",) + tuple(skels), atoms
     if isinstance(b, FuncB):
         skels, atoms = [], []
         for name, item in b.captured:
@@ -113,8 +121,8 @@ def unflatten(skel, atoms):
     kind = skel[0]
     if kind == "atom":
         return next(atoms)
-    if kind == "tuple":
-        return TupleB(tuple(unflatten(s, atoms) for s in skel[1:]))
+    if kind in SEQUENCES:
+        return TupleB(tuple(unflatten(s, atoms) for s in skel[1:]), kind == "list")
     if kind == "dict":
         return DictB(skel[1], tuple(unflatten(s, atoms) for s in skel[2:]))
     if kind == "record":
@@ -157,7 +165,7 @@ def leaf_names(base, skel):
     kind = skel[0]
     if kind == "atom":
         return [base]
-    if kind == "tuple":
+    if kind in SEQUENCES:
         labels, subs = range(len(skel) - 1), skel[1:]
     elif kind == "dict":
         labels, subs = skel[1], skel[2:]
@@ -176,7 +184,7 @@ def n_atoms(skel):
     kind = skel[0]
     if kind == "atom":
         return 1
-    if kind == "tuple":
+    if kind in SEQUENCES:
         return sum(n_atoms(s) for s in skel[1:])
     if kind == "dict":
         return sum(n_atoms(s) for s in skel[2:])

@@ -28,7 +28,8 @@ from .library import advice, is_library_function, library_call_message
 from .pullback_calls import GradB, _is_pullback
 from .scan import free_names
 from .source import Source, source_of
-from .expressions import default_name, static
+from .closures import default_name
+from .expressions import static
 
 
 class CallLowerer:
@@ -49,6 +50,9 @@ class CallLowerer:
 
     def call_value(self, callee, args, kwargs, node):
         """Call the binding ``callee`` (a function, method, partial or Python object)."""
+        callee = self.current(callee, node)        # closures read their names now
+        args = [self.current(a, node) for a in args]
+        kwargs = {k: self.current(v, node) for k, v in kwargs.items()}
         if isinstance(callee, BoundMethod):
             return self.container_method(callee, args, node)
         if isinstance(callee, FuncB):
@@ -110,7 +114,9 @@ class CallLowerer:
                 isinstance(node.args[0], (ast.GeneratorExp, ast.ListComp)):
             return args[0]      # the run-time list the comprehension just made
         if obj in (tuple, list) and len(args) == 1 and isinstance(args[0], (TupleB, DictB)):
-            return TupleB(args[0].keys) if isinstance(args[0], DictB) else args[0]
+            items = tuple(Const(k) for k in args[0].keys) if isinstance(args[0], DictB) \
+                else args[0].items
+            return TupleB(items, is_list=obj is list)
         if obj is dict and not args:
             return DictB(tuple(kwargs), tuple(kwargs.values()))
         if isinstance(obj, type) and (hasattr(obj, "_fields") or is_dataclass(obj)):

@@ -17,7 +17,7 @@ import types
 
 from ..errors import UnsupportedError
 from ..ir import CustomRule
-from .bindings import FuncB, n_atoms
+from .bindings import SEQUENCES, FuncB, n_atoms
 from .source import source_of
 
 
@@ -36,12 +36,12 @@ class CustomCallLowerer:
         """The ``CustomRule`` of ``obj`` for arguments shaped ``skels``, output ``ret``."""
         if obj.pullback_rule == "vjp":
             fwd, fret, fsrc = self.rule_function(obj.fwd, skels, node)
-            if fret[0] != "tuple" or len(fret) != 3 or fret[1] != ret:
+            if fret[0] not in SEQUENCES or len(fret) != 3 or fret[1] != ret:
                 raise _wrong(fsrc, f"the forward rule of '{obj.__name__}' must return "
                                    "(output, residuals) with the output shaped like the "
                                    "function's")
             bwd, bret, bsrc = self.rule_function(obj.bwd, [fret[2], ret], node)
-            if bret[0] != "tuple" or len(bret) != len(skels) + 1 or \
+            if bret[0] not in SEQUENCES or len(bret) != len(skels) + 1 or \
                     n_atoms(bret) != sum(map(n_atoms, skels)):
                 raise _wrong(bsrc, f"the backward rule of '{obj.__name__}' must return a tuple "
                                    f"with one cotangent per argument ({len(skels)}), each "
@@ -50,7 +50,7 @@ class CustomCallLowerer:
                               loc=bsrc.loc(bsrc.node))
         both = ("tuple",) + tuple(skels)
         jvp, jret, jsrc = self.rule_function(obj.jvp, [both, both], node)
-        if jret != ("tuple", ret, ret):
+        if jret[0] not in SEQUENCES or jret[1:] != (ret, ret):
             raise _wrong(jsrc, f"the JVP rule of '{obj.__name__}' must return (output, "
                                "output tangent), both shaped like the function's output")
         return CustomRule("jvp", jvp=jvp, loc=jsrc.loc(jsrc.node),
@@ -76,8 +76,8 @@ def _captured_atoms(skels):
             if inside:
                 out.append((k, arg))
             k += 1
-        elif kind in ("tuple", "dict", "record"):
-            for sub in skel[{"tuple": 1, "dict": 2, "record": 3}[kind]:]:
+        elif kind in ("tuple", "list", "dict", "record"):
+            for sub in skel[{"tuple": 1, "list": 1, "dict": 2, "record": 3}[kind]:]:
                 visit(sub, arg, inside)
         elif kind == "func":
             for _, sub in skel[3]:

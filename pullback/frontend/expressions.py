@@ -11,7 +11,6 @@ import builtins
 import math
 import operator
 import types
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,31 +19,15 @@ from ..ir import Assign, Const, Extern, If
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import is_user_instance
 from .randomness import is_generator
-from .bindings import DictB, FuncB, PyObj, RecordB, TupleB, extern_name, is_atom
+from .bindings import DictB, PyObj, RecordB, TupleB, extern_name, is_atom
 from .expansions import frozen_binding
-from .scan import free_names
 from .guards import Ref, active
-from .source import Source
+from .closures import LocalDef
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul"}
 CMPOPS = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
           ast.NotEq: "ne"}
-
-
-@dataclass(frozen=True)
-class LocalDef:
-    """A nested ``def``/``lambda`` of the function being lowered; ``defaults``: the
-    values of its defaults that are not literals, ((parameter, binding), ...), taken
-    where the def runs, as Python evaluates them."""
-    source: Source
-    defaults: tuple = ()
-
-
-def default_name(param):
-    """The captured name a nested def's computed default travels under (no free name of
-    a body ends so: ``free_names`` are the names its text reads)."""
-    return param + "__default"
 
 
 class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
@@ -100,37 +83,6 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return PyObj(getattr(builtins, name))
         raise TransformError(f"name '{name}' is not defined", self.src.filename,
                              node.lineno, node.col_offset)
-
-    def bind_closure(self, d, busy=()):
-        """A nested function, with the current values of the locals it reads (nested
-        functions it calls included; ``busy``: those being bound, to stop at recursion)."""
-        captured = []
-        for n in sorted(free_names(d.source.node)):
-            b = self.env.get(n)
-            if isinstance(b, LocalDef):
-                if b.source == d.source or b.source in busy:
-                    continue
-                b = self.bind_closure(b, busy + (d.source,))
-            if b is not None:
-                captured.append((n, b))
-        captured += [(default_name(p), b) for p, b in d.defaults]
-        return FuncB(d.source, self.ctx, tuple(captured))
-
-    def local_def(self, node):
-        """The ``LocalDef`` of a ``def``/``lambda`` node, its computed defaults evaluated
-        now (``lambda x, c=k: ...`` reads ``k`` here, a value the derivative follows)."""
-        a = node.args
-        pairs = list(zip(a.args[len(a.args) - len(a.defaults):], a.defaults)) + [
-            (p, d) for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
-        computed = []
-        for p, d in pairs:
-            try:
-                ast.literal_eval(d)
-            except ValueError:
-                if default_name(p.arg) in free_names(node):
-                    raise self.error(d, "a default beside a name ending in '__default'")
-                computed.append((p.arg, self.expr(d)))
-        return LocalDef(Source(node, self.src.filename), tuple(computed))
 
     def expr_Attribute(self, node):
         base = self.expr(node.value)
@@ -347,4 +299,4 @@ def _path_ref(ref, path):
     return inner if key is None else inner.item(key)
 
 
-__all__ = ["ExpressionLowerer", "LocalDef", "default_name", "math"]
+__all__ = ["ExpressionLowerer", "math"]

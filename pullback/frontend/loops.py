@@ -105,6 +105,8 @@ class LoopLowerer:
         else:
             var = self.new_var(name + "_i")
             if not isinstance(self.env.get(name), Var):
+                if name in self.env:
+                    self.rebound.add(name)          # closures.py
                 self.env[name] = self.new_var(name)
             prefix = [Assign(self.env[name], "copy", (var,), self.loc(s))]
         body = self.nested(self.loop_body, ctx, s.body, prefix)
@@ -116,13 +118,18 @@ class LoopLowerer:
         leaves = {v.name for v in flatten(TupleB(tuple(items)))[1] if isinstance(v, Var)}
         items = self.snapshot(TupleB(tuple(items)), leaves).items
         ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
+        bound = _bound_in(s.body)
+        targets = _loop_targets(self.src.node)
+        static = ctx.stop is None and {     # names that may hold constant items (bind_item)
+            n.id for n in ast.walk(s.target) if isinstance(n, ast.Name) and n.id not in bound
+            and n.id in targets and (self.top or n.id not in self.env)}
 
         def iterations(k):
             self.loops.append(ctx)
             if ctx.skip is not None and ctx.skip != ctx.stop:
                 self.emit(Assign(ctx.skip, "copy", (Const(False),)))
             self.loops.pop()
-            self.assign(s.target, items[k], s)
+            self.bind_item(s.target, items[k], s, static)
             self.loop_body(ctx, s.body)
             if k + 1 < len(items):
                 if ctx.stop is not None:
@@ -132,6 +139,29 @@ class LoopLowerer:
         if items:
             iterations(0)
         self.loop_else(s, ctx)
+
+    def bind_item(self, target, item, s, static):
+        """One item of an unrolled loop.  A constant item (a dict's key from ``for k in
+        sorted(d)``, a name from a literal tuple) stays a constant where the name means it
+        on every path (``static``, decided before the loop): the loop runs to its end
+        (after it the name is the last item on every path), the body never rebinds the
+        name, and at the top level or unbound before, no branch can leave another value
+        in place; and the function binds the name only as a loop's target, so no later
+        loop or branch assigns a number to it (which needs a variable).  So ``d[k]`` and ``t[k]`` in the body resolve while compiling.
+        Anything else is the copy into a variable it always was."""
+        if isinstance(target, ast.Name) and isinstance(item, Const) and target.id in static:
+            self.env[target.id] = item
+            return
+        if isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, TupleB) \
+                and len(item.items) == len(target.elts) and not any(
+                    isinstance(e, ast.Starred) for e in target.elts):
+            written = {v.name for t in target.elts if isinstance(t, ast.Name)
+                       for v in flatten(self.env.get(t.id, Const(0)))[1] if isinstance(v, Var)}
+            item = self.snapshot(item, written)       # ``a, b = b, a`` as in ``assign``
+            for t, x in zip(target.elts, item.items):
+                self.bind_item(t, x, s, static)
+            return
+        self.assign(target, item, s)
 
     def loop_else(self, s, ctx):
         """``for ... else``: the else block runs unless the loop was left early."""
@@ -162,3 +192,30 @@ class LoopLowerer:
 
     def stmt_Continue(self, s):
         self.emit(Assign(self.loops[-1].skip, "copy", (Const(True),), self.loc(s)))
+
+
+def _bound_in(stmts):
+    """Names a block assigns (its own loops' targets included)."""
+    return {n.id for s in stmts for n in ast.walk(s)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+
+
+def _loop_targets(fn):
+    """Names ``fn`` binds only as ``for`` targets (no assignment, parameter or def)."""
+    if not isinstance(fn, ast.FunctionDef):
+        return set()
+    in_target, other = set(), set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.For, ast.comprehension)):
+            in_target |= {id(n) for n in ast.walk(node.target)}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) and \
+                id(node) not in in_target:
+            other.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and node is not fn:
+            other.add(getattr(node, "name", None))
+    a = fn.args
+    other |= {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs} | \
+        {p.arg for p in (a.vararg, a.kwarg) if p is not None}
+    return {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and id(n) in in_target} - \
+        other

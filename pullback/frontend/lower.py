@@ -17,29 +17,37 @@ from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
 from .pullback_calls import PullbackCallLowerer
+from .dict_writes import DictWriteLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .functional import FunctionalLowerer, PartialB
 from .generators import GeneratorLowerer, is_generator
 from .objects import MethodB, ObjectLowerer
 from .randomness import RandomLowerer
-from .expressions import ExpressionLowerer, LocalDef
+from .closures import ClosureLowerer, LocalDef
+from .expressions import ExpressionLowerer
 from .fence import check, reject
 from .loops import LoopLowerer
 from .scan import appended_names, binding_counts, exits, facts
 
 
 RETURNED = "returned"    # stmt_If folded a constant test and the branch taken returned
+STAYED = "stayed"        # stmt_If folded it and the branch taken cannot leave the block
 
 
-class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, CustomCallLowerer,
-                      EffectLowerer, FunctionalLowerer, ObjectLowerer, ArrayLowerer, ContainerLowerer,
-                      ExpansionLowerer, RandomLowerer, GeneratorLowerer, LoopLowerer):
+class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCallLowerer,
+                      CustomCallLowerer, EffectLowerer, FunctionalLowerer, ObjectLowerer,
+                      ArrayLowerer, ContainerLowerer, ExpansionLowerer, RandomLowerer,
+                      GeneratorLowerer, LoopLowerer, DictWriteLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb
         self.src = fb.source
         self.site = site        # an expansion's body: the user's call it is placed at
+        self.entry = False      # the function differentiated (Program sets it): returns numbers
+        self.frame = object()   # this lowering's token on the closures it binds
+        self.defined = set()    # sources of the nested defs run here
+        self.rebound = set()    # names given a new binding after their first (closures.py)
         self.ctx = fb.context
         check(self.src)
         self.names = Names()
@@ -112,7 +120,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
             self.used.add(v)
         node = self.src.node
         if isinstance(node, ast.Lambda):
-            b = self.expr(node.body)
+            b = self.current(self.expr(node.body), node)
+            self.check_returnable(b, node)
             _, atoms = flatten(b)
             self.emit(Return(tuple(atoms), self.loc(node)))
             return self.blocks[0], flatten(b)[0]
@@ -129,7 +138,7 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
         if direct:
             self.block(body[:-1])
             value = body[-1].value
-            b = self.expr(value) if value is not None else Const(0.0)
+            b = self.current(self.expr(value), value) if value is not None else Const(0.0)
             if isinstance(b, Var) and self._is_temp(b):
                 result = self.new_var("result")
                 self.store(result, b, self.loc(body[-1]))
@@ -148,18 +157,25 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
         return self.blocks[0], skel
 
     def check_returnable(self, b, node):
-        # checked before flatten, which has no skeleton for a partial or a bound method
-        if any(isinstance(x, (FuncB, PyObj, LocalDef, PartialB, MethodB)) for x in _leaves(b)) \
-                or not all(isinstance(x, (Var, Const)) for x in flatten(b)[1]):
+        """A callee may return static values (a closure with the values it captured, a
+        partial, a module): its return skeleton carries them and the caller rebuilds them,
+        so a helper that makes and returns functions works as in Python.  The entry
+        function returns numbers only.  Checked before flatten, which has no skeleton for
+        a bound method or a pending draw."""
+        if self.entry and any(isinstance(x, (FuncB, PyObj, LocalDef, PartialB, MethodB))
+                              for x in _leaves(b)):
             raise self.error(node, "returning a function or module")
+        if not _returnable(b) or not all(isinstance(x, (Var, Const)) for x in flatten(b)[1]):
+            raise self.error(node, "returning a bound method or an object of this kind")
 
     # -- blocks and guards ----------------------------------------------------
     def block(self, stmts):
         for i, s in enumerate(stmts):
-            if self.stmt(s) is RETURNED:    # a folded branch returned: the rest never runs
+            done = self.stmt(s)
+            if done is RETURNED:            # a folded branch returned: the rest never runs
                 return RETURNED
             rest = stmts[i + 1:]
-            if rest and exits(s):
+            if rest and exits(s) and done is not STAYED:   # (the untaken branch might)
                 flag = self.loops[-1].skip if self.loops else self.ret_flag
                 self.emit(If(flag, (), self.nested(self.block, rest), self.loc(rest[0])))
                 return
@@ -262,6 +278,8 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
 
     def bind(self, name, value, node):
         old = self.env.get(name)
+        if old is not None and self.top:
+            self.rebound.add(name)
         loc = self.loc(node)
         if name in self.lists and isinstance(value, TupleB):     # a list that grows
             items = value.items
@@ -317,14 +335,15 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
             # the other may hold what this call could not run (eigh(a, eigvals_only=True))
             chosen = s.body if cond.value else s.orelse
             ended = self.block(chosen)
-            return RETURNED if ended is RETURNED or \
-                (chosen and isinstance(chosen[-1], ast.Return)) else None
+            if ended is RETURNED or (chosen and isinstance(chosen[-1], ast.Return)):
+                return RETURNED
+            return None if any(exits(c) for c in chosen) else STAYED
         body = self.nested(self.block, s.body)
         orelse = self.nested(self.block, s.orelse)
         self.emit(If(cond, body, orelse, self.loc(s)))
 
     def stmt_Return(self, s):
-        value = self.expr(s.value) if s.value is not None else Const(0.0)
+        value = self.current(self.expr(s.value), s) if s.value is not None else Const(0.0)
         self.check_returnable(value, s)
         loc = self.loc(s)
         if self.ret_vals is None:
@@ -339,6 +358,20 @@ class FunctionLowerer(ExpressionLowerer, CallLowerer, PullbackCallLowerer, Custo
             self.emit(Assign(ctx.stop, "copy", (Const(True),), loc))
             if ctx.skip != ctx.stop:
                 self.emit(Assign(ctx.skip, "copy", (Const(True),), loc))
+
+
+def _returnable(b):
+    """Has ``b`` a skeleton (``bindings.flatten``): atoms, containers, functions with
+    their captured values, partials and Python objects, all the way down."""
+    if isinstance(b, (Var, Const, PyObj, ConstB)):
+        return True
+    if isinstance(b, (TupleB, DictB, RecordB)):
+        return all(_returnable(x) for x in b.items)
+    if isinstance(b, FuncB):
+        return all(_returnable(x) for _, x in b.captured)
+    if isinstance(b, PartialB):
+        return all(_returnable(x) for x in (b.func,) + b.args + tuple(v for _, v in b.kwargs))
+    return False
 
 
 def _leaves(b):

@@ -82,6 +82,7 @@ class Program:
         self.names[key] = name
         self.ret[key] = return_shape(src.node)
         low = FunctionLowerer(self, fb, site)       # the fence first ('yield from')
+        low.entry = call_node is None
         if call_node is None and is_generator(src.node):   # reported at its first yield
             y = first_yield(src.node)
             raise UnsupportedError("cannot differentiate a 'yield' in the function itself (a "

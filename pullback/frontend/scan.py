@@ -160,5 +160,5 @@ def return_shape(fn):
 
 def _shape(e):
     if isinstance(e, (ast.Tuple, ast.List)):
-        return ("tuple",) + tuple(_shape(x) for x in e.elts)
+        return ("list" if isinstance(e, ast.List) else "tuple",) + tuple(_shape(x) for x in e.elts)
     return ("atom",)
