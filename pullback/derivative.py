@@ -126,7 +126,7 @@ class Derivative:
                 *[float(a) if i in nums else a for i, a in enumerate(args)]))
             grads = tuple(float(g) for g in grads)
             g = grads[0] if isinstance(self.argnums, int) else grads
-            return (float(value), g) if self.with_value else g
+            return (as_value(value), g) if self.with_value else g
         if self._array_calls and not kwargs:
             hit = self._array_calls.get(array_key(args))
             if hit is not None and (not hit[0].guards.checks or hit[0].guards.hold()):
@@ -139,9 +139,9 @@ class Derivative:
                 type(x) in (float, int, np.ndarray) for x in full):
             self._array_calls[array_key(args)] = (comp, nums, a.types)
         value, grads = _value_and_grads(comp, comp[comp.entry](*a.leaves()))
-        if value is not None and np.ndim(value) != 0:
-            raise TypeError(f"grad requires {self.f.__name__} to return a scalar, "
-                            f"not an array of shape {np.shape(value)}; use vjp")
+        if value is not None and np.size(value) != 1:
+            raise TypeError(f"grad requires {self.f.__name__} to return a scalar (or an array "
+                            f"of one element), not an array of shape {np.shape(value)}; use vjp")
         value = as_value(value) if value is not None else None
         grads = a.regroup(grads, nums)
         g = grads[0] if isinstance(self.argnums, int) else grads
@@ -178,7 +178,7 @@ class Derivative:
         comp, nums, a = self.compiled(full)
         out = comp[comp.entry](*a.leaves())
         values = [as_value(v) for v in out[:comp.n_out]]
-        if np.ndim(values[0]) != 0:
+        if np.size(values[0]) != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar output "
                             f"with its aux, not an array of shape {np.shape(values[0])}")
         grads = a.regroup(out[comp.n_out:], nums)
@@ -246,7 +246,7 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
                              ("tuple",) + (("atom",),) * comp.n_out)
     if not has_aux:
         return pytree.from_skeleton(result, outs), VJP(comp, residual, a, diff)
-    if result[0] != "tuple" or len(result) != 3:
+    if result[0] not in ("tuple", "list") or len(result) != 3:
         raise TypeError(f"has_aux requires {getattr(f, '__name__', 'f')} to return a pair "
                         "(output, auxiliary data)")
     it = iter(outs)

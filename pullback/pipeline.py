@@ -189,7 +189,7 @@ class Reverse:
         if not self.aux:
             return None
         skel = typed.result
-        if skel[0] != "tuple" or len(skel) != 3 or skel[1] != ("atom",):
+        if skel[0] not in ("tuple", "list") or len(skel) != 3 or skel[1] != ("atom",):
             raise TypeError(f"has_aux requires {getattr(f, '__name__', 'f')} to return a "
                             "pair (scalar output, auxiliary data)")
         return 1
@@ -199,12 +199,12 @@ class Reverse:
             return True
         outs = typed.functions[0].body[-1].values
         t = getattr(outs[0], "type", "float") if len(outs) == 1 else None
-        if is_array(t) and t.shape is None:
-            return True       # an array of unknown shape: the caller checks the value's shape
-        if not (t in ("float", "int", "bool") or is_array(t) and t.shape == ()):
+        if is_array(t) and (t.shape is None or None in t.shape):
+            return True       # an array of unknown shape: the caller checks the value's size
+        if not (t in ("float", "int", "bool") or is_array(t) and int(np.prod(t.shape)) == 1):
             what = "several values" if len(outs) != 1 else f"a {t}"
-            raise TypeError(f"grad requires {getattr(f, '__name__', 'f')} to return a scalar, "
-                            f"not {what}; use vjp")
+            raise TypeError(f"grad requires {getattr(f, '__name__', 'f')} to return a scalar "
+                            f"(or an array of one element), not {what}; use vjp")
         return False
 
     def describe(self, module):

@@ -378,12 +378,24 @@ class ReverseFunction:
         """``value=False``: return the gradients only, so the computations that only
         the value needs are dead code (``grad`` does not return the value).  ``seeded``:
         the first this many outputs get the seed 1.0, the others (``has_aux``) none."""
-        n = len(self.body[-1].values)
-        seeded = n if seeded is None else seeded
-        seeds = [Const(1.0)] * seeded + [Const(0.0)] * (n - seeded)
+        values = self.body[-1].values
+        seeded = len(values) if seeded is None else seeded
+        seeds, ones = [], []
+        for i, v in enumerate(values):
+            t = getattr(v, "type", None)
+            if i < seeded and isinstance(v, Var) and is_array(t) and t.shape != ():
+                # an output of one element in an array (shape (1,), (1, 1)), taken as the
+                # scalar it holds (autograd's grad): its seed is ones of its shape; the
+                # caller rejects any other size (derivative.py)
+                seed = self.names.fresh("out_seed", t)
+                ones.append(Assign(seed, "ones_like", (v, Const(None))))
+                seeds.append(seed)
+            else:
+                seeds.append(Const(1.0 if i < seeded else 0.0))
         fwd, outs, rev, grads = self.sweeps(seeds)
         ret = Return((tuple(outs) if value else ()) + grads)
-        return Function(name, self.fn.params, tuple(fwd + rev + [ret]), self.fn.loc, self.fn.doc)
+        return Function(name, self.fn.params, tuple(fwd + ones + rev + [ret]), self.fn.loc,
+                        self.fn.doc)
 
     def split(self, fwd_name, rev_name):
         outs = self.body[-1].values
