@@ -120,9 +120,11 @@ class LoopLowerer:
         ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
         bound = _bound_in(s.body)
         targets = _loop_targets(self.src.node)
-        static = ctx.stop is None and {     # names that may hold constant items (bind_item)
+        static = {                          # names that may hold constant items (bind_item)
             n.id for n in ast.walk(s.target) if isinstance(n, ast.Name) and n.id not in bound
-            and n.id in targets and (self.top or n.id not in self.env)}
+            and n.id in targets and (self.top or n.id not in self.env)
+            and all(isinstance(_bound_to(s.target, item, n.id), Const) for item in items)
+        } if ctx.stop is None else set()
 
         def iterations(k):
             self.loops.append(ctx)
@@ -198,6 +200,19 @@ def _bound_in(stmts):
     """Names a block assigns (its own loops' targets included)."""
     return {n.id for s in stmts for n in ast.walk(s)
             if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+
+
+def _bound_to(target, item, name):
+    """What ``name`` in ``target`` is bound to by ``item`` (None where it does not match)."""
+    if isinstance(target, ast.Name):
+        return item if target.id == name else None
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, TupleB) and \
+            len(item.items) == len(target.elts):
+        for t, x in zip(target.elts, item.items):
+            found = _bound_to(t, x, name)
+            if found is not None:
+                return found
+    return None
 
 
 def _loop_targets(fn):
