@@ -33,7 +33,7 @@ from .python import ATOM, _paren, render_atom
 # table against this, numba_layout.OPS, numba_twins.PRINTERS and the runtime HELPERS)
 OPS = ("prod_others", "zeros_for", "getitem_copy", "expand_to", "unbroadcast", "count", "like",
        "extremum_mask", "setitem", "getitem_vjp", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
-       "einsum_vjp4", "logsumexp_grad", "matmul_vjp_a", "matmul_vjp_b")
+       "einsum_vjp4", "logsumexp_grad", "matmul_vjp_a", "matmul_vjp_b", "last_write_vjp")
 REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
               "mean": "acc + v", "prod": "acc * v"}
 START = {"sum": "0.0", "amax": "-np.inf", "amin": "np.inf", "mean": "0.0", "prod": "1.0"}
@@ -159,6 +159,8 @@ def {name}(x, y):
         return "None", ATOM          # printed in place by the statement printer
     if op in ("getitem_vjp", "setitem"):
         return index_fn(p, s, t)
+    if op == "last_write_vjp":
+        return f"{last_write_fn(p, p.shape(args[0]), s.target)}({t(0)}, {t(1)})", ATOM
     if op.startswith("einsum_vjp"):
         subs, k = _const(args[1]), _const(args[2])
         ops = args[3:]
@@ -329,6 +331,27 @@ def broadcast_fn(p, gshape, kshape, shape):
 def {name}(g):
     out = np.empty({_tup(shape)})
     out[...] = np.ascontiguousarray(g).reshape({_tup(kshape)})
+    return out''')
+    return name
+
+
+def last_write_fn(p, shape, target):
+    """``last_write_vjp(g, idx)`` for a vector written through one integer array (a
+    basic index folds to ``g[idx]`` before printing): an element written twice gives
+    only its last write the cotangent, as NumPy keeps only that write."""
+    if len(shape) != 1 or len(p.shape(target)) != 1:
+        raise UnsupportedError("the numba backend differentiates a write through an index "
+                               "array into a vector only (use backend='python')")
+    name = f"_last_write_vjp_{_tag(shape)}"
+    p.generated.setdefault(name, f'''
+def {name}(g, idx):
+    last = np.full({_tup(shape)}, -1)
+    for k in range(idx.shape[0]):
+        last[idx[k]] = k
+    out = np.zeros(idx.shape[0])
+    for k in range(idx.shape[0]):
+        if last[idx[k]] == k:
+            out[k] = g[idx[k]]
     return out''')
     return name
 

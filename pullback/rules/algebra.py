@@ -11,7 +11,7 @@ keeps ``0 * y`` and ``0 + y``, which differ from ``0`` and ``y`` for floats).
 import math
 
 from ..ir import Const, Extern, Var
-from ..ir.types import is_differentiable
+from ..ir.types import IndexT, is_differentiable
 from .registry import PRIMITIVES, ZERO_IN_ZERO_OUT
 
 
@@ -72,6 +72,8 @@ def fold(op, args, exact=False):
             return Const(0.0)
     if op == "getitem_vjp" and _new_axes_only(args[2]) and _same_size(a, b):
         return ("like", (a, b))     # x[None, :] read every element once: a reshape back
+    if op == "last_write_vjp" and basic_index(b):
+        return ("getitem", (a, b))  # no element written twice: the plain read
     if op == "select" and isinstance(a, Const) and type(a.value) is not Extern:
         # (a global array's truth is per element and read at call time: never folded)
         return args[1] if a.value else args[2]
@@ -98,3 +100,16 @@ def _is(a, v):
 def _float(a):
     return (isinstance(a, Var) and is_differentiable(a.type)) or \
         (isinstance(a, Const) and isinstance(a.value, float))
+
+
+def basic_index(idx):
+    """Whether ``idx`` (an index atom) is basic indexing: ints, slices, None, Ellipsis."""
+    if type(idx) is Const:
+        parts = idx.value if type(idx.value) is tuple else (idx.value,)
+        return all(p is None or p is Ellipsis or type(p) in (int, bool, slice) for p in parts)
+    t = getattr(idx, "type", None)
+    if t == "int":
+        return True
+    return isinstance(t, IndexT) and all(
+        p is None or p == "int" or type(p) is int or (type(p) is tuple and p[:1] == ("slice",))
+        for p in t.parts)

@@ -76,6 +76,21 @@ def getitem_vjp(g, x, idx):
     return z
 
 
+def last_write_vjp(g, idx):
+    """The cotangent of ``v`` in ``x[idx] = v``: ``g[idx]``, except where a repeated index
+    wrote the same element again later (NumPy keeps the last write; earlier ones are lost)."""
+    part = g[idx]
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts):
+        # basic indexing writes each element at most once; a copy, as a view of the
+        # adjoint g would see the in-place writes made to g later in the reverse sweep
+        return np.copy(part) if isinstance(part, np.ndarray) else part
+    order = np.arange(np.size(part)).reshape(np.shape(part))
+    last = np.full(np.shape(g), -1)
+    last[idx] = order
+    return np.where(last[idx] == order, part, 0.0)
+
+
 def add_at(z, idx, g):
     """``np.add.at(z, idx, g)``, returning ``z``.  Another library's arrays (Dask has no
     ``ufunc.at``) get the sum as rounds of writes, each to distinct elements (an element

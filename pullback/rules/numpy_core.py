@@ -29,6 +29,10 @@ nondiff("extremum_mask", H.extremum_mask, params="x y axis keepdims",
         syntax=Syntax("call", "extremum_mask"), helper="extremum_mask", numpy="extremum_mask")
 array_op("getitem_vjp", H.getitem_vjp, "t x idx", "getitem(g, idx)", helper="getitem_vjp",
          linear=0, zero_in_zero_out=True)
+# x[idx] = v's cotangent for v: g[idx] less the writes a repeated index overwrote
+# (rules/algebra.py folds it to getitem for a basic index); linear, its transpose a write
+array_op("last_write_vjp", H.last_write_vjp, "x idx", "setitem(zeros_like(x), idx, g)",
+         helper="last_write_vjp", linear=0, zero_in_zero_out=True)
 array_op("like", H.like, "t x", "like(g, t)", helper="like",
          linear=0, zero_in_zero_out=True)
 # a piece of np.r_[...] (frontend/arrays.py): scalars become vectors, arrays stay
@@ -249,7 +253,7 @@ def _setitem_type(x, idx, v):
 
 register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
          Syntax("call", "setitem"), helper="setitem", numpy="setitem",
-         vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(getitem(g, idx), v)"),
+         vjps=("setitem(g, idx, 0.0)", None, "unbroadcast(last_write_vjp(g, idx), v)"),
          shape=_setitem_type,
          jvps=(IN_TRANSFORM, None, IN_TRANSFORM))
 register("index", lambda *parts: parts if len(parts) != 1 else parts[0], (), None,
