@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 import inspect
+import math
 
 import functools
 
@@ -139,7 +140,7 @@ class Derivative:
                 type(x) in (float, int, np.ndarray) for x in full):
             self._array_calls[array_key(args)] = (comp, nums, a.types)
         value, grads = _value_and_grads(comp, comp[comp.entry](*a.leaves()))
-        if value is not None and np.size(value) != 1:
+        if value is not None and _size(value) != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar (or an array "
                             f"of one element), not an array of shape {np.shape(value)}; use vjp")
         value = as_value(value) if value is not None else None
@@ -178,7 +179,7 @@ class Derivative:
         comp, nums, a = self.compiled(full)
         out = comp[comp.entry](*a.leaves())
         values = [as_value(v) for v in out[:comp.n_out]]
-        if np.size(values[0]) != 1:
+        if _size(values[0]) != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar output "
                             f"with its aux, not an array of shape {np.shape(values[0])}")
         grads = a.regroup(out[comp.n_out:], nums)
@@ -257,3 +258,9 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
 
 
 __all__ = ["Derivative", "SourceText", "VJP", "vjp"]
+
+
+def _size(value):
+    """Elements in a returned value, read from its shape (another library's array, e.g.
+    Dask's, has one; np.size would compute it)."""
+    return math.prod(getattr(value, "shape", ()))

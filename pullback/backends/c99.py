@@ -93,6 +93,8 @@ def emit_c_module(primal, gradient, name, wrt, dtype, max_iterations, origin):
         tags[g] = tag_names.fresh(base)
         scope, fields[g] = CNames(), {}
         for fl in frame:
+            if fl.name in fields[g]:    # a value packed twice (two names made one): one field
+                continue
             fields[g][fl.name] = scope.fresh(fl.name)
             if fl.type == "tape":
                 fields[g][fl.name + "#top"] = scope.fresh(fields[g][fl.name] + "_top")
@@ -292,7 +294,11 @@ def _frames_text(layout, ctx, dialect):
         else:
             doc = f"/* What {ctx.fnames[g]} keeps for {_rev_of(layout, ctx, g)}. */"
         lines = [doc, f"struct {ctx.tags[g]} {{"]
+        seen = set()
         for fl in layout.frames[g]:
+            if fl.name in seen:         # a value packed twice has one field
+                continue
+            seen.add(fl.name)
             name = ctx.fields[g][fl.name]
             if fl.type == "residual":
                 star = "" if fl.frame in layout.records else "*"
