@@ -403,11 +403,11 @@ def arange_step_vjp(g, step):
 
 
 
-def logsumexp_grad(g, a, b, y, axis, keepdims):
-    """exp(a - y) times the cotangent, over the shape ``a`` and the weights ``b`` make."""
+def logsumexp_grad(g, a, b, lse, axis, keepdims):
+    """exp(a - lse) times the cotangent, over the shape ``a`` and the weights ``b`` make."""
     x = np.broadcast_to(a, np.broadcast_shapes(np.shape(a), np.shape(b))) if b is not None \
         else np.asarray(a)
-    return expand_to(g, x, axis, keepdims) * np.exp(x - expand_to(y, x, axis, keepdims))
+    return expand_to(g, x, axis, keepdims) * np.exp(x - expand_to(lse, x, axis, keepdims))
 
 
 from .linalg_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)

@@ -101,8 +101,12 @@ for _np_name, _sp_name in (("expm1", "expm1"), ("log1p", "log1p"), ("exp2", "exp
     alias(_np_name, getattr(sp, _sp_name), nargs=1)
 
 # -- reductions -----------------------------------------------------------------------------
-array_op("logsumexp_grad", H.logsumexp_grad, "g a b y axis keepdims", helper="logsumexp_grad",
-         zero_in_zero_out=True)
+# its forward rules give logsumexp a Hessian (forward over reverse): linear in g, and
+# d exp(a - lse) = exp(a - lse) (a_dot - lse_dot); b only broadcasts here; y: the output
+array_op("logsumexp_grad", H.logsumexp_grad, "g a b lse axis keepdims", helper="logsumexp_grad",
+         zero_in_zero_out=True,
+         jvps=("logsumexp_grad(t, a, b, lse, axis, keepdims)", "y * t", None,
+               "-y * expand_to(t, a, axis, keepdims)", None, None))
 nondiff("logsumexp_weight", H.logsumexp_weight, params="b", helper="logsumexp_weight",
         syntax=Syntax("call", "logsumexp_weight"))
 _LSE = "logsumexp_grad(g, a, b, y, axis, keepdims)"
