@@ -60,8 +60,12 @@ REJECTED = {
     "YieldFrom": "a 'yield from' (generator)",
     # operators and contexts
     "Del": "a 'del' target",
-    "BitAnd": "the '&' operator", "BitOr": "the '|' operator", "BitXor": "the '^' operator",
-    "LShift": "the '<<' operator", "RShift": "the '>>' operator", "Invert": "the '~' operator",
+    # (on boolean masks the np.logical_* functions say the same and are supported)
+    "BitAnd": "the '&' operator (for boolean masks: np.logical_and(a, b))",
+    "BitOr": "the '|' operator (for boolean masks: np.logical_or(a, b))",
+    "BitXor": "the '^' operator (for boolean masks: np.logical_xor(a, b))",
+    "LShift": "the '<<' operator", "RShift": "the '>>' operator",
+    "Invert": "the '~' operator (for a boolean mask: np.logical_not(m))",
     "In": "an 'in' test",
     "NotIn": "a 'not in' test",
     # parts of rejected statements (their statement is reported first)
