@@ -96,3 +96,35 @@ def test_gradients_unchanged_by_the_passes():
         h = 1e-6
         fd = (f(args[0] + h, *args[1:]) - f(args[0] - h, *args[1:])) / (2 * h)
         assert abs(got - fd) <= 1e-6 * max(1.0, abs(fd))
+
+
+K0_HANG = 0.5
+
+
+def _nested_faint_loops(x, y, z, n):
+    # fuzz seed 9400076: DCE of the inner loops reported a change when a faint set dropped
+    # nothing, so the enclosing loop's pruning never settled (grad never returned)
+    for i0 in range(n + 1):
+        for i1 in range(i0 % 3):
+            q0 = (y,)
+            x = (math.erfc(n) - (x - 0.25)) / (1.0 + abs(y))
+            if x > math.sqrt(1.0 + K0_HANG * K0_HANG) + (x + x):
+                return -1.25
+        if not ((x < y) or (math.pi > z)):
+            continue
+    x = math.acosh(1.0 + math.exp(math.tanh(z * y + 2.258)))
+    for i2 in range(n, 3):
+        for c0 in (z ** 0, 1.5):
+            q1 = ((2.0 + (y * c0) * (y * c0)) ** (1.0 + math.cos(z)), 0.5 + c0)
+    return x * 0.5 + (y * z + z) * 1.5 + q0[0] * 0.0 + q1[1]
+
+
+def test_dce_settles_on_nested_loops_with_faint_values():
+    args = (-1.1957, -0.9959, 0.9931, 1)
+    got = pullback.grad(_nested_faint_loops, argnums=(0, 1, 2))(*args)
+    for i in range(3):
+        p, m = list(args), list(args)
+        p[i] += 1e-6
+        m[i] -= 1e-6
+        fd = (_nested_faint_loops(*p) - _nested_faint_loops(*m)) / 2e-6
+        assert math.isclose(got[i], fd, rel_tol=1e-6, abs_tol=1e-8)

@@ -99,7 +99,8 @@ def _stmt(s, live):
 def _loop(s, after):
     extra = {s.exit.name} if s.exit is not None else set()
     faint = _faint(s.body, set(after) | extra)
-    body, changed = (_drop(s.body, faint), True) if faint else (s.body, False)
+    body = _drop(s.body, faint) if faint else s.body
+    changed = body != s.body      # (a faint set whose names nothing defines drops nothing)
     while True:       # prune until the body is live on its own head liveness
         head = loop_head(s, after, body)
         body, _, diff = _block(body, head | extra)
