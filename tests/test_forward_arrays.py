@@ -303,6 +303,16 @@ def test_missing_forward_rule_is_an_error_at_the_line():
         pullback.jvp(f, (np.eye(2),), (np.ones((2, 2)),))
 
 
+def test_a_second_derivative_without_rule_names_the_users_call():
+    def f(x):
+        return np.sum(np.linalg.cholesky(np.outer(x, x) + 3.0 * np.eye(3)))
+    line = f.__code__.co_firstlineno + 1
+    with pytest.raises(UnsupportedError, match=r"through np\.linalg\.cholesky .*'cholesky_vjp'") \
+            as e:
+        pullback.hessian(f)(np.array([0.3, 0.5, 0.7]))
+    assert e.value.line == line
+
+
 def test_cholesky_and_eigvalsh_against_finite_differences():
     def f(A):
         return np.linalg.cholesky(A @ A.T + np.eye(3))

@@ -44,6 +44,7 @@ Invariants of the output:
                                            x = x * c
 """
 import ast
+import re
 
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, Function, If, NewTape, Pop, Push, \
@@ -176,7 +177,7 @@ class ForwardFunction:
         if s.op not in ("pack", "copy", "item") and s.op in PRIMITIVES and _ruleless(s.op) \
                 and is_differentiable(y.type) and any(getattr(a, "name", None) in self.reached
                                                 for a in s.args):
-            raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'", s.op)
+            raise _no_forward_rule(s)
         if y.name not in self.active:
             return [s]
         if s.op == "pack":
@@ -193,7 +194,7 @@ class ForwardFunction:
         if not pos:
             return [s] + self.zero(y)
         if any(prim.jvp_ast(i) is None and prim.partial_ast(i) is None for i in pos):
-            raise UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'", s.op)
+            raise _no_forward_rule(s)
         out = []
         own = any(isinstance(a, Var) and a.name == y.name for a in s.args)
         if not own:                 # y = f(a, b): primal first, partials may read y
@@ -361,6 +362,22 @@ def _reads_output(prim, positions):
     return any("y" in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
                for i in positions
                for node in (prim.partial_ast(i), prim.jvp_ast(i)) if node is not None)
+
+
+def _no_forward_rule(s):
+    """The rejection of a statement forward mode cannot differentiate.  A reverse rule's
+    helper (``cholesky_vjp``) only appears in a derivative being differentiated again
+    (hessian, jvp of a grad): the message names the user's function whose rule it is."""
+    owners = [p.numpy or p.name for p in PRIMITIVES.values()
+              if p.vjps and any(re.search(rf"\b{s.op}\(", v or "") for v in p.vjps)]
+    if not owners:
+        return UnsupportedError.at(s.loc, f"forward mode has no rule for '{s.op}'", s.op)
+    return UnsupportedError.at(
+        s.loc, f"a second derivative (hessian, jvp of a grad) through {owners[0]} needs a "
+        f"forward rule for its reverse rule's helper '{s.op}', which pullback does not "
+        f"have; take the second derivative by finite differences of the gradient, or "
+        f"wrap the function that calls {owners[0]} in pullback.custom_vjp "
+        f"(docs/api.md)", owners[0])
 
 
 def _ruleless(op):
