@@ -216,6 +216,7 @@ class CallLowerer:
                 # specialised to it, so its branches on it fold (a plot never drawn is
                 # never lowered, as Python never runs it)
                 b = ConstB(b.value)
+            b = _int_tuple(b) or b
             s, at = flatten(b)
             skels.append(s)
             atoms += at
@@ -369,3 +370,14 @@ def static_isinstance(value, classes):
     if is_atom(value) and not any(issubclass(t, classes) for t in _NUMERIC):
         return Const(False)
     return None
+
+
+def _int_tuple(b):
+    """A tuple of int constants (a shape, axes; nested too) with its ints as ``ConstB``,
+    else None: the callee is specialised to it as to a flag, so ``np.reshape(v, shape)``
+    there has a static shape, as the same tuple written in the callee would."""
+    if not isinstance(b, TupleB) or b.is_list or not b.items:
+        return None
+    items = [ConstB(x.value) if isinstance(x, Const) and type(x.value) is int else _int_tuple(x)
+             for x in b.items]
+    return None if None in items else TupleB(tuple(items))

@@ -1,0 +1,107 @@
+"""Tuples of constants as people pass them: a shape handed to a helper, a table of
+coefficients indexed in a loop.  Checked against JAX (the loop unrolls under its trace)
+and central differences; a changed global table gives the new derivative."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import pullback
+from pullback.errors import UnsupportedError
+
+jax.config.update("jax_enable_x64", True)
+
+
+def fd(f, x, h=1e-6):
+    x = np.asarray(x, float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+def unpack(v, shape):
+    return np.reshape(v, shape)
+
+
+def shaped(x):
+    return np.sum(unpack(x[:6], (2, 3)) @ unpack(x[6:], (3, 1)) ** 2)
+
+
+def shaped_j(x):
+    return jnp.sum(jnp.reshape(x[:6], (2, 3)) @ jnp.reshape(x[6:], (3, 1)) ** 2)
+
+
+COEF = (1.0, 2.0, 3.0)
+TABLEAU = ((0.0, 0.0), (0.5, 0.0))
+WEIGHTS = [1, 2.5]
+
+
+def weighted(x):
+    s = 0.0
+    for i in range(3):
+        s = s + COEF[i] * x[i] * x[i]
+    return s
+
+
+def weighted_j(x):
+    return sum(COEF[i] * x[i] * x[i] for i in range(3))
+
+
+def stages(x):
+    s = x[0]
+    for i in range(2):
+        for j in range(2):
+            s = s + TABLEAU[i][j] * x[1] * WEIGHTS[j] + WEIGHTS[i] * np.sin(s) * 0.1
+    return s
+
+
+
+
+def stages_jax(x):
+    s = x[0]
+    for i in range(2):
+        for j in range(2):
+            s = s + TABLEAU[i][j] * x[1] * WEIGHTS[j] + WEIGHTS[i] * jnp.sin(s) * 0.1
+    return s
+
+
+X9 = np.linspace(-0.7, 0.9, 9)
+X3 = np.array([0.3, -1.2, 0.8])
+X2 = np.array([0.4, 1.1])
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("f, fj, x", [(shaped, shaped_j, X9), (weighted, weighted_j, X3),
+                                       (stages, stages_jax, X2)],
+                         ids=["shape-to-helper", "coefficients", "tableau"])
+def test_against_jax_and_finite_differences(f, fj, x, backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    got = pullback.grad(f, backend=backend)(x)
+    np.testing.assert_allclose(got, np.asarray(jax.grad(fj)(x)), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(got, fd(f, x), rtol=1e-6, atol=1e-8)
+
+
+def test_a_rebound_table_gives_the_new_derivative():
+    global COEF
+    g = pullback.grad(weighted)
+    np.testing.assert_allclose(g(np.ones(3)), [2.0, 4.0, 6.0])
+    old, COEF = COEF, (1.0, 2.0, 4.0)
+    try:
+        np.testing.assert_allclose(g(np.ones(3)), [2.0, 4.0, 8.0])
+    finally:
+        COEF = old
+
+
+def test_c_rejects_a_table_at_its_line_naming_it():
+    def f(a):
+        s = a
+        for i in range(3):
+            s = s * COEF[i] + np.sin(s)
+        return s
+    with pytest.raises(UnsupportedError, match="'COEF'") as e:
+        pullback.emit_c(f, 0.3)
+    assert e.value.line == f.__code__.co_firstlineno + 3
