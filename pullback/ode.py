@@ -86,7 +86,7 @@ def _first_step(rhs, t0, y0, f0, direction, rtol, atol):
 def _dopri(rhs, y0, times, rtol, atol):
     """The states at ``times`` (rows) of y' = rhs(t, y) from y(times[0]) = y0."""
     python_only("pullback's ODE integrator (scipy.integrate.odeint, solve_ivp)")
-    y = y0 * np.ones(1)
+    y = np.asarray(y0) * np.ones(1)        # (y0 may be a list, as in SciPy's docs)
     tc = times[0]
     k1 = rhs(tc, y) * np.ones(1)
     direction = 1.0

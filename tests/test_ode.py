@@ -122,7 +122,7 @@ def backwards_in_time(th):
 def list_rates(th):
     def f(y, t):
         return [th[0] * y[1], -th[1] * y[0]]
-    return np.sum(odeint(f, np.array([1.0, 0.0]), np.linspace(0.0, 2.0, 5), **TIGHT))
+    return np.sum(odeint(f, [1.0, 0.0], np.linspace(0.0, 2.0, 5), **TIGHT))   # as in SciPy's docs
 
 
 def time_first(th):
@@ -132,7 +132,7 @@ def time_first(th):
 
 @pytest.mark.parametrize("f", [backwards_in_time, list_rates, time_first])
 def test_odeint_forms_against_differences(f):
-    """Decreasing times, a right-hand side returning a list, tfirst=True."""
+    """Decreasing times, a right-hand side and an initial state given as lists, tfirst=True."""
     th = np.array([0.5, 0.9])
     close(pullback.grad(f)(th), fd_grad(f, [th], 0), 1e-6)
 

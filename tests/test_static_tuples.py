@@ -41,7 +41,7 @@ WEIGHTS = [1, 2.5]
 
 def weighted(x):
     s = 0.0
-    for i in range(3):
+    for i in range(len(x)):       # a bound known after typing: the loop stays a loop
         s = s + COEF[i] * x[i] * x[i]
     return s
 
@@ -68,6 +68,27 @@ def stages_jax(x):
     return s
 
 
+def present_value(r, cashflows):
+    s = 0.0
+    for i in range(len(cashflows)):
+        s += cashflows[i] * (1 + r) ** (-(i + 1))
+    return s
+
+
+def layers(x, Ws, bs):
+    h = x
+    for i in range(len(Ws)):
+        h = np.tanh(Ws[i] @ h + bs[i])
+    return np.sum(h)
+
+
+def layers_j(x, Ws, bs):
+    h = x
+    for i in range(len(Ws)):
+        h = jnp.tanh(Ws[i] @ h + bs[i])
+    return jnp.sum(h)
+
+
 X9 = np.linspace(-0.7, 0.9, 9)
 X3 = np.array([0.3, -1.2, 0.8])
 X2 = np.array([0.4, 1.1])
@@ -85,6 +106,44 @@ def test_against_jax_and_finite_differences(f, fj, x, backend):
     np.testing.assert_allclose(got, fd(f, x), rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_a_tuple_argument_indexed_in_a_loop(backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    flows = (5.0, 5.0, 105.0)
+    got = pullback.grad(present_value, argnums=(0, 1), backend=backend)(0.05, flows)
+    want = jax.grad(present_value, argnums=(0, 1))(0.05, flows)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+    h = 1e-6
+    fd_r = (present_value(0.05 + h, flows) - present_value(0.05 - h, flows)) / (2 * h)
+    np.testing.assert_allclose(got[0], fd_r, rtol=1e-7)
+
+
+def test_lists_of_weights_indexed_in_a_loop():
+    R = np.random.default_rng(3)
+    Ws = [R.normal(size=(4, 2)), R.normal(size=(1, 4))]
+    bs = [R.normal(size=4), R.normal(size=1)]
+    x = np.array([0.5, -0.2])
+    got = pullback.grad(layers, argnums=(0, 1, 2))(x, Ws, bs)
+    want = jax.grad(layers_j, argnums=(0, 1, 2))(x, Ws, bs)
+    for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got[0], fd(lambda v: layers(v, Ws, bs), x), rtol=1e-6)
+
+
+def test_a_write_through_an_indexed_item_is_the_argument_it_names():
+    def f(x, ws):
+        s = 0.0
+        for i in range(2):
+            row = ws[i]
+            row[0] = 5.0
+            s = s + np.sum(ws[i] * x)
+        return s + np.sum(ws[0] * x)
+    with pytest.raises(UnsupportedError, match="in-place write to the argument"):
+        pullback.grad(f)(np.ones(2), (np.ones(2), np.ones(2)))
+
+
 def test_a_rebound_table_gives_the_new_derivative():
     global COEF
     g = pullback.grad(weighted)
@@ -97,11 +156,11 @@ def test_a_rebound_table_gives_the_new_derivative():
 
 
 def test_c_rejects_a_table_at_its_line_naming_it():
-    def f(a):
+    def f(a, n):
         s = a
-        for i in range(3):
+        for i in range(n):          # a bound known only at run time: not unrolled
             s = s * COEF[i] + np.sin(s)
         return s
     with pytest.raises(UnsupportedError, match="'COEF'") as e:
-        pullback.emit_c(f, 0.3)
+        pullback.emit_c(f, 0.3, 3)
     assert e.value.line == f.__code__.co_firstlineno + 3

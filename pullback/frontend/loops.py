@@ -16,6 +16,9 @@ from .bindings import DictB, PyObj, TupleB, flatten, is_atom
 from .scan import body_exits
 
 
+MAX_INDEXING = 256        # steps of a range loop unrolled to index a tuple (indexing_range)
+
+
 @dataclass
 class LoopCtx:
     stop: Optional[Var]
@@ -71,6 +74,32 @@ class LoopLowerer:
         b = self.lookup(node.id, node)
         return isinstance(b, PyObj) and b.obj is obj
 
+    def indexing_range(self, s, args):
+        """``for i in range(len(ws))`` whose body reads ``ws[i]`` of a tuple or list:
+        unrolled (constant bounds, at most ``MAX_INDEXING`` steps), as a JAX trace does,
+        so ``ws[i]`` is the item itself (an array of its own shape, written through as
+        Python would); None when not applicable."""
+        if not isinstance(s.target, ast.Name) or \
+                not all(type(getattr(a, "value", None)) is int for a in args):
+            return None
+        steps = range(*[a.value for a in args])
+        if not 0 < len(steps) <= MAX_INDEXING:
+            return None
+        i = s.target.id
+        for n in (x for b in s.body for x in ast.walk(b)):
+            if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Name) and \
+                    n.slice.id == i and isinstance(n.value, ast.Name) and \
+                    isinstance(self.env[n.value.id] if n.value.id in self.env
+                               else self._global(n.value.id), TupleB):
+                return [Const(k) for k in steps]
+        return None
+
+    def _global(self, name):
+        try:
+            return self.lookup(name, None)
+        except Exception:       # noqa: BLE001 -- a name bound later in the body
+            return None
+
     def rows_loop(self, s, seq, rev):
         n = self.op("len", (seq,), s)
         k = self.new_var("k")
@@ -90,6 +119,8 @@ class LoopLowerer:
             raise self.error(call, "this call to range")
         args = [self.atom(a) for a in call.args]
         items = self.generator_range(s, call, args)   # a generator's: unrolled (generators.py)
+        if items is None:
+            items = self.indexing_range(s, args)
         if items is not None:
             return self.unrolled_loop(s, items[::-1] if rev else items)
         start, stop, step = ([Const(0)] + args + [Const(1)])[:3] if len(args) == 1 else \
