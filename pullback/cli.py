@@ -14,6 +14,7 @@ reads the file instead (``source_file.py``): only imports of known libraries,
 literal constants and plain ``def`` statements are taken from it.
 """
 import argparse
+import ast
 import importlib.util
 import inspect
 import linecache
@@ -94,6 +95,45 @@ def parse_types(spec, params):
     return [types.get(p, "float") for p in params], [p for p in params if p not in types]
 
 
+def checked_entry(f, name, params, types):
+    """The module's entry again, under its own name: it checks each argument's shape
+    against the types the code was specialised to (a float where an array was assumed
+    would give wrong numbers, not an error) and restores ``f``'s literal defaults."""
+    sig = inspect.signature(f).parameters
+    heads = []
+    for p in params:
+        d = sig[p].default
+        literal = d is not inspect.Parameter.empty and _literal(d)
+        heads.append(f"{p}={d!r}" if literal else p)
+    shapes = [(p, t.shape if isinstance(t, Array) else ()) for p, t in zip(params, types)]
+    rows = "".join(f"\n            ({p!r}, {p}, {shape!r})," for p, shape in shapes)
+    return f"""
+
+_{name} = {name}
+
+
+def {name}({", ".join(heads)}):
+    \"\"\"``_{name}`` for arguments of the shapes it was specialised to (the header's
+    "Specialised to" line); any other shape is a TypeError, not a wrong number.\"\"\"
+    import numpy as _np
+    for _name, _value, _shape in ({rows}
+    ):
+        _got = _np.shape(_value)
+        if _shape is not None and (len(_got) != len(_shape) or any(
+                d is not None and d != g for d, g in zip(_shape, _got))):
+            raise TypeError(f"{name} was generated for {{_name}} of shape {{_shape}}, "
+                            f"not {{_got}}: generate it again with --args")
+    return _{name}({", ".join(params)})
+"""
+
+
+def _literal(value):
+    try:
+        return ast.literal_eval(repr(value)) == value
+    except (ValueError, SyntaxError):
+        return False
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m pullback",
                                  description="Print the derivative of FILE.py:FUNCTION "
@@ -134,7 +174,9 @@ def main(argv=None):
             if guessed:
                 print(f"pullback: assumed: {what}", file=sys.stderr)
             return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
-        text = build(f, types, None, (Reverse(tuple(mask)),)).source
+        comp = build(f, types, None, (Reverse(tuple(mask)),))
+        text = comp.source if comp.rev is not None else \
+            comp.source + checked_entry(f, comp.entry, params, types)
     except TransformError as e:
         text = e.line and linecache.getline(e.filename, e.line).strip()
         raise SystemExit(f"pullback: {e}" + (f"\n  {e.filename}:{e.line}:  {text}" if text

@@ -73,3 +73,25 @@ def test_cli_transform_error_shows_the_line(tmp_path):
     with pytest.raises(SystemExit) as e:
         main([f"{src}:f"])
     assert f"{src}:2:  try:" in str(e.value)
+
+
+def penalised(w, X, y, lam=0.1):
+    return np.sum((X @ w - y) ** 2) + lam * np.sum(w ** 2)
+
+
+def test_the_written_module_checks_shapes_and_keeps_literal_defaults(tmp_path):
+    out = tmp_path / "penalised_grad.py"
+    main([f"{os.path.abspath(__file__)}:penalised", "--args",
+          "w: float64[3], X: float64[5, 3], y: float64[5]", "-o", str(out)])
+    namespace = {}
+    exec(compile(out.read_text(), str(out), "exec"), namespace)
+    grad = namespace["penalised_grad"]
+    R = np.random.default_rng(0)
+    w, X, y = R.normal(size=3), R.normal(size=(5, 3)), R.normal(size=5)
+    value, w_bar, X_bar, y_bar, lam_bar = grad(w, X, y)         # lam: its default
+    r = X @ w - y
+    np.testing.assert_allclose(value, penalised(w, X, y), rtol=1e-13)
+    np.testing.assert_allclose(w_bar, 2 * X.T @ r + 0.2 * w, rtol=1e-12)   # by hand
+    np.testing.assert_allclose(lam_bar, np.sum(w ** 2), rtol=1e-13)
+    with pytest.raises(TypeError, match="generated for X of shape"):
+        grad(w, X[:4], y)
