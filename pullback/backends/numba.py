@@ -40,7 +40,8 @@ from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .extern_names import extern_names
 from .fusion import Fused, block_exits, fuse, value_uses
-from .numba_arrays import _shape, _text, array_expr
+from .numba_arrays import _shape, _tag, _text, _tup, array_expr
+from .numba_index_arrays import getitem_text, inplace_line, rows_index
 from .numba_fused import fused_call, worth
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
@@ -226,6 +227,8 @@ class NumbaPrinter(_Printer):
             if s.op == "pow":
                 self.helpers.add("_ck_mul")         # _ck_pow multiplies through it
             return f"{CHECKED_INT[s.op]}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
+        if s.op in ("getitem", "getitem_copy") and isinstance(rows_index(s.args[1]), list):
+            return getitem_text(_paren(_text(s.args[0], env), ATOM), s.args[1]), ATOM
         special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))
         special = special or twin_expr(self, s, lambda i, prec=0: _paren(
             _text(s.args[i], env), prec)) or array_expr(self, s, env)
@@ -279,6 +282,10 @@ class NumbaPrinter(_Printer):
                 self.popped[s.target.name] = tape
             else:
                 lines.append(f"{pad}{s.target.name} = {tape.arrays[0]}[{tape.length}]")
+        elif isinstance(s, Assign) and s.op == "setitem" and s.args[0] == s.target and \
+                rows_index(s.args[1]) is not None:      # x[I] = v through an index array
+            lines.append(f"{pad}{s.target.name} = " + inplace_line(
+                self, s, self.shape(s.target), self.shape(s.args[2]), a, _tag, _tup))
         elif isinstance(s, For):
             self.reserve(s, a, pad, lines)
             if s.reverse:

@@ -23,6 +23,7 @@ import zlib
 from ..errors import UnsupportedError
 from ..ir import Const, Extern, Var
 from ..ir.types import IndexT, is_array
+from .numba_index_arrays import advanced_fn, positions, rows_index
 from .numba_layout import layout_expr
 import numpy as np
 
@@ -160,7 +161,9 @@ def {name}(x, y):
     if op in ("getitem_vjp", "setitem"):
         return index_fn(p, s, t)
     if op == "last_write_vjp":
-        return f"{last_write_fn(p, p.shape(args[0]), s.target)}({t(0)}, {t(1)})", ATOM
+        rows = rows_index(args[1])         # a constant list or a global mask: positions
+        idx = positions(rows)[0] if rows is not None else t(1)
+        return f"{last_write_fn(p, p.shape(args[0]), s.target)}({t(0)}, {idx})", ATOM
     if op.startswith("einsum_vjp"):
         subs, k = _const(args[1]), _const(args[2])
         ops = args[3:]
@@ -336,24 +339,36 @@ def {name}(g):
 
 
 def last_write_fn(p, shape, target):
-    """``last_write_vjp(g, idx)`` for a vector written through one integer array (a
-    basic index folds to ``g[idx]`` before printing): an element written twice gives
-    only its last write the cotangent, as NumPy keeps only that write."""
-    if len(shape) != 1 or len(p.shape(target)) != 1:
+    """``last_write_vjp(g, idx)`` for an array written through one integer array on its
+    first axis (a basic index folds to ``g[idx]`` before printing): an element (a row)
+    written twice gives only its last write the cotangent, as NumPy keeps only that
+    write."""
+    out = p.shape(target)
+    if not shape or len(out) != len(shape) or tuple(out[1:]) != tuple(shape[1:]):
         raise UnsupportedError("the numba backend differentiates a write through an index "
-                               "array into a vector only (use backend='python')")
-    name = f"_last_write_vjp_{_tag(shape)}"
+                               "array on the first axis only (use backend='python')")
+    name = f"_last_write_vjp_{_tag(shape)}" + (f"_to_{_tag(out)}" if len(shape) > 1 else "")
     p.generated.setdefault(name, f'''
 def {name}(g, idx):
-    last = np.full({_tup(shape)}, -1)
+    last = np.full({shape[0]}, -1)
     for k in range(idx.shape[0]):
         last[idx[k]] = k
-    out = np.zeros(idx.shape[0])
+    out = np.zeros({_tup(out)})
     for k in range(idx.shape[0]):
         if last[idx[k]] == k:
             out[k] = g[idx[k]]
     return out''')
     return name
+
+
+def _rows(p, s, t, x, value):
+    """``x[I]`` for an index array or mask ``I`` (numba_index_arrays.py)."""
+    text, n = positions(value)
+    v = s.args[2] if s.op == "setitem" else None
+    name = advanced_fn(p, s.op, p.shape(x), p.shape(v) if v is not None else (), n, _tag, _tup)
+    if s.op == "getitem_vjp":
+        return f"{name}({t(0)}, {text})", ATOM
+    return f"{name}({t(0)}, {text}, {t(2)})", ATOM
 
 
 def index_fn(p, s, t):
@@ -363,6 +378,8 @@ def index_fn(p, s, t):
     if isinstance(idx, Const):
         parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
         if any(isinstance(q, (list, Extern)) for q in parts):     # (Extern: a global array)
+            if not isinstance(idx.value, tuple) and p.shape(x):      # x[I] on axis 0
+                return _rows(p, s, t, x, idx.value)
             raise UnsupportedError("the numba backend supports basic indices (integers, slices, "
                                    "None) in array derivatives, not lists or arrays")
         if s.op == "getitem_vjp" and any(q is None for q in parts):
