@@ -180,3 +180,16 @@ def test_variant_rewrites_preserve_meaning():
     assert "return np.sum(v) + s * 2.0" in made["inline"].source
     assert "I0 = np.array([1, 2])" in made["index"].source
     assert "def _make_f():" in made["index_closure"].source
+    # identity rewrites reads, not the array a write changes (that would be a write
+    # through a helper's result, rejected by design)
+    assert "    y[0] = _same(s) * 3.0" in made["identity"].source, made["identity"].source
+    assert "np.sum(_same(y)[1:])" in made["identity"].source
+
+
+def test_expected_rejections_carry_their_reason():
+    from fuzz.metamorphic import expected_reason
+    msg = ("UnsupportedError: f.py:3:4: cannot differentiate an in-place write to 'y0_alias0' "
+           "while 'y0', which shares its memory, is still read (a view, an alias ...)")
+    assert "alias analysis" in expected_reason("alias", "numba", msg)
+    assert expected_reason("identity", "python", msg) is None
+    assert expected_reason("alias", "python", "UnsupportedError: the attribute '.append'") is None

@@ -22,7 +22,8 @@ in every ``--modes`` (grad, jvp; C has grad only) must give the original's
 numbers to 1e-12 or reject (tests/fuzz/metamorphic.py).  ``--corpus`` adds the
 hand-written corpus (tests/corpus).  A campaign splits by seed range
 (``--seed S N``: seeds S .. S+N-1) and prints programs x variants x backends x
-modes, runs, wrong numbers, crashes and false rejections.  Reproduce the
+modes, runs, wrong numbers, crashes and false rejections (``--rejections``: each
+grouped by message, and the expected ones, pullback's documented behaviour, by reason).  Reproduce the
 lead's campaign in parts, e.g.:
 
     python tools/fuzz.py 1000 --seed 0 --variants all --backends python
@@ -156,7 +157,7 @@ def meta_chunk(job):
         seen.add(fd.key)
         small = shrink_finding(fd, opts) if opts.shrink else (fd.program, None)
         found.append((fd, small))
-    return camp.counts, found, camp.false_rejections
+    return camp.counts, found, (camp.false_rejections, camp.expected_rejections)
 
 
 def shrink_finding(fd, opts):
@@ -183,13 +184,15 @@ def metamorphic_main(opts):
     if "numba" in opts.backends:     # generated Numba modules go with the campaign
         import tempfile
         os.environ.setdefault("PULLBACK_CACHE_DIR", tempfile.mkdtemp(prefix="pullback-numba-"))
-    total, found, rejected = collections.Counter(), [], []
+    total, found, rejected, expected = collections.Counter(), [], [], collections.Counter()
     t0 = time.time()
     with multiprocessing.Pool(opts.jobs, maxtasksperchild=4) as pool:
-        for counts, chunk_found, chunk_rejected in pool.imap_unordered(meta_chunk, jobs):
+        for counts, chunk_found, (chunk_rejected, chunk_expected) in pool.imap_unordered(
+                meta_chunk, jobs):
             total.update(counts)
             found += chunk_found
             rejected += chunk_rejected
+            expected.update(chunk_expected)
             for fd, _ in chunk_found:
                 print(f"FOUND seed {fd.seed}: {fd.key}: {fd.detail[:200]}", flush=True)
             print(f"... {total['programs']} programs, {total['runs']} runs, "
@@ -202,7 +205,7 @@ def metamorphic_main(opts):
         if opts.save and out is not None:
             print("saved to", save_variant(small, out, fd))
     if opts.rejections:
-        print_rejections(rejected)
+        print_rejections(rejected, expected)
     backends, modes = opts.backends.split(","), opts.modes.split(",")
     n_var = total["variants"] / max(total["programs"], 1)
     print(f"\nprograms: {total['programs']} (+{total['invalid']} not judged)  x variants: "
@@ -210,17 +213,23 @@ def metamorphic_main(opts):
           f"value differs)  x backends: {','.join(backends)}  x modes: {','.join(modes)}\n"
           f"runs: {total['runs']}  agree: {total['agree']}  wrong: {total['wrong']}  "
           f"crashes: {total['crash']}  oracle failures: {total['oracle']}  "
-          f"false rejections: {total['false rejections']} (rejections: {total['rejected']})  "
+          f"false rejections: {total['false rejections']} (expected: "
+          f"{total['expected rejections']}; rejections: {total['rejected']})  "
           f"not applicable: {total['not applicable']}  known: {total['known']}\n"
           f"findings (distinct, not known): {len(found)}  time: {elapsed:.1f} s "
           f"({opts.jobs} processes)")
     return 1 if found else 0
 
 
-def print_rejections(rejected):
+def print_rejections(rejected, expected):
     """False rejections (a variant, or a backend, declined what the original's Python run
-    took) grouped by their message without positions: most frequent first, with seeds."""
+    took) grouped by their message without positions: most frequent first, with seeds;
+    then the expected ones (tests/fuzz/metamorphic.py EXPECTED) by reason."""
     import re
+    if expected:
+        print(f"\nexpected rejections: {sum(expected.values())}")
+        for reason, n in expected.most_common():
+            print(f"{n:6d}  {reason}")
     groups = collections.defaultdict(list)
     for seed, variant, backend, mode, detail in rejected:
         text = re.sub(r"\S*\.py:\d+(:\d+)?:? ?", "", detail.splitlines()[0] if detail else "")

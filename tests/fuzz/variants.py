@@ -17,7 +17,7 @@ finds none.  Rewrites (``NAMES``):
 - ``npsum``: scalar ``a + b`` -> ``np.sum([a, b])`` (scalar programs only);
 - ``outline``: the value of each ``v = e`` / ``return e`` moves into a helper
   taking its free local names; ``identity``: each local name read goes through
-  a helper that returns its argument; ``inline``: a call of a one-line helper
+  a helper that returns its argument (not the array a write or ``.append`` changes); ``inline``: a call of a one-line helper
   becomes the helper's expression;
 - ``loop``: a vectorised elementwise ``v = e`` / ``t = np.sum(e)`` on arrays of
   one shape becomes a loop over the first axis (``shapes`` says the shapes);
@@ -293,12 +293,35 @@ def _outline(tree, f, kind, shapes):
     return True
 
 
+MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+            "update", "setdefault", "fill", "resize", "put", "itemset"}
+
+
+def _written_bases(fn):
+    """Names whose object a statement changes: the base of a write target (``y[i] = v``,
+    ``y[i] += v``) and the receiver of a mutating method (``L.append(v)``).  ``identity``
+    leaves them: ``_same(y)[i] = v`` writes through a helper's result, which the alias
+    analysis rejects by design (issue 11), so the variant would test nothing else."""
+    out = set()
+    for node, _ in _own_nodes(fn):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                while isinstance(t, ast.Subscript):
+                    t = t.value
+                    out.add(id(t))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in MUTATORS:
+            out.add(id(node.func.value))
+    return out
+
+
 def _identity(tree, f, kind, shapes):
     names, funcs = _locals(f)
-    found = False
+    found, written = False, _written_bases(f)
     for node, parent in _own_nodes(f):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and \
-                node.id in names - funcs and getattr(parent, "func", None) is not node:
+                node.id in names - funcs and getattr(parent, "func", None) is not node and \
+                id(node) not in written:
             _replace_child(parent, node, ast.Call(ast.Name("_same", ast.Load()), [node], []))
             found = True
     if not found:
