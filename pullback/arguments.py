@@ -143,6 +143,8 @@ def as_grad(g, arg):
         return g if tuple(g.shape) == shape else np.broadcast_to(g, shape)
     if isinstance(arg, np.ndarray):
         dtype = arg.dtype if arg.dtype.kind == "f" else np.float64
+        if type(g) is np.ndarray and g.shape == arg.shape and g.dtype == dtype:
+            return g.copy()         # the common case, without broadcast_to's overhead
         return np.broadcast_to(np.asarray(g, dtype=dtype), arg.shape).copy()
     if isinstance(arg, np.floating) and not isinstance(arg, float):
         return arg.dtype.type(g)        # a float32 argument gets a float32 gradient

@@ -18,7 +18,7 @@ import functools
 import numpy as np
 
 from . import pytree
-from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_float, as_grad, as_value, bind,
+from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, as_value, bind,
                         is_float, upto)
 from .backends import loader
 from .errors import UnsupportedError
@@ -130,7 +130,7 @@ class Derivative:
             return (as_value(value), g) if self.with_value else g
         if self._array_calls and not kwargs:
             hit = self._array_calls.get(array_key(args))
-            if hit is not None and (not hit[0].guards.checks or hit[0].guards.hold()):
+            if hit is not None and (not hit.guards.checks or hit.guards.hold()):
                 return self.array_call(hit, args)
         full = bind(self.f, args, kwargs, upto(self.argnums))
         comp, nums, a = self.compiled(full)
@@ -138,7 +138,7 @@ class Derivative:
             self._scalar_calls[tuple(map(type, args))] = (comp, nums)
         elif not kwargs and len(full) == len(args) and all(
                 type(x) in (float, int, np.ndarray) for x in full):
-            self._array_calls[array_key(args)] = (comp, nums, a.types)
+            self._array_calls[array_key(args)] = ArrayCall(comp, nums, a.types, args)
         value, grads = _value_and_grads(comp, comp[comp.entry](*a.leaves()))
         if value is not None and _size(value) != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar (or an array "
@@ -150,26 +150,11 @@ class Derivative:
 
     def array_call(self, hit, args):
         """A call whose arguments (NumPy arrays, floats, ints, no containers) have the
-        types and shapes of an earlier one: no binding, typing or cache lookup, and a
-        gradient the generated code made new (``comp.fresh``) is returned uncopied."""
-        comp, nums, types = hit
-        self.last = comp
-        value, grads = _value_and_grads(comp, comp[comp.entry](
-            *[as_float(x, t) if is_float(t) else x for x, t in zip(args, types)]))
-        fresh = getattr(comp, "fresh", ())
-        fresh = fresh[1:] if comp.with_value else fresh
-        per_arg, seen = {}, set()
-        for k, i in enumerate(sorted(set(nums))):      # the gradients come in leaf order
-            g, arg = grads[k], args[i]
-            owned = k < len(fresh) and fresh[k] and type(g) is np.ndarray and \
-                type(arg) is np.ndarray and g.shape == arg.shape and id(g) not in seen and \
-                g.dtype == (arg.dtype if arg.dtype.kind == "f" else np.float64)
-            seen.add(id(g))
-            per_arg[i] = g if owned else as_grad(g, arg)
-        # an argnum given twice gets two arrays, as the regrouping path gives
-        out = tuple(per_arg[i] if i not in nums[:j] else as_grad(per_arg[i], args[i])
-                    for j, i in enumerate(nums))
-        g = out[0] if isinstance(self.argnums, int) else out
+        types and shapes of an earlier one: no binding, typing or cache lookup
+        (``ArrayCall`` prepared what each argument needs when the hit was made)."""
+        self.last = hit.comp
+        value, g = hit(args)
+        g = g[0] if isinstance(self.argnums, int) else g
         return (as_value(value), g) if self.with_value else g
 
     def with_aux(self, args, kwargs):
@@ -257,7 +242,55 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
     return out, VJP(comp, residual, a, diff, pad), pytree.from_skeleton(result[2], rest)
 
 
-__all__ = ["Derivative", "SourceText", "VJP", "vjp"]
+class ArrayCall:
+    """The fast path of a derivative of NumPy arrays, floats and ints, prepared once
+    from a first call: which arguments become floats, and what a gradient must be (type,
+    shape, dtype) to be handed out uncopied.  A gradient the generated code made new
+    (``comp.fresh``) is returned as is; any other (a view, an input, a constant, one
+    returned twice) is copied by ``as_grad``, as the regrouping path does."""
+
+    __slots__ = ("comp", "guards", "entry", "floats", "plan", "dupes")
+
+    def __init__(self, comp, nums, types, args):
+        self.comp, self.guards = comp, comp.guards
+        self.entry = comp[comp.entry]
+        self.floats = tuple(i for i, t in enumerate(types) if is_float(t) and not is_array(t))
+        fresh = getattr(comp, "fresh", ())
+        fresh = fresh[1:] if comp.with_value else fresh
+        order = sorted(set(nums))       # the gradients come in leaf order
+        want = []
+        for k, i in enumerate(order):
+            arg = args[i]
+            dtype = None
+            if k < len(fresh) and fresh[k] and type(arg) is np.ndarray:
+                dtype = arg.dtype if arg.dtype.kind == "f" else np.dtype(np.float64)
+            want.append((k, i, dtype, np.shape(arg)))
+        self.plan = (tuple(want), tuple(order.index(i) for i in nums))
+        # an argnum given twice gets two arrays, as the regrouping path gives
+        self.dupes = tuple((j, i) for j, i in enumerate(nums) if i in nums[:j])
+
+    def __call__(self, args):
+        """(value or None, the gradients in argnums' order)."""
+        if self.floats:
+            args = list(args)
+            for i in self.floats:
+                args[i] = float(args[i])
+        value, grads = _value_and_grads(self.comp, self.entry(*args))
+        plan, pick = self.plan
+        out, seen = [], set()
+        for k, i, dtype, shape in plan:
+            g = grads[k]
+            owned = dtype is not None and type(g) is np.ndarray and g.shape == shape and \
+                g.dtype == dtype and id(g) not in seen
+            seen.add(id(g))
+            out.append(g if owned else as_grad(g, args[i]))
+        out = [out[k] for k in pick]
+        for j, i in self.dupes:
+            out[j] = as_grad(out[j], args[i])
+        return value, tuple(out)
+
+
+__all__ = ["ArrayCall", "Derivative", "SourceText", "VJP", "vjp"]
 
 
 def _size(value):

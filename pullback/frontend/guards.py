@@ -108,6 +108,8 @@ def _immutable(v):
     t = type(v)
     if t is tuple:
         return all(_immutable(x) for x in v)
+    if isinstance(v, np.generic):       # NumPy's scalars are immutable, but a record's
+        return not isinstance(v, np.void)    # fields may view its array
     return t in (float,) + _SCALARS or isinstance(v, (types.FunctionType, types.ModuleType,
                                                        types.BuiltinFunctionType, type))
 
