@@ -10,6 +10,8 @@ taken here, once, and the call prints as its outcome::
     count(x, 1)                        ->  10
     like(g, m)                         ->  np.reshape(g, (5, 2))
     einsum_vjp(g, 'kij,nkj->nki', 0, L, xc) ->  np.einsum('nki,nkj->kij', g, xc)
+                                          ->  g.transpose(1, 2, 0) @ xc.transpose(1, 0, 2)
+    np.einsum('kij,nkj->nki', L, xc)   ->  (L @ xc.transpose(1, 2, 0)).transpose(2, 0, 1)
     logsumexp_grad(g, a, None, y, 1, False) ->  np.expand_dims(g, 1) * np.exp(a - np.expand_dims(y, 1))
     extremum_mask(z, zmax, 1, True)    ->  (z == zmax) / np.sum((z == zmax), axis=1, keepdims=True)
     scipy.special.logsumexp(m, axis=1) ->  logsumexp_shifted(m, 1, False)   (NumPy alone)
@@ -33,6 +35,7 @@ from ..ir import Const
 from ..ir.types import is_array
 from ..rules.linalg_helpers import einsum_spec
 from .escape import py_literal
+from .python_einsum import einsum_matmul
 
 ATOM = 100          # python.ATOM (python.py imports this module)
 FOREIGN = contextvars.ContextVar("pullback_foreign_arrays", default=False)
@@ -40,7 +43,7 @@ LIKE = "_pullback_like"     # FOREIGN modules: an empty array of the library (np
 CREATES = frozenset(("zeros", "ones", "empty", "full", "arange"))  # NEP 35's like= takes them
 STATIC_OPS = frozenset(("matmul_vjp_a", "matmul_vjp_b", "unbroadcast", "expand_to", "count",
                         "like", "logsumexp_grad", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
-                        "einsum_vjp4", "extremum_mask", "logsumexp"))
+                        "einsum_vjp4", "extremum_mask", "logsumexp", "einsum2"))
 # the runtime helper a static print calls, whose source the module then needs
 HELPER_OF = {"logsumexp": "logsumexp_shifted"}
 
@@ -185,8 +188,25 @@ def _einsum_vjp(s, args):
     if len(set(ins[k])) != len(ins[k]) or not set(ins[k]) <= present:
         return None
     spec = ",".join([out] + [ins[i] for i in others]) + "->" + ins[k]
+    if len(others) == 1 and _float64(s.args[0]) and _float64(s.args[3 + others[0]]) and \
+            _float64(s.target) and not FOREIGN.get():
+        mm = einsum_matmul([out, ins[others[0]]], ins[k], [_shape(s.args[0]), shapes[others[0]]],
+                           [_par(args[0], ATOM), _par(args[3 + others[0]], ATOM)])
+        if mm is not None:
+            return mm
     operands = ", ".join([args[0][0]] + [args[3 + i][0] for i in others])
     return f"np.einsum({py_literal(spec)}, {operands})", ATOM
+
+
+def _einsum2(s, args):
+    """A two-operand einsum of float64 arrays as a matrix product (python_einsum)."""
+    subs = _const(s.args[0])
+    shapes = [_shape(a) for a in s.args[1:]]
+    if not isinstance(subs, str) or None in shapes or FOREIGN.get() or \
+            not all(_float64(a) for a in (*s.args[1:], s.target)):
+        return None
+    ins, out, _ = einsum_spec(subs, shapes)
+    return einsum_matmul(ins, out, shapes, [_par(a, ATOM) for a in args[1:]])
 
 
 def static_expr(s, args):
@@ -215,6 +235,8 @@ def static_expr(s, args):
         return _logsumexp_grad(s, args)
     if op.startswith("einsum_vjp"):
         return _einsum_vjp(s, args)
+    if op == "einsum2":
+        return _einsum2(s, args)
     if op == "extremum_mask":
         return _extremum_mask(s, args)
     if op == "logsumexp":
