@@ -10,6 +10,15 @@ whose tool is missing or cannot handle the workload yet is reported as
 
 Timing: after the first call, calls are batched so one batch takes about
 ``BATCH_S``; the median over batches of the time per call is reported.
+
+Paired rows (``PAIRED``: issue 17's ratio, pullback's Python backend over the
+hand-written NumPy gradient) are then timed again together, in alternating batches
+(``time_pair``), and both report those medians and the median of the rounds' ratios:
+timed one after the other, a load that comes and goes on a shared machine (or the
+allocator's state after other rows) falls on one row and not the other, and their
+ratio moved by 20-50% between runs.  ``python -m benchmarks.python_backend`` times the
+same pairs with the same function.  Each side is the user-visible call
+(``pullback.grad(f)(*args)``: argument checks, guards and all).
 """
 import gc
 import time
@@ -20,6 +29,7 @@ from typing import Callable, Optional
 import numpy as np
 
 BATCH_S = 0.02
+PAIRED = (("pullback, python backend", "hand-written gradient, NumPy"),)
 
 
 @dataclass
@@ -89,6 +99,34 @@ def time_call(call, budget_s):
     return float(np.median(samples))
 
 
+def time_pair(a, b, budget_s, rounds=None):
+    """``(median a, median b, median of a/b)`` over rounds of one batch of each, in
+    alternating order (a then b, b then a), so a load that comes and goes slows both."""
+    one = []
+    for call in (a, b):
+        start = time.perf_counter()
+        call()
+        one.append(max(time.perf_counter() - start, 1e-7))
+    number = max(1, int(BATCH_S / min(one)))
+    if rounds is None:
+        rounds = int(min(60, max(6, budget_s / (number * sum(one)))))
+    ta, tb = [], []
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for k in range(rounds):
+            for call, out in ((a, ta), (b, tb))[::1 if k % 2 == 0 else -1]:
+                start = time.perf_counter()
+                for _ in range(number):
+                    call()
+                out.append((time.perf_counter() - start) / number)
+    finally:
+        if gc_was:
+            gc.enable()
+    ta, tb = np.array(ta), np.array(tb)
+    return float(np.median(ta)), float(np.median(tb)), float(np.median(ta / tb))
+
+
 def run_row(row, reference):
     res = Result(row.label, row.family, note=row.note, comparable=row.comparable)
     try:
@@ -101,29 +139,41 @@ def run_row(row, reference):
         res.transform_s = getattr(call, "transform_s", None)
     except Exception as e:          # a tool that cannot do this workload (yet)
         res.status = f"unsupported yet: {_one_line(e)}"
-        return res, None
+        return res, None, None
     if row.gradient and reference is not None and row.comparable:
         bad = agree(out, reference, row.rtol)
         if bad:
             res.status = f"wrong gradient: {bad}"
-            return res, out
+            return res, out, None
     try:
         res.median_s = time_call(call, row.budget_s)
     except Exception as e:
         res.status = f"failed while timing: {_one_line(e)}"
-    return res, out
+        return res, out, None
+    return res, out, call
 
 
 def run_rows(rows, reference_label=None, log=print):
     """Run every row; the reference gradient comes from the row named ``reference_label``."""
-    results, reference = [], None
+    results, reference, calls = [], None, {}
     ordered = sorted(rows, key=lambda r: r.label != reference_label)
     for row in ordered:
-        res, out = run_row(row, reference if row.label != reference_label else None)
+        res, out, calls[row.label] = run_row(row, reference if row.label != reference_label
+                                             else None)
         if row.label == reference_label and res.status == "ok":
             reference = out
         results.append(res)
         log(f"  {row.label:<48} {_fmt(res)}")
+    by = {r.label: r for r in results}
+    budgets = {row.label: row.budget_s for row in rows}
+    for a, b in PAIRED:
+        if calls.get(a) is None or calls.get(b) is None:
+            continue
+        by[a].median_s, by[b].median_s, ratio = time_pair(calls[a], calls[b],
+                                                          budgets[a] + budgets[b])
+        by[a].extra["paired"] = (b, ratio)
+        log(f"  {a} / {b}, alternating batches: {ratio:.2f} "
+            f"({format_time(by[a].median_s)} / {format_time(by[b].median_s)})")
     order = {r.label: i for i, r in enumerate(rows)}
     return sorted(results, key=lambda r: order[r.label])
 

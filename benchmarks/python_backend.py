@@ -1,21 +1,25 @@
 """The Python backend against the hand-written NumPy gradients (issue 17's target: <= 1.1x),
-timed in alternating batches so that a loaded machine slows both sides alike.
+the paired rows of ``python -m benchmarks`` alone.
 
     python -m benchmarks.python_backend                 # rosenbrock, mlp, gmm d=2/10, heat
     python -m benchmarks.python_backend heat gmm        # some of them (prefixes)
 
-Each row checks the two gradients agree, then times 60 rounds of one batch each (about
-10 ms a batch, ours then theirs); the ratio is the median of the rounds' ratios (a round's
-two batches run back to back, so a loaded machine slows both alike), the times medians.  BLAS threads are best pinned (OMP_NUM_THREADS=1) so
-the matrix products of the MLP do not contend with the timing itself.
+Each row checks the two gradients agree, then times them with ``harness.time_pair``, as
+``python -m benchmarks`` times its PAIRED rows: alternating batches of the user-visible
+call ``pullback.grad(f)(*args)`` and of the hand-written gradient, the ratio the median
+of the rounds' ratios.  BLAS threads are best pinned (OMP_NUM_THREADS=1) so the matrix
+products of the MLP do not contend with the timing itself.  Figures from a fresh process
+differ from the suite's where large temporaries decide (Rosenbrock's 100 000 floats):
+glibc returns freed large blocks to the system until a larger one has been freed, so a
+fresh process pays page faults on each new array that the suite, after other rows, does
+not; the ratio is fair within a run, not across the two.
 """
-import gc
 import sys
-import time
 
 import numpy as np
 
 from . import gmm, heat, mlp, rosenbrock
+from .harness import time_pair
 
 ROUNDS = 60
 
@@ -38,13 +42,6 @@ def cases():
            lambda: heat.heat_grad(heat.U0, heat.WEIGHT))
 
 
-def _batch(call, n):
-    start = time.perf_counter()
-    for _ in range(n):
-        call()
-    return (time.perf_counter() - start) / n
-
-
 def _flat(g):
     return np.concatenate([np.ravel(v) for v in (g if isinstance(g, tuple) else (g,))])
 
@@ -63,17 +60,8 @@ def main(argv):
         if not np.allclose(a, b, rtol=1e-9, atol=1e-12 * max(1.0, np.max(np.abs(b)))):
             print(f"{name:<12} gradients disagree: {np.max(np.abs(a - b)):.2e}")
             continue
-        n = max(1, int(0.01 / min(_batch(ours, 1), _batch(hand, 1))))
-        mine, theirs = [], []
-        gc.disable()
-        try:
-            for _ in range(ROUNDS):
-                mine.append(_batch(ours, n))
-                theirs.append(_batch(hand, n))
-        finally:
-            gc.enable()
-        p, h = np.median(mine) * 1e3, np.median(theirs) * 1e3
-        ratio = np.median(np.array(mine) / np.array(theirs))
+        p, h, ratio = time_pair(ours, hand, 3.0, rounds=ROUNDS)
+        p, h = p * 1e3, h * 1e3
         print(f"{name:<12} {p:13.3f} ms {h:9.3f} ms {ratio:7.2f}", flush=True)
     return 0
 
