@@ -250,6 +250,11 @@ class _Printer:
                 continue
             mark = len(lines)
             self.stmt(s, env, depth, lines)
+            if isinstance(s, Assign) and id(s) in self.views:
+                # printed as a view: a read of it is a read of its array, which no
+                # temporary reading it may be folded past a write of
+                env_reads[s.target.name] = {s.target.name}.union(
+                    *[env_reads.get(v.name, {v.name}) for v in atoms_read(s)])
             if getattr(s, "loc", None) is not None:    # inner statements keep their own
                 for k in range(mark, len(lines)):
                     self.origins.setdefault(k, s.loc)

@@ -104,7 +104,7 @@ def owned_accumulations(fn):
     b = setitem(b, idx, q)``, ``p`` and ``q`` read there only) into a buffer ``b``
     that owns its memory, proven by the same analysis: ``{id(getitem), id(setitem)}``;
     and the generated writes of a constant (``b = setitem(b, idx, 0.0)``, made by
-    ``zero_slices.py``) into such a buffer.
+    ``zero_slices.py``) or of a value (``first_accumulation.py``) into such a buffer.
     The earlier passes leave them alone when the pipeline runs again on its own
     output (such a write is seen by no other value and needs no zeros materialised:
     ``b`` was never the constant 0.0 on the way)."""
@@ -128,23 +128,24 @@ def owned_before(fn):
 def _accumulations(fn):
     """A read-only ``_Pass`` that knows this pass's accumulations, and those
     (``id(setitem) -> getitem``)."""
-    reads = _read_counts(fn)
+    reads = read_counts(fn)
     tails = {}
     for body in _blocks(fn.body):
         for a, b, c in zip(body, body[1:], body[2:]):
-            if _is_triple(a, b, c, reads):
+            if is_triple(a, b, c, reads):
                 tails[id(c)] = a
     pass_ = _Pass(reads, None, zeros=set())
     pass_.heads = {id(a) for a in tails.values()}
     pass_.tails = set(tails)
+    # a constant (zero_slices.py), or a value (first_accumulation.py: zeros then an addition)
     pass_.constant_writes = {id(s) for s in walk(fn.body) if type(s) is Assign and
                              derived(s) and s.op == "setitem" and s.args[0] == s.target and
-                             isinstance(s.args[2], Const)}
+                             id(s) not in tails}
     pass_.proven = {}
     return pass_, tails
 
 
-def _is_triple(a, b, c, reads):
+def is_triple(a, b, c, reads):
     ok = all(isinstance(x, Assign) and derived(x) for x in (a, b, c)) and \
         (a.op, b.op, c.op) == ("getitem", "add", "setitem")
     return ok and isinstance(a.args[0], Var) and c.target == a.args[0] == c.args[0] and \
@@ -159,7 +160,7 @@ def _blocks(body):
             yield from _blocks(b)
 
 
-def _read_counts(fn):
+def read_counts(fn):
     reads = {}
     for s in walk(fn.body):
         for v in atoms_read(s):
@@ -168,7 +169,7 @@ def _read_counts(fn):
 
 
 def accumulate_in_place(fn):
-    reads = _read_counts(fn)
+    reads = read_counts(fn)
     names = _Temps(fn)
     pass_ = _Pass(reads, names, zeros=set())
     pass_.block(fn.body, frozenset())
@@ -196,7 +197,7 @@ class _Pass:
     heads = frozenset()     # ids of accumulations' reads ``getitem(b, idx)``: no view escapes
     tails = frozenset()     # ids of their writes ``setitem(b, idx, q)``
     proven = None           # id(accumulation's setitem) -> whether b owned its buffer there
-    constant_writes = frozenset()   # ids of generated ``b = setitem(b, idx, 0.0)``: proven too
+    constant_writes = frozenset()   # ids of other generated ``b = setitem(b, idx, c)``: proven too
     seen = None             # id(Assign) -> the owned names before it (``owned_before``)
     new_arrays = frozenset()    # ops also making owned buffers (``fresh_results`` only)
 

@@ -15,6 +15,7 @@ from ..ir.walk import walk
 from .common import reuse_common
 from .constants import propagate_constants
 from .dce import eliminate_dead_code
+from .first_accumulation import write_first_accumulation
 from .hoist import hoist_invariants
 from .inplace_adjoints import accumulate_in_place
 from .recompute import recompute_cheap
@@ -50,11 +51,13 @@ PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_re
           recompute_cheap, fuse_tapes, simplify)
 # Reverse-mode output: then constant factors of adjoints fold together, zero adjoints
 # become arrays where their shape matters, the slice an in-place write's adjoint zeroes
-# is zeroed in place, and adjoints accumulate in place (last: nothing may substitute into
+# is zeroed in place, and adjoints accumulate in place, the first into a zeroed slice a
+# write (last: nothing may substitute into
 # an in-place write after it; dead-code elimination substitutes nothing: it drops what
 # only a scatter's shape argument read, a primal restored for it).
 REVERSE_PASSES = PASSES + (fold_scaled, simplify, materialize_zero_arrays,
-                           zero_slices_in_place, accumulate_in_place, eliminate_dead_code)
+                           zero_slices_in_place, accumulate_in_place, write_first_accumulation,
+                           eliminate_dead_code)
 # Run on each primal function before it is differentiated: what folds there is
 # neither taped nor differentiated.  A loop that hoisting emptied goes too.
 PRIMAL_PASSES = (propagate_constants, eliminate_dead_code, hoist_invariants, eliminate_dead_code)
