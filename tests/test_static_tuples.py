@@ -164,3 +164,38 @@ def test_c_rejects_a_table_at_its_line_naming_it():
     with pytest.raises(UnsupportedError, match="'COEF'") as e:
         pullback.emit_c(f, 0.3, 3)
     assert e.value.line == f.__code__.co_firstlineno + 3
+
+
+def upper_pairs(x):
+    A = np.reshape(x, (3, 3))
+    iu = np.triu_indices(3, 1)
+    i, j = np.tril_indices(3)
+    return np.sum(A[iu] ** 2) + np.sum(np.sin(A[i, j])) + np.sum(A[np.diag_indices(3)] ** 3)
+
+
+def upper_pairs_j(x):
+    A = jnp.reshape(x, (3, 3))
+    i, j = np.tril_indices(3)
+    return jnp.sum(A[np.triu_indices(3, 1)] ** 2) + jnp.sum(jnp.sin(A[i, j])) + \
+        jnp.sum(A[np.diag_indices(3)] ** 3)
+
+
+IDX = (np.array([0, 1]), np.array([1, 2]))
+
+
+def global_pairs(x):
+    return np.sum(np.reshape(x, (3, 3))[IDX] ** 3)
+
+
+def test_index_tables_of_constants():
+    x = np.linspace(-1.0, 1.2, 9)
+    got = pullback.grad(upper_pairs)(x)
+    np.testing.assert_allclose(got, np.asarray(jax.grad(upper_pairs_j)(x)), rtol=1e-12)
+    np.testing.assert_allclose(got, fd(upper_pairs, x), rtol=1e-6, atol=1e-8)
+    want = np.zeros(9)
+    want[[1, 5]] = 3 * x[[1, 5]] ** 2
+    np.testing.assert_allclose(pullback.grad(global_pairs)(x), want, rtol=1e-13)
+    pytest.importorskip("numba")        # two index arrays: not on Numba, said at the line
+    with pytest.raises(UnsupportedError, match="basic indices") as e:
+        pullback.grad(global_pairs, backend="numba")(x)
+    assert e.value.line == global_pairs.__code__.co_firstlineno + 1

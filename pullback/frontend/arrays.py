@@ -13,7 +13,7 @@ import ast
 
 import numpy as np
 
-from ..ir import Assign, Const, Var
+from ..ir import Assign, Const, Extern, Var
 from ..rules import PRIMITIVES, registry
 from ..rules import numpy_arrangement as NE
 from .bindings import DictB, PyObj, TupleB, is_atom
@@ -28,10 +28,11 @@ _ROWS = {np.concatenate: NE.concatenate_rows, np.vstack: NE.vstack_rows,
 class ArrayLowerer:
     # -- static arguments ------------------------------------------------------
     def static_arg(self, b, node):
-        """A binding as an IR argument: tuples of constants become one constant."""
+        """A binding as an IR argument: tuples of constants become one constant (an
+        array read by name, ``Extern``, is a value at run time: ``A[np.triu_indices(3)]``)."""
         if isinstance(b, TupleB):
             items = [self.static_arg(x, node) for x in b.items]
-            if all(isinstance(x, Const) for x in items):
+            if all(isinstance(x, Const) and not isinstance(x.value, Extern) for x in items):
                 return Const(tuple(x.value for x in items))
             return self.op("index", items, node)
         if isinstance(b, PyObj):

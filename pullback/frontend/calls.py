@@ -29,7 +29,13 @@ from .pullback_calls import GradB, _is_pullback
 from .scan import free_names
 from .source import Source, source_of
 from .closures import default_name
-from .expressions import static
+from .expressions import constant_binding, static
+
+
+# NumPy functions of constants that make index arrays: called while compiling, as a
+# JAX trace calls them (np.triu_indices(3, 1) is two constant int arrays)
+INDEX_TABLES = (np.triu_indices, np.tril_indices, np.diag_indices, np.indices,
+                np.unravel_index, np.ravel_multi_index)
 
 
 class CallLowerer:
@@ -103,6 +109,10 @@ class CallLowerer:
             return expanded
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
+        if obj in INDEX_TABLES and all(isinstance(a, Const) for a in args) and \
+                all(isinstance(v, Const) for v in kwargs.values()):
+            value = obj(*[a.value for a in args], **{k: v.value for k, v in kwargs.items()})
+            return constant_binding(value, self, node)      # integer arrays: no derivative
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
             if is_library_function(obj):
                 raise UnsupportedError.at(self.loc(node), library_call_message(

@@ -268,6 +268,11 @@ def static(value, low, node, ref=None):
     return _binding(value, low, node, ref, guards)
 
 
+def constant_binding(value, low, node):
+    """The binding of a value computed while compiling (no global it could go stale with)."""
+    return _binding(value, low, node, None, None)
+
+
 def _binding(value, low, node, ref, guards):
     if isinstance(value, (bool, int, float, str)) or value is None or value is Ellipsis:
         return Const(value)

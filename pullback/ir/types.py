@@ -139,8 +139,10 @@ class IndexT(Type):
 
     @classmethod
     def of(cls, parts):
-        """Slices are kept as ("slice", start, stop, step) so the type stays hashable."""
-        return cls(tuple(("slice", p.start, p.stop, p.step) if isinstance(p, slice) else p
+        """Slices are kept as ("slice", start, stop, step) so the type stays hashable; an
+        array read by name (``A[np.triu_indices(3)]``) is a run-time part of its type."""
+        return cls(tuple(("slice", p.start, p.stop, p.step) if isinstance(p, slice) else
+                         Array(p.dtype.name, p.shape) if isinstance(p, np.ndarray) else p
                          for p in parts))
 
     def __str__(self):
