@@ -40,7 +40,7 @@ import ast
 
 from ..ir import Const, Var
 from .bindings import flatten
-from .scan import own_nodes
+from .scan import facts, own_nodes
 
 CONSUMERS = ("list", "tuple", "sum", "min", "max")
 THROUGH = ("zip", "enumerate")
@@ -53,13 +53,11 @@ MAX_UNROLL = 10000
 
 def is_generator(fdef):
     """Whether ``fdef``'s own body (not a nested definition) yields."""
-    return isinstance(fdef, ast.FunctionDef) and any(
-        isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(fdef))
+    return isinstance(fdef, ast.FunctionDef) and facts(fdef).first_yield is not None
 
 
 def first_yield(fdef):
-    return min((n for n in own_nodes(fdef) if isinstance(n, (ast.Yield, ast.YieldFrom))),
-               key=lambda n: (n.lineno, n.col_offset))
+    return facts(fdef).first_yield
 
 
 def in_place_write(nodes):

@@ -28,7 +28,7 @@ from .closures import ClosureLowerer, LocalDef
 from .expressions import ExpressionLowerer
 from .fence import check, reject
 from .loops import LoopLowerer
-from .scan import appended_names, binding_counts, exits, facts
+from .scan import appended_names, binding_counts, exits, facts, spelled
 
 
 RETURNED = "returned"    # stmt_If folded a constant test and the branch taken returned
@@ -62,9 +62,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.ret_vals = None
         # user names, bound or read, and attribute names (a global array, or a module's
         # ``m.t``, is read by its own name in the generated code): temporaries avoid them
-        self.reserved = set(self.counts) | {
-            n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(self.src.node)
-            if isinstance(n, (ast.Name, ast.Attribute))}
+        self.reserved = set(self.counts) | spelled(self.src.node)
         self.shape_source = {}              # temp holding x.shape -> x
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()

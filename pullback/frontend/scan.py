@@ -31,7 +31,8 @@ class Facts:
     names ``.append`` is called on; ``first_return``: the first ``return`` with a
     value in ``own_nodes`` order; ``returns``: ``return`` statements in the whole
     subtree, nested definitions included; ``fenced``: True when the fence finds
-    nothing to reject (None: not known, check it)."""
+    nothing to reject (None: not known, check it); ``first_yield``: its first
+    ``yield``/``yield from`` by position in its own nodes (a generator), else None."""
 
     def __init__(self, params, parent):
         self.counts = Counter(a.arg for a in params)
@@ -39,6 +40,7 @@ class Facts:
         self.first_return = None
         self.returns = 0
         self.fenced = None
+        self.first_yield = None
         self.parent = parent
 
 
@@ -61,8 +63,9 @@ def _walk(root):
     """One walk of ``root`` for the fence and for every scope's ``Facts``.  The stack
     visits each scope's own nodes in ``own_nodes`` order (a nested scope's subtree
     is finished before its siblings), so ``first_return`` is the one it finds."""
-    AST, Name, Store, Call, Attribute, Return = \
-        ast.AST, ast.Name, ast.Store, ast.Call, ast.Attribute, ast.Return
+    AST, Name, Store, Call, Attribute, Return, Yield, YieldFrom = \
+        ast.AST, ast.Name, ast.Store, ast.Call, ast.Attribute, ast.Return, ast.Yield, \
+        ast.YieldFrom
     clean = type(root) in SUPPORTED_TYPES and not problem(root, root)
     scopes = [Facts(root.args.args, None)]
     todo = [(n, scopes[0]) for n in ast.iter_child_nodes(root)]
@@ -82,6 +85,10 @@ def _walk(root):
             owner.returns += 1
             if owner.first_return is None and n.value is not None:
                 owner.first_return = n
+        elif t is Yield or t is YieldFrom:
+            y = owner.first_yield
+            if y is None or (n.lineno, n.col_offset) < (y.lineno, y.col_offset):
+                owner.first_yield = n
         elif t in _SCOPES:
             if t is ast.FunctionDef:
                 owner.counts[n.name] += 1
@@ -100,6 +107,21 @@ def _walk(root):
         s.fenced = True if clean else None
     scopes[0].fenced = clean
     _FACTS[root] = scopes[0]
+
+
+# node -> every name and attribute name spelled in its subtree (see ``spelled``)
+_SPELLED = weakref.WeakKeyDictionary()
+
+
+def spelled(node):
+    """Every ``Name`` and attribute name in ``node``'s subtree, nested definitions
+    included (fresh temporaries avoid them); kept for the node, as ``facts`` is."""
+    found = _SPELLED.get(node)
+    if found is None:
+        found = _SPELLED[node] = frozenset(
+            n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node)
+            if isinstance(n, (ast.Name, ast.Attribute)))
+    return found
 
 
 def binding_counts(fn):

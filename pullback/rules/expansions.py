@@ -33,6 +33,7 @@ ON_DEMAND = {"scipy.stats": "pullback.rules.scipy_stats",      # library module 
              "scipy.signal": "pullback.rules.scipy_signal"}  # its rules (with rules.scipy_integrate)
 EXPANSIONS: dict = {}     # key (see ``key``) -> the expansion function
 BODIES: set = set()       # every function written in the subset for an expansion
+_METHODS: dict = {}       # instance type -> names of its methods in EXPANSIONS (per call)
 FROZEN: dict = {}         # frozen-distribution type -> (value -> (generator, args, kwds))
 # args and kwds are paths ``(attribute, key or None)`` into the frozen value, so that
 # the frontend can both read each argument and guard the place it was read from
@@ -58,7 +59,10 @@ def expands(*targets):
     def deco(fn):
         BODIES.add(fn)
         for t in targets:
-            EXPANSIONS[key(t)] = fn
+            k = key(t)
+            EXPANSIONS[k] = fn
+            if isinstance(k, tuple):
+                _METHODS.setdefault(k[0], set()).add(k[1])
         return fn
     return deco
 
@@ -90,12 +94,11 @@ def is_body(obj):
 
 def methods_of(obj):
     """Names of the methods of instance ``obj`` that have expansions ([] if none)."""
-    return sorted(name for k, name in _method_keys() if k is type(obj))
-
-
-def _method_keys():
     load_imported()
-    return [k for k in EXPANSIONS if isinstance(k, tuple)]
+    try:
+        return sorted(_METHODS.get(type(obj), ()))
+    except TypeError:       # a metaclass without a hash
+        return []
 
 
 def frozen(python_type, parts):
