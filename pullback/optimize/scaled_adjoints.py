@@ -49,26 +49,30 @@ Invariants
 """
 from dataclasses import replace
 
-from ..ir import Assign, Const, Var, derived
+from ..ir import Assign, Const, For, If, Var, While, derived
 from ..ir.names import Namer, is_temp
 from ..ir.types import is_array, is_differentiable
-from ..ir.walk import blocks, map_blocks
+from ..ir.walk import map_blocks
 from ..rules.algebra import fold
 from .inplace_adjoints import visible_writes
 
 
 def fold_scaled(fn):
-    names = Namer(fn)
-    written = visible_writes(fn)
-    return replace(fn, body=_block(fn.body, lambda t: names.fresh("t", t), written))
+    names = []          # the function's names are scanned only when a temporary is made
+
+    def temp(t):
+        if not names:
+            names.append(Namer(fn))
+        return names[0].fresh("t", t)
+    return replace(fn, body=_block(fn.body, temp, visible_writes(fn)))
 
 
-def _own(new, old, written):
-    """A product folded to a bare array must not share one the code writes in place
-    (the reverse sweep restores primals in place: ``x_bar = y`` would follow them)."""
-    if new is not old and isinstance(new, Assign) and new.op == "copy" and \
-            isinstance(new.args[0], Var) and new.args[0].name in written and \
-            is_array(new.target.type):
+def _own(new, written):
+    """A transform's array copy (a product folded to a bare array, too) must not share an
+    array the code writes in place (the reverse sweep restores primals in place:
+    ``x_bar = y`` would follow them)."""
+    if isinstance(new, Assign) and new.op == "copy" and isinstance(new.args[0], Var) and \
+            new.args[0].name in written and is_array(new.target.type):
         return Assign(new.target, "copy_array", new.args)
     return new
 
@@ -77,24 +81,27 @@ def _block(stmts, temp, written):
     bcast, scaled = {}, {}     # name -> (c, expand statement); name -> (k, a): the value k * a
     out = []
     for s in stmts:
-        if blocks(s):
+        t = type(s)
+        if t is If or t is For or t is While:
             bcast.clear()
             scaled.clear()
             out.append(map_blocks(s, lambda b: _block(b, temp, written)))
             continue
-        if isinstance(s, Assign) and derived(s):
-            old, s = s, _rewrite(s, bcast, scaled, temp)
-            if isinstance(s, tuple):        # (a product of the two factors, then the scaling)
-                out.append(s[0])
-                s = s[1]
-            s = _own(s, old, written)
-        for facts in (bcast, scaled):       # whatever read the written variable is stale
-            for name in [n for n, f in facts.items() if _reads(f, s)]:
-                del facts[name]
-        for facts in (bcast, scaled):
-            for v in _written(s):
-                facts.pop(v, None)
-        if isinstance(s, Assign):
+        if t is Assign and derived(s):
+            if bcast or scaled:     # (knowing nothing, a statement is rewritten to itself)
+                s = _rewrite(s, bcast, scaled, temp)
+                if type(s) is tuple:    # (a product of the two factors, then the scaling)
+                    out.append(s[0])
+                    s = s[1]
+            s = _own(s, written)
+        if bcast or scaled:
+            for facts in (bcast, scaled):       # whatever read the written variable is stale
+                for name in [n for n, f in facts.items() if _reads(f, s)]:
+                    del facts[name]
+            for facts in (bcast, scaled):
+                for v in _written(s):
+                    facts.pop(v, None)
+        if t is Assign:
             _learn(s, bcast, scaled)
         out.append(s)
     return tuple(out)
