@@ -34,13 +34,19 @@ class Compiled:
 ORIGINS = {}    # generated module's file name -> {its line: the user's Loc} (tracebacks.py)
 
 
+_FILES = {}     # name -> {module text: its file name}: one number per distinct text
+
+
 def _filename(name, text):
     """``<pullback NAME>``, numbered when another module of that name is loaded: each
-    traceback then shows its own lines."""
-    filename, k = f"<pullback {name}>", 1
-    while filename in linecache.cache and linecache.cache[filename][2] != text.splitlines(True):
-        k += 1
-        filename = f"<pullback {name} #{k}>"
+    traceback then shows its own lines.  The same text keeps its name (found in one
+    look-up: a session loads thousands of ``f_grad``, and a scan of the numbers taken,
+    comparing texts, was quadratic in them)."""
+    files = _FILES.setdefault(name, {})
+    filename = files.get(text)
+    if filename is None:
+        k = len(files) + 1
+        filename = files[text] = f"<pullback {name}>" if k == 1 else f"<pullback {name} #{k}>"
     return filename
 
 
