@@ -11,7 +11,7 @@ import re
 
 from ..ir import Assign, Call, Comment, Const, For, If, NewTape, Pop, Push, Return, Var, While
 from ..ir.names import is_temp
-from ..ir.walk import all_written, atoms_read, blocks, walk
+from ..ir.walk import all_written, atoms_read, blocks, vars_written, walk
 from ..rules import PRIMITIVES
 from ..rules.registry import LIBRARY_MODULES
 from ..rules import helpers, np_helpers
@@ -135,8 +135,9 @@ class _Printer:
         for s in walk(fn.body):
             for v in atoms_read(s):
                 self.uses[v.name] = self.uses.get(v.name, 0) + 1
-            for v in (all_written([s]) if not blocks(s) else ()):
-                self.defs[v] = self.defs.get(v, 0) + 1
+            if not blocks(s):
+                for v in vars_written(s):
+                    self.defs[v.name] = self.defs.get(v.name, 0) + 1
         self.last_line = None
         self.origins = {}       # index of a printed line -> the Loc it comes from
         self.inlined = {}       # temporary -> the statement folded into its use

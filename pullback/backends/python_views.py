@@ -44,6 +44,8 @@ def _fresh_result(op):
 
 def transient_copies(fn):
     """``{id(s)}`` of the ``getitem_copy`` statements of ``fn`` that may print as views."""
+    if not any(type(s) is Assign and s.op == "getitem_copy" for s in walk(fn.body)):
+        return set()
     defs, reads = {}, {}
     for s in walk(fn.body):
         for v in atoms_read(s):

@@ -34,6 +34,10 @@ class Loc:
     def __str__(self):
         return f"{self.file}:{self.line}:{self.col}"
 
+    def as_derived(self):
+        """This place as the origin of a transform's statement (``derived``)."""
+        return self if self.derived else Loc(self.file, self.line, self.col, True, self.via)
+
 
 def derived(s):
     """Whether statement ``s`` was made by a transform (an adjoint, a tangent), not

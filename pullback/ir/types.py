@@ -38,6 +38,8 @@ class Named(Type):
         raise AttributeError("types are immutable")
 
     def __eq__(self, other):
+        if other is self:       # (the singletons: most comparisons)
+            return True
         if isinstance(other, Named):
             return self.name == other.name
         return isinstance(other, str) and self.name == other
@@ -166,14 +168,24 @@ def is_array(t):
 
 def is_complex(t):
     """A complex array (the IR has no complex scalar type)."""
-    return isinstance(t, Array) and np.dtype(t.dtype).kind == "c"
+    return isinstance(t, Array) and _kind(t.dtype) == "c"
 
 
 def is_differentiable(t):
     """Float scalars and floating arrays carry derivatives."""
     if isinstance(t, ListT):
         return t.elem is None or is_differentiable(t.elem)
-    return t == "float" or (isinstance(t, Array) and np.dtype(t.dtype).kind == "f")
+    return t is FLOAT or t == "float" or (isinstance(t, Array) and _kind(t.dtype) == "f")
+
+
+_KINDS = {}     # dtype name -> its kind ("f", "c", "i", ...): np.dtype is slow per call
+
+
+def _kind(dtype):
+    k = _KINDS.get(dtype)
+    if k is None:
+        k = _KINDS[dtype] = np.dtype(dtype).kind
+    return k
 
 
 def of_value(v):

@@ -137,10 +137,20 @@ def extern_atoms(body):
     """Every ``Const(Extern)`` a block reads, in any position (arguments, a condition, a
     returned value), nested blocks included."""
     for s in walk(body):
-        for f in fields(s):
-            if f.name in ("body", "orelse"):
-                continue
-            v = getattr(s, f.name)
+        if type(s) is Assign:       # (most statements: only the arguments may be one)
+            for a in s.args:
+                if type(a) is Const and isinstance(a.value, Extern):
+                    yield a
+            continue
+        names = _ATOM_FIELDS.get(type(s))
+        if names is None:
+            names = _ATOM_FIELDS[type(s)] = tuple(
+                f.name for f in fields(s) if f.name not in ("body", "orelse"))
+        for name in names:
+            v = getattr(s, name)
             for a in (v if isinstance(v, tuple) else (v,)):
                 if type(a) is Const and isinstance(a.value, Extern):
                     yield a
+
+
+_ATOM_FIELDS = {}       # statement type -> its fields but nested blocks (read per statement)

@@ -36,6 +36,8 @@ def fold(op, args, exact=False):
                 return Const(prim.impl(*[a.value for a in args]))
             except Exception:   # noqa: BLE001 -- a scalar standing for an array: not folded
                 return None
+    if op not in _IDENTITIES and op not in ZERO_IN_ZERO_OUT:
+        return None         # (most statements: no identity below can apply)
     a = args[0] if args else None
     b = args[1] if len(args) > 1 else None
     # the identities of mul and add need a constant operand
@@ -78,6 +80,11 @@ def fold(op, args, exact=False):
         # (a global array's truth is per element and read at call time: never folded)
         return args[1] if a.value else args[2]
     return None
+
+
+# the operations with an identity in ``fold`` besides ZERO_IN_ZERO_OUT (keep in step)
+_IDENTITIES = frozenset(("mul", "pow", "add", "sub", "truediv", "neg", "unbroadcast",
+                         "getitem_vjp", "last_write_vjp", "select"))
 
 
 def _new_axes_only(idx):

@@ -48,7 +48,7 @@ import re
 
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Comment, Const, For, Function, If, NewTape, Pop, Push, \
-    Return, Var, While, replace
+    Return, Var, While
 from ..analysis.activity import active_vars, diff_args
 from ..ir.names import Namer
 from ..ir.types import ListT, is_array, is_complex, is_differentiable
@@ -253,7 +253,7 @@ class ForwardFunction:
             made.append(self.names.fresh("t", type_))
             return made[-1]
         emit = RuleEmitter(out.append, temp)
-        emit.loc = s.loc and replace(s.loc, derived=True)   # named by errors, not printed
+        emit.loc = s.loc and s.loc.as_derived()   # named by errors, not printed
         jpos = [i for i in pos if prim.jvp_ast(i) is not None]
         pos = [i for i in pos if i not in jpos]
         by_arg = {}            # x * x: one partial per distinct operand, (x + x) * x_dot

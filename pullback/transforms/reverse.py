@@ -20,7 +20,6 @@ count when it can stop early; a branch by the same condition value.
         x = x * c                     c_bar += x * x_bar
                                       x_bar = c * x_bar
 """
-from dataclasses import replace
 
 from ..ir import (Assign, Call, Const, For, Function, If, NewTape, Pop, Push, Return, Var,
                   While)
@@ -218,9 +217,9 @@ class ReverseFunction:
         if isinstance(s, Assign):
             if s.target.name not in self.active:
                 return self.pops(s)
-            origin = s.loc and replace(s.loc, derived=True)   # run-time errors name it
-            return [replace(x, loc=origin) if isinstance(x, Assign) and x.loc is None else x
-                    for x in self.adjoint(s)]
+            origin = s.loc and s.loc.as_derived()   # run-time errors name it
+            return [Assign(x.target, x.op, x.args, origin) if type(x) is Assign and
+                    x.loc is None else x for x in self.adjoint(s)]
         if isinstance(s, Call):
             if id(s) not in self.calls:
                 return self.pops(s)
@@ -292,7 +291,7 @@ class ReverseFunction:
             return [(s.args[0], g)] if pos else []
         env = dict(zip(prim.params, s.args))
         env.update(y=out_atom, g=g)
-        emit.loc = s.loc and replace(s.loc, derived=True)   # named by errors, not printed
+        emit.loc = s.loc and s.loc.as_derived()   # named by errors, not printed
         for i in pos:      # a helper of forward-mode code with a tangent rule only
             if prim.vjp_ast(i) is None:
                 raise UnsupportedError.at(s.loc, f"no reverse-mode rule for '{s.op}' (reverse "
