@@ -357,3 +357,40 @@ def test_astype_is_a_copy_even_where_the_generated_code_shares():
     v = np.array([0.5, 1.0, 1.5])
     _close(pullback.jvp(astype_then_write, (np.copy(X3),), (v,))[1],
            _fd_jvp(astype_then_write, X3, v))
+
+
+def _same(v):
+    return v
+
+
+def write_read_through_helper(x):
+    """The helper's results are read only before the write (by the reverse sweep after it):
+    metamorphic fuzz seed 9500002, identity variant, was rejected."""
+    v1 = np.tanh(x * 0.8)
+    v1[1:] = _same(v1)[:2] * np.sin(_same(v1)[:-1] * 0.8)
+    return np.sum(v1 * x)
+
+
+def helper_result_read_after_write(x):
+    v = np.sin(x)
+    w = _same(v)
+    v[0] = 2.0
+    return np.sum(w * x)
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_a_helper_result_read_before_a_write_is_copied(backend):
+    pytest.importorskip("numba") if backend == "numba" else None
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+
+    def twin(x):
+        v1 = jnp.tanh(x * 0.8)
+        v1 = v1.at[1:].set(v1[:2] * jnp.sin(v1[:-1] * 0.8))
+        return jnp.sum(v1 * x)
+    g = pullback.grad(write_read_through_helper, backend=backend)(np.copy(X3))
+    _close(g, jax.grad(twin)(jnp.array(X3)))
+    _close(g, _fd_grad(write_read_through_helper, X3))
+    with pytest.raises(UnsupportedError, match="while 'w', which shares its memory"):
+        pullback.grad(helper_result_read_after_write, backend=backend)(np.copy(X3))

@@ -27,8 +27,8 @@ starts with a copy of it (``_copy_written_params``), which is NumPy's meaning
 wherever its caller passes an array nothing else reads after the call (a fresh
 temporary, not an argument or a global); at any other call site the write is
 rejected at its line, naming the call.  A sharing statement next to a write
-(its names are in one group of ``written_groups``) then becomes a copy in the
-generated code (``alias_rewrite``),
+(its names are in one group of ``written_groups``), and a helper's array result
+there, then becomes a copy in the generated code (``alias_rewrite``),
 so the derivative code's own reads (the reverse sweep, a callee's residual)
 never see the write: such a copied share counts against a write only while
 the forward computation still reads the other name, where NumPy would show
@@ -315,9 +315,14 @@ def _call(ctx, s, state, live=frozenset()):
             new = {k: v for k, v in new.items() if k != t.name}
             continue
         objs = set()
+        # a result next to a write is copied by ``rewrite`` (as ``b = a`` is): it shares
+        # the argument it returns for NumPy only
+        mark = (lambda o: ("copied view", o)) if is_array(t.type) and t.name in ctx.groups \
+            else (lambda o: o)
         for k in (kinds[i] if kinds and i < len(kinds) and kinds[i] else {("fresh",)}):
             if k[0] == "param":
-                objs |= _real(_tokens(s.args[k[1]], state)) if k[1] < len(s.args) else set()
+                objs |= {mark(o) for o in _real(_tokens(s.args[k[1]], state))} \
+                    if k[1] < len(s.args) else set()
             elif k[0] == "extern":
                 objs.add(k)
             else:

@@ -2,8 +2,8 @@
 
 ``VIEWS``: the operations whose NumPy result may share its first argument's memory;
 ``written_groups``: the names connected by sharing statements to a name written in
-place; ``rewrite``: in such a group a share becomes a copy, and ``inplace`` the
-rebinding it is in value semantics.  ``alias.py`` has checked every write first, so a
+place; ``rewrite``: in such a group a share (and a helper's array result) becomes a
+copy, and ``inplace`` the rebinding it is in value semantics.  ``alias.py`` has checked every write first, so a
 copy made here never hides a write NumPy would show.
 """
 from dataclasses import replace
@@ -112,6 +112,9 @@ def rewrite(fn, groups):
                     out.append(s)
                     s = Assign(s.target, "copy_array", (s.target,), s.loc)
             out.append(s)
+            if isinstance(s, Call):     # a helper's array result next to a write: a copy
+                out += [Assign(t, "copy_array", (t,), s.loc) for t in s.targets
+                        if is_array(t.type) and t.name in groups]
         return tuple(out)
     return replace(fn, body=block(fn.body))
 
