@@ -104,15 +104,22 @@ class Nest:
 
 
 def region(shape, idx):
-    """``(region shape, view)`` of ``x[idx]`` for a basic index (ints and slices) on an
-    array of ``shape``: ``view(index)`` maps Indexes over the region to Indexes of x."""
+    """``(region shape, view)`` of ``x[idx]`` for a basic index (ints, slices, None) on an
+    array of ``shape``: ``view(index)`` maps Indexes over the region to Indexes of x (a
+    None's length-1 axis is in the region only: x has no index for it)."""
     parts = idx if isinstance(idx, tuple) else (idx,)
-    if shape is None or len(parts) > len(shape) or not all(
-            type(p) is int or isinstance(p, slice) for p in parts):
+    real = [p for p in parts if p is not None]
+    if shape is None or len(real) > len(shape) or not all(
+            type(p) is int or isinstance(p, slice) for p in real):
         raise NotFusible("not a basic index")
-    parts = parts + (slice(None),) * (len(shape) - len(parts))
+    parts = parts + (slice(None),) * (len(shape) - len(real))
     dims, out = [], []
-    for p, n in zip(parts, shape):
+    axes = iter(shape)
+    for p in parts:
+        if p is None:
+            out.append(1)
+            continue
+        n = next(axes)
         if type(p) is int:
             if not -n <= p < n:
                 raise NotFusible("index out of range")

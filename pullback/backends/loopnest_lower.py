@@ -130,7 +130,7 @@ class _Lowering:
                 raise NotFusible("a slice of a value of the nest")
             shape, view = region(_shape(base), _static(idx))
             if shape != tshape:
-                raise NotFusible("an index with None")
+                raise NotFusible("a slice of another shape")
             if self.live_out(t.name) and (base in self.updates or base.name in self.value):
                 # the planner prints it before the nest: it must read what it read here
                 raise NotFusible("a slice read after the nest of an array it writes")

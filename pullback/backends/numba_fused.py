@@ -10,22 +10,49 @@ Invariants
 - NumPy's semantics, not Python's, for the scalar operations: the function is
   compiled with ``error_model="numpy"`` (``1.0 / 0.0`` is ``inf`` as it was on the
   arrays, not ZeroDivisionError);
-- an array the statements wrote in place is copied, written and returned (its
-  buffer may be shared with a name the loop reads: a slice or an alias printed
-  for ``copy``), so the call site rebinds every name the nest changed;
+- an array the statements wrote in place is written where it is and returned,
+  unless another array the loop reads shares its memory (``_shares_memory`` at run
+  time: a slice or an alias printed for ``copy``): then it is copied first; the
+  call site rebinds every name the nest changed;
+- a nest with a ``loopnest_gather.Gather`` prints its innermost loop as a prologue,
+  a body and an epilogue that write each element of the gathered array once;
 - the function's name is a hash of its text: equal nests share one function.
 
 No ``prange``: on the project's 2 shared cores Numba's parallel mode halved the
 best time of a 1e5..1e6-element loop but multiplied the median (threads wait
-for busy cores), so loops stay serial.
+for busy cores), so loops stay serial.  Re-measured on the gathered Rosenbrock
+gradient (1e5, NUMBA_NUM_THREADS=2, load average 12): serial min 34 us, median
+49 us; prange min 80 us, median 28 ms.
 """
 import hashlib
 import math
+from dataclasses import replace
 
 from ..ir import Assign, Call, Var
+from ..ir.types import is_array
 from .loopnest import Load, Reduce, Store, folded, index_text
+from .loopnest_gather import cone, plan
 from .python import ATOM, _paren, _Printer, render_atom
 
+# whether two arrays' address ranges meet (a view's range spans its first to its last
+# element, whatever the signs of its strides); an empty array holds no memory
+MEMORY_EXTENT = """
+def _memory_extent(x):
+    lo = hi = x.ctypes.data
+    for d in range(x.ndim):
+        span = (x.shape[d] - 1) * x.strides[d]
+        if span < 0:
+            lo += span
+        else:
+            hi += span
+    return lo, hi + x.itemsize"""
+SHARES_MEMORY = """
+def _shares_memory(a, b):
+    if a.size == 0 or b.size == 0:
+        return False
+    a0, a1 = _memory_extent(a)
+    b0, b1 = _memory_extent(b)
+    return a0 < b1 and b0 < a1"""
 DTYPES = {"float64": "np.float64", "int64": "np.int64", "bool": "np.bool_"}
 START = {"sum": "0", "mean": "0", "prod": "1", "amax": "-np.inf", "amin": "np.inf"}
 
@@ -36,10 +63,23 @@ def fused_call(p, item):
     nest = item.nest
     ks = [f"k{d}" for d in range(len(nest.shape))]
     params = [v.name for v in nest.inputs]
-    # an array written in place is copied first: a name printed as a view or an alias of
-    # it (``b = a`` for a copy) is read by the loop after earlier iterations wrote it
-    lines = [f"    {v.name} = np.copy({v.name})" for v in nest.updates]
+    # an array written in place is copied first when another array the loop reads shares
+    # its memory (a name printed as a view or an alias of it, ``b = a`` for a copy): the
+    # loop would read it after earlier iterations wrote it.  Elsewhere it is written where
+    # it is, as the unfused ``x[1:-1] = t`` writes (the heat adjoint copied 2 000 floats a
+    # step for nothing)
+    lines = []
+    for v in nest.updates:
+        others = [o.name for o in nest.inputs if o != v and is_array(o.type)]
+        if others:
+            p.generated.setdefault("_shares_memory", SHARES_MEMORY)
+            p.generated.setdefault("_memory_extent", MEMORY_EXTENT)
+            test = " or ".join(f"_shares_memory({v.name}, {o})" for o in others)
+            lines += [f"    if {test}:", f"        {v.name} = np.copy({v.name})"]
+    g = plan(nest)
     for a in nest.allocs:
+        if g and g.covers and a.zero and a.target.name == g.array:
+            a = replace(a, zero=False)       # each element is written once, no zeros first
         if a.source is not None:
             lines.append(f"    {a.target.name} = np.copy({a.source.name})")
             continue
@@ -52,10 +92,11 @@ def fused_call(p, item):
         start = START[op] + (".0" if v.type == "float" and START[op].isdigit() else "")
         lines.append(f"    {v.name} = {start}")
     pad = "    "
-    for d, n in enumerate(nest.shape):
+    names = _Names(nest, ks)
+    for d, n in enumerate(nest.shape[:-1] if g else nest.shape):
         lines.append(f"{pad}for {ks[d]} in range({n}):")
         pad += "    "
-    lines += _body(p, nest, ks, pad)
+    lines += _gathered(p, nest, g, ks, pad, names) if g else _body(p, nest, ks, pad, names)
     for v, op in nest.reduces:
         if op == "mean":
             lines.append(f"    {v.name} /= {math.prod(nest.shape)}")
@@ -74,44 +115,103 @@ def fused_call(p, item):
     return Call(nest.outputs, name, nest.inputs, loc=item.loc)
 
 
-def _body(p, nest, ks, pad):
+class _Names:
+    """Local names of a nest's body scalars (``e0``, ``e1``, ...): the function is its own
+    namespace; each recomputed copy of a body (``tag``) gets names of its own."""
+
+    def __init__(self, nest, ks):
+        self.taken = {v.name for v in nest.inputs + nest.outputs} | set(ks)
+        self.local = {}
+
+    def __call__(self, v, tag=""):
+        key = (v.name, tag)
+        if key not in self.local:
+            n = len(self.local)
+            while f"e{n}" in self.taken:
+                n += 1
+            self.local[key] = f"e{n}"
+            self.taken.add(self.local[key])
+        return self.local[key]
+
+
+def _body(p, nest, ks, pad, names, items=None, store=None, tag=""):
+    """Lines of ``nest.body`` (or its positions ``items``) at loop indexes ``ks``;
+    ``store(j, value_text)``: the lines of the Store at position ``j`` instead (None: as is)."""
     fold = folded(nest.body)
     env, lines = {}, []
-    taken = {v.name for v in nest.inputs + nest.outputs} | set(ks)
-    local = {}          # body scalar -> e0, e1, ... (the function is its own namespace)
-
-    def name(v):
-        if v.name not in local:
-            n = len(local)
-            while f"e{n}" in taken:
-                n += 1
-            local[v.name] = f"e{n}"
-            taken.add(local[v.name])
-        return local[v.name]
 
     def text(a, prec=0):
         t = env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)
         return _paren(t, prec)
-    for b in nest.body:
+    for j in range(len(nest.body)) if items is None else items:
+        b = nest.body[j]
         if isinstance(b, Load):
             idx = ", ".join(index_text(i, ks) for i in b.access.index)
             got = (f"{b.access.array}[{idx}]", ATOM)
         elif isinstance(b, Assign):
             got = _Printer.expr(p, b, env)
         elif isinstance(b, Store):
+            instead = store(j, text(b.value)) if store else None
+            if instead is not None:
+                lines += [pad + x for x in instead]
+                continue
             idx = ", ".join(index_text(i, ks) for i in b.access.index)
             sym = "+=" if b.accumulate else "="
             lines.append(f"{pad}{b.access.array}[{idx}] {sym} {text(b.value)}")
             continue
         else:
-            lines += _reduce(b, text(b.value), pad, taken)
+            lines += _reduce(b, text(b.value), pad, names.taken)
             continue
         if b.target.name in fold:
             env[b.target.name] = got
         else:
-            env[b.target.name] = (name(b.target), ATOM)
+            env[b.target.name] = (names(b.target, tag), ATOM)
             lines.append(f"{pad}{env[b.target.name][0]} = {got[0]}")
     return lines
+
+
+def _gathered(p, nest, g, ks, pad, names):
+    """The innermost loop of a nest with a ``loopnest_gather.Gather``: element ``k + lo``
+    of the gathered array takes iteration ``k``'s values at offset ``lo`` and iteration
+    ``k - d``'s at ``lo + d`` (recomputed) in a local ``acc``, then one ``+=``; a prologue
+    and an epilogue of ``spread`` iterations each take only the iterations that exist."""
+    last, n, m = len(nest.shape) - 1, nest.shape[-1], g.spread
+    k = ks[last]
+    acc = names(Var("acc#gather", "float"))
+    target = next(b.access for j, b in enumerate(nest.body) if j in g.stores)
+    at = [index_text(i, ks) if i.dim != last else index_text(type(i)(last, g.lo, 1), ks)
+          for i in target.index]
+
+    def ours(d):
+        def store(j, value):
+            if j not in g.stores:
+                return None
+            if nest.body[j].access.index != _shifted(target.index, last, g.lo + d):
+                return []                    # another element's: a later iteration's copy
+            return [f"{acc} += {value}"]
+        return store
+
+    def one(lo, hi, first, guard):
+        out = [f"{pad}for {k} in range({lo}, {hi}):", f"{pad}    {acc} = 0.0"]
+        if first:       # less what only a later iteration's copy uses
+            out += _body(p, nest, ks, pad + "    ", names, own, ours(0))
+        for d, part in g.cones.items():
+            shifted = ks[:last] + [f"({k} - {d})"]
+            body = _body(p, nest, shifted, pad + "        " if guard else pad + "    ", names,
+                         part, ours(d), tag=str(d))
+            out += ([f"{pad}    if {guard(d)}:"] + body) if guard else body
+        out.append(f"{pad}    {target.array}[{', '.join(at)}] {'=' if fresh else '+='} {acc}")
+        return out
+    own = cone(nest.body, [j for j, b in enumerate(nest.body) if isinstance(b, (Store, Reduce))
+                           and (j not in g.stores or b.access.index ==
+                                _shifted(target.index, last, g.lo))])
+    fresh = g.covers and any(a.zero and a.target.name == g.array for a in nest.allocs)
+    return one(0, m, True, lambda d: f"{k} >= {d}") + one(m, n, True, None) + \
+        one(n, n + m, False, lambda d: f"{k} < {n + d}")
+
+
+def _shifted(index, last, start):
+    return tuple(type(i)(i.dim, start, 1) if i.dim == last else i for i in index)
 
 
 def _reduce(b, v, pad, taken):
@@ -129,6 +229,15 @@ def _reduce(b, v, pad, taken):
 
 
 def worth(nest):
-    """Fuse where at least two operations share the loop (one alone is as fast as NumPy's)."""
-    return sum(isinstance(b, (Assign, Reduce)) or isinstance(b, Store) and b.accumulate
-               for b in nest.body) >= 2
+    """Fuse where at least two operations share the loop (one alone is as fast as NumPy's
+    in Numba), or where one reads an array broadcast over the space: Numba's broadcasting
+    of ``x[:, None, :] - m[None]`` took twice the loop's time (60 vs 29 us at 1000x5x10)."""
+    ops = sum(isinstance(b, (Assign, Reduce)) or isinstance(b, Store) and b.accumulate
+              for b in nest.body)
+    return ops >= 2 or ops == 1 and any(
+        isinstance(b, Load) and _broadcast(b.access, len(nest.shape)) for b in nest.body)
+
+
+def _broadcast(access, ndim):
+    """Whether some index of the space does not move along ``access``."""
+    return {i.dim for i in access.index} != set(range(ndim))
