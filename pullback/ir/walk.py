@@ -88,6 +88,15 @@ def all_written(body, found=None):
     return found
 
 
+def write_counts(body):
+    """How many statements of ``body`` (nested ones included) assign each name."""
+    counts = {}
+    for s in walk(body):
+        for v in vars_written(s):
+            counts[v.name] = counts.get(v.name, 0) + 1
+    return counts
+
+
 def all_read(body, found=None):
     """Names read anywhere in ``body`` (added to ``found``), the globals the generated
     code reads by name (``Extern``) included: a fresh name must never shadow one."""

@@ -35,7 +35,7 @@ Executed:
 from dataclasses import replace
 
 from ..ir import Assign, For, Var, While
-from ..ir.walk import all_written, atoms_read, map_blocks, vars_written, walk
+from ..ir.walk import all_written, atoms_read, map_blocks, walk, write_counts
 
 # Primitives that never raise on scalars (float overflow gives inf; math.sin(inf),
 # math.exp(1000) and float(10**400) raise, so they stay in the loop).
@@ -44,10 +44,9 @@ SAFE = {"copy", "neg", "pos", "add", "sub", "mul", "select", "lt", "le", "gt", "
 
 
 def hoist_invariants(fn):
-    counts = {p.name: 1 for p in fn.params}     # a parameter is assigned by the call
-    for s in walk(fn.body):
-        for v in vars_written(s):
-            counts[v.name] = counts.get(v.name, 0) + 1
+    counts = write_counts(fn.body)
+    for p in fn.params:                         # a parameter is assigned by the call
+        counts[p.name] = counts.get(p.name, 0) + 1
     return replace(fn, body=_block(fn.body, counts))
 
 

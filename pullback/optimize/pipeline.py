@@ -23,6 +23,7 @@ from .residual_tapes import push_residuals_late
 from .residuals import prune_residual
 from .scaled_adjoints import fold_scaled
 from .shape_args import free_type_only_args
+from .taped_reuse import reuse_taped
 from .tapes import fuse_tapes
 from .zero_arrays import materialize_zero_arrays, zero_array_arguments
 from .zero_slices import zero_slices_in_place
@@ -64,7 +65,7 @@ def resimplified(p):
 
 # a value read only for its shape (``expand_to(g, x, ...)``) is not kept for that read
 PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_residuals_late,
-          recompute_cheap, fuse_tapes, simplify)
+          recompute_cheap, reuse_taped, fuse_tapes, simplify)
 # Reverse-mode output: then constant factors of adjoints fold together, zero adjoints
 # become arrays where their shape matters, the slice an in-place write's adjoint zeroes
 # is zeroed in place, and adjoints accumulate in place, the first into a zeroed slice a

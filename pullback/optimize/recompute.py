@@ -59,14 +59,21 @@ Executed:
         w_bar = add(w_bar, c)
       return y, w_bar
 
-Loops of the same block only (both halves in one function): the reverse loop
-of a nested loop lies in another block, and split ``fwd``/``rev`` pairs pass
-their tapes through the residual.
+Loop pairs of one block (both halves in one function; split ``fwd``/``rev`` pairs
+pass their tapes through the residual), and inside such a pair the pair of its
+inner loops: a forward loop in the forward body and the one reverse loop over the
+same index in the reverse body.  For the inner pair a value of the outer iteration
+counts as invariant when both inner loops see the same value: assigned once at the
+top of the outer forward body before the inner loop, and restored or recomputed by
+the outer reverse body before its inner loop runs.  A temporary the forward body
+assigns once and does not tape (the reverse loop never reads it) is recomputed by
+the same rules when a recomputed value needs it (``aj = phase + 2 pi j / n`` is
+three operations, two of them on untaped temporaries).
 """
 from dataclasses import replace
 
 from ..ir import Assign, Const, For, Pop, Push, Var
-from ..ir.walk import atoms_read, blocks, vars_written, walk
+from ..ir.walk import atoms_read, blocks, vars_written, walk, write_counts
 
 CHEAP = ("add", "sub", "mul", "neg", "pos", "truediv", "float", "copy")
 SCALARS = ("float", "int", "bool")
@@ -74,11 +81,15 @@ SCALARS = ("float", "int", "bool")
 
 def recompute_cheap(fn):
     body = list(fn.body)
+    tapes = _tape_uses(fn.body)
     for j, r in enumerate(body):
         if isinstance(r, For) and r.reverse and r.exit is None:
             i = next((k for k in range(j - 1, -1, -1) if _pairs(body[k], r)), None)
             if i is not None:
-                body = _recompute(body, i, j, fn)
+                writes = _write_sites(body, i, j)
+                f, r, restored, done, again = _recompute(
+                    body[i], body[j], writes, tapes, lambda v: _read_after(body, j, v))
+                body[i], body[j] = _nested(f, r, writes, restored, done, again, tapes, fn)
     return replace(fn, body=tuple(body))
 
 
@@ -86,12 +97,11 @@ def _pairs(f, r):
     return isinstance(f, For) and not f.reverse and f.exit is None and f.var == r.var
 
 
-def _recompute(body, i, j, fn):
-    f, r = body[i], body[j]
-    tapes = _tape_uses(fn.body)
+def _recompute(f, r, writes, tapes, read_after):
+    """The pair with its cheap values recomputed, and what the reverse loop restores
+    (``restored``), recomputes (``done``: name -> tape) and the recomputations."""
     pushes = {s.value.name: s for s in f.body if isinstance(s, Push) and isinstance(s.value, Var)}
     pops = {s.target.name: s for s in r.body if isinstance(s, Pop)}
-    writes = _write_sites(body, i, j)
     restored, done, again = set(), {}, []
     for k, s in enumerate(f.body):
         if not isinstance(s, Assign):
@@ -100,22 +110,105 @@ def _recompute(body, i, j, fn):
         # (a write before the loop is the 0.0 that the push saw first)
         taped = v in pushes and v in pops and pushes[v].tape == pops[v].tape and \
             tapes.get(pushes[v].tape.name) == 2 and writes.get(v) in ({"loop"}, {"before", "loop"})
-        if taped and s.op in CHEAP and s.target.type in SCALARS and \
+        # an untaped temporary (the reverse loop never reads it) may be recomputed too,
+        # for what its recomputation feeds
+        untaped = v not in pushes and v not in pops and \
+            writes.get(v) in ({"loop"}, {"before", "loop"})
+        if (taped or untaped) and s.op in CHEAP and s.target.type in SCALARS and \
                 all(_available(a, f, writes, restored, done) for a in s.args) and \
-                not _read_before(f.body, k, v, pushes[v]) and not _read_after(body, j, v):
-            done[v] = pushes[v].tape
+                not _read_before(f.body, k, v, pushes.get(v)) and not read_after(v):
+            done[v] = pushes[v].tape if taped else None
             again.append(s)
         elif taped:
             restored.add(v)
     if not again:
-        return body
-    gone = set(done.values())
+        return f, r, restored, done, again
+    gone = set(done.values()) - {None}
     fbody = tuple(s for s in f.body if not (isinstance(s, Push) and s.tape in gone))
     rbody = tuple(s for s in r.body if not (isinstance(s, Pop) and s.tape in gone))
-    new = list(body)
-    new[i] = replace(f, body=fbody)
-    new[j] = replace(r, body=tuple(again) + rbody)
-    return new          # the tapes' creation is dead now: DCE removes it
+    # (the tapes' creation is dead now: DCE removes it)
+    return replace(f, body=fbody), replace(r, body=tuple(again) + rbody), restored, done, again
+
+
+def _nested(f, r, writes, restored, done, again, tapes, fn):
+    """The pair ``f``, ``r`` with the loop pairs directly in their bodies recomputed too
+    (a forward loop in ``f``'s body and the one reverse loop over the same index in
+    ``r``'s body).  A value of the outer iteration is invariant for the inner pair when
+    both inner loops see it: written once at the top of ``f``'s body before the inner
+    loop and restored or recomputed by ``r`` before its inner loop runs, or not written
+    in either outer loop and invariant for them.  A recomputed inner value must not be
+    read outside the two inner loops (its value after the reverse inner loop changes)."""
+    fwd = [k for k, s in enumerate(f.body) if isinstance(s, For) and not s.reverse]
+    rev = [k for k, s in enumerate(r.body) if isinstance(s, For) and s.reverse]
+    fbody, rbody = list(f.body), list(r.body)
+    for q in rev:
+        inner_r = rbody[q]
+        same = [k for k in fwd if fbody[k].var == inner_r.var]
+        if inner_r.exit is not None or len(same) != 1 or \
+                sum(rbody[k].var == inner_r.var for k in rev) != 1 or \
+                not _pairs(fbody[same[0]], inner_r):
+            continue
+        p = same[0]
+        inner_f = fbody[p]
+        sites = _inner_sites(f, r, p, q, writes, restored, done, again, fn)
+        elsewhere = _reads_outside(fn, inner_f, inner_r)
+        nf, nr, res2, done2, again2 = _recompute(inner_f, inner_r, sites, tapes,
+                                                lambda v: v in elsewhere)
+        fbody[p], rbody[q] = _nested(nf, nr, sites, res2, done2, again2, tapes, fn)
+    return replace(f, body=tuple(fbody)), replace(r, body=tuple(rbody))
+
+
+def _inner_sites(f, r, p, q, writes, restored, done, again, fn):
+    """``_write_sites`` for the inner pair ``f.body[p]``, ``r.body[q]``: 'before' for
+    what is invariant for it (see ``_nested``), 'loop' for a single assignment at the
+    top of the inner forward body, 'other' else."""
+    inner_f, inner_r = f.body[p], r.body[q]
+    sites = _pair_sites(inner_f, inner_r)
+    outer_f = write_counts(f.body)
+    outer_r = write_counts(r.body)
+    top = {s.target.name: k for k, s in enumerate(f.body) if isinstance(s, Assign)}
+    early = {v.name for s in walk(r.body[:q]) if not any(s is a for a in again)
+             for v in vars_written(s)}
+    for name in set(outer_f) | set(outer_r) | {f.var.name}:
+        if name in sites and sites[name] != {"before"}:
+            continue
+        if name == f.var.name:
+            ok = name not in outer_f and name not in outer_r
+        else:
+            ok = (name in restored or name in done) and outer_f.get(name) == 1 and \
+                top.get(name, p) < p and name not in early
+        sites.setdefault(name, set()).add("before" if ok else "other")
+    for name, where in writes.items():     # invariant for the outer pair, unwritten in it
+        if name not in outer_f and name not in outer_r and name != f.var.name and \
+                where != {"before"}:
+            sites.setdefault(name, set()).add("other")
+    return sites
+
+
+def _pair_sites(f, r):
+    """Per variable written in the pair: 'loop' (once, at the top of the forward body,
+    or by a pop at the top of the reverse body) or 'other'."""
+    sites = {}
+    counts = write_counts(f.body)
+    for s in f.body:
+        for v in vars_written(s):
+            if counts[v.name] == 1 and isinstance(s, Assign):
+                sites.setdefault(v.name, set()).add("loop")
+    for name, n in counts.items():
+        if n != 1 or not any(isinstance(s, Assign) and s.target.name == name for s in f.body):
+            sites.setdefault(name, set()).add("other")
+    for s in walk(r.body):
+        for v in vars_written(s):
+            if not isinstance(s, Pop) or s not in r.body:
+                sites.setdefault(v.name, set()).add("other")
+    sites.setdefault(f.var.name, set()).add("other")
+    return sites
+
+
+def _reads_outside(fn, f, r):
+    """Names read anywhere in ``fn`` but inside the loops ``f`` and ``r``."""
+    inside = {id(s) for s in walk(f.body)} | {id(s) for s in walk(r.body)}
+    return {a.name for s in walk(fn.body) if id(s) not in inside for a in atoms_read(s)}
 
 
 def _available(a, f, writes, restored, done):
@@ -131,8 +224,7 @@ def _write_sites(body, i, j):
     """Per variable, where the block writes it: 'before' the loop at top level,
     'loop' (once, at the top of the forward body, or by a pop in the reverse
     body), or 'other'."""
-    sites = {}
-    f, r = body[i], body[j]
+    sites = _pair_sites(body[i], body[j])
     for k, s in enumerate(body):
         if k == i or k == j:
             continue
@@ -140,22 +232,6 @@ def _write_sites(body, i, j):
         for s2 in walk([s]):
             for v in vars_written(s2):
                 sites.setdefault(v.name, set()).add(where)
-    counts = {}
-    for s in walk(f.body):
-        for v in vars_written(s):
-            counts[v.name] = counts.get(v.name, 0) + 1
-    for s in f.body:
-        for v in vars_written(s):
-            if counts[v.name] == 1 and isinstance(s, Assign):
-                sites.setdefault(v.name, set()).add("loop")
-    for name, n in counts.items():
-        if n != 1 or not any(isinstance(s, Assign) and s.target.name == name for s in f.body):
-            sites.setdefault(name, set()).add("other")
-    for s in walk(r.body):
-        for v in vars_written(s):
-            if not isinstance(s, Pop) or s not in r.body:
-                sites.setdefault(v.name, set()).add("other")
-    sites.setdefault(f.var.name, set()).add("other")
     return sites
 
 
