@@ -96,10 +96,9 @@ def _pairs(f, r):
 
 
 def _pair(f, r, uses, fixed):
-    """The reverse loop ``r`` (paired with ``f``) with its pops last and its taped
-    values reused, its inner pairs likewise."""
-    rbody = _sink_pops(list(r.body))
-    rbody = _reuse(f, rbody, uses, fixed)
+    """The reverse loop ``r`` (paired with ``f``) with its taped values reused, its
+    inner pairs likewise."""
+    rbody = _reuse(f, list(r.body), uses, fixed)
     fwd = [s for s in f.body if isinstance(s, For) and not s.reverse]
     for q, inner in enumerate(rbody):
         if isinstance(inner, For) and inner.reverse and inner.exit is None:
@@ -110,18 +109,12 @@ def _pair(f, r, uses, fixed):
     return replace(r, body=tuple(rbody))
 
 
-def _sink_pops(body):
-    """Pops to the end of ``body`` where nothing after them sees the difference."""
-    k = len(body) - 1
-    while k >= 0:
-        s = body[k]
-        # (past statements other than pops only: the pops that end the body keep their
-        # order, so a second run moves nothing)
-        if isinstance(s, Pop) and not all(isinstance(x, Pop) for x in body[k + 1:]) and \
-                not _touched(body[k + 1:], s):
-            body = body[:k] + body[k + 1:] + [s]
-        k -= 1
-    return body
+def _sink_pops(body, names):
+    """The pops of ``names`` moved to the end of ``body``, in their order, where nothing
+    after them sees the difference."""
+    last = [s for k, s in enumerate(body) if isinstance(s, Pop) and s.target.name in names
+            and not _touched(body[k + 1:], s)]
+    return [s for s in body if not any(s is x for x in last)] + last
 
 
 def _touched(rest, pop):
@@ -156,6 +149,10 @@ def _reuse(f, rbody, uses, fixed):
         elif v not in pushes and rcount.get(v) == 1 and _pure(s.op) and \
                 all(_good(a, f, fixed, taped, again) for a in s.args):
             again[v] = s       # good once the reverse body assigns it by the same statement
+    # a pop that restores a known value before a statement computes it again goes last
+    # (only then: after the reuse nothing computes it again, so a second run moves nothing)
+    again_computed = {_key(s) for s in rbody if isinstance(s, Assign) and s.op != "copy"}
+    rbody = _sink_pops(rbody, {v.name for k, v in known.items() if k in again_computed})
     out, done, seen = [], set(), set()    # done: recomputed again; seen: written so far
 
     def holds(a):       # ``a`` holds its forward value here
