@@ -89,6 +89,24 @@ def test_gradient_only_code_computes_no_value_read_only_for_its_shape():
     np.testing.assert_allclose(g(*args), jax.grad(_jnp(logreg))(*args), rtol=1e-10)
 
 
+def softmax_ce(w, x, y):
+    z = x @ w
+    zmax = np.max(z, axis=1, keepdims=True)
+    logz = np.log(np.sum(np.exp(z - zmax), axis=1, keepdims=True)) + zmax
+    return -np.sum(y * (z - logz))
+
+
+def test_value_read_only_for_its_shape_points_at_a_live_value_of_its_type():
+    """No parameter has ``logz``'s type (4, 1): ``unbroadcast`` reads a live value of that
+    type instead (optimize/shape_args.py), so grad computes no ``np.log``."""
+    args = (R.standard_normal((3, 5)), R.standard_normal((4, 3)), R.standard_normal((4, 5)))
+    g = pullback.grad(softmax_ce)
+    got = g(*args)
+    assert "np.log" not in str(pullback.source(g)), pullback.source(g)
+    jf = lambda w, x, y: -jnp.sum(y * (x @ w - jax.scipy.special.logsumexp(x @ w, 1, keepdims=True)))
+    np.testing.assert_allclose(got, jax.grad(jf)(*args), rtol=1e-10)
+
+
 def mixture(means, L, X, alphas):
     xc = X[:, None, :] - means[None, :, :]
     z = np.einsum("kij,nkj->nki", L, xc)
