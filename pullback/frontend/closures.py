@@ -12,15 +12,19 @@ Invariants:
   g()`` and a helper that defines, rebinds and returns its closures read the last
   values, as Python does; once this function returns its locals are final, so a
   returned closure's captured values are what every later call reads;
-- a closure of this function that lost its token (it went through a call and came back:
-  ``g = identity(h)``) and reads a name this function rebound is rejected where it is
-  used: its values may be older than Python's (never a stale number).
+- a closure that reads a cell of this function but has no token of this frame (it went
+  through a call and came back: ``g = identity(h)``; or a nested def of this function
+  made it and returned it: ``g = outer()`` with ``def outer(): return lambda y: c * y``)
+  is rejected where it is used when that name may be bound more than once: its values
+  may be older than Python's (never a stale number).  "May be bound more than once" is
+  read from the text (``rebindable``: two binding sites, or one inside a loop), not from
+  the bindings lowering has seen so far, which miss those in branches and loops.
 """
 import ast
 from dataclasses import dataclass
 
 from .bindings import DictB, FuncB, PartialB, RecordB, TupleB
-from .scan import free_names
+from .scan import binding_counts, free_names, own_nodes
 from .source import Source
 
 
@@ -90,12 +94,14 @@ class ClosureLowerer:
                 defaults = tuple((k[:-len(SUFFIX)], v) for k, v in b.captured
                                  if k.endswith(SUFFIX))
                 return self.bind_closure(LocalDef(b.source, defaults))
-            if b.source in self.defined and any(k in self.rebound for k, _ in b.captured):
-                stale = sorted(k for k, _ in b.captured if k in self.rebound)
+            stale = sorted(self.cells_read(b) & (self.rebound | rebindable(self.src.node)))
+            if stale:
                 raise self.error(node, f"a closure that came back from a call and reads "
-                                       f"'{stale[0]}', which is rebound after the closure "
-                                       "was made (call the closure directly, or bind the "
-                                       "value it needs as a default argument)")
+                                       f"'{stale[0]}' of this function, which may be "
+                                       "rebound after the closure was made (Python reads "
+                                       "it at the call: call the closure directly, bind "
+                                       "the value it needs as a default argument, or "
+                                       f"bind '{stale[0]}' once)")
             captured = tuple((k, self.current(v, node)) for k, v in b.captured)
             return b if captured == b.captured else FuncB(b.source, b.context, captured)
         if isinstance(b, TupleB):
@@ -109,6 +115,57 @@ class ClosureLowerer:
                             tuple(self.current(x, node) for x in b.args),
                             tuple((k, self.current(v, node)) for k, v in b.kwargs))
         return b
+
+    def cells_read(self, b):
+        """The captured names of closure ``b`` that are cells of this function: all of
+        them for a def run here; for a def nested deeper, those that no function between
+        binds; none for a function defined elsewhere."""
+        if b.source in self.defined:
+            chain = []
+        else:
+            chain = _scopes_between(self.src.node, b.source.node)
+            if chain is None:
+                return set()
+        return {k for k, _ in b.captured if not k.endswith(SUFFIX) and
+                not any(k in _bound(scope) for scope in chain)}
+
+
+def _scopes_between(root, node):
+    """The function nodes strictly between ``root`` and ``node`` nested in it, outermost
+    first; None when ``node`` is not inside ``root``."""
+    for child in ast.iter_child_nodes(root):
+        if child is node:
+            return []
+        found = _scopes_between(child, node)
+        if found is not None:
+            return ([child] if isinstance(child, _DEFS) else []) + found
+    return None
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def _bound(fn):
+    a = fn.args
+    names = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs} | \
+        {p.arg for p in (a.vararg, a.kwarg) if p is not None}
+    return names | {k for k, n in binding_counts(fn).items() if n}
+
+
+def rebindable(fn):
+    """Names ``fn``'s text may bind more than once: bound at two places (parameters
+    count), or at one inside a loop or comprehension."""
+    if not isinstance(fn, _DEFS):
+        return set()
+    many = {k for k, n in binding_counts(fn).items() if n > 1}
+    for loop in own_nodes(fn):
+        if isinstance(loop, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+            for n in ast.walk(loop):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    many.add(n.id)
+                elif isinstance(n, ast.FunctionDef):
+                    many.add(n.name)
+    return many
 
 
 __all__ = ["ClosureLowerer", "LocalDef", "default_name"]
