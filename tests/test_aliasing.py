@@ -131,6 +131,20 @@ def alias_in_branch(y):
     return np.sum(z * y)
 
 
+def split_part_write(y):
+    y = y * 1.0
+    a, b = np.array_split(y, 2)                     # NumPy's parts are views of y
+    a[0] = 5.0                                      # write
+    return np.sum(y * y)
+
+
+def hsplit_write(B):
+    B = B * 1.0
+    c, d = np.hsplit(B, 2)
+    c[0, 0] = 5.0                                   # write
+    return np.sum(B * B)
+
+
 def argument_augmented(x):
     x *= 2.0                                        # write
     return np.sum(x)
@@ -138,13 +152,14 @@ def argument_augmented(x):
 
 REJECTED = [tuple_alias, alias_in_branch, argument_augmented, alias, view_write,
             rebind_augmented, asarray_write, column_view, rows_in_place, list_then_write,
-            helper_result_write, alias_in_loop, global_write, caller_sees_helper_write]
+            helper_result_write, alias_in_loop, global_write, caller_sees_helper_write,
+            split_part_write, hsplit_write]
 X3 = np.array([0.3, 0.7, 1.1])
 B32 = np.array([[0.3, -0.7], [1.1, 0.4], [0.9, -1.3]])
 
 
 def _arg(f):
-    return B32 if f in (column_view, rows_in_place) else X3
+    return B32 if f in (column_view, rows_in_place, hsplit_write) else X3
 
 
 def _write_line(f):
@@ -330,7 +345,8 @@ def test_every_view_of_numpy_is_tracked():
     from pullback.rules import PRIMITIVES
     x1, x2 = np.arange(1.0, 4.0), np.arange(1.0, 7.0).reshape(2, 3)
     extra = [(), (0,), (1,), (-1,), (None,), ((3, 2),), ((3,),), ((1, 0),), (0, 1), (1, 0),
-             (slice(1, None),), ((0, slice(None)),), (Ellipsis,), ((2, 3),), (0, 0)]
+             (slice(1, None),), ((0, slice(None)),), (Ellipsis,), ((2, 3),), (0, 0),
+             (2, 0, 0), (3, 1, 0)]      # (sections, part, axis): np.split's parts are views
     not_arrays = {"index", "index_list", "item", "list_append", "list_new", "pack"}
     found = set()
     for name, prim in PRIMITIVES.items():

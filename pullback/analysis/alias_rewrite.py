@@ -19,7 +19,8 @@ VIEWS = {"getitem", "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "ex
          "squeeze", "broadcast_to", "atleast_2d", "asarray", "asarray_view", "diag",
          "diagonal", "diff", "flip", "einsum1", "expand_like", "unbroadcast",
          "transpose_vjp", "creal", "einsum2", "einsum3", "einsum4", "pad_vjp", "logsumexp_weight",
-         "atleast_1d_piece"}
+         "atleast_1d_piece", "split_part", "array_split_part", "cimag",
+         "diff_vjp"}
 # a copy in NumPy (``x.astype(float)``) that the generated code may share (np.asarray):
 # fresh to the analysis, copied by ``rewrite`` next to a write like a view
 SHARED_WHEN_GENERATED = {"astype"}
