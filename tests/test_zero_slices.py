@@ -121,6 +121,30 @@ def test_which_copies_print_as_views():
     assert transient_copies(kept) == set()              # a copy would share the view
 
 
+def test_an_expression_reading_a_view_is_not_moved_below_a_write():
+    """The printer inlines a single-use temporary where it is used; one reading a slice
+    printed as a view must stay above a write to the sliced array (audit, issue 11: it
+    printed ``y[1] = 10.0`` and then ``np.sum(t1 * 3.0)`` with ``t1 = y[1:]``, reading
+    10.0 where the copy held y[2]).  The printed function runs against NumPy's value of
+    the same statements (the slice copied)."""
+    from pullback.backends.python import emit_function
+    a4, a3 = Array("float64", (4,)), Array("float64", (3,))
+    y, t1, t2, t3 = Var("y", a4), Var("t1", a3), Var("t2", a3), Var("t3", a3)
+    r2, r3 = Var("t4", "float"), Var("t5", "float")
+    body = (Assign(t1, "getitem_copy", (y, Const(slice(1, None)))),
+            Assign(t2, "mul", (t1, Const(3.0))), Assign(t3, "mul", (t1, Const(2.0))),
+            Assign(y, "setitem", (y, Const(1), Const(10.0))),
+            Assign(r2, "sum", (t2, Const(None), Const(False))),
+            Assign(r3, "sum", (t3, Const(None), Const(False))), Return((r2, r3)))
+    fn = Function("f", (y,), body)
+    assert transient_copies(fn) == {id(body[0])}
+    space = {"np": np}
+    exec(emit_function(fn), space)
+    x = np.array([0.5, 1.0, 2.0, 4.0])
+    want = (np.sum(x[1:] * 3.0), np.sum(x[1:] * 2.0))
+    assert np.allclose(space["f"](x.copy()), want)
+
+
 @pytest.mark.parametrize("n", [3, 5])
 def test_heat_sizes(n):
     args = (RNG.normal(size=n), RNG.uniform(0.5, 1.5, n))

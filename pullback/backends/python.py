@@ -249,6 +249,11 @@ class _Printer:
                     lines.append(f"{pad}{lhs} = {s.args[0].name}[:{len(run)}]")
                 i = j
                 continue
+            if isinstance(s, Assign) and s.op == "getitem_copy" and id(s) in self.views:
+                # printed as a view: an expression reading it reads its array's memory,
+                # so it is not inlined below a write to that array (python_views.py)
+                env_reads[s.target.name] = {s.target.name} | \
+                    {v.name for v in atoms_read(s)}
             mark = len(lines)
             self.stmt(s, env, depth, lines)
             if isinstance(s, Assign) and id(s) in self.views:

@@ -19,7 +19,9 @@ Invariant: ``t = getitem_copy(x, idx)`` prints as the view ``x[idx]`` only when
   rebinds ``x``, calls a function, pushes, pops or is a compound statement: the view's
   memory holds the slice's values at every read, as the copy did (a write to an array
   sharing ``x``'s memory is an in-place write too, so it is excluded with the others).
-Anything else keeps the copy.  The decision is a printing one: the IR, the Numba and C
+Anything else keeps the copy.  The printer, which may move a single-use expression
+down to where it is used, treats an expression reading such a view as reading ``x``
+too, so it never moves one below a write to ``x`` (``python.py``'s ``block``).  The decision is a printing one: the IR, the Numba and C
 backends and later transforms (forward over reverse) keep ``getitem_copy``.
 """
 from ..ir import Assign, Var
