@@ -154,10 +154,17 @@ def _bound(fn):
 
 def rebindable(fn):
     """Names ``fn``'s text may bind more than once: bound at two places (parameters
-    count), or at one inside a loop or comprehension."""
+    count), or at one inside a loop or comprehension, or written by item (``d[k] = v``)."""
     if not isinstance(fn, _DEFS):
         return set()
     many = {k for k, n in binding_counts(fn).items() if n > 1}
+    for n in own_nodes(fn):         # d[k] = v rebinds a dict (a value here), in any block
+        if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store):
+            base = n.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                many.add(base.id)
     for loop in own_nodes(fn):
         if isinstance(loop, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
             for n in ast.walk(loop):

@@ -28,12 +28,48 @@ class DictWriteLowerer:
             raise self.error(target, "a dict item assignment with a key not known at "
                                      "compile time")
         keys, items = list(d.keys), list(d.items)
+        view = _live_view(self.src.node, target, name)
+        if view in ("items", "values"):
+            raise self.error(target, f"an item assignment to the dict '{name}' in a loop over "
+                                     f"{name}.{view}() (Python's loop reads each value when "
+                                     f"it reaches it: loop over list({name}.{view}()))")
+        if view == "keys" and key.value not in keys:
+            raise self.error(target, f"a new key in the dict '{name}' in a loop over it "
+                                     "(Python raises 'dictionary changed size during "
+                                     "iteration')")
         if key.value in keys:
             items[keys.index(key.value)] = value
         else:
             keys.append(key.value)
             items.append(value)
         self.bind(name, DictB(tuple(keys), tuple(items)), node)
+
+
+def _live_view(fn, target, name):
+    """``"keys"``, ``"items"`` or ``"values"`` when ``target`` lies in the body of a
+    ``for`` loop over the dict ``name`` itself or one of its views (directly or through
+    ``zip``/``enumerate``/``reversed``), which Python reads as the loop goes; else None."""
+    for loop in ast.walk(fn):
+        if isinstance(loop, ast.For) and \
+                any(n is target for b in loop.body for n in ast.walk(b)):
+            view = _view_of(loop.iter, name)
+            if view is not None:
+                return view
+    return None
+
+
+def _view_of(it, name):
+    if isinstance(it, ast.Name):
+        return "keys" if it.id == name else None
+    if not isinstance(it, ast.Call):
+        return None
+    f = it.func
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and \
+            f.value.id == name and f.attr in ("keys", "items", "values"):
+        return f.attr
+    if isinstance(f, ast.Name) and f.id in ("zip", "enumerate", "reversed"):
+        return next((v for v in (_view_of(a, name) for a in it.args) if v), None)
+    return None
 
 
 _COPIES = {"len", "sorted", "list", "tuple"}      # called on a dict: a new object or a number
