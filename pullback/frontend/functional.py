@@ -225,7 +225,9 @@ class FunctionalLowerer:
 
     # -- comprehensions ---------------------------------------------------------------------------
     def expr_GeneratorExp(self, node):
-        """Consumed whole where it is written (``sum(x * x for x in xs)``): a list."""
+        """Consumed whole where it is written (``sum(x * x for x in xs)``): a list,
+        where that is exact (``generators.check_generator_expression``)."""
+        self.check_generator_expression(node)
         return self.expr_ListComp(node)
 
     def expr_DictComp(self, node):

@@ -31,16 +31,23 @@ directly or through ``zip``/``enumerate`` (``CONSUMERS``), or unpacked
 (``a, b = gen(x)``); stored in a name, passed to another function or
 ``next``-ed, it is rejected.  A consuming ``for`` loop body
 must not write in place (as above), must not rebind a name the generator reads
-from its enclosing scope, and must not ``break`` or ``return`` (Python would
-never run the remaining steps, which could fail).  ``zip``/``map`` that would
+from its enclosing scope, directly or through a function it calls or is passed
+(``reads_through``: ``yield scale(x)`` reads what ``scale`` reads), and must not
+``break`` or ``return`` (Python would never run the remaining steps, which could fail).  ``zip``/``map`` that would
 stop before a generator ends are rejected where they are lowered
 (``check_zip``).  The arguments are evaluated at the call in both semantics.
+
+A generator expression is lazy too and is computed whole where it is written, so it
+follows the same rules (``check_generator_expression``): consumed at once where it
+stands, or the iterable of a ``for`` loop whose body passes ``check_lazy_loop``;
+kept in a name, it is rejected.
 """
 import ast
 
 from ..ir import Const, Var
-from .bindings import flatten
-from .scan import facts, own_nodes
+from .bindings import DictB, FuncB, PartialB, RecordB, TupleB, flatten
+from .closures import LocalDef
+from .scan import facts, free_names, own_nodes
 
 CONSUMERS = ("list", "tuple", "sum", "min", "max")
 THROUGH = ("zip", "enumerate")
@@ -192,29 +199,89 @@ class GeneratorLowerer:
                                    "iterable of a 'for' loop or comprehension or the argument "
                                    "of list/tuple/sum/min/max (directly or through zip/enumerate)")
         if isinstance(consumer, ast.For):
-            body = consumer.body
-            found = in_place_write(body)
-            if found is not None:
-                raise self.error(found[0], found[1] + f" in a loop over the generator "
-                                 f"'{fdef.name}' (pullback runs its steps before the loop)")
-            for n in (x for b in body for x in ast.walk(b)):
-                if isinstance(n, (ast.Break, ast.Return)):
-                    raise self.error(n, f"a '{'break' if isinstance(n, ast.Break) else 'return'}'"
-                                        f" in a loop over the generator '{fdef.name}' (pullback "
-                                        "runs all its steps before the loop)")
-            reads = free_reads(fdef)
-            for n in [consumer.target] + [x for b in body for x in ast.walk(b)]:
-                for x in ast.walk(n):
-                    name = x.id if isinstance(x, ast.Name) and isinstance(x.ctx, ast.Store) \
-                        else x.name if isinstance(x, ast.FunctionDef) else None
-                    if name in reads:
-                        raise self.error(x, f"rebinding '{name}', which the generator "
-                                            f"'{fdef.name}' reads, in a loop over it")
+            reads = free_reads(fdef) | _lambda_reads(node.args + [k.value for k in node.keywords])
+            for a in ast.walk(node):
+                if isinstance(a, ast.Name) and isinstance(a.ctx, ast.Load) and a is not node.func:
+                    reads |= _function_reads(self.env.get(a.id))
+            self.check_lazy_loop(consumer, self.reads_through(reads), f"the generator "
+                                 f"'{fdef.name}'")
         elif not isinstance(consumer, (ast.Call, ast.Assign)):
             found = in_place_write([consumer])
             if found is not None:
                 raise self.error(found[0], found[1] + f" in a comprehension over the "
                                  f"generator '{fdef.name}'")
+
+    def reads_through(self, names):
+        """``names`` and, for each bound here to a function (or a container holding one),
+        the names that function reads, transitively: a later step of the generator
+        calling it reads them then."""
+        seen, todo = set(names), list(names)
+        while todo:
+            for n in _function_reads(self.env.get(todo.pop())):
+                if n not in seen:
+                    seen.add(n)
+                    todo.append(n)
+        return seen
+
+    def check_lazy_loop(self, loop, reads, what):
+        """A ``for`` loop over ``what``, which Python runs one step per item and pullback
+        all at once before the loop: its body must not write in place, end the loop early,
+        or rebind a name in ``reads`` (what the later steps read)."""
+        found = in_place_write(loop.body)
+        if found is not None:
+            raise self.error(found[0], found[1] + f" in a loop over {what} (pullback runs "
+                                       "its steps before the loop)")
+        for n in (x for b in loop.body for x in ast.walk(b)):
+            if isinstance(n, (ast.Break, ast.Return)):
+                raise self.error(n, f"a '{'break' if isinstance(n, ast.Break) else 'return'}'"
+                                    f" in a loop over {what} (pullback runs all its steps "
+                                    "before the loop)")
+        for n in [loop.target] + [x for b in loop.body for x in ast.walk(b)]:
+            for x in ast.walk(n):
+                name = x.id if isinstance(x, ast.Name) and isinstance(x.ctx, ast.Store) \
+                    else x.name if isinstance(x, ast.FunctionDef) else None
+                if name in reads:
+                    raise self.error(x, f"rebinding '{name}', which {what} reads, in a loop "
+                                        "over it")
+
+    def check_generator_expression(self, node):
+        """A generator expression runs one step per item taken; pullback runs it whole
+        where it is written.  Exact only where it is consumed whole at once: unpacked
+        (``*``, ``a, b = ...``), the iterable of a comprehension, an argument of a call that consumes it (``EAGER``, or a
+        library function such as ``np.sum``), or the iterable of a ``for`` loop that
+        passes ``check_lazy_loop``; passed to a function of the user's or through
+        ``zip``/``map``/``enumerate``, the call must itself sit in such a place."""
+        root = self.src.node
+        cache = getattr(self, "_genexp_parents", None)
+        if cache is None or cache[0] is not root:
+            cache = self._genexp_parents = (root, {id(c): p for p in ast.walk(root)
+                                                   for c in ast.iter_child_nodes(p)})
+        parents = cache[1]
+        at, up = node, parents.get(id(node))
+        if up is None:
+            return              # a copy made by lowering: its original was checked
+        reads = _genexp_reads(node)
+        if isinstance(up, ast.Starred) or isinstance(up, ast.Assign) and up.value is node \
+                and all(isinstance(t, (ast.Tuple, ast.List)) for t in up.targets):
+            return              # f(*(e for ...)), a, b = (e for ...): unpacked whole at once
+        while True:
+            if isinstance(up, ast.comprehension) and up.iter is at and \
+                    isinstance(parents.get(id(up)), ast.GeneratorExp):
+                at = parents[id(up)]        # taken as the outer one takes its items
+                reads |= _genexp_reads(at)
+            elif isinstance(up, ast.Call) and at is not up.func and not _eager(up):
+                at = up                     # zip(...), map(...), helper(...): lazy too
+                reads |= _lambda_reads(up.args + [k.value for k in up.keywords])
+            else:
+                break
+            up = parents.get(id(at))
+        if isinstance(up, ast.For) and up.iter is at:
+            self.check_lazy_loop(up, self.reads_through(reads), "a generator expression")
+        elif not (isinstance(up, ast.comprehension) and up.iter is at) and \
+                not (isinstance(up, ast.Call) and at is not up.func):
+            raise self.error(node, "a generator expression kept to be consumed later "
+                                   "(Python computes its items when they are taken, pullback "
+                                   "where it is written: use a list comprehension)")
 
     def note_generated(self, items):
         if not hasattr(self, "_generated"):
@@ -228,3 +295,54 @@ class GeneratorLowerer:
             if len(s) > shortest and any(a is g for g in getattr(self, "_generated", ())):
                 raise self.error(node, "zip/map stopping before a generator ends (pullback "
                                        "runs all its steps)")
+
+
+def _function_reads(b):
+    """Names a function binding may read from the scope that made it (a nested
+    ``def``'s free names, a closure's captured names), over containers and partials."""
+    if isinstance(b, FuncB):
+        return free_names(b.source.node) | {k for k, _ in b.captured}
+    if isinstance(b, PartialB):
+        return _function_reads(b.func).union(*map(_function_reads, b.args),
+                                             *(_function_reads(v) for _, v in b.kwargs))
+    if isinstance(b, (TupleB, DictB, RecordB)):
+        return set().union(*map(_function_reads, b.items))
+    if isinstance(b, LocalDef):
+        return free_names(b.source.node)
+    return set()
+
+
+EAGER = frozenset(CONSUMERS + ("sorted", "any", "all", "set", "frozenset", "dict", "len"))
+_LAZY_ATTRS = frozenset(("chain", "islice", "accumulate", "starmap", "zip_longest", "cycle",
+                         "compress", "dropwhile", "takewhile", "filterfalse", "groupby",
+                         "tee", "pairwise", "batched", "product", "imap", "from_iterable"))
+
+
+def _eager(call):
+    """Does ``call`` consume a generator passed to it before it returns?  A builtin of
+    ``EAGER`` does, and a library function reached by attribute (``np.sum``,
+    ``"".join``) other than itertools' lazy ones; a bare name may be the user's own
+    function, which could return the generator untouched."""
+    f = call.func
+    if isinstance(f, ast.Name):
+        return f.id in EAGER
+    return isinstance(f, ast.Attribute) and f.attr not in _LAZY_ATTRS
+
+
+def _genexp_reads(node):
+    """Names a generator expression reads beyond its own loop variables."""
+    own = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and
+            isinstance(n.ctx, ast.Load)} - own
+
+
+def _lambda_reads(args):
+    """Names read by the lambdas and generator expressions among a call's arguments:
+    a lazy consumer runs them at each step."""
+    reads = set()
+    for a in args:
+        for n in ast.walk(a):
+            if isinstance(n, (ast.Lambda, ast.GeneratorExp)):
+                reads |= {x.id for x in ast.walk(n) if isinstance(x, ast.Name) and
+                          isinstance(x.ctx, ast.Load)}
+    return reads
