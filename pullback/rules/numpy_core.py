@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from . import np_helpers as H
-from ..ir.types import IndexT, ListT, join, of_value
+from ..ir.types import Array, IndexT, ListT, join, of_value
 from .registry import (IN_TRANSFORM, NO_RULE, Syntax, alias, always, array_op, nondiff, register,
                        scalar)
 from .shapes import sized_by
@@ -248,6 +248,14 @@ def _setitem_type(x, idx, v):
     """A write into a list keeps it a list; into an array, NumPy says."""
     if isinstance(x, ListT):
         return ListT(join(x.elem, of_value(v) if isinstance(v, (int, float)) else v))
+    if isinstance(x, Array) and np.dtype(x.dtype).kind in "biu" and \
+            (v == "float" or isinstance(v, float) or
+             isinstance(v, Array) and np.dtype(v.dtype).kind in "fc"):
+        # NumPy keeps the array's dtype and truncates v: a derivative through it would be
+        # a wrong number (and the functional helper would make a float array)
+        raise TypeError(f"a float written into an array of {x.dtype} (NumPy truncates it "
+                        "to an integer, and no derivative flows through that): make the "
+                        "array float, e.g. np.array([...], dtype=float)")
     return sized_by("setitem", masks=True)(x, idx, v)
 
 
