@@ -6,7 +6,9 @@ each gave the eager value and derivative before (3x where Python and JAX give 6x
 - a loop over a generator expression that rebinds a name the expression reads;
 - a generator expression kept in a name and consumed after a rebinding;
 - a generator whose later steps call a function (a sibling nested def, a lambda passed
-  in as an argument) that reads a name the consuming loop rebinds.
+  in as an argument) that reads a name the consuming loop rebinds;
+- random draws in a generator (expression) consumed by a loop that draws too: Python
+  interleaves the draws, pullback made the generator's first (another value, seeded).
 What stays accepted is checked against JAX and central differences.
 """
 import jax
@@ -76,7 +78,28 @@ def sibling_def(x):
     return t
 
 
+def draws_interleaved(x):
+    t = 0.0
+    for v in (np.random.randn() * x for _ in range(3)):      # draws
+        t = t + v * np.random.randn()
+    return t
+
+
+def drawing(x):
+    for _ in range(3):
+        yield np.random.randn() * x
+
+
+def generator_draws_interleaved(x):
+    t = 0.0
+    for v in drawing(x):        # draws
+        t = t + v * np.random.randn()
+    return t
+
+
 @pytest.mark.parametrize("f, marker", [
+    (draws_interleaved, "(np.random.randn() * x for _ in range(3)):      # draws"),
+    (generator_draws_interleaved, "for v in drawing(x):        # draws"),
     (loop_over_expression, "c = c + 1.0             # rebinds c: Python"),
     (expression_kept, "it = (c * x for _ in range(3))"),
     (array_rebound, "a = a * 2.0             # rebinds a"),
@@ -123,3 +146,22 @@ def test_what_is_consumed_whole_agrees_with_jax_and_differences(f, x):
     fd = np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)]) \
         if x.ndim else (f(x + h) - f(x - h)) / (2 * h)
     assert np.allclose(g, fd, rtol=1e-6)
+
+
+def draws_at_once(x):
+    return sum(np.random.randn() * x for _ in range(3)) * np.random.randn()
+
+
+def test_draws_consumed_at_once_agree_with_jax_and_differences():
+    """Nothing runs between the steps of sum(...): the draws come in Python's order."""
+    x, h = 1.3, 1e-6
+    np.random.seed(0)
+    z = np.random.randn(4)
+    np.random.seed(0)
+    v, g = pullback.value_and_grad(draws_at_once)(x)
+    assert np.isclose(v, (z[0] + z[1] + z[2]) * x * z[3])
+    assert np.isclose(g, float(jax.grad(lambda y: (z[0] + z[1] + z[2]) * y * z[3])(x)), rtol=1e-12)
+    np.random.seed(0)
+    up = draws_at_once(x + h)
+    np.random.seed(0)
+    assert np.isclose(g, (up - draws_at_once(x - h)) / (2 * h), rtol=1e-6)

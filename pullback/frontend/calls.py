@@ -249,6 +249,8 @@ class CallLowerer:
         result = unflatten(ret, iter(targets))
         if generator:
             self.note_generated(result)
+            self.check_draws(self.blocks[-1][-1:], self.consumed_at_once(node), node,
+                             f"the generator '{fb.source.name}'")
         return result
 
     def factory_result(self, fb, made, bound):

@@ -227,8 +227,11 @@ class FunctionalLowerer:
     def expr_GeneratorExp(self, node):
         """Consumed whole where it is written (``sum(x * x for x in xs)``): a list,
         where that is exact (``generators.check_generator_expression``)."""
-        self.check_generator_expression(node)
-        return self.expr_ListComp(node)
+        at_once = self.check_generator_expression(node)
+        block, start = self.blocks[-1], len(self.blocks[-1])
+        out = self.expr_ListComp(node)
+        self.check_draws(block[start:], at_once, node, "a generator expression")
+        return out
 
     def expr_DictComp(self, node):
         gen = node.generators[0] if len(node.generators) == 1 else None

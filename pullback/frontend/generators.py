@@ -44,7 +44,9 @@ kept in a name, it is rejected.
 """
 import ast
 
-from ..ir import Const, Var
+from ..ir import Assign, Call, Const, Var
+from ..ir.walk import walk
+from ..rules import PRIMITIVES
 from .bindings import DictB, FuncB, PartialB, RecordB, TupleB, flatten
 from .closures import LocalDef
 from .scan import facts, free_names, own_nodes
@@ -211,6 +213,13 @@ class GeneratorLowerer:
                 raise self.error(found[0], found[1] + f" in a comprehension over the "
                                  f"generator '{fdef.name}'")
 
+    def consumed_at_once(self, node):
+        """Is the generator call ``node`` consumed with nothing running between its steps
+        (``a, b = gen(x)``, ``sum(gen(x))``)?  (``check_consumer`` ran first.)"""
+        consumer = self._gen_sites[1].get(id(node))
+        return isinstance(consumer, ast.Assign) or \
+            isinstance(consumer, ast.Call) and any(a is node for a in consumer.args)
+
     def reads_through(self, names):
         """``names`` and, for each bound here to a function (or a container holding one),
         the names that function reads, transitively: a later step of the generator
@@ -259,11 +268,11 @@ class GeneratorLowerer:
         parents = cache[1]
         at, up = node, parents.get(id(node))
         if up is None:
-            return              # a copy made by lowering: its original was checked
+            return False        # a copy made by lowering: its original was checked
         reads = _genexp_reads(node)
         if isinstance(up, ast.Starred) or isinstance(up, ast.Assign) and up.value is node \
                 and all(isinstance(t, (ast.Tuple, ast.List)) for t in up.targets):
-            return              # f(*(e for ...)), a, b = (e for ...): unpacked whole at once
+            return True         # f(*(e for ...)), a, b = (e for ...): unpacked whole at once
         while True:
             if isinstance(up, ast.comprehension) and up.iter is at and \
                     isinstance(parents.get(id(up)), ast.GeneratorExp):
@@ -277,11 +286,36 @@ class GeneratorLowerer:
             up = parents.get(id(at))
         if isinstance(up, ast.For) and up.iter is at:
             self.check_lazy_loop(up, self.reads_through(reads), "a generator expression")
-        elif not (isinstance(up, ast.comprehension) and up.iter is at) and \
-                not (isinstance(up, ast.Call) and at is not up.func):
+            return False
+        if isinstance(up, ast.comprehension) and up.iter is at:
+            return False
+        if not (isinstance(up, ast.Call) and at is not up.func):
             raise self.error(node, "a generator expression kept to be consumed later "
                                    "(Python computes its items when they are taken, pullback "
                                    "where it is written: use a list comprehension)")
+        return at is node       # an eager call's own argument: nothing runs between steps
+
+    def check_draws(self, stmts, at_once, node, what):
+        """Random draws in the steps of ``what`` (lowered to ``stmts``) come in another
+        order than Python's when its consumer runs code between two steps (a loop's body,
+        a comprehension's element may draw too): then rejected at ``node``."""
+        if not at_once and self.draws(stmts):
+            raise self.error(node, f"a random draw in {what} consumed step by step (Python "
+                                   "interleaves its draws with the consumer's, pullback makes "
+                                   "them all first): draw into a list first")
+
+    def draws(self, stmts, seen=()):
+        """Does any of ``stmts`` (or a function they call) draw a random number?"""
+        for s in walk(stmts):
+            if isinstance(s, Assign) and s.op.startswith(("draw", "random_")) and \
+                    not PRIMITIVES[s.op].pure:
+                return True
+            if isinstance(s, Call) and s.func not in seen:
+                fn = next((f for k, f in self.program.done.items()
+                           if self.program.names.get(k) == s.func), None)
+                if fn is not None and self.draws(fn.body, seen + (s.func,)):
+                    return True
+        return False
 
     def note_generated(self, items):
         if not hasattr(self, "_generated"):
