@@ -86,7 +86,9 @@ class ObjectLowerer:
         if obj is not None and hasattr(obj, name):
             return static(getattr(obj, name), self, node, Ref("attr", obj, name))
         if found is not None and obj is None:        # a class constant read through a record
-            return static(found, self, node)
+            # guarded where Python reads it (the class, through its MRO, at each call):
+            # 'A.scale = 5.0' between calls makes a new specialisation, never a stale one
+            return static(found, self, node, Ref("attr", cls, name))
         raise self.error(node, f"the attribute '.{name}' (not set on this object)")
 
     def call_method(self, m, args, kwargs, node):
