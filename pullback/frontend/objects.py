@@ -82,7 +82,6 @@ class ObjectLowerer:
             return MethodB(found.__func__, PyObj(cls))
         if isinstance(found, types.FunctionType) and (obj is None or name not in vars(obj)):
             return MethodB(found, base)
-        from .expressions import static      # expressions lowers through this class
         if obj is not None and hasattr(obj, name):
             return static(getattr(obj, name), self, node, Ref("attr", obj, name))
         if found is not None and obj is None:        # a class constant read through a record
