@@ -97,7 +97,18 @@ def generator_draws_interleaved(x):
     return t
 
 
+def yields_closures(x):
+    for i in range(3):
+        yield lambda: x * i     # reads i when called
+
+
+def closures_called_later(x):
+    fs = list(yields_closures(x))
+    return fs[0]() + fs[1]()    # Python: i is 2 by then (4x); the steps' own i gave x
+
+
 @pytest.mark.parametrize("f, marker", [
+    (closures_called_later, "yield lambda: x * i     # reads i"),
     (draws_interleaved, "(np.random.randn() * x for _ in range(3)):      # draws"),
     (generator_draws_interleaved, "for v in drawing(x):        # draws"),
     (loop_over_expression, "c = c + 1.0             # rebinds c: Python"),
@@ -165,3 +176,21 @@ def test_draws_consumed_at_once_agree_with_jax_and_differences():
     up = draws_at_once(x + h)
     np.random.seed(0)
     assert np.isclose(g, (up - draws_at_once(x - h)) / (2 * h), rtol=1e-6)
+
+
+def yields_bound_closures(x):
+    for i in range(3):
+        yield lambda i=i: x * i
+
+
+def bound_closures(x):
+    fs = list(yields_bound_closures(x))
+    return fs[1]() * fs[2]()
+
+
+def test_yielded_closures_with_their_values_bound_agree_with_jax_and_differences():
+    x, h = 1.3, 1e-6
+    v, g = pullback.value_and_grad(bound_closures)(x)
+    assert np.isclose(v, bound_closures(x))
+    assert np.isclose(g, float(jax.grad(bound_closures)(x)), rtol=1e-12)
+    assert np.isclose(g, (bound_closures(x + h) - bound_closures(x - h)) / (2 * h), rtol=1e-6)

@@ -22,7 +22,9 @@ lists (unrolled), ``range`` with bounds known when compiling (unrolled here)
 and branches whose test is known when compiling; a ``yield`` in a loop or
 branch decided at run time is rejected (the number of items must be static).
 Each item is copied at its ``yield`` (a later loop decided at run time stores
-into the variable a name keeps there), so it is the value at its ``yield``.
+into the variable a name keeps there), so it is the value at its ``yield``; a
+yielded closure reading a name the generator binds again is rejected (Python's
+reads it when called, as far as the generator has run by then).
 
 The consumer (``check_consumer``): the call must be the iterable of a ``for``
 loop or of a list/dict comprehension or of a generator expression passed
@@ -48,7 +50,7 @@ from ..ir import Assign, Call, Const, Var
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from .bindings import DictB, FuncB, PartialB, RecordB, TupleB, flatten
-from .closures import LocalDef
+from .closures import LocalDef, rebindable
 from .scan import facts, free_names, own_nodes
 
 CONSUMERS = ("list", "tuple", "sum", "min", "max")
@@ -172,6 +174,15 @@ class GeneratorLowerer:
                                 "a tuple, a list or a range with constant bounds)")
         v = s.value.value
         item = self.expr(v) if v is not None else Const(None)
+        moving = rebindable(self.src.node)
+        for f in _functions(item):
+            stale = sorted(self.cells_read(f) & moving)
+            if stale:       # Python's closure reads the cell when it is called, which
+                # sees the generator as far as the consumer has run it by then
+                raise self.error(s, f"a yielded function that reads '{stale[0]}', which the "
+                                    "generator binds again (its value depends on when the "
+                                    "consumer calls it): pass the value as a default "
+                                    f"argument ({stale[0]}={stale[0]})")
         # a copy: a later loop decided at run time may store into the same variable
         self.yields.append(self.snapshot(item, {x.name for x in flatten(item)[1]
                                                 if isinstance(x, Var)}))
@@ -380,3 +391,15 @@ def _lambda_reads(args):
                 reads |= {x.id for x in ast.walk(n) if isinstance(x, ast.Name) and
                           isinstance(x.ctx, ast.Load)}
     return reads
+
+
+def _functions(b):
+    """The closures in binding ``b`` (through containers and partials)."""
+    if isinstance(b, FuncB):
+        return [b]
+    if isinstance(b, PartialB):
+        return _functions(b.func) + [f for x in b.args + tuple(v for _, v in b.kwargs)
+                                     for f in _functions(x)]
+    if isinstance(b, (TupleB, DictB, RecordB)):
+        return [f for x in b.items for f in _functions(x)]
+    return []
