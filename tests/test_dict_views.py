@@ -38,7 +38,14 @@ def new_key_over_keys(x):
     return d["b"]
 
 
-@pytest.mark.parametrize("f", [over_items, over_values, new_key_over_keys])
+def keys_beside_values(x):
+    d = {"a": x, "b": 2.0 * x}
+    for k, v in zip(d, d.values()):
+        d["b"] = v * x          # write
+    return d["b"]
+
+
+@pytest.mark.parametrize("f", [over_items, over_values, new_key_over_keys, keys_beside_values])
 def test_a_write_while_python_iterates_the_dict_is_rejected_at_the_write(f):
     with pytest.raises(UnsupportedError) as e:
         pullback.grad(f)(1.3)

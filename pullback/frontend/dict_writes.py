@@ -68,7 +68,8 @@ def _view_of(it, name):
             f.value.id == name and f.attr in ("keys", "items", "values"):
         return f.attr
     if isinstance(f, ast.Name) and f.id in ("zip", "enumerate", "reversed"):
-        return next((v for v in (_view_of(a, name) for a in it.args) if v), None)
+        views = {_view_of(a, name) for a in it.args}      # the strictest one decides
+        return next((v for v in ("items", "values", "keys") if v in views), None)
     return None
 
 
