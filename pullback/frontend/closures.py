@@ -94,7 +94,7 @@ class ClosureLowerer:
                 defaults = tuple((k[:-len(SUFFIX)], v) for k, v in b.captured
                                  if k.endswith(SUFFIX))
                 return self.bind_closure(LocalDef(b.source, defaults))
-            stale = sorted(self.cells_read(b) & (self.rebound | rebindable(self.src.node)))
+            stale = sorted(self.cells_read(b) & (self.rebound | self.moving()))
             if stale:
                 raise self.error(node, f"a closure that came back from a call and reads "
                                        f"'{stale[0]}' of this function, which may be "
@@ -115,6 +115,13 @@ class ClosureLowerer:
                             tuple(self.current(x, node) for x in b.args),
                             tuple((k, self.current(v, node)) for k, v in b.kwargs))
         return b
+
+    def moving(self):
+        """``rebindable`` of this function's text, read once per lowering."""
+        found = getattr(self, "_moving", None)
+        if found is None or found[0] is not self.src.node:
+            found = self._moving = (self.src.node, rebindable(self.src.node))
+        return found[1]
 
     def cells_read(self, b):
         """The captured names of closure ``b`` that are cells of this function: all of

@@ -50,7 +50,7 @@ from ..ir import Assign, Call, Const, Var
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from .bindings import DictB, FuncB, PartialB, RecordB, TupleB, flatten
-from .closures import LocalDef, rebindable
+from .closures import LocalDef
 from .scan import facts, free_names, own_nodes
 
 CONSUMERS = ("list", "tuple", "sum", "min", "max")
@@ -174,9 +174,8 @@ class GeneratorLowerer:
                                 "a tuple, a list or a range with constant bounds)")
         v = s.value.value
         item = self.expr(v) if v is not None else Const(None)
-        moving = rebindable(self.src.node)
         for f in _functions(item):
-            stale = sorted(self.cells_read(f) & moving)
+            stale = sorted(self.cells_read(f) & self.moving())
             if stale:       # Python's closure reads the cell when it is called, which
                 # sees the generator as far as the consumer has run it by then
                 raise self.error(s, f"a yielded function that reads '{stale[0]}', which the "
