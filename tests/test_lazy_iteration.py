@@ -107,7 +107,15 @@ def closures_called_later(x):
     return fs[0]() + fs[1]()    # Python: i is 2 by then (4x); the steps' own i gave x
 
 
+def expressions_kept_in_a_comprehension(x):
+    c = 1.0
+    gens = [(c * r for _ in range(2)) for r in (x, x)]      # kept
+    c = 5.0                     # Python: the kept expressions read c = 5.0 (20x; was 4x)
+    return sum(sum(g) for g in gens)
+
+
 @pytest.mark.parametrize("f, marker", [
+    (expressions_kept_in_a_comprehension, "gens = [(c * r for _ in range(2)) for r in (x, x)]"),
     (closures_called_later, "yield lambda: x * i     # reads i"),
     (draws_interleaved, "(np.random.randn() * x for _ in range(3)):      # draws"),
     (generator_draws_interleaved, "for v in drawing(x):        # draws"),
@@ -128,7 +136,8 @@ def test_a_lazy_step_that_could_read_a_rebound_name_is_rejected_at_its_line(f, m
 
 def consumed_whole(x):
     c = 2.0
-    s = sum(c * x * k for k in (1.0, 2.0, 3.0)) + max(x * k for k in (1.0, -1.0))
+    s = sum(sum(r * k for k in (1.0, 2.0)) for r in (x, 2.0 * x))     # inside a copy
+    s = s + sum(c * x * k for k in (1.0, 2.0, 3.0)) + max(x * k for k in (1.0, -1.0))
     t = 0.0
     for v in (x * k for k in (1.0, 2.0)):
         t = t + v * v           # rebinds only t, which the expression does not read

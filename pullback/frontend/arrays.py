@@ -214,6 +214,7 @@ class ArrayLowerer:
         rename = _Rename(fresh)
         target, elt = rename.visit(_copy(gen.target)), rename.visit(_copy(node.elt))
         ifs = [rename.visit(_copy(c)) for c in gen.ifs]
+        self.note_copies([elt] + ifs)       # generator expressions inside: generators.py
         it = gen.iter                   # zip/enumerate of arrays by name: a loop (functional.py)
         rows = any(_is_call_to(it, f) for f in ("zip", "enumerate")) and \
             all(isinstance(a, ast.Name) for a in it.args) and \

@@ -40,9 +40,9 @@ stop before a generator ends are rejected where they are lowered
 (``check_zip``).  The arguments are evaluated at the call in both semantics.
 
 A generator expression is lazy too and is computed whole where it is written, so it
-follows the same rules (``check_generator_expression``): consumed at once where it
-stands, or the iterable of a ``for`` loop whose body passes ``check_lazy_loop``;
-kept in a name, it is rejected.
+follows the same rules (``genexps.py``): consumed at once where it stands, or the
+iterable of a ``for`` loop whose body passes ``check_lazy_loop``; kept in a name, it
+is rejected.
 """
 import ast
 
@@ -211,7 +211,7 @@ class GeneratorLowerer:
                                    "iterable of a 'for' loop or comprehension or the argument "
                                    "of list/tuple/sum/min/max (directly or through zip/enumerate)")
         if isinstance(consumer, ast.For):
-            reads = free_reads(fdef) | _lambda_reads(node.args + [k.value for k in node.keywords])
+            reads = free_reads(fdef) | lambda_reads(node.args + [k.value for k in node.keywords])
             for a in ast.walk(node):
                 if isinstance(a, ast.Name) and isinstance(a.ctx, ast.Load) and a is not node.func:
                     reads |= _function_reads(self.env.get(a.id))
@@ -262,48 +262,6 @@ class GeneratorLowerer:
                 if name in reads:
                     raise self.error(x, f"rebinding '{name}', which {what} reads, in a loop "
                                         "over it")
-
-    def check_generator_expression(self, node):
-        """A generator expression runs one step per item taken; pullback runs it whole
-        where it is written.  Exact only where it is consumed whole at once: unpacked
-        (``*``, ``a, b = ...``), the iterable of a comprehension, an argument of a call that consumes it (``EAGER``, or a
-        library function such as ``np.sum``), or the iterable of a ``for`` loop that
-        passes ``check_lazy_loop``; passed to a function of the user's or through
-        ``zip``/``map``/``enumerate``, the call must itself sit in such a place."""
-        root = self.src.node
-        cache = getattr(self, "_genexp_parents", None)
-        if cache is None or cache[0] is not root:
-            cache = self._genexp_parents = (root, {id(c): p for p in ast.walk(root)
-                                                   for c in ast.iter_child_nodes(p)})
-        parents = cache[1]
-        at, up = node, parents.get(id(node))
-        if up is None:
-            return False        # a copy made by lowering: its original was checked
-        reads = _genexp_reads(node)
-        if isinstance(up, ast.Starred) or isinstance(up, ast.Assign) and up.value is node \
-                and all(isinstance(t, (ast.Tuple, ast.List)) for t in up.targets):
-            return True         # f(*(e for ...)), a, b = (e for ...): unpacked whole at once
-        while True:
-            if isinstance(up, ast.comprehension) and up.iter is at and \
-                    isinstance(parents.get(id(up)), ast.GeneratorExp):
-                at = parents[id(up)]        # taken as the outer one takes its items
-                reads |= _genexp_reads(at)
-            elif isinstance(up, ast.Call) and at is not up.func and not _eager(up):
-                at = up                     # zip(...), map(...), helper(...): lazy too
-                reads |= _lambda_reads(up.args + [k.value for k in up.keywords])
-            else:
-                break
-            up = parents.get(id(at))
-        if isinstance(up, ast.For) and up.iter is at:
-            self.check_lazy_loop(up, self.reads_through(reads), "a generator expression")
-            return False
-        if isinstance(up, ast.comprehension) and up.iter is at:
-            return False
-        if not (isinstance(up, ast.Call) and at is not up.func):
-            raise self.error(node, "a generator expression kept to be consumed later "
-                                   "(Python computes its items when they are taken, pullback "
-                                   "where it is written: use a list comprehension)")
-        return at is node       # an eager call's own argument: nothing runs between steps
 
     def check_draws(self, stmts, at_once, node, what):
         """Random draws in the steps of ``what`` (lowered to ``stmts``) come in another
@@ -356,31 +314,7 @@ def _function_reads(b):
     return set()
 
 
-EAGER = frozenset(CONSUMERS + ("sorted", "any", "all", "set", "frozenset", "dict", "len"))
-_LAZY_ATTRS = frozenset(("chain", "islice", "accumulate", "starmap", "zip_longest", "cycle",
-                         "compress", "dropwhile", "takewhile", "filterfalse", "groupby",
-                         "tee", "pairwise", "batched", "product", "imap", "from_iterable"))
-
-
-def _eager(call):
-    """Does ``call`` consume a generator passed to it before it returns?  A builtin of
-    ``EAGER`` does, and a library function reached by attribute (``np.sum``,
-    ``"".join``) other than itertools' lazy ones; a bare name may be the user's own
-    function, which could return the generator untouched."""
-    f = call.func
-    if isinstance(f, ast.Name):
-        return f.id in EAGER
-    return isinstance(f, ast.Attribute) and f.attr not in _LAZY_ATTRS
-
-
-def _genexp_reads(node):
-    """Names a generator expression reads beyond its own loop variables."""
-    own = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and
-            isinstance(n.ctx, ast.Load)} - own
-
-
-def _lambda_reads(args):
+def lambda_reads(args):
     """Names read by the lambdas and generator expressions among a call's arguments:
     a lazy consumer runs them at each step."""
     reads = set()

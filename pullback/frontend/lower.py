@@ -22,6 +22,7 @@ from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .functional import FunctionalLowerer, PartialB
 from .generators import GeneratorLowerer, is_generator
+from .genexps import GenexpLowerer
 from .objects import MethodB, ObjectLowerer
 from .randomness import RandomLowerer
 from .closures import ClosureLowerer, LocalDef
@@ -38,7 +39,7 @@ STAYED = "stayed"        # stmt_If folded it and the branch taken cannot leave t
 class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCallLowerer,
                       CustomCallLowerer, EffectLowerer, FunctionalLowerer, ObjectLowerer,
                       ArrayLowerer, ContainerLowerer, ExpansionLowerer, RandomLowerer,
-                      GeneratorLowerer, LoopLowerer, DictWriteLowerer):
+                      GeneratorLowerer, GenexpLowerer, LoopLowerer, DictWriteLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb
