@@ -5,7 +5,8 @@ token (it went through a call, or a nested def made and returned it) carries val
 taken earlier; when the name it reads may be bound again (a second assignment, one in
 a branch or a loop) it is rejected at its use, never a stale number (found by the
 issue 11 audit: a rebinding in a branch or loop, and a closure returned by a nested
-def, gave the old value and derivative).  Closures still accepted are checked against
+def, gave the old value and derivative; a local bound only after the closure was made
+was read as the global of the same name).  Closures still accepted are checked against
 JAX and central differences.
 """
 import jax
@@ -70,8 +71,27 @@ def dict_item_written_in_branch(x):
     return g()
 
 
+c = 100.0                       # a global of the same name as the locals below
+
+
+def bound_after_the_closure(x):
+    h = lambda y: c * y         # noqa: E731 -- c is this function's local, bound below
+    g = identity(h)
+    c = 2.0                     # noqa: F841
+    return g(x)                 # Python: 2 x (the global c = 100 was read: 100 x)
+
+
+def nested_def_bound_after(x):
+    def outer():
+        return lambda y: c * y
+    g = outer()
+    c = 2.0                     # noqa: F841
+    return g(x)
+
+
 @pytest.mark.parametrize("f", [rebound_in_branch, rebound_in_loop, made_by_a_nested_def,
-                               nested_def_returning_a_pair, dict_item_written_in_branch])
+                               nested_def_returning_a_pair, dict_item_written_in_branch,
+                               bound_after_the_closure, nested_def_bound_after])
 @pytest.mark.parametrize("mode", ["grad", "jvp"])
 def test_a_closure_that_may_read_an_older_cell_is_rejected_at_its_use(f, mode):
     with pytest.raises(UnsupportedError, match="may be rebound after the closure") as e:

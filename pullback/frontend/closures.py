@@ -18,7 +18,9 @@ Invariants:
   is rejected where it is used when that name may be bound more than once: its values
   may be older than Python's (never a stale number).  "May be bound more than once" is
   read from the text (``rebindable``: two binding sites, or one inside a loop), not from
-  the bindings lowering has seen so far, which miss those in branches and loops.
+  the bindings lowering has seen so far, which miss those in branches and loops; a
+  cell it reads that was not bound yet when it was made is rejected too (without this
+  frame, the name would be looked up as a global).
 """
 import ast
 from dataclasses import dataclass
@@ -94,7 +96,9 @@ class ClosureLowerer:
                 defaults = tuple((k[:-len(SUFFIX)], v) for k, v in b.captured
                                  if k.endswith(SUFFIX))
                 return self.bind_closure(LocalDef(b.source, defaults))
-            stale = sorted(self.cells_read(b) & (self.rebound | self.moving()))
+            cells = self.cells_read(b)
+            taken = {k for k, _ in b.captured}
+            stale = sorted(cells & (self.rebound | self.moving()) | cells - taken)
             if stale:
                 raise self.error(node, f"a closure that came back from a call and reads "
                                        f"'{stale[0]}' of this function, which may be "
@@ -124,16 +128,19 @@ class ClosureLowerer:
         return found[1]
 
     def cells_read(self, b):
-        """The captured names of closure ``b`` that are cells of this function: all of
-        them for a def run here; for a def nested deeper, those that no function between
-        binds; none for a function defined elsewhere."""
+        """The names closure ``b`` reads that are cells of this function (bound in its
+        text): for a def run here, all such free names; for a def nested deeper, those
+        that no function between binds; none for a function defined elsewhere.  One
+        not among ``b``'s captured values was unbound when the closure was made: Python
+        reads it at the call, a lowering without this frame would read a global."""
         if b.source in self.defined:
             chain = []
         else:
             chain = _scopes_between(self.src.node, b.source.node)
             if chain is None:
                 return set()
-        return {k for k, _ in b.captured if not k.endswith(SUFFIX) and
+        here = _bound(self.src.node) if isinstance(self.src.node, _DEFS) else set()
+        return {k for k in free_names(b.source.node) if k in here and
                 not any(k in _bound(scope) for scope in chain)}
 
 
