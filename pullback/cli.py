@@ -175,8 +175,8 @@ def main(argv=None):
                 print(f"pullback: assumed: {what}", file=sys.stderr)
             return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
         comp = build(f, types, None, (Reverse(tuple(mask)),))
-        text = comp.source if comp.rev is not None else \
-            comp.source + checked_entry(f, comp.entry, params, types)
+        text = comp.source if comp.rev is not None or not opts.output else \
+            comp.source + checked_entry(f, comp.entry, params, types)   # a module to import
     except TransformError as e:
         text = e.line and linecache.getline(e.filename, e.line).strip()
         raise SystemExit(f"pullback: {e}" + (f"\n  {e.filename}:{e.line}:  {text}" if text
