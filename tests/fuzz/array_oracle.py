@@ -17,6 +17,7 @@ program that writes to its own arguments (a shrinker's candidate can) or does
 not return one float is ``invalid``.
 """
 import copy
+import functools
 import math
 
 import numpy as np
@@ -51,16 +52,17 @@ def rebuild(like, flat):
     return flat.pop(0)
 
 
-def check_array(program, use_jax=True, timeout=None):
-    """As ``oracle.check``: with ``timeout`` a slow program fails, a slow primal is invalid."""
-    return oracle.guarded(_check, program, use_jax, timeout)
+def check_array(program, use_jax=True, timeout=None, loaded=None):
+    """As ``oracle.check``: with ``timeout`` a slow program fails, a slow primal is invalid;
+    ``loaded``: the caller's ``load(program.source)``, as there."""
+    return oracle.guarded(functools.partial(_check, loaded=loaded), program, use_jax, timeout)
 
 
-def _check(program, use_jax, primal_done):
+def _check(program, use_jax, primal_done, loaded=None):
     args, nums = program.args, program.argnums
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            ns, code, filename = load(program.source)
+            ns, code, filename = loaded or load(program.source)
             f = ns[program.entry]
             value = f(*copy.deepcopy(args))
             mine = copy.deepcopy(args)

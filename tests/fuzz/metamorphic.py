@@ -86,6 +86,14 @@ def _array(program):
     return hasattr(program, "simpler_args")
 
 
+def _load(program):
+    """``load(program.source)`` as its oracle loads it (array programs: NumPy raising)."""
+    if not _array(program):
+        return load(program.source)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        return load(program.source)
+
+
 def _rejection(out):
     """An oracle failure that is pullback declining (counted in the runs), not a bug."""
     return out.kind == "unsupported" or out.detail.startswith(("TransformError",
@@ -120,7 +128,12 @@ class Campaign:
     # -- one program ---------------------------------------------------------------------
     def add(self, program, seed=None, use_jax=False):
         checker = check_array if _array(program) else check
-        base_out = checker(program, use_jax=use_jax, timeout=self.timeout)
+        try:        # loaded once: the oracle and the runs call the same function objects
+            loaded = _load(program)
+        except Exception:   # noqa: BLE001 -- as the oracle's own load: not judged
+            self.counts["invalid"] += 1
+            return
+        base_out = checker(program, use_jax=use_jax, timeout=self.timeout, loaded=loaded)
         if base_out.status == "invalid":
             self.counts["invalid"] += 1
             return
@@ -128,7 +141,7 @@ class Campaign:
         if base_out.failed:
             self._find(seed, program, "base", "python", "grad", "oracle",
                        f"{base_out.kind}: {base_out.detail}")
-        ns, _, _ = load(program.source)
+        ns = loaded[0]
         f = ns[program.entry]
         base_value = _value(f, program.args)
         shapes = shapes_at_lines(program.source, f, program.args, program.entry) \
@@ -139,7 +152,8 @@ class Campaign:
                           shapes, self.only):
             vp = replace(program, source=v.source)
             try:
-                vns, _, _ = load(v.source)
+                vloaded = _load(vp)
+                vns = vloaded[0]
                 same = math.isclose(_value(vns[program.entry], program.args), base_value,
                                     rel_tol=1e-12, abs_tol=1e-300)
             except Exception:   # noqa: BLE001 -- a rewrite that does not apply here
@@ -148,7 +162,8 @@ class Campaign:
                 self.counts["variants dropped"] += 1
                 continue
             self.counts["variants"] += 1
-            out = checker(vp, use_jax=use_jax and v.name not in NO_JAX, timeout=self.timeout)
+            out = checker(vp, use_jax=use_jax and v.name not in NO_JAX, timeout=self.timeout,
+                          loaded=vloaded)
             if out.failed and not _rejection(out):
                 self._find(seed, vp, v.name, "python", "grad", "oracle", f"{out.kind}: {out.detail}")
             runner = self._runs(seed, program, v.name, vns[program.entry], ref)

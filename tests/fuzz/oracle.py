@@ -178,11 +178,13 @@ def _finite_differences(f, args, i, value, traced_f=None, trace=None):
     return d6, noise
 
 
-def check(program, use_jax=True, timeout=None):
+def check(program, use_jax=True, timeout=None, loaded=None):
     """The ``Outcome`` of one program at its evaluation point; with ``timeout`` (seconds,
     main thread only) a program that runs too long fails, and one whose own function
-    runs over ``PRIMAL_LIMIT`` is invalid (a shrunk program that lost its loop counter)."""
-    return guarded(_check, program, use_jax, timeout)
+    runs over ``PRIMAL_LIMIT`` is invalid (a shrunk program that lost its loop counter).
+    ``loaded``: ``load(program.source)`` made by the caller, whose function objects it
+    goes on to run (pullback's cache then serves the same derivatives to both)."""
+    return guarded(functools.partial(_check, loaded=loaded), program, use_jax, timeout)
 
 
 def guarded(run, program, use_jax, timeout):
@@ -206,10 +208,10 @@ def _alarm(signum, frame):
     raise Timeout()
 
 
-def _check(program, use_jax, primal_done):
+def _check(program, use_jax, primal_done, loaded=None):
     args, nums = list(program.args), program.argnums
     try:
-        ns, code, filename = load(program.source)
+        ns, code, filename = loaded or load(program.source)
         f = ns[program.entry]
         traced_ns, trace = traced(program.source, filename)
         value = f(*args)
