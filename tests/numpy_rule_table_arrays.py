@@ -262,3 +262,11 @@ R("random.normal", lambda mu, s: np.random.normal(mu, s, size=(2, 3)), U(3), P(3
 R("random.uniform", lambda x: x * np.random.uniform(0.0, 1.0, 4), U(4))
 R("random.uniform", lambda a, b: np.random.uniform(a, a + b, 4), S(), P(4), jax=False)
 R("random.random", lambda x: x * np.random.random((2, 2)), U(2, 2))
+
+# np.interp in x and fp (knots XP constant; slopes are JAX's, right-hand at a knot)
+XP = np.array([-1.5, -0.5, 0.2, 0.9, 1.6])
+R("interp", lambda x, fp: np.interp(x, XP, fp), U(7, lo=-2.5, hi=2.5), U(5))
+R("interp", lambda x, fp: np.interp(x, XP, fp, left=0.5, right=-1.0), U(7, lo=-2.5, hi=2.5), U(5))
+R("interp", lambda x, fp: np.interp(x, XP, fp), S(), U(5))
+R("interp", lambda x, fp: np.interp(x, XP, fp, period=2.0), U(2, 3, lo=-3.0, hi=3.0), U(5))
+R("interp", lambda x, fp: np.interp(x, XP[:1], fp, left=2.0), U(4, lo=-3.0, hi=0.0), U(1))

@@ -28,6 +28,8 @@ EXEMPT = {
     "norm_vjp": "np.linalg.norm's ord/axis cases (matrix norms via SVD): not written yet",
     "tensordot_vjp_a": "np.tensordot: not written yet (np.einsum and @ have twins)",
     "tensordot_vjp_b": "np.tensordot: not written yet",
+    "interp_slope": "np.interp: not written yet", "interp_fp_jvp": "np.interp: not written yet",
+    "interp_fp_vjp": "np.interp: not written yet",
     "cumprod_vjp": "np.cumprod: not written yet", "cumprod_jvp": "np.cumprod: not written yet",
     "prod_others_jvp": "forward mode of np.prod: not written yet",
     "take_vjp": "np.take with run-time or array indices: not written yet",

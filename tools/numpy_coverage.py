@@ -99,7 +99,8 @@ def _kind(prims):
     diff = [p for p in prims if PRIMITIVES[p].differentiable]
     if not diff:
         return "no (zero derivative)"
-    unknown = [PRIMITIVES[p].params[i] for p in prims for i in PRIMITIVES[p].no_rule_positions()]
+    unknown = [PRIMITIVES[p].params[i] for p in prims for i in PRIMITIVES[p].no_rule_positions()
+               if i < len(PRIMITIVES[p].params) - len(PRIMITIVES[p].defaults)]
     if unknown:         # NO_RULE: a derivative in these parameters is rejected
         return f"yes, except in {', '.join(unknown)} (rejected)"
     return "yes" if len(diff) == len(prims) else "partly"
@@ -181,7 +182,9 @@ def render():
              "shape); the derivative through it is zero.  `yes (expansion)`: written in "
              "pullback's subset over the primitives above (`pullback/rules/scipy_*.py`), so "
              "its derivative is theirs; `except in a (rejected)`: no rule in that argument, "
-             "and a derivative that needs one is an error at its line.", ""]
+             "and a derivative that needs one is an error at its line.  A static argument "
+             "(one with a default: `axis`, `ord`, `ddof`, `left`) given a differentiated value "
+             "is an error at its line too.", ""]
     section = None
     for sec, name, prims, kind in table:
         if sec != section:

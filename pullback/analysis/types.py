@@ -62,6 +62,9 @@ def _evaluated(op, prim, args, types):
     try:
         t = _evaluated_at(op, prim, args, types, 2, partial)
     except TypeError:
+        t = _at_other_ints(op, prim, args, types, partial)
+        if t is not None:
+            return t
         if not partial:
             raise
         return Array("float64", None)   # stand-in lengths that do not fit: shape unknown
@@ -76,6 +79,24 @@ def _evaluated(op, prim, args, types):
         return Array(t.dtype, None)
     if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
         return Array(t.dtype, None)
+    return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
+
+
+def _at_other_ints(op, prim, args, types, partial):
+    """The type of ``op`` where the stand-in 1 of its run-time ints does not fit (``p[i]``
+    of a ``p`` one long, in a loop of one trip, and its adjoint): evaluated at 0 and at
+    -1, the dimensions that differ unknown; None where either fails too, or no argument
+    is a run-time int."""
+    if not any(not isinstance(a, Const) and ty == "int" for a, ty in zip(args, types)):
+        return None
+    try:
+        t = _evaluated_at(op, prim, args, types, 2, partial, ints=0)
+        other = _evaluated_at(op, prim, args, types, 2, partial, ints=-1)
+    except TypeError:
+        return None
+    if t == other or not isinstance(t, Array) or not isinstance(other, Array) or \
+            t.shape is None or other.shape is None or len(t.shape) != len(other.shape):
+        return t if t == other else None
     return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
 
 

@@ -6,6 +6,7 @@ from . import draws, effects, numpy_core, numpy_linalg, numpy_nondiff, registry,
 from . import schedule  # noqa: F401  (checkpointing's run-time schedule)
 from . import complex  # noqa: F401  (complex values: JAX's convention)
 from . import signal  # noqa: F401  (convolutions; scipy.signal's load on demand)
+from . import interp  # noqa: F401  (np.interp)
 from . import numpy_expansions  # noqa: F401  (NumPy's Python functions, as expansions)
 from .registry import PRIMITIVES, lookup_python  # noqa: F401
 

@@ -415,3 +415,4 @@ from .factor_helpers import *  # noqa: E402,F401,F403  (re-exported for the Pyth
 from .special_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .complex_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
 from .signal_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)
+from .interp_helpers import *  # noqa: E402,F401,F403  (re-exported for the Python backend)

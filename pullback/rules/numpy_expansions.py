@@ -275,3 +275,13 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     if len(varargs) > 1:
         return [_gradient_axis(f, h, k, edge_order) for k, h in enumerate(varargs)]
     return [_gradient_axis(f, one, ax, edge_order) for ax in range(np.ndim(f))]
+
+
+@expands(np.polyval)
+def polyval(p, x):
+    """Horner's scheme over the coefficients, highest power first, as NumPy."""
+    p = np.asarray(p)
+    y = np.zeros_like(x)
+    for i in range(np.shape(p)[0]):
+        y = y * x + p[i]
+    return y

@@ -214,7 +214,12 @@ def array_op(name, impl, params, *vjps, python=(), helper=None, shape=None, resu
         names.append(n)
         if eq:
             defaults.append(ast.literal_eval(d))
-    vjps = tuple(vjps) + (None,) * (len(names) - len(vjps))
+    # a static parameter left out of vjps (axis, ord, ddof) and given a varied value has
+    # no rule, rejected at the line (np.linalg.norm(x, ord=p) depends on p), never a
+    # silent 0; one written None is a declared zero (np.arange's stop)
+    static = len(names) - len(defaults)
+    vjps = tuple(vjps) + tuple(NO_RULE if any(vjps) and i >= static else None
+                               for i in range(len(vjps), len(names)))
     spelled = helper or f"np.{name}"
     return register(name, impl, names, None, result or numpy_result,
                     syntax or Syntax("call", spelled), python,

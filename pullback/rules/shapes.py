@@ -39,7 +39,7 @@ def sized_by(name, *positions, masks=False, like=None, indices=()):
         if any(v is None for a, v in zip(args, values) if is_type(a)):
             return Array("float64", None)
         try:
-            t = of_value(like(*values) if like else PRIMITIVES[name].call(*values))
+            t = of_value(_call(name, like, values, args))
         except Exception as e:     # noqa: BLE001 -- reported at the user's line
             raise TypeError(str(e)) from None
         if t is None:
@@ -49,6 +49,19 @@ def sized_by(name, *positions, masks=False, like=None, indices=()):
             t = Array(t.dtype, tuple(None for _ in t.shape))
         return t
     return shape
+
+
+def _call(name, like, values, args):
+    """The primitive (or ``like``) on stand-ins; where a run-time int's stand-in 1 does
+    not fit (``p[i]`` of a ``p`` one long, in a loop of one trip), at 0 instead, which
+    is in bounds wherever 1 is and keeps every shape the same (only values differ)."""
+    call = like or PRIMITIVES[name].call
+    try:
+        return call(*values)
+    except IndexError:
+        if not any(a == INT for a in args if is_type(a)):
+            raise
+        return call(*[0 if a == INT else v for a, v in zip(args, values)])
 
 
 def _zeros(v):
