@@ -23,6 +23,7 @@ from .bindings import DictB, PyObj, RecordB, TupleB, extern_name, is_atom
 from .expansions import frozen_binding
 from .guards import Ref, active
 from .closures import LocalDef
+from .tables import number_table, read_table
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
           ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul"}
@@ -149,9 +150,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
                 raise self.error(node, "a slice with run-time bounds")
             return TupleB(base.items[slice(*[p and p.value for p in parts])], base.is_list)
         idx = self.atom(node.slice)
-        table = None if isinstance(idx, Const) else _number_table(base, node.value, self)
+        table = None if isinstance(idx, Const) else number_table(base, node.value, self)
         if table is not None:     # coefficients indexed in a loop: a constant array
-            return self.array_getitem(table, node)
+            return read_table(self, table, idx, node)
         if not isinstance(idx, Const) or isinstance(idx.value, float):
             raise self.error(node, "indexing a tuple or list with a run-time index")
         try:
@@ -298,36 +299,6 @@ def _binding(value, low, node, ref, guards):
     if is_generator(value) or is_user_instance(value) or value is np.r_ or value is np.c_:
         return PyObj(value)     # randomness.py, objects.py; np.r_[...] (arrays.py)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
-
-
-def _numbers(b):
-    if isinstance(b, Const) and type(b.value) in (int, float):
-        return b.value
-    if isinstance(b, TupleB) and b.items:
-        items = [_numbers(x) for x in b.items]
-        return None if None in items else items
-    return None
-
-
-def _number_table(b, name, low):
-    """A tuple or list of number constants (nested and rectangular: a Butcher tableau)
-    as a constant array, one per value in a program, else None.  Its values are the
-    bindings' (a global's items are guarded one by one), so the array never goes stale."""
-    values = _numbers(b)
-    if values is None:
-        return None
-    try:
-        table = np.array(values)
-    except ValueError:          # ragged
-        return None
-    if table.dtype.kind not in "if":
-        return None
-    tables = low.program.__dict__.setdefault("number_tables", {})
-    key = (table.dtype.str, table.shape, table.tobytes())
-    if key not in tables:
-        base = getattr(name, "id", None) or getattr(name, "attr", None) or "table"
-        tables[key] = Const(Extern(extern_name(base, table, low), table))
-    return tables[key]
 
 
 def _path_ref(ref, path):

@@ -63,6 +63,20 @@ scalar("abs", abs, "select(x >= 0, 1.0, -1.0)", result=numeric, syntax=Syntax("c
        python=(abs, np.abs), numpy="np.abs")
 scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,))
 nondiff("int", int, result=INT, syntax=Syntax("call", "int"), python=(int,))
+
+
+def _table_index(t):
+    """A run-time index into a tuple of numbers (frontend/tables.py) is read as Python's
+    tuple reads it: an int, or a bool as its int (NumPy would take a bool as a mask)."""
+    if t not in ("int", "bool"):
+        raise TypeError(f"a tuple or list of numbers indexed by a {t} (Python takes an int "
+                        "or a bool only)")
+    return "int"
+
+
+# int() is operator.index on what _table_index lets through
+nondiff("table_index", operator.index, result=_table_index, shape=_table_index,
+        syntax=Syntax("call", "int"))
 nondiff("round", round, result=INT, syntax=Syntax("call", "round"), python=(round,))
 nondiff("roundn", round, params="x n", syntax=Syntax("call", "round"), python=(round,))
 # At ties both sides get half, as in JAX.
