@@ -10,6 +10,8 @@ in ``p.generated`` and returns its name.  Two kinds:
 - else a loop per letter whose innermost loop runs along memory (``_einsum_order``).
 
 Invariants
+- every letter has one size in all operands and the output, else the einsum is rejected
+  (NumPy broadcasts a letter of size 1: the loops indexed past it, a wrong value);
 - the result is a new C-contiguous float64 array of ``out_shape`` (a scalar for
   ``->``), whatever the layout of the operands;
 - the sum's order differs from NumPy's (NumPy's own einsum order is unspecified too).
@@ -48,9 +50,13 @@ def einsum_fn(p, spec, shapes, out_shape, floats=False):
     lhs, out = spec.split("->")
     ins = lhs.split(",")
     size = {}
-    for sub, shape in zip(ins, shapes):
-        size.update(zip(sub, shape))
-    size.update(zip(out, out_shape))
+    for sub, shape in zip(ins + [out], list(shapes) + [out_shape]):
+        for c, n in zip(sub, shape):
+            if size.setdefault(c, n) != n:
+                # NumPy broadcasts a letter of size 1; these loops would read past it
+                raise UnsupportedError("the numba backend needs each einsum letter to have "
+                                       "one size in every operand (no broadcast of a size 1; "
+                                       "use backend='python')")
     tag = spec.replace(",", "_").replace("->", "_to_")
     name = f"_einsum_{tag}_{'_'.join(_tag(sh) for sh in shapes)}{'' if floats else '_any'}"
     if name not in p.generated:
