@@ -79,7 +79,9 @@ def emit_numba_module(module, header=None):
     generated = {}
     for p in printers:
         generated.update(p.generated)
-    parts += [(generated[n].strip() if generated[n].strip().startswith("@") else
+    # a generated function without a decorator gets the plain one; text that starts with
+    # an import (a module constant: numba_blas.GEMM_DECL) is printed as it is
+    parts += [(generated[n].strip() if generated[n].strip().startswith(("@", "from ")) else
                f"@njit(cache=True)\n{generated[n].strip()}") for n in sorted(generated)]
     text = "\n\n\n".join(p.rstrip("\n") for p in parts) + "\n\n\n"
     locs = {}

@@ -3,7 +3,9 @@
 ``einsum_fn(p, spec, shapes, out_shape)`` registers one function per spec and shapes
 in ``p.generated`` and returns its name.  Two kinds:
 
-- a batched product through BLAS (``np.dot`` per batch) when the spec is one: two
+- a ``dgemm`` per batch on the operands where they lie (``numba_blas.py``) when the
+  spec is a batched product (below) whose groups of letters are runs of memory;
+- else a batched product through BLAS (``np.dot`` per batch) when the spec is one: two
   operands, each letter in both operands and the output (batch), in one operand and
   the output (free), or in both operands only (summed), none repeated, and each product
   big enough to pay for the copies that order the operands (``BLAS_MIN`` terms);
@@ -19,6 +21,7 @@ Invariants
 import math
 
 from ..errors import UnsupportedError
+from .numba_blas import GEMM, GEMM_DECL, strided_gemm
 
 BLAS_MIN = 4096     # terms of one batch's product below which loops beat a BLAS call
 
@@ -60,10 +63,31 @@ def einsum_fn(p, spec, shapes, out_shape, floats=False):
     tag = spec.replace(",", "_").replace("->", "_to_")
     name = f"_einsum_{tag}_{'_'.join(_tag(sh) for sh in shapes)}{'' if floats else '_any'}"
     if name not in p.generated:
-        text = floats and _batched(name, ins, out, size) or \
-            _loops(name, ins, out, size, out_shape)
+        text = floats and _gemm_in_place(p, name, ins, out, size) or \
+            floats and _batched(name, ins, out, size) or _loops(name, ins, out, size, out_shape)
         p.generated[name] = "\n" + "\n".join(text)
     return name
+
+
+def _blas_spec(ins, out, size):
+    """Whether a BLAS product computes the spec: two operands, no letter repeated or
+    summed within one operand, some letter summed, and ``BLAS_MIN`` terms a batch."""
+    if len(ins) != 2 or len(out) != len(set(out)) or any(len(s) != len(set(s)) for s in ins):
+        return False
+    a, b = ins
+    summed = [c for c in a if c in b and c not in out]
+    if not summed or any(c not in out and c not in summed for c in a + b):
+        return False
+    free = [c for c in out if (c in a) != (c in b)]
+    return math.prod(size[c] for c in free + summed) >= BLAS_MIN
+
+
+def _gemm_in_place(p, name, ins, out, size):
+    """Lines of a dgemm per batch on the operands in place (``numba_blas.py``), or None."""
+    lines = _blas_spec(ins, out, size) and strided_gemm(name, *ins, out, size)
+    if lines:
+        p.generated.setdefault(GEMM, GEMM_DECL)
+    return lines
 
 
 def _batched(name, ins, out, size):
