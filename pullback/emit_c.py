@@ -27,6 +27,7 @@ import numpy as np
 from .arguments import Argnums, arg_type, argnum_tuple, bind
 from .tracebacks import user_facing
 from .analysis.activity import COMPLEX
+from .optimize.tables import RUNTIME_LISTS
 from .backends.c99 import emit_c_module, exported_name
 from .backends.progress import slow
 from .ir.names import is_temp
@@ -99,11 +100,13 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
             raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
     with slow(f"emitting C for {cname}"):
         token = COMPLEX.set(False)          # C differentiates real floats only
+        lists = RUNTIME_LISTS.set(False)    # and has no lists for per-index tables
         try:
             typed, gradient = pipeline.derive(f, types, None, (pipeline.Reverse(mask, checkpoint=checkpoint),), require)
+            primal = pipeline.value_functions(typed)
         finally:
             COMPLEX.reset(token)
-        primal = pipeline.value_functions(typed)
+            RUNTIME_LISTS.reset(lists)
         origin = f"{getattr(f, '__qualname__', cname)} " \
                  f"({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
         wrt = [typed.functions[0].params[i].name for i in sorted(nums)]

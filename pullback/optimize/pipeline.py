@@ -23,6 +23,7 @@ from .residual_tapes import push_residuals_late
 from .residuals import prune_residual
 from .scaled_adjoints import fold_scaled
 from .shape_args import free_type_only_args
+from .tables import tabulate
 from .taped_reuse import reuse_taped
 from .tapes import fuse_tapes
 from .zero_arrays import materialize_zero_arrays, zero_array_arguments
@@ -66,13 +67,19 @@ def resimplified(p):
 # a value read only for its shape (``expand_to(g, x, ...)``) is not kept for that read
 PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_residuals_late,
           recompute_cheap, reuse_taped, fuse_tapes, simplify)
+# Reverse mode tables an inner loop's costly values of its own index (a table holds no
+# more values than the pairs' tapes did; in a tangent or value function it would be
+# memory the loop never needed): before recompute_cheap, whose reverse loops then read
+# the tables instead of popping, and after it, for what the reverse loops compute.
+_TABLED = (propagate_constants, free_type_only_args, eliminate_dead_code, push_residuals_late,
+           tabulate, recompute_cheap, reuse_taped, tabulate, fuse_tapes, simplify)
 # Reverse-mode output: then constant factors of adjoints fold together, zero adjoints
 # become arrays where their shape matters, the slice an in-place write's adjoint zeroes
 # is zeroed in place, and adjoints accumulate in place, the first into a zeroed slice a
 # write (last: nothing may substitute into
 # an in-place write after it; dead-code elimination substitutes nothing: it drops what
 # only a scatter's shape argument read, a primal restored for it).
-REVERSE_PASSES = PASSES + (resimplified(fold_scaled), materialize_zero_arrays,
+REVERSE_PASSES = _TABLED + (resimplified(fold_scaled), materialize_zero_arrays,
                            zero_slices_in_place, accumulate_in_place, write_first_accumulation,
                            eliminate_dead_code)
 # Run on each primal function before it is differentiated: what folds there is

@@ -73,6 +73,7 @@ three operations, two of them on untaped temporaries).
 from dataclasses import replace
 
 from ..ir import Assign, Const, For, Pop, Push, Var
+from ..ir.types import is_list
 from ..ir.walk import atoms_read, blocks, vars_written, walk, write_counts
 
 CHEAP = ("add", "sub", "mul", "neg", "pos", "truediv", "float", "copy")
@@ -114,7 +115,7 @@ def _recompute(f, r, writes, tapes, read_after):
         # for what its recomputation feeds
         untaped = v not in pushes and v not in pops and \
             writes.get(v) in ({"loop"}, {"before", "loop"})
-        if (taped or untaped) and s.op in CHEAP and s.target.type in SCALARS and \
+        if (taped or untaped) and _cheap(s) and s.target.type in SCALARS and \
                 all(_available(a, f, writes, restored, done) for a in s.args) and \
                 not _read_before(f.body, k, v, pushes.get(v)) and not read_after(v):
             done[v] = pushes[v].tape if taped else None
@@ -231,8 +232,15 @@ def _write_sites(body, i, j):
         where = "before" if k < i and not blocks(s) else "other"
         for s2 in walk([s]):
             for v in vars_written(s2):
-                sites.setdefault(v.name, set()).add(where)
+                # a list filled by a loop before the pair (a table) is fixed in it too
+                sites.setdefault(v.name, set()).add(
+                    "before" if k < i and is_list(v.type) else where)
     return sites
+
+
+def _cheap(s):
+    """One arithmetic operation, or a read of a list (``optimize/tables.py``'s tables)."""
+    return s.op in CHEAP or (s.op == "getitem" and is_list(getattr(s.args[0], "type", None)))
 
 
 def _tape_uses(body):
