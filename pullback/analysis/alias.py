@@ -14,6 +14,9 @@ A forward dataflow tracks, for every name whose value holds array memory
   ``VIEWS``) and the loop variable of ``for row in B`` share their source's;
 - a list holds its own (``("list", key)``) and its items' (a list item's own
   marked ``in``); ``L[i]`` shares the items';
+- a Python tuple kept as one value (``L.append((W, b))``: ``tuple_for`` and the writes
+  that fill it, ``_tuple_fills``) holds its leaves' allocations, as Python's tuple holds
+  the arrays themselves: a later write to ``W`` while the tuple is read is rejected;
 - a call's result shares what the callee may return: its arguments (a helper
   returning ``c`` or ``c[1:]``), globals, or a fresh array (``_summaries``,
   iterated to a fixpoint so recursion is covered).
@@ -44,7 +47,7 @@ from dataclasses import replace
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Const, Extern, For, If, Module, Return, Var, While
 from ..ir.types import ListT, is_array, is_differentiable
-from ..ir.walk import atoms_read, walk
+from ..ir.walk import atoms_read, blocks, walk
 from .alias_rewrite import (SHARED_WHEN_GENERATED, VIEWS, holds, is_share, is_write,  # noqa: F401
                             rewrite, written_groups, written_in_place)
 from .liveness import live_before_stmt, live_step
@@ -57,10 +60,12 @@ def prepare_module(module):
     out = []
     for fn in module.functions:
         groups = written_groups(fn)
+        fills = _tuple_fills(fn)
         reverse_reads = {v.name for s in walk(fn.body) if isinstance(s, Assign)
                          and is_differentiable(s.target.type) for v in atoms_read(s)}
         ctx = _Ctx(summaries, groups, reverse_reads, check=True)
         ctx.written_params = written
+        ctx.fills = fills
         _block(ctx, fn.body, _params(fn), set())
         out.append(rewrite(fn, groups))
     return Module(tuple(out), module.result)
@@ -73,6 +78,26 @@ class _Ctx:
         self.returned = []      # the token sets of each Return's values (for summaries)
         self.found = None       # a dict param name -> first write (recording, not checking)
         self.written_params = {}    # function -> {param index: (name, its first write)}
+        self.fills = set()          # ids of the writes that fill a tuple_for
+
+
+def _tuple_fills(fn):
+    """The ``setitem`` statements that fill a Python tuple's room: those right after its
+    ``tuple_for``, writing into it (a tuple is immutable: nothing else writes one)."""
+    out, todo = set(), [fn.body]
+    while todo:
+        block = todo.pop()
+        todo += [b for s in block for b in blocks(s)]
+        room = None
+        for s in block:
+            if isinstance(s, Assign) and s.op == "tuple_for":
+                room = s.target.name
+            elif isinstance(s, Assign) and s.op == "setitem" and s.target.name == room and \
+                    isinstance(s.args[0], Var) and s.args[0].name == room:
+                out.add(id(s))
+            else:
+                room = None
+    return out
 
 
 def _copy_written_params(module):
@@ -83,7 +108,7 @@ def _copy_written_params(module):
     out, written = [module.functions[0]], {}
     for fn in module.functions[1:]:
         ctx = _Ctx({}, frozenset(), frozenset(), check=False)
-        ctx.found = {}
+        ctx.found, ctx.fills = {}, _tuple_fills(fn)
         _block(ctx, fn.body, _params(fn), set())
         if not ctx.found:
             out.append(fn)
@@ -108,6 +133,7 @@ def _summaries(module):
         new = {}
         for fn in module.functions:
             ctx = _Ctx(sums, frozenset(), frozenset(), check=False)
+            ctx.fills = _tuple_fills(fn)
             _block(ctx, fn.body, _params(fn), set())
             index = {p.name: i for i, p in enumerate(fn.params)}
             outs = None
@@ -241,6 +267,8 @@ def _assign(ctx, s, state, live):
     if is_write(s):
         base = s.args[0].name
         objs = state.get(base, set())
+        if id(s) in ctx.fills:      # a tuple's item: the leaf itself, not a copy
+            return {**state, t: objs | _tokens(s.args[2], state)}
         if s.op == "setitem":
             _check_write(ctx, s, t, objs, state, live, {t})
         else:   # ``w op= v``: w is a new version, the old one (or its copy) read later sees it

@@ -41,7 +41,7 @@ def _axes(axis, ndim):
 
 ELEMENTWISE_SKIP = {"item", "pack"}
 FILL = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0,
-        "zeros_for": 0.0}      # an array literal's room; its elements are written next
+        "zeros_for": 0.0, "tuple_for": 0.0}   # an array literal's room; its elements next
 REDUCE = ("sum", "mean", "amax", "amin", "prod")
 RESHAPE = ("reshape", "ravel", "flatten", "like")
 # np.all/np.any/np.count_nonzero of a whole array: (start, update of the scalar per element)

@@ -33,7 +33,7 @@ from .python import ATOM, _paren, render_atom
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
 # table against this, numba_layout.OPS, numba_twins.PRINTERS and the runtime HELPERS)
-OPS = ("prod_others", "zeros_for", "getitem_copy", "expand_to", "unbroadcast", "count", "like",
+OPS = ("prod_others", "zeros_for", "tuple_for", "getitem_copy", "expand_to", "unbroadcast", "count", "like",
        "extremum_mask", "setitem", "getitem_vjp", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
        "einsum_vjp4", "logsumexp_grad", "matmul_vjp_a", "matmul_vjp_b", "last_write_vjp")
 REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
@@ -97,7 +97,7 @@ def array_expr(p, s, env):
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "prod_others":
         return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM
-    if op == "zeros_for":              # an array literal's room: its type knows shape and dtype
+    if op in ("zeros_for", "tuple_for"):   # an array literal's room: its type knows shape and dtype
         return f"np.zeros({_tup(p.shape(s.target))}, {_dtype(s.target)})", ATOM
     if op == "getitem_copy":           # np.array(a) of an array is not nopython
         item = f"{t(0, ATOM)}[{index_text(args[1], _text(args[1], env))}]"

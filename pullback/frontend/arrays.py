@@ -132,7 +132,10 @@ class ArrayLowerer:
             return self.call_python(np.column_stack, [TupleB(tuple(pieces), True)], {}, node)
         return self.call_python(np.concatenate, [TupleB(tuple(pieces), True)], {}, node)
 
-    def array_literal(self, items, node):
+    def array_literal(self, items, node, room="zeros_for"):
+        """NumPy's array of the nested ``items``: its room, then one write an element.
+        ``room="tuple_for"``: a Python tuple kept as one value, whose items the alias
+        analysis treats as the leaves themselves (a later write to one shows in it)."""
         shape, leaves = _shape_and_leaves(items)
         if any(not is_atom(x) for x in leaves):
             return self.concatenate(np.stack, items, Const(0), node)
@@ -141,7 +144,7 @@ class ArrayLowerer:
             arr = self.op("zeros", (Const(shape), Const(None if dtype == np.float64 else
                                                           dtype.name)), node)
         else:       # its elements may be arrays; its dtype joins all of them (int, float)
-            arr = self.op("zeros_for", (Const(shape),) + tuple(leaves), node)
+            arr = self.op(room, (Const(shape),) + tuple(leaves), node)
         for flat, leaf in enumerate(leaves):
             idx = Const(tuple(int(i) for i in np.unravel_index(flat, shape)))
             self.emit(Assign(arr, "setitem", (arr, idx, leaf), self.loc(node)))
@@ -184,7 +187,7 @@ class ArrayLowerer:
 
     def atom_of(self, b, node):
         if isinstance(b, TupleB):
-            return self.array_literal(b.items, node)
+            return self.array_literal(b.items, node, "tuple_for")
         if not is_atom(b):
             raise self.error(node, "a function or module where an array is expected")
         return b

@@ -373,6 +373,18 @@ def zeros_for(shape, *leaves):
                     dtype=np.result_type(*[np.asarray(x) for x in leaves]))
 
 
+def tuple_room(shape, *leaves):
+    """``zeros_for`` for a Python tuple kept as one value (a list's item), which pullback
+    keeps as one array: its parts must have one shape, or a clear error (a tuple of a
+    matrix and a vector would fail later with NumPy's broadcasting message)."""
+    shapes = sorted({np.shape(x) for x in leaves})
+    if len(shapes) > 1:
+        raise ValueError(f"a tuple of arrays of different shapes {shapes[0]} and {shapes[1]} "
+                         "kept as one value (a list's item): pullback keeps such a tuple as "
+                         "one array; keep each part in a list of its own")
+    return zeros_for(shape, *leaves)
+
+
 def hstack2(a, b):
     return np.hstack((a, b))
 

@@ -335,6 +335,10 @@ array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,), shape=sized
          zero_derivative=True)
 array_op("zeros_for", H.zeros_for, "shape leaf", helper="zeros_for",
          zero_derivative=True)
+# the same room for a Python tuple kept as one value (a list's item): its items are the
+# leaves themselves, not copies, which the alias analysis knows by this name
+array_op("tuple_for", H.tuple_room, "shape leaf", helper="tuple_room",
+         zero_derivative=True)
 nondiff("linspace_weights", H.linspace_weights, params="g num endpoint", helper="linspace_weights",
         syntax=Syntax("call", "linspace_weights"), numpy="linspace_weights")
 nondiff("arange_start_vjp", H.arange_start_vjp, params="g stop", helper="arange_start_vjp",
