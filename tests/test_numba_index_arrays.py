@@ -112,3 +112,28 @@ def test_numba_tangent_against_jax(f):
     value, tan = pullback.jvp(f, (x,), (v,), backend="numba")
     want_v, want_t = jax.jvp(_twins()[f], (jnp.array(x),), (jnp.array(v),))
     assert abs(value - float(want_v)) < 1e-12 and abs(tan - float(want_t)) < 1e-10
+
+
+I2 = np.array([[0, 0], [1, 2]])         # a 2-d index array: x[I2] is a 2x2 matrix
+
+
+def read_matrix_of_ints(x):
+    return np.sum(x[I2] ** 2 * np.array([[1.0, 2.0], [3.0, 4.0]]))      # I2 read
+
+
+def test_a_two_dimensional_index_array_is_rejected_at_its_line():
+    """The rows loops took I2[k] as one position: Numba's fancy ``z[I2[k]] += g[k]``
+    kept one of the repeated 0s (gradient 1.2 where JAX and differences give 1.8; audit,
+    issue 11).  Now only 1-d index arrays take that path; the python backend is right."""
+    from pullback.errors import UnsupportedError
+    x = np.array([0.3, -1.2, 0.7, 1.1])
+    with pytest.raises(UnsupportedError, match="basic indices") as e:
+        pullback.grad(read_matrix_of_ints, backend="numba")(x)
+    assert e.value.filename == __file__ and \
+        "# I2 read" in open(__file__).readlines()[e.value.line - 1]
+    W = jnp.array([[1.0, 2.0], [3.0, 4.0]])
+    want = jax.grad(lambda x: jnp.sum(x[jnp.array(I2)] ** 2 * W))(jnp.array(x))
+    got = pullback.grad(read_matrix_of_ints)(x)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    v = np.random.default_rng(2).normal(size=x.shape)
+    assert abs(np.sum(got * v) - _central(read_matrix_of_ints, x, v)) < 1e-6

@@ -370,7 +370,7 @@ def index_fn(p, s, t):
     if isinstance(idx, Const):
         parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
         if any(isinstance(q, (list, Extern)) for q in parts):     # (Extern: a global array)
-            if not isinstance(idx.value, tuple) and p.shape(x):      # x[I] on axis 0
+            if rows_index(idx) is not None and p.shape(x):      # x[I] on axis 0, I 1-d
                 return _rows(p, s, t, x, idx.value)
             raise UnsupportedError("the numba backend supports basic indices (integers, slices, "
                                    "None) in array derivatives, not lists or arrays")

@@ -13,8 +13,9 @@ The forward sweep's own ``x[I]`` (``getitem_text``) and ``x[I] = v`` in place
 (``inplace_line``) go through the same positions: Numba reads with one int64 array
 but not with a list literal, and does not write an array through a mask.
 
-Invariant: the index is the whole index (one part, axis 0); anything else stays
-rejected by ``numba_arrays.index_fn`` at the user's line.
+Invariant: the index is the whole index (one part, axis 0) and one-dimensional (a
+constant list of ints or bools, a global array with ``ndim == 1``, which the guards keep
+so); anything else stays rejected by ``numba_arrays.index_fn`` at the user's line.
 """
 import numpy as np
 
@@ -25,8 +26,13 @@ from .escape import literal_of
 
 def rows_index(idx):
     """The list or global array that ``idx`` (an index atom) is, when it is the whole
-    index; else None."""
-    if isinstance(idx, Const) and isinstance(idx.value, (list, Extern)):
+    index and one-dimensional; else None.  The loops here take item ``k`` of it as one
+    position: an item that is itself a row of positions (``I = [[0, 0], [1, 2]]``) would
+    be a fancy write that keeps one of two repeats (a wrong gradient, audit issue 11)."""
+    if isinstance(idx, Const) and isinstance(idx.value, Extern):
+        return idx.value if np.ndim(idx.value.obj) == 1 else None
+    if isinstance(idx, Const) and isinstance(idx.value, list) and all(
+            isinstance(q, (int, bool, np.integer, np.bool_)) for q in idx.value):
         return idx.value
     return None
 
