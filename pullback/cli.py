@@ -127,6 +127,25 @@ def {name}({", ".join(heads)}):
 """
 
 
+def _no_names_from_outside(f, comp):
+    """A global array (or object) the derivative reads by name is bound in the namespace
+    pullback loads, not in the printed text: the printed module would fail with a
+    NameError.  Rejected, naming the global and the line that reads it."""
+    own = {"__name__": "pullback_cli"}
+    exec(compile(comp.source, "<pullback cli>", "exec"), own)     # the text's own names
+    outside = [n for n in comp.namespace if n not in own and not n.startswith("__")]
+    if not outside:
+        return
+    name = outside[0]
+    user = {v: k for k, v in (getattr(comp, "extern_names", None) or {}).items()}.get(name, name)
+    line = next((int(m.group(1)) for t in comp.source.splitlines()
+                 if re.search(rf"\b{re.escape(name)}\b", t)
+                 for m in [re.search(r"# line (\d+)", t)] if m), f.__code__.co_firstlineno)
+    raise TransformError(f"a printed module cannot read the global '{user}' (an array or "
+                         "object read by name when the derivative runs): pass it as an "
+                         "argument", f.__code__.co_filename, line, 0, "global read by name")
+
+
 def _literal(value):
     try:
         return ast.literal_eval(repr(value)) == value
@@ -175,6 +194,8 @@ def main(argv=None):
                 print(f"pullback: assumed: {what}", file=sys.stderr)
             return emit_c_files(f, types, mask, opts.output, opts.dtype, opts.max_iterations)
         comp = build(f, types, None, (Reverse(tuple(mask)),))
+        if opts.output:
+            _no_names_from_outside(f, comp)     # a module to import must run
         text = comp.source if comp.rev is not None or not opts.output else \
             comp.source + checked_entry(f, comp.entry, params, types)   # a module to import
     except TransformError as e:

@@ -95,3 +95,22 @@ def test_the_written_module_checks_shapes_and_keeps_literal_defaults(tmp_path):
     np.testing.assert_allclose(lam_bar, np.sum(w ** 2), rtol=1e-13)
     with pytest.raises(TypeError, match="generated for X of shape"):
         grad(w, X[:4], y)
+
+
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def weighted(x):
+    return np.sum(WEIGHTS * x ** 2)     # a global array
+
+
+def test_a_written_module_that_would_read_a_global_array_is_rejected_at_its_line(tmp_path):
+    """The array is bound where pullback loads the derivative, not in the printed text:
+    the written module failed with a NameError (WEIGHTS_g) when imported and called
+    (audit, issue 11).  Now -o stops naming the global and the line that reads it."""
+    out = tmp_path / "weighted_grad.py"
+    with pytest.raises(SystemExit, match="global 'WEIGHTS'") as e:
+        main([f"{os.path.abspath(__file__)}:weighted", "--args", "x: float64[3]",
+              "-o", str(out)])
+    line = weighted.__code__.co_firstlineno + 1
+    assert f"{os.path.abspath(__file__)}:{line}:" in str(e.value) and not out.exists()
