@@ -3,7 +3,8 @@
 Greedy reduction over the module's AST, first improvement wins, until no
 candidate still fails: delete a statement, replace a compound statement by
 one of its blocks, replace an expression by one of its operands or by a
-constant or a parameter, simplify constants and argument values.  A candidate
+constant or a parameter, simplify constants and argument values (each
+candidate argument strictly plainer than the last, so the search ends).  A candidate
 counts only if the oracle reports a failure of the same kind (an invalid
 program -- one that raises, or is no longer judged -- does not).
 """
@@ -74,9 +75,21 @@ def _candidates(p):
     for i, (name, kind) in enumerate(p.params):
         if kind == "float":
             for simple in (0.5, 1.0, round(p.args[i], 1), -0.5):
-                if simple != p.args[i]:
+                if _rank(simple) < _rank(p.args[i]):
                     args = p.args[:i] + (simple,) + p.args[i + 1:]
                     yield Program(p.source, p.params, args, p.entry)
+
+
+SIMPLE_FLOATS = (0.5, 1.0, -0.5)      # simplest first
+
+
+def _rank(v):
+    """How plain a float argument is (lower is plainer).  A candidate must be strictly
+    plainer: without the order, a failure that ignores its arguments went 0.5 -> 1.0 ->
+    0.5 ... and spent the whole budget (3000 checks) there."""
+    if v in SIMPLE_FLOATS:
+        return SIMPLE_FLOATS.index(v)
+    return len(SIMPLE_FLOATS) + (v != round(v, 1))
 
 
 def _edits(tree):
