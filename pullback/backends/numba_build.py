@@ -2,9 +2,10 @@
 
     transform (IR -> Numba-ready source)  ->  <cache>/numba/pb_<hash>.py  ->  exec  ->  njit
 
-The source file is named by a hash of its text, the argument types and the
-Numba and Python versions, and written once; Numba's machine code is kept
-beside it (``index/``, ``numba_cache.PrivateCache``), so a second process that
+The source file is named by a hash of its text, the argument types, the
+Numba and Python versions and Numba's optimisation level (``$NUMBA_OPT``: code
+built at one level is never loaded at another), and written once; Numba's machine
+code is kept beside it (``index/``, ``numba_cache.PrivateCache``), so a second process that
 asks for the same derivative loads the machine code instead of compiling.  The
 cache folder is ``$PULLBACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/pullback``, else
 ``~/.cache/pullback``; its ``numba`` folder is a ``private_dir`` (0700, checked).
@@ -129,7 +130,8 @@ def load(module, header, *, types, outputs=(), result=None, with_value=True, sta
     text, locs = emit_numba_module(module, header)
     transform_seconds = time.perf_counter() - start
     arrays = externs(module)       # global arrays: Numba freezes them into the machine code
-    key = "\0".join([text, repr(tuple(map(str, types))), numba.__version__, sys.version]
+    key = "\0".join([text, repr(tuple(map(str, types))), numba.__version__, sys.version,
+                     f"opt={numba.config.OPT}"]      # tests build at NUMBA_OPT=1 (conftest)
                     + [f"{k}={_fingerprint(v)}" for k, v in sorted(arrays.items())])
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     path = _write_once(os.path.join(private_dir(cache_dir()), f"pb_{digest}.py"), text)
