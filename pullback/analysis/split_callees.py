@@ -29,16 +29,25 @@ def _kind(t):
     return str(t) if t in SCALAR_ORDER else None
 
 
-def split_callees(module, typed):
+def split_callees(module, typed, first=None):
     """``module`` (untyped) with conflicting call sites redirected to copies of their
     callee, or None when no callee is passed two kinds at one position.  ``typed`` is
-    ``module`` after one round of inference: the same statements, in the same order."""
+    ``module`` after one round of inference: the same statements, in the same order.
+    ``first``: each call's argument types at its first typed visit (``types._infer``).
+    A site is grouped by those and its final types together: a loop-carried number
+    passed to the callee that also takes an array has, by the end of inference, the
+    array type the callee's joined result gave it back (``t = same(t)`` beside
+    ``same(x)`` in a loop), so its final type alone would hide the conflict."""
     entry = typed.functions[0].name
+    first = first or {}
     sites = {}                      # callee -> [(function, n-th call, kinds)]
     for fn in typed.functions:
         for n, s in enumerate(c for c in walk(fn.body) if isinstance(c, Call)):
             if s.rule is None and not s.jvp and s.grad is None and s.func not in (fn.name, entry):
-                kinds = tuple(_kind(getattr(a, "type", None)) for a in s.args)
+                final = tuple(_kind(getattr(a, "type", None)) for a in s.args)
+                seen = tuple(map(_kind, first.get((fn.name, n), ()))) or final
+                kinds = tuple(None if (a, b) == (None, None) else (a, b)
+                              for a, b in zip(seen, final))
                 sites.setdefault(s.func, []).append((fn.name, n, kinds))
     redirect, copies = {}, []
     taken = {f.name for f in module.functions}

@@ -150,14 +150,16 @@ def infer_types(module, entry_types, simplify):
     for _ in range(8):
         module = reachable(module)
         errors = []
-        typed = _infer(module, entry_types, errors)
+        first = {}
+        typed = _infer(module, entry_types, errors, first)
         while splits < 4:       # a callee passed a number here and an array there: copies
-            split = split_callees(module, typed)
+            split = split_callees(module, typed, first)
             if split is None:
                 break
             splits += 1
             module = split
-            typed = _infer(module, entry_types, errors)
+            first = {}
+            typed = _infer(module, entry_types, errors, first)
         if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
             break
@@ -211,10 +213,14 @@ def _complex_form(s):
     return s
 
 
-def _infer(module, entry_types, errors):
+def _infer(module, entry_types, errors, first=None):
     """Types by fixpoint.  A statement that does not type is recorded in ``errors``
     and left untyped (its target too): it may lie in a branch that folding removes
-    (``if np.ndim(x) == 1:`` in an expansion); ``infer_types`` raises it if it stays."""
+    (``if np.ndim(x) == 1:`` in an expansion); ``infer_types`` raises it if it stays.
+    ``first``: filled with each call's argument types at the first visit that typed
+    them all, by (function, n-th call in ``walk`` order) -- before the join over a
+    callee's call sites can flow back into them through its result (``split_callees``)."""
+    first = {} if first is None else first
     table = {f.name: {} for f in module.functions}
     rets = {f.name: None for f in module.functions}
     entry = module.functions[0]
@@ -239,6 +245,7 @@ def _infer(module, entry_types, errors):
 
             def ty(a):
                 return a.type if isinstance(a, Const) else env.get(a.name)
+            calls = 0
             for s in walk(fn.body):
                 if isinstance(s, Assign):
                     ts = [ty(a) for a in s.args]
@@ -258,6 +265,10 @@ def _infer(module, entry_types, errors):
                 elif isinstance(s, For):
                     setvar(fn.name, s.var.name, "int")
                 elif isinstance(s, Call):
+                    calls += 1
+                    arg_types = tuple(ty(a) for a in s.args)
+                    if None not in arg_types:
+                        first.setdefault((fn.name, calls - 1), arg_types)
                     callee = module.get(s.func)
                     for p, a in zip(callee.params, s.args):
                         if ty(a) is not None:
