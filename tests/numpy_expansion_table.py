@@ -132,3 +132,52 @@ R("nan_to_num", lambda a: np.nan_to_num(a) + np.nan_to_num(a, nan=1.0, posinf=2.
 R("polyval", lambda p, x: np.polyval(p, x), U(4), U(5))
 R("polyval", lambda p, x: np.polyval(p, x), U(3), S())
 R("polyval", lambda p, x: np.polyval(p, x), U(1), U(2, 2))
+R("pad", lambda a: np.pad(a, 2, "edge") * np.pad(a, (1, 3), mode="wrap"), U(3))
+R("pad", lambda a: np.pad(a, ((1, 2), (3, 1)), "reflect"), U(3, 2))
+R("pad", lambda a: np.pad(a, ((4, 5),), "symmetric") + np.pad(a, (4, 5), "reflect"), U(2, 3))
+R("pad", lambda a: np.pad(a, (1,), "edge") - np.pad(a, 1, "wrap"), U(2, 3, 2))
+R("pad", lambda a: np.pad(a, 5, "reflect") * np.pad(a, (5, 5), "symmetric"), U(1, 2))
+# statistics (pullback/rules/numpy_statistics.py)
+R("cov", lambda a: np.cov(a), U(3, 5))
+R("cov", lambda a: np.cov(a), U(5))                         # one variable: a number
+R("cov", lambda a, b: np.cov(a, b, bias=True), U(6), U(6))
+R("cov", lambda a, b: np.cov(a, b, rowvar=False), U(6, 2), U(6),
+  jf=lambda a, b: jnp.cov(a, b[:, None], rowvar=False))     # JAX: b as a column
+R("cov", lambda a: np.cov(a, rowvar=False, ddof=2), U(5, 3))
+R("cov", lambda a: np.cov(a, None, True, False, 0), U(2, 4))
+R("corrcoef", lambda a: np.corrcoef(a), U(3, 5))
+R("corrcoef", lambda a, b: np.corrcoef(a, b), U(5), U(5))
+R("corrcoef", lambda a: np.corrcoef(a, rowvar=False), U(6, 3))
+R("quantile", lambda a: np.quantile(a, 0.3), U(7))
+R("quantile", lambda a: np.quantile(a, 0.5) + np.quantile(a, 1.0) * np.quantile(a, 0.0), U(3, 5))
+R("quantile", lambda a: np.quantile(a, 0.7, axis=1), U(3, 6))
+R("quantile", lambda a, q: np.quantile(a, q, axis=0), U(6, 2), U(3, lo=0.05, hi=0.95))
+R("quantile", lambda a, q: np.quantile(a, q, axis=-1, keepdims=True), U(2, 5, 4), S(0.05, 0.95))
+R("quantile", lambda a: np.quantile(a, [0.2, 0.9], keepdims=True), U(3, 4),
+  jf=lambda a: jnp.quantile(a, jnp.array([0.2, 0.9]), keepdims=True))
+R("percentile", lambda a: np.percentile(a, 30) + np.percentile(a, 75.0, axis=0)[1], U(5, 3))
+R("percentile", lambda a: np.percentile(a, [10, 50, 95], axis=1), U(2, 7),
+  jf=lambda a: jnp.percentile(a, jnp.array([10, 50, 95]), axis=1))
+R("nanquantile", lambda a: np.nanquantile(np.where(a > 1.0, np.nan, a), 0.4, axis=1), U(3, 8))
+R("nanquantile", lambda a, q: np.nanquantile(np.where(a > 1.2, np.nan, a), q), U(9),
+  U(2, lo=0.05, hi=0.95))
+R("nanpercentile", lambda a: np.nanpercentile(np.where(a > 1.0, np.nan, a), [25, 60], axis=0,
+                                                keepdims=True), U(8, 2),
+  jf=lambda a: jnp.nanpercentile(jnp.where(a > 1.0, jnp.nan, a), jnp.array([25, 60]), axis=0,
+                                 keepdims=True))
+R("nansum", lambda a: np.nansum(np.where(a > 1.0, np.nan, a)), U(3, 4))
+R("nansum", lambda a: np.nansum(np.where(a > 1.0, np.nan, a), axis=0, keepdims=True), U(3, 4))
+R("nanprod", lambda a: np.nanprod(np.where(a > 1.0, np.nan, a), axis=1), U(3, 4))
+R("nanmean", lambda a: np.nanmean(np.where(a > 1.0, np.nan, a)), U(3, 4))
+R("nanmean", lambda a: np.nanmean(np.where(a > 1.0, np.nan, a), axis=1, keepdims=True), U(3, 4))
+R("nanvar", lambda a: np.nanvar(np.where(a > 1.0, np.nan, a), axis=0, ddof=1), U(5, 3))
+R("nanvar", lambda a: np.nanvar(np.where(a > 1.0, np.nan, a), keepdims=True), U(5, 3))
+R("nanstd", lambda a: np.nanstd(np.where(a > 1.0, np.nan, a), axis=-1), U(3, 5))
+R("nanmax", lambda a: np.nanmax(np.where(a > 1.0, np.nan, a), axis=1), U(4, 3))
+R("nanmax", lambda a: np.nanmax(np.where(a > 1.0, np.nan, a)), U(4, 3))
+R("nanmin", lambda a: np.nanmin(np.where(a < -1.0, np.nan, a), axis=0, keepdims=True), U(4, 3))
+R("select", lambda a: np.select([a < -0.5, a > 0.5], [a * a, np.sin(a)], 0.3), U(6))
+R("select", lambda a, b: np.select([a > 0.0], [a], b), U(2, 3), U(3))
+R("select", lambda a, b: np.select((a < 0.5, a < 1.0), (b, 2.0 * a)), U(4), S())
+R("vander", lambda a: np.vander(a), U(4))
+R("vander", lambda a: np.vander(a, 3, increasing=True) + np.vander(a, N=3), U(5))

@@ -152,7 +152,12 @@ REJECTED = [
     lambda x: np.einsum("ii->", x, optimize=True),
     lambda x: x * np.random.randint(0, 3, 3),
     lambda x: np.median(x, overwrite_input=True),     # a keyword the expansion has not
-    lambda x: np.pad(x, 1, mode="edge"),      # a keyword's value an expansion refuses
+    lambda x: np.pad(x, 1, mode="mean"),      # a keyword's value an expansion refuses
+    lambda x: np.pad(x, 1, mode="edge", constant_values=2.0),
+    lambda x: np.quantile(x, 0.3, method="nearest"),
+    lambda x: np.quantile(x, [[0.1], [0.2]]),
+    lambda x: np.cov(x, aweights=np.ones(3)),
+    lambda x: np.nanmean(x, dtype=float),
     lambda x: np.pad(x, 1, constant_values=((1, 2), (3, 4))),
     lambda x: x[np.nonzero(x)],
     lambda x: scipy.special.logsumexp(x, return_sign=True)[0],

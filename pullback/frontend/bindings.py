@@ -135,8 +135,17 @@ def unflatten(skel, atoms):
         return PartialB(parts[0], tuple(parts[1:len(parts) - nk]),
                         tuple(zip(skel[1], parts[len(parts) - nk:])))
     if kind == "const":
-        return Const(skel[1])
+        return _const(skel[1])
     return PyObj(skel[1].obj if isinstance(skel[1], _Same) else skel[1])
+
+
+def _const(value):
+    """A constant the callee is specialised to; a tuple (``pad_width=((1, 2), (3, 4))``)
+    as a static tuple, as the same tuple written in the callee is, so that the callee can
+    take it apart and pass its items on, still constants."""
+    if isinstance(value, tuple):
+        return TupleB(tuple(_const(v) for v in value))
+    return Const(value)
 
 
 class _Same:

@@ -5,7 +5,7 @@ expansions (``rules/expansions.py``) over primitives that have rules.
 
 Invariants: as in ``numpy_expansions``, the signatures are NumPy's (a keyword not written
 here is rejected at the user's line), and an argument value an expansion does not support
-(``np.pad(mode="edge")``) is refused while typing (``numpy_nondiff.rejected``), naming the
+(``np.pad(mode="mean")``) is refused while typing (``numpy_nondiff.rejected``), naming the
 user's line, never computed some other way.  Flags an expansion branches on are its
 parameters, never locals: a local is a run-time value, and its branches would not fold.
 """
@@ -104,16 +104,76 @@ def trace(a, offset=0, axis1=0, axis2=1):
 
 
 @expands(np.pad)
-def pad(array, pad_width, mode="constant", constant_values=None):
+def pad(array, pad_width, mode="constant", constant_values=None, reflect_type="even"):
     """``mode="constant"`` with one constant value (which may be differentiated): the pad
-    primitive fills zeros, so the array less the value is padded and the value added."""
+    primitive fills zeros, so the array less the value is padded and the value added.
+    'edge', 'reflect', 'symmetric' and 'wrap' gather the array's own elements (np.take
+    of indices known when compiling), one axis after another, as NumPy pads."""
+    if mode == "edge" or mode == "reflect" or mode == "symmetric" or mode == "wrap":
+        if constant_values is not None:
+            return ND.rejected("np.pad with constant_values in a mode other than 'constant'")
+        if reflect_type != "even":
+            return ND.rejected("np.pad with reflect_type='odd'")
+        return _pad_gathered(array, pad_width, mode)
     if mode != "constant":
-        return ND.rejected("np.pad with a mode other than 'constant'")
+        return ND.rejected("np.pad in a mode other than constant, edge, reflect, symmetric "
+                           "or wrap")
+    if reflect_type != "even":
+        return ND.rejected("np.pad with reflect_type in mode 'constant'")
     if isinstance(constant_values, tuple):
         return ND.rejected("np.pad with constant_values per axis (one value only)")
     if constant_values is None:         # (NumPy's default, 0)
         return pad_zeros(array, pad_width)
     return pad_zeros(array - constant_values, pad_width) + constant_values
+
+
+@expands()
+def _width(w, ax):
+    """(before, after) of axis ``ax`` from NumPy's forms of ``pad_width``."""
+    if isinstance(w, int):
+        return (w, w)
+    if len(w) == 1:
+        return _width(w[0], ax)         # (w,) or ((before, after),): every axis
+    if isinstance(w[0], int):
+        return (w[0], w[1])
+    if ax < len(w):         # (lowered for every axis count _pad_gathered has, taken or not)
+        return _width(w[ax], ax)
+    return ND.rejected("np.pad with fewer pairs of widths than the array has axes")
+
+
+@expands()
+def _source_index(i, n, mode):
+    """The element of an axis of length ``n`` that position ``i`` (-before .. n + after)
+    of the padded axis copies: reflections are periodic, as NumPy's repeated ones."""
+    if mode == "edge" or (mode == "reflect" and n == 1):
+        return np.clip(i, 0, n - 1)
+    if mode == "wrap":
+        return i % n
+    if mode == "reflect":
+        k = i % (2 * n - 2)
+        return np.where(k < n, k, 2 * n - 2 - k)
+    k = i % (2 * n)
+    return np.where(k < n, k, 2 * n - 1 - k)
+
+
+@expands()
+def _pad_axis(x, pad_width, mode, ax):
+    n = np.shape(x)[ax]
+    before, after = _width(pad_width, ax)
+    return np.take(x, _source_index(np.arange(-before, n + after), n, mode), axis=ax)
+
+
+@expands()
+def _pad_gathered(x, pad_width, mode):
+    if np.ndim(x) == 1:
+        return _pad_axis(x, pad_width, mode, 0)
+    if np.ndim(x) == 2:
+        return _pad_axis(_pad_axis(x, pad_width, mode, 0), pad_width, mode, 1)
+    if np.ndim(x) == 3:
+        return _pad_axis(_pad_axis(_pad_axis(x, pad_width, mode, 0), pad_width, mode, 1),
+                         pad_width, mode, 2)
+    return ND.rejected("np.pad in mode edge, reflect, symmetric or wrap of an array of more "
+                       "than 3 axes")
 
 
 @expands()
