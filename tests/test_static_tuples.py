@@ -188,3 +188,44 @@ def test_index_tables_of_constants():
     with pytest.raises(UnsupportedError, match="basic indices") as e:
         pullback.grad(global_pairs, backend="numba")(x)
     assert e.value.line == global_pairs.__code__.co_firstlineno + 1
+
+
+class Stack:
+    """A model as people write one: its layers a list attribute, indexed in a loop."""
+
+    def __init__(self, sizes, seed=0):
+        R = np.random.default_rng(seed)
+        self.layers = [R.normal(size=(m, n)) for n, m in zip(sizes, sizes[1:])]
+
+    def __call__(self, x):
+        h = x
+        for i in range(len(self.layers)):
+            h = np.tanh(self.layers[i] @ h)
+        return np.sum(h)
+
+
+STACK = Stack([2, 3, 1])
+
+
+def stacked(x):
+    return STACK(x)
+
+
+def stacked_jax(x):
+    h = x
+    for W in STACK.layers:
+        h = jnp.tanh(W @ h)
+    return jnp.sum(h)
+
+
+def test_an_objects_list_of_layers_indexed_in_a_loop():
+    """``self.layers[i]`` was rejected ('a run-time index'); the loop now unrolls as for
+    a name, and a layer appended later gives the new derivative (the list is guarded)."""
+    g = pullback.grad(stacked)
+    np.testing.assert_allclose(g(X2), jax.grad(stacked_jax)(X2), rtol=1e-12)
+    np.testing.assert_allclose(g(X2), fd_grad(stacked, [X2], 0), rtol=1e-6, atol=1e-9)
+    STACK.layers.append(np.full((1, 1), 2.0))
+    try:
+        np.testing.assert_allclose(g(X2), jax.grad(stacked_jax)(X2), rtol=1e-12)
+    finally:
+        STACK.layers.pop()

@@ -88,11 +88,22 @@ class LoopLowerer:
         i = s.target.id
         for n in (x for b in s.body for x in ast.walk(b)):
             if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Name) and \
-                    n.slice.id == i and isinstance(n.value, ast.Name) and \
-                    isinstance(self.env[n.value.id] if n.value.id in self.env
-                               else self._global(n.value.id), TupleB):
+                    n.slice.id == i and self._sequence(n.value):
                 return [Const(k) for k in steps]
         return None
+
+    def _sequence(self, node):
+        """Is ``node`` a name bound to a tuple or list, or ``obj.name`` of an object's own
+        tuple or list (``self.layers``; not a property, which runs code)?  Deciding to
+        unroll reads nothing: the unrolled body reads ``node`` as before."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            b = self.env[node.value.id] if node.value.id in self.env else \
+                self._global(node.value.id)
+            own = getattr(getattr(b, "obj", None), "__dict__", None) \
+                if isinstance(b, PyObj) else None
+            return isinstance(own, dict) and isinstance(own.get(node.attr), (tuple, list))
+        return isinstance(node, ast.Name) and isinstance(
+            self.env[node.id] if node.id in self.env else self._global(node.id), TupleB)
 
     def _global(self, name):
         try:
