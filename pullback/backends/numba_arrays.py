@@ -203,6 +203,10 @@ def {name}(x, y):
         shape = p.shape(a)
         axes = _axes(axis, len(shape))
         kshape = tuple(1 if i in axes else n for i, n in enumerate(shape))
+        seen = [is_array(getattr(v, "type", None)) for v in (g, y)]
+        if shape and all(not k or math.prod(p.shape(v)) == math.prod(kshape)
+                         for k, v in zip(seen, (g, y))):
+            return f"{lse_grad_fn(p, shape, kshape, *seen)}({t(0)}, {t(1)}, {t(3)})", ATOM
 
         def ex(i):
             if not is_array(getattr(args[i], "type", None)):
@@ -339,6 +343,30 @@ def broadcast_fn(p, gshape, kshape, shape):
         lines.append("    out[...] = v")
     lines.append("    return out")
     p.generated.setdefault(name, "\n" + "\n".join(lines))
+    return name
+
+
+def lse_grad_fn(p, shape, kshape, g_array, y_array):
+    """``g * exp(a - y)`` (logsumexp's adjoint; ``g`` and ``y`` of ``kshape``'s size, or
+    numbers) as one loop over ``a``: no broadcast copies of ``g`` and ``y``, no temporary."""
+    name = f"_logsumexp_grad_{_tag(shape)}_k{_tag(kshape)}_{'ga' if g_array else 'gs'}" \
+        f"{'ya' if y_array else 'ys'}"
+    if name not in p.generated:
+        idx = [f"i{d}" for d in range(len(shape))]
+        kidx = ", ".join("0" if n == 1 else i for i, n in zip(idx, kshape))
+        lines = [f"def {name}(g, a, y):"]
+        for v, is_arr in (("g", g_array), ("y", y_array)):
+            if is_arr:
+                lines.append(f"    {v}k = np.ascontiguousarray({v}).reshape({_tup(kshape)})")
+        lines.append(f"    out = np.empty({_tup(shape)})")
+        for d, (i, n) in enumerate(zip(idx, shape)):
+            lines.append(f"{'    ' * (d + 1)}for {i} in range({n}):")
+        gv = f"gk[{kidx}]" if g_array else "g"
+        yv = f"yk[{kidx}]" if y_array else "y"
+        lines.append(f"{'    ' * (len(shape) + 1)}out[{', '.join(idx)}] = {gv} * "
+                     f"math.exp(a[{', '.join(idx)}] - {yv})")
+        lines.append("    return out")
+        p.generated[name] = "\n" + "\n".join(lines)
     return name
 
 
