@@ -25,7 +25,6 @@ EXEMPT = {
     "run_draw": "random draws run once in the forward sweep on the user's generator object: "
                 "Python backend only by design",
     "run_effect": "print/warnings/logging effects: Python backend only by design",
-    "norm_vjp": "np.linalg.norm's ord/axis cases (matrix norms via SVD): not written yet",
     "tensordot_vjp_a": "np.tensordot: not written yet (np.einsum and @ have twins)",
     "tensordot_vjp_b": "np.tensordot: not written yet",
     "interp_slope": "np.interp: not written yet", "interp_fp_jvp": "np.interp: not written yet",
@@ -130,7 +129,7 @@ def _check_row_on_numba(row):
 FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repeat-1", "pad-1",
         "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "astype-1",
         "array_split-0", "expand_dims-1", "expand_dims-2", "det-0", "slogdet-0",
-        "eigh-0", "qr-1", "cholesky-2"]
+        "eigh-0", "qr-1", "cholesky-2", "norm-1", "norm-2", "norm-10"]
 SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0", "slogdet-2"]
 BY_ID = {r.id: r for r in ROWS}
 
@@ -158,3 +157,14 @@ def _det_sum(a):
 def test_a_stack_of_matrices_is_rejected_at_the_line(f):
     with pytest.raises(pullback.errors.UnsupportedError, match="test_numba_twins.py.*stacks"):
         pullback.grad(f, backend="numba")(np.random.default_rng(0).normal(size=(2, 3, 3)))
+
+
+def _row_norms(x):
+    return np.sum(np.linalg.norm(x, axis=1))
+
+
+def test_a_norm_without_a_twin_is_rejected_at_the_line():
+    # the 2-norm of all entries has a twin (rows norm-1, norm-2, norm-10 above); along an axis not
+    line = _row_norms.__code__.co_firstlineno + 1
+    with pytest.raises(pullback.UnsupportedError, match=rf"test_numba_twins.py:{line}:.*norm"):
+        pullback.grad(_row_norms, backend="numba")(np.ones((2, 3)))

@@ -343,6 +343,31 @@ def _expand_dims(p, s, t):
     return f"np.ascontiguousarray({t(0)}).reshape({_tup(ys)})", ATOM
 
 
+def _norm(p, s, t):
+    """np.linalg.norm of every entry (nopython's ``norm`` takes no ord='fro' and no array
+    of more than two axes); any other case prints as written (None)."""
+    xs = _shape(p, s.args[0])
+    ord_, axis, keep = (s.args[i].value if isinstance(s.args[i], Const) else 0 for i in (1, 2, 3))
+    if axis is None and keep is False and xs and (ord_ is None or (ord_ == "fro" and len(xs) == 2)):
+        return f"np.sqrt(np.sum({t(0, ATOM)} * {t(0, ATOM)}))", ATOM
+    return None
+
+
+def _norm_vjp(p, s, t):
+    """``norm_vjp(g, x, y, ord, axis, keepdims)`` of the norms whose derivative is
+    ``g * x / y`` (0 where y is 0): every entry's 2-norm (axis None, ord None, a vector's
+    2, a matrix's 'fro'); other orders and axes are rejected at the user's line."""
+    xs = _shape(p, s.args[1])
+    ord_, axis = _static(s.args[3], "ord"), _static(s.args[4], "axis")
+    if axis is not None or not (ord_ is None or (ord_ == 2 and len(xs) == 1) or
+                                (ord_ == "fro" and len(xs) == 2)):
+        raise UnsupportedError("the numba backend has the derivative of np.linalg.norm for "
+                               "the 2-norm of all entries only (no ord or axis); use "
+                               "backend='python'")
+    y = t(2, ATOM)
+    return f"({t(0, ATOM)} * {t(1, ATOM)} / ({y} if {y} != 0.0 else 1.0))", ATOM
+
+
 PRINTERS = {"diagonal": _diagonal, "tile": _tile, "repeat": _repeat, "pad": _pad, "diff": _diff,
             "diag_vjp": _diag_vjp, "diagonal_vjp": _diagonal_vjp, "tile_vjp": _tile_vjp,
             "repeat_vjp": _repeat_vjp, "pad_vjp": _pad_vjp, "diff_vjp": _diff_vjp,
@@ -351,7 +376,8 @@ PRINTERS = {"diagonal": _diagonal, "tile": _tile, "repeat": _repeat, "pad": _pad
             "array_split_part_vjp": _split_part_vjp, "hstack_axis": _hstack_axis,
             "hstack2": _hstack2, "hstack_first": _hstack_part, "hstack_second": _hstack_part,
             "dim": _dim, "flatten": _flatten, "astype_like": _astype_like, "astype": _astype,
-            "expand_dims": _expand_dims, **LINALG}
+            "expand_dims": _expand_dims, "norm": _norm, "norm_vjp": _norm_vjp,
+            **LINALG}
 
 
 def twin_expr(p, s, t):
