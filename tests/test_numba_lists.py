@@ -177,3 +177,29 @@ def test_list_of_elements_without_a_static_shape_names_the_users_line():
         pullback.grad(prefixes, backend="numba")(np.ones(4), 2)
     assert err.value.filename == __file__
     assert err.value.line == prefixes.__code__.co_firstlineno + 3
+
+
+def int_literal_counts(x, n):
+    s = x
+    for _ in range(np.sum([n, 1])):
+        k = 0
+        while k < np.sum([n, 1]):
+            k += 1
+            s = s * x
+    return s
+
+
+def test_int_list_literal_keeps_its_dtype_on_numba():
+    """An int list literal's room is an int64 array on Numba as on NumPy: printed as
+    float64, ``range(np.sum([n, 1]))`` did not compile (a false rejection, scalar fuzzer
+    seed 9800015, npsum variant).  x ** ((n + 1) ** 2 + 1): against the exact derivative
+    and central differences, grad and jvp."""
+    x, n = 0.9, 1
+    exact = 5 * x ** 4
+    h = 1e-6
+    fd = (int_literal_counts(x + h, n) - int_literal_counts(x - h, n)) / (2 * h)
+    value, (g,) = pullback.value_and_grad(int_literal_counts, argnums=(0,), backend="numba")(x, n)
+    assert value == pytest.approx(x ** 5, rel=1e-12)
+    assert g == pytest.approx(exact, rel=1e-12) and g == pytest.approx(fd, rel=1e-6)
+    _, tangent = pullback.jvp(int_literal_counts, (x, n), (1.0, 0), backend="numba")
+    assert tangent == pytest.approx(exact, rel=1e-12)

@@ -52,9 +52,14 @@ def _shape(a):
 
 
 def _dtype(a):
+    """The NumPy dtype of ``a``'s type as nopython text: an array type's own ("int64" of
+    an int literal's room, which float64 would make a float sum: 'range(np.sum([n, 1]))'
+    then did not compile, and ints past 2**53 would round)."""
     t = getattr(a, "type", None)
     d = t.dtype if is_array(t) else t
-    return _DT.get(d, "np.float64")
+    if d in _DT or d is None:
+        return _DT.get(d, "np.float64")
+    return f"np.{np.dtype(d).name}"
 
 
 def _const(a):
