@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("numba")
 
 import pullback  # noqa: E402
+import numpy as np  # noqa: E402
 from pullback.errors import TransformError  # noqa: E402
 from corpus import programs_control, programs_numerics  # noqa: E402
 from test_corpus import assert_close, central_diff, normalized  # noqa: E402
@@ -141,7 +142,6 @@ def test_compiled_code_is_cached_on_disk():
 
 
 # -- NumPy array programs: shape-specialised helpers (backends/numba_arrays.py) ----------------
-np = pytest.importorskip("numpy")
 scipy = pytest.importorskip("scipy")
 import scipy.special  # noqa: E402
 
@@ -265,3 +265,23 @@ def test_int_overflow_is_an_error_not_a_wrapped_number(f, args):
     x, n = args[0], 5
     fd = (f(x + h, n) - f(x - h, n)) / (2 * h)
     assert math.isclose(pullback.grad(f, backend="numba")(x, n), fd, rel_tol=1e-6)
+
+
+def clip_scalars(x, lo):
+    # nopython np.clip takes arrays only; a float's clip, at and between the bounds
+    return (np.clip(x[0] * 0.3, lo, 1.0) + np.clip(x[1], -1.0, 1.0) * x[1]
+            + np.clip(0.5, -1.0, 1.0) * x[0])
+
+
+@pytest.mark.parametrize("x", [[2.0, 0.5], [-5.0, 3.0], [10.0, -0.25]])
+def test_clip_of_floats_compiles_and_matches_jax(x):
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    args = (np.array(x), -1.0)
+    got = pullback.grad(clip_scalars, (0, 1), backend="numba")(*args)
+    jf = jax.grad(lambda x, lo: (jnp.clip(x[0] * 0.3, lo, 1.0) + jnp.clip(x[1], -1.0, 1.0)
+                                 * x[1] + jnp.clip(0.5, -1.0, 1.0) * x[0]), (0, 1))
+    want = jf(jnp.array(x), -1.0)
+    np.testing.assert_allclose(got[0], np.asarray(want[0]), rtol=1e-12)
+    np.testing.assert_allclose(got[1], float(want[1]), rtol=1e-12, atol=1e-15)

@@ -214,6 +214,9 @@ class NumbaPrinter(_Printer):
             return f"math.log({x[0]}) / math.log({b[0]})", 20
         if s.op == "cbrt" and not is_array(s.target.type):   # nopython mode has no math.cbrt
             return f"np.cbrt({_text(s.args[0], env)[0]})", ATOM
+        if s.op == "clip" and not is_array(s.target.type):   # nopython np.clip takes arrays
+            x, lo, hi = (_text(a, env)[0] for a in s.args)
+            return f"min(max({x}, {lo}), {hi})", ATOM
         if s.op == "pack":
             parts = []
             for a in s.args:
