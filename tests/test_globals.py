@@ -381,3 +381,23 @@ def test_c_reads_globals_at_emit_time():
         assert value == pytest.approx(3.0) and np.allclose(grads, 6.0)
     finally:
         LAM = 0.1
+
+
+GX = np.ones((8, 2))
+
+
+def eye_of_global_len(t):
+    # len(GX) and GX.shape fold to the guarded shape: Numba needs np.eye's size static
+    return np.sum(t[0] * np.eye(len(GX))) + np.sum(GX) * t[1] + t[0] * GX.shape[1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_len_of_a_global_array_is_its_guarded_shape(backend):
+    global GX
+    g = pullback.grad(eye_of_global_len, backend=backend)
+    t = np.array([1.0, 0.5])
+    for shape in ((8, 2), (3, 5), (8, 2)):
+        GX = np.arange(float(np.prod(shape))).reshape(shape)
+        want = jax.grad(lambda t: jnp.sum(t[0] * jnp.eye(len(GX))) + jnp.sum(GX) * t[1]
+                        + t[0] * GX.shape[1])(t)
+        np.testing.assert_allclose(g(t), np.asarray(want), rtol=1e-12)

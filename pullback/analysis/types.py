@@ -184,11 +184,11 @@ SHAPE_QUERIES = {"dim": lambda s, k: s[k], "len": lambda s: s[0], "ndim": len,
 
 def _fold_shapes(fn):
     def stmt(s):
-        if isinstance(s, Assign) and s.op in SHAPE_QUERIES and isinstance(s.args[0], Var) \
-                and isinstance(s.args[0].type, Array) and s.args[0].type.static:
+        shape = _static_shape(s.args[0]) if isinstance(s, Assign) and s.args else None
+        if shape is not None and s.op in SHAPE_QUERIES:
             extra = [a.value for a in s.args[1:] if isinstance(a, Const)]
             if len(extra) == len(s.args) - 1:
-                value = SHAPE_QUERIES[s.op](s.args[0].type.shape, *extra)
+                value = SHAPE_QUERIES[s.op](shape, *extra)
                 return Assign(s.target, "copy", (Const(value),), s.loc)
         if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
                                                                            "bool"):
@@ -199,6 +199,16 @@ def _fold_shapes(fn):
             return map_blocks(s, lambda b: tuple(map(stmt, b)))
         return s
     return Function(fn.name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
+
+
+def _static_shape(a):
+    """The shape of a static-shaped array value: a typed name, or a global array read by
+    name (its shape is guarded, ``frontend.guards``, so ``len(X)`` folds as NumPy's would)."""
+    if isinstance(a, Var) and isinstance(a.type, Array) and a.type.static:
+        return a.type.shape
+    if isinstance(a, Const) and isinstance(a.value, Extern) and isinstance(a.value.obj, np.ndarray):
+        return a.value.obj.shape
+    return None
 
 
 def _complex_form(s):
