@@ -129,7 +129,8 @@ def _check_row_on_numba(row):
 FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repeat-1", "pad-1",
         "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "astype-1",
         "array_split-0", "expand_dims-1", "expand_dims-2", "det-0", "slogdet-0",
-        "eigh-0", "qr-1", "cholesky-2", "norm-1", "norm-2", "norm-10"]
+        "eigh-0", "qr-1", "cholesky-2", "norm-1", "norm-2", "norm-10",
+        "var-1", "var-2", "var-4", "std-1", "std-2", "std-3"]
 SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0", "slogdet-2"]
 BY_ID = {r.id: r for r in ROWS}
 

@@ -29,6 +29,7 @@ from .numba_layout import layout_expr
 import numpy as np
 
 from .escape import index_text
+from .numba_moments import moment_text
 from .python import ATOM, _paren, render_atom
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
@@ -119,6 +120,12 @@ def array_expr(p, s, env):
             return None
         out = p.shape(s.target) if is_array(s.target.type) else ()
         return f"{reduce_fn(p, op, shape, _axes(axis, len(shape)), out)}({t(0)})", ATOM
+    if op in ("var", "std") and len(args) == 4 and is_array(getattr(args[0], "type", None)):
+        shape = p.shape(args[0])
+        out = p.shape(s.target) if is_array(s.target.type) else ()
+        text = moment_text(p, op, shape, _axes(_const(args[1]), len(shape)), out,
+                           _const(args[2]), t(0))
+        return None if text is None else (text, ATOM)
     if op == "expand_to":
         shape = p.shape(args[1])
         if not shape:
@@ -287,9 +294,6 @@ def {name}(x):
         out[i] = math.log(acc) + mx'''
         body += "\n    return out[0]" if not out else f"\n    return out.reshape({_tup(out)})"
         p.generated[name] = body
-        return name
-    if op in ("sum", "mean", "prod") and perm != list(range(len(shape))):
-        p.generated[name] = _reduce_in_place(name, op, shape, keep, out, r)
         return name
     if op in ("sum", "mean", "prod") and perm != list(range(len(shape))):
         p.generated[name] = _reduce_in_place(name, op, shape, keep, out, r)
