@@ -203,3 +203,27 @@ def test_int_list_literal_keeps_its_dtype_on_numba():
     assert g == pytest.approx(exact, rel=1e-12) and g == pytest.approx(fd, rel=1e-6)
     _, tangent = pullback.jvp(int_literal_counts, (x, n), (1.0, 0), backend="numba")
     assert tangent == pytest.approx(exact, rel=1e-12)
+
+
+CONSTS = (2.0, 3.0)
+
+
+def folded_literals(x, A):
+    # each list's items are constants, so it reaches NumPy as one folded tuple
+    return (x * np.sum([2.0, CONSTS[1]]) + np.prod([2, 3]) * x
+            + np.max([1.0, -3.0, CONSTS[0]]) * x * x + np.sum(np.dot(A, [1.0, 2.0])) * x)
+
+
+def test_a_list_of_constants_reaching_numpy_is_an_array_on_numba():
+    """Nopython NumPy takes no tuple where it reads an array: np.sum((2.0, 3.0)), folded
+    from a list of constants, did not compile (false rejections, scalar fuzzer seeds
+    9810038, 9810049, 9810098, npsum variant).  Against the exact derivative."""
+    x, A = 0.7, np.arange(6.0).reshape(3, 2)
+    s = float(np.sum(A @ np.array([1.0, 2.0])))
+    value, (gx, gA) = pullback.value_and_grad(folded_literals, argnums=(0, 1),
+                                              backend="numba")(x, A)
+    assert value == pytest.approx(11 * x + 2 * x * x + s * x, rel=1e-12)
+    assert gx == pytest.approx(11 + 4 * x + s, rel=1e-12)
+    np.testing.assert_allclose(gA, np.tile([x, 2 * x], (3, 1)), rtol=1e-12)
+    _, tangent = pullback.jvp(folded_literals, (x, A), (1.0, np.zeros((3, 2))), backend="numba")
+    assert tangent == pytest.approx(11 + 4 * x + s, rel=1e-12)

@@ -30,12 +30,14 @@ changes only what nopython mode needs:
 ``backends/numba_build.py`` writes the text to the on-disk cache, compiles it
 and maps Numba's errors back to the user's source lines.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from ..errors import TransformError, UnsupportedError
 from ..rules.effects import python_only
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
-from ..ir.types import IndexT, Scalar, is_array
+from ..ir.types import Array, IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .extern_names import extern_names
@@ -207,6 +209,8 @@ class NumbaPrinter(_Printer):
 
     def _expr(self, s, env):
         prim = PRIMITIVES.get(s.op)
+        if prim is not None and any(_number_tuple(a) for a in s.args):
+            s, env = _arrays_for_literals(s, prim, env)
         if s.op == "copy" and isinstance(s.args[0], Const) and isinstance(s.target.type, IndexT):
             return _index_placeholder(s.target.type), ATOM   # a tuple of the index's types
         if s.op == "logb":
@@ -371,6 +375,23 @@ class NumbaPrinter(_Printer):
         if s.exit is not None:
             lines.append(f"{pad}    if {s.exit.name}:")
             lines.append(f"{pad}        break")
+
+
+def _number_tuple(a):
+    return isinstance(a, Const) and type(a.value) is tuple and a.value and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in a.value)
+
+
+def _arrays_for_literals(s, prim, env):
+    """A constant list of numbers where NumPy reads an array (``np.sum([2.0, 2.5])``, once
+    its items folded) as ``np.array(...)``: nopython NumPy takes no tuple there."""
+    diff, args, env = set(prim.diff_positions()), list(s.args), dict(env)
+    for i, a in enumerate(s.args):
+        if i in diff and _number_tuple(a):
+            v = np.asarray(a.value)
+            args[i] = Var(f"_literal{i}", Array(v.dtype.name, v.shape))
+            env[args[i].name] = (f"np.array({literal_of(a.value)})", ATOM)
+    return replace(s, args=tuple(args)), env
 
 
 def _index_placeholder(t):
