@@ -24,6 +24,7 @@ def lookup(table, key, build, by_value=False):
     with recording(by_value) as guards:
         value = build()
     guards.bind(_namespace(value), _printed(value))
+    guards.hold()       # the arrays as they are now: the typed IR may be an earlier one's
     value.guards = guards
     table[key] = [value] + (entries or [])[:MAX_SPECIALISATIONS - 1]
     return value

@@ -43,12 +43,28 @@ from .analysis.activity import COMPLEX
 from .transforms.gradient import gradient_module
 from .transforms.grad_calls import expand_grad_calls, has_grad_calls
 from .transforms.jvp_calls import expand_jvp_calls, has_jvp_calls
+from .typed_cache import primal, reused
 
 
 def derive(f, types, skels, layers, require=None):
     """``(typed, derivative)`` IR modules of ``f`` for leaf ``types`` and argument
     structures ``skels``, with ``layers`` (``Primal``/``Reverse``/``Forward``) applied;
     ``require(typed)`` checks what a backend needs (C: static shapes) before them."""
+    typed = module = reused(f, types, skels, lambda: typed_module(f, types, skels))
+    if require is not None:
+        require(typed)
+    if layers:                                 # what folds is neither taped nor differentiated
+        module = primal(f, typed, lambda: checked("primal", optimized(typed, PRIMAL_PASSES,
+                                                                      _each_pass())))
+    for layer in layers:                       # reverse or forward, composable
+        made = layer.transform(module, typed, f)                # new functions, unoptimised
+        module = checked(layer.stage, finish(made, layer.schedule, _each_pass()))  # passes
+    return typed, module                       # (a backend prints and loads the second)
+
+
+def typed_module(f, types, skels):
+    """The typed IR of ``f``: what every derivative of it starts from (``typed_cache``
+    reuses it between derivatives of one function)."""
     module = checked("lowered", lower_program(f, skels or len(types)))   # source -> IR
     module = checked("typed", infer_types(module, list(types), propagate_constants))
     if has_grad_calls(module):                  # pullback.grad(g)(x) in user code: jvp calls
@@ -57,15 +73,7 @@ def derive(f, types, skels, layers, require=None):
     if has_jvp_calls(module):                                   # pullback.jvp in user code
         module = expand_jvp_calls(module, tangents)             # (a finished tangent module)
         module = checked("jvp calls", infer_types(module, list(types), propagate_constants))
-    typed = module = checked("arrays", prepare_arrays(module))  # aliasing: reject or copy
-    if require is not None:
-        require(typed)
-    if layers:                                 # what folds is neither taped nor differentiated
-        module = checked("primal", optimized(module, PRIMAL_PASSES, _each_pass()))
-    for layer in layers:                       # reverse or forward, composable
-        made = layer.transform(module, typed, f)                # new functions, unoptimised
-        module = checked(layer.stage, finish(made, layer.schedule, _each_pass()))  # passes
-    return typed, module                       # (a backend prints and loads the second)
+    return checked("arrays", prepare_arrays(module))            # aliasing: reject or copy
 
 
 def value_functions(typed):

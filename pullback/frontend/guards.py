@@ -125,8 +125,11 @@ class Guards:
         self.names = {}          # ref identity -> extern name
         self.namespace = None
         self.printed = {}        # extern name -> its name in the generated module, if renamed
+        self.logs = []           # lists noting every record and name (``logging``)
 
     def record(self, ref, value):
+        for log in self.logs:
+            log.append((True, ref, value))
         key = ref.ident()
         if key in self.seen:
             return
@@ -136,16 +139,34 @@ class Guards:
 
     def extern_name(self, ref):
         """A name for the array at ``ref`` in the generated module, unique per place."""
-        key = ref.ident()
-        if key not in self.names:
-            base = "".join(c if c.isalnum() or c == "_" else "_" for c in ref.label())
-            name, k = base, 1
-            while name in self.arrays:
-                k += 1
-                name = f"{base}_{k}"
-            self.names[key] = name
-            self.arrays[name] = ref
-        return self.names[key]
+        name = _name(ref, self.names, self.arrays)
+        for log in self.logs:
+            log.append((False, ref, name))
+        return name
+
+    @contextlib.contextmanager
+    def logging(self):
+        """A list of what is recorded and named inside the block, for ``replay``."""
+        log = []
+        self.logs.append(log)
+        try:
+            yield log
+        finally:
+            self.logs.remove(log)
+
+    def replay(self, log):
+        """Record and name again what ``log`` noted, as if the code that made it ran again
+        here; False, changing nothing, where an array would be named otherwise here (its
+        name is in the code made)."""
+        names, arrays = dict(self.names), dict(self.arrays)
+        if any(not recorded and _name(ref, names, arrays) != x for recorded, ref, x in log):
+            return False
+        for recorded, ref, x in log:
+            if recorded:
+                self.record(ref, x)
+            else:
+                self.extern_name(ref)
+        return True
 
     def hold(self):
         """True while every guard holds; then the arrays are bound to their current values."""
@@ -167,6 +188,20 @@ class Guards:
         ``printed``: the names it prints for arrays the backend renamed."""
         self.namespace = namespace if self.arrays and not self.by_value else None
         self.printed = printed or {}
+
+
+def _name(ref, names, arrays):
+    """The name of the array at ``ref``, given (and added to) ``names`` and ``arrays``."""
+    key = ref.ident()
+    if key not in names:
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in ref.label())
+        name, k = base, 1
+        while name in arrays:
+            k += 1
+            name = f"{base}_{k}"
+        names[key] = name
+        arrays[name] = ref
+    return names[key]
 
 
 _ACTIVE = []

@@ -173,6 +173,7 @@ def register(name, impl, params, partials, result, syntax, python=(), helper=Non
                      shape, numpy, tuple(defaults), pure=pure, jvps=jvps,
                      zero_derivative=zero_derivative)
     PRIMITIVES[name] = prim
+    _CHANGES[0] += 1
     if zero_in_zero_out:
         ZERO_IN_ZERO_OUT.add(name)
     for m in (method,) if isinstance(method, str) else method or ():
@@ -247,6 +248,7 @@ def alias(name, *python, nargs=None):
     ``nargs``, or by signature binding when None."""
     for obj in python:
         _BY_PYTHON[(obj, nargs)] = name
+    _CHANGES[0] += 1
 
 
 TUPLE_RESULTS: dict = {}   # python callable -> one primitive per element of its result
@@ -258,11 +260,22 @@ def tuple_result(python, *names, single=None):
     ``single=(keyword, position, value, name)``: called with that argument at that
     value (``svd(x, compute_uv=False)``) it returns primitive ``name`` alone."""
     TUPLE_RESULTS[python] = names
+    _CHANGES[0] += 1
     if single is not None:
         TUPLE_SINGLE[python] = single
 
 
 TUPLE_SINGLE: dict = {}
+
+
+_CHANGES = [0]     # registrations so far: what ``state`` counts
+
+
+def state():
+    """What lowering reads of the registry, as a key that changes when the registry does:
+    the registrations made, and the rule each library function has now (a ``defvjp``
+    replaces one; a test may put an old one back)."""
+    return _CHANGES[0], tuple(map(id, LIBRARY_RULES.values()))
 
 
 def python_mappings():
