@@ -45,6 +45,8 @@ _ZERO = {"float": 0.0, "int": 0, "bool": False}
 def free_type_only_args(fn):
     """``fn`` with each type-only read of a computed value moved to an equal-typed
     parameter, constant or live-anyway variable (the function itself when nothing moves)."""
+    if not any(type(s) is Assign and s.op in TYPE_ONLY for s in walk(fn.body)):
+        return fn           # (scalar code: no type-only read to move, no analysis to run)
     params = {}
     for p in fn.params:
         if _static(p.type):
