@@ -8,6 +8,7 @@ import ast
 import dis
 import inspect
 import linecache
+import os
 import textwrap
 
 from ..errors import UnsupportedError
@@ -177,7 +178,12 @@ def _source_lines(fn):
     decides."""
     # the function itself, never what a functools.wraps decorator wrapped: the wrapper's
     # code is what runs (its __name__ is the wrapped one's; its code's co_name is its own)
-    lines, lnum = inspect.findsource(fn.__code__)
+    # Given the code object, inspect searches every loaded module for the file's (3 ms with
+    # JAX loaded, each time for a module gone from sys.modules); the function names its
+    # own module.  Which module only matters where the file cannot be read (linecache then
+    # asks the module's loader), so there the code object's search stays.
+    readable = inspect.isfunction(fn) and os.path.isfile(fn.__code__.co_filename)
+    lines, lnum = inspect.findsource(fn if readable else fn.__code__)
     end = _last_line(fn.__code__)
     if fn.__code__.co_name != "<lambda>" and end is not None and lnum < end <= len(lines):
         after = next((ln for ln in lines[end:] if ln.strip()), None)
