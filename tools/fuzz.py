@@ -97,6 +97,7 @@ def main(argv=None):
     ap.add_argument("--rejections", action="store_true",
                     help="with --variants: list the false rejections, grouped by message")
     opts = ap.parse_args(argv)
+    keep_jax_compiles()
     if opts.variants:
         return metamorphic_main(opts)
     opts.signatures = set() if opts.all_failures else known_signatures()
@@ -129,6 +130,23 @@ def main(argv=None):
           f"time: {elapsed:.1f} s ({tried / max(elapsed, 1e-9):.1f} programs/s, "
           f"{opts.jobs} processes)")
     return 1 if failures else 0
+
+
+def keep_jax_compiles():
+    """JAX's compiled executables kept on disk for every campaign process (the pool's
+    workers inherit the setting): the JAX oracle compiles each primitive per argument
+    type eagerly, about 3 s of every new process, which then reads them back.  The
+    folder is ``$PULLBACK_CACHE_DIR/fuzz-jax`` (else ``~/.cache/pullback/fuzz-jax``),
+    private (``private_dir``: it holds code); ``JAX_COMPILATION_CACHE_DIR`` overrides."""
+    if "JAX_COMPILATION_CACHE_DIR" in os.environ:
+        return
+    from pullback.backends.private_dir import private_dir
+    base = os.environ.get("PULLBACK_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "pullback")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = private_dir(os.path.join(base, "fuzz-jax"))
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")  # all of them
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 
 
 # -- metamorphic mode ---------------------------------------------------------------------

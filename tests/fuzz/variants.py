@@ -51,7 +51,7 @@ class Variant:
 def variants(source, entry="f", kind="scalar", shapes=None, only=None):
     """The ``Variant``s of ``source`` (``kind``: "scalar" or "array"; ``shapes``: line ->
     {expression text: shape}, from ``shapes.shapes_at_lines``; ``only``: names to make)."""
-    out = []
+    out, plain = [], None
     for name in only or NAMES:
         if name not in REWRITES:               # "base": the original alone
             continue
@@ -65,8 +65,11 @@ def variants(source, entry="f", kind="scalar", shapes=None, only=None):
         text = ast.unparse(ast.fix_missing_locations(tree)) + "\n"
         if isinstance(made, tuple):           # global: (change, reference source)
             out.append(Variant(name, text, *made))
-        elif text != ast.unparse(ast.parse(source)) + "\n":
-            out.append(Variant(name, text))
+        else:
+            if plain is None:       # the source as unparsing prints it: no rewrite if equal
+                plain = ast.unparse(ast.parse(source)) + "\n"
+            if text != plain:
+                out.append(Variant(name, text))
     return out
 
 
