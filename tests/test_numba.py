@@ -241,6 +241,57 @@ def test_a_numpy_call_the_printer_cannot_specialise_is_an_error_at_its_line():
     assert err.value.line == ellipsis_einsum.__code__.co_firstlineno + 1
 
 
+def sliced_at_run_time(x):
+    acc = np.zeros((3, 4))
+    for k in range(2):
+        acc = acc + np.sum(x[k:k + 1] ** 2, axis=0) * acc + x[k]
+    return np.sum(acc ** 2)
+
+
+def test_an_array_of_run_time_shape_in_a_loop_is_an_error_at_the_line_that_makes_it():
+    """Its zero start before the loop gave it shape () and the reduction a ZeroDivisionError
+    (axis 0 of 0 dimensions); the Python backend differentiates it."""
+    x = np.random.default_rng(1).normal(size=(2, 3, 4))
+    h, e = 1e-6, np.zeros_like(x)
+    e[1, 2, 3] = h
+    fd = (sliced_at_run_time(x + e) - sliced_at_run_time(x - e)) / (2 * h)
+    assert math.isclose(pullback.grad(sliced_at_run_time)(x)[1, 2, 3], fd, rel_tol=1e-6)
+    with pytest.raises(TransformError, match="static array shapes") as err:
+        pullback.grad(sliced_at_run_time, backend="numba")(x)
+    assert err.value.line == sliced_at_run_time.__code__.co_firstlineno + 3
+
+
+INTS = (1, 2, 3)
+
+
+def _int_table_inverse(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x[i] / INTS[i] + x[i] * INTS[i] ** -1 + x[i] * n ** -2
+    return s
+
+
+def _int_to_run_time_power(x, m):
+    return x * 2 ** m
+
+
+def test_an_int_to_a_negative_power_is_a_float_or_an_error_at_its_line():
+    """Python's 2 ** -1 is 0.5: typed float and printed float(a) ** b (Numba's int ** int
+    gave 0, a silently wrong gradient; before that an unlocated ValueError); a run-time
+    exponent is an int, and where it is negative an error naming the line."""
+    x, h = np.array([0.3, -1.2, 0.8]), 1e-6
+    fd = [(_int_table_inverse(x + h * e, 3) - _int_table_inverse(x - h * e, 3)) / (2 * h)
+          for e in np.eye(3)]
+    for backend in ("python", "numba"):
+        np.testing.assert_allclose(pullback.grad(_int_table_inverse, backend=backend)(x, 3),
+                                   fd, rtol=1e-6)
+    g = pullback.grad(_int_to_run_time_power, backend="numba")
+    assert g(1.5, 3) == 8.0
+    line = _int_to_run_time_power.__code__.co_firstlineno + 1
+    with pytest.raises(ValueError, match=f"test_numba.py:{line}: an int to a negative int"):
+        g(1.5, -1)
+
+
 def _cube(x, n):
     m = n * n * n
     return x * m

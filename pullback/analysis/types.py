@@ -40,6 +40,9 @@ def result_type(op, args, types):
         raise TypeError(f"'{prim.syntax.text}' on a list made at run time (Python joins or "
                         "repeats lists; for NumPy's arithmetic make it an array first, "
                         "np.array(...); to join lists, np.concatenate)")
+    if op == "pow" and isinstance(args[1], Const) and isinstance(args[1].value, int) \
+            and args[1].value < 0 and all(t in ("int", "bool") for t in types):
+        return "float"      # Python's 2 ** -1 is 0.5 (Numba's int ** int would raise)
     if all(t in SCALAR_ORDER for t in types):
         t = prim.result(*types)
         if t is None:       # a NumPy function: evaluate it (np.zeros(3) is an array)

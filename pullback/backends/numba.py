@@ -45,7 +45,7 @@ from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _tag, _text, _tup, array_expr
 from .numba_index_arrays import getitem_text, inplace_line, rows_index
 from .numba_fused import fused_call, worth
-from .numba_helpers import HELPERS
+from .numba_helpers import HELPERS, located_pow
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_tapes import Tape, empty, storage
 from .numba_twins import twin_expr
@@ -235,7 +235,13 @@ class NumbaPrinter(_Printer):
             self.helpers.add(CHECKED_INT[s.op])     # int64 wraps where Python's int grows
             if s.op == "pow":
                 self.helpers.add("_ck_mul")         # _ck_pow multiplies through it
-            return f"{CHECKED_INT[s.op]}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
+            name = located_pow(self.generated, getattr(s, "loc", None)) if s.op == "pow" \
+                else CHECKED_INT[s.op]
+            return f"{name}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
+        if s.op == "pow" and s.target.type == "float" and all(
+                a.type in ("int", "bool") if isinstance(a, Var) else
+                type(a.value) in (int, bool) for a in s.args):   # 2 ** -1: Numba's int is 0
+            return f"float({_text(s.args[0], env)[0]}) ** {_paren(_text(s.args[1], env), 41)}", 40
         if s.op in ("getitem", "getitem_copy") and isinstance(rows_index(s.args[1]), list):
             return getitem_text(_paren(_text(s.args[0], env), ATOM), s.args[1]), ATOM
         special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))

@@ -21,7 +21,8 @@ import math
 import zlib
 
 from ..errors import UnsupportedError
-from ..ir import Const, Extern, Var
+from ..ir import Assign, Const, Extern, Var
+from ..ir.walk import walk
 from ..ir.types import IndexT, is_array
 from .numba_einsum import _einsum_parse, einsum_fn
 from .numba_index_arrays import advanced_fn, positions, rows_index
@@ -74,6 +75,14 @@ def _axes(axis, ndim):
     return tuple(sorted(a % ndim for a in axes))
 
 
+def _made_at(fn, v):
+    """The location of the first statement that gives ``v`` a value other than its zero
+    start (a copy of a constant), or None."""
+    return next((s.loc for s in walk(fn.body) if isinstance(s, Assign) and s.target == v
+                 and not (s.op == "copy" and isinstance(s.args[0], Const))
+                 and getattr(s, "loc", None) is not None), None)
+
+
 def _floats(arrays):
     """Whether every operand is a float64 array (BLAS takes no other)."""
     return all(getattr(getattr(a, "type", None), "dtype", None) == "float64" for a in arrays)
@@ -100,6 +109,9 @@ def array_expr(p, s, env):
         return _paren(_text(args[i], env), prec)
     if op == "copy" and isinstance(args[0], Const) and not isinstance(args[0].value, Extern) \
             and is_array(getattr(s.target, "type", None)):     # (a global array is itself)
+        if not s.target.type.static:   # told at the line that makes the array, not the def's
+            raise UnsupportedError.at(_made_at(p.fn, s.target), "the numba backend needs "
+                                      f"static array shapes (got {s.target.type})", "numba")
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "prod_others":
         return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM

@@ -7,6 +7,7 @@ here or in ``numba_lists.py``, and a primitive with a helper that has no twin is
 pullback error at its line.
 """
 import inspect
+import zlib
 
 from ..rules import schedule
 from .numba_lists import HELPERS as LIST_HELPERS
@@ -89,11 +90,12 @@ def _ck_mul(a, b):
     if (a if a > 0 else -a) > 9223372036854775807 // (b if b > 0 else -b):
         {_OVERFLOW}
     return a * b''',
-    "_ck_pow": f'''
+    "_ck_pow": '''
 def _ck_pow(a, b):
     """a ** b for int b >= 0 by squaring, each product checked (b < 0 is a float in Python)."""
     if b < 0:
-        raise ValueError("integer to a negative integer power")
+        raise ValueError("an int to a negative int power computed at run time: Python's "
+                         "is a float, Numba's an int; write float(a) ** b")
     r, base = 1, a
     while b:
         if b & 1:
@@ -150,3 +152,20 @@ HELPERS.update(LIST_HELPERS)
 HELPERS["checkpoint_start"] = inspect.getsource(schedule.checkpoint_start)
 HELPERS["checkpoint_next"] = inspect.getsource(schedule.checkpoint_next) + \
     "\n\n@njit(cache=True)\n" + inspect.getsource(schedule.checkpoint_split)
+
+
+def located_pow(generated, loc):
+    """The name of ``_ck_pow`` behind a check that names the user's line (added to
+    ``generated``): an int to a negative int power is Python's float where Numba's is an
+    int, known only at run time (a constant exponent is typed float and printed so)."""
+    if loc is None:
+        return "_ck_pow"
+    name = f"_ck_pow_{loc.line}_{zlib.crc32(loc.file.encode()):x}"
+    where = f"{loc.file}:{loc.line}".replace("\\", "/").replace('"', "")
+    generated[name] = f'''
+def {name}(a, b):
+    if b < 0:
+        raise ValueError("{where}: an int to a negative int power at run time (Python's "
+                         "result is a float, Numba's an int): write float(a) ** b")
+    return _ck_pow(a, b)'''
+    return name

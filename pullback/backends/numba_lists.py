@@ -158,6 +158,8 @@ def _result_shape(s, out):
         return out[args[0].name].elem
     if s.op == "unbroadcast":
         return _known(args[1], out)
+    if s.op == "copy" and isinstance(args[0], Const):
+        return None     # an array's zero start: its shape is the other assignments' (a loop's)
     prim = PRIMITIVES.get(s.op)
     if s.op == "copy" or (prim is not None and prim.partials is not None and prim.vjps is None):
         shapes = [_known(a, out) for a in args]
