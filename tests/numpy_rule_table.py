@@ -212,6 +212,7 @@ R("cumprod", lambda x: np.cumprod(x, axis=0), U(3, 2))
 R("cumprod", lambda x: np.cumprod(x), K([1.5, 0.0, 2.0, -1.0]))   # a zero: no cumsum(g y) / x
 R("cumprod", lambda x: np.cumprod(x, axis=1), K([[0.0, 2.0, 3.0], [0.5, 0.0, 0.0]]))
 R("cumprod", lambda x: np.cumprod(x), K([[0.7, 2.0, 3.0], [0.5, 0.0, -1.5]]))   # flat y
+R("cumprod", lambda x: np.cumprod(x, axis=-1), U(2, 2, 3))
 R("norm", lambda x: np.linalg.norm(x), U(4))
 R("norm", lambda x: np.linalg.norm(x), U(2, 3))
 R("norm", lambda x: np.linalg.norm(x, axis=1), U(2, 3))

@@ -181,6 +181,14 @@ R("sort", lambda x: np.sort(x), U(5))
 R("sort", lambda x: np.sort(x, axis=0), U(3, 2))
 R("sort", lambda x: np.sort(x), U(1))
 R("sort", lambda x: np.sort(x, axis=0), U(1, 3))
+# the Numba twins' other paths (backends/numba_gathers.py): flat, the last of three axes,
+# negative and nested indices, the flat array of take_along_axis
+R("sort", lambda x: np.sort(x, axis=None), U(2, 3))
+R("sort", lambda x: np.sort(x), U(2, 2, 3))
+R("take", lambda x: np.take(x, [[1, -1], [0, 5]]), U(2, 3),
+  jf=lambda z: z.ravel()[np.array([[1, -1], [0, 5]])])
+R("take_along_axis", lambda x, i: np.take_along_axis(x, i, axis=None), U(2, 3),
+  K([5, 0, 0, 3]), jf=lambda z, i: z.ravel()[i])
 
 # -- constructors ------------------------------------------------------------------------
 R("array", lambda a, b: np.array([a, b, a * b]), S(), S())

@@ -90,6 +90,29 @@ def softmax_xent(w, b, x, y):
     return -np.sum(y * (z - logz)) / x.shape[0]
 
 
+def take_cumprod(x, M):
+    """np.take, np.take_along_axis, np.cumprod along an axis (numba_gathers.py's twins)."""
+    rows = np.take(M, np.array([2, 0, -1]), axis=0)
+    order = np.take_along_axis(M, np.argsort(M, axis=1), axis=1)
+    return np.sum(np.sin(np.cumprod(rows, axis=1))) + np.sum(order * np.cumprod(x))
+
+
+def sorted_rows(M):
+    return np.sum(np.sort(M, axis=0) * np.arange(12.0).reshape(3, 4)) + \
+        np.sum(np.sort(M) ** 2 * np.arange(4.0))
+
+
+INTS = (1, 2, 4)
+
+
+def int_table_inverse(x):
+    """An int to a negative power is a float (Numba's int ** -1 was 0)."""
+    s = 0.0
+    for i in range(3):
+        s = s + x[i] * INTS[i] ** -1 + x[i] ** 2 / INTS[i]
+    return s
+
+
 SPD = R.standard_normal((3, 3)) + 4 * np.eye(3)
 # (function, args, argnums, JAX twin or None: the Python backend is checked against JAX there)
 ARRAYS = [
@@ -114,11 +137,14 @@ ARRAYS = [
               (R.random(6) > 0.5).astype(float)), 0, None),
     (on_namedtuple, (Params(R.standard_normal(3), 0.3), R.standard_normal(3)), 0, None),
     (on_tuple, ((R.standard_normal(3), R.standard_normal(3)), R.standard_normal(3)), 0, None),
+    (take_cumprod, (R.standard_normal(4), R.standard_normal((3, 4))), (0, 1), None),
+    (sorted_rows, (R.standard_normal((3, 4)),), 0, None),
+    (int_table_inverse, (R.standard_normal(3),), 0, None),
 ]
 # the JAX oracle: the same functions with jax.numpy (all of these are NumPy-API programs)
 JNP_TWINS = {dot_mv, dot_mm, dot_vv, inner_mm, transpose_axes, solve_vec, solve_mat, concat_axes,
-             cumsum_trace, softmax_xent}
-NUMBA_FLOOR_ARRAYS = 17          # every array program above (6 before this table existed)
+             cumsum_trace, softmax_xent, take_cumprod, sorted_rows, int_table_inverse}
+NUMBA_FLOOR_ARRAYS = 20          # every array program above (6 before this table existed)
 NUMBA_FLOOR_SCALARS = 117        # the whole corpus (its 4 recursive programs since numba_recursion.py)
 
 

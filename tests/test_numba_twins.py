@@ -29,11 +29,7 @@ EXEMPT = {
     "tensordot_vjp_b": "np.tensordot: not written yet",
     "interp_slope": "np.interp: not written yet", "interp_fp_jvp": "np.interp: not written yet",
     "interp_fp_vjp": "np.interp: not written yet",
-    "cumprod_vjp": "np.cumprod: not written yet", "cumprod_jvp": "np.cumprod: not written yet",
     "prod_others_jvp": "forward mode of np.prod: not written yet",
-    "take_vjp": "np.take with run-time or array indices: not written yet",
-    "take_along_axis_vjp": "np.take_along_axis: not written yet",
-    "sort_vjp": "np.sort's argsort scatter: not written yet",
     "index_list": "fancy indexing with run-time lists: basic indices only on Numba",
     "linspace_weights": "np.linspace with a differentiated endpoint: not written yet",
     "arange_start_vjp": "np.arange with differentiated bounds: not written yet",
@@ -130,7 +126,11 @@ FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repea
         "einsum-1", "einsum-14", "split-1", "hstack-1", "ravel-2", "astype-0", "astype-1",
         "array_split-0", "expand_dims-1", "expand_dims-2", "det-0", "slogdet-0",
         "eigh-0", "qr-1", "cholesky-2", "norm-1", "norm-2", "norm-10",
-        "var-1", "var-2", "var-4", "std-1", "std-2", "std-3"]
+        "var-1", "var-2", "var-4", "std-1", "std-2", "std-3",
+        # numba_gathers.py: run-time indices and one axis of several
+        "take-0", "take-1", "take-2", "take-3", "take_along_axis-0", "take_along_axis-1",
+        "take_along_axis-2", "sort-0", "sort-1", "sort-4", "sort-5", "cumprod-1", "cumprod-3",
+        "cumprod-4", "cumprod-5"]
 SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0", "slogdet-2"]
 BY_ID = {r.id: r for r in ROWS}
 

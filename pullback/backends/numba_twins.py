@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import Const
 from ..ir.types import is_array
+from .numba_gathers import GATHERS
 from .numba_linalg import LINALG
 
 ATOM = 100
@@ -377,7 +378,7 @@ PRINTERS = {"diagonal": _diagonal, "tile": _tile, "repeat": _repeat, "pad": _pad
             "hstack2": _hstack2, "hstack_first": _hstack_part, "hstack_second": _hstack_part,
             "dim": _dim, "flatten": _flatten, "astype_like": _astype_like, "astype": _astype,
             "expand_dims": _expand_dims, "norm": _norm, "norm_vjp": _norm_vjp,
-            **LINALG}
+            **LINALG, **GATHERS}
 
 
 def twin_expr(p, s, t):

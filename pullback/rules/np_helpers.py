@@ -275,6 +275,8 @@ def take_vjp(g, x, indices, axis):
 
 
 def take_along_axis_vjp(g, x, indices, axis):
+    if axis is None:        # np.take_along_axis(x, i, None) reads the flat x
+        return np.reshape(take_along_axis_vjp(g, np.ravel(x), indices, 0), np.shape(x))
     z = np.zeros_like(x, dtype=np.result_type(g, float))
     idx = list(np.indices(np.shape(indices), sparse=True))
     idx[axis] = indices
