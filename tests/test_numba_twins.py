@@ -130,8 +130,10 @@ FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repea
         # numba_gathers.py: run-time indices and one axis of several
         "take-0", "take-1", "take-2", "take-3", "take_along_axis-0", "take_along_axis-1",
         "take_along_axis-2", "sort-0", "sort-1", "sort-4", "sort-5", "cumprod-1", "cumprod-3",
-        "cumprod-4", "cumprod-5"]
-SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0", "slogdet-2"]
+        "cumprod-4", "cumprod-5",
+        # a callee's residual made in a branch (cho_factor's lower flag is a run-time bool)
+        "scipy.linalg.cho_solve-0", "scipy.linalg.cho_solve-1"]
+SLOW = ["eigh-1", "eigh-4", "qr-0", "qr-2", "cholesky-0", "slogdet-2", "scipy.linalg.cho_solve-2"]
 BY_ID = {r.id: r for r in ROWS}
 
 

@@ -301,6 +301,10 @@ class NumbaPrinter(_Printer):
                 rows_index(s.args[1]) is not None:      # x[I] = v through an index array
             lines.append(f"{pad}{s.target.name} = " + inplace_line(
                 self, s, self.shape(s.target), self.shape(s.args[2]), a, _tag, _tup))
+        elif isinstance(s, Assign) and s.op == "copy" and isinstance(s.args[0], Const) and \
+                s.target.type == "residual":
+            pass    # a callee's residual made in a branch: Numba types it from there (its
+            # 0.0 zero start would not unify with the tuple: scipy.linalg.cho_solve)
         elif isinstance(s, For):
             self.reserve(s, a, pad, lines)
             if s.reverse:
