@@ -302,7 +302,7 @@ def rows(Row):
         Row("mean_list", lambda x: np.mean([x, x + 2.0]), (X3,),
             lambda x: jnp.mean(jnp.array([x, x + 2.0]))),
         Row("norm_list", norm_list, (X3,), lambda x: jnp.linalg.norm(jnp.array([x, x + 2.0])),
-            {"numba": "# norm_list", "c": "# norm_list"}),
+            {"c": "# norm_list"}),
         Row("sum_mixed_list", lambda a: np.sum([1, a * a, 2]), (1.3,),
             lambda a: jnp.sum(jnp.array([1, a * a, 2]))),
         Row("stack_jvp", stack_one, (np.ones(3),), stack_one_j, {"c": "# stack_one"}),

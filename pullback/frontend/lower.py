@@ -24,6 +24,7 @@ from .functional import FunctionalLowerer, PartialB
 from .generators import GeneratorLowerer, is_generator
 from .genexps import GenexpLowerer
 from .objects import MethodB, ObjectLowerer
+from .ufunc_at import UfuncAtLowerer
 from .randomness import RandomLowerer
 from .closures import ClosureLowerer, LocalDef
 from .expressions import ExpressionLowerer
@@ -39,7 +40,8 @@ STAYED = "stayed"        # stmt_If folded it and the branch taken cannot leave t
 class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCallLowerer,
                       CustomCallLowerer, EffectLowerer, FunctionalLowerer, ObjectLowerer,
                       ArrayLowerer, ContainerLowerer, ExpansionLowerer, RandomLowerer,
-                      GeneratorLowerer, GenexpLowerer, LoopLowerer, DictWriteLowerer):
+                      GeneratorLowerer, GenexpLowerer, LoopLowerer, DictWriteLowerer,
+                      UfuncAtLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb
@@ -191,7 +193,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
     def stmt_Expr(self, s):
         if isinstance(s.value, ast.Yield):
             return self.stmt_yield(s)
-        if isinstance(s.value, ast.Constant):
+        if isinstance(s.value, ast.Constant) or self.ufunc_at(s):
             return
         self.expr(s.value)
 
@@ -229,14 +231,18 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             raise self.attribute_write(s.target)
         if not isinstance(s.target, ast.Name):
             raise self.error(s.target, "an augmented assignment to this target")
-        load = ast.Name(s.target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
+        self.augment(s.target, s.op, self.expr(s.value), s)
+
+    def augment(self, target, op, operand, s):
+        """``name op= operand`` (``operand`` lowered already)."""
+        load = ast.Name(target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
         old = self.expr(load)
-        value = self.binop(s.op, old, self.expr(s.value), s)
+        value = self.binop(op, old, operand, s)
         if isinstance(old, Var) and is_atom(value):
             # on an array NumPy writes in place, seen by every alias: the alias analysis
             # checks it, then makes it the rebinding it is on numbers (analysis/alias.py)
             value = self.op("inplace", (old, value), s)
-        self.assign(s.target, value, s)
+        self.assign(target, value, s)
 
     # -- assignment -------------------------------------------------------------
     def assign(self, target, value, node):
