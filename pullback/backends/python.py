@@ -89,10 +89,20 @@ def _helper_sources(names):
         if name in found:
             continue
         found[name] = _source_of(name)
-        for other in _HELPER_NAMES:
-            if other not in found and re.search(rf"\b{other}\(", found[name]):
-                todo.append(other)
+        todo += [other for other in _calls(name) if other not in found]
     return [found[n] for n in sorted(found)]
+
+
+_CALLS = {}
+
+
+def _calls(name):
+    """The helpers helper ``name``'s source calls, found once (a search per helper name:
+    hundreds of patterns, more than ``re`` keeps compiled, at every module printed)."""
+    if name not in _CALLS:
+        text = _source_of(name)
+        _CALLS[name] = [other for other in _HELPER_NAMES if re.search(rf"\b{other}\(", text)]
+    return _CALLS[name]
 
 
 def emit_function(fn):
