@@ -47,7 +47,7 @@ from dataclasses import replace
 from ..errors import UnsupportedError
 from ..ir import Assign, Call, Const, Extern, For, If, Module, Return, Var, While
 from ..ir.types import ListT, is_array, is_differentiable
-from ..ir.walk import atoms_read, blocks, walk
+from ..ir.walk import atoms_read, blocks, vars_written, walk
 from .alias_rewrite import (SHARED_WHEN_GENERATED, VIEWS, holds, is_share, is_write,  # noqa: F401
                             rewrite, written_groups, written_in_place)
 from .liveness import live_before_stmt, live_step
@@ -55,6 +55,11 @@ from .liveness import live_before_stmt, live_step
 def prepare_module(module):
     """Check every function's writes (``UnsupportedError`` at the line), then make
     shares next to writes copies and ``inplace`` a rebinding."""
+    if not any(holds(v.type) for fn in module.functions
+               for v in fn.params + tuple(v for s in walk(fn.body) for v in vars_written(s))):
+        # no name holds array memory (scalar code): no state, no write, no group, nothing to
+        # check; only the rebinding of ``inplace`` is left to do
+        return Module(tuple(rewrite(fn, frozenset()) for fn in module.functions), module.result)
     summaries = _summaries(module)
     module, written = _copy_written_params(module)
     out = []
