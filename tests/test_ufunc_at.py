@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import pullback
+from test_globals import fd
 
 jax = pytest.importorskip("jax")
 jax.config.update("jax_enable_x64", True)
@@ -54,15 +55,6 @@ def pairs(A):               # a tuple of index arrays: (row, column) pairs, one 
 
 def pairs_j(A):
     return jnp.sum(jnp.zeros((3, 3)).at[(R, C)].add(A[0]) * A)
-
-
-def fd(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for k in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[k] = h
-        g[k] = (f(x + e) - f(x - e)) / (2 * h)
-    return g
 
 
 CASES = [(forces, forces_j, (4, 2), ("python", "numba")),
