@@ -120,6 +120,19 @@ def recursive(x):
     return np.sum(powers(x, 4) ** 2)
 
 
+def scaled_sum(x, c):
+    return np.sum(np.sin(x) * c)
+
+
+def zero_trip_call(x, c):
+    """A call in a loop of no trips: its residual pool was declared of size 0 (scalar
+    fuzzer seed 9810164, outline variant; C forbids it)."""
+    s = np.sum(x * x)
+    for i in range(0):
+        s = s + scaled_sum(x, c)
+    return s + c
+
+
 RNG = np.random.default_rng(5)
 CASES = [
     ("pendulum", pendulum, (np.array([1.2, 0.3]), 0.5), (0, 1)),
@@ -130,6 +143,7 @@ CASES = [
                               RNG.normal(size=3), RNG.normal(size=(4, 2))), (0, 1, 2, 3)),
     ("lstm", lstm, (0.5 * RNG.normal(size=(4, 3, 3)), RNG.normal(size=(4, 3, 2)),
                     RNG.normal(size=(4, 3)), RNG.normal(size=(5, 2))), (0, 1, 2, 3)),
+    ("zero_trip_call", zero_trip_call, (RNG.normal(size=3), 0.5), (0, 1)),
     ("swapping", swapping, (RNG.normal(size=3), RNG.normal(size=3), RNG.normal(size=(3, 3))),
      (0, 1, 2)),
 ]

@@ -317,8 +317,9 @@ def _frames_text(layout, ctx, dialect):
         lines.append("};")
         if g in ctx.pools:
             pool, count = ctx.pools[g]
-            lines.append(f"static struct {ctx.tags[g]} "
-                         f"{pool}[{layout.pools[g].c_text(MAX_MACRO)}];")
+            size = layout.pools[g].c_text(MAX_MACRO)     # a call in a loop of no trips: 0,
+            lines.append(f"static struct {ctx.tags[g]} "    # which C forbids as a size
+                         f"{pool}[{'1' if size == '0' else size}];")
             lines.append(f"static size_t {count};")
         out.append("\n".join(lines))
     return "\n\n".join(out)
