@@ -401,3 +401,23 @@ def test_len_of_a_global_array_is_its_guarded_shape(backend):
         want = jax.grad(lambda t: jnp.sum(t[0] * jnp.eye(len(GX))) + jnp.sum(GX) * t[1]
                         + t[0] * GX.shape[1])(t)
         np.testing.assert_allclose(g(t), np.asarray(want), rtol=1e-12)
+
+
+result = np.array([1, 2])       # a global index array named like a generated local
+
+
+def index_tuple_of_a_global(x):
+    return np.sum(x[result, 0] ** 2)
+
+
+@pytest.mark.parametrize("backend", ["python"])      # (Numba: x[I, 0] is rejected at the line)
+def test_a_global_inside_an_index_tuple_is_renamed_where_its_name_is_taken(backend):
+    """``x[I, 0]`` keeps ``I`` inside a constant index tuple, where the renaming of a
+    global whose name the derivative also uses did not look: 'result' was read as the
+    generated local (an UnboundLocalError; after an assignment it would be its value)."""
+    x = np.arange(6.0).reshape(3, 2) + 1
+    value, g = pullback.value_and_grad(index_tuple_of_a_global, backend=backend)(x)
+    fj = lambda x: jnp.sum(x[jnp.array(result), 0] ** 2)   # noqa: E731
+    assert value == pytest.approx(float(fj(x)), rel=1e-12)
+    np.testing.assert_allclose(g, np.asarray(jax.grad(fj)(x)), rtol=1e-12)
+    np.testing.assert_allclose(g, fd(index_tuple_of_a_global, x), rtol=1e-6, atol=1e-8)

@@ -137,3 +137,58 @@ def test_a_two_dimensional_index_array_is_rejected_at_its_line():
     np.testing.assert_allclose(got, want, rtol=1e-12)
     v = np.random.default_rng(2).normal(size=x.shape)
     assert abs(np.sum(got * v) - _central(read_matrix_of_ints, x, v)) < 1e-6
+
+
+LABELS = np.array([0, 2, 1, 2])
+R2, C2 = np.array([0, 1, 1, -1]), np.array([2, 0, 0, 1])     # a repeated pair, a negative row
+R3, C3 = np.array([0, 2, 0]), np.array([1, 1, 1])
+
+
+def cross_entropy(Z):           # pairs (row, label) built at run time and read by name
+    return -np.sum(np.log(Z[np.arange(len(LABELS)), LABELS]))
+
+
+def repeated_pairs(Z):
+    return np.sum(np.sin(Z[R2, C2]) * Z[R2, C2])
+
+
+def rows_by_pairs(T):           # two arrays on the first two of three axes: rows out
+    return np.sum(np.tanh(T[R3, C3]) ** 2 * np.array([1.0, 2.0]))
+
+
+PAIRS = {
+    cross_entropy: (lambda Z: -jnp.sum(jnp.log(Z[jnp.arange(4), jnp.array(LABELS)])), (4, 3)),
+    repeated_pairs: (lambda Z: jnp.sum(jnp.sin(Z[jnp.array(R2), jnp.array(C2)])
+                                       * Z[jnp.array(R2), jnp.array(C2)]), (4, 3)),
+    rows_by_pairs: (lambda T: jnp.sum(jnp.tanh(T[jnp.array(R3), jnp.array(C3)]) ** 2
+                                      * jnp.array([1.0, 2.0])), (3, 2, 2)),
+}
+
+
+@pytest.mark.parametrize("f", list(PAIRS), ids=lambda f: f.__name__)
+def test_pairs_of_index_arrays_against_jax_and_central_differences(f):
+    """Nopython mode indexes with one integer array: ``Z[np.arange(n), labels]`` did not
+    compile on Numba (backends/numba_index_pairs.py: a gather, its adjoint a scatter)."""
+    fj, shape = PAIRS[f]
+    x = np.random.default_rng(5).uniform(0.5, 1.5, size=shape)
+    value, g = pullback.value_and_grad(f, backend="numba")(x)
+    assert value == pytest.approx(float(fj(jnp.array(x))), rel=1e-12)
+    np.testing.assert_allclose(g, np.asarray(jax.grad(fj)(jnp.array(x))), rtol=1e-12, atol=1e-12)
+    v = np.random.default_rng(6).normal(size=shape)
+    assert abs(np.sum(g * v) - _central(f, x, v)) < 1e-6
+    _, tan = pullback.jvp(f, (x,), (v,), backend="numba")
+    assert tan == pytest.approx(float(jax.jvp(fj, (jnp.array(x),), (jnp.array(v),))[1]), rel=1e-10)
+
+
+R_OUT = np.array([0, 3])
+
+
+def pair_out_of_range(Z):
+    return np.sum(Z[R_OUT, np.array([0, 1])])
+
+
+def test_a_pair_out_of_range_is_an_index_error_as_in_numpy():
+    with pytest.raises(IndexError):
+        pair_out_of_range(np.ones((3, 3)))
+    with pytest.raises(IndexError):
+        pullback.grad(pair_out_of_range, backend="numba")(np.ones((3, 3)))

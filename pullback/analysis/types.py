@@ -56,10 +56,20 @@ def result_type(op, args, types):
     return _evaluated(op, prim, args, types)
 
 
+def _value(v):
+    """A constant as the value it stands for: a global array read by name is its array,
+    also inside an index tuple (``Z[R, C]`` of two global index arrays)."""
+    if isinstance(v, Extern):
+        return v.obj
+    if type(v) is tuple and any(isinstance(q, Extern) for q in v):
+        return tuple(_value(q) for q in v)
+    return v
+
+
 def _evaluated(op, prim, args, types):
     if prim.shape is not None:    # constants as values (shapes, axes), the rest as types
-        return prim.shape(*[(a.value.obj if isinstance(a.value, Extern) else a.value)
-                            if isinstance(a, Const) else t for a, t in zip(args, types)])
+        return prim.shape(*[_value(a.value) if isinstance(a, Const) else t
+                            for a, t in zip(args, types)])
     partial = any(isinstance(x, ListT) or isinstance(x, Array) and x.shape is not None
                   and None in x.shape for x in types)
     try:
@@ -126,8 +136,7 @@ def _int_dependent(op, prim, args, types, partial, t):
 def _evaluated_at(op, prim, args, types, length, partial=False, ints=None):
     """The type of ``op`` on stand-in values, lists (and unknown dimensions) ``length``
     long; run-time ints stand in as ``ints`` where given."""
-    values = [(a.value.obj if isinstance(a.value, Extern) else a.value)
-              if isinstance(a, Const) else ints if ints is not None and t == "int"
+    values = [_value(a.value) if isinstance(a, Const) else ints if ints is not None and t == "int"
               else dummy(t, length, partial)
               for a, t in zip(args, types)]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):

@@ -63,6 +63,10 @@ def _renamed(body, renamed):
     def atom(a):
         if isinstance(a, Const) and isinstance(a.value, Extern):
             return renamed.get(a.value.name, a)
+        if isinstance(a, Const) and type(a.value) is tuple and any(
+                isinstance(q, Extern) and q.name in renamed for q in a.value):
+            return Const(tuple(renamed[q.name].value if isinstance(q, Extern) and q.name in
+                               renamed else q for q in a.value))       # x[I, 0]
         return a
 
     out = []

@@ -44,6 +44,7 @@ from .extern_names import extern_names
 from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _tag, _text, _tup, array_expr
 from .numba_index_arrays import getitem_text, inplace_line, rows_index
+from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
 from .numba_helpers import HELPERS, located_pow
 from .numba_lists import ListAdjoint, list_expr, list_shapes
@@ -242,6 +243,11 @@ class NumbaPrinter(_Printer):
                 a.type in ("int", "bool") if isinstance(a, Var) else
                 type(a.value) in (int, bool) for a in s.args):   # 2 ** -1: Numba's int is 0
             return f"float({_text(s.args[0], env)[0]}) ** {_paren(_text(s.args[1], env), 41)}", 40
+        n = pair_length(s.args[1]) if s.op in ("getitem", "getitem_copy") else None
+        if n is not None:
+            shape = _shape(s.args[0])
+            name = pair_fn(self, "getitem", shape, pair_parts(s.args[1]), n, _tag, _tup)
+            return f"{name}({_text(s.args[0], env)[0]}, {_text(s.args[1], env)[0]})", ATOM
         if s.op in ("getitem", "getitem_copy") and isinstance(rows_index(s.args[1]), list):
             return getitem_text(_paren(_text(s.args[0], env), ATOM), s.args[1]), ATOM
         special = list_expr(self, s, env, lambda x, prec=0: _paren(_text(x, env), prec))

@@ -31,6 +31,7 @@ import numpy as np
 
 from .escape import index_text
 from .numba_moments import moment_text
+from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .python import ATOM, _paren, render_atom
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
@@ -428,6 +429,9 @@ def index_fn(p, s, t):
     """``getitem_vjp(g, x, idx)`` (zeros with ``g`` written at ``idx``) or a copying
     ``setitem(x, idx, v)``, for basic indices (ints and slices)."""
     x, idx = s.args[1] if s.op == "getitem_vjp" else s.args[0], s.args[2 if s.op == "getitem_vjp" else 1]
+    if s.op == "getitem_vjp" and pair_length(idx) is not None:     # x[I, J]: a scatter
+        name = pair_fn(p, s.op, p.shape(x), pair_parts(idx), pair_length(idx), _tag, _tup)
+        return f"{name}({t(0)}, {t(2)})", ATOM
     if isinstance(idx, Const):
         parts = idx.value if isinstance(idx.value, tuple) else (idx.value,)
         if any(isinstance(q, (list, Extern)) for q in parts):     # (Extern: a global array)

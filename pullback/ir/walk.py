@@ -144,12 +144,14 @@ def externs(module):
 
 def extern_atoms(body):
     """Every ``Const(Extern)`` a block reads, in any position (arguments, a condition, a
-    returned value), nested blocks included."""
+    returned value, a part of a constant index tuple), nested blocks included."""
     for s in walk(body):
         if type(s) is Assign:       # (most statements: only the arguments may be one)
             for a in s.args:
                 if type(a) is Const and isinstance(a.value, Extern):
                     yield a
+                elif type(a) is Const and type(a.value) is tuple:   # x[I, 0]: inside an index
+                    yield from (Const(q) for q in a.value if isinstance(q, Extern))
             continue
         names = _ATOM_FIELDS.get(type(s))
         if names is None:
