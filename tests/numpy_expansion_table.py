@@ -62,6 +62,7 @@ R("svd", lambda a: np.linalg.svd(a, full_matrices=False)[0][..., :, :1] *
 R("pinv", lambda a: np.linalg.pinv(a), U(4, 3))
 R("pinv", lambda a: np.linalg.pinv(a), U(2, 3))
 R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[0], U(4, 3), U(4))
+R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[0], U(3, 3), U(3))
 R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[1], U(4, 3), U(4, 2))
 R("lstsq", lambda a, b: np.linalg.lstsq(a, b)[1] + np.linalg.lstsq(a, b)[3][0], U(5, 2), U(5))
 R("array_split", lambda a: np.array_split(a, 3)[1] * np.array_split(a, 3)[2][0], U(8))

@@ -2,6 +2,7 @@
 shapes, indexing, constructors, methods, scipy.special and the functions
 without a derivative.  Importing this module appends its rows to ``ROWS``.
 """
+import jax.numpy as jnp
 import numpy as np
 import scipy.special
 
@@ -141,6 +142,10 @@ R("tile", lambda x: np.tile(x, (2, 1, 2)), U(2, 3))
 R("repeat", lambda x: np.repeat(x, 2), U(2, 2))
 R("repeat", lambda x: np.repeat(x, 3, axis=1), U(2, 2))
 R("repeat", lambda x: x.repeat(2, axis=0), U(2, 3))
+R("repeat", lambda x: np.repeat(x, [1, 2, 0, 3]) * np.arange(6.0), U(4),
+  jf=lambda z: jnp.repeat(z, jnp.array([1, 2, 0, 3])) * jnp.arange(6.0))
+R("repeat", lambda x: np.repeat(x, [2, 0, 1], axis=1) * np.arange(3.0), U(2, 3),
+  jf=lambda z: jnp.repeat(z, jnp.array([2, 0, 1]), axis=1) * jnp.arange(3.0))
 R("flip", lambda x: np.flip(x), U(2, 3))
 R("flip", lambda x: np.flip(x, 1), U(2, 3))
 R("roll", lambda x: np.roll(x, 2), U(5))

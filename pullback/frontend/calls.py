@@ -137,6 +137,11 @@ class CallLowerer:
             args = list(args[0].items)
             if len(args) == 1 and is_atom(args[0]):
                 return args[0]            # min((a,)) is a
+        if obj is sum and len(args) + len(kwargs) == 2 and set(kwargs) <= {"start"} and args:
+            # sum(items, start) is start + sum(items): one way for literals, lists, genexps
+            start = args[1] if len(args) == 2 else kwargs["start"]
+            total = self.call_python(sum, args[:1], {}, node)
+            return self.op("add", (self.atom_of(start, node), self.atom_of(total, node)), node)
         if obj is sum and len(args) == 1 and isinstance(args[0], TupleB):
             args = [Const(0)] + list(args[0].items)
             obj = "sum"

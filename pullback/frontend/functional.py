@@ -13,11 +13,15 @@
 Invariant: every helper here produces bindings (``TupleB``, ``DictB``, ``PartialB``),
 never IR of its own: each element is lowered where the user's code computes it, so
 derivatives flow through the ordinary statements.  What is not static (a ``zip`` of
-an array's rows, a starred run-time list) is rejected at the user's line.
+an array's rows, a starred run-time list) is rejected at the user's line.  A ``for``
+loop over ``zip`` of an array and a list of float (or int) constants reads the list as
+the constant array of its values.
 """
 import ast
 import functools
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..ir import Assign, Const
 from .bindings import DictB, PartialB, PyObj, RecordB, TupleB, is_atom
@@ -181,6 +185,8 @@ class FunctionalLowerer:
             seqs = args[:1] if kind is enumerate else args
             if not any(is_atom(b) for b in seqs):
                 return self.call_functional(kind, args, kwargs, it)
+            if kind is zip:         # zip(COEFFS, x): a list of numbers read beside an array
+                seqs = args = [_number_array(b, self, it) for b in args]
             if not all(is_atom(b) for b in seqs) or kwargs or len(args) != len(seqs) or \
                     not isinstance(s.target, ast.Tuple) or \
                     len(s.target.elts) != (2 if kind is enumerate else len(seqs)):
@@ -275,3 +281,18 @@ _KINDS = {map: "map", zip: "zip", enumerate: "enumerate", reversed: "reversed",
 
 
 __all__ = ["FunctionalLowerer", "PartialB", "StarB"]
+
+
+def _number_array(b, low, node):
+    """A list or tuple of float constants (or of int constants) as the constant array of
+    the same values, so that zip can read it beside an array by index: exact, as indexing
+    gives the same numbers (bools, mixed ints and floats, and run-time values stay as they
+    are: np.array would change their type).  A global list's items keep their guards."""
+    if not isinstance(b, TupleB) or not b.items or \
+            not all(isinstance(c, Const) for c in b.items):
+        return b
+    kinds = {type(c.value) for c in b.items}
+    if kinds not in ({float}, {int}):
+        return b
+    from .expressions import constant_binding   # here: expressions imports this module
+    return constant_binding(np.array([c.value for c in b.items]), low, node)

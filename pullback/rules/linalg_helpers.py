@@ -324,6 +324,8 @@ def lstsq_residuals(a, b):
 def lstsq_residuals_vjp(g, a, b, wrt_a):
     """r_j = |b_j - a x_j|^2 at the minimiser x (so dr/dx = 0, Danskin): dr/db = 2 e,
     dr/da = -2 e x^T with e = b - a x; a 1-D b has one residual."""
+    if np.size(g) == 0:     # NumPy gives no residuals (rank < n or m <= n): none flows back
+        return np.zeros(np.shape(a if wrt_a else b), dtype=np.result_type(a, b, float))
     x = np.linalg.lstsq(a, b)[0]
     e = b - np.matmul(a, x)
     ge = 2.0 * e * (np.asarray(g)[0] if np.ndim(b) == 1 else np.asarray(g))

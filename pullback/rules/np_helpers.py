@@ -252,6 +252,14 @@ def tile_vjp(g, x, reps):
 
 
 def repeat_vjp(g, x, repeats, axis):
+    if np.ndim(repeats) > 0:    # a count per entry: each entry's copies are a run of g
+        xs = np.reshape(x, (-1,)) if axis is None else np.asarray(x)
+        ax = 0 if axis is None else axis % np.ndim(xs)
+        n = np.shape(xs)[ax]
+        idx = [slice(None)] * np.ndim(xs)
+        idx[ax] = np.repeat(np.arange(n), np.broadcast_to(repeats, (n,)))
+        z = np.zeros(np.shape(xs), dtype=np.result_type(g, float))
+        return np.reshape(add_at(z, tuple(idx), g), np.shape(x))
     if axis is None:        # (size, repeats), not (-1, repeats): repeats may be 0
         return np.reshape(np.reshape(g, (np.size(x), repeats)).sum(-1), np.shape(x))
     shape = list(np.shape(x))
