@@ -410,3 +410,19 @@ def test_a_helper_result_read_before_a_write_is_copied(backend):
     _close(g, _fd_grad(write_read_through_helper, X3))
     with pytest.raises(UnsupportedError, match="while 'w', which shares its memory"):
         pullback.grad(helper_result_read_after_write, backend=backend)(np.copy(X3))
+
+
+def rebound_then_written(x):
+    F = np.zeros(3)
+    G = F
+    F += x
+    return np.sum(G * x)
+
+
+def test_a_write_seen_through_an_earlier_binding_names_it_as_such():
+    """``G = F`` binds G to F's array itself, so the name still read is F's earlier
+    version: the message said "write to 'F' while 'F'"."""
+    line = rebound_then_written.__code__.co_firstlineno + 3
+    with pytest.raises(UnsupportedError, match=rf":{line}:.*write to 'F' while another name "
+                       r"for the same array \(b = a\)"):
+        pullback.grad(rebound_then_written)(np.ones(3))

@@ -211,8 +211,12 @@ def _check_write(ctx, s, name, objs, state, live, exclude):
                                   f"{name} = {name}.copy())", "mutation of an argument")
     other = _shared_in_use(exclude, objs, state, live, ctx.reverse_reads)
     if other is not None:
+        # `b = a` binds b to a's value itself: the one still read is then a's own earlier
+        # version, which the user knows by the other name
+        who = f"'{_shown(other)}'" if _shown(other) != name else \
+            "another name for the same array (b = a)"
         raise UnsupportedError.at(s.loc, f"cannot differentiate an in-place write to '{name}' "
-                                  f"while '{_shown(other)}', which shares its memory, is still "
+                                  f"while {who}, which shares its memory, is still "
                                   "read (a view, an alias or a list holding it; copy one of "
                                   "them first)", "aliased write")
 
