@@ -15,17 +15,19 @@ goes into one typed list (the store) and travels as its index, an int::
 The entry function creates the store (``[placeholder][:0]``: a typed empty list).  Numba
 types the self-recursive calls from their non-recursive paths.
 
-Invariant: only a self-recursive ``fwd``/``rev`` pair whose residual fields are scalars or
-its own recursive residuals, called from its own pair and the entry function, is rewritten;
-any other recursion (mutual recursion, arrays or tapes in a recursive residual, a split
-entry) is rejected at the function's line as before.  The rewritten IR only feeds the Numba
+Invariant: only a self-recursive ``fwd``/``rev`` pair whose residual fields are scalars,
+arrays of a static shape or its own recursive residuals, called from its own pair and the
+entry function, is rewritten; any other recursion (mutual recursion, tapes or arrays of a
+run-time shape in a recursive residual, a split entry) is rejected at the function's line.  The rewritten IR only feeds the Numba
 printer (it is not verified: the store's element is a tuple, which the IR has no type for).
 """
 from dataclasses import replace
 
+import numpy as np
+
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Return, Var
-from ..ir.types import ListT
+from ..ir.types import Array, ListT
 from ..ir.walk import blocks, map_blocks, walk
 
 _PLACEHOLDER = {"float": "0.0", "int": "0", "bool": "False"}
@@ -97,6 +99,9 @@ def _plan(fwd, rev, calls, entry):
             fields.append("0")
         elif t in _PLACEHOLDER:
             fields.append(_PLACEHOLDER[t])
+        elif isinstance(a, Var) and isinstance(a.type, Array) and a.type.static:
+            shape = tuple(a.type.shape)         # an array of one shape on every call
+            fields.append(f"np.zeros({shape!r}, np.{np.dtype(a.type.dtype).name})")
         else:
             return None
     text = f"({', '.join(fields)}{',' if len(fields) == 1 else ''})"
