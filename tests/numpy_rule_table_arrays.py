@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.special
 
+import jax.numpy as jnp
 from numpy_rule_table import K, P, R, S, U, spd
 
 
@@ -190,6 +191,23 @@ R("sort", lambda x: np.sort(x, axis=0), U(1, 3))
 # negative and nested indices, the flat array of take_along_axis
 R("sort", lambda x: np.sort(x, axis=None), U(2, 3))
 R("sort", lambda x: np.sort(x), U(2, 2, 3))
+
+
+def _sort_in_place(x):
+    y = x * 1.0
+    y.sort(axis=0)          # lowered as y[:] = np.sort(y, axis=0)
+    return y
+
+
+def _sorted_numbers(x):
+    a, b, c = sorted([x[0], x[1] * 2.0, x[2] ** 2], reverse=True)
+    return a * 3.0 + b * 2.0 + c
+
+
+R("sort", _sort_in_place, U(3, 2), jf=lambda x: jnp.sort(x, axis=0))
+R("sort", _sorted_numbers, U(3),
+  jf=lambda x: jnp.sort(jnp.stack([x[0], x[1] * 2.0, x[2] ** 2]))[::-1]
+  @ jnp.array([3.0, 2.0, 1.0]))
 R("take", lambda x: np.take(x, [[1, -1], [0, 5]]), U(2, 3),
   jf=lambda z: z.ravel()[np.array([[1, -1], [0, 5]])])
 R("take_along_axis", lambda x, i: np.take_along_axis(x, i, axis=None), U(2, 3),

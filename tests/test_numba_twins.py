@@ -129,7 +129,8 @@ FAST = ["diag-0", "diag-3", "diagonal-2", "diff-1", "tile-1", "repeat-0", "repea
         "var-1", "var-2", "var-4", "std-1", "std-2", "std-3",
         # numba_gathers.py: run-time indices and one axis of several
         "take-0", "take-1", "take-2", "take-3", "take_along_axis-0", "take_along_axis-1",
-        "take_along_axis-2", "sort-0", "sort-1", "sort-4", "sort-5", "cumprod-1", "cumprod-3",
+        "take_along_axis-2", "sort-0", "sort-1", "sort-4", "sort-5", "sort-6", "sort-7",
+        "cumprod-1", "cumprod-3",
         "cumprod-4", "cumprod-5",
         # a callee's residual made in a branch (cho_factor's lower flag is a run-time bool)
         "scipy.linalg.cho_solve-0", "scipy.linalg.cho_solve-1"]

@@ -84,8 +84,20 @@ def uses_nonlocal(x):
     return y
 
 
+def uses_sorted_key(x):
+    return sorted([x, 2.0 * x], key=abs)[0]
+
+
+def uses_sort_kind_order(x):
+    y = x * 1.0
+    y.sort(0, "stable", None)
+    return y
+
+
 @pytest.mark.parametrize("fn, construct", [
     (uses_try, "a 'try' statement"),
+    (uses_sorted_key, "sorted(...) with a key, or reverse known only at run time"),
+    (uses_sort_kind_order, "the array method '.sort()' other than x.sort(axis)"),
     (uses_with, "a 'with' statement other than 'with np.errstate(...)'"),
     (uses_global, "a 'global' statement"),
     (uses_yield, "a 'yield' in the function itself"),

@@ -260,6 +260,8 @@ class ArrayLowerer:
             raise self.error(node, "a list used as a stack ('.pop()'); to differentiate a "
                                    "gradient, compose derivatives (pullback.hessian, "
                                    "jacobian(grad(f)), jvp(grad(f), ...))")
+        if attr == "sort" and isinstance(base, Var) and base.name not in self.lists:
+            return self.sort_in_place(base, args, kwargs, node)
         if attr not in registry.METHODS:      # declared with the rule (``method=``)
             raise self.error(node, f"the array method '.{attr}()'")
         name = registry.METHODS[attr]
@@ -268,6 +270,21 @@ class ArrayLowerer:
         if attr == "clip":
             return self.op("clip", [base] + [self.array_arg(a, node) for a in args], node)
         return self.call_bound(name, [base] + list(args), kwargs, node)
+
+    def sort_in_place(self, base, args, kwargs, node):
+        """``x.sort(axis=-1)``: the write ``x[:] = np.sort(x, axis)`` (the sort kind
+        changes no value; the in-place write is checked as any other)."""
+        kwargs = {k: v for k, v in kwargs.items() if k != "kind"}
+        if len(args) > 1 or set(kwargs) - {"axis"} or \
+                not isinstance(node.func.value, ast.Name):
+            raise self.error(node, "the array method '.sort()' other than x.sort(axis)")
+        axis = args[0] if args else kwargs.get("axis", Const(-1))
+        value = self.call_bound("sort", [base, axis], {}, node)
+        target = ast.Subscript(node.func.value, ast.Slice(), ast.Store())   # x[:] = ...
+        ast.copy_location(target, node)
+        ast.copy_location(target.slice, node)
+        self.store_subscript(target, value, node)
+        return Const(None)
 
     # -- indexing ------------------------------------------------------------------
     def index_of(self, node):

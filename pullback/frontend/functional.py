@@ -139,9 +139,7 @@ class FunctionalLowerer:
         if kind == "reversed":
             return TupleB(tuple(reversed(seqs[0])), is_list=True)
         if kind == "sorted":
-            if kwargs or not all(isinstance(x, Const) for x in seqs[0]):
-                raise self.error(node, "sorted(...) of values known only at run time")
-            return TupleB(tuple(sorted(seqs[0], key=lambda c: c.value)), is_list=True)
+            return self.sorted_items(seqs[0], dict(kwargs), node)
         if kind == "map":
             return TupleB(tuple(self.call_value(args[0], list(xs), {}, node)
                                 for xs in zip(*seqs)), is_list=True)
@@ -154,6 +152,23 @@ class FunctionalLowerer:
             if keep.value:
                 kept.append(x)
         return TupleB(tuple(kept), is_list=True)
+
+    def sorted_items(self, items, kwargs, node):
+        """sorted(...) of numbers: constants sorted now; run-time ones through np.sort of
+        their array (its derivative the scatter through argsort), read back one by one."""
+        reverse = kwargs.pop("reverse", Const(False))
+        if kwargs or not isinstance(reverse, Const):
+            raise self.error(node, "sorted(...) with a key, or reverse known only at run time")
+        if all(isinstance(x, Const) for x in items):
+            return TupleB(tuple(sorted(items, key=lambda c: c.value, reverse=reverse.value)),
+                          is_list=True)
+        if any(not is_atom(x) for x in items):
+            raise self.error(node, "sorted(...) of values known only at run time that are "
+                                   "not numbers")
+        order = self.call_bound("sort", [self.atom_of(TupleB(tuple(items)), node)], {}, node)
+        ks = range(len(items) - 1, -1, -1) if reverse.value else range(len(items))
+        return TupleB(tuple(self.op("getitem", (order, Const(k)), node) for k in ks),
+                      is_list=True)
 
     def call_partial(self, p, args, kwargs, node):
         return self.call_value(p.func, list(p.args) + list(args), {**dict(p.kwargs), **kwargs},
