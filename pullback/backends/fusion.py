@@ -3,14 +3,20 @@
 ``fuse(body, uses, fresh, worth)`` walks one block (no nested blocks inside a
 run) and grows a run while the next statement still lowers together with it
 over the same iteration space; a run ends at anything else (control flow, a
-call, a tape, a statement ``lower_nest`` refuses).  A finished run becomes a
+call, a statement ``lower_nest`` refuses).  A tape statement met inside a run
+leaves it instead of ending it: a push goes before the run (it reads the value
+the run has not yet assigned), a pop after it (the run ends before a statement
+that reads or writes the popped name), so a taped chain (a sigmoid's exp, 1 + e
+and 1 / (1 + e), each saved for the reverse sweep) is still one loop.  A finished run becomes a
 ``Fused`` item when ``worth(nest)`` says so, else its statements stay as they
 were.  Both sweeps of a derivative are plain blocks, so a forward chain, the
 reduction consuming it and the adjoint statements after it fuse alike.
 
 Invariants
-- a run is consecutive statements of one block, so moving its work into one
-  loop at its place reorders nothing outside it;
+- a run is consecutive statements of one block but for the pushes and pops moved
+  out of it, so moving its work into one loop at its place reorders nothing else; a
+  push moves only past statements that neither assign its value nor write an array
+  in place, and never past a pop (one tape's pushes and pops keep their order);
 - a value is stored for later only if something outside the run reads it:
   ``uses`` (``value_uses``) counts every read in the function (nested blocks and
   the run itself included; a read for the static shape only is none), so reads
@@ -24,9 +30,9 @@ Invariants
 from dataclasses import dataclass
 
 from ..analysis.liveness import live_before_stmt, loop_head
-from ..ir import Assign, Const, For, If, Var, While
+from ..ir import Assign, Const, For, If, Pop, Push, Var, While
 from ..ir.types import is_array
-from ..ir.walk import atoms_read, walk
+from ..ir.walk import atoms_read, blocks, vars_written, walk
 from .loopnest import FUSIBLE, REDUCTIONS, NotFusible, region
 from .loopnest_lower import lower_nest
 
@@ -140,7 +146,9 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
         return list(body)
     out, run, space = [], [], None
     suffix = _suffix_live(body, after) if after is not None else None
-    start = [0]         # where the run in the making starts in ``body``
+    end = [0]           # ``body``'s index right after the statements tried as a run
+    run_end = [0]       # ... after the run's last statement
+    deferred = []       # pops met inside the run, printed after it
     count = iter(range(1 << 62))
 
     def fresh(base):
@@ -159,7 +167,7 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
 
         def live_out(name):
             if suffix is not None:
-                return name in suffix[start[0] + len(stmts)]
+                return name in suffix[end[0]]
             return uses.get(name, 0) > reads.get(name, 0) or name in carried
         try:
             return lower_nest(stmts, sp, live_out, fresh), live_out
@@ -168,7 +176,7 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
 
     def flush():
         nonlocal run, space
-        start[0] = i - len(run)
+        end[0] = run_end[0]
         got = try_nest(run, space)
         # a run none of whose values is read after it (only for shapes) stays unfused
         if got is not None and worth(got[0]) and any(got[1](s.target.name) for s in run):
@@ -179,13 +187,21 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
             out.append(Fused(nest, tuple(run), kept))
         else:
             out.extend(run)
+        out.extend(deferred)
+        deferred.clear()
         run, space = [], None
 
     body = list(body)
     i = 0
     while i < len(body):
         s = body[i]
-        start[0] = i - len(run)
+        if run and _floats(s, run, deferred):
+            # a push before the run, a pop after it: one nest around the tapes
+            (out if isinstance(s, Push) else deferred).append(s)
+            i += 1
+            continue
+        if deferred and _touches(s, deferred):
+            flush()
         sp = space_of(s) if candidate(s) else None
         if sp is None:
             flush()
@@ -199,13 +215,15 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
             run.append(s)
             space = new_space
             i += 1
+            end[0] = run_end[0] = i
             continue
         # x[i] = x[i] + v is three statements: a run may be illegal until the third
         taken = 0
         for more in range(LOOKAHEAD + 1):
             extra = body[i:i + 1 + more]
-            if len(extra) == 1 + more and all(candidate(x) and space_of(x) is not None
-                                              for x in extra) and \
+            end[0] = i + len(extra)
+            if len(extra) == 1 + more and all(candidate(x) and space_of(x) is not None and
+                                              not _touches(x, deferred) for x in extra) and \
                     try_nest(run + extra, new_space) is not None:
                 taken = 1 + more
                 break
@@ -213,13 +231,39 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
             run += body[i:i + taken]
             space = new_space
             i += taken
+            run_end[0] = i
             continue
         flush()
         run, space = [s], sp
-        start[0] = i
+        end[0] = run_end[0] = i + 1
         if sp is not ANY and try_nest(run, sp) is None:
             out.append(s)
             run, space = [], None
         i += 1
     flush()
     return out
+
+
+def _floats(s, run, deferred):
+    """Whether tape statement ``s`` met inside a run may leave it: a push goes before
+    the run when the run so far neither assigns its value nor writes an array in place
+    (the push reads the value the run found), and no pop waits (a tape's pushes and
+    pops keep their order); a pop goes after the run (``_touches`` ends the run before
+    a statement that reads or writes its target)."""
+    if isinstance(s, Pop):
+        return True
+    if not isinstance(s, Push) or deferred:
+        return False
+    name = getattr(s.value, "name", None)
+    return not any(x.target.name == name or
+                   any(getattr(a, "name", None) == x.target.name for a in x.args)
+                   for x in run)
+
+
+def _touches(s, pops):
+    """Whether statement ``s`` reads or writes the target of one of ``pops``."""
+    names = {p.target.name for p in pops}
+    return bool(names) and (any(v.name in names for v in atoms_read(s)) or
+                            any(v.name in names for v in vars_written(s)) or
+                            any(v.name in names for b in blocks(s) for x in walk(b)
+                                for v in atoms_read(x) + vars_written(x)))
