@@ -36,6 +36,7 @@ from .ir.types import is_array
 from .ir import verify
 from .optimize.constants import propagate_constants
 from .optimize.inplace_adjoints import fresh_results
+from .optimize.inline import inline_calls
 from .optimize.pipeline import PASSES, PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
 from .rules import PRIMITIVES
 from .transforms.tangent_module import tangent_module
@@ -54,8 +55,11 @@ def derive(f, types, skels, layers, require=None):
     if require is not None:
         require(typed)
     if layers:                                 # what folds is neither taped nor differentiated
-        module = primal(f, typed, lambda: checked("primal", optimized(typed, PRIMAL_PASSES,
-                                                                      _each_pass())))
+        if any(getattr(la, "checkpoint", None) for la in layers):   # calls are its unit
+            module = checked("primal", optimized(typed, PRIMAL_PASSES, _each_pass()))
+        else:                                  # small elementwise callees: their statements
+            module = primal(f, typed, lambda: checked("primal", optimized(
+                inline_calls(typed), PRIMAL_PASSES, _each_pass())))
     for layer in layers:                       # reverse or forward, composable
         made = layer.transform(module, typed, f)                # new functions, unoptimised
         module = checked(layer.stage, finish(made, layer.schedule, _each_pass()))  # passes
