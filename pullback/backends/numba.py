@@ -108,6 +108,7 @@ class NumbaPrinter(_Printer):
         self.popped = {}          # name of a record pop's target -> its Tape
         self.tapes = self.plan_tapes()
         self.unchecked = self.plan_reserves()
+        self.hoisted = set()      # (id(loop), tape): reserved at the entry of the loop around
         self.value_uses = value_uses(fn)
         self.exits = block_exits(fn)       # what is live after each block (fusion.py)
 
@@ -355,16 +356,38 @@ class NumbaPrinter(_Printer):
         raise AssertionError(f"no pack defines {v.name}")
 
     def reserve(self, s, a, pad, lines):
+        """Room for the pushes of ``s``'s iterations, reserved at its entry: those in
+        its body, and those of a loop nested directly in it whose bounds ``s`` does not
+        change and whose tape nothing else in ``s`` pushes to (reserved here, not once
+        per iteration of ``s``: a tape that may be replaced inside a loop costs every
+        push of that loop a reload, 3x the store itself)."""
         counts = {}
         for x in s.body:
-            if id(x) in self.unchecked:
+            if id(x) in self.unchecked and (id(s), x.tape.name) not in self.hoisted:
                 counts[x.tape.name] = counts.get(x.tape.name, 0) + 1
-        if not counts:
-            return
         trip = self.trip(s, a)
-        for name, k in counts.items():
+        needs = {name: trip if k == 1 else f"{k} * ({trip})" for name, k in counts.items()}
+        written = all_written(s.body) | {s.var.name}
+        for c in s.body:
+            if not isinstance(c, For) or any(isinstance(b, Var) and b.name in written
+                                             for b in (c.start, c.stop, c.step)):
+                continue
+            bounds = (c.start, c.stop, c.step)
+            inner_trip = len(range(*(b.value for b in bounds))) if all(
+                isinstance(b, Const) and isinstance(b.value, int) for b in bounds) else \
+                f"max(0, {self.trip(c, a)})"
+            inner = {}
+            for x in c.body:
+                if id(x) in self.unchecked:
+                    inner[x.tape.name] = inner.get(x.tape.name, 0) + 1
+            for name, k in inner.items():
+                if sum(isinstance(x, Push) and x.tape.name == name for x in walk(s.body)) == k:
+                    self.hoisted.add((id(c), name))
+                    per = k * inner_trip if isinstance(inner_trip, int) else f"{k} * {inner_trip}"
+                    needs[name] = f"{per} * ({trip})"
+        for name, more in needs.items():
             tape = self.tapes[name]
-            need = f"{tape.length} + {trip}" if k == 1 else f"{tape.length} + {k} * ({trip})"
+            need = f"{tape.length} + {more}"
             self.helpers.add("_grow")
             lines.append(f"{pad}if {need} > {tape.arrays[0]}.shape[0]:")
             for arr in tape.arrays:
