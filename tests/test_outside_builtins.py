@@ -97,3 +97,24 @@ def test_zip_of_a_global_list_and_an_array_sees_the_list_change(backend):
             if change == "append":
                 COEFFS.pop()
     COEFFS[1] = 2.0
+
+
+def power_loop(m):
+    out = m
+    for _ in range(2):
+        out = out @ m
+    return np.sum(out) + np.sum(np.linalg.matrix_power(m, 3))
+
+
+def test_hessian_through_a_matrix_product_in_a_loop():
+    """The loop-carried adjoint out_bar = broadcast_to(1.0, ...) got the scalar tangent
+    0.0, and the next 'out_bar_dot @ m.T' failed (matmul of a 0-d operand): a rebound
+    array's zero tangent is an array of its shape."""
+    m = np.array([[0.3, -0.7, 1.1], [0.9, 0.4, -0.2], [1.5, -0.1, 0.6]])
+    got = pullback.hessian(power_loop)(m)
+    want = jax.hessian(_jax(power_loop))(jnp.asarray(m))
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    g = jax.grad(_jax(power_loop))
+    fd = np.stack([(np.asarray(g(jnp.asarray(m + 1e-6 * e))) - np.asarray(g(jnp.asarray(m - 1e-6 * e))))
+                   / 2e-6 for e in np.eye(9).reshape(9, 3, 3)], -1).reshape(3, 3, 3, 3)
+    np.testing.assert_allclose(got, fd, rtol=1e-5, atol=1e-6)

@@ -76,6 +76,12 @@ class ForwardFunction:
         # must never share memory with another tangent
         self.inplace = {s.target.name for s in walk(fn.body)
                         if isinstance(s, Assign) and s.op == "setitem"}
+        # arrays assigned more than once (a loop-carried adjoint): a zero tangent given
+        # to one is an array of its shape, as a later assignment may read it as an array
+        # (``out_bar_dot @ m.T``), where the scalar 0.0 has no axes
+        seen = set()
+        self.rebound = {s.target.name for s in walk(fn.body) if isinstance(s, Assign)
+                        and (s.target.name in seen or seen.add(s.target.name))}
 
     # -- names ----------------------------------------------------------------
     def dot(self, v):
@@ -168,7 +174,8 @@ class ForwardFunction:
         zeros of y's shape when ``src`` is a zero (a scalar 0.0 cannot be written into)."""
         if y.name in self.inplace and isinstance(src, Var) and is_array(src.type):
             return "copy_array", (src,)
-        if y.name in self.inplace and not isinstance(src, Var) and is_array(y.type):
+        if (y.name in self.inplace or y.name in self.rebound) and not isinstance(src, Var) \
+                and is_array(y.type):
             return "zeros_like", (y, Const(None))
         return "copy", (src,)
 
