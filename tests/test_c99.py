@@ -36,13 +36,17 @@ def pendulum(theta, omega, c):
     return theta ** 2 + 0.1 * omega ** 2
 
 
+def cpow(a, k):               # a C library name (complex.h) as a helper: GCC's builtin
+    return a ** k * 0.5
+
+
 def c_names_clash(x, n):
     double = 2.0 * x           # C keywords and libm names as Python variables
     sin = math.sin(double)
     exp = 0.0
     for int in range(n):
         exp += sin * int
-    return exp + double
+    return exp + double + cpow(x, 3)
 
 
 def grows(x, n):

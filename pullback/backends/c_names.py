@@ -29,7 +29,22 @@ _MATH = """
     remainder remquo copysign nan nextafter nexttoward fdim fmax fmin fma isfinite isinf isnan
     isnormal signbit fpclassify labs abs memset memcpy memmove memcmp strlen
 """
-MATH_NAMES = frozenset(n + suffix for n in _MATH.split() for suffix in ("", "f", "l"))
+# the rest of the C99 library a compiler knows as builtins (GCC rejects a user function
+# named cpow or printf under -Werror: "conflicting types for built-in function")
+_LIBRARY = """
+    cabs cacos cacosh carg casin casinh catan catanh ccos ccosh cexp cimag clog conj cpow
+    cproj creal csin csinh csqrt ctan ctanh abort abs atexit atof atoi atol atoll bsearch
+    calloc div exit free getenv labs llabs ldiv lldiv malloc qsort rand realloc srand strtod
+    strtof strtol strtold strtoll strtoul strtoull system printf fprintf sprintf snprintf
+    vprintf vfprintf vsprintf vsnprintf scanf fscanf sscanf puts putchar fputs fputc getchar
+    fgets fopen fclose fflush fread fwrite remove rename tmpfile perror strcat strchr strcmp
+    strcoll strcpy strcspn strerror strncat strncmp strncpy strpbrk strrchr strspn strstr
+    strtok strxfrm memchr isalnum isalpha iscntrl isdigit isgraph islower isprint ispunct
+    isspace isupper isxdigit tolower toupper clock time difftime mktime setjmp longjmp signal
+    raise
+"""
+MATH_NAMES = frozenset(n + suffix for n in _MATH.split() + _LIBRARY.split()
+                       for suffix in ("", "f", "l"))
 
 _LEGAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
