@@ -133,6 +133,16 @@ def zero_trip_call(x, c):
     return s + c
 
 
+def self_compare(x, c):
+    """``c < c`` in a helper: GCC rejects the self-comparison under -Werror (scalar fuzzer
+    seed 9810237, an int; rules/algebra.py folds it: False for every number, nan too)."""
+    def g0(t0):
+        if c < c:
+            return t0
+        return 1.0 + c
+    return np.sum(x * g0(1.0))
+
+
 RNG = np.random.default_rng(5)
 CASES = [
     ("pendulum", pendulum, (np.array([1.2, 0.3]), 0.5), (0, 1)),
@@ -144,6 +154,7 @@ CASES = [
     ("lstm", lstm, (0.5 * RNG.normal(size=(4, 3, 3)), RNG.normal(size=(4, 3, 2)),
                     RNG.normal(size=(4, 3)), RNG.normal(size=(5, 2))), (0, 1, 2, 3)),
     ("zero_trip_call", zero_trip_call, (RNG.normal(size=3), 0.5), (0, 1)),
+    ("self_compare", self_compare, (RNG.normal(size=3), 3), (0,)),
     ("swapping", swapping, (RNG.normal(size=3), RNG.normal(size=3), RNG.normal(size=(3, 3))),
      (0, 1, 2)),
 ]

@@ -78,6 +78,12 @@ def fold(op, args, exact=False):
         return ("like", (a, b))     # x[None, :] read every element once: a reshape back
     if op == "last_write_vjp" and basic_index(b):
         return ("getitem", (a, b))  # no element written twice: the plain read
+    if op in _SELF_COMPARED and type(a) is Var and a == b and a.type in ("int", "bool", "float"):
+        # n < n is False for every number, nan included; n <= n only for ints (nan <= nan
+        # is False). C compilers reject the self-comparison under -Werror.
+        always = _SELF_COMPARED[op]
+        if a.type != "float" or op in ("lt", "gt"):
+            return Const(always)
     if op == "select" and isinstance(a, Const) and type(a.value) is not Extern:
         # (a global array's truth is per element and read at call time: never folded)
         return args[1] if a.value else args[2]
@@ -85,8 +91,9 @@ def fold(op, args, exact=False):
 
 
 # the operations with an identity in ``fold`` besides ZERO_IN_ZERO_OUT (keep in step)
+_SELF_COMPARED = {"lt": False, "gt": False, "ne": False, "le": True, "ge": True, "eq": True}
 _IDENTITIES = frozenset(("mul", "pow", "add", "sub", "truediv", "neg", "unbroadcast",
-                         "getitem_vjp", "last_write_vjp", "select"))
+                         "getitem_vjp", "last_write_vjp", "select")) | frozenset(_SELF_COMPARED)
 
 
 def _new_axes_only(idx):
