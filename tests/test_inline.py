@@ -110,3 +110,15 @@ def test_callee_assigning_a_parameter_is_not_inlined():
     g = Function("f", (x,), (Call((y,), "sq", (x,)), Return((y,))))
     (only,) = inline_calls(Module((g, sq))).functions
     assert not any(isinstance(s, Call) for s in only.body)
+
+
+def test_a_custom_rule_call_of_a_small_callee_keeps_its_call_and_inlining_ends():
+    # the pass once looped forever here: it saw a small callee still called, but
+    # _block leaves a call with a custom rule in place
+    from pullback.ir.nodes import CustomRule
+    z, t1 = Var("z", "float"), Var("t1", "float")
+    sq = Function("sq", (z,), (Assign(t1, "mul", (z, z)), Return((t1,))))
+    x, y = Var("x", "float"), Var("y", "float")
+    rule = CustomRule("jvp", jvp="sq")
+    f = Function("f", (x,), (Call((y,), "sq", (x,), rule=rule), Return((y,))))
+    assert inline_calls(Module((f, sq))) == Module((f, sq))

@@ -59,8 +59,8 @@ def inline_calls(module):
     """``module`` with the calls of small straight-line callees replaced by their bodies."""
     while True:     # a callee that only called small ones is small once they are inlined
         small = {fn.name: fn for fn in module.functions[1:] if _inlinable(fn)}
-        if not any(type(s) is Call and s.func in small for fn in module.functions
-                   for s in walk(fn.body)):
+        # the same test as _block's: a call it leaves in place must not loop forever
+        if not any(_callee(s, small) for fn in module.functions for s in walk(fn.body)):
             return module
         functions = []
         for fn in module.functions:
@@ -91,14 +91,21 @@ def _elementwise(op):
 def _block(stmts, small, names):
     out = []
     for s in stmts:
-        callee = small.get(s.func) if type(s) is Call else None
-        if callee is not None and not (s.jvp or s.rule or s.grad) and \
-                len(s.args) == len(callee.params) and \
-                len(s.targets) == len(callee.body[-1].values):
+        callee = _callee(s, small)
+        if callee is not None:
             out.extend(_expand(s, callee, names))
         else:
             out.append(map_blocks(s, lambda b: _block(b, small, names)))
     return tuple(out)
+
+
+def _callee(s, small):
+    """The small function that the statement ``s`` calls and that is put in its place."""
+    callee = small.get(s.func) if type(s) is Call else None
+    if callee is None or s.jvp or s.rule or s.grad or len(s.args) != len(callee.params) \
+            or len(s.targets) != len(callee.body[-1].values):
+        return None
+    return callee
 
 
 def _expand(call, callee, names):
