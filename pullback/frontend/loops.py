@@ -164,7 +164,8 @@ class LoopLowerer:
         targets = _loop_targets(self.src.node)
         static = {                          # names that may hold constant items (bind_item)
             n.id for n in ast.walk(s.target) if isinstance(n, ast.Name) and n.id not in bound
-            and n.id in targets and (self.top or n.id not in self.env)
+            and n.id in targets and (self.top or n.id not in self.env
+                                     or self.static_in.get(n.id) is self.blocks[-1])
             and all(isinstance(_bound_to(s.target, item, n.id), Const) for item in items)
         } if ctx.stop is None else set()
 
@@ -190,11 +191,14 @@ class LoopLowerer:
         on every path (``static``, decided before the loop): the loop runs to its end
         (after it the name is the last item on every path), the body never rebinds the
         name, and at the top level or unbound before, no branch can leave another value
-        in place; and the function binds the name only as a loop's target, so no later
-        loop or branch assigns a number to it (which needs a variable).  So ``d[k]`` and ``t[k]`` in the body resolve while compiling.
+        in place, or it was bound so in the same block (a loop unrolled inside an unrolled
+        loop inside a branch: every path here passed that binding); and the function binds
+        the name only as a loop's target, so no later loop or branch assigns a number to it
+        (which needs a variable).  So ``d[k]`` and ``t[k]`` in the body resolve while compiling.
         Anything else is the copy into a variable it always was."""
         if isinstance(target, ast.Name) and isinstance(item, Const) and target.id in static:
             self.env[target.id] = item
+            self.static_in[target.id] = self.blocks[-1]
             return
         if isinstance(target, (ast.Tuple, ast.List)) and isinstance(item, TupleB) \
                 and len(item.items) == len(target.elts) and not any(

@@ -69,6 +69,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.shape_source = {}              # temp holding x.shape -> x
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()
+        self.static_in = {}     # loop target bound to a constant item -> the block it was bound in
 
     # -- names ------------------------------------------------------------
     def param_names(self):
