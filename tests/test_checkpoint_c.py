@@ -1,5 +1,5 @@
 """Checkpointed loops in C (backends/c_checkpoint.py, emit_c(memory_budget=)): the
-gradient bitwise equal to the Python backend's taped one, built strictly and clean under
+gradient equal to the Python backend's taped one (the value bitwise, derivatives to ulps), built strictly and clean under
 ASan/UBSan, static storage within the budget (.bss measured), and an error at emit time
 when the budget cannot hold one snapshot."""
 import os
@@ -25,9 +25,13 @@ U0 = np.sin(np.linspace(0.0, 3.0, 12))
 
 
 def _bitwise(result, f, args, argnums):
+    """The value bitwise, the gradient to a few ulps: the taped pipeline inlines small
+    callees (optimize/inline.py, not run under checkpointing), which can sum an
+    adjoint's contributions in another order."""
     value, grads = pullback.value_and_grad(f, argnums=argnums)(*args)
-    flat = [float(v) for g in grads for v in np.ravel(g)]
-    assert result.status == 0 and result.value == value and list(result.grads) == flat
+    flat = np.array([float(v) for g in grads for v in np.ravel(g)])
+    assert result.status == 0 and result.value == value
+    np.testing.assert_allclose(result.grads, flat, rtol=1e-14, atol=1e-15 * np.max(np.abs(flat)))
 
 
 def test_c_gradients_bitwise_under_sanitizers(tmp_path):

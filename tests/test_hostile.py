@@ -68,7 +68,6 @@ def test_function_defined_at_a_repl():
 
 CALLS = {
     "math.frexp": ("return math.frexp(x)[0] * x", "call to 'frexp'"),
-    "sorted": ("return sorted((x, 2.0))[0]", "sorted(...) of values known only at run time"),
     "global": ("global G\n    G = x\n    return x", "a 'global' statement"),
     "nonlocal": ("y = x\n    def g():\n        nonlocal y\n        y = 2.0\n    return y",
                  "a 'nonlocal' statement"),

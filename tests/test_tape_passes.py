@@ -67,7 +67,10 @@ def test_fusion_leaves_split_pairs_alone():
 
 
 def helper(x):
-    return x * math.sin(x)
+    y = 0.0
+    if x > 100.0:               # a branch: kept a call (optimize/inline.py)
+        y = 1.0
+    return x * math.sin(x) + y
 
 
 def calls_in_loop(x, n):
