@@ -29,17 +29,19 @@ def polygamma(n, x):
         # recurrence: psi^(n)(x) = psi^(n)(x + 1) - (-1)^n n! / x^(n+1)
         acc -= (-1.0) ** n * math.factorial(n) / x ** (n + 1)
         x += 1.0
-    # asymptotic series in 1/x with Bernoulli numbers B2..B16
+    # asymptotic series in 1/x with Bernoulli numbers B2..B16; powers of 1/x, which
+    # underflow to 0 where powers of a large x would raise OverflowError
     bern = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+    inv = 1.0 / x
     if n == 0:
-        s = math.log(x) - 0.5 / x
+        s = math.log(x) - 0.5 * inv
         for k, b in enumerate(bern, 1):
-            s -= b / (2 * k * x ** (2 * k))
+            s -= b * inv ** (2 * k) / (2 * k)
         return acc + s
     sg = (-1.0) ** (n + 1)
-    s = math.factorial(n - 1) / x ** n + math.factorial(n) / (2 * x ** (n + 1))
+    s = math.factorial(n - 1) * inv ** n + math.factorial(n) * inv ** (n + 1) / 2
     for k, b in enumerate(bern, 1):
-        s += b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
+        s += b * math.factorial(2 * k + n - 1) / math.factorial(2 * k) * inv ** (2 * k + n)
     return acc + sg * s
 
 
