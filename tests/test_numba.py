@@ -124,6 +124,51 @@ def rdepth_j(v, n):
     return rdepth_j(w, n - 1) + jnp.sum(w * v) + jnp.sum(jnp.array([n * 0.5, w[0]]))
 
 
+def r0(a, d):
+    if d <= 0:
+        return a
+    return r0(a * a, d - 1) * 1.106 + abs(d)
+
+
+def through_helper(x):
+    return r0(np.sin(x), 3)
+
+
+def outlined(x, y):
+    return through_helper(x) * y
+
+
+def test_recursion_called_from_a_helper():
+    """The store is passed down to a helper that calls the recursive pair (it was
+    rejected: scalar fuzzer seed 9810332's outline variant)."""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    got = pullback.grad(outlined, argnums=(0, 1), backend="numba")(0.7, 1.3)
+    want = jax.grad(lambda x, y: outlined_j(x, y), argnums=(0, 1))(0.7, 1.3)
+    assert got == pytest.approx(tuple(map(float, want)), rel=1e-12)
+
+
+def outlined_j(x, y):
+    import jax.numpy as jnp
+
+    def r(a, d):
+        return a if d <= 0 else r(a * a, d - 1) * 1.106 + abs(d)
+    return r(jnp.sin(x), 3) * y
+
+
+def test_recursive_code_runs_again_in_a_new_process(tmp_path):
+    """Numba's disk cache crashes a process that reads back recursive code (numba#6061):
+    such a module compiles uncached, so the second process runs it too."""
+    code = ("import pullback, test_numba as t\n"
+            "print(pullback.grad(t.outlined, argnums=(0, 1), backend='numba')(0.7, 1.3))\n")
+    env = dict(os.environ, PULLBACK_CACHE_DIR=str(tmp_path))
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=os.path.dirname(__file__), timeout=300, env=env)
+            for _ in range(2)]
+    assert [o.returncode for o in outs] == [0, 0], outs[1].stderr[-2000:]
+    assert outs[0].stdout == outs[1].stdout
+
+
 def test_recursion_it_cannot_store_is_a_pullback_error_at_the_source_line():
     case = next(c for c in programs_control.CASES if c.id == "rpow")
     with pytest.raises(TransformError, match="recursive") as err:   # a split entry

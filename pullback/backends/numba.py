@@ -48,6 +48,7 @@ from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
 from .numba_helpers import HELPERS, located_pow
 from .numba_lists import ListAdjoint, list_expr, list_shapes
+from .numba_recursion import recurses
 from .numba_tapes import Tape, empty, storage
 from .numba_twins import twin_expr
 from .python import ATOM, _paren, _Printer
@@ -74,6 +75,9 @@ def _at_function(fn, make):
 def emit_numba_module(module, header=None):
     """(source text, {line number in the text: Loc}) for a derivative module."""
     printers = [_at_function(fn, lambda fn=fn: NumbaPrinter(fn)) for fn in module.functions]
+    if recurses(module):
+        for p in printers:
+            p.decorator = "@njit"
     bodies = [_at_function(p.fn, p.function) for p in printers]
     helpers = sorted(set().union(*[p.helpers for p in printers]))
     parts = [header] if header else []
@@ -96,6 +100,8 @@ def emit_numba_module(module, header=None):
 
 
 class NumbaPrinter(_Printer):
+    decorator = "@njit(cache=True)"     # "@njit" in a recursive module (numba_recursion.py)
+
     def __init__(self, fn):
         super().__init__(fn)
         self.fn = fn
@@ -174,7 +180,7 @@ class NumbaPrinter(_Printer):
 
     # -- printing -----------------------------------------------------------------------
     def function(self):
-        lines = ["@njit(cache=True)",
+        lines = [self.decorator,
                  f"def {py_identifier(self.fn.name)}"
                  f"({', '.join(py_identifier(p.name) for p in self.fn.params)}):"]
         if self.fn.doc:

@@ -66,7 +66,8 @@ def make_private(namespace):
     called) the private cache."""
     from numba.core.dispatcher import Dispatcher
     for value in list(namespace.values()):
-        if isinstance(value, Dispatcher):
+        # a plain ``@njit`` (a recursive module: numba_recursion.recurses) stays uncached
+        if isinstance(value, Dispatcher) and not isinstance(value._cache, NullCache):
             cache = PrivateCache(value.py_func)
             if not isinstance(cache._impl.locator, _PrivateLocator):
                 cache = NullCache()          # Numba was told to look elsewhere: no cache

@@ -16,8 +16,9 @@ The entry function creates the store (``[placeholder][:0]``: a typed empty list)
 types the self-recursive calls from their non-recursive paths.
 
 Invariant: only a self-recursive ``fwd``/``rev`` pair whose residual fields are scalars,
-arrays of a static shape or its own recursive residuals, called from its own pair and the
-entry function, is rewritten; any other recursion (mutual recursion, tapes or arrays of a
+arrays of a static shape or its own recursive residuals is rewritten; a function between
+the entry and the pair (a helper calling it, not itself recursive) takes the store as a
+last parameter; any other recursion (mutual recursion, tapes or arrays of a
 run-time shape in a recursive residual, a split entry) is rejected at the function's line.  The rewritten IR only feeds the Numba
 printer (it is not verified: the store's element is a tuple, which the IR has no type for).
 """
@@ -51,8 +52,19 @@ def store_recursive_residuals(module):
         pair = fn.name[:-4] + "_fwd" if fn.name.endswith("_rev") else fn.name
         if pair not in plans or plans[pair] is None:
             _reject(fn)
-    functions = [_rewrite(fn, plans, fn is entry) for fn in module.functions]
+    threaded = {fwd: _threaded(calls, fwd, plan[2], entry.name)
+                for fwd, plan in plans.items()}
+    functions = [_rewrite(fn, plans, fn is entry, threaded) for fn in module.functions]
     return replace(module, functions=tuple(functions))
+
+
+def recurses(module):
+    """Whether a function of ``module`` calls itself, directly or through others.  Numba
+    cannot cache such a module's functions: the machine code it reads back from its disk
+    cache crashes the process (numba/numba#6061, open), so they compile on each import."""
+    calls = {fn.name: {s.func for s in walk(fn.body) if isinstance(s, Call)}
+             for fn in module.functions}
+    return any(_reaches(calls, fn.name) for fn in module.functions)
 
 
 def _reaches(calls, name):
@@ -79,10 +91,15 @@ def _plan(fwd, rev, calls, entry):
     if rev is None or calls[fwd.name] - {fwd.name} & _cycle_names(calls, fwd.name) or \
             entry.name in (fwd.name, rev.name):
         return None
-    for name, called in calls.items():      # callers: the pair itself and the entry only
-        if (fwd.name in called or rev.name in called) and name not in \
-                (fwd.name, rev.name, entry.name):
+    for name in _threaded(calls, fwd.name, rev.name, entry.name):
+        # a recursive caller would need a store too; one the entry does not call is
+        # called from Python (a vjp's pullback), which passes no store
+        if _reaches(calls, name) or not _calls_through(calls, entry.name, name):
             return None
+    if (fwd.name in calls[rev.name] or rev.name in calls[fwd.name]) or not \
+            _calls_through(calls, entry.name, fwd.name) or \
+            not _calls_through(calls, entry.name, rev.name):
+        return None
     ret = fwd.body[-1]
     if not isinstance(ret, Return) or not isinstance(ret.values[-1], Var):
         return None
@@ -108,20 +125,45 @@ def _plan(fwd, rev, calls, entry):
     return Var(fwd.name[:-4] + "_store", ListT()), text, rev.name
 
 
+def _threaded(calls, fwd, rev, entry):
+    """The functions other than the pair and the entry that call ``fwd`` or ``rev``,
+    directly or through others: the store is passed down to them as a parameter."""
+    return {g for g in calls if g not in (fwd, rev, entry) and
+            any(_calls_through(calls, g, h) for h in (fwd, rev))}
+
+
+def _calls_through(calls, name, target):
+    seen, todo = set(), list(calls[name])
+    while todo:
+        g = todo.pop()
+        if g == target:
+            return True
+        if g not in seen:
+            seen.add(g)
+            todo.extend(calls.get(g, ()))
+    return False
+
+
 def _cycle_names(calls, name):
     return {g for g in calls if g != name and _reaches(calls, g) and name in calls[g]}
 
 
-def _rewrite(fn, plans, is_entry):
+def _rewrite(fn, plans, is_entry, threaded):
     stores = {fwd: plan for fwd, plan in plans.items()}
     revs = {plan[2]: (fwd, plan) for fwd, plan in stores.items()}
     own = {s.targets[-1].name for s in walk(fn.body) if isinstance(s, Call) and s.func in stores}
+
+    def passed(name):
+        """The stores a function between the entry and a pair takes, in plan order."""
+        return tuple(plan[0] for fwd, plan in stores.items() if name in threaded[fwd])
 
     def stmt(s):
         if isinstance(s, Call) and s.func in stores:
             return [replace(s, args=s.args + (stores[s.func][0],))]
         if isinstance(s, Call) and s.func in revs:
             return [replace(s, args=(revs[s.func][1][0],) + s.args)]
+        if isinstance(s, Call) and passed(s.func):
+            return [replace(s, args=s.args + passed(s.func))]
         if isinstance(s, Assign) and s.op == "copy" and s.target.name in own and \
                 isinstance(s.args[0], Const):
             return [replace(s, args=(Const(0),))]      # an index, not a residual
@@ -147,6 +189,7 @@ def _rewrite(fn, plans, is_entry):
         k = Var(residual.name + "_k", "int")
         params = (store, k) + params[1:]
         body = (Assign(residual, "getitem", (store, k)),) + body
+    params = params + passed(fn.name)
     if is_entry:
         body = tuple(Assign(store, "list_new", (Const(text),))
                      for store, text, _ in stores.values()) + body
