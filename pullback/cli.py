@@ -25,7 +25,7 @@ from .emit_c import emit_c_files
 from .errors import TransformError
 from .ir.types import Array
 from .pipeline import Reverse, assumed, build
-from .source_file import function_from_file
+from .source_file import function_from_file, syntax_message
 
 EXAMPLES = """examples:
   python -m pullback examples/pendulum.py:simulate
@@ -66,6 +66,8 @@ def load(target, run=True):
         spec.loader.exec_module(module)
     except FileNotFoundError:
         raise SystemExit(f"pullback: no such file: {path}") from None
+    except SyntaxError as e:
+        raise SystemExit(syntax_message(e)) from None
     if not hasattr(module, name):
         raise SystemExit(f"pullback: {path} has no function {name!r}")
     return getattr(module, name)
@@ -131,19 +133,36 @@ def _no_names_from_outside(f, comp):
     """A global array (or object) the derivative reads by name is bound in the namespace
     pullback loads, not in the printed text: the printed module would fail with a
     NameError.  Rejected, naming the global and the line that reads it."""
-    own = {"__name__": "pullback_cli"}
-    exec(compile(comp.source, "<pullback cli>", "exec"), own)     # the text's own names
-    outside = [n for n in comp.namespace if n not in own and not n.startswith("__")]
+    outside = _outside_names(comp)
     if not outside:
         return
-    name = outside[0]
-    user = {v: k for k, v in (getattr(comp, "extern_names", None) or {}).items()}.get(name, name)
+    user, name = outside[0]
     line = next((int(m.group(1)) for t in comp.source.splitlines()
                  if re.search(rf"\b{re.escape(name)}\b", t)
                  for m in [re.search(r"# line (\d+)", t)] if m), f.__code__.co_firstlineno)
     raise TransformError(f"a printed module cannot read the global '{user}' (an array or "
                          "object read by name when the derivative runs): pass it as an "
                          "argument", f.__code__.co_filename, line, 0, "global read by name")
+
+
+def _outside_names(comp):
+    """(the user's name, the printed name) of each global the printed text reads but
+    does not bind (pullback binds them in the namespace it loads the text in)."""
+    own = {"__name__": "pullback_cli"}
+    exec(compile(comp.source, "<pullback cli>", "exec"), own)     # the text's own names
+    users = {v: k for k, v in (getattr(comp, "extern_names", None) or {}).items()}
+    return [(users.get(n, n), n) for n in comp.namespace if n not in own and
+            not n.startswith("__")]
+
+
+def _reads_outside(text, comp):
+    """``text`` with a comment saying which globals it reads that it does not bind."""
+    outside = _outside_names(comp)
+    if not outside:
+        return text
+    names = ", ".join(u if u == n else f"{u} (as {n})" for u, n in outside)
+    return f"# Not runnable on its own: it reads {names}, bound when pullback loads\n" \
+        "# it (-o refuses it: pass them as arguments).\n" + text
 
 
 def _literal(value):
@@ -204,6 +223,8 @@ def main(argv=None):
                                               else "")) from None
     if guessed:
         text = assumed(text, what)
+    if not opts.output and opts.emit != "c":
+        text = _reads_outside(text, comp)
     if opts.output:
         with open(opts.output, "w") as fh:
             fh.write(text)

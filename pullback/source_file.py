@@ -31,7 +31,10 @@ def function_from_file(path, name):
             text = fh.read()
     except OSError as e:
         raise SystemExit(f"pullback: cannot read {path}: {e.strerror}") from None
-    tree = ast.parse(text, path)
+    try:
+        tree = ast.parse(text, path)
+    except SyntaxError as e:
+        raise SystemExit(syntax_message(e)) from None
     namespace = {"__name__": "_pullback_target", "__file__": path}
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and _trusted(node):
@@ -49,6 +52,12 @@ def function_from_file(path, name):
                          "--no-import can read (a def without decorators and with "
                          "literal defaults)")
     return f
+
+
+def syntax_message(e):
+    """``pullback: FILE:LINE:COL: message`` for a SyntaxError in the user's file."""
+    return f"pullback: {e.filename}:{e.lineno}:{(e.offset or 1) - 1}: {e.msg}" + \
+        (f"\n  {e.text.rstrip()}" if e.text else "")
 
 
 def _trusted(node):

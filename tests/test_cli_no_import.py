@@ -78,3 +78,21 @@ def test_no_import_names_what_it_left_out(tmp_path, monkeypatch):
     assert "prog.py" in str(e.value) and not (tmp_path / "mark").exists()
     with pytest.raises(SystemExit, match="no top-level function 'nothing'"):
         main([f"{path}:nothing", "--no-import"])
+
+
+@pytest.mark.parametrize("flags", [[], ["--no-import"]])
+def test_a_syntax_error_is_one_located_line(tmp_path, flags):
+    path = tmp_path / "syn.py"
+    path.write_text("def f(x):\n    return x +* 2\n")
+    with pytest.raises(SystemExit) as e:
+        main([f"{path}:f", "--wrt", "x"] + flags)
+    assert str(e.value).startswith(f"pullback: {path}:2:") and "invalid syntax" in str(e.value)
+
+
+def test_printed_text_says_which_globals_it_reads(tmp_path, capsys):
+    path = tmp_path / "glob.py"
+    path.write_text("import numpy as np\nW = np.ones(3)\n\n\ndef f(x):\n"
+                    "    return np.sum(W * x)\n")
+    assert main([f"{path}:f", "--args", "x: float64[3]"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("# Not runnable on its own: it reads W")

@@ -3,7 +3,8 @@
 ``fuse(body, uses, fresh, worth)`` walks one block (no nested blocks inside a
 run) and grows a run while the next statement still lowers together with it
 over the same iteration space; a run ends at anything else (control flow, a
-call, a statement ``lower_nest`` refuses).  A tape statement met inside a run
+call, a statement ``lower_nest`` refuses), but for a pure call independent of the run
+(``_independent``), which goes before it.  A tape statement met inside a run
 leaves it instead of ending it: a push goes before the run (it reads the value
 the run has not yet assigned), a pop after it (the run ends before a statement
 that reads or writes the popped name), so a taped chain (a sigmoid's exp, 1 + e
@@ -33,6 +34,7 @@ from ..analysis.liveness import live_before_stmt, loop_head
 from ..ir import Assign, Const, For, If, Pop, Push, Var, While
 from ..ir.types import is_array
 from ..ir.walk import atoms_read, blocks, vars_written, walk
+from ..rules import PRIMITIVES
 from .loopnest import FUSIBLE, REDUCTIONS, NotFusible, region
 from .loopnest_lower import lower_nest
 
@@ -203,6 +205,10 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
         if deferred and _touches(s, deferred):
             flush()
         sp = space_of(s) if candidate(s) else None
+        if sp is None and run and _independent(s, run, deferred):
+            out.append(s)       # a call between two parts of a run goes before it
+            i += 1
+            continue
         if sp is None:
             flush()
             out.append(s)
@@ -242,6 +248,29 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
         i += 1
     flush()
     return out
+
+
+def _independent(s, run, deferred):
+    """Whether statement ``s``, met while a run grows, may go before the run so that the
+    run goes on after it (``t11 = a * xc; t12 = einsum(lower, xc); qxc = t11 + t12`` is
+    one loop after the einsum): ``s`` is a pure primitive making a new value, reads
+    nothing the run assigns, assigns nothing the run reads or assigns, touches no
+    deferred pop, and the run writes no array in place (``s`` might read it through a
+    view)."""
+    if not isinstance(s, Assign):
+        return False
+    prim = PRIMITIVES.get(s.op)
+    names = {v.name for v in atoms_read(s)}
+    if prim is None or not prim.pure or s.op.startswith("list_") or s.target.name in names:
+        return False
+    assigned, read = set(), set()
+    for x in run:
+        if any(getattr(a, "name", None) == x.target.name for a in x.args):
+            return False
+        assigned.add(x.target.name)
+        read.update(v.name for v in atoms_read(x))
+    return not (names & assigned) and s.target.name not in assigned | read and \
+        not _touches(s, deferred)
 
 
 def _floats(s, run, deferred):
