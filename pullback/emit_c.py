@@ -52,7 +52,17 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
            dtype: str = "float64", max_iterations: Optional[int] = None,
            checkpoint: Optional[int] = None,
            memory_budget: Optional[int] = None) -> EmittedC:
-    """The C99 source of ``f`` and its gradient; see the module docstring.  With
+    """The C99 source of ``f`` and its gradient::
+
+        c = pullback.emit_c(simulate, 0.1, 0.0, 0.5, argnums=(0, 1, 2))
+        print(c.header)              # the interface, documented
+        c.write("build/")            # build/simulate.c, build/simulate.h
+        f = c.compile()              # system cc + ctypes, for tests and quick use
+        value, (d_theta, d_omega, d_c) = f(0.1, 0.0, 0.5)
+
+    The example arguments fix the argument types (arrays: their shapes, static in C).
+    ``max_iterations`` bounds loops without a trip count known at generation time and
+    the calls of a recursive function; ``dtype="float32"`` emits single precision.  With
     ``memory_budget`` (bytes), top-level loops are checkpointed with as many snapshots
     as keep the static storage within it; an error if even one snapshot does not fit.
     In C only ``f``'s own top-level loops are checkpointed, and they may not call a

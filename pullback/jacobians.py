@@ -203,7 +203,9 @@ def jvp_source(f: Callable, primals: Sequence, backend: str = "python") -> Sourc
 @user_facing
 def jacobian(f: Callable, argnums: Argnums = 0, mode: str = "reverse",
              backend: Optional[str] = None, has_aux: bool = False) -> Callable:
-    """The Jacobian of ``f`` with respect to ``argnums`` (shapes in the module docstring).
+    """The Jacobian of ``f`` with respect to ``argnums``: a block of an output leaf and an
+    argument leaf has shape ``out.shape + in.shape``, as ``jax.jacfwd`` gives (more in
+    the module docstring of ``pullback.jacobians``).
 
     ``mode="forward"`` takes one sweep for up to ``MAX_DIRECTIONS`` arguments;
     ``mode="reverse"`` one sweep per output.  Of a derivative (``jacobian(grad(f))``)
