@@ -206,6 +206,33 @@ def test_global_dict_config(backend):
         CFG["lr"] = 0.5
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_key_added_to_a_global_config_is_seen(backend):
+    def f(x):
+        s = x * CFG["lr"]
+        if "decay" in CFG:
+            s = s + CFG["decay"] * x ** 2
+        return s if "scale" not in CFG else s * CFG["scale"]
+    g = pullback.grad(f, backend=backend)
+    assert g(1.5) == pytest.approx(jax.grad(lambda x: x * 0.5)(1.5))
+    try:
+        CFG["decay"] = 0.25
+        assert g(1.5) == pytest.approx(jax.grad(lambda x: x * 0.5 + 0.25 * x ** 2)(1.5))
+        CFG["scale"] = 4.0
+        assert g(1.5) == pytest.approx(fd(f, 1.5))
+        assert g(1.5) == pytest.approx(4.0 * (0.5 + 0.75))
+    finally:
+        CFG.pop("decay", None)
+        CFG.pop("scale", None)
+
+
+def test_a_missing_key_is_a_key_error_at_its_line():
+    def f(x, cfg):
+        return x * cfg["scale"]
+    with pytest.raises(KeyError, match="'scale' is not a key of the dict"):
+        pullback.grad(f)(1.5, {"scal": 2.0})
+
+
 def _counter():
     k = 1.0
 

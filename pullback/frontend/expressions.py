@@ -136,7 +136,10 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return self.index_concatenate(base.obj, node)
         if isinstance(base, DictB):
             key = self.expr(node.slice)
-            if not isinstance(key, Const) or key.value not in base.keys:
+            if isinstance(key, Const) and key.value not in base.keys:    # as Python says it
+                raise KeyError(f"{self.loc(node)}: {key.value!r} is not a key of the dict "
+                               f"(its keys: {', '.join(map(repr, base.keys))})")
+            if not isinstance(key, Const):
                 raise self.error(node, "a dict lookup with a key not known at compile time")
             return base.get(key.value)
         if isinstance(base, RecordB):
@@ -215,6 +218,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         return acc
 
     def expr_Compare(self, node):
+        if isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            return self.membership(node)
         if isinstance(node.ops[0], (ast.Is, ast.IsNot)):    # 'x is None' (the fence allows no other)
             is_none = self.expr(node.left) == Const(None)   # a run-time value is never None
             return Const(is_none == isinstance(node.ops[0], ast.Is))
@@ -235,6 +240,29 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
                 return self.op(CMPOPS[type(op)], (prev, right), node)
             acc = self.lazy(acc, step, node, True)
         return acc
+
+    def membership(self, node):
+        """``key in cfg`` / ``not in``: a constant key in a dict (its keys are known while
+        compiling: a dict argument's are part of its type, a global's are guarded), a
+        tuple of constants or a string; anything decided only at run time is rejected."""
+        what = "an 'in' test" if isinstance(node.ops[0], ast.In) else "a 'not in' test"
+        if len(node.ops) != 1:
+            raise self.error(node, f"{what} in a chain of comparisons")
+        key, seq = self.expr(node.left), self.expr(node.comparators[0])
+        items = seq.keys if isinstance(seq, DictB) else \
+            [x.value for x in seq.items] if isinstance(seq, TupleB) and \
+            all(_known(x) for x in seq.items) else \
+            seq.value if isinstance(seq, Const) and isinstance(seq.value, str) else None
+        if not _known(key) or items is None:
+            raise self.error(node, f"{what} of a value known only at run time (a constant "
+                             "in a dict, a tuple of constants or a string is decided while "
+                             "compiling)")
+        try:
+            found = key.value in items
+        except TypeError:               # 1 in "abc": Python's error, at this line
+            raise self.error(node, f"{what} of a {type(key.value).__name__} in a string") \
+                from None
+        return Const(found == isinstance(node.ops[0], ast.In))
 
     def expr_IfExp(self, node):
         cond = self.atom(node.test)

@@ -29,6 +29,7 @@ SUPPORTED = {
     # expressions
     "BoolOp", "BinOp", "UnaryOp", "Lambda", "IfExp", "Compare", "Call", "Constant",
     "Is", "IsNot",      # only as 'x is None' / 'x is not None' (problem() checks)
+    "In", "NotIn",      # decided while compiling: 'key in cfg' (expressions.membership)
     "Attribute", "Subscript", "Name", "Tuple", "List", "Slice", "MatMult", "Dict",
     "ListComp", "comprehension", "JoinedStr", "FormattedValue", "GeneratorExp",
     "DictComp",
@@ -66,8 +67,6 @@ REJECTED = {
     "BitXor": "the '^' operator (for boolean masks: np.logical_xor(a, b))",
     "LShift": "the '<<' operator", "RShift": "the '>>' operator",
     "Invert": "the '~' operator (for a boolean mask: np.logical_not(m))",
-    "In": "an 'in' test",
-    "NotIn": "a 'not in' test",
     # parts of rejected statements (their statement is reported first)
     "ExceptHandler": "an 'except' clause", "alias": "an import alias",
     "match_case": "a 'match' case",
