@@ -2,7 +2,8 @@
 
 Tuples, lists, dicts, NamedTuples, dataclasses and objects of the user's own classes
 (their ``__dict__``) nest; leaves are floats,
-ints and arrays.  ``flatten`` gives a hashable tree description and the
+ints and arrays; a string or None inside is static (``cfg["mode"] == "lin"`` is decided
+while compiling, and each value compiles its own derivative, as JAX's static arguments).  ``flatten`` gives a hashable tree description and the
 leaves; ``unflatten`` rebuilds the same structure from new leaves (gradients).
 ``skeleton`` is the frontend's view of the same tree (``frontend.bindings``).
 """
@@ -26,6 +27,8 @@ def flatten(x):
         return _children(("dict", tuple(x)), tuple(x.values()))
     if isinstance(x, GENERATORS):  # a random generator: passed whole, its draws static
         return ("static", x), []
+    if isinstance(x, str) or x is None:     # a mode or a name: static, as a constant
+        return ("const", x), []
     if is_user_instance(x):        # a layer or model object: its attributes (issue 13)
         names = tuple(vars(x))
         return _children(("object", type(x), names), tuple(vars(x).values()))
@@ -51,7 +54,7 @@ def _build(tree, it):
     kind = tree[0]
     if kind == "leaf":
         return next(it)
-    if kind == "static":
+    if kind in ("static", "const"):
         return tree[1]
     if kind in ("tuple", "list"):
         items = [_build(t, it) for t in tree[1:]]
@@ -76,6 +79,8 @@ def skeleton(tree):
         return ("atom",)
     if kind == "static":
         return ("obj", tree[1])
+    if kind == "const":
+        return ("const", tree[1])
     if kind in ("tuple", "list"):
         return (kind,) + tuple(skeleton(t) for t in tree[1:])
     if kind == "dict":
@@ -91,6 +96,8 @@ def from_skeleton(skel, leaves):
         kind = s[0]
         if kind == "atom":
             return next(it)
+        if kind == "const":
+            return s[1]
         if kind in ("tuple", "list"):
             items = [build(c) for c in s[1:]]
             return tuple(items) if kind == "tuple" else items
@@ -114,6 +121,8 @@ def at_atoms(skel, tree, whole):
             k = next(count)
             out.extend([list(t)] if whole(k) else flatten(t)[1])
             return
+        if kind in ("const", "obj"):       # no cotangent
+            return
         if kind in ("tuple", "list"):
             if not isinstance(t, (tuple, list)) or len(t) != len(s) - 1:
                 raise ValueError(f"a cotangent {type(t).__name__} where the result has "
@@ -136,6 +145,8 @@ def paths(tree):
     kind = tree[0]
     if kind == "leaf":
         return [""]
+    if kind in ("const", "static"):
+        return []
     if kind in ("tuple", "list"):
         keys, children = [f"[{k}]" for k in range(len(tree) - 1)], tree[1:]
     elif kind == "dict":
@@ -153,6 +164,8 @@ def flatten_tree_leaves(tree):
     kind = tree[0]
     if kind == "leaf":
         return [None]
+    if kind in ("const", "static"):
+        return []
     start = {"tuple": 1, "list": 1, "dict": 2}.get(kind, 3)
     return [x for t in tree[start:] for x in flatten_tree_leaves(t)]
 

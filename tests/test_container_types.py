@@ -228,3 +228,30 @@ def test_c():
         assert close(r.value, float(f(*args))), name
         want = np.ravel(jax.grad(jf)(*args))
         assert all(close(g, w) for g, w in zip(r.grads, want)), (name, r.grads, want)
+
+
+def by_mode(x, cfg):
+    y = x * cfg["scale"]
+    if cfg["mode"] == "sq":
+        y = y * y
+    return np.sum(y) if cfg["norm"] is None else np.sum(y) / cfg["norm"]
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("mode, norm", [("sq", None), ("lin", 2.0)])
+def test_a_string_or_none_in_a_config_argument_is_static(backend, mode, norm):
+    """Each value compiles its own derivative, as JAX's static arguments (a str leaf was
+    'argument 1 has type str'); the gradient keeps it in its place."""
+    cfg = {"scale": 1.5, "mode": mode, "norm": norm}
+
+    def twin(x, scale, n):
+        y = x * scale
+        y = y * y if mode == "sq" else y
+        return jnp.sum(y) if norm is None else jnp.sum(y) / n
+    gx, gcfg = pullback.grad(by_mode, argnums=(0, 1), backend=backend)(X, cfg)
+    want_x, want_s, want_n = jax.grad(twin, argnums=(0, 1, 2))(X, 1.5, norm or 1.0)
+    np.testing.assert_allclose(gx, want_x, rtol=1e-12)
+    assert gcfg["scale"] == pytest.approx(float(want_s), rel=1e-12)
+    assert gcfg["mode"] == mode
+    assert gcfg["norm"] is None if norm is None else \
+        gcfg["norm"] == pytest.approx(float(want_n), rel=1e-12)
