@@ -5,6 +5,8 @@ and the generated source is checked for the fusion it should (or must not) do:
 Rosenbrock's forward chain, its sum and the adjoint accumulations become one
 loop; an array read and written at different places stays unfused.
 """
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -220,3 +222,14 @@ def test_c_rosenbrock_gradient_is_one_loop_without_temporaries():
     grad = src[src.index("rosen_grad("):]
     assert grad.count("for (long k0 = 0; k0 < 49; k0++)") == 1
     assert "static double t" not in grad          # no array temporary is left
+
+
+def test_a_call_between_two_parts_of_a_run_goes_before_it():
+    """``qxc = exp(m) * xc + einsum(L, xc)``: the einsum reads nothing the loop assigns,
+    so it runs first and the product, the sum and the reduction over qxc are one loop
+    (fusion._independent); before, the einsum split them in three passes."""
+    args = CASES[-1][2]
+    g = pullback.grad(mixture, (0, 1, 2), backend="numba")
+    g(*args)
+    src = str(pullback.source(g))
+    assert re.search(r"= _fused_\w+\(t4, xc, _einsum_kij_nkj_to_nki_\w+\(L, xc\)\)", src), src
