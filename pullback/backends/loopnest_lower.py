@@ -321,9 +321,11 @@ class _Lowering:
             if not self.live_out(name) or got[0] != "scalar":
                 continue
             var = self.targets[name]
-            if any(v.name == name for v in self.inputs):
-                raise NotFusible("an array both read and written as a new value")
-            self.allocs.append(Alloc(var, False))
+            # ``x = x + t`` (an adjoint's accumulation): a new array, made as a copy of the
+            # outer ``x`` and written over, each element after it is read (``check``
+            # refuses a read of ``x`` at another place)
+            copied = any(v.name == name for v in self.inputs)
+            self.allocs.append(Alloc(var, False, var if copied else None))
             self.store(Access(name, _shape(var), broadcast(self.space, self.space)),
                        got[1], False)
 
