@@ -39,6 +39,7 @@ from .optimize.inplace_adjoints import fresh_results
 from .optimize.inline import inline_calls
 from .optimize.pipeline import PASSES, PRIMAL_PASSES, REVERSE, TANGENT, Schedule, finish, optimized
 from .rules import PRIMITIVES
+from .transforms.list_indices import absolute_list_indices
 from .transforms.tangent_module import tangent_module
 from .analysis.activity import COMPLEX
 from .transforms.gradient import gradient_module
@@ -77,6 +78,7 @@ def typed_module(f, types, skels):
     if has_jvp_calls(module):                                   # pullback.jvp in user code
         module = expand_jvp_calls(module, tangents)             # (a finished tangent module)
         module = checked("jvp calls", infer_types(module, list(types), propagate_constants))
+    module = checked("list indices", absolute_list_indices(module))    # L[-1] as it runs
     return checked("arrays", prepare_arrays(module))            # aliasing: reject or copy
 
 

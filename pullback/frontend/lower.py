@@ -288,10 +288,16 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             self.rebound.add(name)
         loc = self.loc(node)
         if name in self.lists and isinstance(value, TupleB):     # a list that grows
-            items = value.items
-            value = self.op("list_new", (), node)
+            # made and grown under its own name: every append to one list writes the same
+            # variable, which the reverse sweep's list adjoints rely on (one final length;
+            # a temporary's list_append into the name was summed down to the temporary's)
+            items = [self.atom_of(item, node) for item in value.items]
+            var = old if isinstance(old, Var) and not self.top else self.new_var(name)
+            self.env[name] = var
+            self.emit(Assign(var, "list_new", (), loc))
             for item in items:
-                self.list_append(value, self.atom_of(item, node), node)
+                self.list_append(var, item, node)
+            return
         if is_atom(value):
             if isinstance(old, Var) and not self.top:
                 return self.store(old, value, loc)
