@@ -394,3 +394,16 @@ def test_hessian_when_an_adjoint_array_starts_constant():
         return jnp.tanh(x[1]) - x[1]
     x = np.array([0.5, -0.3, 0.8])
     close(pullback.hessian(f)(x), np.asarray(jax.hessian(fj)(x)), rtol=1e-12, atol=1e-15)
+
+
+def kron_sum(x):
+    return np.sum(np.kron(x, x))          # an intermediate of a shape known only at run time
+
+
+def test_forward_jacobian_of_a_whole_sum_of_an_unknown_shape_is_a_number():
+    """A sum over every axis is a number whatever its argument's shape: typed as one, the
+    forward Jacobian works (it was 'an output's shape depends on the values')."""
+    x = np.array([0.3, -0.7, 1.1])
+    want = np.asarray(jax.grad(lambda v: jnp.sum(jnp.kron(v, v)))(x))
+    np.testing.assert_allclose(pullback.jacobian(kron_sum, mode="forward")(x), want, rtol=1e-12)
+    np.testing.assert_allclose(pullback.hessian(kron_sum)(x), np.full((3, 3), 2.0), rtol=1e-12)

@@ -20,6 +20,9 @@ from ..ir.walk import map_blocks
 from .split_callees import split_callees
 
 
+WHOLE_REDUCTIONS = ("sum", "mean", "prod", "amax", "amin")
+
+
 def result_type(op, args, types):
     """The type of ``op(*args)``: the rule's own answer for scalars, else NumPy's
     answer on stand-in values of the argument types."""
@@ -32,6 +35,13 @@ def result_type(op, args, types):
         # an item of a run-time list is its element type, whatever the index: the list's
         # length is not in its type, so stand-in lists of two items must not judge L[2]
         return types[0].elem if types[0].elem is not None else as_type("float")
+    if op in WHOLE_REDUCTIONS and isinstance(types[0], Array) and types[0].shape is None \
+            and len(args) == 3 and args[1] == Const(None) and args[2] == Const(False) \
+            and np.dtype(types[0].dtype).kind in "fiub":
+        # over every axis: a number whatever the (unknown) shape, not an unknown array
+        kind = np.dtype(types[0].dtype).kind
+        return "float" if op == "mean" or kind == "f" else \
+            "bool" if kind == "b" and op in ("amax", "amin") else "int"
     prim = PRIMITIVES[op]
     if prim.syntax.kind in ("infix", "prefix") and any(isinstance(t, ListT) for t in types) \
             and not any(isinstance(t, Array) for t in types):
