@@ -192,3 +192,20 @@ def test_a_pair_out_of_range_is_an_index_error_as_in_numpy():
         pair_out_of_range(np.ones((3, 3)))
     with pytest.raises(IndexError):
         pullback.grad(pair_out_of_range, backend="numba")(np.ones((3, 3)))
+
+
+def pairs_built_here(A):
+    r = np.array([0, 1, 2, 2])      # int arrays made item by item in the generated code
+    c = np.array([1, 0, 2, 0])
+    return np.sum(A[r, c] ** 2)
+
+
+def test_forward_mode_through_index_pairs_built_in_the_function():
+    """The tangent program builds ``r`` and ``c`` at run time; a copy made to write an
+    item kept them float64, which Numba cannot index with (an audit's jvp crash)."""
+    A = np.arange(9.0).reshape(3, 3) / 9
+    T = np.linspace(-1.0, 1.0, 9).reshape(3, 3)
+    r, c = np.array([0, 1, 2, 2]), np.array([1, 0, 2, 0])
+    want = jax.jvp(lambda a: jnp.sum(a[r, c] ** 2), (A,), (T,))[1]
+    got = pullback.jvp(pairs_built_here, (A,), (T,), backend="numba")[1]
+    assert got == pytest.approx(float(want), rel=1e-12)

@@ -472,10 +472,14 @@ def {name}(g{params}):
     z[{itext}] = g
     return z''')
         return f"{name}({t(0)}{extra and ', ' + t(2)})", ATOM
-    name = f"_setitem_{_tag(shape)}_{key}"
+    # the copy has the result's dtype: an int array stays one (an index array built item
+    # by item, np.array([0, 1, 2]), read as an index after)
+    dtype = getattr(s.target.type, "dtype", "float64")
+    dtype = dtype if dtype in ("int64", "bool") else "float64"
+    name = f"_setitem_{_tag(shape)}_{key}" + ("" if dtype == "float64" else f"_{dtype}")
     p.generated.setdefault(name, f'''
 def {name}(x{params}, v):
-    z = x.astype(np.float64)
+    z = x.astype(np.{"bool_" if dtype == "bool" else dtype})
     z[{itext}] = v
     return z''')
     return f"{name}({t(0)}{extra and ', ' + t(1)}, {t(2)})", ATOM
