@@ -2,7 +2,7 @@
 
 Tuples, lists, dicts, NamedTuples, dataclasses and objects of the user's own classes
 (their ``__dict__``) nest; leaves are floats,
-ints and arrays; a string or None inside is static (``cfg["mode"] == "lin"`` is decided
+ints and arrays; a string, None or (inside a container) a bool is static (``cfg["mode"] == "lin"`` is decided
 while compiling, and each value compiles its own derivative, as JAX's static arguments).  ``flatten`` gives a hashable tree description and the
 leaves; ``unflatten`` rebuilds the same structure from new leaves (gradients).
 ``skeleton`` is the frontend's view of the same tree (``frontend.bindings``).
@@ -15,7 +15,7 @@ from .frontend.objects import is_user_instance
 from .frontend.randomness import GENERATORS
 
 
-def flatten(x):
+def flatten(x, top=True):
     if isinstance(x, tuple) and hasattr(x, "_fields"):
         return _children(("record", type(x), tuple(x._fields)), tuple(x))
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
@@ -29,6 +29,8 @@ def flatten(x):
         return ("static", x), []
     if isinstance(x, str) or x is None:     # a mode or a name: static, as a constant
         return ("const", x), []
+    if isinstance(x, (bool, np.bool_)) and not top:     # a layer's flag (act=True)
+        return ("const", bool(x)), []
     if is_user_instance(x):        # a layer or model object: its attributes (issue 13)
         names = tuple(vars(x))
         return _children(("object", type(x), names), tuple(vars(x).values()))
@@ -38,7 +40,7 @@ def flatten(x):
 def _children(head, items):
     trees, leaves = [], []
     for item in items:
-        t, ls = flatten(item)
+        t, ls = flatten(item, top=False)
         trees.append(t)
         leaves += ls
     return head + tuple(trees), leaves

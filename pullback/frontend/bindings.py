@@ -41,6 +41,13 @@ class RecordB:
 
 
 @dataclass(frozen=True)
+class BuilderB:
+    """``self`` in the ``__init__`` of a user class instantiated in differentiated code:
+    the attributes it sets become a ``RecordB`` of the class (``objects.construct``)."""
+    cls: object
+
+
+@dataclass(frozen=True)
 class PyObj:
     obj: object
 
@@ -109,6 +116,8 @@ def flatten(b):
             [a for _, atoms in parts for a in atoms]
     if isinstance(b, ConstB):
         return ("const", b.value), []
+    if isinstance(b, BuilderB):
+        return ("builder", b.cls), []
     try:
         hash(b.obj)
         return ("obj", b.obj), []
@@ -136,6 +145,8 @@ def unflatten(skel, atoms):
                         tuple(zip(skel[1], parts[len(parts) - nk:])))
     if kind == "const":
         return _const(skel[1])
+    if kind == "builder":
+        return BuilderB(skel[1])
     return PyObj(skel[1].obj if isinstance(skel[1], _Same) else skel[1])
 
 

@@ -132,7 +132,9 @@ class CallLowerer:
         if isinstance(obj, type) and (hasattr(obj, "_fields") or is_dataclass(obj)):
             return self.record(obj, args, kwargs, node)
         if isinstance(obj, type) and is_user_class(obj):
-            raise self.instance_creation(obj, node)
+            return self.construct(obj, args, kwargs, node)
+        if obj is super and not args and not kwargs:
+            return self.super_binding(node)
         if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
             args = list(args[0].items)
             if len(args) == 1 and is_atom(args[0]):

@@ -17,9 +17,9 @@ import numpy as np
 from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If
 from .effects import FSTRING_ELSEWHERE, FormatB
-from .objects import is_user_instance
+from .objects import SuperB, is_user_class, is_user_instance
 from .randomness import is_generator
-from .bindings import DictB, PyObj, RecordB, TupleB, extern_name, is_atom
+from .bindings import BuilderB, DictB, PyObj, RecordB, TupleB, extern_name, is_atom
 from .expansions import frozen_binding
 from .guards import Ref, active
 from .closures import LocalDef
@@ -92,6 +92,14 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         expansion = self.expansion_attribute(base, node)    # norm.logpdf, frozen.pdf
         if expansion is not None:
             return expansion
+        if isinstance(base, BuilderB):
+            return self.builder_attribute(base, node)
+        if isinstance(base, SuperB):
+            return self.super_attribute(base, node)
+        if isinstance(base, PyObj) and isinstance(base.obj, type) and is_user_class(base.obj):
+            got = self.class_attribute(base.obj, node)
+            if got is not None:
+                return got
         if isinstance(base, RecordB):
             if node.attr not in base.fields:
                 return self.object_attribute(base, node)      # a method or property

@@ -12,7 +12,8 @@ import ast
 from ..errors import UnsupportedError
 from ..ir import Assign, Const, Extern, If, Loc, Return, Var
 from ..ir.names import Names
-from .bindings import ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, unflatten, with_lists
+from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten,
+                       is_atom, unflatten, with_lists)
 from .arrays import ArrayLowerer
 from .calls import CallLowerer, ContainerLowerer
 from .custom_calls import CustomCallLowerer
@@ -78,6 +79,10 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             [a.arg for a in (args.vararg, args.kwarg) if a is not None]
 
     def new_var(self, base):
+        if "." in base:      # an attribute set in a constructor (objects.field_write)
+            base = base.replace(".", "_")
+            while base in self.reserved:
+                base += "_"
         return Var(self.names.fresh(base))
 
     def temp(self):
@@ -118,6 +123,9 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
     # -- entry --------------------------------------------------------------
     def lower(self, env):
         self.env = dict(env)
+        # an __init__ making an object (objects.construct): it returns the record it built
+        self.building = next((b for b in env.values() if isinstance(b, BuilderB)), None)
+        self.fields = {}
         for v in list(self.used):
             self.used.add(v)
         node = self.src.node
@@ -136,7 +144,8 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             skel, atoms = flatten(b)
             self.emit(Return(tuple(atoms), self.loc(node)))
             return self.blocks[0], skel
-        direct = body and isinstance(body[-1], ast.Return) and facts(node).returns == 1
+        direct = body and isinstance(body[-1], ast.Return) and facts(node).returns == 1 \
+            and self.building is None
         if direct:
             self.block(body[:-1])
             value = body[-1].value
@@ -152,7 +161,9 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.ret_flag = self.new_var("ret")
         self.emit(Assign(self.ret_flag, "copy", (Const(False),)))
         self.block(body)
-        if self.ret_vals is None:   # a procedure (it plots, prints): None, known here
+        if self.building is not None:
+            self.ret_vals = self.built()
+        elif self.ret_vals is None:   # a procedure (it plots, prints): None, known here
             self.ret_vals = ConstB(None)    # (Program rejects it for the entry function)
         skel, atoms = flatten(self.ret_vals)
         self.emit(Return(tuple(atoms), self.loc(node)))
@@ -229,6 +240,12 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
             return self.store_subscript(s.target, value, s)
         if isinstance(s.target, ast.Attribute):
+            load = ast.Attribute(s.target.value, s.target.attr, ast.Load(), lineno=s.lineno,
+                                 col_offset=s.col_offset)
+            if isinstance(self.env.get(getattr(s.target.value, "id", None)), BuilderB):
+                value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
+                if self.field_write(s.target, value, s):
+                    return
             raise self.attribute_write(s.target)
         if not isinstance(s.target, ast.Name):
             raise self.error(s.target, "an augmented assignment to this target")
@@ -262,6 +279,8 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         if isinstance(target, ast.Subscript):
             return self.store_subscript(target, value, node)
         if isinstance(target, ast.Attribute):
+            if self.field_write(target, value, node):
+                return
             raise self.attribute_write(target)
         raise self.error(target, "an assignment to this target")
 

@@ -11,22 +11,36 @@ A model written as layer objects (``self.W``, ``layer(x)``, ``model.forward(x)``
   atoms, and ``grad`` w.r.t. it gives the adjoint of every array attribute;
 - ``obj.method`` is a ``MethodB`` (the class's function and ``self``'s binding);
   calling it lowers the method like any user function with ``self`` as its first
-  argument; ``@property`` getters are called on read; ``obj(x)`` calls ``__call__``.
+  argument; ``@property`` getters are called on read; ``obj(x)`` calls ``__call__``;
+- ``Cls(...)`` of a plain class runs its ``__init__`` with ``self`` a ``BuilderB``: each
+  ``self.attr = v`` binds a local, and the call returns a record of the attributes set,
+  which then behaves as an object passed in as an argument.
 
 Invariants: only classes defined in the user's code (not in a library, see
 ``library.py``) are looked into; objects are values pullback never changes: writes to
-attributes (``self.h = ...``, ``model.W -= lr * g``) and instances of plain classes
-made inside the differentiated code are rejected at their line with the rewrite
-(dataclasses and NamedTuples made inside are records, ``calls.py``).
+attributes outside a constructor (``self.h = ...`` in a method, ``model.W -= lr * g``)
+are rejected at their line with the rewrite, as are classes with their own ``__new__``,
+``__slots__`` or metaclass (dataclasses and NamedTuples made inside are records,
+``calls.py``).
 """
+import ast
 import sys
 import types
 from dataclasses import dataclass
 
-from .bindings import FuncB, PyObj, RecordB
+from ..ir import Const
+from .bindings import BuilderB, FuncB, PyObj, RecordB
 from .guards import Ref
 from .library import library_file
 from .source import source_of
+
+
+@dataclass(frozen=True)
+class SuperB:
+    """``super()`` in a method of ``cls``: attributes from the classes after ``cls`` in
+    the MRO of ``self``'s class, bound to ``self_b``."""
+    cls: object
+    self_b: object
 
 
 @dataclass(frozen=True)
@@ -91,8 +105,53 @@ class ObjectLowerer:
         raise self.error(node, f"the attribute '.{name}' (not set on this object)")
 
     def call_method(self, m, args, kwargs, node):
-        return self.call_user(FuncB(source_of(m.func), m.func), [m.self_b] + list(args), kwargs,
-                              node)
+        got = self.call_user(FuncB(source_of(m.func), m.func), [m.self_b] + list(args),
+                             kwargs, node)
+        if isinstance(m.self_b, BuilderB) and isinstance(got, RecordB):
+            # ``super().__init__(...)`` while making an object: its attributes are ours
+            for name, item in zip(got.fields, got.items):
+                target = ast.Attribute(ast.Name(self.param_names()[0], ast.Load()), name,
+                                       ast.Store(), lineno=node.lineno,
+                                       col_offset=node.col_offset)
+                self.field_write(target, item, node)
+            return Const(None)
+        return got
+
+    def super_binding(self, node):
+        """``super()``: the class whose method this is (its ``__class__`` cell, which
+        Python makes for a method that calls ``super``) and ``self``'s binding."""
+        func = self.fb.context
+        cells = dict(zip(getattr(getattr(func, "__code__", None), "co_freevars", ()),
+                         getattr(func, "__closure__", None) or ()))
+        params = self.param_names()
+        if "__class__" not in cells or not params or params[0] not in self.env:
+            raise self.error(node, "super() outside a method of a class")
+        return SuperB(cells["__class__"].cell_contents, self.env[params[0]])
+
+    def super_attribute(self, base, node):
+        """``super().name``: the first class after ``base.cls`` in the MRO that has it."""
+        b = base.self_b
+        cls = b.cls if isinstance(b, (RecordB, BuilderB)) else type(b.obj)
+        mro = cls.__mro__
+        for klass in mro[mro.index(base.cls) + 1:]:
+            if node.attr in vars(klass):
+                found = vars(klass)[node.attr]
+                if isinstance(found, types.FunctionType) and klass is not object:
+                    return MethodB(found, b)
+                break
+        raise self.error(node, f"super().{node.attr} (only methods of the user's classes)")
+
+    def class_attribute(self, cls, node):
+        """``Cls.name`` of a user class: a static or class method, or a plain function;
+        None for anything else (read as the value it is)."""
+        found = _class_attribute(cls, node.attr)
+        if isinstance(found, staticmethod):
+            return PyObj(found.__func__)
+        if isinstance(found, classmethod):
+            return MethodB(found.__func__, PyObj(cls))
+        if isinstance(found, types.FunctionType):
+            return PyObj(found)
+        return None
 
     def call_object(self, obj, args, kwargs, node):
         """``obj(x)`` for a user instance: its class's ``__call__``; None otherwise."""
@@ -110,6 +169,53 @@ class ObjectLowerer:
                                   "local variable and return it, or build a new object "
                                   "outside the differentiated code)")
 
+    def construct(self, cls, args, kwargs, node):
+        """``Cls(...)`` of a plain user class: its ``__init__`` called with ``self`` a
+        ``BuilderB``; the attributes it sets (``field_write``) are the record it returns,
+        an object as one passed in as an argument is.  A class with its own ``__new__``,
+        ``__slots__``, a metaclass or an ``__init__`` that is not the user's Python is
+        rejected."""
+        init = _class_attribute(cls, "__init__")
+        if type(cls) is not type or cls.__new__ is not object.__new__ or \
+                any("__slots__" in vars(k) for k in cls.__mro__[:-1]) or \
+                not isinstance(init, types.FunctionType) or not is_user_class(cls):
+            raise self.instance_creation(cls, node)
+        return self.call_user(FuncB(source_of(init), init), [BuilderB(cls)] + list(args),
+                              kwargs, node)
+
+    def builder_attribute(self, base, node):
+        """``self.attr`` inside the ``__init__`` that builds ``base``."""
+        from .expressions import static      # expressions imports this module
+        key = "self." + node.attr
+        if key in self.env:
+            return self.env[key]
+        found = _class_attribute(base.cls, node.attr)
+        if found is None or isinstance(found, (types.FunctionType, property, classmethod,
+                                                staticmethod)):
+            raise self.error(node, f"reading '.{node.attr}' of the object its __init__ is "
+                             "still making (set it first; call methods after the object is "
+                             "made)")
+        return static(found, self, node, Ref("attr", base.cls, node.attr))
+
+    def field_write(self, target, value, node):
+        """``self.attr = value`` in a constructor (``construct``): a local of its own,
+        never a name the user spells; True when ``target`` is one."""
+        base = self.env.get(target.value.id) if isinstance(target.value, ast.Name) else None
+        if not isinstance(base, BuilderB):
+            return False
+        key = "self." + target.attr
+        if key not in self.env and not self.top:
+            raise self.error(target, f"the attribute '{target.attr}' first set inside a "
+                             "branch or loop of __init__ (set it before, e.g. to 0.0)")
+        self.fields.setdefault(target.attr, key)
+        self.bind(key, value, node)
+        return True
+
+    def built(self):
+        """The record ``__init__`` made: its attributes in the order it first set them."""
+        names = tuple(self.fields)
+        return RecordB(self.building.cls, names, tuple(self.env[self.fields[n]] for n in names))
+
     def instance_creation(self, cls, node):
         """The rejection of ``Cls(...)`` for a plain user class (an error to raise)."""
         return self.error(node, f"creating an instance of the class '{cls.__name__}' here "
@@ -118,4 +224,4 @@ class ObjectLowerer:
                                 "NamedTuples can be made here)")
 
 
-__all__ = ["MethodB", "ObjectLowerer", "is_user_class", "is_user_instance"]
+__all__ = ["MethodB", "ObjectLowerer", "SuperB", "is_user_class", "is_user_instance"]

@@ -1,0 +1,186 @@
+"""Objects of the user's classes made inside differentiated code (frontend/objects.py):
+``Linear(W, b)`` runs ``__init__`` with ``self`` a builder, its attributes become a record,
+and methods, properties, ``super()``, class and static methods work on it as on an object
+passed in.  An audit of outside-style models found nine rejected at ``Cls(...)``.
+Gradients against JAX and central differences, on both backends."""
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import pullback
+from jax_fd import fd_grad
+
+jax.config.update("jax_enable_x64", True)
+R = np.random.default_rng(11)
+BACKENDS = ["python", "numba"]
+
+
+class Linear:
+    scale = 1.0                     # a class constant read in __init__
+
+    def __init__(self, W, b, act=True):
+        self.W = W
+        self.b = b * self.scale
+        self.act = act
+        self.n = W.shape[0]
+
+    def __call__(self, x):
+        y = self.W @ x + self.b
+        return np.tanh(y) if self.act else y
+
+    @property
+    def width(self):
+        return self.n
+
+
+class MLP:
+    def __init__(self, W1, b1, W2, b2):
+        self.l1 = Linear(W1, b1)
+        self.l2 = Linear(W2, b2, act=False)
+
+    def forward(self, x):
+        return self.l2(self.l1(x))
+
+
+def mlp_loss(W1, b1, W2, b2, x):
+    m = MLP(W1, b1, W2, b2)
+    return np.sum(m.forward(x) ** 2) * m.l1.width
+
+
+def mlp_loss_j(W1, b1, W2, b2, x):
+    return jnp.sum((W2 @ jnp.tanh(W1 @ x + b1) + b2) ** 2) * W1.shape[0]
+
+
+class Base:
+    def __init__(self, a):
+        self.a = a
+
+    def f(self, x):
+        return self.a * x
+
+
+class Child(Base):
+    def __init__(self, a, b):
+        super().__init__(a)
+        self.b = b
+        self.total = 0.0
+        for k in range(3):          # an attribute updated in a loop after its first set
+            self.total += self.b * k
+
+    def f(self, x):
+        return super().f(x) + self.b * x ** 2 + self.total
+
+
+def inherited(a, b, x):
+    return np.sum(Child(a, b).f(x))
+
+
+def inherited_j(a, b, x):
+    return jnp.sum(a * x + b * x ** 2 + 3.0 * b)
+
+
+class Util:
+    @staticmethod
+    def sq(x):
+        return x * x
+
+    @classmethod
+    def make(cls, v):
+        return cls.sq(v) + 1.0
+
+
+def class_level(x):
+    return Util.make(x) * Util.sq(math.sin(x))
+
+
+def class_level_j(x):
+    return (x * x + 1.0) * jnp.sin(x) ** 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_model_made_of_layers_made_here(backend):
+    args = (R.normal(size=(4, 3)), R.normal(size=4), R.normal(size=(2, 4)), R.normal(size=2),
+            R.normal(size=3))
+    got = pullback.grad(mlp_loss, argnums=(0, 1, 2, 3), backend=backend)(*args)
+    want = jax.grad(mlp_loss_j, argnums=(0, 1, 2, 3))(*args)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    np.testing.assert_allclose(got[1], fd_grad(mlp_loss, args, 1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_super_init_and_super_method(backend):
+    a, b, x = 0.7, -1.3, np.array([0.2, 0.5, -0.4])
+    got = pullback.grad(inherited, argnums=(0, 1, 2), backend=backend)(a, b, x)
+    want = jax.grad(inherited_j, argnums=(0, 1, 2))(a, b, x)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_static_and_class_methods_called_on_the_class(backend):
+    got = pullback.grad(class_level, backend=backend)(0.8)
+    assert got == pytest.approx(float(jax.grad(class_level_j)(0.8)), rel=1e-12)
+
+
+class Flagged:
+    def __init__(self, W, act):
+        self.W, self.act = W, act
+
+
+def flagged_loss(layers, x):
+    for layer in layers:
+        x = layer.W @ x
+        if layer.act:
+            x = np.tanh(x)
+    return np.sum(x ** 2)
+
+
+def test_a_bool_attribute_of_an_object_passed_in_is_static():
+    """A layer's flag (``act=True``) is static, as JAX's static fields: the gradient is
+    taken with respect to the object list (it was 'argument 0 ... is a bool')."""
+    W1, W2, x = R.normal(size=(3, 3)), R.normal(size=(2, 3)), R.normal(size=3)
+    layers = [Flagged(W1, True), Flagged(W2, False)]
+    g = pullback.grad(flagged_loss)(layers, x)
+    want = jax.grad(lambda a, b: jnp.sum((b @ jnp.tanh(a @ x)) ** 2), argnums=(0, 1))(W1, W2)
+    np.testing.assert_allclose(g[0].W, want[0], rtol=1e-12)
+    np.testing.assert_allclose(g[1].W, want[1], rtol=1e-12)
+    assert (g[0].act, g[1].act) == (True, False)
+
+
+class Branchy:
+    def __init__(self, x):
+        if x > 0:
+            self.v = x          # first set inside a branch: not on every path
+
+
+class Slotted:
+    __slots__ = ("v",)
+
+    def __init__(self, x):
+        self.v = x
+
+
+class EarlyMethod:
+    def __init__(self, x):
+        self.v = x
+        self.w = self.double()
+
+    def double(self):
+        return 2.0 * self.v
+
+
+@pytest.mark.parametrize("cls, words", [
+    (Branchy, "first set inside a branch or loop of __init__"),
+    (Slotted, "creating an instance of the class 'Slotted'"),
+    (EarlyMethod, "still making"),
+])
+def test_constructors_outside_the_subset_are_rejected_at_their_line(cls, words):
+    def f(x):
+        return cls(x).v * 2.0
+    with pytest.raises(pullback.UnsupportedError, match=words) as info:
+        pullback.grad(f)(0.5)
+    assert info.value.filename == __file__ and info.value.line > 0
