@@ -264,3 +264,34 @@ def test_a_table_loop_unrolled_in_an_unrolled_loop_in_a_branch(backend, flag):
     want = jax.grad(nested_in_branch_j)(jnp.asarray(x), flag)
     assert np.allclose(got, want, rtol=1e-12, atol=1e-12)
     assert np.allclose(got, fd_grad(nested_in_branch, (x, flag), 0), rtol=1e-7, atol=1e-9)
+
+
+def in_alternating_branches(x, flag):
+    s = 0.0
+    for a in (1.0, -1.0):               # each item lowers the branch again, a new block
+        if flag * a > 0:
+            s = s + a * x[0]
+        else:
+            for k in W2:                # k is read only inside its own loop
+                s = s + k * a * x[1]
+    return s
+
+
+def in_alternating_branches_j(x, flag):
+    s = 0.0
+    for a in (1.0, -1.0):
+        if flag * a > 0:
+            s = s + a * x[0]
+        else:
+            for k in W2:
+                s = s + k * a * x[1]
+    return s
+
+
+@pytest.mark.parametrize("flag", [1, -1])
+def test_a_table_loop_in_a_branch_lowered_once_per_outer_item(flag):
+    # was falsely rejected: "rebinding 'k' from a tuple or function" (fuzz seed 9831879)
+    x = np.array([1.5, -0.5])
+    got = pullback.grad(in_alternating_branches)(x, flag)
+    want = jax.grad(in_alternating_branches_j)(jnp.asarray(x), flag)
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -162,9 +162,13 @@ class LoopLowerer:
         ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
         bound = _bound_in(s.body)
         targets = _loop_targets(self.src.node)
+        if not hasattr(self, "_own_loop_reads"):
+            self._own_loop_reads = _read_in_own_loops(self.src.node) \
+                if isinstance(self.src.node, ast.FunctionDef) else set()
+        own = self._own_loop_reads
         static = {                          # names that may hold constant items (bind_item)
             n.id for n in ast.walk(s.target) if isinstance(n, ast.Name) and n.id not in bound
-            and n.id in targets and (self.top or n.id not in self.env
+            and n.id in targets and (self.top or n.id not in self.env or n.id in own
                                      or self.static_in.get(n.id) is self.blocks[-1])
             and all(isinstance(_bound_to(s.target, item, n.id), Const) for item in items)
         } if ctx.stop is None else set()
@@ -192,7 +196,8 @@ class LoopLowerer:
         (after it the name is the last item on every path), the body never rebinds the
         name, and at the top level or unbound before, no branch can leave another value
         in place, or it was bound so in the same block (a loop unrolled inside an unrolled
-        loop inside a branch: every path here passed that binding); and the function binds
+        loop inside a branch: every path here passed that binding), or every read of the
+        name is inside a loop that binds it (``_read_in_own_loops``); and the function binds
         the name only as a loop's target, so no later loop or branch assigns a number to it
         (which needs a variable).  So ``d[k]`` and ``t[k]`` in the body resolve while compiling.
         Anything else is the copy into a variable it always was."""
@@ -259,6 +264,29 @@ def _bound_to(target, item, name):
             if found is not None:
                 return found
     return None
+
+
+def _read_in_own_loops(fn):
+    """Names every read of which is inside the body of a ``for`` that has the name as its
+    target: each read follows the binding of its own iteration, on every path."""
+    inside, outside = set(), set()
+
+    def visit(node, bound):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            (inside if node.id in bound else outside).add(node.id)
+        if isinstance(node, ast.For):
+            visit(node.target, bound)
+            visit(node.iter, bound)
+            names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+            for b in node.body:
+                visit(b, bound | names)
+            for b in node.orelse:
+                visit(b, bound)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, bound)
+    visit(fn, frozenset())
+    return inside - outside
 
 
 def _loop_targets(fn):
