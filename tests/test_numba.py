@@ -156,6 +156,20 @@ def outlined_j(x, y):
     return r(jnp.sin(x), 3) * y
 
 
+def test_recursion_in_forward_mode_and_where_nothing_is_differentiated():
+    """A recursive ``_jvp`` and a recursive primal called where nothing is differentiated
+    have no residuals: they compile as they are (fuzz seed 9810762's variants)."""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    got = pullback.jvp(outlined, (0.7, 1.3), (1.0, -0.5), backend="numba")
+    want = jax.jvp(outlined_j, (0.7, 1.3), (1.0, -0.5))
+    assert got == pytest.approx(tuple(map(float, want)), rel=1e-12)
+
+    def inactive(x):
+        return x * r0(0.3, 3)
+    assert pullback.grad(inactive, backend="numba")(2.0) == pytest.approx(r0(0.3, 3), rel=1e-15)
+
+
 def test_recursive_code_runs_again_in_a_new_process(tmp_path):
     """Numba's disk cache crashes a process that reads back recursive code (numba#6061):
     such a module compiles uncached, so the second process runs it too."""

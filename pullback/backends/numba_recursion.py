@@ -15,6 +15,9 @@ goes into one typed list (the store) and travels as its index, an int::
 The entry function creates the store (``[placeholder][:0]``: a typed empty list).  Numba
 types the self-recursive calls from their non-recursive paths.
 
+A recursive function that is not a split pair (the primal called where nothing is
+differentiated, a forward-mode ``_jvp``) returns no residuals and compiles as it is.
+
 Invariant: only a self-recursive ``fwd``/``rev`` pair whose residual fields are scalars,
 arrays of a static shape or its own recursive residuals is rewritten; a function between
 the entry and the pair (a helper calling it, not itself recursive) takes the store as a
@@ -48,8 +51,13 @@ def store_recursive_residuals(module):
     for fn in recursive:
         if fn.name.endswith("_fwd"):
             plans[fn.name] = _plan(fn, by_name.get(fn.name[:-4] + "_rev"), calls, entry)
+    names = {fn.name for fn in module.functions}
     for fn in recursive:
         pair = fn.name[:-4] + "_fwd" if fn.name.endswith("_rev") else fn.name
+        split = fn.name.endswith("_fwd") and fn.name[:-4] + "_rev" in names or \
+            fn.name.endswith("_rev") and pair in names
+        if not split:
+            continue        # a primal or tangent function: no residuals, Numba recurses
         if pair not in plans or plans[pair] is None:
             _reject(fn)
     threaded = {fwd: _threaded(calls, fwd, plan[2], entry.name)
