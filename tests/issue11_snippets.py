@@ -314,7 +314,7 @@ def rows(Row):
         Row("repeat_zero", repeat_zero, (X3,),
             lambda x: jnp.sum(jnp.repeat(x, 0)) + jnp.sum(x * x), {"c": "# repeat_zero"}),
         Row("index_array", index_array, (np.arange(6.0),), index_array_j,
-            {"numba": "# index_array", "c": "# index_array"}),
+            {"numba-grad": "# index_array", "c": "# index_array"}),
         Row("bool_mask_array", bool_mask, (np.arange(6.0),), bool_mask_j,
             {"numba": "# bool_mask", "c": "# bool_mask"}),
         Row("fuzz_seed_25", seed25, (1.0523,), seed25_j),

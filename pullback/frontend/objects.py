@@ -185,7 +185,6 @@ class ObjectLowerer:
 
     def builder_attribute(self, base, node):
         """``self.attr`` inside the ``__init__`` that builds ``base``."""
-        from .expressions import static      # expressions imports this module
         key = "self." + node.attr
         if key in self.env:
             return self.env[key]
@@ -195,7 +194,7 @@ class ObjectLowerer:
             raise self.error(node, f"reading '.{node.attr}' of the object its __init__ is "
                              "still making (set it first; call methods after the object is "
                              "made)")
-        return static(found, self, node, Ref("attr", base.cls, node.attr))
+        return self.object_attribute(RecordB(base.cls, (), ()), node)   # a class constant
 
     def field_write(self, target, value, node):
         """``self.attr = value`` in a constructor (``construct``): a local of its own,
