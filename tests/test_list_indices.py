@@ -59,7 +59,14 @@ def trajectory(v):
     return np.sum(traj[-1] ** 2) + np.sum(traj[-2] * traj[1])
 
 
-CASES = [(doubled, (0.7,)), (read_before_append, (0.7,)), (recurrence, (0.3, 0.8)),
+def extended(x):
+    L = [x]
+    L.extend([x * 2.0, np.sin(x)])         # appends, in order
+    L.extend((L[-1] * 3.0,))
+    return L[0] * L[1] + L[-1] * L[2]
+
+
+CASES = [(extended, (0.7,)), (doubled, (0.7,)), (read_before_append, (0.7,)), (recurrence, (0.3, 0.8)),
          (through_helper, (0.7,)), (run_time_negative, (0.7, 3)),
          (trajectory, (np.array([0.3, -0.2, 0.5]),))]
 
@@ -68,6 +75,8 @@ def _jax(f):
     """The same source under JAX (np.tanh swapped for jnp's; the int n stays static)."""
     if f is trajectory:
         return _trajectory_j
+    if f is extended:
+        return lambda x: x * (2.0 * x) + (jnp.sin(x) * 3.0) * jnp.sin(x)
     if f is run_time_negative:
         return lambda x, n: run_time_negative(x, 3)
     return f

@@ -255,6 +255,10 @@ class ArrayLowerer:
         if attr == "append" and len(args) == 1 and not kwargs:
             self.list_append(base, self.atom_of(args[0], node), node)
             return Const(None)
+        if attr == "extend" and len(args) == 1 and not kwargs and isinstance(args[0], TupleB):
+            for item in [self.atom_of(x, node) for x in args[0].items]:    # appends, in order
+                self.list_append(base, item, node)
+            return Const(None)
         if attr == "pop":
             # a stack: pullback's own reverse-mode output pops its tapes
             raise self.error(node, "a list used as a stack ('.pop()'); to differentiate a "

@@ -79,7 +79,7 @@ def _walk(root):
                 owner.counts[n.id] += 1
         elif t is Call:
             f = n.func
-            if type(f) is Attribute and f.attr == "append" and type(f.value) is Name:
+            if type(f) is Attribute and f.attr in ("append", "extend") and type(f.value) is Name:
                 owner.appended.add(f.value.id)
         elif t is Return:
             owner.returns += 1
@@ -130,7 +130,7 @@ def binding_counts(fn):
 
 
 def appended_names(fn):
-    """Names the function calls ``.append`` on: they are run-time lists."""
+    """Names the function calls ``.append`` or ``.extend`` on: they are run-time lists."""
     return set(facts(fn).appended)
 
 
