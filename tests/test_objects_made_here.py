@@ -184,3 +184,31 @@ def test_constructors_outside_the_subset_are_rejected_at_their_line(cls, words):
     with pytest.raises(pullback.UnsupportedError, match=words) as info:
         pullback.grad(f)(0.5)
     assert info.value.filename == __file__ and info.value.line > 0
+
+
+class History:
+    def __init__(self, x, n):
+        self.states = [x]           # a list attribute __init__ grows (a run-time list)
+        for _ in range(n):
+            self.states.append(np.sin(self.states[-1]) * 0.9)
+
+    def total(self):
+        return sum(np.sum(s ** 2) for s in self.states)
+
+
+def history_loss(x):
+    return History(x, 3).total()
+
+
+def history_loss_j(x):
+    s = [x]
+    for _ in range(3):
+        s.append(jnp.sin(s[-1]) * 0.9)
+    return sum(jnp.sum(v ** 2) for v in s)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_list_attribute_grown_in_init(backend):
+    x = np.array([0.3, -0.5])
+    np.testing.assert_allclose(pullback.grad(history_loss, backend=backend)(x),
+                               jax.grad(history_loss_j)(x), rtol=1e-12)

@@ -81,6 +81,9 @@ def _walk(root):
             f = n.func
             if type(f) is Attribute and f.attr in ("append", "extend") and type(f.value) is Name:
                 owner.appended.add(f.value.id)
+            elif type(f) is Attribute and f.attr in ("append", "extend") and \
+                    type(f.value) is Attribute and type(f.value.value) is Name:
+                owner.appended.add("self." + f.value.attr)   # an attribute __init__ grows
         elif t is Return:
             owner.returns += 1
             if owner.first_return is None and n.value is not None:
