@@ -76,15 +76,7 @@ def recurses(module):
 
 
 def _reaches(calls, name):
-    seen, todo = set(), list(calls[name])
-    while todo:
-        g = todo.pop()
-        if g == name:
-            return True
-        if g not in seen:
-            seen.add(g)
-            todo.extend(calls.get(g, ()))
-    return False
+    return _calls_through(calls, name, name)
 
 
 def _reject(fn):
@@ -141,6 +133,7 @@ def _threaded(calls, fwd, rev, entry):
 
 
 def _calls_through(calls, name, target):
+    """Whether ``name`` calls ``target``, directly or through others."""
     seen, todo = set(), list(calls[name])
     while todo:
         g = todo.pop()
