@@ -89,8 +89,10 @@ def _ndim(struct):
     """Number of axes of a result leaf (its position for a further Jacobian's axes)."""
     if isinstance(struct, _Leaf):
         if struct.shape is None:
-            raise TypeError("jacobian: an output's shape depends on the values "
-                            "(a boolean mask); use jvp")
+            raise TypeError("jacobian: an output's shape is not known when the derivative "
+                            "is generated (it depends on the values, as after a boolean "
+                            "mask, or on an intermediate of unknown shape); use jvp, or "
+                            "jacobian(..., mode='reverse') for a scalar output")
         return len(struct.shape)
     return _ndim(struct.items[0]) + len(struct.shape)
 

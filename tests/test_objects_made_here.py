@@ -212,3 +212,62 @@ def test_a_list_attribute_grown_in_init(backend):
     x = np.array([0.3, -0.5])
     np.testing.assert_allclose(pullback.grad(history_loss, backend=backend)(x),
                                jax.grad(history_loss_j)(x), rtol=1e-12)
+
+
+class Defaulted:
+    y = 0.0                         # a class default the object must not fall back to
+
+    def __init__(self, x):
+        self.y = x * 2.0
+
+
+class ExplicitBase(Defaulted):
+    def __init__(self, x):
+        Defaulted.__init__(self, x)     # as super().__init__(x)
+        self.z = x
+
+    def val(self):
+        return np.sum(self.y * self.z)
+
+
+def explicit_base(x):
+    return ExplicitBase(x).val()
+
+
+def set_y(obj, x):
+    obj.y = x * 5.0
+
+
+class ThroughHelper(Defaulted):
+    def __init__(self, x):
+        set_y(self, x)                  # the helper's write would not come back
+        self.z = x
+
+
+def through_helper(x):
+    return np.sum(ThroughHelper(x).y * x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_explicit_base_init_sets_the_attributes(backend):
+    """An audit found both of these silently wrong: the writes were dropped and the class
+    default read instead (value 0, gradient 0)."""
+    x = np.array([0.3, -0.8, 1.1])
+    value, g = pullback.value_and_grad(explicit_base, backend=backend)(x)
+    assert value == pytest.approx(explicit_base(x), rel=1e-12)
+    np.testing.assert_allclose(g, 4.0 * x, rtol=1e-12)
+    with pytest.raises(pullback.UnsupportedError, match="passing the object its __init__"):
+        pullback.grad(through_helper, backend=backend)(x)
+
+
+def aliased_then_grown(x):
+    L = [x[0]]
+    M = L
+    M.append(3.0 * x[1])            # Python grows the one list both names read
+    return L[-1] * L[0]
+
+
+def test_a_second_name_for_a_list_that_grows_is_rejected():
+    with pytest.raises(pullback.UnsupportedError, match="a second name 'M'") as info:
+        pullback.grad(aliased_then_grown)(np.array([0.4, -0.7]))
+    assert info.value.line == aliased_then_grown.__code__.co_firstlineno + 2

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Loc
 from ..rules import expansions, registry
-from .bindings import (ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms,
+from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms,
                        unflatten)
 from .functional import PartialB, StarB
 from .generators import is_generator
@@ -113,6 +113,9 @@ class CallLowerer:
                 all(isinstance(v, Const) for v in kwargs.values()):
             value = obj(*[a.value for a in args], **{k: v.value for k, v in kwargs.items()})
             return constant_binding(value, self, node)      # integer arrays: no derivative
+        if isinstance(obj, types.FunctionType) and obj.__name__ == "__init__" and args and \
+                isinstance(args[0], BuilderB):     # Base.__init__(self, ...): super()'s
+            return self.call_method(MethodB(obj, args[0]), args[1:], kwargs, node)
         if isinstance(obj, types.FunctionType) and not registry.has_python(obj):
             if is_library_function(obj):
                 raise UnsupportedError.at(self.loc(node), library_call_message(
@@ -194,9 +197,14 @@ class CallLowerer:
                                   "and no Python source" + (f"; {rewrite}" if rewrite else ""),
                                   f"call to {name}")
 
-    def call_user(self, fb, args, kwargs, node, dots=None, rule=None, grad=None):
+    def call_user(self, fb, args, kwargs, node, dots=None, rule=None, grad=None,
+                  building=False):
         """``rule(skels, ret)``: the call's ``CustomRule`` (``custom_calls.py``);
-        ``grad``: a ``GradB`` whose derivative this call is (``Call.grad``)."""
+        ``grad``: a ``GradB`` whose derivative this call is (``Call.grad``);
+        ``building``: an ``__init__`` given the object being made (``objects.py``), the
+        only call that may receive one (its attributes come back as a record)."""
+        if not building:
+            self.no_builder(list(args) + list(kwargs.values()), node)
         fdef = fb.source.node
         generator = is_generator(fdef)
         if generator:                   # consumed whole, or rejected (generators.py)

@@ -66,6 +66,7 @@ class ClosureLowerer:
             if b is not None:
                 captured.append((n, b))
         captured += [(default_name(p), b) for p, b in d.defaults]
+        self.no_builder([b for _, b in captured], d.source.node)    # (objects.py)
         return FuncB(d.source, self.ctx, tuple(captured), frame=self.frame)
 
     def local_def(self, node):

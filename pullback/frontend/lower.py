@@ -306,6 +306,12 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         if old is not None and self.top:
             self.rebound.add(name)
         loc = self.loc(node)
+        if name in self.lists and isinstance(value, TupleB) and \
+                any(b is value for n, b in self.env.items() if n != name):
+            # M = L, then M.append(...): Python grows the one list both names read
+            raise self.error(node, f"a second name '{name}' for a list that is then grown "
+                             f"by append (Python shares the list; make a copy: "
+                             f"{name} = list(...))")
         if name in self.lists and isinstance(value, TupleB):     # a list that grows
             # made and grown under its own name: every append to one list writes the same
             # variable, which the reverse sweep's list adjoints rely on (one final length;

@@ -29,7 +29,7 @@ import types
 from dataclasses import dataclass
 
 from ..ir import Const
-from .bindings import BuilderB, FuncB, PyObj, RecordB
+from .bindings import BuilderB, DictB, FuncB, PyObj, RecordB, TupleB
 from .guards import Ref
 from .library import library_file
 from .source import source_of
@@ -105,8 +105,9 @@ class ObjectLowerer:
         raise self.error(node, f"the attribute '.{name}' (not set on this object)")
 
     def call_method(self, m, args, kwargs, node):
+        self.no_builder(list(args) + list(kwargs.values()), node)
         got = self.call_user(FuncB(source_of(m.func), m.func), [m.self_b] + list(args),
-                             kwargs, node)
+                             kwargs, node, building=isinstance(m.self_b, BuilderB))
         if isinstance(m.self_b, BuilderB) and isinstance(got, RecordB):
             # ``super().__init__(...)`` while making an object: its attributes are ours
             for name, item in zip(got.fields, got.items):
@@ -181,7 +182,21 @@ class ObjectLowerer:
                 not isinstance(init, types.FunctionType) or not is_user_class(cls):
             raise self.instance_creation(cls, node)
         return self.call_user(FuncB(source_of(init), init), [BuilderB(cls)] + list(args),
-                              kwargs, node)
+                              kwargs, node, building=True)
+
+    def no_builder(self, bindings, node):
+        """The object an ``__init__`` is making passed anywhere but to a base class's
+        ``__init__``: rejected here, since the attributes the callee sets would not come
+        back (and a class default of the same name would be read instead)."""
+        todo = list(bindings)
+        while todo:
+            b = todo.pop()
+            if isinstance(b, BuilderB):
+                raise self.error(node, "passing the object its __init__ is making to a "
+                                 "function (set its attributes in __init__, or call "
+                                 "super().__init__(...); call helpers after it is made)")
+            if isinstance(b, (TupleB, DictB, RecordB)):
+                todo.extend(b.items)
 
     def builder_attribute(self, base, node):
         """``self.attr`` inside the ``__init__`` that builds ``base``."""
