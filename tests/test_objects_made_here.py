@@ -3,6 +3,7 @@
 and methods, properties, ``super()``, class and static methods work on it as on an object
 passed in.  An audit of outside-style models found nine rejected at ``Cls(...)``.
 Gradients against JAX and central differences, on both backends."""
+import dataclasses
 import math
 
 import jax
@@ -271,3 +272,33 @@ def test_a_second_name_for_a_list_that_grows_is_rejected():
     with pytest.raises(pullback.UnsupportedError, match="a second name 'M'") as info:
         pullback.grad(aliased_then_grown)(np.array([0.4, -0.7]))
     assert info.value.line == aliased_then_grown.__code__.co_firstlineno + 2
+
+
+@dataclasses.dataclass
+class Params:
+    W: np.ndarray
+    b: np.ndarray
+    s: float = 2.0                  # a default the constructor fills in
+
+
+@dataclasses.dataclass
+class Checked:
+    v: np.ndarray
+
+    def __post_init__(self):
+        self.v = self.v * 2.0
+
+
+def with_default(x):
+    p = Params(np.outer(x, x), x * 3.0)
+    return np.sum(p.W @ p.b) * p.s
+
+
+def test_a_dataclass_made_here_fills_in_its_defaults():
+    """A dataclass's default (``s: float = 2.0``) was 'constructing Params with these
+    arguments' (only a NamedTuple's defaults were read)."""
+    x = np.array([0.3, -0.5])
+    want = jax.grad(lambda v: jnp.sum(jnp.outer(v, v) @ (v * 3.0)) * 2.0)(x)
+    np.testing.assert_allclose(pullback.grad(with_default)(x), want, rtol=1e-12)
+    with pytest.raises(pullback.UnsupportedError, match="__post_init__ would not run"):
+        pullback.grad(lambda v: np.sum(Checked(v).v))(x)

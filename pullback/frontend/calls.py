@@ -9,6 +9,7 @@ at the user's line.
 import ast
 import types
 from dataclasses import dataclass
+from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 from dataclasses import is_dataclass
 
@@ -354,17 +355,31 @@ class ContainerLowerer:
         return TupleB(tuple(TupleB((Const(k), v)) for k, v in zip(d.keys, d.items)))
 
     def record(self, cls, args, kwargs, node):
-        names = tuple(cls._fields) if hasattr(cls, "_fields") else \
-            tuple(f.name for f in dc_fields(cls))
-        bound = dict(zip(names, args))
+        if hasattr(cls, "_fields"):
+            names = init = tuple(cls._fields)
+            defaults = getattr(cls, "_field_defaults", {})
+
+            def default(n):
+                return static(defaults[n], self, node,
+                              Ref("attr", cls, "_field_defaults").item(n))
+        else:
+            if hasattr(cls, "__post_init__"):
+                raise self.error(node, f"constructing the dataclass {cls.__name__}, whose "
+                                 "__post_init__ would not run (make it a plain class)")
+            fs = dc_fields(cls)
+            names, init = tuple(f.name for f in fs), tuple(f.name for f in fs if f.init)
+            # the generated __init__ holds each default as it was when the class was made
+            # (hashable: numbers, strings, tuples); a default_factory is missing here
+            defaults = {f.name: f.default for f in fs if f.default is not MISSING}
+
+            def default(n):
+                return static(defaults[n], self, node, None)
+        bound = dict(zip(init, args))
         bound.update(kwargs)
-        defaults = getattr(cls, "_field_defaults", {})
         missing = [n for n in names if n not in bound and n not in defaults]
-        if missing or len(bound) > len(names):
+        if missing or len(args) > len(init) or any(k not in init for k in kwargs):
             raise self.error(node, f"constructing {cls.__name__} with these arguments")
-        items = tuple(bound[n] if n in bound else
-                      static(defaults[n], self, node, Ref("attr", cls, "_field_defaults").item(n))
-                      for n in names)
+        items = tuple(bound[n] if n in bound else default(n) for n in names)
         return RecordB(cls, names, items)
 
 
