@@ -302,3 +302,33 @@ def test_a_dataclass_made_here_fills_in_its_defaults():
     np.testing.assert_allclose(pullback.grad(with_default)(x), want, rtol=1e-12)
     with pytest.raises(pullback.UnsupportedError, match="__post_init__ would not run"):
         pullback.grad(lambda v: np.sum(Checked(v).v))(x)
+
+
+class WithSetter:
+    def __init__(self, x):
+        self.v = x                  # runs the property's setter in Python
+
+    @property
+    def v(self):
+        return self._v * 2.0
+
+    @v.setter
+    def v(self, value):
+        self._v = value
+
+
+class Hooked:
+    def __init__(self, x):
+        self.v = x
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value * 2.0)
+
+
+@pytest.mark.parametrize("cls, words", [(WithSetter, "property or descriptor"),
+                                        (Hooked, "attribute hooks")])
+def test_classes_whose_attribute_writes_run_code_are_rejected(cls, words):
+    def f(x):
+        return cls(x).v
+    with pytest.raises(pullback.UnsupportedError, match=words):
+        pullback.grad(f)(0.5)

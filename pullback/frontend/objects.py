@@ -177,8 +177,10 @@ class ObjectLowerer:
         ``__slots__``, a metaclass or an ``__init__`` that is not the user's Python is
         rejected."""
         init = _class_attribute(cls, "__init__")
+        hooks = ("__setattr__", "__getattr__", "__getattribute__", "__delattr__")
         if type(cls) is not type or cls.__new__ is not object.__new__ or \
                 any("__slots__" in vars(k) for k in cls.__mro__[:-1]) or \
+                any(_class_attribute(cls, h) is not getattr(object, h, None) for h in hooks) or \
                 not isinstance(init, types.FunctionType) or not is_user_class(cls):
             raise self.instance_creation(cls, node)
         return self.call_user(FuncB(source_of(init), init), [BuilderB(cls)] + list(args),
@@ -218,6 +220,9 @@ class ObjectLowerer:
         if not isinstance(base, BuilderB):
             return False
         key = "self." + target.attr
+        if hasattr(_class_attribute(base.cls, target.attr), "__set__"):
+            raise self.error(target, f"setting '{target.attr}' in __init__, which is a "
+                             "property or descriptor of the class (its setter would run)")
         if key not in self.env and not self.top:
             raise self.error(target, f"the attribute '{target.attr}' first set inside a "
                              "branch or loop of __init__ (set it before, e.g. to 0.0)")
@@ -233,9 +238,9 @@ class ObjectLowerer:
     def instance_creation(self, cls, node):
         """The rejection of ``Cls(...)`` for a plain user class (an error to raise)."""
         return self.error(node, f"creating an instance of the class '{cls.__name__}' here "
-                                "(pass the object in as an argument, whose array attributes "
-                                "are differentiated, or make it a global; dataclasses and "
-                                "NamedTuples can be made here)")
+                                "(it has its own __new__, __slots__, attribute hooks or a "
+                                "metaclass: pass the object in as an argument, whose array "
+                                "attributes are differentiated, or make it a global)")
 
 
 __all__ = ["MethodB", "ObjectLowerer", "SuperB", "is_user_class", "is_user_instance"]
