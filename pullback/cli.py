@@ -223,7 +223,7 @@ def main(argv=None):
                                               else "")) from None
     if guessed:
         text = assumed(text, what)
-    if not opts.output and opts.emit != "c":
+    if not opts.output:                 # (C returned above)
         text = _reads_outside(text, comp)
     if opts.output:
         with open(opts.output, "w") as fh:

@@ -2,8 +2,9 @@
 
 Tuples, lists, dicts, NamedTuples, dataclasses and objects of the user's own classes
 (their ``__dict__``) nest; leaves are floats,
-ints and arrays; a string, None or (inside a container) a bool is static (``cfg["mode"] == "lin"`` is decided
-while compiling, and each value compiles its own derivative, as JAX's static arguments).  ``flatten`` gives a hashable tree description and the
+ints and arrays; a string, None or (inside a container) a bool is static
+(``cfg["mode"] == "lin"`` is decided while compiling, and each value compiles its own
+derivative, as JAX's static arguments).  ``flatten`` gives a hashable tree description and the
 leaves; ``unflatten`` rebuilds the same structure from new leaves (gradients).
 ``skeleton`` is the frontend's view of the same tree (``frontend.bindings``).
 """

@@ -40,8 +40,7 @@ _PLACEHOLDER = {"float": "0.0", "int": "0", "bool": "False"}
 def store_recursive_residuals(module):
     """``module`` with each self-recursive fwd/rev pair's residuals in a store (the module
     itself when nothing recurses); TransformError for recursion it cannot rewrite."""
-    calls = {fn.name: {s.func for s in walk(fn.body) if isinstance(s, Call)}
-             for fn in module.functions}
+    calls = _call_graph(module)
     recursive = [fn for fn in module.functions if _reaches(calls, fn.name)]
     if not recursive:
         return module
@@ -70,9 +69,14 @@ def recurses(module):
     """Whether a function of ``module`` calls itself, directly or through others.  Numba
     cannot cache such a module's functions: the machine code it reads back from its disk
     cache crashes the process (numba/numba#6061, open), so they compile on each import."""
-    calls = {fn.name: {s.func for s in walk(fn.body) if isinstance(s, Call)}
-             for fn in module.functions}
+    calls = _call_graph(module)
     return any(_reaches(calls, fn.name) for fn in module.functions)
+
+
+def _call_graph(module):
+    """Function name -> the names of the functions it calls."""
+    return {fn.name: {s.func for s in walk(fn.body) if isinstance(s, Call)}
+            for fn in module.functions}
 
 
 def _reaches(calls, name):

@@ -18,8 +18,8 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Loc
 from ..rules import expansions, registry
-from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten, is_atom, n_atoms,
-                       unflatten)
+from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten,
+                       is_atom, n_atoms, unflatten)
 from .functional import PartialB, StarB
 from .generators import is_generator
 from .objects import MethodB, is_user_class

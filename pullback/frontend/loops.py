@@ -162,10 +162,10 @@ class LoopLowerer:
         ctx = self.new_loop(s.body)   # an else clause needs a flag only with a break
         bound = _bound_in(s.body)
         targets = _loop_targets(self.src.node)
-        if not hasattr(self, "_own_loop_reads"):
-            self._own_loop_reads = _read_in_own_loops(self.src.node) \
+        if self.own_loop_reads is None:           # computed at the first unrolled loop
+            self.own_loop_reads = _read_in_own_loops(self.src.node) \
                 if isinstance(self.src.node, ast.FunctionDef) else set()
-        own = self._own_loop_reads
+        own = self.own_loop_reads
         static = {                          # names that may hold constant items (bind_item)
             n.id for n in ast.walk(s.target) if isinstance(n, ast.Name) and n.id not in bound
             and n.id in targets and (self.top or n.id not in self.env or n.id in own

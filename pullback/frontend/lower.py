@@ -71,6 +71,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()
         self.static_in = {}     # loop target bound to a constant item -> the block it was bound in
+        self.own_loop_reads = None  # names read only inside their own loops (loops.py)
 
     # -- names ------------------------------------------------------------
     def param_names(self):

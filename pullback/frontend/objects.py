@@ -111,10 +111,7 @@ class ObjectLowerer:
         if isinstance(m.self_b, BuilderB) and isinstance(got, RecordB):
             # ``super().__init__(...)`` while making an object: its attributes are ours
             for name, item in zip(got.fields, got.items):
-                target = ast.Attribute(ast.Name(self.param_names()[0], ast.Load()), name,
-                                       ast.Store(), lineno=node.lineno,
-                                       col_offset=node.col_offset)
-                self.field_write(target, item, node)
+                self.set_field(m.self_b, name, item, node)
             return Const(None)
         return got
 
@@ -219,16 +216,20 @@ class ObjectLowerer:
         base = self.env.get(target.value.id) if isinstance(target.value, ast.Name) else None
         if not isinstance(base, BuilderB):
             return False
-        key = "self." + target.attr
-        if hasattr(_class_attribute(base.cls, target.attr), "__set__"):
-            raise self.error(target, f"setting '{target.attr}' in __init__, which is a "
-                             "property or descriptor of the class (its setter would run)")
-        if key not in self.env and not self.top:
-            raise self.error(target, f"the attribute '{target.attr}' first set inside a "
-                             "branch or loop of __init__ (set it before, e.g. to 0.0)")
-        self.fields.setdefault(target.attr, key)
-        self.bind(key, value, node)
+        self.set_field(base, target.attr, value, target)
         return True
+
+    def set_field(self, base, attr, value, node):
+        """Attribute ``attr`` of the object ``base`` (a ``BuilderB``) is ``value``."""
+        key = "self." + attr
+        if hasattr(_class_attribute(base.cls, attr), "__set__"):
+            raise self.error(node, f"setting '{attr}' in __init__, which is a property or "
+                             "descriptor of the class (its setter would run)")
+        if key not in self.env and not self.top:
+            raise self.error(node, f"the attribute '{attr}' first set inside a branch or "
+                             "loop of __init__ (set it before, e.g. to 0.0)")
+        self.fields.setdefault(attr, key)
+        self.bind(key, value, node)
 
     def built(self):
         """The record ``__init__`` made: its attributes in the order it first set them."""
