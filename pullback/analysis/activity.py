@@ -50,7 +50,11 @@ def _complex(a):
     return isinstance(a.type, Array) and np.dtype(a.type.dtype).kind == "c"
 
 
-def active_vars(fn, active_params):
+def active_vars(fn, active_params, known_items=None):
+    """``known_items``: flags of residual parameters whose items' tangents are known
+    (transforms/residual_items.py): an item unpacked at an unflagged position is not
+    varied by its residual."""
+    known_items = known_items or {}
     varied = {p.name for p in fn.params if p.name in active_params and _float(p)}
     useful = set()
     stmts = list(walk(fn.body))
@@ -60,6 +64,8 @@ def active_vars(fn, active_params):
     edges = []          # (differentiable inputs, outputs) per statement, in order
     for s in stmts:
         if isinstance(s, Assign) and _float(s.target):
+            if s.op == "item" and _unflagged(s.args, known_items):
+                continue
             ins = list(s.args) if s.op in ("pack", "item") else \
                 [s.args[i] for i in diff_args(s)]
             outs = [s.target]
@@ -84,6 +90,12 @@ def active_vars(fn, active_params):
     _check_complex(stmts, active)
     _check_constant_of_complex(stmts, varied, useful)
     return active
+
+
+def _unflagged(args, known_items):
+    res, index = args
+    flags = known_items.get(res.name) if isinstance(res, Var) else None
+    return flags is not None and not flags[index.value]
 
 
 def _check_constant_of_complex(stmts, varied, useful):

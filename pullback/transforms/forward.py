@@ -55,21 +55,25 @@ from ..ir.types import ListT, is_array, is_complex, is_differentiable
 from ..ir.walk import walk
 from ..rules import PRIMITIVES
 from .emit_rule import RuleEmitter
+from .residual_items import ResidualFlow, flagged_params
 
 CONTAINERS = ("residual", "tape")     # generated-code values that hold other values
 
 
 class ForwardFunction:
-    def __init__(self, fn, mask, directions, ask, suffix="dot"):
+    def __init__(self, fn, mask, directions, ask, suffix="dot", items_of=None):
         """``ask(callee, amask)`` -> name of the callee's tangent function with the
-        same number of directions."""
+        same number of directions; ``items_of(callee, amask, rule)`` -> the flags of the
+        residuals it returns (``residual_items``)."""
         self.fn = fn
         self.mask = tuple(mask)
         self.K = directions
         self.ask = ask
         self.suffix = suffix
         self.names = Namer(fn)
-        self.active = tangent_activity(fn, {p.name for p, m in zip(fn.params, mask) if m})
+        self.active = tangent_activity(fn, {p.name for p, m in zip(fn.params, mask) if m},
+                                       flagged_params(fn, mask))
+        self.residuals = ResidualFlow(fn, mask, self.is_active, items_of)
         self.reached = _reached(fn, self.active)
         self.dots = {}
         # arrays written in place: their tangents are written in place too, so they
@@ -326,7 +330,7 @@ class ForwardFunction:
         return out
 
     def call(self, s):
-        amask = tuple(self.is_active(a) for a in s.args)
+        amask = tuple(self.residuals.mask_of(a) for a in s.args)
         residual = any(t.type == "residual" for t in s.targets)
         if not residual and (not any(amask) or not any(self.is_active(t) for t in s.targets)):
             return [s] + [z for t in s.targets for z in self.zero(t)]
@@ -416,7 +420,7 @@ def _reached(fn, active):
     return reached
 
 
-def tangent_activity(fn, seeds):
+def tangent_activity(fn, seeds, known_items=None):
     """Active variables for forward mode: ``analysis.activity``, plus every residual
     that crosses a function boundary (parameters, call arguments and results,
     returned values), which always carries a tangent; then, so that tangent tapes
@@ -433,7 +437,7 @@ def tangent_activity(fn, seeds):
         atoms = (list(s.args) + list(s.targets) if isinstance(s, Call) else
                  list(s.values) if isinstance(s, Return) else [])
         residual |= {a.name for a in atoms if isinstance(a, Var) and a.type == "residual"}
-    active = active_vars(fn, set(seeds) | residual) | residual
+    active = active_vars(fn, set(seeds) | residual, known_items) | residual
     carriers = {s.tape.name for s in stmts if isinstance(s, Push) and isinstance(s.value, Var)
                 and (is_differentiable(s.value.type) or is_complex(s.value.type)
                      or s.value.type in CONTAINERS)}

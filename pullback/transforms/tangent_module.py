@@ -11,7 +11,8 @@ from ..ir import Transformed
 from ..ir.names import name_allocator
 from ..ir.walk import all_read, all_written
 from .custom_tangents import custom_tangent
-from .forward import ForwardFunction
+from .forward import ForwardFunction, tangent_activity
+from .residual_items import flagged_params, returned_items
 
 
 def tangent_module(module, mask, directions=1, transpose=None):
@@ -32,8 +33,22 @@ def tangent_module(module, mask, directions=1, transpose=None):
             queue.append(key)
         return names[key]
 
+    flags = {}
+
+    def items_of(callee, amask, rule):
+        """Per return position, the flags of the residual the callee's tangent returns."""
+        if rule is not None:
+            return None
+        key = (callee, tuple(amask))
+        if key not in flags:
+            fn = module.get(callee)
+            seeds = {p.name for p, m in zip(fn.params, amask) if m}
+            flags[key] = returned_items(fn, tangent_activity(fn, seeds,
+                                                             flagged_params(fn, amask)))
+        return flags[key]
+
     def build(fn, fmask, name):
-        return ForwardFunction(fn, fmask, directions, ask, suffix).function(name)
+        return ForwardFunction(fn, fmask, directions, ask, suffix, items_of).function(name)
 
     entry = module.functions[0]
     out = [build(entry, mask, unique(entry.name + "_jvp"))]
