@@ -14,7 +14,7 @@ from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
 from ..ir.types import (SCALAR_ORDER, Array, ListT, as_type, dummy, is_differentiable, join,
                         of_value)
-from ..ir.walk import blocks, reachable, walk
+from ..ir.walk import all_written, blocks, reachable, walk
 from ..rules import PRIMITIVES
 from ..ir.walk import map_blocks
 from .split_callees import split_callees
@@ -172,21 +172,21 @@ def infer_types(module, entry_types, simplify):
     for _ in range(8):
         module = reachable(module)
         errors = []
-        first = {}
-        typed = _infer(module, entry_types, errors, first)
+        first, bound = {}, {}
+        typed = _infer(module, entry_types, errors, first, bound)
         while splits < 4:       # a callee passed a number here and an array there: copies
             split = split_callees(module, typed, first)
             if split is None:
                 break
             splits += 1
             module = split
-            first = {}
-            typed = _infer(module, entry_types, errors, first)
+            first, bound = {}, {}
+            typed = _infer(module, entry_types, errors, first, bound)
         if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
             break
         try:
-            folded = Module(tuple(_fold_shapes(simplify(f)) for f in typed.functions),
+            folded = Module(tuple(_fold_shapes(simplify(f), bound) for f in typed.functions),
                             typed.result)
         except Exception:     # noqa: BLE001 -- code that did not type: its own error first
             if errors:
@@ -204,13 +204,17 @@ SHAPE_QUERIES = {"dim": lambda s, k: s[k], "len": lambda s: s[0], "ndim": len,
                  "size": lambda s: int(np.prod(s)), "shape_of": tuple}
 
 
-def _fold_shapes(fn):
-    def stmt(s):
-        shape = _static_shape(s.args[0]) if isinstance(s, Assign) and s.args else None
+def _fold_shapes(fn, bound):
+    """Shape queries of statically shaped arrays become constants.  A parameter read
+    before anything rebinds it (``n = x.shape[0]`` above a loop that grows ``x``) has the
+    parameter's own shape there, though the name's type, a join over every binding,
+    may have widened to an unknown shape."""
+    def stmt(s, entry):
+        shape = _known_shape(s.args[0], entry) if isinstance(s, Assign) and s.args else None
         if shape is not None and s.op in SHAPE_QUERIES:
             extra = [a.value for a in s.args[1:] if isinstance(a, Const)]
-            if len(extra) == len(s.args) - 1:
-                value = SHAPE_QUERIES[s.op](shape, *extra)
+            value = _answer(s.op, shape, extra) if len(extra) == len(s.args) - 1 else None
+            if value is not None:
                 return Assign(s.target, "copy", (Const(value),), s.loc)
         if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
                                                                            "bool"):
@@ -218,16 +222,33 @@ def _fold_shapes(fn):
         if isinstance(s, Assign) and s.op in ("iscomplexobj", "abs"):
             return _complex_form(s)
         if blocks(s):
-            return map_blocks(s, lambda b: tuple(map(stmt, b)))
+            inner = {k: t for k, t in entry.items() if k not in all_written((s,))}
+            return map_blocks(s, lambda b: tuple(stmt(q, inner) for q in b))
         return s
-    return Function(fn.name, fn.params, tuple(map(stmt, fn.body)), fn.loc, fn.doc)
+    entry, body = {p.name: bound.get((fn.name, p.name), p.type) for p in fn.params}, []
+    for s in fn.body:
+        body.append(stmt(s, entry))
+        entry = {k: t for k, t in entry.items() if k not in all_written((s,))}
+    return Function(fn.name, fn.params, tuple(body), fn.loc, fn.doc)
 
 
-def _static_shape(a):
-    """The shape of a static-shaped array value: a typed name, or a global array read by
-    name (its shape is guarded, ``frontend.guards``, so ``len(X)`` folds as NumPy's would)."""
-    if isinstance(a, Var) and isinstance(a.type, Array) and a.type.static:
-        return a.type.shape
+def _answer(op, shape, extra):
+    """A shape query's answer where the known dimensions decide it (``ndim`` needs only
+    the rank), else None."""
+    try:
+        value = SHAPE_QUERIES[op](shape, *extra)
+    except (TypeError, IndexError):         # (the size of a shape with an unknown dimension)
+        return None
+    return None if value is None or type(value) is tuple and None in value else value
+
+
+def _known_shape(a, entry):
+    """The shape of an array value, unknown dimensions as None: a typed name (a parameter
+    not yet rebound by its type in ``entry``), or a global array read by name (its shape is
+    guarded, ``frontend.guards``, so ``len(X)`` folds as NumPy's would)."""
+    t = entry.get(a.name, a.type) if isinstance(a, Var) else None
+    if isinstance(t, Array):
+        return t.shape
     if isinstance(a, Const) and isinstance(a.value, Extern) and isinstance(a.value.obj, np.ndarray):
         return a.value.obj.shape
     return None
@@ -245,19 +266,23 @@ def _complex_form(s):
     return s
 
 
-def _infer(module, entry_types, errors, first=None):
+def _infer(module, entry_types, errors, first=None, bound=None):
     """Types by fixpoint.  A statement that does not type is recorded in ``errors``
     and left untyped (its target too): it may lie in a branch that folding removes
     (``if np.ndim(x) == 1:`` in an expansion); ``infer_types`` raises it if it stays.
     ``first``: filled with each call's argument types at the first visit that typed
     them all, by (function, n-th call in ``walk`` order) -- before the join over a
-    callee's call sites can flow back into them through its result (``split_callees``)."""
+    callee's call sites can flow back into them through its result (``split_callees``).
+    ``bound``: filled with each parameter's type as passed (the entry's example, the join
+    over a callee's call sites), before the body's own rebindings join in."""
     first = {} if first is None else first
+    bound = {} if bound is None else bound
     table = {f.name: {} for f in module.functions}
     rets = {f.name: None for f in module.functions}
     entry = module.functions[0]
     for p, t in zip(entry.params, entry_types):
         table[entry.name][p.name] = t
+        bound[entry.name, p.name] = t
     known = {}      # id(Assign) -> (argument types, result type) at its last visit
     changed = True
     while changed:
@@ -305,6 +330,8 @@ def _infer(module, entry_types, errors, first=None):
                     for p, a in zip(callee.params, s.args):
                         if ty(a) is not None:
                             setvar(callee.name, p.name, ty(a))
+                            bound[callee.name, p.name] = join(bound.get((callee.name, p.name)),
+                                                              ty(a))
                     outs = rets[s.func] or ()
                     if s.jvp:       # tangents of the outputs follow them (ints get float 0)
                         outs = tuple(outs) + tuple(t if is_differentiable(t) else "float"
