@@ -136,6 +136,17 @@ def _qr_vjp(gq, gr, x):
     left = gr + np.linalg.solve(r, np.ascontiguousarray(tril.T)).T
     right = np.ascontiguousarray((gq - q @ qdq).T)
     return q @ np.ascontiguousarray(left) + np.linalg.solve(r, right).T''',
+    "_cofactor": '''
+def _cofactor(x):
+    """adj(x).T by the SVD, singular x too (rules/linalg_helpers.cofactor)."""
+    u, s, vh = np.linalg.svd(np.ascontiguousarray(x))
+    n = s.shape[0]
+    p = np.ones(n)
+    for i in range(n):
+        for j in range(n):
+            if j != i:
+                p[i] *= s[j]
+    return np.linalg.det(u) * np.linalg.det(vh) * (np.ascontiguousarray(u * p) @ vh)''',
     "_cholesky_vjp": '''
 def _cholesky_vjp(g, y):
     """y = cholesky(x), lower: S = L^-T Phi(L^T g) L^-1 (Murray 2016), folded."""

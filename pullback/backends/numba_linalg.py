@@ -83,6 +83,12 @@ def _one_matrix(p, s, t):
     return f"np.linalg.{s.op}({t(0)})", ATOM
 
 
+def _cofactor(p, s, t):
+    _matrix(p, s.args[0], "np.linalg.det")
+    p.helpers.add("_cofactor")
+    return f"_cofactor({t(0)})", ATOM
+
+
 def _slogdet(p, s, t):
     _matrix(p, s.args[0], "np.linalg.slogdet")
     return f"np.linalg.slogdet({t(0)})[{0 if s.op == 'slogdet_sign' else 1}]", ATOM
@@ -90,4 +96,5 @@ def _slogdet(p, s, t):
 
 LINALG = {"eigh_w": _eigh, "eigh_v": _eigh, "eigh_vjp": _eigh_vjp, "qr_q": _qr, "qr_r": _qr,
           "qr_vjp": _qr_vjp, "cholesky_vjp": _cholesky_vjp, "slogdet_sign": _slogdet,
-          "slogdet_logabs": _slogdet, "det": _one_matrix, "inv": _one_matrix}
+          "slogdet_logabs": _slogdet, "det": _one_matrix, "inv": _one_matrix,
+          "cofactor": _cofactor}

@@ -160,6 +160,20 @@ def solve_vjp_a(g, a, b, x):
     return -np.matmul(gb, np.swapaxes(x, -1, -2))
 
 
+def cofactor(x):
+    """The cofactor matrix ``adj(x).T``, the derivative of ``det(x)``: ``det(x) inv(x).T``
+    where x is invertible, and still defined where it is not (a robot arm at a singular
+    pose): by the SVD x = U S Vh, ``det(U) det(Vh) U diag(prod_{j != i} s_j) Vh``."""
+    if np.iscomplexobj(x):
+        return np.linalg.det(x)[..., None, None] * np.swapaxes(np.linalg.inv(x), -1, -2)
+    u, s, vh = np.linalg.svd(x)
+    n = s.shape[-1]
+    others = np.broadcast_to(s[..., None, :], s.shape + (n,)).copy()
+    others[..., np.arange(n), np.arange(n)] = 1.0
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign[..., None, None] * ((u * np.prod(others, -1)[..., None, :]) @ vh)
+
+
 def slogdet_sign(x):
     return np.linalg.slogdet(x)[0]
 
@@ -317,14 +331,30 @@ def svd_s_vjp(g, x):
     return np.matmul(u * np.asarray(g)[..., None, :], vh)
 
 
+def svd_s_jvp(t, x):
+    """ds_i = u_i^T dx v_i."""
+    u, _, vh = np.linalg.svd(x, full_matrices=False)
+    return np.sum(u * np.matmul(t, np.swapaxes(vh, -1, -2)), -2)
+
+
 def lstsq_residuals(a, b):
     return np.linalg.lstsq(a, b)[1]
+
+
+def lstsq_residuals_jvp(t, a, b, wrt_a):
+    """dr_j = 2 e_j . (db_j - da x_j) at the minimiser (Danskin), shaped as the residuals."""
+    x, res = np.linalg.lstsq(a, b)[:2]
+    if res.size == 0:
+        return np.zeros(0, dtype=np.result_type(a, b, float))
+    e = b - np.matmul(a, x)
+    d = -np.matmul(t, x) if wrt_a else t
+    return np.reshape(2.0 * np.sum(e * d, axis=0), res.shape)
 
 
 def lstsq_residuals_vjp(g, a, b, wrt_a):
     """r_j = |b_j - a x_j|^2 at the minimiser x (so dr/dx = 0, Danskin): dr/db = 2 e,
     dr/da = -2 e x^T with e = b - a x; a 1-D b has one residual."""
-    if np.size(g) == 0:     # NumPy gives no residuals (rank < n or m <= n): none flows back
+    if np.size(g) == 0 or not np.any(g):    # no residuals (rank < n or m <= n), or unread
         return np.zeros(np.shape(a if wrt_a else b), dtype=np.result_type(a, b, float))
     x = np.linalg.lstsq(a, b)[0]
     e = b - np.matmul(a, x)

@@ -116,10 +116,17 @@ _PINV_JVP = "-matmul(matmul(y, t), y) + matmul(matmul(y, swapaxes(y, -1, -2)), "
 array_op("inv", np.linalg.inv, "x", f"-matmul(matmul({_T.format('y')}, g), {_T.format('y')})",
          python=(np.linalg.inv,), helper="np.linalg.inv", shape=_shape(np.linalg.inv),
          jvps=("-matmul(matmul(y, t), y)",))
-array_op("det", np.linalg.det, "x",
-         f"expand_dims(expand_dims(g * y, -1), -1) * {_T.format('inv(x)')}",
+# det's derivative is the cofactor matrix (det(x) inv(x).T where x is invertible): defined
+# at a singular x too, as JAX's; its own derivative (Hessians) needs x invertible
+_SUMS = "expand_dims(expand_dims({}, -1), -1)"
+helper("cofactor", "x",
+       _SUMS.format("sum(sum(g * y, -1, False), -1, False)") + f" * {_T.format('inv(x)')}"
+       f" - matmul(matmul({_T.format('inv(x)')}, {_T.format('g')}), y)",
+       shape=_shape(H.cofactor),
+       jvps=(f"y * {_SUMS.format(_TR)} - {_T.format('matmul(matmul(inv(x), t), ' + _T.format('y') + ')')}",))
+array_op("det", np.linalg.det, "x", "expand_dims(expand_dims(g, -1), -1) * cofactor(x)",
          python=(np.linalg.det,), helper="np.linalg.det", shape=_shape(np.linalg.det),
-         jvps=(f"y * {_TR}",))
+         jvps=("sum(sum(cofactor(x) * t, -1, False), -1, False)",))
 helper("slogdet_sign", "x", shape=_shape(H.slogdet_sign),
          zero_derivative=True)
 helper("slogdet_logabs", "x", f"expand_dims(expand_dims(g, -1), -1) * {_T.format('inv(x)')}",
@@ -165,8 +172,9 @@ helper("svd_vectors_vjp", "gu gs gv x", *[NO_RULE] * 4, shape=_type_of(3))
 helper("svd_vectors_jvp", "t x full_matrices which", NO_RULE, NO_RULE,
        shape=lambda t, x, fm, which: _shape(H.svd_u if which == 0 else H.svd_vh)(x, fm))
 _SVD = "x full_matrices=True compute_uv=True hermitian=False"
+helper("svd_s_jvp", "t x", NO_RULE, NO_RULE, shape=lambda t, x: _shape(H.svd_s)(x))
 helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,),
-         jvps=(NO_RULE,))
+       jvps=("svd_s_jvp(t, x)",))
 helper("svd_u", _SVD, "svd_vectors_vjp(g, 0.0, 0.0, x)", shape=_shape(H.svd_u),
        jvps=("svd_vectors_jvp(t, x, full_matrices, 0)",))
 helper("svd_vh", _SVD, "svd_vectors_vjp(0.0, 0.0, g, x)", shape=_shape(H.svd_vh),
@@ -193,10 +201,11 @@ array_op("pinv", np.linalg.pinv, "x",
          python=(np.linalg.pinv,), helper="np.linalg.pinv", shape=_shape(np.linalg.pinv),
          jvps=(_PINV_JVP,))
 helper("lstsq_residuals_vjp", "g a b wrt_a")
+helper("lstsq_residuals_jvp", "t a b wrt_a")
 helper("lstsq_residuals", "a b", "lstsq_residuals_vjp(g, a, b, True)",
        "lstsq_residuals_vjp(g, a, b, False)", shape=_shape(H.lstsq_residuals),
        python=(H.lstsq_residuals,),
-         jvps=(NO_RULE, NO_RULE))
+       jvps=("lstsq_residuals_jvp(t, a, b, True)", "lstsq_residuals_jvp(t, a, b, False)"))
 
 # -- matrix structure (linear: the rule is the same selection, or its scatter) -------------------
 array_op("tril", np.tril, "x k=0", "tril(g, k)", python=(np.tril,),
