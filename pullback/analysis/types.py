@@ -219,6 +219,10 @@ def _fold_shapes(fn, bound):
         if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
                                                                            "bool"):
             return Assign(s.target, "copy", (Const(0),), s.loc)     # a scalar's np.ndim
+        if isinstance(s, Assign) and s.op == "ndim" and isinstance(s.args[0].type, ListT):
+            rank = _list_rank(s.args[0].type)       # np.ndim of a list grown by append
+            if rank is not None:
+                return Assign(s.target, "copy", (Const(rank),), s.loc)
         if isinstance(s, Assign) and s.op in ("iscomplexobj", "abs"):
             return _complex_form(s)
         if blocks(s):
@@ -230,6 +234,15 @@ def _fold_shapes(fn, bound):
         body.append(stmt(s, entry))
         entry = {k: t for k, t in entry.items() if k not in all_written((s,))}
     return Function(fn.name, fn.params, tuple(body), fn.loc, fn.doc)
+
+
+def _list_rank(t):
+    """np.ndim of a run-time list of type ``t``: one axis more than its items have."""
+    if t.elem in ("float", "int", "bool"):
+        return 1
+    if isinstance(t.elem, Array) and t.elem.shape is not None:
+        return 1 + len(t.elem.shape)
+    return None
 
 
 def _answer(op, shape, extra):

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Loc
-from ..rules import expansions, registry
+from ..rules import builtins as rules_builtins, expansions, registry
 from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten,
                        is_atom, n_atoms, unflatten)
 from .functional import PartialB, StarB
@@ -168,6 +168,9 @@ class CallLowerer:
             return self.op("len", args, node)
         if obj is sum and len(args) == 1 and is_atom(args[0]):
             return self.op("sum", (args[0], Const(0), Const(False)), node)
+        if obj in (max, min) and len(args) == 1 and not kwargs and is_atom(args[0]):
+            one = rules_builtins.max_of if obj is max else rules_builtins.min_of
+            return self.call_expansion(one, args, {}, node)
         effect = self.effect_call(obj, args, kwargs, node)
         if effect is not None:
             return effect

@@ -9,6 +9,7 @@ from . import signal  # noqa: F401  (convolutions; scipy.signal's load on demand
 from . import interp  # noqa: F401  (np.interp)
 from . import numpy_expansions  # noqa: F401  (NumPy's Python functions, as expansions)
 from . import numpy_statistics  # noqa: F401  (np.cov, np.quantile, np.nanmean, ... as expansions)
+from . import builtins  # noqa: F401  (max(E), min(E) of one run-time sequence)
 from .registry import PRIMITIVES, lookup_python  # noqa: F401
 
 try:    # scipy.special rules, when SciPy is installed

@@ -1,0 +1,32 @@
+"""Python's builtins on a run-time sequence, as expansions (``rules/expansions.py``).
+
+    max(E)   (E a list grown by append, or a 1-d array)   ->  np.max(E)
+
+Python's ``max``/``min`` of one iterable compare its items; over numbers that is NumPy's
+reduction, whose derivative goes to the extreme item (ties share it, as JAX's).  Items
+that are arrays Python compares as wholes (an error for more than one element), so a
+sequence that is not 1-d is rejected at the user's line, never reduced elementwise.  A
+literal tuple or list (``max((a, b, c))``) never gets here: it is a chain of two-argument
+``max`` calls.
+"""
+import numpy as np
+
+from . import numpy_nondiff as ND
+from .expansions import expands
+
+@expands()
+def max_of(xs):
+    if np.ndim(xs) != 1:
+        return ND.rejected("max() of one argument that is not a 1-d sequence of numbers "
+                           "(Python compares its items as wholes; for NumPy's elementwise "
+                           "maximum use np.max with an axis)")
+    return np.max(xs)
+
+
+@expands()
+def min_of(xs):
+    if np.ndim(xs) != 1:
+        return ND.rejected("min() of one argument that is not a 1-d sequence of numbers "
+                           "(Python compares its items as wholes; for NumPy's elementwise "
+                           "minimum use np.min with an axis)")
+    return np.min(xs)
