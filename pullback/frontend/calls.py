@@ -169,8 +169,8 @@ class CallLowerer:
         if obj is sum and len(args) == 1 and is_atom(args[0]):
             return self.op("sum", (args[0], Const(0), Const(False)), node)
         if obj in (max, min) and len(args) == 1 and not kwargs and is_atom(args[0]):
-            one = rules_builtins.max_of if obj is max else rules_builtins.min_of
-            return self.call_expansion(one, args, {}, node)
+            return self.call_expansion(rules_builtins.extreme_of, [args[0], Const(obj is max)],
+                                       {}, node)
         effect = self.effect_call(obj, args, kwargs, node)
         if effect is not None:
             return effect

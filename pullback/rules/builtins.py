@@ -1,6 +1,6 @@
 """Python's builtins on a run-time sequence, as expansions (``rules/expansions.py``).
 
-    max(E)   (E a list grown by append, or a 1-d array)   ->  np.max(E)
+    max(E)   (E a list grown by append, or a 1-d array)   ->  extreme_of(E, True): np.max(E)
 
 Python's ``max``/``min`` of one iterable compare its items; over numbers that is NumPy's
 reduction, whose derivative goes to the extreme item (ties share it, as JAX's).  Items
@@ -15,18 +15,11 @@ from . import numpy_nondiff as ND
 from .expansions import expands
 
 @expands()
-def max_of(xs):
+def extreme_of(xs, largest):
     if np.ndim(xs) != 1:
-        return ND.rejected("max() of one argument that is not a 1-d sequence of numbers "
-                           "(Python compares its items as wholes; for NumPy's elementwise "
-                           "maximum use np.max with an axis)")
-    return np.max(xs)
-
-
-@expands()
-def min_of(xs):
-    if np.ndim(xs) != 1:
-        return ND.rejected("min() of one argument that is not a 1-d sequence of numbers "
-                           "(Python compares its items as wholes; for NumPy's elementwise "
-                           "minimum use np.min with an axis)")
+        return ND.rejected("max() or min() of one argument that is not a 1-d sequence of "
+                           "numbers (Python compares its items as wholes; for NumPy's "
+                           "elementwise extreme use np.max or np.min with an axis)")
+    if largest:
+        return np.max(xs)
     return np.min(xs)
