@@ -71,7 +71,7 @@ def uses_while_else(x):
 
 
 def uses_bitwise(x, n):
-    return x * (n & 1)
+    return x * (n << 1)
 
 
 def uses_nonlocal(x):
@@ -107,7 +107,7 @@ def uses_sort_kind_order(x):
     (uses_fstring, "an f-string outside print, warnings.warn, logging or raise"),
     (uses_walrus, "an assignment expression (':=')"),
     (uses_while_else, "an 'else' clause on a 'while' loop"),
-    (uses_bitwise, "the '&' operator (for boolean masks: np.logical_and(a, b))"),
+    (uses_bitwise, "the '<<' operator"),
     (uses_nonlocal, "a 'nonlocal' statement"),
 ])
 def test_rejected_with_location(fn, construct):

@@ -79,6 +79,9 @@ class Dialect:
         return f"({self.scalar(t)}){paren(expr, UNARY)}", UNARY
 
 
+_BITS = {"bitand": "&", "bitor": "|", "bitxor": "^"}
+
+
 def _is_int(t):
     return t in ("int", "bool")
 
@@ -124,6 +127,10 @@ def render(op, args, types, d, helpers, result):
         return infix(_COMPARE[op], EQ if op in ("eq", "ne") else REL, a, b, tight=True)
     if op == "not_":
         return f"!{paren(a, UNARY)}", UNARY
+    if op in _BITS and ints:        # bracketed whole: C's '&' binds looser than '=='
+        return f"({paren(a, UNARY)} {_BITS[op]} {paren(b, UNARY)})", ATOM
+    if op == "invert" and types[0] == "int":
+        return f"(~{paren(a, UNARY)})", ATOM
     if op == "truth":
         return a if types[0] == "bool" else (f"{paren(a, REL + 1)} != 0", EQ)
     if op == "select":

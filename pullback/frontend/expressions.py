@@ -26,7 +26,8 @@ from .closures import LocalDef
 from .tables import number_table, read_table
 
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv",
-          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul"}
+          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul",
+          ast.BitAnd: "bitand", ast.BitOr: "bitor", ast.BitXor: "bitxor"}
 CMPOPS = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
           ast.NotEq: "ne"}
 
@@ -199,6 +200,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             if _known(x):       # a constant flag: decided while lowering
                 return Const(not x.value)
             return self.op("not_", (x,), node)
+        if isinstance(node.op, ast.Invert):
+            return self.op("invert", (x,), node)
         raise self.error(node, None)
 
     def lazy(self, first, rest, node, keep_if_true):

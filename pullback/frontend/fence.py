@@ -37,6 +37,7 @@ SUPPORTED = {
     # operators, contexts and helpers
     "And", "Or", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "UAdd", "USub",
     "Not", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Load", "Store", "keyword",
+    "BitAnd", "BitOr", "BitXor", "Invert",      # of masks and ints (no derivative)
     "arguments", "arg", "Starred",      # Starred: only as a call's argument (problem())
 }
 
@@ -61,12 +62,7 @@ REJECTED = {
     "YieldFrom": "a 'yield from' (generator)",
     # operators and contexts
     "Del": "a 'del' target",
-    # (on boolean masks the np.logical_* functions say the same and are supported)
-    "BitAnd": "the '&' operator (for boolean masks: np.logical_and(a, b))",
-    "BitOr": "the '|' operator (for boolean masks: np.logical_or(a, b))",
-    "BitXor": "the '^' operator (for boolean masks: np.logical_xor(a, b))",
     "LShift": "the '<<' operator", "RShift": "the '>>' operator",
-    "Invert": "the '~' operator (for a boolean mask: np.logical_not(m))",
     # parts of rejected statements (their statement is reported first)
     "ExceptHandler": "an 'except' clause", "alias": "an import alias",
     "match_case": "a 'match' case",

@@ -49,6 +49,30 @@ for _name, _op, _fn in [("lt", "<", operator.lt), ("le", "<=", operator.le),
                         ("eq", "==", operator.eq), ("ne", "!=", operator.ne)]:
     nondiff(_name, _fn, params="a b", result=BOOL, syntax=infix(_op, 5))
 nondiff("not_", operator.not_, result=BOOL, syntax=Syntax("prefix", "not ", 4))
+
+
+# -- bitwise operators (no derivative): masks (bool arrays), flags and ints --------------
+def _bits(a, b):
+    if a not in ("bool", "int") or b not in ("bool", "int"):
+        raise TypeError("a bitwise operator ('&', '|', '^') of a float")
+    return "bool" if a == b == "bool" else "int"
+
+
+def _inverted(x):
+    if x == "bool":     # Python's ~True is -2, NumPy's ~np.True_ is False: either may run
+        raise TypeError("'~' of a bool scalar (Python's ~True is -2): write 'not m', or "
+                        "np.logical_not(m) for a mask")
+    if x != "int":
+        raise TypeError("'~' of a float")
+    return "int"
+
+
+for _name, _op, _fn, _prec, _np in [("bitor", "|", operator.or_, 6, np.bitwise_or),
+                                    ("bitxor", "^", operator.xor, 7, np.bitwise_xor),
+                                    ("bitand", "&", operator.and_, 8, np.bitwise_and)]:
+    nondiff(_name, _fn, params="a b", result=_bits, syntax=infix(_op, _prec), python=(_np,))
+nondiff("invert", operator.invert, result=_inverted, syntax=Syntax("prefix", "~", 30),
+        python=(np.invert,))
 nondiff("truth", bool, result=BOOL, syntax=Syntax("call", "bool"), python=(bool,))
 
 # select(c, a, b) is `a if c else b`: it routes the adjoint to the chosen side.
