@@ -73,7 +73,7 @@ three operations, two of them on untaped temporaries).
 from dataclasses import replace
 
 from ..ir import Assign, Const, For, Pop, Push, Var
-from ..ir.types import is_list
+from ..ir.types import is_array, is_list
 from ..ir.walk import atoms_read, blocks, vars_written, walk, write_counts
 
 CHEAP = ("add", "sub", "mul", "neg", "pos", "truediv", "float", "copy")
@@ -83,14 +83,17 @@ SCALARS = ("float", "int", "bool")
 def recompute_cheap(fn):
     body = list(fn.body)
     tapes = _tape_uses(fn.body)
+    sealed = _sealed_arrays(fn)
     for j, r in enumerate(body):
         if isinstance(r, For) and r.reverse and r.exit is None:
             i = next((k for k in range(j - 1, -1, -1) if _pairs(body[k], r)), None)
             if i is not None:
                 writes = _write_sites(body, i, j)
                 f, r, restored, done, again = _recompute(
-                    body[i], body[j], writes, tapes, lambda v: _read_after(body, j, v))
-                body[i], body[j] = _nested(f, r, writes, restored, done, again, tapes, fn)
+                    body[i], body[j], writes, tapes, lambda v: _read_after(body, j, v),
+                    set(sealed))
+                body[i], body[j] = _nested(f, r, writes, restored, done, again, tapes, fn,
+                                           sealed)
     return replace(fn, body=tuple(body))
 
 
@@ -98,9 +101,10 @@ def _pairs(f, r):
     return isinstance(f, For) and not f.reverse and f.exit is None and f.var == r.var
 
 
-def _recompute(f, r, writes, tapes, read_after):
+def _recompute(f, r, writes, tapes, read_after, sealed):
     """The pair with its cheap values recomputed, and what the reverse loop restores
-    (``restored``), recomputes (``done``: name -> tape) and the recomputations."""
+    (``restored``), recomputes (``done``: name -> tape) and the recomputations.
+    ``sealed``: arrays whose memory nothing writes (a recomputed view of one joins it)."""
     pushes = {s.value.name: s for s in f.body if isinstance(s, Push) and isinstance(s.value, Var)}
     pops = {s.target.name: s for s in r.body if isinstance(s, Pop)}
     restored, done, again = set(), {}, []
@@ -115,11 +119,14 @@ def _recompute(f, r, writes, tapes, read_after):
         # for what its recomputation feeds
         untaped = v not in pushes and v not in pops and \
             writes.get(v) in ({"loop"}, {"before", "loop"})
-        if (taped or untaped) and _cheap(s) and s.target.type in SCALARS and \
+        view = _view(s, sealed)
+        if (taped or untaped) and (_cheap(s) and s.target.type in SCALARS or view) and \
                 all(_available(a, f, writes, restored, done) for a in s.args) and \
                 not _read_before(f.body, k, v, pushes.get(v)) and not read_after(v):
             done[v] = pushes[v].tape if taped else None
             again.append(s)
+            if view:
+                sealed.add(v)
         elif taped:
             restored.add(v)
     if not again:
@@ -131,7 +138,7 @@ def _recompute(f, r, writes, tapes, read_after):
     return replace(f, body=fbody), replace(r, body=tuple(again) + rbody), restored, done, again
 
 
-def _nested(f, r, writes, restored, done, again, tapes, fn):
+def _nested(f, r, writes, restored, done, again, tapes, fn, sealed):
     """The pair ``f``, ``r`` with the loop pairs directly in their bodies recomputed too
     (a forward loop in ``f``'s body and the one reverse loop over the same index in
     ``r``'s body).  A value of the outer iteration is invariant for the inner pair when
@@ -153,9 +160,11 @@ def _nested(f, r, writes, restored, done, again, tapes, fn):
         inner_f = fbody[p]
         sites = _inner_sites(f, r, p, q, writes, restored, done, again, fn)
         elsewhere = _reads_outside(fn, inner_f, inner_r)
+        inner_sealed = set(sealed) | {v for v in done if v in sealed}
         nf, nr, res2, done2, again2 = _recompute(inner_f, inner_r, sites, tapes,
-                                                lambda v: v in elsewhere)
-        fbody[p], rbody[q] = _nested(nf, nr, sites, res2, done2, again2, tapes, fn)
+                                                lambda v: v in elsewhere, inner_sealed)
+        fbody[p], rbody[q] = _nested(nf, nr, sites, res2, done2, again2, tapes, fn,
+                                     inner_sealed)
     return replace(f, body=tuple(fbody)), replace(r, body=tuple(rbody))
 
 
@@ -241,6 +250,40 @@ def _write_sites(body, i, j):
 def _cheap(s):
     """One arithmetic operation, or a read of a list (``optimize/tables.py``'s tables)."""
     return s.op in CHEAP or (s.op == "getitem" and is_list(getattr(s.args[0], "type", None)))
+
+
+# ops whose result is a new array (never a view of an argument)
+_FRESH = ("zeros", "full", "zeros_like", "ones", "ones_like", "empty", "add", "sub", "mul",
+          "truediv", "neg", "setitem")
+
+
+def _view(s, sealed):
+    """A basic-index read of an array no statement writes in place (a row ``w = W[i]`` of
+    an input, ``w[:14]``): recomputed, it is the taped value, and a view costs nothing,
+    where a tape copies the row in and out."""
+    return s.op in ("getitem", "copy") and is_array(s.target.type) and \
+        isinstance(s.args[0], Var) and s.args[0].name in sealed and all(
+            isinstance(a, Const) and isinstance(a.value, (int, slice)) or
+            isinstance(a, Var) and a.type == "int" for a in s.args[1:])
+
+
+def _sealed_arrays(fn):
+    """The array parameters of ``fn`` whose memory nothing writes: every array written in
+    place (``setitem``) was made by an operation that allocates, so no write reaches a
+    parameter or a view of one (a tape's pop reads back the value it saved either way)."""
+    made = {}
+    for s in walk(fn.body):
+        if isinstance(s, Assign):
+            made.setdefault(s.target.name, set()).add(s.op)
+        elif isinstance(s, (Pop, For)) or blocks(s):
+            for v in vars_written(s):
+                made.setdefault(v.name, set()).add("other")
+    for s in walk(fn.body):
+        if isinstance(s, Assign) and s.op == "setitem" and is_array(s.target.type) and \
+                not made.get(s.target.name, {"other"}) <= set(_FRESH):
+            return frozenset()
+    written = {n for n, ops in made.items()}
+    return frozenset(p.name for p in fn.params if is_array(p.type) and p.name not in written)
 
 
 def _tape_uses(body):
