@@ -12,8 +12,8 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
-from ..ir.types import (SCALAR_ORDER, Array, ListT, as_type, dummy, is_differentiable, join,
-                        of_value)
+from ..ir.types import (SCALAR_ORDER, Array, ListT, as_type, dummy, holds_int,
+                        is_differentiable, join, of_value)
 from ..ir.walk import all_written, blocks, reachable, walk
 from ..rules import PRIMITIVES
 from ..ir.walk import map_blocks
@@ -132,10 +132,10 @@ def _int_dependent(op, prim, args, types, partial, t):
     Evaluated again at 0 (valid as an index or axis wherever 1 is), the dimensions that
     change are unknown; once n folds to a constant the next pass types them exactly."""
     if not isinstance(t, Array) or t.shape is None or not any(
-            not isinstance(a, Const) and ty == "int" for a, ty in zip(args, types)):
+            not isinstance(a, Const) and holds_int(ty) for a, ty in zip(args, types)):
         return t
-    try:
-        other = _evaluated_at(op, prim, args, types, 2, partial, ints=0)
+    try:        # (ints in index tuples, the widths of np.pad, stand in as 0 first, then 1)
+        other = _evaluated_at(op, prim, args, types, 2, partial, ints=0, index_int=1)
     except TypeError:
         return Array(t.dtype, None)
     if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
@@ -143,11 +143,12 @@ def _int_dependent(op, prim, args, types, partial, t):
     return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
 
 
-def _evaluated_at(op, prim, args, types, length, partial=False, ints=None):
+def _evaluated_at(op, prim, args, types, length, partial=False, ints=None, index_int=0):
     """The type of ``op`` on stand-in values, lists (and unknown dimensions) ``length``
-    long; run-time ints stand in as ``ints`` where given."""
+    long; run-time ints stand in as ``ints`` where given, inside index tuples as
+    ``index_int``."""
     values = [_value(a.value) if isinstance(a, Const) else ints if ints is not None and t == "int"
-              else dummy(t, length, partial)
+              else dummy(t, length, partial, index_int)
               for a, t in zip(args, types)]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
         return Array("float64", None)

@@ -202,10 +202,11 @@ def of_value(v):
     return None
 
 
-def dummy(t, length=2, partial=False):
+def dummy(t, length=2, partial=False, index_int=0):
     """A value of type ``t`` for shape inference (None when the shape is unknown); a
     list has ``length`` items (its type does not say how many), and with ``partial``
-    so has each unknown dimension of an array whose number of dimensions is known."""
+    so has each unknown dimension of an array whose number of dimensions is known; a
+    run-time int inside an index tuple stands in as ``index_int``."""
     if t == "float":
         return 1.0
     if t == "int":
@@ -217,15 +218,23 @@ def dummy(t, length=2, partial=False):
     if isinstance(t, Array) and partial and t.shape is not None:
         return np.ones(tuple(length if d is None else d for d in t.shape), t.dtype)
     if isinstance(t, ListT):
-        item = dummy(t.elem, length, partial) if t.elem is not None else 1.0
+        item = dummy(t.elem, length, partial, index_int) if t.elem is not None else 1.0
         return None if item is None else [item] * length
     if isinstance(t, IndexT):
-        parts = [0 if p == "int" else
+        parts = [index_int if p == "int" else
                  slice(*p[1:]) if isinstance(p, tuple) and p and p[0] == "slice" else
-                 (dummy(p, length, partial) if isinstance(p, (Array, ListT, IndexT))
+                 (dummy(p, length, partial, index_int) if isinstance(p, (Array, ListT, IndexT))
                   or p in (FLOAT, BOOL, INDEX, SHAPE, ANY) else p) for p in t.parts]
         return None if any(p is None for p in parts) else tuple(parts)
     return None
+
+
+def holds_int(t):
+    """Whether a value of type ``t`` carries a run-time int (an int, or an index tuple
+    with one: ``((p, p),)`` of a run-time ``p``)."""
+    if t == "int":
+        return True
+    return isinstance(t, IndexT) and any(holds_int(p) for p in t.parts)
 
 
 def join(a, b):
