@@ -198,6 +198,11 @@ class VJP:
             result = self.comp.result or (("atom",) if len(lists) == 1 else
                                           ("tuple",) + (("atom",),) * len(lists))
             cts = pytree.at_atoms(result, ct, lambda k: lists[k])
+        elif self.comp.result is not None:      # by the result's structure (dict keys)
+            result = self.comp.result
+            if self.pad:                        # has_aux: ct is the first element's
+                result = result[1]
+            cts = pytree.at_atoms(result, ct, lambda k: False)
         else:
             _, cts = pytree.flatten(ct)
         cts = [c if isinstance(c, (np.ndarray, list)) else float(c) for c in cts] + self.pad

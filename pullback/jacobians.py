@@ -162,7 +162,9 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence,
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     base, layers = _chain(f)
     args = _arguments(base, layers, list(primals))
-    _, tleaves = pytree.flatten(list(tangents))
+    ptree, _ = pytree.flatten(list(primals))
+    tleaves = pytree.at_atoms(pytree.skeleton(ptree), list(tangents), lambda k: False,
+                              "tangent")
     if len(tleaves) != len(args.types):
         raise ValueError("jvp: the tangents do not have the structure of the primals")
     nums = _jvp_nums(args, len(primals))

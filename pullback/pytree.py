@@ -111,9 +111,11 @@ def from_skeleton(skel, leaves):
     return build(skel)
 
 
-def at_atoms(skel, tree, whole):
-    """The values of ``tree`` (shaped like a result of skeleton ``skel``, a cotangent) at
-    the skeleton's atoms, in ``from_skeleton``'s order: atom ``k`` with ``whole(k)`` (a
+def at_atoms(skel, tree, whole, what="cotangent"):
+    """The values of ``tree`` (shaped like a value of skeleton ``skel``: a cotangent of a
+    result, a tangent of the primals) at the skeleton's atoms, in ``from_skeleton``'s
+    order, a dict's items by key (JAX sorts keys; a tangent built by ``sorted`` or another
+    insertion order pairs each leaf with its own primal): atom ``k`` with ``whole(k)`` (a
     run-time list, one value of the generated code) is taken as it is, any other is
     flattened into its leaves."""
     out, count = [], iter(range(10 ** 9))
@@ -128,13 +130,17 @@ def at_atoms(skel, tree, whole):
             return
         if kind in ("tuple", "list"):
             if not isinstance(t, (tuple, list)) or len(t) != len(s) - 1:
-                raise ValueError(f"a cotangent {type(t).__name__} where the result has "
+                raise ValueError(f"a {what} {type(t).__name__} where the value has "
                                  f"a tuple of {len(s) - 1}")
             for c, x in zip(s[1:], t):
                 walk(c, x)
             return
         if kind == "dict":
-            for key, c in zip(s[1], s[2:]):
+            if not isinstance(t, dict) or set(t) != set(s[1]):
+                got = sorted(map(repr, t)) if isinstance(t, dict) else type(t).__name__
+                raise ValueError(f"a {what} {got} where the value is a dict with keys "
+                                 f"{sorted(map(repr, s[1]))}")
+            for key, c in zip(s[1], s[2:]):     # by key: insertion order may differ
                 walk(c, t[key])
             return
         for name, c in zip(s[2], s[3:]):

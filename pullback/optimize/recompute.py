@@ -129,6 +129,12 @@ def _recompute(f, r, writes, tapes, read_after, sealed):
                 sealed.add(v)
         elif taped:
             restored.add(v)
+    kept = _needed(again, r.body)
+    for s in again:     # unread here (an inner pair may still read it): taped as before
+        if s not in kept:
+            if done.pop(s.target.name) is not None:
+                restored.add(s.target.name)
+    again = kept
     if not again:
         return f, r, restored, done, again
     gone = set(done.values()) - {None}
@@ -136,6 +142,17 @@ def _recompute(f, r, writes, tapes, read_after, sealed):
     rbody = tuple(s for s in r.body if not (isinstance(s, Pop) and s.tape in gone))
     # (the tapes' creation is dead now: DCE removes it)
     return replace(f, body=fbody), replace(r, body=tuple(again) + rbody), restored, done, again
+
+
+def _needed(again, rbody):
+    """The recomputations the reverse body reads, directly or through another one."""
+    need = {a.name for s in walk(rbody) for a in atoms_read(s) if isinstance(a, Var)}
+    kept = []
+    for s in reversed(again):
+        if s.target.name in need:
+            kept.append(s)
+            need |= {a.name for a in s.args if isinstance(a, Var)}
+    return kept[::-1]
 
 
 def _nested(f, r, writes, restored, done, again, tapes, fn, sealed):
