@@ -145,6 +145,8 @@ R("fmin", lambda a, b: np.fmin(a, b), U(2, 3), U(3))
 R("clip", lambda x: np.clip(x, -0.5, 0.7), U(2, 4))
 R("clip", lambda x, lo, hi: np.clip(x, lo, hi), U(5), S(-1.0, -0.2), S(0.2, 1.0))
 R("clip", lambda x: x.clip(-1.0, 1.0), U(4))
+R("clip", lambda x: np.clip(x, 0.0, None) ** 2, U(2, 4))      # one bound: ReLU
+R("clip", lambda x: x.clip(None, 0.3) * x, U(5))
 R("where", lambda a, b: np.where(a > 0, a, b), U(2, 3), U(2, 3))
 R("where", lambda a, b: np.where(a > b, a * b, 0.0), U(2, 3), U(3))
 R("where", lambda a, s: np.where(a < 0, s, a), U(4), S())

@@ -48,6 +48,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         return b
 
     def op(self, name, args, node):
+        if name == "clip" and Const(None) in tuple(args)[1:]:
+            name, args = _one_sided_clip(args, lambda: self.error(node, "np.clip with "
+                                                                  "neither bound"))
         t = self.temp()
         self.emit(Assign(t, name, tuple(args), self.loc(node)))
         return t
@@ -348,3 +351,13 @@ def _path_ref(ref, path):
 
 
 __all__ = ["ExpressionLowerer", "math"]
+
+
+def _one_sided_clip(args, neither):
+    """``np.clip(x, lo, None)`` is ``np.maximum(x, lo)`` and ``np.clip(x, None, hi)``
+    ``np.minimum(x, hi)`` (ReLU as ``np.clip(x, 0, None)``): the same value and, at a
+    tie, the same split adjoint as clip's rule."""
+    x, lo, hi = args
+    if lo == Const(None) and hi == Const(None):
+        raise neither()
+    return ("min", (x, hi)) if lo == Const(None) else ("max", (x, lo))
