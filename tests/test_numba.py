@@ -425,3 +425,17 @@ def test_clip_of_floats_compiles_and_matches_jax(x):
     want = jf(jnp.array(x), -1.0)
     np.testing.assert_allclose(got[0], np.asarray(want[0]), rtol=1e-12)
     np.testing.assert_allclose(got[1], float(want[1]), rtol=1e-12, atol=1e-15)
+
+
+def test_a_global_generator_draw_is_an_error_at_its_line():
+    """Nopython mode's np.random draws from Numba's own generator, which np.random.seed
+    does not seed: the derivative's value would not be f's (the Python backend's is)."""
+    def noisy(w):
+        return np.sum(np.tanh(w + 0.1 * np.random.randn(3)) ** 2)
+    with pytest.raises(TransformError, match="np.random's global generator") as e:
+        pullback.grad(noisy, backend="numba")(np.ones(3))
+    assert f"{__file__}:{noisy.__code__.co_firstlineno + 1}" in str(e.value)
+    np.random.seed(0)
+    v = noisy(np.ones(3))
+    np.random.seed(0)
+    assert pullback.value_and_grad(noisy)(np.ones(3))[0] == v

@@ -217,6 +217,11 @@ class NumbaPrinter(_Printer):
 
     def _expr(self, s, env):
         prim = PRIMITIVES.get(s.op)
+        if s.op.startswith("random_"):
+            raise UnsupportedError("a draw from np.random's global generator: nopython mode "
+                                   "draws from Numba's own generator, which np.random.seed "
+                                   "does not seed (another value than f's); use "
+                                   "backend='python', or draw outside and pass the draws in")
         if prim is not None and any(_number_tuple(a) for a in s.args):
             s, env = _arrays_for_literals(s, prim, env)
         if s.op == "copy" and isinstance(s.args[0], Const) and isinstance(s.target.type, IndexT):
