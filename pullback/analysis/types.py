@@ -107,20 +107,20 @@ def _evaluated(op, prim, args, types):
 
 def _at_other_ints(op, prim, args, types, partial):
     """The type of ``op`` where the stand-in 1 of its run-time ints does not fit (``p[i]``
-    of a ``p`` one long, in a loop of one trip, and its adjoint): evaluated at 0 and at
-    -1, the dimensions that differ unknown; None where either fails too, or no argument
-    is a run-time int."""
-    if not any(not isinstance(a, Const) and ty == "int" for a, ty in zip(args, types)):
+    of a ``p`` one long, in a loop of one trip, and its adjoint): evaluated at 0, then with
+    each run-time int at -1 in turn, the dimensions that differ unknown; None where any
+    fails too, or no argument is a run-time int."""
+    moving = _run_time_ints(args, types, lambda ty: ty == "int")
+    if not moving:
         return None
     try:
         t = _evaluated_at(op, prim, args, types, 2, partial, ints=0)
-        other = _evaluated_at(op, prim, args, types, 2, partial, ints=-1)
+        others = [_evaluated_at(op, prim, args, types, 2, partial, ints=0, moved=(j, -1, 0))
+                  for j in moving]
     except TypeError:
         return None
-    if t == other or not isinstance(t, Array) or not isinstance(other, Array) or \
-            t.shape is None or other.shape is None or len(t.shape) != len(other.shape):
-        return t if t == other else None
-    return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
+    return _unknown_where_changed(t, others) if isinstance(t, Array) else \
+        (t if all(o == t for o in others) else None)
 
 
 def _int_dependent(op, prim, args, types, partial, t):
@@ -129,27 +129,47 @@ def _int_dependent(op, prim, args, types, partial, t):
     The stand-in of an int is 1; ``np.repeat(x, n)``, ``np.zeros(n)``, ``reshape(x, (n,
     -1))`` typed at n = 1 would claim a static shape that holds only for n = 1 (and
     ``h.shape[0]`` would fold to 1 in the same pass that folds n: a wrong derivative).
-    Evaluated again at 0 (valid as an index or axis wherever 1 is), the dimensions that
-    change are unknown; once n folds to a constant the next pass types them exactly."""
-    if not isinstance(t, Array) or t.shape is None or not any(
-            not isinstance(a, Const) and holds_int(ty) for a, ty in zip(args, types)):
+    Evaluated again with each run-time int at 0 in turn (valid as an index or axis wherever
+    1 is; one at a time, since ints that move together, ``swapaxes(x, a, 1 - a)``, can hide
+    a dependence), the dimensions that change are unknown; once n folds to a constant the
+    next pass types them exactly.  An int inside an index tuple (the widths of ``np.pad``)
+    moves from its stand-in 0 to 1."""
+    moving = _run_time_ints(args, types, holds_int)
+    if not isinstance(t, Array) or t.shape is None or not moving:
         return t
-    try:        # (ints in index tuples, the widths of np.pad, stand in as 0 first, then 1)
-        other = _evaluated_at(op, prim, args, types, 2, partial, ints=0, index_int=1)
+    try:
+        others = [_evaluated_at(op, prim, args, types, 2, partial, moved=(j, 0, 1))
+                  for j in moving]
     except TypeError:
         return Array(t.dtype, None)
-    if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
+    return _unknown_where_changed(t, others)
+
+
+def _run_time_ints(args, types, test):
+    return [j for j, (a, ty) in enumerate(zip(args, types)) if not isinstance(a, Const)
+            and test(ty)]
+
+
+def _unknown_where_changed(t, others):
+    """``t`` with the dimensions that differ in any of ``others`` unknown (all of them
+    where a rank differs)."""
+    if t.shape is None or any(not isinstance(o, Array) or o.shape is None or
+                              len(o.shape) != len(t.shape) for o in others):
         return Array(t.dtype, None)
-    return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
+    return Array(t.dtype, tuple(d if all(o.shape[k] == d for o in others) else None
+                                for k, d in enumerate(t.shape)))
 
 
-def _evaluated_at(op, prim, args, types, length, partial=False, ints=None, index_int=0):
+def _evaluated_at(op, prim, args, types, length, partial=False, ints=None, moved=None):
     """The type of ``op`` on stand-in values, lists (and unknown dimensions) ``length``
-    long; run-time ints stand in as ``ints`` where given, inside index tuples as
-    ``index_int``."""
-    values = [_value(a.value) if isinstance(a, Const) else ints if ints is not None and t == "int"
-              else dummy(t, length, partial, index_int)
-              for a, t in zip(args, types)]
+    long; run-time ints stand in as ``ints`` where given; ``moved = (j, n, m)``: argument
+    ``j``'s run-time ints as ``n`` (inside an index tuple as ``m``) instead."""
+    def stand_in(j, a, t):
+        if isinstance(a, Const):
+            return _value(a.value)
+        n, m = (moved[1], moved[2]) if moved is not None and moved[0] == j else (ints, 0)
+        return n if n is not None and t == "int" else dummy(t, length, partial, m)
+    values = [stand_in(j, a, t) for j, (a, t) in enumerate(zip(args, types))]
     if any(v is None for a, v in zip(args, values) if not isinstance(a, Const)):
         return Array("float64", None)
     try:

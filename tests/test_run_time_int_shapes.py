@@ -1,9 +1,9 @@
-"""``np.pad`` with widths held in a name, given as an int argument or computed: the padded
-array's shape depends on run-time ints inside the width tuple, which shape inference
-stood in as 0, so the padded array was typed as its input and a later slice's adjoint
-was laid out on the input (silently wrong gradients).  Ints inside index tuples now
-count as run-time ints (``types._int_dependent``).  Against JAX and central
-differences."""
+"""Shapes that depend on run-time ints (``types._int_dependent``).  ``np.pad`` with widths
+held in a name, given as an int argument or computed: the ints inside the width tuple
+stood in as 0 only, so the padded array was typed as its input and a later slice's adjoint
+was laid out on the input (silently wrong gradients).  ``np.swapaxes(X, a, 1 - a)``: two
+ints that move together kept the same shape at both stand-ins (a static shape that held
+for neither); each int now moves alone.  Against JAX and central differences."""
 import numpy as np
 import pytest
 
@@ -48,3 +48,14 @@ def test_pad_width_known_at_run_time(f, args):
     assert np.allclose(got, fd_grad(f, args, 0), rtol=1e-6, atol=1e-8)
     _, pull = pullback.vjp(f, *args)
     assert np.allclose(pull(1.0)[0], want, rtol=1e-12)
+
+
+def swapped(X, a, np=np):
+    return np.sum(np.swapaxes(X, a, 1 - a)[:2] ** 2 * np.arange(2)[:, None])
+
+
+@pytest.mark.parametrize("a", [0, 1])
+def test_ints_that_move_together(a):
+    X = np.arange(6.0).reshape(2, 3)
+    got = pullback.grad(swapped)(X, a)
+    assert np.allclose(got, jax.grad(lambda X: swapped(X, a, jnp))(X), rtol=1e-12)
