@@ -75,6 +75,12 @@ def _evaluate(struct, flat):
         return [_scalar(x) for x in v]
     if struct.shape is None:        # a shape known only when the code runs
         return _scalar(v)
+    if None in struct.shape:        # some axes known only then (a stack of a grown list)
+        if np.ndim(v) != len(struct.shape):
+            raise TypeError("jvp: an output whose length is known only when the code runs "
+                            "has a zero tangent here; use vjp or jacobian(..., "
+                            "mode='reverse')")
+        return _scalar(v)
     if struct.shape == ():
         return _scalar(v)
     v = np.asarray(v, dtype=float)

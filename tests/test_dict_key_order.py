@@ -9,6 +9,7 @@ import pullback
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
+jax.config.update("jax_enable_x64", True)
 
 P = {"b": np.ones(2), "a": np.array([0.5, -1.0])}
 T = {"a": np.array([1.0, 0.0]), "b": np.array([0.0, 2.0])}      # other insertion order
