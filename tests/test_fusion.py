@@ -233,3 +233,18 @@ def test_a_call_between_two_parts_of_a_run_goes_before_it():
     g(*args)
     src = str(pullback.source(g))
     assert re.search(r"= _fused_\w+\(t4, xc, _einsum_kij_nkj_to_nki_\w+\(L, xc\)\)", src), src
+
+
+A0 = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+def test_a_nest_nothing_reads_prints_nothing():
+    """The forward product of ``x[:, None] * x[None, :]`` is read by no reverse statement:
+    its nest has no outputs, and was printed as a call assigned to nothing (an
+    IndentationError in the generated module)."""
+    def f(x):
+        return np.sum(x[:, None] * x[None, :] * A0[:, None])
+    x = np.array([0.5, -1.0, 2.0, 0.3])
+    got = pullback.grad(f, backend="numba")(x)
+    assert np.allclose(got, jax.grad(lambda x: jnp.sum(x[:, None] * x[None, :] *
+                                                       A0[:, None]))(x), rtol=1e-12)

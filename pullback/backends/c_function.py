@@ -255,7 +255,8 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, FusedPrinting, CallPrinting, 
         body = self.fused_block(body)
         for i, s in enumerate(body):
             if isinstance(s, Fused):
-                self.fused(s, env, pad, lines)
+                if s.nest.outputs:      # (nothing reads a nest without outputs)
+                    self.fused(s, env, pad, lines)
                 continue
             t = self.place.target(s)
             if t is not None and t.name in self.place.folded:

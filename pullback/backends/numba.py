@@ -190,7 +190,9 @@ class NumbaPrinter(_Printer):
 
     def block(self, body, depth, lines):
         body = fuse(body, self.value_uses, worth, self.fusible, self.exits.get(id(body)))
-        body = tuple(fused_call(self, x) if isinstance(x, Fused) else x for x in body)
+        # (a nest whose values nothing reads, an unread product of a dead value: no call)
+        body = tuple(fused_call(self, x) if isinstance(x, Fused) else x for x in body
+                     if not isinstance(x, Fused) or x.nest.outputs)
         body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
         super().block(body, depth, lines)
 
