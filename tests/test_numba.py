@@ -439,3 +439,29 @@ def test_a_global_generator_draw_is_an_error_at_its_line():
     v = noisy(np.ones(3))
     np.random.seed(0)
     assert pullback.value_and_grad(noisy)(np.ones(3))[0] == v
+
+
+def _mask_zeroed(W, X):
+    h = X @ W
+    h[h < 0] = 0
+    return np.sum(h ** 2)
+
+
+def _max_pooled(x):
+    out = np.zeros((2, 2))
+    for i in range(2):
+        for j in range(2):
+            out[i, j] = np.max(x[2 * i:2 * i + 2, 2 * j:2 * j + 2])
+    return np.sum(out ** 2)
+
+
+@pytest.mark.parametrize("f, args", [
+    (_mask_zeroed, (np.ones((4, 2)) * 0.3 - np.eye(4, 2), np.arange(12.0).reshape(3, 4) - 5)),
+    (_max_pooled, (np.arange(16.0).reshape(4, 4) % 5,))], ids=["mask", "pool"])
+def test_what_numba_cannot_build_is_an_error_in_the_users_file(f, args):
+    """An assert in Numba's typing passes (a 2-d boolean mask write) and an index form the
+    printer has no text for (a pooling window): located errors, not crashes inside."""
+    with pytest.raises((TransformError, pullback.errors.UnsupportedError)) as e:
+        pullback.grad(f, backend="numba")(*args)
+    assert __file__ in str(e.value) and "backend='python'" in str(e.value)
+    assert np.all(np.isfinite(pullback.grad(f)(*args)))

@@ -216,6 +216,10 @@ class NumbaPrinter(_Printer):
             if e.line:
                 raise
             raise UnsupportedError.at(getattr(s, "loc", None), e.message, "numba") from None
+        except (ValueError, KeyError) as e:     # a form the printer has no text for
+            raise UnsupportedError.at(getattr(s, "loc", None), f"the numba backend cannot "
+                                      f"print this line ({e}); use backend='python'",
+                                      "numba") from None
 
     def _expr(self, s, env):
         prim = PRIMITIVES.get(s.op)

@@ -89,6 +89,8 @@ class NumbaCompiled(Compiled):
         if gen_line is not None:
             before = [n for n in self.locs if n <= gen_line]
             loc = self.locs[max(before)] if before else None
+        if loc is None and self.locs:       # no generated line named: the function's first
+            loc = self.locs[min(self.locs)]
         where = f" (generated {self.path}:{gen_line})" if gen_line else f" (generated {self.path})"
         return TransformError.at(loc, f"the numba backend cannot compile the derivative of "
                                  f"this line: {reason}{where}", "numba")
@@ -117,8 +119,24 @@ class _Guarded:
                 result = self.dispatcher(*args)
         except self.error as e:
             raise self.compiled.translate(e) from None
+        except (AssertionError, SystemError) as e:
+            if not _inside_numba(e):        # (an assert of the user's code, raised as it runs)
+                raise
+            raise self.compiled.translate(f"Numba failed ({type(e).__name__}: {e}); use "
+                                          "backend='python'") from None
         self.compiled.compile_seconds[self.name] = time.perf_counter() - start
         return result
+
+
+def _inside_numba(error):
+    """Whether ``error`` came from Numba's compiler or its object conversion (a limitation
+    of Numba's, an ``assert`` in its typing passes), not from the generated code running."""
+    tb, files = error.__traceback__, []
+    while tb is not None:
+        files.append(tb.tb_frame.f_code.co_filename.replace("\\", "/"))
+        tb = tb.tb_next
+    return isinstance(error, SystemError) or any("/numba/core/" in f and "dispatcher" not in f
+                                                 for f in files)
 
 
 def load(module, header, *, types, outputs=(), result=None, with_value=True, start=None):
