@@ -295,3 +295,23 @@ def test_a_table_loop_in_a_branch_lowered_once_per_outer_item(flag):
     got = pullback.grad(in_alternating_branches)(x, flag)
     want = jax.grad(in_alternating_branches_j)(jnp.asarray(x), flag)
     assert np.allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def unread_inner_target(x, n):
+    s = x * 2.0
+    for c0 in W2:
+        if n > 1:
+            break               # the outer loop may stop: its later items sit in branches
+        for c1 in W2:           # a target never read: constant wherever it is lowered
+            s = s * 1.5
+    return x * s
+
+
+def test_an_unread_loop_target_in_a_loop_that_may_stop():
+    # was falsely rejected: "rebinding 'c1' from a tuple or function" (fuzz seeds 9854384,
+    # 9855364)
+    for n in (0, 2):
+        got = pullback.grad(unread_inner_target)(1.7, n)
+        h = 1e-6
+        fd = (unread_inner_target(1.7 + h, n) - unread_inner_target(1.7 - h, n)) / (2 * h)
+        assert np.isclose(got, fd, rtol=1e-7)

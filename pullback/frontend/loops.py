@@ -268,8 +268,9 @@ def _bound_to(target, item, name):
 
 def _read_in_own_loops(fn):
     """Names every read of which is inside the body of a ``for`` that has the name as its
-    target: each read follows the binding of its own iteration, on every path."""
-    inside, outside = set(), set()
+    target: each read follows the binding of its own iteration, on every path (a target
+    never read at all too: its value matters nowhere)."""
+    inside, outside, targets = set(), set(), set()
 
     def visit(node, bound):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -278,6 +279,7 @@ def _read_in_own_loops(fn):
             visit(node.target, bound)
             visit(node.iter, bound)
             names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+            targets.update(names)
             for b in node.body:
                 visit(b, bound | names)
             for b in node.orelse:
@@ -286,7 +288,7 @@ def _read_in_own_loops(fn):
         for child in ast.iter_child_nodes(node):
             visit(child, bound)
     visit(fn, frozenset())
-    return inside - outside
+    return (inside | targets) - outside
 
 
 def _loop_targets(fn):
