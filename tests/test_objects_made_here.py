@@ -332,3 +332,33 @@ def test_classes_whose_attribute_writes_run_code_are_rejected(cls, words):
         return cls(x).v
     with pytest.raises(pullback.UnsupportedError, match=words):
         pullback.grad(f)(0.5)
+
+
+class Tanh:                     # a stateless layer: no __init__
+    scale = 2.0
+
+    def forward(self, x):
+        return np.tanh(x) * self.scale
+
+
+class TwoLayer:
+    def __init__(self, W):
+        self.W = W
+        self.act = Tanh()
+
+    def __call__(self, x):
+        return np.sum(self.act.forward(self.W @ x))
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_a_layer_without_init_made_here(backend):
+    # was rejected as a class "with its own __new__, __slots__ ... or a metaclass"
+    W, x = np.array([[1.0, -2.0], [0.5, 0.3]]), np.array([0.7, 0.2])
+
+    def loss(W):
+        return TwoLayer(W)(x)
+    got = pullback.grad(loss, backend=backend)(W)
+    want = jax.grad(lambda W: jnp.sum(jnp.tanh(W @ x) * 2.0))(W)
+    assert np.allclose(got, want, rtol=1e-12)
+    with pytest.raises(pullback.TransformError, match="has no __init__"):
+        pullback.grad(lambda W: np.sum(Tanh(W).forward(W)))(W)

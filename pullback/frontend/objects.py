@@ -178,8 +178,14 @@ class ObjectLowerer:
         if type(cls) is not type or cls.__new__ is not object.__new__ or \
                 any("__slots__" in vars(k) for k in cls.__mro__[:-1]) or \
                 any(_class_attribute(cls, h) is not getattr(object, h, None) for h in hooks) or \
-                not isinstance(init, types.FunctionType) or not is_user_class(cls):
+                not isinstance(init, types.FunctionType) and init is not object.__init__ or \
+                not is_user_class(cls):
             raise self.instance_creation(cls, node)
+        if init is object.__init__:         # no __init__ (a stateless layer: ReLU())
+            if args or kwargs:
+                raise self.error(node, f"'{cls.__name__}()' with arguments: the class has no "
+                                 "__init__ (Python raises TypeError)")
+            return RecordB(cls, (), ())
         return self.call_user(FuncB(source_of(init), init), [BuilderB(cls)] + list(args),
                               kwargs, node, building=True)
 
