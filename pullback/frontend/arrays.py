@@ -15,11 +15,16 @@ import numpy as np
 
 from ..ir import Assign, Const, Extern, Var
 from ..rules import PRIMITIVES, registry
+from ..rules import builtins as rules_builtins
 from ..rules import numpy_arrangement as NE
 from .bindings import DictB, PyObj, TupleB, is_atom
 import copy
 
 VARARG_SHAPE = {"reshape", "transpose"}
+# pure methods of str, run on a constant string while compiling
+STRING_METHODS = {"startswith", "endswith", "upper", "lower", "strip", "lstrip", "rstrip",
+                  "replace", "split", "isdigit", "isalpha", "count", "find", "format",
+                  "removeprefix", "removesuffix", "capitalize", "title", "zfill"}
 # the join of a run-time sequence (an array's rows, a list grown at run time)
 _ROWS = {np.concatenate: NE.concatenate_rows, np.vstack: NE.vstack_rows,
          np.hstack: NE.hstack_rows}
@@ -247,11 +252,28 @@ class ArrayLowerer:
         self.stmt_For(loop)
         return acc
 
+    def string_method(self, text, attr, args, kwargs, node):
+        """A method of a constant string (a dict key: ``k.startswith("W")``), run while
+        compiling: its arguments must be constants too."""
+        values = [a.value for a in args if isinstance(a, Const)]
+        if attr not in STRING_METHODS or len(values) != len(args) or kwargs:
+            raise self.error(node, f"the string method '.{attr}()' with arguments not known "
+                                   "while compiling" if attr in STRING_METHODS else
+                             f"the string method '.{attr}()'")
+        out = getattr(text, attr)(*values)
+        if isinstance(out, list):
+            return TupleB(tuple(Const(x) for x in out), is_list=True)
+        return Const(out)
+
     def list_append(self, xs, v, node):
         k = self.op("len", (xs,), node)
         self.emit(Assign(xs, "list_append", (xs, v, k), self.loc(node)))
 
     def array_method(self, base, attr, args, kwargs, node):
+        if isinstance(base, Const) and isinstance(base.value, str):
+            return self.string_method(base.value, attr, args, kwargs, node)
+        if attr == "item" and not args and not kwargs:      # x.item(): its one element
+            return self.call_expansion(rules_builtins.item_of, [base], {}, node)
         if attr == "append" and len(args) == 1 and not kwargs:
             self.list_append(base, self.atom_of(args[0], node), node)
             return Const(None)

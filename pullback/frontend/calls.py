@@ -110,6 +110,10 @@ class CallLowerer:
             return expanded
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
+        if obj in (np.finfo, np.iinfo) and len(args) == 1 and not kwargs:
+            kind = args[0].value if isinstance(args[0], Const) else getattr(args[0], "obj", None)
+            if kind is not None:            # np.finfo(float).eps: constants of a dtype
+                return PyObj(obj(kind))
         if obj in INDEX_TABLES and all(isinstance(a, Const) for a in args) and \
                 all(isinstance(v, Const) for v in kwargs.values()):
             value = obj(*[a.value for a in args], **{k: v.value for k, v in kwargs.items()})

@@ -123,6 +123,10 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             # data and Python functions are guarded; numpy's functions and submodules are not
             ref = None if _library(value) else Ref("attr", base.obj, node.attr)
             return static(value, self, node, ref)
+        if isinstance(base, PyObj) and isinstance(base.obj, (np.finfo, np.iinfo)):
+            value = getattr(base.obj, node.attr, None)              # np.finfo(float).eps
+            if isinstance(value, (int, float, np.number)):
+                return Const(value.item() if isinstance(value, np.number) else value)
         raise self.error(node, f"the attribute '.{node.attr}' here")
 
     def expr_Tuple(self, node):

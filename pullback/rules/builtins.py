@@ -1,6 +1,7 @@
 """Python's builtins on a run-time sequence, as expansions (``rules/expansions.py``).
 
     max(E)   (E a list grown by append, or a 1-d array)   ->  extreme_of(E, True): np.max(E)
+    x.item()                                            ->  item_of(x): np.ravel(x)[0]
 
 Python's ``max``/``min`` of one iterable compare its items; over numbers that is NumPy's
 reduction, whose derivative goes to the extreme item (ties share it, as JAX's).  Items
@@ -23,3 +24,14 @@ def extreme_of(xs, largest):
     if largest:
         return np.max(xs)
     return np.min(xs)
+
+
+@expands()
+def item_of(x):
+    """``x.item()``: the one element of a scalar or a one-element array, as a number."""
+    if np.ndim(x) == 0:
+        return x
+    if np.size(x) != 1:
+        return ND.rejected("x.item() of an array of more than one element (Python raises "
+                           "ValueError)")
+    return np.ravel(x)[0]

@@ -1,0 +1,55 @@
+"""Values known while compiling, as outside numerical code writes them: ``np.finfo(float).eps``
+and ``np.iinfo``'s limits, methods of a constant string (a dict key: weight decay on the
+weights only, ``k.startswith("W")``), and ``x.item()`` of a one-element array.  Against
+JAX and central differences."""
+import numpy as np
+import pytest
+
+import pullback
+from jax_fd import fd_grad
+
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+
+
+def safe_log(x):
+    return np.sum(np.log(x + np.finfo(float).eps)) + np.iinfo(np.int32).max * 0.0
+
+
+def decay(params):
+    s = 0.0
+    for k, v in params.items():
+        if k.startswith("W") and not k.lower().endswith("_frozen"):
+            s = s + np.sum(v ** 2)
+    return s
+
+
+def loss_item(x):
+    return (np.sum(x * x) * 0.5).item() + x[1:2].item() ** 2
+
+
+X = np.array([0.5, 1.5, 2.0])
+
+
+def test_finfo():
+    got = pullback.grad(safe_log)(X)
+    assert np.allclose(got, 1.0 / (X + np.finfo(float).eps), rtol=1e-12)
+
+
+def test_string_methods_of_a_key():
+    P = {"W0": np.ones(2), "b0": np.ones(2), "W1": np.full(2, 2.0), "W2_frozen": np.ones(2)}
+    got = pullback.grad(decay)(P)
+    assert np.allclose(got["W0"], 2.0) and np.allclose(got["W1"], 4.0)
+    assert np.allclose(got["b0"], 0.0) and np.allclose(got["W2_frozen"], 0.0)
+
+
+def test_item():
+    got = pullback.grad(loss_item)(X)
+    want = jax.grad(lambda x: jnp.sum(x * x) * 0.5 + x[1] ** 2)(X)
+    assert np.allclose(got, want, rtol=1e-12)
+    assert np.allclose(got, fd_grad(loss_item, (X,), 0), rtol=1e-6)
+
+
+def test_item_of_many_elements_is_rejected():
+    with pytest.raises(pullback.TransformError, match="more than one element"):
+        pullback.grad(lambda x: x.item())(X)
