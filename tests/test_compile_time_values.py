@@ -53,3 +53,26 @@ def test_item():
 def test_item_of_many_elements_is_rejected():
     with pytest.raises(pullback.TransformError, match="more than one element"):
         pullback.grad(lambda x: x.item())(X)
+
+
+def cross_entropy(x, y):
+    z = x - np.max(x, axis=1, keepdims=True)
+    p = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+    return -np.sum(np.log(p[range(x.shape[0]), y])) + np.sum(x[range(1, 3), y[:2]])
+
+
+def cross_entropy_jax(x, y):
+    z = x - jnp.max(x, axis=1, keepdims=True)
+    p = jnp.exp(z) / jnp.sum(jnp.exp(z), axis=1, keepdims=True)
+    return -jnp.sum(jnp.log(p[jnp.arange(x.shape[0]), y])) + \
+        jnp.sum(x[jnp.arange(1, 3), y[:2]])
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_range_as_an_index(backend):
+    """``p[range(N), y]`` (cs231n's softmax loss): range as the integer array it indexes
+    with (it was rejected: 'a call to range')."""
+    x = np.array([[0.5, -1.0, 2.0], [0.1, 0.2, 0.3], [1.0, -0.5, 0.0]])
+    y = np.array([0, 2, 1])
+    got = pullback.grad(cross_entropy, backend=backend)(x, y)
+    assert np.allclose(got, jax.grad(cross_entropy_jax)(x, y), rtol=1e-12)

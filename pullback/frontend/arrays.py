@@ -331,6 +331,13 @@ class ArrayLowerer:
             return self.op("slice", bounds, p)
         if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis):
             return Const(p.value)
+        if _is_call_to(p, "range") and not p.keywords and 1 <= len(p.args) <= 3 and \
+                getattr(self.expr(p.func), "obj", None) is range:
+            # p[range(n), y] (cs231n): the integer-array index np.arange(n) is
+            bounds = [self.atom(a) for a in p.args]
+            start, stop, step = ([Const(0)] + bounds + [Const(1)])[:3] if len(bounds) == 1 \
+                else (bounds + [Const(1)])[:3]
+            return self.op("arange", (start, stop, step, Const(None)), p)
         b = self.expr(p)
         if isinstance(b, TupleB) and b.is_list:     # x[[0, 2]]: an integer-array index
             value = _constant_list(b)
