@@ -275,6 +275,44 @@ def norm_vjp(g, x, y, ord, axis, keepdims):
     return g * matrix_norm_grad(x, ord, axes)
 
 
+def norm_axes(x, y, g, axis, keepdims, ord):
+    """``y`` and ``g`` (shaped like the norm) broadcast to ``x`` over the norm's axes."""
+    nd = np.ndim(x)
+    if axis is None:
+        axes = tuple(range(nd)) if ord is None or nd == 1 else (0, 1)
+    else:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(a % nd for a in axes) if nd else ()
+    if not keepdims:
+        y, g = np.expand_dims(y, axes), np.expand_dims(g, axes)
+    return np.broadcast_to(y, np.shape(x)), np.broadcast_to(g, np.shape(x))
+
+
+def norm_vjp_dx(t, g, x, y, ord, axis, keepdims):
+    """The tangent of ``norm_vjp(g, x, y, ...)`` along ``t`` in x, y held (the Euclidean and
+    Frobenius norms: g x / y; a vector p-norm: g sign(x) (|x| / y)^(p-1); the 1 and inf
+    norms: piecewise constant in x)."""
+    y, g = norm_axes(x, y, g, axis, keepdims, ord)
+    if ord in (1, np.inf, -np.inf, 0):
+        return np.zeros(np.shape(x))
+    safe = np.where(y == 0, 1.0, y)
+    if ord in (None, 2, "fro"):
+        return g * t / safe
+    return g * (ord - 1) * (np.abs(x) / safe) ** (ord - 2) * t / safe      # a p-norm
+
+
+def norm_vjp_dy(t, g, x, y, ord, axis, keepdims):
+    """The tangent of ``norm_vjp(g, x, y, ...)`` along ``t`` (shaped like y) in y."""
+    y, g = norm_axes(x, y, g, axis, keepdims, ord)
+    t = norm_axes(x, t, t, axis, keepdims, ord)[0]
+    if ord in (1, np.inf, -np.inf, 0):
+        return np.zeros(np.shape(x))
+    safe = np.where(y == 0, 1.0, y)
+    if ord in (None, 2, "fro"):
+        return -g * x * t / (safe * safe)
+    return -g * (ord - 1) * np.sign(x) * (np.abs(x) / safe) ** (ord - 1) * t / safe
+
+
 def vector_norm_grad(x, y, ord, axis):
     """d ||x||_ord / dx along ``axis`` (y broadcast to x); ties share equally."""
     ax = np.abs(x)

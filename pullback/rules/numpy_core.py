@@ -82,7 +82,24 @@ array_op("prod_others", H.prod_others, "x axis", "prod_others_jvp(g, x, axis)",
 array_op("prod_others_jvp", H.prod_others_jvp, "t x axis", "prod_others_jvp(g, x, axis)",
          NO_RULE, helper="prod_others_jvp",
          jvps=("prod_others_jvp(t, x, axis)", NO_RULE))  # linear in t; x: a third derivative
-array_op("norm_vjp", H.norm_vjp, "t x y ord axis keepdims", helper="norm_vjp")
+# norm_vjp's own tangents (Hessians through a norm): vector p-norms (the 1 and inf norms
+# piecewise linear) and the Frobenius norm; other matrix norms have none here
+def _second_order(t, g, x, n, ord, axis, keepdims):
+    matrix = isinstance(axis, tuple) or axis is None and isinstance(x, Array) and \
+        x.shape is not None and len(x.shape) == 2 and ord is not None
+    if isinstance(ord, str) and ord != "fro" or matrix and ord not in ("fro", None):
+        raise TypeError(f"no second derivative of np.linalg.norm with ord={ord!r} over a "
+                        "matrix is known: take it by finite differences of the gradient")
+    return x if isinstance(x, Array) else of_value(x)
+
+
+for _name in ("norm_vjp_dx", "norm_vjp_dy"):
+    array_op(_name, getattr(H, _name), "t g x n ord axis keepdims", helper=_name,
+             shape=_second_order, jvps=(NO_RULE, NO_RULE, NO_RULE, NO_RULE))
+array_op("norm_vjp", H.norm_vjp, "g x n ord axis keepdims", helper="norm_vjp",   # n: the norm
+         jvps=("norm_vjp(t, x, n, ord, axis, keepdims)",     # (y in a rule is the output)
+               "norm_vjp_dx(t, g, x, n, ord, axis, keepdims)",
+               "norm_vjp_dy(t, g, x, n, ord, axis, keepdims)"))
 
 # -- elementwise functions beyond the scalar ones ------------------------------
 scalar("square", np.square, "2 * x", python=(np.square,), numpy="np.square",

@@ -286,7 +286,10 @@ class ForwardFunction:
                 env = dict(zip(prim.params, s.args))
                 env["y"] = out_atom
                 env["t"] = self.tangent(s.args[i], k)
-                term = emit.expr(prim.jvp_ast(i), env)
+                try:
+                    term = emit.expr(prim.jvp_ast(i), env)
+                except TypeError as e:      # a rule's helper that does not take these
+                    raise UnsupportedError.at(s.loc, str(e), s.op) from None
                 total = term if total is None else emit.apply("add", (total, term))
             y = s.target
             if is_complex(getattr(total, "type", None)) and not is_complex(y.type):
