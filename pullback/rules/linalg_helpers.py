@@ -259,15 +259,7 @@ def norm_vjp(g, x, y, ord, axis, keepdims):
     x = x if hasattr(x, "ndim") else np.asarray(x)
     if hasattr(x, "__array_function__") and not isinstance(x, np.ndarray) and np.ndim(g) == 0:
         g = np.full_like(y, g)      # a constant cotangent in x's library (Dask, CuPy)
-    nd = x.ndim
-    if axis is None:
-        axes = tuple(range(nd)) if ord is None or nd == 1 else (0, 1)
-    else:
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    axes = tuple(a % nd for a in axes) if nd else ()
-    if not keepdims:
-        y, g = np.expand_dims(y, axes), np.expand_dims(g, axes)
-    y, g = np.broadcast_to(y, x.shape), np.broadcast_to(g, x.shape)
+    y, g, axes = norm_axes(x, y, g, axis, keepdims, ord)
     if ord is None or (ord == "fro" and len(axes) == 2) or (ord == 2 and len(axes) == 1):
         return g * x / np.where(y == 0, 1.0, y)
     if len(axes) == 1:
@@ -276,7 +268,8 @@ def norm_vjp(g, x, y, ord, axis, keepdims):
 
 
 def norm_axes(x, y, g, axis, keepdims, ord):
-    """``y`` and ``g`` (shaped like the norm) broadcast to ``x`` over the norm's axes."""
+    """``y`` and ``g`` (shaped like the norm) broadcast to ``x`` over the norm's axes, and
+    those axes."""
     nd = np.ndim(x)
     if axis is None:
         axes = tuple(range(nd)) if ord is None or nd == 1 else (0, 1)
@@ -285,14 +278,14 @@ def norm_axes(x, y, g, axis, keepdims, ord):
     axes = tuple(a % nd for a in axes) if nd else ()
     if not keepdims:
         y, g = np.expand_dims(y, axes), np.expand_dims(g, axes)
-    return np.broadcast_to(y, np.shape(x)), np.broadcast_to(g, np.shape(x))
+    return np.broadcast_to(y, np.shape(x)), np.broadcast_to(g, np.shape(x)), axes
 
 
 def norm_vjp_dx(t, g, x, y, ord, axis, keepdims):
     """The tangent of ``norm_vjp(g, x, y, ...)`` along ``t`` in x, y held (the Euclidean and
     Frobenius norms: g x / y; a vector p-norm: g sign(x) (|x| / y)^(p-1); the 1 and inf
     norms: piecewise constant in x)."""
-    y, g = norm_axes(x, y, g, axis, keepdims, ord)
+    y, g, _ = norm_axes(x, y, g, axis, keepdims, ord)
     if ord in (1, np.inf, -np.inf, 0):
         return np.zeros(np.shape(x))
     safe = np.where(y == 0, 1.0, y)
@@ -303,7 +296,7 @@ def norm_vjp_dx(t, g, x, y, ord, axis, keepdims):
 
 def norm_vjp_dy(t, g, x, y, ord, axis, keepdims):
     """The tangent of ``norm_vjp(g, x, y, ...)`` along ``t`` (shaped like y) in y."""
-    y, g = norm_axes(x, y, g, axis, keepdims, ord)
+    y, g, _ = norm_axes(x, y, g, axis, keepdims, ord)
     t = norm_axes(x, t, t, axis, keepdims, ord)[0]
     if ord in (1, np.inf, -np.inf, 0):
         return np.zeros(np.shape(x))
