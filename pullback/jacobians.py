@@ -155,7 +155,8 @@ def _jvp_nums(args, nprimals):
 def jvp(f: Callable, primals: Sequence, tangents: Sequence,
         backend: str = "python") -> tuple:
     """``(f(*primals), J @ tangents)`` by one forward sweep.  Primals and tangents are
-    floats, arrays or containers of them (tangents with the primals' structure).
+    floats, arrays or containers of them (tangents with the primals' structure; a dict's
+    items are matched by key, as JAX's, whatever their order).
     ``backend="numba"`` compiles the tangent code with ``numba.njit``."""
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
