@@ -97,3 +97,23 @@ def test_a_kept_tuple_of_arrays_of_different_shapes_is_rejected_at_its_line():
     with pytest.raises(pullback.TransformError, match=rf"test_tuple_items.py:{line}:.*"
                        "different shapes"):
         pullback.grad(weights_and_biases)(np.ones(9), np.ones(2))
+
+
+def test_starred_unpacking():
+    """``x, *_ = np.linalg.lstsq(...)`` and ``first, *rest, last = t`` (the middle a list of
+    the items), as Python unpacks them (they were rejected at the fence)."""
+    A = np.array([[1.0, 0.3], [0.1, 0.8], [-0.4, 0.2]])
+    b = np.array([1.0, 2.0, 0.5])
+
+    def solve(s):
+        x, *_ = np.linalg.lstsq(A * s, b, rcond=None)
+        return np.sum(x ** 2)
+
+    def ends(p):
+        first, *rest, last = (p[0], p[1] * 2, p[2] * 3, p[0] * p[1])
+        return first * last + sum(rest) + len(rest)
+    h = 1e-6
+    assert np.isclose(pullback.grad(solve)(0.3), (solve(0.3 + h) - solve(0.3 - h)) / (2 * h),
+                      rtol=1e-6)
+    p = np.array([0.5, 1.5, -2.0])
+    assert np.allclose(pullback.grad(ends)(p), [2 * p[0] * p[1], p[0] ** 2 + 2, 3])

@@ -118,8 +118,8 @@ def problem(node, root):
             return node, "positional-only parameters"
     if isinstance(node, ast.Starred) and not any(
             (isinstance(c, ast.Call) and any(a is node for a in c.args)) or
-            (isinstance(c, (ast.Tuple, ast.List)) and isinstance(c.ctx, ast.Load) and
-             any(a is node for a in c.elts)) for c in ast.walk(root)):
+            (isinstance(c, (ast.Tuple, ast.List)) and any(a is node for a in c.elts))
+            for c in ast.walk(root)):       # (a call's arguments, a literal, a, *rest = t)
         return node, "a starred expression ('*args') outside a call's arguments or a literal"
     if isinstance(node, ast.Constant) and not isinstance(node.value, CONSTANTS):
         return node, f"a {type(node.value).__name__} constant"

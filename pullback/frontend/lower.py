@@ -268,6 +268,20 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         if isinstance(target, ast.Name):
             return self.bind(target.id, value, node)
         if isinstance(target, (ast.Tuple, ast.List)):
+            stars = [k for k, e in enumerate(target.elts) if isinstance(e, ast.Starred)]
+            if stars:                       # a, *rest = items: rest is a list of the middle
+                if len(stars) > 1 or not isinstance(value, TupleB):
+                    raise self.error(node, "starred unpacking of a value that is not a tuple "
+                                     "or list of known length")
+                k, m = stars[0], len(target.elts) - stars[0] - 1
+                if len(value.items) < k + m:
+                    raise self.error(node, "unpacking a value that is not a tuple of "
+                                     "matching length")
+                mid = value.items[k:len(value.items) - m]
+                value = TupleB(value.items[:k] + (TupleB(mid, is_list=True),) +
+                               value.items[len(value.items) - m:], value.is_list)
+                target = ast.Tuple([e.value if isinstance(e, ast.Starred) else e
+                                    for e in target.elts], ast.Store())
             if is_atom(value):
                 value = self.unpack_atom(value, len(target.elts), node)
             if not isinstance(value, TupleB) or len(value.items) != len(target.elts):
