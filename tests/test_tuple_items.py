@@ -117,3 +117,17 @@ def test_starred_unpacking():
                       rtol=1e-6)
     p = np.array([0.5, 1.5, -2.0])
     assert np.allclose(pullback.grad(ends)(p), [2 * p[0] * p[1], p[0] ** 2 + 2, 3])
+
+
+def test_divmod():
+    """``divmod`` and ``np.divmod``: (a // b, a % b), the remainder differentiable."""
+    def f(x):
+        q, r = divmod(x * 3.0, 1.0)
+        Q, R = np.divmod(np.array([x, 2 * x]), 0.7)
+        return r * q + np.sum(R * Q)
+
+    def f_jax(x):
+        q, r = jnp.floor_divide(x * 3.0, 1.0), jnp.mod(x * 3.0, 1.0)
+        a = jnp.array([x, 2 * x])
+        return r * q + jnp.sum(jnp.mod(a, 0.7) * jnp.floor_divide(a, 0.7))
+    assert np.isclose(pullback.grad(f)(1.37), jax.grad(f_jax)(1.37), rtol=1e-12)

@@ -157,6 +157,9 @@ class CallLowerer:
             obj = "sum"
         if obj is float and not args:
             return Const(0.0)
+        if obj in (divmod, np.divmod) and len(args) == 2 and not kwargs and all(map(is_atom, args)):
+            a, b = args                     # (a // b, a % b), as Python and NumPy define it
+            return TupleB((self.op("floordiv", (a, b), node), self.op("mod", (a, b), node)))
         if obj is isinstance and len(args) == 2:
             known = static_isinstance(*args)
             if known is not None:
