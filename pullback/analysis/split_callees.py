@@ -10,9 +10,11 @@ shapes join to unknown dimensions, which Numba and C refuse.  Lists are one kind
 
 Invariants: every call of a split callee names a function whose parameters receive one
 type per position over all of its call sites (at the sites typed so far); the entry
-function, calls of a function inside itself, custom-rule and ``pullback.jvp`` calls are
-never redirected; a copy calls itself where the original called itself.  Copies are
-named ``g_k`` like the frontend's specialisations, never reusing a module name.
+function, calls of a function inside itself and ``pullback.jvp`` calls are never
+redirected; a custom-rule call is, with copies of its rule's functions (the rule's
+derivative code is typed by its calls too); a copy calls itself where the original called
+itself.  Copies are named ``g_k`` like the frontend's specialisations, never reusing a
+module name.
 """
 from dataclasses import replace
 
@@ -43,26 +45,36 @@ def split_callees(module, typed, first=None):
     sites = {}                      # callee -> [(function, n-th call, kinds)]
     for fn in typed.functions:
         for n, s in enumerate(c for c in walk(fn.body) if isinstance(c, Call)):
-            if s.rule is None and not s.jvp and s.grad is None and s.func not in (fn.name, entry):
+            if not s.jvp and s.grad is None and s.func not in (fn.name, entry):
                 final = tuple(_kind(getattr(a, "type", None)) for a in s.args)
                 seen = tuple(map(_kind, first.get((fn.name, n), ()))) or final
                 kinds = tuple(None if (a, b) == (None, None) else (a, b)
                               for a, b in zip(seen, final))
-                sites.setdefault(s.func, []).append((fn.name, n, kinds))
+                sites.setdefault((s.func, s.rule), []).append((fn.name, n, kinds))
     redirect, copies = {}, []
     taken = {f.name for f in module.functions}
-    for callee, where in sites.items():
+
+    def fresh(base):
+        name, k = base, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        return name
+    for (callee, rule), where in sites.items():
         groups = list(dict.fromkeys(k for _, _, k in where))
         if not any(len({g[p] for g in groups} - {None}) > 1 for p in range(len(groups[0]))):
             continue
         for kinds in groups[1:]:
-            name, k = callee, 1
-            while name in taken:
-                k += 1
-                name = f"{callee}_{k}"
-            taken.add(name)
+            name = fresh(callee)
             copies.append(_renamed(module.get(callee), name))
-            redirect.update({(f, n): name for f, n, ks in where if ks == kinds})
+            if rule is not None:        # a custom rule's functions are copied with it
+                here = {f.name for f in module.functions}   # (a rule's call inside its own
+                names = {r: fresh(r) for r in rule.functions if r in here}   # rule: not kept)
+                copies += [_renamed(module.get(r), new) for r, new in names.items()]
+                rule = replace(rule, **{k: names[getattr(rule, k)] for k in ("fwd", "bwd", "jvp")
+                                        if getattr(rule, k) in names})
+            redirect.update({(f, n): (name, rule) for f, n, ks in where if ks == kinds})
     if not copies:
         return None
     functions = tuple(_redirected(fn, redirect) for fn in module.functions)
@@ -85,10 +97,10 @@ def _redirected(fn, redirect):
         out = []
         for s in body:
             if isinstance(s, Call):
-                name = redirect.get((fn.name, count[0]))
+                got = redirect.get((fn.name, count[0]))
                 count[0] += 1
-                if name is not None:
-                    s = replace(s, func=name)
+                if got is not None:
+                    s = replace(s, func=got[0], rule=got[1])
             elif blocks(s):
                 s = map_blocks(s, block)
             out.append(s)

@@ -15,6 +15,7 @@ the reversed loop, so only its value before the loop may need a push.
         x = x + y        # x dirty -> push x
 """
 from ..ir import Assign, Call, For, If, While
+from ..ir.types import is_array
 from ..ir.walk import blocks
 from ..rules import PRIMITIVES
 from ..rules.registry import partial_reads
@@ -28,7 +29,15 @@ def reverse_reads(stmt, active):
     pos = [i for i in diff_args(stmt) if getattr(stmt.args[i], "name", None) in active]
     idx, out = partial_reads(PRIMITIVES[stmt.op], pos)
     entry = {stmt.args[i].name for i in idx if hasattr(stmt.args[i], "name")}
-    return entry, ({stmt.target.name} if out else set())
+    return entry | shape_reads(stmt.args[i] for i in pos), ({stmt.target.name} if out else set())
+
+
+def shape_reads(args):
+    """The operands whose adjoints the reverse sweep sums down to their shape by reading
+    them (``unbroadcast(g, v)``), where that shape is known only at run time (``x[i:]`` in a
+    loop: the value of another iteration has another shape)."""
+    return {a.name for a in args if hasattr(a, "name") and is_array(a.type) and
+            not a.type.static}
 
 
 class Recording:
@@ -96,7 +105,10 @@ class Recording:
             st |= exit_
             return st
         if isinstance(s, Call):
-            # an active call's last target is its residual, read by the reverse call
+            # an active call's last target is its residual, read by the reverse call, which
+            # sums each argument's adjoint down to the argument's shape
+            if self.is_active_call(s):
+                st |= shape_reads(a for a in s.args if getattr(a, "name", None) in self.active)
             self.define(s, [t.name for t in s.targets], st)
             st.difference_update(t.name for t in s.targets)
             if self.is_active_call(s):

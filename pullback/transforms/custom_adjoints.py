@@ -45,11 +45,17 @@ class Synth:
     def vars_like(self, atoms, base):
         return tuple(self.var(a.name if isinstance(a, Var) else base, a.type) for a in atoms)
 
-    def zero(self, type_):
-        """0.0, or an array of zeros where the callee reads a shape."""
+    def zero(self, type_, like=None):
+        """0.0, or an array of zeros where the callee reads a shape: of ``like``'s shape
+        where the type does not fix it (a rule called on arrays of two shapes: a 0.0
+        stand-in would sum the cotangent it is transposed for down to a number)."""
         if is_array(type_) and type_.static:
             z = self.var("zeros", type_)
             self.body.append(Assign(z, "zeros", (Const(type_.shape), dtype_arg(type_))))
+            return z
+        if is_array(type_) and like is not None:
+            z = self.var("zeros", type_)
+            self.body.append(Assign(z, "zeros_like", (like, Const(None))))
             return z
         return Const(0.0)
 
@@ -81,7 +87,7 @@ def custom_pair(module, rule, callee, amask, fwd_name, rev_name, ask):
         require_captured(module, rule, amask)
         require_linear(module, rule.jvp, lin, rule, "JVP rule", "tangents", "reverse")
         jfwd, jrev = ask(rule.jvp, lin)
-        tangents = [fwd.zero(p.type) for p in params]
+        tangents = [fwd.zero(p.type, p) for p in params]
         got = fwd.call(jfwd, tuple(params) + tuple(tangents),
                        results(module, rule.jvp) + ["residual"], "out")
         outs, saved = got[:nout], got[-1:]

@@ -38,7 +38,7 @@ def custom_tangent(module, rule, callee, amask, directions, name, unique, transp
             for i, (p, m) in enumerate(zip(params, amask)) if m}
 
     def tangents(k):
-        return [dots[i][k] if i in dots else syn.zero(p.type) for i, p in enumerate(params)]
+        return [dots[i][k] if i in dots else syn.zero(p.type, p) for i, p in enumerate(params)]
     out_dots = []
     if rule.kind == "jvp":
         require_captured(module, rule, amask)

@@ -1,0 +1,78 @@
+"""A custom rule (and any statement) whose argument's shape is known only at run time: its
+adjoint is summed down to the argument's shape by reading the argument in the reverse
+sweep, so a loop over ``x[i:]`` must tape it (analysis/tbr.py ``shape_reads``: it read the
+last iteration's, a silently wrong gradient even without custom rules); the transposed
+JVP rule's tangent stand-in has the argument's shape (a 0.0 summed the cotangent to a
+number); and a rule called with a number here and an array there gets a copy of its
+functions per call (analysis/split_callees.py: the array's type reached the number's
+call).  Against JAX and central differences."""
+import numpy as np
+import pytest
+
+import pullback
+from jax_fd import fd_grad
+
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+
+
+@pullback.custom_jvp
+def sq(x):
+    return x * x
+
+
+sq.defjvp(lambda p, t: (sq(p[0]), 2.0 * p[0] * t[0]))
+
+
+@pullback.custom_vjp
+def sqv(x):
+    return x * x
+
+
+sqv.defvjp(lambda x: (x * x, x), lambda r, g: (2.0 * r * g,))
+
+
+@pullback.custom_vjp
+def softabs(v):
+    return np.sqrt(v * v + 0.01)
+
+
+softabs.defvjp(lambda v: (softabs(v), v), lambda r, g: (r / np.sqrt(r * r + 0.01) * g,))
+
+
+def tails(x):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(x[i:] * 2.0) + np.sum(sqv(x[i:]))
+    return s
+
+
+def two_shapes(x):
+    return np.sum(sq(x[0:])) + np.sum(sq(x[1:]))
+
+
+def number_and_array(x):
+    return np.sum(softabs(x)) + softabs(x[0] * 2.0) + np.sum(softabs(x.reshape(2, 2)))
+
+
+X = np.array([0.1, -0.5, 0.9, 0.4])
+
+
+def test_slices_of_a_loop():
+    want = jax.grad(lambda x: sum(jnp.sum(x[i:] * 2.0) + jnp.sum(x[i:] ** 2)
+                                  for i in range(3)))(X)
+    assert np.allclose(pullback.grad(tails)(X), want, rtol=1e-12)
+
+
+def test_a_jvp_rule_at_two_shapes():
+    want = jax.grad(lambda x: jnp.sum(x ** 2) + jnp.sum(x[1:] ** 2))(X)
+    assert np.allclose(pullback.grad(two_shapes)(X), want, rtol=1e-12)
+    assert np.allclose(pullback.hessian(two_shapes)(X),
+                       jax.hessian(lambda x: jnp.sum(x ** 2) + jnp.sum(x[1:] ** 2))(X))
+
+
+def test_a_rule_on_a_number_and_on_arrays():
+    got = pullback.grad(number_and_array)(X)
+    assert np.allclose(got, fd_grad(number_and_array, (X,), 0), rtol=1e-6)
+    value, tangent = pullback.jvp(number_and_array, (X,), (np.eye(4)[1],))
+    assert np.ndim(value) == 0 and np.isclose(tangent, got[1], rtol=1e-12)
