@@ -28,7 +28,8 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "numpy-coverage.md"
 _OPERATORS = {ast.Add: "a + b", ast.Sub: "a - b", ast.Mult: "a * b", ast.Div: "a / b",
               ast.FloorDiv: "a // b", ast.Mod: "a % b", ast.Pow: "a ** b", ast.MatMult: "a @ b",
               ast.Lt: "a < b", ast.LtE: "a <= b", ast.Gt: "a > b", ast.GtE: "a >= b",
-              ast.Eq: "a == b", ast.NotEq: "a != b"}
+              ast.Eq: "a == b", ast.NotEq: "a != b", ast.BitAnd: "a & b", ast.BitOr: "a \\| b",
+              ast.BitXor: "a ^ b"}
 _ATTRIBUTES = {".T": "transpose", ".shape": "shape_of", ".ndim": "ndim", ".size": "size"}
 # lowered by the frontend (frontend/arrays.py, call_numpy) into these primitives
 _LOWERED = {np.concatenate: ("concat2",), np.hstack: ("hstack2",),
