@@ -21,6 +21,7 @@ from . import pytree
 from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, as_value, bind,
                         is_float, upto)
 from .backends import loader
+from .custom import custom_itself
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
@@ -80,6 +81,8 @@ class Derivative:
                     f"differentiate a def or lambda that calls it (a partial inside the "
                     f"differentiated code is fine)", inner.co_filename,
                     inner.co_firstlineno, 0, "partial entry point")
+            if custom_itself(f) is not None:
+                raise custom_itself(f)
             raise UnsupportedError(f"cannot differentiate {f!r}: it has no Python source (a "
                                    "builtin or C extension; wrap it in a def)",
                                    construct="no source")

@@ -91,3 +91,12 @@ def test_a_rule_on_a_number_and_on_arrays():
     assert np.allclose(got, fd_grad(number_and_array, (X,), 0), rtol=1e-6)
     assert np.isclose(tangent, got[1], rtol=1e-12)
     assert np.allclose(pullback.grad(two_arrays)(X), fd_grad(two_arrays, (X,), 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("entry", [
+    lambda: pullback.grad(sqv)(1.0), lambda: pullback.jvp(sqv, (1.0,), (1.0,)),
+    lambda: pullback.vjp(sqv, 1.0), lambda: pullback.hessian(sq)(1.0)])
+def test_a_custom_rule_function_itself_is_an_error_at_its_definition(entry):
+    with pytest.raises(pullback.UnsupportedError, match="itself: differentiate a def") as e:
+        entry()
+    assert e.value.filename == __file__

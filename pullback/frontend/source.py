@@ -11,6 +11,7 @@ import linecache
 import os
 import textwrap
 
+from ..custom import custom_itself
 from ..errors import UnsupportedError
 from ..ir import Loc
 
@@ -43,6 +44,8 @@ _CACHE = {}
 
 def source_of(fn):
     code = getattr(fn, "__code__", None)
+    if code is None and custom_itself(fn) is not None:
+        raise custom_itself(fn)
     if code is None:
         raise UnsupportedError(f"cannot differentiate {fn!r}: it has no Python source "
                                "(a builtin or C extension without a derivative rule)",
