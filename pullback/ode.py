@@ -147,9 +147,10 @@ def odeint(func, y0, t, args=None, rtol=None, atol=None, tfirst=False):
 
     def rhs_tfirst(s, y):
         return np.asarray(func(s, y, *args))
+    times = np.asarray(t) * 1.0     # (t may be a list, as in SciPy's docs)
     if tfirst:              # (a flag: the branch folds while lowering)
-        return _dopri(rhs_tfirst, y0, t, rtol, atol)
-    return _dopri(rhs, y0, t, rtol, atol)
+        return _dopri(rhs_tfirst, y0, times, rtol, atol)
+    return _dopri(rhs, y0, times, rtol, atol)
 
 
 class OdeSolution(NamedTuple):
@@ -169,6 +170,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", *, t_eval, args=None, rtol=1e-3, a
 
     def rhs(s, y):
         return np.asarray(fun(s, y, *args))
+    t_eval = np.asarray(t_eval) * 1.0      # (a list too)
     times = np.concatenate([np.zeros(1) + t_span[0], t_eval])
     ys = _dopri(rhs, y0, times, rtol, atol)
     return OdeSolution(t_eval, ys[1:].T, True)

@@ -192,3 +192,28 @@ def test_hessian_and_hvp_forward_over_reverse():
     g = jax.grad(lv_loss_jax, argnums=1)
     want = (g(Y0, THETA + 1e-5 * v) - g(Y0, THETA - 1e-5 * v)) / 2e-5
     close(got[1], want, 1e-5)
+
+
+class Oscillator:
+    def __init__(self, w):
+        self.w = w
+
+    def rhs(self, y, t):
+        return np.array([y[1], -self.w ** 2 * y[0]])
+
+    def rhs_tfirst(self, t, y):
+        return [y[1], -self.w ** 2 * y[0]]
+
+
+def test_a_bound_method_and_list_times():
+    """A model's method as the right-hand side (it crashed inside pullback) and the times as
+    a Python list, as SciPy's docs write them (rejected, naming pullback's integrator):
+    y'' = -w^2 y from (1, 0) is cos(w t), so d y(2) / dw = -2 sin(2 w)."""
+    def by_odeint(w):
+        return odeint(Oscillator(w).rhs, [1.0, 0.0], [0.0, 2.0], rtol=1e-11, atol=1e-12)[-1, 0]
+
+    def by_solve_ivp(w):
+        return solve_ivp(Oscillator(w).rhs_tfirst, (0.0, 2.0), [1.0, 0.0], t_eval=[1.0, 2.0],
+                         rtol=1e-11, atol=1e-12).y[0, -1]
+    for f in (by_odeint, by_solve_ivp):
+        assert np.isclose(pullback.grad(f)(1.3), -2.0 * np.sin(2.6), rtol=1e-8)

@@ -253,6 +253,8 @@ class CallLowerer:
                 # never lowered, as Python never runs it)
                 b = ConstB(b.value)
             b = _int_tuple(b) or b
+            if isinstance(b, MethodB):      # obj.method passed on (odeint(model.rhs, ...)):
+                b = PartialB(PyObj(b.func), (b.self_b,), ())    # its function with self bound
             s, at = flatten(b)
             skels.append(s)
             atoms += at
