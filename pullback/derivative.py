@@ -21,7 +21,7 @@ from . import pytree
 from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, as_value, bind,
                         is_float, upto)
 from .backends import loader
-from .custom import custom_itself
+from .frontend.source import custom_itself
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached

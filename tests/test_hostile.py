@@ -76,7 +76,7 @@ CALLS = {
     "try": ("try:\n        return x\n    except ValueError:\n        return 0.0", "'try'"),
     "with": ("with open('f') as fh:\n        return x", "'with'"),
     "yield": ("yield x", "'yield'"),
-    "starred target": ("a, *b = x, x\n    return a", "starred expression"),
+    "starred target": ("a, *b = x * np.ones(2)\n    return a", "starred unpacking"),
     "class": ("class A:\n        pass\n    return x", "class definition"),
     "lambda /": ("g = lambda t, /: x\n    return g(x)", "positional-only"),
     "list sort": ("l = [x, 2.0]\n    l.sort()\n    return l[0]", "'.sort'"),

@@ -11,7 +11,6 @@ import linecache
 import os
 import textwrap
 
-from ..custom import custom_itself
 from ..errors import UnsupportedError
 from ..ir import Loc
 
@@ -40,6 +39,19 @@ class Source:
 
 
 _CACHE = {}
+
+
+def custom_itself(f):
+    """The error for differentiating a custom-rule function itself (None for anything
+    else): its rule applies where it is called, so the entry point must call it."""
+    code = getattr(getattr(f, "fun", None), "__code__", None)
+    if getattr(f, "pullback_rule", None) not in ("vjp", "jvp") or code is None:
+        return None
+    name = f.fun.__name__
+    return UnsupportedError(f"cannot differentiate the custom_{f.pullback_rule} function {name} "
+                            f"itself: differentiate a def or lambda that calls it "
+                            f"(pullback.grad(lambda x: {name}(x)); its rule applies at calls)",
+                            code.co_filename, code.co_firstlineno, 0, "custom rule entry")
 
 
 def source_of(fn):
