@@ -76,3 +76,24 @@ def test_range_as_an_index(backend):
     y = np.array([0, 2, 1])
     got = pullback.grad(cross_entropy, backend=backend)(x, y)
     assert np.allclose(got, jax.grad(cross_entropy_jax)(x, y), rtol=1e-12)
+
+
+def where_indexed(x, A):
+    m = x > 0
+    return np.sum(x[np.where(m)] ** 2) + np.sum(A[np.nonzero(A > 0.5)] * x[0]) + \
+        np.sum(A[np.where(x > 0)] * 2.0)
+
+
+def where_indexed_jax(x, A):
+    return jnp.sum(jnp.where(x > 0, x, 0.0) ** 2) + jnp.sum(jnp.where(A > 0.5, A, 0.0) * x[0]) \
+        + jnp.sum(jnp.where((x > 0)[:, None], A, 0.0) * 2.0)
+
+
+def test_indexed_by_where_of_one_argument():
+    """``x[np.where(m)]`` and ``x[np.nonzero(m)]`` as the whole index are ``x[m != 0]`` (they
+    were rejected: 'a call to where with 1 argument')."""
+    x = np.array([0.5, -1.0, 2.0])
+    A = np.array([[0.3, 0.9, 1.2], [0.7, -0.1, 0.2], [1.0, 2.0, 3.0]])
+    got = pullback.grad(where_indexed, argnums=(0, 1))(x, A)
+    want = jax.grad(where_indexed_jax, argnums=(0, 1))(x, A)
+    assert all(np.allclose(g, w, rtol=1e-12) for g, w in zip(got, want))

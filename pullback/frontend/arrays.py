@@ -315,6 +315,11 @@ class ArrayLowerer:
     # -- indexing ------------------------------------------------------------------
     def index_of(self, node):
         """An index expression as one IR atom (a constant when static)."""
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+                getattr(self.expr(node.func), "obj", None) in (np.where, np.nonzero):
+            # x[np.where(m)] is x[m != 0]: the same elements in the same (row-major) order
+            # (the whole index only: a tuple of index arrays nested in another index is not)
+            return self.op("ne", (self.atom(node.args[0]), Const(0)), node)
         parts = node.elts if isinstance(node, ast.Tuple) else [node]
         atoms = [self.index_part(p) for p in parts]
         if isinstance(node, ast.Tuple):
