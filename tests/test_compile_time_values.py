@@ -97,3 +97,21 @@ def test_indexed_by_where_of_one_argument():
     got = pullback.grad(where_indexed, argnums=(0, 1))(x, A)
     want = jax.grad(where_indexed_jax, argnums=(0, 1))(x, A)
     assert all(np.allclose(g, w, rtol=1e-12) for g, w in zip(got, want))
+
+
+def layer_decay(params):
+    s = 0.0
+    for i in range(2):          # a key per step: the loop is unrolled, each key a constant
+        s = s + np.sum(params["W%d" % i] ** 2) + np.sum(params[f"b{i}"]) * 0.5 + \
+            np.sum(params["W" + str(i)])
+    return s
+
+
+def test_keys_made_from_a_loop_index():
+    """``params["W%d" % i]``, ``params[f"b{i}"]``, ``params["W" + str(i)]`` in a range loop
+    (layers' weights by name, as numpy-ml writes them: it was 'a dict lookup with a key
+    not known at compile time')."""
+    P = {"W0": np.ones(2), "b0": np.ones(2), "W1": np.full(2, 2.0), "b1": np.ones(2)}
+    got = pullback.grad(layer_decay)(P)
+    assert np.allclose(got["W0"], 3.0) and np.allclose(got["W1"], 5.0)
+    assert np.allclose(got["b0"], 0.5) and np.allclose(got["b1"], 0.5)

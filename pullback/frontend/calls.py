@@ -157,6 +157,8 @@ class CallLowerer:
             obj = "sum"
         if obj is float and not args:
             return Const(0.0)
+        if obj is str and len(args) == 1 and not kwargs and isinstance(args[0], Const):
+            return Const(str(args[0].value))            # "W" + str(i) of a constant i
         if obj in (divmod, np.divmod) and len(args) == 2 and not kwargs and all(map(is_atom, args)):
             a, b = args                     # (a // b, a % b), as Python and NumPy define it
             return TupleB((self.op("floordiv", (a, b), node), self.op("mod", (a, b), node)))

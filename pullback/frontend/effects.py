@@ -59,6 +59,8 @@ class EffectLowerer:
                 spec = ":" + "".join(str(p.value) for p in v.format_spec.values)
             values.append(self.effect_value(self.expr(v.value), v))
             parts.append("{" + _CONVERSIONS[v.conversion] + spec + "}")
+        if all(isinstance(x, Const) for x in values):      # f"W{i}" of constants: a key
+            return Const("".join(parts).format(*[x.value for x in values]))
         return FormatB("".join(parts), tuple(values))
 
     def effect_value(self, b, node):

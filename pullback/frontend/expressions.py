@@ -191,6 +191,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return TupleB(a.items + b.items, a.is_list)
         if isinstance(a, TupleB) and isinstance(op, ast.Mult) and isinstance(b, Const):
             return TupleB(a.items * b.value, a.is_list)
+        if isinstance(a, Const) and isinstance(a.value, str) and isinstance(b, Const) and \
+                isinstance(op, (ast.Mod, ast.Add)):         # "W%d" % i, "W" + s: a key
+            return Const(a.value % b.value if isinstance(op, ast.Mod) else a.value + b.value)
         if not (is_atom(a) and is_atom(b)):
             raise self.error(node, "arithmetic on a tuple, function or module")
         return self.op(BINOPS[type(op)], (a, b), node)

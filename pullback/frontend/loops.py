@@ -90,7 +90,15 @@ class LoopLowerer:
             if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Name) and \
                     n.slice.id == i and self._sequence(n.value):
                 return [Const(k) for k in steps]
+            if isinstance(n, ast.Subscript) and self._mapping(n.value) and any(
+                    isinstance(q, ast.Name) and q.id == i for q in ast.walk(n.slice)):
+                return [Const(k) for k in steps]        # params["W%d" % i]: a key per step
         return None
+
+    def _mapping(self, node):
+        """Is ``node`` a name bound to a dict (an argument's or a global config's)?"""
+        return isinstance(node, ast.Name) and isinstance(
+            self.env[node.id] if node.id in self.env else self._global(node.id), DictB)
 
     def _sequence(self, node):
         """Is ``node`` a name bound to a tuple or list, or ``obj.name`` of an object's own
