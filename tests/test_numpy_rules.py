@@ -159,7 +159,7 @@ REJECTED = [
     lambda x: np.cov(x, aweights=np.ones(3)),
     lambda x: np.nanmean(x, dtype=float),
     lambda x: np.pad(x, 1, constant_values=((1, 2), (3, 4))),
-    lambda x: x[np.nonzero(x)],
+    lambda x: x[np.nonzero(x)[0]],     # (x[np.nonzero(x)] is x[x != 0]: supported)
     lambda x: scipy.special.logsumexp(x, return_sign=True)[0],
     lambda x: np.concatenate((x, x), 0, dtype=float),    # a keyword never ignored
 ]
