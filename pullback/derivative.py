@@ -81,8 +81,9 @@ class Derivative:
                     f"differentiate a def or lambda that calls it (a partial inside the "
                     f"differentiated code is fine)", inner.co_filename,
                     inner.co_firstlineno, 0, "partial entry point")
-            if custom_itself(f) is not None:
-                raise custom_itself(f)
+            rule_error = custom_itself(f)
+            if rule_error is not None:
+                raise rule_error
             raise UnsupportedError(f"cannot differentiate {f!r}: it has no Python source (a "
                                    "builtin or C extension; wrap it in a def)",
                                    construct="no source")

@@ -52,7 +52,8 @@ def split_callees(module, typed, first=None):
                               for a, b in zip(seen, final))
                 sites.setdefault((s.func, s.rule), []).append((fn.name, n, kinds))
     redirect, copies = {}, []
-    taken = {f.name for f in module.functions}
+    here = {f.name for f in module.functions}
+    taken = set(here)
 
     def fresh(base):
         name, k = base, 1
@@ -69,8 +70,8 @@ def split_callees(module, typed, first=None):
             name = fresh(callee)
             copies.append(_renamed(module.get(callee), name))
             if rule is not None:        # a custom rule's functions are copied with it
-                here = {f.name for f in module.functions}   # (a rule's call inside its own
-                names = {r: fresh(r) for r in rule.functions if r in here}   # rule: not kept)
+                # (a rule's call inside its own rule names functions the module did not keep)
+                names = {r: fresh(r) for r in rule.functions if r in here}
                 copies += [_renamed(module.get(r), new) for r, new in names.items()]
                 rule = replace(rule, **{k: names[getattr(rule, k)] for k in ("fwd", "bwd", "jvp")
                                         if getattr(rule, k) in names})

@@ -316,6 +316,8 @@ class ArrayLowerer:
     def index_of(self, node):
         """An index expression as one IR atom (a constant when static)."""
         if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+                getattr(node.func, "attr", getattr(node.func, "id", None)) in \
+                ("where", "nonzero") and \
                 getattr(self.expr(node.func), "obj", None) in (np.where, np.nonzero):
             # x[np.where(m)] is x[m != 0]: the same elements in the same (row-major) order
             # (the whole index only: a tuple of index arrays nested in another index is not)

@@ -56,8 +56,9 @@ def custom_itself(f):
 
 def source_of(fn):
     code = getattr(fn, "__code__", None)
-    if code is None and custom_itself(fn) is not None:
-        raise custom_itself(fn)
+    rule_error = custom_itself(fn) if code is None else None
+    if rule_error is not None:
+        raise rule_error
     if code is None:
         raise UnsupportedError(f"cannot differentiate {fn!r}: it has no Python source "
                                "(a builtin or C extension without a derivative rule)",

@@ -299,8 +299,7 @@ def _sealed_arrays(fn):
         if isinstance(s, Assign) and s.op == "setitem" and is_array(s.target.type) and \
                 not made.get(s.target.name, {"other"}) <= set(_FRESH):
             return frozenset()
-    written = {n for n, ops in made.items()}
-    return frozenset(p.name for p in fn.params if is_array(p.type) and p.name not in written)
+    return frozenset(p.name for p in fn.params if is_array(p.type) and p.name not in made)
 
 
 def _tape_uses(body):
