@@ -10,6 +10,16 @@ import os
 import sys
 import time
 
+# One thread for every implementation, set before NumPy, Numba, JAX or PyTorch loads:
+# the ratios compare work per core (as ADBench does), not thread pools.  Left to
+# themselves XLA and OpenBLAS spread a matmul over both shared cores while the Numba
+# loops run on one; PyTorch is pinned in peers.torch.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+if "xla_cpu_multi_thread_eigen" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen"
+                               "=false intra_op_parallelism_threads=1").strip()
+
 from . import checkpointing, report, transform_time
 from .harness import run_rows
 
