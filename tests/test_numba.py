@@ -465,3 +465,27 @@ def test_what_numba_cannot_build_is_an_error_in_the_users_file(f, args):
         pullback.grad(f, backend="numba")(*args)
     assert __file__ in str(e.value) and "backend='python'" in str(e.value)
     assert np.all(np.isfinite(pullback.grad(f)(*args)))
+
+
+
+def test_a_runtime_error_inside_numbas_compiler_is_an_error_at_the_users_line():
+    """Numba raised "liveness info missing" (a RuntimeError) compiling fuzz seed 9812206's
+    never-left ``while True``: what Numba's own code raises is a located error naming
+    backend='python'; the same error raised by the user's code passes through."""
+    from pullback.backends.numba_build import _Guarded
+    space = {}
+    exec(compile("def inside(*a):\n    raise RuntimeError('liveness info missing')",
+                 "/site-packages/numba/core/ir_utils.py", "exec"), space)
+
+    class Compiled:
+        compile_seconds = {}
+
+        def translate(self, message):
+            return TransformError(f"{__file__}:1: {message}")
+    with pytest.raises(TransformError, match="liveness.*backend='python'"):
+        _Guarded(Compiled(), "f_grad", space["inside"])(1.0)
+
+    def users(*a):
+        raise RuntimeError("the user's own")
+    with pytest.raises(RuntimeError, match="the user's own"):
+        _Guarded(Compiled(), "g_grad", users)(1.0)

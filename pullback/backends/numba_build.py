@@ -119,8 +119,9 @@ class _Guarded:
                 result = self.dispatcher(*args)
         except self.error as e:
             raise self.compiled.translate(e) from None
-        except (AssertionError, SystemError) as e:
-            if not _inside_numba(e):        # (an assert of the user's code, raised as it runs)
+        except (AssertionError, SystemError, RuntimeError) as e:
+            # (an assert or error of the user's code, raised as it runs, is theirs)
+            if not _inside_numba(e):
                 raise
             raise self.compiled.translate(f"Numba failed ({type(e).__name__}: {e}); use "
                                           "backend='python'") from None
