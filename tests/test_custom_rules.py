@@ -325,3 +325,59 @@ def test_rule_outside_the_subset_is_rejected_at_its_line():
     line = outside_subset_bwd.__code__.co_firstlineno + 1
     with pytest.raises(UnsupportedError, match=rf"{HERE}:{line}:\d+: cannot differentiate a 'try'"):
         pullback.grad(lambda x: outside_subset(x) * 3.0)(1.0)
+
+
+# The JAX idiom ``fwd(v): return f(v), res`` (and ``out = f(v)`` in a JVP rule) for a
+# function with a tuple output: the rule calls its own function, which asks for the
+# rule again while the rule is being lowered (was rejected: "must return (output, ...)")
+@pullback.custom_vjp
+def _moments(v):
+    return np.mean(v), np.var(v)
+
+
+def _moments_bwd(v, g):
+    n = v.shape[0]
+    return (g[0] / n + g[1] * 2.0 * (v - np.mean(v)) / n,)
+
+
+_moments.defvjp(lambda v: (_moments(v), v), _moments_bwd)
+
+
+@pullback.custom_jvp
+def _sin_cos(v):
+    return np.sin(v), np.cos(v) * v
+
+
+def _sin_cos_jvp(primals, tangents):
+    v, = primals
+    dv, = tangents
+    out = _sin_cos(v)
+    return out, (np.cos(v) * dv, (np.cos(v) - np.sin(v) * v) * dv)
+
+
+_sin_cos.defjvp(_sin_cos_jvp)
+
+
+def _uses_moments(x):
+    m, s = _moments(x)
+    return m * s + s ** 2
+
+
+def _uses_sin_cos(x):
+    a, b = _sin_cos(x)
+    return np.sum(a * b)
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("f, ref", [
+    (_uses_moments, lambda x: jnp.mean(x) * jnp.var(x) + jnp.var(x) ** 2),
+    (_uses_sin_cos, lambda x: jnp.sum(jnp.sin(x) * jnp.cos(x) * x))], ids=["vjp", "jvp"])
+def test_a_rule_that_calls_its_own_tuple_valued_function(f, ref, backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    x = np.array([0.3, -0.8, 1.4, 0.5])
+    np.testing.assert_allclose(pullback.grad(f, backend=backend)(x), jax.grad(ref)(x),
+                               rtol=1e-12, atol=1e-14)
+    if backend == "python":
+        np.testing.assert_allclose(pullback.hessian(f)(x), jax.hessian(ref)(x),
+                                   rtol=1e-10, atol=1e-13)

@@ -18,6 +18,7 @@ import types
 from ..errors import UnsupportedError
 from ..ir import CustomRule
 from .bindings import SEQUENCES, FuncB, n_atoms
+from .scan import return_shape
 from .source import source_of
 
 
@@ -35,6 +36,7 @@ class CustomCallLowerer:
     def custom_rule(self, obj, skels, ret, node):
         """The ``CustomRule`` of ``obj`` for arguments shaped ``skels``, output ``ret``."""
         if obj.pullback_rule == "vjp":
+            self.expect_output(obj.fwd, skels, ret, None)
             fwd, fret, fsrc = self.rule_function(obj.fwd, skels, node)
             if fret[0] not in SEQUENCES or len(fret) != 3 or fret[1] != ret:
                 raise _wrong(fsrc, f"the forward rule of '{obj.__name__}' must return "
@@ -49,12 +51,23 @@ class CustomCallLowerer:
             return CustomRule("vjp", fwd=fwd, bwd=bwd, residuals=n_atoms(fret[2]),
                               loc=bsrc.loc(bsrc.node))
         both = ("tuple",) + tuple(skels)
+        self.expect_output(obj.jvp, [both, both], ret, ret)
         jvp, jret, jsrc = self.rule_function(obj.jvp, [both, both], node)
         if jret[0] not in SEQUENCES or jret[1:] != (ret, ret):
             raise _wrong(jsrc, f"the JVP rule of '{obj.__name__}' must return (output, "
                                "output tangent), both shaped like the function's output")
         return CustomRule("jvp", jvp=jvp, loc=jsrc.loc(jsrc.node),
                           captures=_captured_atoms(skels))
+
+    def expect_output(self, fn, arg_skels, ret, second):
+        """A rule that calls its own custom function (``return f(x), res``) is being
+        lowered when that call asks for the rule again: its return's first item is the
+        function's output ``ret`` (the second: ``second``, or as its syntax says)."""
+        if isinstance(fn, types.FunctionType):
+            fb = FuncB(source_of(fn), fn)
+            guess = return_shape(fb.source.node)
+            if guess[0] == "tuple" and len(guess) == 3:
+                self.program.expect(fb, arg_skels, ("tuple", ret, second or guess[2]))
 
     def rule_function(self, fn, arg_skels, node):
         if not isinstance(fn, types.FunctionType):

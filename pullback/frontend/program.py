@@ -127,6 +127,16 @@ class Program:
         self.order.append(key)
         return name, self.ret[key]
 
+    def expect(self, fb, arg_skels, ret_skel):
+        """Where ``fb`` at ``arg_skels`` is being lowered and calls itself, ``ret_skel``
+        replaces the return skeleton guessed from its first ``return``'s syntax: a custom
+        rule's forward function that calls the custom function (``return f(x), res``, the
+        JAX idiom) returns the function's output first, whatever the call's syntax says.
+        The guess is still checked against the body once lowered."""
+        key = (flatten(fb)[0], tuple(arg_skels))
+        if key in self.names and key not in self.done:
+            self.ret[key] = ret_skel
+
     def made(self, base, params, body, ret_skel, loc):
         """The name of a function the frontend made itself (a grad of a grad's inner
         derivative: ``pullback_calls.call_grad_of_grad``), added to the program."""
