@@ -24,6 +24,7 @@ import numpy as np
 
 from .analysis.alias import prepare_module
 from .analysis.types import infer_types
+from .analysis.static_joins import check_static_joins, drop_dead_static_stores
 from .backends import loader
 from .backends.progress import slow
 from .backends.escape import py_comment
@@ -71,7 +72,9 @@ def typed_module(f, types, skels):
     """The typed IR of ``f``: what every derivative of it starts from (``typed_cache``
     reuses it between derivatives of one function)."""
     module = checked("lowered", lower_program(f, skels or len(types)))   # source -> IR
+    module = drop_dead_static_stores(module)          # `y = None` overwritten on every path
     module = checked("typed", infer_types(module, list(types), propagate_constants))
+    check_static_joins(module)                  # None on one path, a number on another
     if has_grad_calls(module):                  # pullback.grad(g)(x) in user code: jvp calls
         module = expand_grad_calls(module)
         module = checked("grad calls", infer_types(module, list(types), propagate_constants))

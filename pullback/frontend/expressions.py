@@ -15,7 +15,7 @@ import types
 import numpy as np
 
 from ..errors import TransformError
-from ..ir import Assign, Const, Extern, If
+from ..ir import Assign, Const, Extern, If, Var
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import SuperB, is_user_class, is_user_instance
 from .randomness import is_generator
@@ -242,8 +242,13 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
         if isinstance(node.ops[0], (ast.In, ast.NotIn)):
             return self.membership(node)
         if isinstance(node.ops[0], (ast.Is, ast.IsNot)):    # 'x is None' (the fence allows no other)
-            is_none = self.expr(node.left) == Const(None)   # a run-time value is never None
-            return Const(is_none == isinstance(node.ops[0], ast.Is))
+            left = self.expr(node.left)
+            if isinstance(left, Var):       # bound to None, then maybe to a value: at run time
+                return self.op("is_" if isinstance(node.ops[0], ast.Is) else "is_not",
+                               (left, Const(None)), node)
+            # a value of any other kind (an argument, a container, a constant) is never None
+            # unless it is the constant None itself
+            return Const((left == Const(None)) == isinstance(node.ops[0], ast.Is))
         left = self.atom(node.left)
         right = self.atom(node.comparators[0])
         if len(node.ops) == 1 and _known(left) and _known(right):

@@ -49,6 +49,9 @@ for _name, _op, _fn in [("lt", "<", operator.lt), ("le", "<=", operator.le),
                         ("eq", "==", operator.eq), ("ne", "!=", operator.ne)]:
     nondiff(_name, _fn, params="a b", result=BOOL, syntax=infix(_op, 5))
 nondiff("not_", operator.not_, result=BOOL, syntax=Syntax("prefix", "not ", 4))
+# ``y is None`` where ``y`` is a variable: ``y = None`` then a value on some paths
+nondiff("is_", operator.is_, params="a b", result=BOOL, syntax=infix("is", 5))
+nondiff("is_not", operator.is_not, params="a b", result=BOOL, syntax=infix("is not", 5))
 
 
 # -- bitwise operators (no derivative): masks (bool arrays), flags and ints --------------
