@@ -70,6 +70,10 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.shape_source = {}              # temp holding x.shape -> x
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()
+        # names a '+=' or '*=' may change in place (a list's object: ``check_list_unshared``)
+        self.augmented = {n.target.id for n in ast.walk(self.src.node) if isinstance(
+            n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(
+            n.op, (ast.Add, ast.Mult))}
         self.static_in = {}     # loop target bound to a constant item -> the block it was bound in
         self.own_loop_reads = None  # names read only inside their own loops (loops.py)
 
@@ -124,6 +128,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
     # -- entry --------------------------------------------------------------
     def lower(self, env):
         self.env = dict(env)
+        self.entry_bindings = tuple(env.values())    # the caller's: never changed in place
         # an __init__ making an object (objects.construct): it returns the record it built
         self.building = next((b for b in env.values() if isinstance(b, BuilderB)), None)
         self.fields = {}
@@ -238,13 +243,19 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         if isinstance(s.target, ast.Subscript):
             load = ast.Subscript(s.target.value, s.target.slice, ast.Load(), lineno=s.lineno,
                                  col_offset=s.col_offset)
-            value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
+            old = self.expr(load)
+            value = self.binop(s.op, old, self.expr(s.value), s)
+            if isinstance(self.expr(s.target.value), (DictB, TupleB, RecordB)):
+                # an item of a container: on an array NumPy writes in place, seen by every
+                # name for it (``d["a"] += x`` changes ``y`` of ``d = {"a": y}``)
+                value = self.written_in_place(old, value, s)
             return self.store_subscript(s.target, value, s)
         if isinstance(s.target, ast.Attribute):
             load = ast.Attribute(s.target.value, s.target.attr, ast.Load(), lineno=s.lineno,
                                  col_offset=s.col_offset)
             if isinstance(self.env.get(getattr(s.target.value, "id", None)), BuilderB):
-                value = self.binop(s.op, self.expr(load), self.expr(s.value), s)
+                old = self.expr(load)       # ``self.w *= 2`` writes the caller's array too
+                value = self.written_in_place(old, self.binop(s.op, old, self.expr(s.value), s), s)
                 if self.field_write(s.target, value, s):
                     return
             raise self.attribute_write(s.target)
@@ -256,12 +267,28 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         """``name op= operand`` (``operand`` lowered already)."""
         load = ast.Name(target.id, ast.Load(), lineno=s.lineno, col_offset=s.col_offset)
         old = self.expr(load)
-        value = self.binop(op, old, operand, s)
+        if isinstance(old, TupleB) and old.is_list and isinstance(op, (ast.Add, ast.Mult)):
+            self.check_list_unshared(target.id, old, s)
+        self.assign(target, self.written_in_place(old, self.binop(op, old, operand, s), s), s)
+
+    def written_in_place(self, old, value, s):
+        """``old op= v``'s value ``value``: on an array NumPy writes in place, seen by every
+        alias; the alias analysis checks that, then makes it the rebinding it is on numbers
+        (analysis/alias.py)."""
         if isinstance(old, Var) and is_atom(value):
-            # on an array NumPy writes in place, seen by every alias: the alias analysis
-            # checks it, then makes it the rebinding it is on numbers (analysis/alias.py)
-            value = self.op("inplace", (old, value), s)
-        self.assign(target, value, s)
+            return self.op("inplace", (old, value), s)
+        return value
+
+    def check_list_unshared(self, name, old, s):
+        """``L += items`` and ``L *= k`` change the list object itself; lowered as a
+        rebinding of ``L``, so no other holder may see that object: another name, a
+        container holding it, or the caller (a parameter's list, or a part of one)."""
+        held = [n for n, b in self.env.items() if n != name and _holds(b, old)]
+        if held or any(_holds(b, old) for b in self.entry_bindings):
+            who = f"'{held[0]}' holds it too" if held else "it is the caller's list"
+            raise self.error(s, f"an in-place '+=' or '*=' on the list '{name}' while {who} "
+                             f"(Python changes the one list both see; make a copy first: "
+                             f"{name} = list({name}), or write {name} = {name} + [...])")
 
     # -- assignment -------------------------------------------------------------
     def assign(self, target, value, node):
@@ -327,6 +354,15 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             raise self.error(node, f"a second name '{name}' for a list that is then grown "
                              f"by append (Python shares the list; make a copy: "
                              f"{name} = list(...))")
+        if isinstance(value, TupleB) and (name in self.augmented or any(
+                n in self.augmented for n, b in self.env.items() if n != name and
+                _shares_list(b, value))) and any(
+                _shares_list(b, value) for n, b in self.env.items() if n != name):
+            # M = L (or [L], or L[0]), then L += [v]: Python changes the one list both see;
+            # a binding is a copy of the list's items, so the other would keep the old ones
+            raise self.error(node, f"a second holder '{name}' of a list that '+=' or '*=' "
+                             "then changes in place (Python shares the list; make a copy: "
+                             f"{name} = list(...), or write L = L + [...])")
         if name in self.lists and isinstance(value, TupleB):     # a list that grows
             # made and grown under its own name: every append to one list writes the same
             # variable, which the reverse sweep's list adjoints rely on (one final length;
@@ -424,6 +460,28 @@ def _returnable(b):
     if isinstance(b, PartialB):
         return all(_returnable(x) for x in (b.func,) + b.args + tuple(v for _, v in b.kwargs))
     return False
+
+
+def _holds(b, item):
+    """Whether binding ``b`` is ``item`` or holds it at any depth (by identity)."""
+    if b is item:
+        return True
+    if isinstance(b, (TupleB, DictB, RecordB)):
+        return any(_holds(x, item) for x in b.items)
+    return False
+
+
+def _lists_in(b):
+    """The list bindings ``b`` is or holds, at any depth."""
+    if isinstance(b, (TupleB, DictB, RecordB)):
+        own = [b] if isinstance(b, TupleB) and b.is_list else []
+        return own + [x for item in b.items for x in _lists_in(item)]
+    return []
+
+
+def _shares_list(a, b):
+    """Whether bindings ``a`` and ``b`` hold one list object (one inside the other too)."""
+    return any(_holds(a, x) for x in _lists_in(b)) or any(_holds(b, x) for x in _lists_in(a))
 
 
 def _leaves(b):
