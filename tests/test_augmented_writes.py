@@ -96,3 +96,65 @@ def test_an_in_place_change_no_other_name_sees_is_differentiated(f, want, backen
         assert backend == "numba" and __file__ in str(e)
         return
     np.testing.assert_allclose(g, want(x), rtol=1e-12)
+
+
+# A 0-d array (np.zeros(()), np.array(v), a tensordot to a number, x[0, ...]) is written
+# in place by 'op=' as any array is: it was typed as the float it holds afterwards, so
+# an alias or the array it views kept the old value (grad [0, 0, 0] where
+# [-0.7, -0.7, 3.4] is right).
+_W = np.array([1.0, 2.0, 3.0])
+
+
+def zero_d_alias(x):
+    y = np.zeros(())
+    z = y
+    y += x[0]
+    y += x[1]
+    return z * x[2]
+
+
+def zero_d_view(x):
+    a = x * 1.0
+    y = a[0, ...]
+    y += 5.0 * x[1]
+    return np.sum(a * _W)
+
+
+def zero_d_argument(x):
+    y = x[0, ...]
+    y += 1.0
+    return np.sum(x * _W)
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("f", [zero_d_alias, zero_d_view, zero_d_argument])
+def test_an_in_place_change_of_a_0d_array_seen_elsewhere_is_an_error_at_its_line(f, backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    with pytest.raises(UnsupportedError) as e:
+        pullback.grad(f, backend=backend)(np.array([1.1, 2.3, -0.7]))
+    assert __file__ in str(e.value)
+
+
+def zero_d_alone(x):
+    y = np.zeros(())
+    y += x[0]
+    y *= x[1]
+    return y * x[2]
+
+
+def tensordot_alone(x):
+    y = np.tensordot(x, _W, 1)
+    y += x[0]
+    return y * x[1]
+
+
+@pytest.mark.parametrize("f, want", [
+    (zero_d_alone, lambda x: np.array([x[1] * x[2], x[0] * x[2], x[0] * x[1]])),
+    (tensordot_alone, lambda x: np.array([2.0 * x[1], x @ _W + x[0] + 2.0 * x[1],
+                                          3.0 * x[1]]))])
+def test_an_in_place_change_of_a_0d_array_alone_is_differentiated(f, want):
+    x = np.array([1.1, 2.3, -0.7])
+    np.testing.assert_allclose(pullback.grad(f)(x), want(x), rtol=1e-12)
+    np.testing.assert_allclose(pullback.jvp(f, (x,), (np.ones(3),))[1], np.sum(want(x)),
+                               rtol=1e-12)

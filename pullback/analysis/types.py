@@ -30,7 +30,9 @@ def result_type(op, args, types):
     if op == "copy":
         return types[0]
     if op == "inplace":     # ``w op= v`` (the value's type); alias.py lowers it to a copy
-        return types[1]
+        # but a 0-d array stays one: NumPy writes it in place, seen by its aliases and views
+        return types[0] if isinstance(types[0], Array) and not isinstance(types[1], Array) \
+            and types[1] in ("float", "int", "bool") else types[1]
     if op == "getitem" and isinstance(types[0], ListT) and types[1] in ("int", "bool"):
         # an item of a run-time list is its element type, whatever the index: the list's
         # length is not in its type, so stand-in lists of two items must not judge L[2]
