@@ -150,3 +150,32 @@ def test_an_in_place_change_of_a_0d_array_alone_is_differentiated(f, want):
     np.testing.assert_allclose(pullback.grad(f)(x), want(x), rtol=1e-12)
     np.testing.assert_allclose(pullback.jvp(f, (x,), (np.ones(3),))[1], np.sum(want(x)),
                                rtol=1e-12)
+
+
+def row_held_then_grown(x):
+    row, rows = [], []
+    for i in range(2):
+        row.append(x[i])
+        rows.append(row)        # the one list, twice: rows[0] grows with row
+    return sum(rows[0]) * x[2]
+
+
+def rows_built_fresh(x):
+    rows = []
+    for i in range(2):
+        row = []
+        for j in range(2):
+            row.append(x[i] * x[j])
+        rows.append(row)
+    return sum(rows[0]) * x[2] + sum(rows[1])
+
+
+def test_a_list_grown_while_another_list_holds_it_is_an_error_at_its_line():
+    """Was differentiated as if rows held a copy (grad [-0.7, 0, 3.4], right
+    [-0.7, -0.7, 3.4]); a new row each iteration is no such change."""
+    x = np.array([1.1, 2.3, -0.7])
+    with pytest.raises(UnsupportedError, match="'rows' holds it"):
+        pullback.grad(row_held_then_grown)(x)
+    want = [2 * x[0] * x[2] + x[1] * x[2] + x[1], x[0] * x[2] + x[0] + 2 * x[1],
+            x[0] * x[0] + x[0] * x[1]]
+    np.testing.assert_allclose(pullback.grad(rows_built_fresh)(x), want, rtol=1e-12)

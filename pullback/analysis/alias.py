@@ -225,8 +225,8 @@ def _fresh(state, key):
     """``state`` with allocation ``key`` made anew: an older one (an earlier loop
     iteration's) is renamed ``old``."""
     def rename(o):
-        if o[0] == "copied view":
-            return ("copied view", rename(o[1]))
+        if o[0] in ("copied view", "in"):
+            return (o[0], rename(o[1]))
         return (o[0], ("old", o[1][1])) if o[0] in ("site", "list") and o[1] == ("new", key) \
             else o
     return {k: {rename(o) for o in v} for k, v in state.items()}
@@ -290,11 +290,15 @@ def _assign(ctx, s, state, live):
     if isinstance(s.target.type, ListT) and s.args and s.args[0] == s.target and \
             s.op in ("list_append", "setitem"):
         # the list object changes: no other live name may be the same list
+        # (or holds it: ``rows.append(row)``, then ``row`` grows, and Python's rows[0] too)
         mine = {o for o in state.get(t, set()) if o[0] == "list"}
+        inside = {("in", o) for o in mine}
         other = next((k for k, v in state.items() if k != t and k in live and v & mine), None)
-        if ctx.check and other is not None:
+        holder = next((k for k, v in state.items() if k != t and k in live and v & inside), None)
+        if ctx.check and (other or holder) is not None:
+            how = "is the same list" if other is not None else "holds it"
             raise UnsupportedError.at(s.loc, f"cannot differentiate a change to the list '{t}' "
-                                      f"while '{other}' is the same list", "aliased write")
+                                      f"while '{other or holder}' {how}", "aliased write")
         items = s.args[1] if s.op == "list_append" else s.args[2]
         held = {("in", o) if o[0] == "list" else o for o in _tokens(items, state)}
         return {**state, t: state.get(t, set()) | held}
