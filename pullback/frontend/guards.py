@@ -9,8 +9,10 @@ on each call and makes a new specialisation when one fails.
 Invariants:
 - numbers, strings, tuples, lists and dicts are folded into the generated code, so
   their guard compares values (identity first, for immutable ones);
-- functions, modules and other callables are compared by identity (a helper's own
-  ``__defaults__`` and closure cells are guarded when the helper is lowered);
+- functions, modules and other callables are compared by identity; every Python
+  function lowered (the entry and each helper inlined) also has its ``__code__``,
+  ``__defaults__``/``__kwdefaults__`` and closure cells guarded, since each can be
+  replaced while the function object stays the same;
 - a float or complex array is never folded: only its type, dtype and shape are
   assumed, and the generated code reads it by name at call time (``bind``);
 - an integer or boolean array (an index, a mask, a shape) may decide shapes during
@@ -49,6 +51,8 @@ class Ref:
         """``get`` as a fast callable (a global: the dict's own ``get``, in C)."""
         if self.kind == "global":
             return functools.partial(self.owner.get, self.key, MISSING)
+        if self.kind == "attr" and type(self.owner) is types.FunctionType:
+            return functools.partial(getattr, self.owner, self.key, MISSING)   # never raises
         return self.get
 
     def item(self, key):
@@ -111,7 +115,14 @@ def _immutable(v):
     if isinstance(v, np.generic):       # NumPy's scalars are immutable, but a record's
         return not isinstance(v, np.void)    # fields may view its array
     return t in (float,) + _SCALARS or isinstance(v, (types.FunctionType, types.ModuleType,
-                                                       types.BuiltinFunctionType, type))
+                                                       types.BuiltinFunctionType, type,
+                                                       types.CodeType))
+
+
+def guard(ref, value):
+    """Record ``value`` as found at ``ref`` in the guards being recorded, if any."""
+    if _ACTIVE:
+        _ACTIVE[-1].record(ref, value)
 
 
 class Guards:

@@ -1,0 +1,86 @@
+"""Guards cover what can be replaced while the object found by name stays the same.
+
+A function's ``__code__`` (the entry's or a helper's): it changes
+what the function computes without rebinding any global, so a cached derivative must
+not survive it (pullback/frontend/guards.py).  Every expected value is the analytic
+derivative (or central finite differences), never pullback's own output.
+"""
+import numpy as np
+import pytest
+
+import pullback
+from jax_fd import fd_grad
+
+BACKENDS = ["python", "numba"]
+X = np.array([1.5, 0.3, -0.7])
+
+
+def _double(x):
+    return 2.0 * x
+
+
+def _triple(x):
+    return 3.0 * x
+
+
+def helper(x):
+    return 2.0 * x
+
+
+def uses_helper(x):
+    return np.sum(helper(x) * x)
+
+
+def squares(x):
+    return np.sum(x ** 2)
+
+
+def _cubes(x):
+    return np.sum(x ** 3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_helper_code_replaced(backend):
+    helper.__code__ = _double.__code__
+    try:
+        assert np.allclose(pullback.grad(uses_helper, backend=backend)(X), 4 * X)
+        helper.__code__ = _triple.__code__
+        assert np.allclose(pullback.grad(uses_helper, backend=backend)(X), 6 * X)
+        assert np.allclose(fd_grad(uses_helper, (X,), 0), 6 * X)
+        _, t = pullback.jvp(uses_helper, (X,), (np.ones(3),), backend=backend)
+        assert t == pytest.approx(np.sum(6 * X))
+    finally:
+        helper.__code__ = _double.__code__
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_own_code_replaced(backend):
+    code = squares.__code__
+    g = pullback.grad(squares, backend=backend)
+    try:
+        assert np.allclose(g(X), 2 * X)
+        squares.__code__ = _cubes.__code__
+        assert np.allclose(g(X), 3 * X ** 2)                       # the same grad object
+        assert np.allclose(pullback.grad(squares, backend=backend)(X), 3 * X ** 2)
+    finally:
+        squares.__code__ = code
+
+
+def scalar_entry(x):
+    return x * x
+
+
+def _scalar_cube(x):
+    return x * x * x
+
+
+def test_own_code_replaced_scalar_fast_path():
+    code = scalar_entry.__code__
+    g = pullback.grad(scalar_entry)
+    try:
+        assert g(2.0) == pytest.approx(4.0)
+        assert g(2.0) == pytest.approx(4.0)                        # the scalar fast path
+        scalar_entry.__code__ = _scalar_cube.__code__
+        assert g(2.0) == pytest.approx(12.0)
+    finally:
+        scalar_entry.__code__ = code
