@@ -1,6 +1,7 @@
 """Guards cover what can be replaced while the object found by name stays the same.
 
-A function's ``__code__`` (the entry's or a helper's): it changes
+A function's ``__code__``, an object's ``__class__``, a method rebound on its class or
+shadowed on the instance: each changes
 what the function computes without rebinding any global, so a cached derivative must
 not survive it (pullback/frontend/guards.py).  Every expected value is the analytic
 derivative (or central finite differences), never pullback's own output.
@@ -84,3 +85,82 @@ def test_own_code_replaced_scalar_fast_path():
         assert g(2.0) == pytest.approx(12.0)
     finally:
         scalar_entry.__code__ = code
+
+
+class Quad:
+    def m(self, x):
+        return np.sum(2.0 * x * x)
+
+
+class Quad10(Quad):
+    def m(self, x):
+        return np.sum(10.0 * x * x)
+
+
+OBJ = Quad()
+
+
+def calls_obj(x):
+    return OBJ.m(x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_object_class_swapped_and_method_shadowed(backend):
+    try:
+        assert np.allclose(pullback.grad(calls_obj, backend=backend)(X), 4 * X)
+        OBJ.__class__ = Quad10
+        assert np.allclose(pullback.grad(calls_obj, backend=backend)(X), 20 * X)
+        OBJ.__class__ = Quad
+        assert np.allclose(pullback.grad(calls_obj, backend=backend)(X), 4 * X)
+        OBJ.m = lambda x: np.sum(0.5 * x ** 4)
+        assert np.allclose(pullback.grad(calls_obj, backend=backend)(X), 2 * X ** 3)
+        del OBJ.m
+        assert np.allclose(pullback.grad(calls_obj, backend=backend)(X), 4 * X)
+    finally:
+        OBJ.__class__ = Quad
+        OBJ.__dict__.clear()
+
+
+class Lin:
+    def m(self, x):
+        return np.sum(2.0 * x)
+
+    def __call__(self, x):
+        return np.sum(3.0 * x)
+
+
+KO = Lin()
+
+
+def calls_method(x):
+    return KO.m(x)
+
+
+def calls_call(x):
+    return KO(x)
+
+
+def calls_on_class(x):
+    return Lin.m(KO, x)
+
+
+def calls_argument(x, k):
+    return k.m(x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_method_rebound_on_class(backend):
+    m, call = Lin.m, Lin.__call__
+    try:
+        for f in (calls_method, calls_on_class):
+            assert np.allclose(pullback.grad(f, backend=backend)(X), 2.0)
+        assert np.allclose(pullback.grad(calls_argument, backend=backend)(X, Lin()), 2.0)
+        assert np.allclose(pullback.grad(calls_call, backend=backend)(X), 3.0)
+        Lin.m = lambda self, x: np.sum(5.0 * x * x)
+        Lin.__call__ = lambda self, x: np.sum(x ** 3)
+        for f in (calls_method, calls_on_class):
+            assert np.allclose(pullback.grad(f, backend=backend)(X), 10 * X)
+        assert np.allclose(pullback.grad(calls_argument, backend=backend)(X, Lin()), 10 * X)
+        assert np.allclose(pullback.grad(calls_call, backend=backend)(X), 3 * X ** 2)
+    finally:
+        Lin.m, Lin.__call__ = m, call

@@ -13,6 +13,11 @@ Invariants:
   function lowered (the entry and each helper inlined) also has its ``__code__``,
   ``__defaults__``/``__kwdefaults__`` and closure cells guarded, since each can be
   replaced while the function object stays the same;
+- a user object's class (``obj.__class__``) is guarded, and so is every attribute
+  lookup lowering resolved through a class (a method, property, ``__call__``,
+  ``__init__``): a ``"lookup"`` ref reads what ``owner.name`` finds *before* descriptors
+  run (the instance's own dict, unless the class has a data descriptor, else the MRO),
+  so ``K.m = ...`` or ``obj.m = ...`` between calls fails the guard;
 - a float or complex array is never folded: only its type, dtype and shape are
   assumed, and the generated code reads it by name at call time (``bind``);
 - an integer or boolean array (an index, a mask, a shape) may decide shapes during
@@ -42,6 +47,8 @@ class Ref:
                 return self.owner.cell_contents
             if self.kind == "attr":
                 return getattr(self.owner, self.key, MISSING)
+            if self.kind == "lookup":
+                return lookup(self.owner, self.key)
             outer = self.parent.get()         # "item": a part of another outside value
             return outer[self.key]
         except (ValueError, LookupError, TypeError):     # an empty cell, a shorter tuple
@@ -69,6 +76,23 @@ class Ref:
         if self.kind == "item":
             return f"{self.parent.label()}_{self.key}"
         return str(self.key).strip("_") or "value"
+
+
+def lookup(owner, name):
+    """What ``owner.name`` finds before a descriptor runs (``MISSING``: nothing): for a
+    class, the first of its MRO that holds ``name``; for an instance, its own
+    ``__dict__`` entry unless its class holds a data descriptor (a property) there."""
+    cls = owner if isinstance(owner, type) else type(owner)
+    found = MISSING
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            break
+    if cls is not owner and not hasattr(type(found), "__set__"):
+        own = getattr(owner, "__dict__", None)
+        if own is not None and name in own:
+            return own[name]
+    return found
 
 
 class _Same:
