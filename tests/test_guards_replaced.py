@@ -1,11 +1,13 @@
 """Guards cover what can be replaced while the object found by name stays the same.
 
 A function's ``__code__``, an object's ``__class__``, a method rebound on its class or
-shadowed on the instance: each changes
+shadowed on the instance, the arrays a global ``functools.partial`` holds: each changes
 what the function computes without rebinding any global, so a cached derivative must
 not survive it (pullback/frontend/guards.py).  Every expected value is the analytic
 derivative (or central finite differences), never pullback's own output.
 """
+import functools
+
 import numpy as np
 import pytest
 
@@ -164,3 +166,37 @@ def test_method_rebound_on_class(backend):
         assert np.allclose(pullback.grad(calls_call, backend=backend)(X), 3 * X ** 2)
     finally:
         Lin.m, Lin.__call__ = m, call
+
+
+def _weighted(x, w):
+    return np.sum(w * x)
+
+
+PW = np.array([1.0, 2.0, 3.0])
+BY_KEYWORD = functools.partial(_weighted, w=PW)
+PA = np.array([1.0, 2.0, 3.0])
+BY_POSITION = functools.partial(lambda w, x: np.sum(w * x * x), PA)
+
+
+def calls_keyword(x):
+    return BY_KEYWORD(x)
+
+
+def calls_position(x):
+    return BY_POSITION(x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_partial_bound_array_mutated(backend):
+    try:
+        assert np.allclose(pullback.grad(calls_keyword, backend=backend)(X), PW)
+        assert np.allclose(pullback.grad(calls_position, backend=backend)(X), 2 * PA * X)
+        PW[:] = 9.0
+        PA[:] = -4.0
+        assert np.allclose(pullback.grad(calls_keyword, backend=backend)(X), 9.0)
+        assert np.allclose(pullback.grad(calls_position, backend=backend)(X), -8.0 * X)
+        value, t = pullback.jvp(calls_keyword, (X,), (np.ones(3),), backend=backend)
+        assert (value, t) == pytest.approx((9.0 * np.sum(X), 27.0))
+    finally:
+        PW[:] = [1.0, 2.0, 3.0]
+        PA[:] = [1.0, 2.0, 3.0]
