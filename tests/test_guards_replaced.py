@@ -168,6 +168,30 @@ def test_method_rebound_on_class(backend):
         Lin.m, Lin.__call__ = m, call
 
 
+class Static:
+    @staticmethod
+    def s(x):
+        return np.sum(2.0 * x)
+
+
+SO = Static()
+
+
+def calls_static(x):
+    return SO.s(x)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_staticmethod_shadowed_on_instance(backend):
+    try:
+        assert np.allclose(pullback.grad(calls_static, backend=backend)(X), 2.0)
+        SO.s = lambda x: np.sum(x * x)                 # Python calls the instance's
+        assert np.allclose(pullback.grad(calls_static, backend=backend)(X), 2 * X)
+    finally:
+        SO.__dict__.clear()
+    assert np.allclose(pullback.grad(calls_static, backend=backend)(X), 2.0)
+
+
 def _weighted(x, w):
     return np.sum(w * x)
 
