@@ -350,6 +350,8 @@ def _binding(value, low, node, ref, guards):
             return Const(Extern(guards.extern_name(ref), value))
         base = getattr(node, "id", None) or getattr(node, "attr", None) or "array"   # W, self.W
         return Const(Extern(extern_name(base, value, low), value))
+    if guards is not None and is_user_instance(value):      # obj.__class__ = ... recompiles
+        guards.record(Ref("attr", value, "__class__"), type(value))
     if is_generator(value) or is_user_instance(value) or value is np.r_ or value is np.c_:
         return PyObj(value)     # randomness.py, objects.py; np.r_[...] (arrays.py)
     raise low.error(node, f"a global of type '{type(value).__name__}'")

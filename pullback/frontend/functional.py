@@ -4,7 +4,8 @@
   extra keywords bind ``kw`` to a static dict; ``g(*xs, **d)`` splices a static tuple
   or dict into a call, ``[*a, b]`` into a literal.
 - ``functools.partial(f, a, k=v)`` is a ``PartialB`` (a partial object made outside the
-  function is read the same way); calling it calls ``f`` with the stored arguments first.
+  function is read the same way, its stored ``args``/``keywords`` guarded like globals);
+  calling it calls ``f`` with the stored arguments first.
 - ``map``, ``zip``, ``enumerate``, ``reversed``, ``sorted`` (of constants), ``filter``
   over static tuples and lists give static tuples; ``functools.reduce`` over one is
   the nested calls ``f(f(a, b), c)``; ``sum``/``min``/``max`` of a
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..ir import Assign, Const
 from .bindings import DictB, PartialB, PyObj, RecordB, TupleB, is_atom
+from .guards import Ref
 
 
 def _items(b):
@@ -96,8 +98,10 @@ class FunctionalLowerer:
         None where ``obj`` is none of them."""
         if isinstance(obj, functools.partial):
             from .expressions import static
-            stored = static(obj.args, self, node)
-            kw = static(dict(obj.keywords), self, node)
+            # its bound values are read where they live and guarded as globals are: an
+            # array read by name at call time (or, on Numba, compared by value)
+            stored = static(obj.args, self, node, Ref("attr", obj, "args"))
+            kw = static(obj.keywords, self, node, Ref("attr", obj, "keywords"))
             return self.call_value(PyObj(obj.func), list(stored.items) + list(args),
                                    {**dict(zip(kw.keys, kw.items)), **kwargs}, node)
         try:

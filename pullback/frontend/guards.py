@@ -9,8 +9,15 @@ on each call and makes a new specialisation when one fails.
 Invariants:
 - numbers, strings, tuples, lists and dicts are folded into the generated code, so
   their guard compares values (identity first, for immutable ones);
-- functions, modules and other callables are compared by identity (a helper's own
-  ``__defaults__`` and closure cells are guarded when the helper is lowered);
+- functions, modules and other callables are compared by identity; every Python
+  function lowered (the entry and each helper inlined) also has its ``__code__``,
+  ``__defaults__``/``__kwdefaults__`` and closure cells guarded, since each can be
+  replaced while the function object stays the same;
+- a user object's class (``obj.__class__``) is guarded, and so is every attribute
+  lookup lowering resolved through a class (a method, property, ``__call__``,
+  ``__init__``): a ``"lookup"`` ref reads what ``owner.name`` finds *before* descriptors
+  run (the instance's own dict, unless the class has a data descriptor, else the MRO),
+  so ``K.m = ...`` or ``obj.m = ...`` between calls fails the guard;
 - a float or complex array is never folded: only its type, dtype and shape are
   assumed, and the generated code reads it by name at call time (``bind``);
 - an integer or boolean array (an index, a mask, a shape) may decide shapes during
@@ -40,6 +47,8 @@ class Ref:
                 return self.owner.cell_contents
             if self.kind == "attr":
                 return getattr(self.owner, self.key, MISSING)
+            if self.kind == "lookup":
+                return lookup(self.owner, self.key)
             outer = self.parent.get()         # "item": a part of another outside value
             return outer[self.key]
         except (ValueError, LookupError, TypeError):     # an empty cell, a shorter tuple
@@ -49,6 +58,8 @@ class Ref:
         """``get`` as a fast callable (a global: the dict's own ``get``, in C)."""
         if self.kind == "global":
             return functools.partial(self.owner.get, self.key, MISSING)
+        if self.kind == "attr" and type(self.owner) is types.FunctionType:
+            return functools.partial(getattr, self.owner, self.key, MISSING)   # never raises
         return self.get
 
     def item(self, key):
@@ -65,6 +76,23 @@ class Ref:
         if self.kind == "item":
             return f"{self.parent.label()}_{self.key}"
         return str(self.key).strip("_") or "value"
+
+
+def lookup(owner, name):
+    """What ``owner.name`` finds before a descriptor runs (``MISSING``: nothing): for a
+    class, the first of its MRO that holds ``name``; for an instance, its own
+    ``__dict__`` entry unless its class holds a data descriptor (a property) there."""
+    cls = owner if isinstance(owner, type) else type(owner)
+    found = MISSING
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            found = klass.__dict__[name]
+            break
+    if cls is not owner and not hasattr(type(found), "__set__"):
+        own = getattr(owner, "__dict__", None)
+        if own is not None and name in own:
+            return own[name]
+    return found
 
 
 class _Same:
@@ -111,7 +139,14 @@ def _immutable(v):
     if isinstance(v, np.generic):       # NumPy's scalars are immutable, but a record's
         return not isinstance(v, np.void)    # fields may view its array
     return t in (float,) + _SCALARS or isinstance(v, (types.FunctionType, types.ModuleType,
-                                                       types.BuiltinFunctionType, type))
+                                                       types.BuiltinFunctionType, type,
+                                                       types.CodeType))
+
+
+def guard(ref, value):
+    """Record ``value`` as found at ``ref`` in the guards being recorded, if any."""
+    if _ACTIVE:
+        _ACTIVE[-1].record(ref, value)
 
 
 class Guards:

@@ -5,7 +5,10 @@ A model written as layer objects (``self.W``, ``layer(x)``, ``model.forward(x)``
 
 - an instance found by name (a global, a closure cell) stays a ``PyObj``; reading
   ``obj.W`` reads the attribute where it lives, guarded (``Ref("attr", obj, "W")``),
-  so an array attribute is read at call time like a global array, never folded;
+  so an array attribute is read at call time like a global array, never folded; its
+  class is guarded (``expressions._binding``), and so is every method, property,
+  ``__call__`` or ``__init__`` found through a class (``Ref("lookup", ...)``), so a
+  method rebound on the class or shadowed on the instance between calls recompiles;
 - an instance passed as an argument is a record (``pytree``: its ``__dict__`` is the
   pytree, so gradients come back as an object of the same class); its fields are
   atoms, and ``grad`` w.r.t. it gives the adjoint of every array attribute;
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 
 from ..ir import Const
 from .bindings import BuilderB, DictB, FuncB, PyObj, RecordB, TupleB
-from .guards import Ref
+from .guards import Ref, guard
 from .library import library_file
 from .source import source_of
 
@@ -88,13 +91,17 @@ class ObjectLowerer:
             cls = type(obj)
         name = node.attr
         found = _class_attribute(cls, name)
+        shadowed = obj is not None and not isinstance(found, property) and name in vars(obj)
+        if isinstance(found, (property, staticmethod, classmethod, types.FunctionType)) and \
+                not shadowed:       # what the class holds: 'K.m = ...' makes a new one
+            guard(Ref("lookup", cls if obj is None else obj, name), found)
         if isinstance(found, property):
             return self.call_value(MethodB(found.fget, base), [], {}, node)
-        if isinstance(found, staticmethod):
+        if isinstance(found, staticmethod) and not shadowed:
             return PyObj(found.__func__)
-        if isinstance(found, classmethod):
+        if isinstance(found, classmethod) and not shadowed:
             return MethodB(found.__func__, PyObj(cls))
-        if isinstance(found, types.FunctionType) and (obj is None or name not in vars(obj)):
+        if isinstance(found, types.FunctionType) and not shadowed:
             return MethodB(found, base)
         if obj is not None and hasattr(obj, name):
             return static(getattr(obj, name), self, node, Ref("attr", obj, name))
@@ -143,6 +150,8 @@ class ObjectLowerer:
         """``Cls.name`` of a user class: a static or class method, or a plain function;
         None for anything else (read as the value it is)."""
         found = _class_attribute(cls, node.attr)
+        if isinstance(found, (staticmethod, classmethod, types.FunctionType)):
+            guard(Ref("lookup", cls, node.attr), found)
         if isinstance(found, staticmethod):
             return PyObj(found.__func__)
         if isinstance(found, classmethod):
@@ -156,6 +165,7 @@ class ObjectLowerer:
         if not is_user_instance(obj):
             return None
         call = _class_attribute(type(obj), "__call__")
+        guard(Ref("lookup", type(obj), "__call__"), call)     # (with the class's own guard)
         if not isinstance(call, types.FunctionType):
             raise self.error(node, f"calling a '{type(obj).__name__}' object (no __call__)")
         return self.call_method(MethodB(call, PyObj(obj)), args, kwargs, node)
@@ -174,6 +184,7 @@ class ObjectLowerer:
         ``__slots__``, a metaclass or an ``__init__`` that is not the user's Python is
         rejected."""
         init = _class_attribute(cls, "__init__")
+        guard(Ref("lookup", cls, "__init__"), init)
         hooks = ("__setattr__", "__getattr__", "__getattribute__", "__delattr__")
         if type(cls) is not type or cls.__new__ is not object.__new__ or \
                 any("__slots__" in vars(k) for k in cls.__mro__[:-1]) or \

@@ -2,7 +2,8 @@
 
 Invariants: one IR function per (function, static-argument shape); a callee
 is lowered once and reused; recursion finds the callee in progress and emits
-a call to it; the entry function is first in the module.
+a call to it; the entry function is first in the module; the ``__code__`` of every
+live function lowered is guarded (``guards.py``).
 """
 import ast
 import sys
@@ -14,6 +15,7 @@ from .bindings import FuncB, PyObj, flatten, leaf_names, n_atoms, unflatten
 from .scan import return_shape
 from .source import source_of
 from .generators import first_yield, is_generator
+from .guards import Ref, guard
 from .lower import FunctionLowerer
 from ..ir.walk import walk
 from ..ir import Call
@@ -61,6 +63,8 @@ class Program:
             raise UnsupportedError(f"'{src.name}' is called with {size} values (recursion on "
                                    "a growing tuple?)", src.filename, src.node.lineno,
                                    src.node.col_offset, "unbounded specialisation")
+        if fb.source.pyfunc is not None:    # a live function: its code can be replaced
+            guard(Ref("attr", fb.context, "__code__"), fb.context.__code__)
         cap_skel, _ = flatten(fb)
         key = (cap_skel, tuple(arg_skels)) + ((site,) if site is not None else ())
         if key in self.names:
