@@ -59,3 +59,24 @@ def test_ints_that_move_together(a):
     X = np.arange(6.0).reshape(2, 3)
     got = pullback.grad(swapped)(X, a)
     assert np.allclose(got, jax.grad(lambda X: swapped(X, a, jnp))(X), rtol=1e-12)
+
+
+def unflattened(x, shape, np=np):     # parameters unflattened to a shape given as an argument
+    W = x.reshape(shape)
+    return np.sum(np.tanh(W) @ np.arange(1.0, shape[1] + 1.0))
+
+
+def rows_of(x, n, np=np):
+    return np.sum(x.reshape(n, -1)[0] ** 2)
+
+
+@pytest.mark.parametrize("f, extra", [(unflattened, ((2, 3),)), (unflattened, ((3, 2),)),
+                                      (rows_of, (2,)), (rows_of, (3,))])
+def test_reshape_to_run_time_ints(f, extra):
+    """Was 'cannot reshape array of size 6 into shape (0,0)': no stand-in int fits a
+    reshape of a known size, so the result's shape is known when it runs."""
+    x = np.array([0.3, -1.2, 0.5, 2.0, -0.7, 1.1])
+    want = jax.grad(lambda x: f(x, *extra, np=jnp))(x)
+    assert np.allclose(pullback.grad(f)(x, *extra), want, rtol=1e-12)
+    assert np.allclose(pullback.jvp(f, (x, *extra), (np.ones(6), *(tuple(0 for _ in e) if isinstance(e, tuple) else 0 for e in extra)))[1],
+                       np.sum(want), rtol=1e-12)

@@ -90,6 +90,11 @@ def _evaluated(op, prim, args, types):
         t = _at_other_ints(op, prim, args, types, partial)
         if t is not None:
             return t
+        if op == "reshape" and isinstance(types[0], Array) and \
+                _run_time_ints(args, types, holds_int):
+            # to a shape of run-time ints (an argument ``(2, 3)`` or ``n``): no stand-in
+            # fits every size; the array's own elements, in a shape known when it runs
+            return Array(types[0].dtype, None)
         if not partial:
             raise
         return Array("float64", None)   # stand-in lengths that do not fit: shape unknown
