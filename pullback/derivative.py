@@ -21,7 +21,7 @@ from . import pytree
 from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, as_value, bind,
                         is_float, upto)
 from .backends import loader
-from .frontend.source import custom_itself
+from .frontend.source import called_method, custom_itself
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
@@ -72,7 +72,8 @@ class Derivative:
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
         f = _primitive_entry(f)
-        if getattr(f, "__code__", None) is None:     # before its signature misleads us
+        if getattr(f, "__code__", None) is None and called_method(f) is None:
+            # (checked before its signature misleads us)
             inner = getattr(getattr(f, "func", None), "__code__", None)
             if isinstance(f, functools.partial) and inner is not None:
                 # named where the partial's function is defined: the user's line

@@ -31,6 +31,7 @@ from .optimize.tables import RUNTIME_LISTS
 from .backends.c99 import emit_c_module, exported_name
 from .backends.progress import slow
 from .ir.names import is_temp
+from .frontend.source import called_method
 from .ir.types import Array
 from .ir.walk import vars_written, walk
 from .errors import TransformError, UnsupportedError
@@ -72,6 +73,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
             raise ValueError("give checkpoint or memory_budget, not both")
         return _within_budget(f, example_args, memory_budget, argnums=argnums, name=name,
                               dtype=dtype, max_iterations=max_iterations)
+    f = called_method(f) or f       # a callable object: its __call__
     args = bind(f, example_args, {})
     nums = argnum_tuple(argnums, len(args))
     types = []

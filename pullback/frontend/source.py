@@ -9,6 +9,7 @@ import dis
 import inspect
 import linecache
 import os
+import types
 import textwrap
 
 from ..errors import UnsupportedError
@@ -52,6 +53,17 @@ def custom_itself(f):
                             f"itself: differentiate a def or lambda that calls it "
                             f"(pullback.grad(lambda x: {name}(x)); its rule applies at calls)",
                             code.co_filename, code.co_firstlineno, 0, "custom rule entry")
+
+
+def called_method(f):
+    """``f.__call__`` bound to ``f`` where ``f`` is an instance whose class defines
+    ``__call__`` in Python (a loss or model object: ``grad(Loss(t))``); None otherwise."""
+    if isinstance(f, (types.FunctionType, types.MethodType, type)):
+        return None
+    call = getattr(type(f), "__call__", None)
+    if not isinstance(call, types.FunctionType):
+        return None
+    return types.MethodType(call, f)
 
 
 def source_of(fn):
