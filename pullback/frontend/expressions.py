@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If
+from ..ir.types import odd_array, odd_array_words
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import SuperB, is_user_class, is_user_instance
 from .randomness import is_generator
@@ -340,6 +341,8 @@ def _binding(value, low, node, ref, guards):
         return PyObj(value)
     if isinstance(value, np.generic):
         return Const(value.item())
+    if odd_array(value):    # np.matrix, a masked array: not differentiated as an ndarray
+        raise low.error(node, _odd_outside(value, node))
     if isinstance(value, np.ndarray):     # read by name at call time, never folded
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
@@ -348,6 +351,20 @@ def _binding(value, low, node, ref, guards):
     if is_generator(value) or is_user_instance(value) or value is np.r_ or value is np.c_:
         return PyObj(value)     # randomness.py, objects.py; np.r_[...] (arrays.py)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
+
+
+def _odd_outside(value, node):
+    """The error's words for an ndarray subclass read from outside the function."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        text = ast.unparse(node)
+        where = f"'{text}'"
+    else:                       # a default argument (``node``: the function's def)
+        text = "the default"
+        where = f"a default argument of '{getattr(node, 'name', '?')}'"
+    return (f"{where}, which holds an {odd_array_words(value)} (an ndarray subclass whose "
+            f"operations are not ndarray's: np.matrix's * is a matrix product, a masked "
+            f"array skips its masked entries); pass np.asarray({text}), or the plain "
+            f"array it stands for, instead")
 
 
 def _path_ref(ref, path):
