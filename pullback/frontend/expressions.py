@@ -15,7 +15,7 @@ import types
 import numpy as np
 
 from ..errors import TransformError
-from ..ir import Assign, Const, Extern, If
+from ..ir import Assign, Const, Extern, If, literal
 from ..ir.types import odd_array, odd_array_words
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import SuperB, is_user_class, is_user_instance
@@ -190,9 +190,10 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def binop(self, op, a, b, node):
         if isinstance(a, TupleB) and isinstance(b, TupleB) and isinstance(op, ast.Add):
             return TupleB(a.items + b.items, a.is_list)
-        if isinstance(a, TupleB) and isinstance(op, ast.Mult) and isinstance(b, Const):
+        if isinstance(a, TupleB) and isinstance(op, ast.Mult) and literal(b) and \
+                type(b.value) in (int, bool):
             return TupleB(a.items * b.value, a.is_list)
-        if isinstance(a, Const) and isinstance(a.value, str) and isinstance(b, Const) and \
+        if isinstance(a, Const) and isinstance(a.value, str) and literal(b) and \
                 isinstance(op, (ast.Mod, ast.Add)):         # "W%d" % i, "W" + s: a key
             return Const(a.value % b.value if isinstance(op, ast.Mod) else a.value + b.value)
         if not (is_atom(a) and is_atom(b)):
@@ -202,7 +203,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def expr_UnaryOp(self, node):
         x = self.atom(node.operand)
         if isinstance(node.op, ast.USub):
-            if isinstance(x, Const) and not isinstance(x.value, bool):
+            if literal(x) and not isinstance(x.value, bool):     # not a global array
                 return Const(-x.value)
             return self.op("neg", (x,), node)
         if isinstance(node.op, ast.UAdd):
@@ -288,7 +289,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def expr_IfExp(self, node):
         cond = self.atom(node.test)
-        if isinstance(cond, Const) and not isinstance(cond.value, Extern):
+        if literal(cond):
             return self.expr(node.body if cond.value else node.orelse)   # as Python: one side
         r = self.temp()
         body = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.body),))))
