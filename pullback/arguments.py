@@ -11,7 +11,9 @@ Invariants: ``types[j]`` is the type leaf ``j`` is compiled for, and
 ``leaves(...)`` converts the call's values to exactly those types; nothing
 here depends on the backend.  A foreign array (``foreign``) is never converted to
 NumPy: its leaves, gradients and values keep its type (and Dask's stay lazy), and
-``key`` names its class, so each array library gets its own derivative.
+``key`` names its class, so each array library gets its own derivative.  An ndarray
+subclass other than np.memmap (np.matrix, a masked array) is refused (``arg_type``): its
+operators are not ndarray's, so its derivative as an ndarray would be another function's.
 """
 import inspect
 import numbers
@@ -20,7 +22,7 @@ from typing import Sequence, Union
 import numpy as np
 
 from . import pytree
-from .ir.types import Array, is_array
+from .ir.types import Array, is_array, odd_array, odd_array_words
 
 
 Argnums = Union[int, Sequence[int]]    # the public API's argnums: one index or several
@@ -71,6 +73,22 @@ def _foreign_type(x, i):
     return Array(np.dtype(x.dtype).name, tuple(int(n) for n in shape))
 
 
+def _odd(x, what):
+    return TypeError(f"{what} is an {odd_array_words(x)}, an ndarray subclass whose "
+                     "operations are not ndarray's (np.matrix's * is a matrix product, a "
+                     "masked array skips its masked entries): pullback would differentiate "
+                     "another function; pass np.asarray(...) of it, or the plain array it "
+                     "stands for")
+
+
+def plain_direction(v, what):
+    """A tangent or cotangent leaf ``v`` as given, refused where it is an ndarray subclass
+    (``odd_array``): generated code would apply its operators, not ndarray's."""
+    if odd_array(v):
+        raise _odd(v, what)
+    return v
+
+
 def arg_type(x, i):
     """The IR type of leaf value ``x`` of argument ``i``."""
     if isinstance(x, (bool, np.bool_)):
@@ -79,6 +97,8 @@ def arg_type(x, i):
         return "int"
     if isinstance(x, numbers.Real):
         return "float"
+    if odd_array(x):
+        raise _odd(x, f"argument {i}")
     if isinstance(x, np.ndarray):
         return Array(x.dtype.name, tuple(x.shape))
     if foreign(x):
@@ -248,5 +268,5 @@ class Arguments:
                      for i, t in enumerate(self.trees))
 
 
-__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "array_key", "foreign", "as_float", "as_grad", "as_value", "bind",
+__all__ = ["Arguments", "Argnums", "argnum_tuple", "arg_type", "plain_direction", "array_key", "foreign", "as_float", "as_grad", "as_value", "bind",
            "float_type", "is_float", "size", "upto"]

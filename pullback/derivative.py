@@ -19,7 +19,7 @@ import numpy as np
 
 from . import pytree
 from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, as_value, bind,
-                        is_float, upto)
+                        is_float, plain_direction, upto)
 from .backends import loader
 from .frontend.source import called_method, custom_itself
 from .errors import UnsupportedError
@@ -210,7 +210,8 @@ class VJP:
             cts = pytree.at_atoms(result, ct, lambda k: False)
         else:
             _, cts = pytree.flatten(ct)
-        cts = [c if isinstance(c, (np.ndarray, list)) else float(c) for c in cts] + self.pad
+        cts = [plain_direction(c, "a cotangent") if isinstance(c, (np.ndarray, list))
+               else float(c) for c in cts] + self.pad
         # the reverse sweep pops tapes and restores arrays: it gets its own copy of the
         # residual, so the pullback can be called again
         if not any(self.diff):      # no float argument: every cotangent is zero (JAX's float0)

@@ -47,7 +47,7 @@ import numpy as np
 
 from . import pytree
 from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, is_float,
-                        size, upto)
+                        plain_direction, size, upto)
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
@@ -172,6 +172,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence,
     tans = []
     for j, (t, v) in enumerate(zip(args.types, tleaves)):
         i = args.owner[j]
+        plain_direction(v, f"jvp: the tangent of argument {i}")
         if not is_float(t):
             if np.any(np.asarray(v) != 0):
                 raise TypeError(f"jvp: argument {i} is a {t}, so its tangent must be 0 "

@@ -98,6 +98,29 @@ def test_zeta_in_its_exponent_and_its_second_derivative_rejected():
     assert e.value.line == zeta_in_x.__code__.co_firstlineno + 1
 
 
+def riemann_zeta(s):
+    return scipy.special.zeta(s)
+
+
+def hurwitz_and_riemann(s, q):
+    return scipy.special.zeta(s, q) + scipy.special.zeta(s)
+
+
+def test_zeta_outside_scipys_domain_has_nan_partials():
+    """SciPy's Hurwitz zeta is NaN for s < 1 (audit 31e repro 11): its partials are NaN
+    there, as central differences are, not the analytic continuation's finite slope;
+    Riemann's zeta (no q) is defined there and keeps its derivative."""
+    value, (ds, dq) = pullback.value_and_grad(hurwitz_and_riemann, argnums=(0, 1))(0.7, 1.0)
+    fd = fd_grad(hurwitz_and_riemann, [0.7, 1.0], 0)
+    assert np.isnan(value) and np.isnan(fd) and np.isnan(ds) and np.isnan(dq)
+    assert np.isnan(pullback.jvp(hurwitz_and_riemann, (0.7, 1.0), (1.0, 0.0))[1])
+    riemann = pullback.grad(riemann_zeta)(0.7)
+    np.testing.assert_allclose(riemann, fd_grad(scipy.special.zeta, [0.7], 0), rtol=1e-6)
+    inside = pullback.grad(hurwitz_and_riemann, argnums=(0, 1))(2.5, 1.5)
+    np.testing.assert_allclose(inside, [fd_grad(hurwitz_and_riemann, [2.5, 1.5], k)
+                                        for k in (0, 1)], rtol=1e-6)
+
+
 def r_directive(x):
     return np.sum(np.r_["0,2", x, x])
 

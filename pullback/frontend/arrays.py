@@ -13,7 +13,7 @@ import ast
 
 import numpy as np
 
-from ..ir import Assign, Const, Extern, Var
+from ..ir import Assign, Const, Var, literal
 from ..rules import PRIMITIVES, registry
 from ..rules import builtins as rules_builtins
 from ..rules import numpy_arrangement as NE
@@ -37,7 +37,7 @@ class ArrayLowerer:
         array read by name, ``Extern``, is a value at run time: ``A[np.triu_indices(3)]``)."""
         if isinstance(b, TupleB):
             items = [self.static_arg(x, node) for x in b.items]
-            if all(isinstance(x, Const) and not isinstance(x.value, Extern) for x in items):
+            if all(map(literal, items)):
                 return Const(tuple(x.value for x in items))
             return self.op("index", items, node)
         if isinstance(b, PyObj):
@@ -144,7 +144,7 @@ class ArrayLowerer:
         shape, leaves = _shape_and_leaves(items)
         if any(not is_atom(x) for x in leaves):
             return self.concatenate(np.stack, items, Const(0), node)
-        if all(isinstance(x, Const) for x in leaves):   # NumPy's dtype of the values
+        if all(map(literal, leaves)):   # NumPy's dtype of the values (not global arrays)
             dtype = np.asarray([x.value for x in leaves]).dtype   # (np.array([0, 3]) indexes)
             arr = self.op("zeros", (Const(shape), Const(None if dtype == np.float64 else
                                                           dtype.name)), node)
@@ -255,7 +255,7 @@ class ArrayLowerer:
     def string_method(self, text, attr, args, kwargs, node):
         """A method of a constant string (a dict key: ``k.startswith("W")``), run while
         compiling: its arguments must be constants too."""
-        values = [a.value for a in args if isinstance(a, Const)]
+        values = [a.value for a in args if literal(a)]
         if attr not in STRING_METHODS or len(values) != len(args) or kwargs:
             raise self.error(node, f"the string method '.{attr}()' with arguments not known "
                                    "while compiling" if attr in STRING_METHODS else
@@ -406,7 +406,7 @@ def _constant_list(b):
     if isinstance(b, TupleB):
         items = [_constant_list(x) for x in b.items]
         return None if any(x is None for x in items) else items
-    return b.value if isinstance(b, Const) else None
+    return b.value if literal(b) else None      # (a global array is read at run time)
 
 
 def _shape_and_leaves(items):

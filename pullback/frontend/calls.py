@@ -16,7 +16,7 @@ from dataclasses import is_dataclass
 import numpy as np
 
 from ..errors import UnsupportedError
-from ..ir import Call, Const, Loc
+from ..ir import Call, Const, Extern, Loc, literal
 from ..rules import builtins as rules_builtins, expansions, registry
 from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten,
                        is_atom, n_atoms, unflatten)
@@ -111,11 +111,10 @@ class CallLowerer:
         if _is_pullback(obj) and not registry.has_python(obj):
             return self.call_pullback(obj, args, kwargs, node)
         if obj in (np.finfo, np.iinfo) and len(args) == 1 and not kwargs:
-            kind = args[0].value if isinstance(args[0], Const) else getattr(args[0], "obj", None)
+            kind = args[0].value if literal(args[0]) else getattr(args[0], "obj", None)
             if kind is not None:            # np.finfo(float).eps: constants of a dtype
                 return PyObj(obj(kind))
-        if obj in INDEX_TABLES and all(isinstance(a, Const) for a in args) and \
-                all(isinstance(v, Const) for v in kwargs.values()):
+        if obj in INDEX_TABLES and all(map(literal, args)) and all(map(literal, kwargs.values())):
             value = obj(*[a.value for a in args], **{k: v.value for k, v in kwargs.items()})
             return constant_binding(value, self, node)      # integer arrays: no derivative
         if isinstance(obj, types.FunctionType) and obj.__name__ == "__init__" and args and \
@@ -157,7 +156,7 @@ class CallLowerer:
             obj = "sum"
         if obj is float and not args:
             return Const(0.0)
-        if obj is str and len(args) == 1 and not kwargs and isinstance(args[0], Const):
+        if obj is str and len(args) == 1 and not kwargs and literal(args[0]):
             return Const(str(args[0].value))            # "W" + str(i) of a constant i
         if obj in (divmod, np.divmod) and len(args) == 2 and not kwargs and all(map(is_atom, args)):
             a, b = args                     # (a // b, a % b), as Python and NumPy define it
@@ -421,8 +420,9 @@ def static_isinstance(value, classes):
         return Const(issubclass(dict, classes))
     if isinstance(value, RecordB) and isinstance(value.cls, type):
         return Const(issubclass(value.cls, classes))
-    if isinstance(value, Const):
-        return Const(isinstance(value.value, classes))
+    if isinstance(value, Const):        # a global array (an Extern): its object's class
+        v = value.value.obj if isinstance(value.value, Extern) else value.value
+        return Const(isinstance(v, classes))
     if is_atom(value) and not any(issubclass(t, classes) for t in _NUMERIC):
         return Const(False)
     return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ir import Const, Extern
+from ..ir import Const, literal
 from .bindings import PyObj, TupleB, is_atom
 
 MAX_VALUES = 8          # effect0 .. effect8 (rules.effects)
@@ -59,14 +59,14 @@ class EffectLowerer:
                 spec = ":" + "".join(str(p.value) for p in v.format_spec.values)
             values.append(self.effect_value(self.expr(v.value), v))
             parts.append("{" + _CONVERSIONS[v.conversion] + spec + "}")
-        if all(isinstance(x, Const) for x in values):      # f"W{i}" of constants: a key
+        if all(map(literal, values)):      # f"W{i}" of constants: a key
             return Const("".join(parts).format(*[x.value for x in values]))
         return FormatB("".join(parts), tuple(values))
 
     def effect_value(self, b, node):
         if is_atom(b):
             return b
-        if isinstance(b, TupleB) and all(isinstance(x, Const) for x in b.items):
+        if isinstance(b, TupleB) and all(map(literal, b.items)):
             return Const(repr(tuple(x.value for x in b.items)))
         raise self.error(node, "formatting a tuple, function or module")
 
@@ -127,14 +127,14 @@ class EffectLowerer:
             if isinstance(b, FormatB):
                 values.extend(b.values)
                 return ("f", b.template, len(b.values))
-            if isinstance(b, Const) and not isinstance(b.value, Extern):
+            if literal(b):
                 return ("c", b.value)
             if is_atom(b):
                 values.append(b)
                 return ("v",)
             if _builtin_class(b):
                 return ("t", b.obj.__name__)
-            if isinstance(b, TupleB) and all(isinstance(x, Const) for x in b.items):
+            if isinstance(b, TupleB) and all(map(literal, b.items)):
                 return ("c", tuple(x.value for x in b.items))
             raise self.error(node, "a tuple, function or module as an argument of "
                                    f"{kind if kind != 'log' else 'logging.' + what}")

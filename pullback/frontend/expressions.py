@@ -15,7 +15,8 @@ import types
 import numpy as np
 
 from ..errors import TransformError
-from ..ir import Assign, Const, Extern, If, Var
+from ..ir import Assign, Const, Extern, If, Var, literal
+from ..ir.types import odd_array, odd_array_words
 from .effects import FSTRING_ELSEWHERE, FormatB
 from .objects import SuperB, is_user_class, is_user_instance
 from .randomness import is_generator
@@ -189,9 +190,10 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def binop(self, op, a, b, node):
         if isinstance(a, TupleB) and isinstance(b, TupleB) and isinstance(op, ast.Add):
             return TupleB(a.items + b.items, a.is_list)
-        if isinstance(a, TupleB) and isinstance(op, ast.Mult) and isinstance(b, Const):
+        if isinstance(a, TupleB) and isinstance(op, ast.Mult) and literal(b) and \
+                type(b.value) in (int, bool):
             return TupleB(a.items * b.value, a.is_list)
-        if isinstance(a, Const) and isinstance(a.value, str) and isinstance(b, Const) and \
+        if isinstance(a, Const) and isinstance(a.value, str) and literal(b) and \
                 isinstance(op, (ast.Mod, ast.Add)):         # "W%d" % i, "W" + s: a key
             return Const(a.value % b.value if isinstance(op, ast.Mod) else a.value + b.value)
         if not (is_atom(a) and is_atom(b)):
@@ -201,7 +203,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
     def expr_UnaryOp(self, node):
         x = self.atom(node.operand)
         if isinstance(node.op, ast.USub):
-            if isinstance(x, Const) and not isinstance(x.value, bool):
+            if literal(x) and not isinstance(x.value, bool):     # not a global array
                 return Const(-x.value)
             return self.op("neg", (x,), node)
         if isinstance(node.op, ast.UAdd):
@@ -292,7 +294,7 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
 
     def expr_IfExp(self, node):
         cond = self.atom(node.test)
-        if isinstance(cond, Const) and not isinstance(cond.value, Extern):
+        if literal(cond):
             return self.expr(node.body if cond.value else node.orelse)   # as Python: one side
         r = self.temp()
         body = self.nested(lambda: self.emit(Assign(r, "copy", (self.atom(node.body),))))
@@ -345,6 +347,8 @@ def _binding(value, low, node, ref, guards):
         return PyObj(value)
     if isinstance(value, np.generic):
         return Const(value.item())
+    if odd_array(value):    # np.matrix, a masked array: not differentiated as an ndarray
+        raise low.error(node, _odd_outside(value, node))
     if isinstance(value, np.ndarray):     # read by name at call time, never folded
         if guards is not None and ref is not None:
             return Const(Extern(guards.extern_name(ref), value))
@@ -355,6 +359,20 @@ def _binding(value, low, node, ref, guards):
     if is_generator(value) or is_user_instance(value) or value is np.r_ or value is np.c_:
         return PyObj(value)     # randomness.py, objects.py; np.r_[...] (arrays.py)
     raise low.error(node, f"a global of type '{type(value).__name__}'")
+
+
+def _odd_outside(value, node):
+    """The error's words for an ndarray subclass read from outside the function."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        text = ast.unparse(node)
+        where = f"'{text}'"
+    else:                       # a default argument (``node``: the function's def)
+        text = "the default"
+        where = f"a default argument of '{getattr(node, 'name', '?')}'"
+    return (f"{where}, which holds an {odd_array_words(value)} (an ndarray subclass whose "
+            f"operations are not ndarray's: np.matrix's * is a matrix product, a masked "
+            f"array skips its masked entries); pass np.asarray({text}), or the plain "
+            f"array it stands for, instead")
 
 
 def _path_ref(ref, path):

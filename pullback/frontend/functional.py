@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ir import Assign, Const
+from ..ir import Assign, Const, literal
 from .bindings import DictB, PartialB, PyObj, RecordB, TupleB, is_atom
 from .guards import Ref
 
@@ -136,7 +136,7 @@ class FunctionalLowerer:
             return TupleB(tuple(TupleB(t) for t in zip(*seqs)), is_list=True)
         if kind == "enumerate":
             start = kwargs.get("start", args[1] if len(args) > 1 else Const(0))
-            if not isinstance(start, Const):
+            if not literal(start):
                 raise self.error(node, "enumerate with a start not known when compiling")
             return TupleB(tuple(TupleB((Const(start.value + i), x))
                                 for i, x in enumerate(seqs[0])), is_list=True)
@@ -163,7 +163,7 @@ class FunctionalLowerer:
         reverse = kwargs.pop("reverse", Const(False))
         if kwargs or not isinstance(reverse, Const):
             raise self.error(node, "sorted(...) with a key, or reverse known only at run time")
-        if all(isinstance(x, Const) for x in items):
+        if all(map(literal, items)):      # (a global array is a run-time value)
             return TupleB(tuple(sorted(items, key=lambda c: c.value, reverse=reverse.value)),
                           is_list=True)
         if any(not is_atom(x) for x in items):

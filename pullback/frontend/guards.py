@@ -22,7 +22,10 @@ Invariants:
   assumed, and the generated code reads it by name at call time (``bind``);
 - an integer or boolean array (an index, a mask, a shape) may decide shapes during
   typing, so its guard compares values too; so does every array when ``by_value``
-  is set (the Numba backend, which freezes global arrays into the machine code).
+  is set (the Numba backend, which freezes global arrays into the machine code);
+- an array's guard compares its class too: an ndarray subclass other than np.memmap
+  (np.matrix, a masked array) is refused when read (``ir.types.odd_array``), and one
+  rebound in place of an ndarray of the same shape fails the guard, so it is refused too.
 """
 import contextlib
 import functools
@@ -125,7 +128,7 @@ def signature(v, by_value=False):
     if t is dict:
         return (dict, tuple((k, signature(x, by_value)) for k, x in v.items()))
     if isinstance(v, np.ndarray):
-        sig = ("array", v.dtype.str, v.shape)
+        sig = ("array", type(v), v.dtype.str, v.shape)     # np.matrix is not an ndarray
         if by_value or v.dtype.kind in "biu":
             return sig + (np.ascontiguousarray(v).tobytes(),)
         return sig

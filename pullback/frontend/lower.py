@@ -10,7 +10,7 @@ one variable.
 import ast
 
 from ..errors import UnsupportedError
-from ..ir import Assign, Const, Extern, If, Loc, Return, Var
+from ..ir import Assign, Const, If, Loc, Return, Var, literal
 from ..ir.names import Names
 from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten,
                        is_atom, unflatten, with_lists)
@@ -418,7 +418,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
     # -- control flow -------------------------------------------------------------
     def stmt_If(self, s):
         cond = self.atom(s.test)
-        if isinstance(cond, Const) and not isinstance(cond.value, Extern):
+        if literal(cond):
             # known while lowering (a static argument): only the branch Python runs, so
             # the other may hold what this call could not run (eigh(a, eigvals_only=True))
             chosen = s.body if cond.value else s.orelse

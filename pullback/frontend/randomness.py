@@ -15,7 +15,7 @@ arguments must be atoms or constants (a ``size=(2, 3)`` tuple of constants inclu
 import numpy as np
 from dataclasses import dataclass
 
-from ..ir import Const, Extern
+from ..ir import Const, Extern, literal
 from ..rules.draws import FAMILIES
 from .bindings import TupleB, extern_name, is_atom
 from .functional import StarB
@@ -52,9 +52,9 @@ class RandomLowerer:
         values = []
 
         def encode(b):          # constants travel in the spec, run-time values as arguments
-            if isinstance(b, Const) and not isinstance(b.value, Extern):
+            if literal(b):
                 return ("c", b.value)
-            if isinstance(b, TupleB) and all(isinstance(x, Const) for x in b.items):
+            if isinstance(b, TupleB) and all(map(literal, b.items)):
                 return ("c", tuple(x.value for x in b.items))             # size=(2, 3)
             if is_atom(b):
                 values.append(b)
@@ -86,7 +86,7 @@ class RandomLowerer:
         bound.update(kwargs)
         params = [bound.get(n, Const(v)) for n, v in zip(names, defaults)]
         size = bound.get("size", Const(None))
-        if isinstance(size, TupleB) and all(isinstance(x, Const) for x in size.items):
+        if isinstance(size, TupleB) and all(map(literal, size.items)):
             size = Const(tuple(x.value for x in size.items))
         if not all(is_atom(p) for p in params) or \
                 all(isinstance(p, Const) for p in params) or not isinstance(size, Const) or \

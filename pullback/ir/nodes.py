@@ -10,6 +10,9 @@ Invariants
 - ``Var.type`` is filled by ``analysis.types``; before that it is ``None``.  It is
   always an ``ir.types.Type`` (a type name given is converted on construction).
 - Nodes are immutable; passes build new trees.
+- A ``Const`` holding an ``Extern`` (a global array, read by name at call time) or a
+  tuple with one (an index) is a run-time value: no fold applies Python's operators,
+  truth or ``isinstance`` to it.  ``literal(a)`` says which constants a fold may use.
 """
 from __future__ import annotations
 
@@ -82,6 +85,17 @@ class Extern:
 
     def __repr__(self):
         return self.name
+
+
+def literal(a):
+    """Is atom ``a`` a constant whose value is known while compiling?  A global array
+    (``Const(Extern)``) is not: its value is read when the derivative runs."""
+    if type(a) is not Const:
+        return False
+    v = a.value
+    if type(v) is Extern:
+        return False
+    return type(v) is not tuple or not any(type(q) is Extern for q in v)
 
 
 def type_of_value(v):
@@ -280,7 +294,7 @@ class Transformed:
     result: tuple = ("atom",)
 
 
-__all__ = ["Loc", "Var", "Const", "Extern", "Atom", "Assign", "Call", "GradCall", "CustomRule",
+__all__ = ["Loc", "Var", "Const", "Extern", "literal", "Atom", "Assign", "Call", "GradCall", "CustomRule",
            "If", "For", "While",
            "Return", "Push", "Pop", "NewTape", "Comment", "Stmt", "Function",
            "Module", "Transformed", "type_of_value", "replace", "derived",

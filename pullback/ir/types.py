@@ -188,6 +188,31 @@ def _kind(dtype):
     return k
 
 
+# ndarray subclasses that behave as ndarray does in every operation pullback supports:
+# np.memmap is an ndarray view of a file (its arithmetic returns plain ndarrays).  Any
+# other subclass (np.matrix, whose ``*`` is a matrix product; np.ma.MaskedArray, whose
+# operations skip masked entries; a user's) may override what generated code relies on.
+PLAIN_SUBCLASSES = (np.memmap,)
+
+
+def odd_array(v):
+    """Is ``v`` an instance of an ndarray subclass not known to behave like ndarray?
+    Such a value is refused wherever pullback takes an array from outside (arguments,
+    globals, closures, defaults, attributes): differentiating it as an ndarray would
+    give the derivative of another function."""
+    t = type(v)
+    return t is not np.ndarray and isinstance(v, np.ndarray) and t not in PLAIN_SUBCLASSES
+
+
+def odd_array_words(v):
+    """``np.matrix``, ``np.ma.MaskedArray``: how an error names ``v``'s class."""
+    t = type(v)
+    mod = t.__module__
+    if mod == "numpy" or mod.startswith("numpy."):
+        return "np" + mod[len("numpy"):] + "." + t.__name__
+    return f"{mod}.{t.__qualname__}"
+
+
 def of_value(v):
     if isinstance(v, (bool, np.bool_)):
         return BOOL

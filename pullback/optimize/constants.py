@@ -31,7 +31,7 @@ survive (iterated to a fixpoint); after a branch, those that hold on both sides.
 from dataclasses import replace
 
 from ..ir import (Assign, Call, Const, Extern, For, If, NewTape, Pop, Push, Return, Var,
-                  While, derived)
+                  While, derived, literal)
 from ..ir.names import fresh_vars, is_temp
 from ..ir.types import IndexT, is_array, is_differentiable
 from ..ir.walk import walk
@@ -251,7 +251,7 @@ def _stmt(s, known):
                                        _sub(a, known) for a in s.values)), known
     if t is If:
         cond = _sub(s.cond, known)
-        if isinstance(cond, Const):
+        if literal(cond):       # (a global array's truth is read at run time)
             return _block(s.body if cond.value else s.orelse, known)
         body, kb = _block(s.body, known)
         orelse, ko = _block(s.orelse, known)

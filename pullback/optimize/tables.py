@@ -42,7 +42,7 @@ never needed.  The C backend has no lists: ``RUNTIME_LISTS`` is false while it d
 from contextvars import ContextVar
 from dataclasses import replace
 
-from ..ir import Assign, Comment, Const, For, If, Pop, Push, Var
+from ..ir import Assign, Comment, Const, For, If, Pop, Push, Var, literal
 from ..ir.names import fresh_vars
 from ..ir.types import BOOL, FLOAT, INT, ListT
 from ..ir.walk import map_blocks, write_counts
@@ -133,7 +133,7 @@ def _nest(outer, fresh):
     if not tabled:
         return (), outer
     lo, hi, pre = bounds
-    if isinstance(lo, Const) and lo.value >= 0:
+    if literal(lo) and lo.value >= 0:
         index, top = inner.var, ()          # lo leading entries pad the table
     else:
         index = fresh("k", INT)

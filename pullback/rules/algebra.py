@@ -10,7 +10,7 @@ keeps ``0 * y`` and ``0 + y``, which differ from ``0`` and ``y`` for floats).
 """
 import math
 
-from ..ir import Const, Extern, Var
+from ..ir import Const, Var, literal
 from ..ir.types import IndexT, is_differentiable
 from .registry import PRIMITIVES, ZERO_IN_ZERO_OUT
 
@@ -23,10 +23,10 @@ def fold(op, args, exact=False):
     if op in ("getitem", "getitem_copy") and args and type(args[0]) is Const and \
             type(args[0].value) is float and args[0].value == 0.0:
         return args[0]      # a part of a zero adjoint (0.0 stands for the array) is zero
-    if op == "neg" and type(args[0]) is Const and type(args[0].value) is tuple:
+    if op == "neg" and literal(args[0]) and type(args[0].value) is tuple:
         return Const(tuple(-v for v in args[0].value))     # np.roll's shift of several axes
     for a in args:      # (a loop, not all(...): this runs for every statement of every pass)
-        if type(a) is not Const or type(a.value) is Extern:
+        if not literal(a):      # a global array (an Extern) is read at run time
             break
     else:
         prim = PRIMITIVES.get(op)
@@ -66,7 +66,7 @@ def fold(op, args, exact=False):
         return a
     if op == "truediv" and _is(b, 1) and _float(a):
         return a
-    if op == "neg" and isinstance(a, Const):
+    if op == "neg" and literal(a):
         return Const(-a.value)
     if op == "unbroadcast" and isinstance(a, Var) and isinstance(b, Var) and a.type == b.type \
             and (a.type == "float" or getattr(a.type, "static", False)):
@@ -84,7 +84,7 @@ def fold(op, args, exact=False):
         always = _SELF_COMPARED[op]
         if a.type != "float" or op in ("lt", "gt"):
             return Const(always)
-    if op == "select" and isinstance(a, Const) and type(a.value) is not Extern:
+    if op == "select" and literal(a):
         # (a global array's truth is per element and read at call time: never folded)
         return args[1] if a.value else args[2]
     return None

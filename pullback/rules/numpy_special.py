@@ -69,10 +69,13 @@ special("stdtr", [NO_RULE, "exp(sp_gammaln((df + 1) / 2) - sp_gammaln(df / 2) - 
                            "(df + 1) / 2 * log1p(t * t / df))"], params="df t")
 # Hurwitz zeta: in q DLMF 25.11.17; in the exponent x the Euler-Maclaurin sum
 # differentiated term by term (special_helpers.zeta_dx, whose own derivative is not written);
-# Riemann's zeta (q=None) is zeta(x, 1)
+# Riemann's zeta (q=None) is zeta(x, 1).  SciPy's Hurwitz zeta is NaN outside its domain
+# (x < 1), where the series still continues analytically: both partials are NaN there,
+# as the value (and central differences) are, never the continuation's finite slope
 scalar("zeta_dx", H.zeta_dx, NO_RULE, NO_RULE, params="x q", helper="zeta_dx",
        syntax=Syntax("call", "zeta_dx"))
-special("zeta", ["zeta_dx(x, q)", "-x * sp_zeta(x + 1, q)"], params="x q")
+special("zeta", ["select(y != y, y, zeta_dx(x, q))", "select(y != y, y, -x * sp_zeta(x + 1, q))"],
+        params="x q")
 scalar("sp_zeta1", sp.zeta, "zeta_dx(x, 1.0)", python=(sp.zeta,),
        syntax=Syntax("call", "scipy.special.zeta"))
 # Bessel functions of a fixed order v (recurrences DLMF 10.6.2, 10.29.2); the

@@ -38,7 +38,7 @@ Invariants
 - Loops the scheme cannot take (appends to lists, a step computed at run time, a
   ``break`` in a reversed range) stay taped.  Nested loops inside a checkpointed one are taped per step.
 """
-from ..ir import Assign, Call, Comment, Const, For, If, Pop, Push, Var, While, replace
+from ..ir import Assign, Call, Comment, Const, For, If, Pop, Push, Var, While, literal, replace
 from ..ir.types import INT, Array, is_array, is_list
 from ..ir.walk import all_written, blocks, map_blocks, vars_written, walk
 from ..analysis.liveness import live_in
@@ -159,7 +159,7 @@ class Checkpoint:
     def known_count(self):
         """The trip count when the range's bounds are constants, else None."""
         s = self.loop
-        if all(isinstance(x, Const) for x in (s.start, s.stop)):
+        if all(map(literal, (s.start, s.stop, s.step))):
             return len(range(s.start.value, s.stop.value, s.step.value))
         return None
 
