@@ -448,3 +448,19 @@ def test_a_global_inside_an_index_tuple_is_renamed_where_its_name_is_taken(backe
     assert value == pytest.approx(float(fj(x)), rel=1e-12)
     np.testing.assert_allclose(g, np.asarray(jax.grad(fj)(x)), rtol=1e-12)
     np.testing.assert_allclose(g, fd(index_tuple_of_a_global, x), rtol=1e-6, atol=1e-8)
+
+
+_WN = np.array([1.0, 2.0, 3.0])
+
+
+def _reads_wn(x):
+    return np.sum(_WN * x ** 2)
+
+
+def test_a_global_array_is_printed_under_its_own_name():
+    """docs/edges.md: a global array keeps its name unless the module uses it otherwise;
+    every extern had clashed with its own read and was printed ``_WN_g``."""
+    g = pullback.grad(_reads_wn)
+    assert np.allclose(g(np.ones(3)), 2 * _WN)
+    src = str(pullback.source(g))
+    assert "_WN" in src and "_WN_g" not in src

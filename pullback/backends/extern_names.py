@@ -37,7 +37,7 @@ def distinct_externs(module):
     for fn in module.functions:
         taken.add(fn.name)
         taken.update(p.name for p in fn.params)
-        all_read(fn.body, taken)
+        all_read(fn.body, taken, externs=False)     # (an extern does not clash with itself)
         all_written(fn.body, taken)
     objects = {}                  # frontend name -> the array it names
     for fn in module.functions:

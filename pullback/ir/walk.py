@@ -97,9 +97,10 @@ def write_counts(body):
     return counts
 
 
-def all_read(body, found=None):
+def all_read(body, found=None, externs=True):
     """Names read anywhere in ``body`` (added to ``found``), the globals the generated
-    code reads by name (``Extern``) included: a fresh name must never shadow one."""
+    code reads by name (``Extern``) included unless ``externs`` is false: a fresh name
+    must never shadow one."""
     found = set() if found is None else found
     for s in body:
         t = type(s)
@@ -107,14 +108,14 @@ def all_read(body, found=None):
         for a in get(s) if get is not None else ():
             if type(a) is Var:
                 found.add(a.name)
-            elif type(a) is Const and type(a.value) is Extern:
+            elif externs and type(a) is Const and type(a.value) is Extern:
                 found.add(a.value.name)
         if t is not Assign:
             if t is If:
-                all_read(s.body, found)
-                all_read(s.orelse, found)
+                all_read(s.body, found, externs)
+                all_read(s.orelse, found, externs)
             elif t is For or t is While:
-                all_read(s.body, found)
+                all_read(s.body, found, externs)
     return found
 
 
