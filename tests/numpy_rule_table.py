@@ -160,6 +160,7 @@ R("sign", lambda x: x * np.sign(x), U(2, 3))
 R("floor", lambda x: x * np.floor(x), U(2, 3))
 R("ceil", lambda x: x * np.ceil(x), U(4))
 R("round", lambda x: x * np.round(x), U(4))
+R("np_round", lambda x: x * x.round(), U(4), jf=lambda x: x * jnp.round(x))
 R("rint", lambda x: x * np.rint(x), U(4))
 R("trunc", lambda x: x * np.trunc(x), U(4))
 

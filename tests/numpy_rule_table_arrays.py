@@ -239,6 +239,9 @@ R("linspace", lambda a, b: np.linspace(a, b, 5), S(), S())
 R("linspace", lambda a, b: np.linspace(a, b, 4, endpoint=False), S(), S())
 R("eye", lambda x: np.eye(3) * x, U(3, 3))
 R("eye", lambda x: np.eye(2, 3, k=1) * x, U(3))
+R("identity", lambda x: np.identity(3) * x, U(3, 3))
+R("tri", lambda x: np.tri(3) * x, U(3, 3))
+R("tri", lambda x: np.tri(2, 3, k=-1) @ x, U(3))
 
 # -- methods and attributes --------------------------------------------------------------
 R("copy", lambda x: x.copy() * 2.0, U(3))

@@ -136,7 +136,7 @@ scalar("sinc", np.sinc, "select(x == 0, 0.0, (cos(3.141592653589793 * x) - y) / 
        syntax=Syntax("call", "np.sinc"))
 for _n in ("rint", "round"):
     nondiff("np_" + _n, getattr(np, _n), python=(getattr(np, _n),), numpy=f"np.{_n}",
-            syntax=Syntax("call", f"np.{_n}"))
+            syntax=Syntax("call", f"np.{_n}"), method="round" if _n == "round" else None)
 
 # -- reductions ----------------------------------------------------------------
 array_op("sum", np.sum, "x axis=None keepdims=False", "expand_to(g, x, axis, keepdims)",
@@ -349,6 +349,10 @@ array_op("linspace", np.linspace, "start stop num=50 endpoint=True",
          jvps=("(1.0 - linspace_weights(y, num, endpoint)) * t",
               "linspace_weights(y, num, endpoint) * t"))
 array_op("eye", np.eye, "N M=None k=0 dtype=None", python=(np.eye,), shape=sized_by("eye", 0, 1),
+         zero_derivative=True)
+array_op("identity", np.identity, "n dtype=None", python=(np.identity,),
+         shape=sized_by("identity", 0), zero_derivative=True)
+array_op("tri", np.tri, "N M=None k=0 dtype=None", python=(np.tri,), shape=sized_by("tri", 0, 1),
          zero_derivative=True)
 array_op("zeros_for", H.zeros_for, "shape leaf", helper="zeros_for",
          zero_derivative=True)
