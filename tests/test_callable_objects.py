@@ -44,3 +44,35 @@ def test_every_entry_point_takes_a_callable_object():
     q = Quad(3.0)
     assert pullback.grad(q, argnums=(0, 1))(1.5, 2.0) == (9.0, 1.0)
     pullback.emit_c(q, 1.0, 2.0, argnums=(0, 1))      # (was an AttributeError inside)
+
+
+class _Square:
+    def __call__(self, x):
+        return np.sum(x * x)
+
+
+class _Cube(_Square):
+    def __call__(self, x):
+        return np.sum(x ** 3)
+
+
+def _sines(self, x):
+    return np.sum(np.sin(x))
+
+
+def test_a_callable_objects_class_or_call_changed_between_calls_recompiles():
+    """The bound __call__ was the cached derivative's, whatever the object became."""
+    x = np.array([1.4, -2.6, 4.2])
+    k = _Square()
+    g = pullback.grad(k)
+    assert np.allclose(g(x), 2 * x)
+    k.__class__ = _Cube
+    assert np.allclose(g(x), 3 * x * x)
+    assert np.allclose(pullback.grad(k)(x), 3 * x * x)
+    k.__class__ = _Square
+    old = _Square.__call__
+    try:
+        _Square.__call__ = _sines
+        assert np.allclose(pullback.grad(k)(x), np.cos(x))
+    finally:
+        _Square.__call__ = old

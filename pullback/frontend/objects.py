@@ -73,7 +73,8 @@ def is_user_class(cls):
         not cls.__module__.startswith("pullback")
 
 
-def _class_attribute(cls, name):
+def class_attribute(cls, name):
+    """What ``cls.name`` finds in the MRO before descriptors run (None: nothing)."""
     for klass in cls.__mro__:
         if name in vars(klass):
             return vars(klass)[name]
@@ -90,7 +91,7 @@ class ObjectLowerer:
             obj = base.obj
             cls = type(obj)
         name = node.attr
-        found = _class_attribute(cls, name)
+        found = class_attribute(cls, name)
         shadowed = obj is not None and not isinstance(found, property) and name in vars(obj)
         if isinstance(found, (property, staticmethod, classmethod, types.FunctionType)) and \
                 not shadowed:       # what the class holds: 'K.m = ...' makes a new one
@@ -149,7 +150,7 @@ class ObjectLowerer:
     def class_attribute(self, cls, node):
         """``Cls.name`` of a user class: a static or class method, or a plain function;
         None for anything else (read as the value it is)."""
-        found = _class_attribute(cls, node.attr)
+        found = class_attribute(cls, node.attr)
         if isinstance(found, (staticmethod, classmethod, types.FunctionType)):
             guard(Ref("lookup", cls, node.attr), found)
         if isinstance(found, staticmethod):
@@ -164,7 +165,7 @@ class ObjectLowerer:
         """``obj(x)`` for a user instance: its class's ``__call__``; None otherwise."""
         if not is_user_instance(obj):
             return None
-        call = _class_attribute(type(obj), "__call__")
+        call = class_attribute(type(obj), "__call__")
         guard(Ref("lookup", type(obj), "__call__"), call)     # (with the class's own guard)
         if not isinstance(call, types.FunctionType):
             raise self.error(node, f"calling a '{type(obj).__name__}' object (no __call__)")
@@ -183,12 +184,12 @@ class ObjectLowerer:
         an object as one passed in as an argument is.  A class with its own ``__new__``,
         ``__slots__``, a metaclass or an ``__init__`` that is not the user's Python is
         rejected."""
-        init = _class_attribute(cls, "__init__")
+        init = class_attribute(cls, "__init__")
         guard(Ref("lookup", cls, "__init__"), init)
         hooks = ("__setattr__", "__getattr__", "__getattribute__", "__delattr__")
         if type(cls) is not type or cls.__new__ is not object.__new__ or \
                 any("__slots__" in vars(k) for k in cls.__mro__[:-1]) or \
-                any(_class_attribute(cls, h) is not getattr(object, h, None) for h in hooks) or \
+                any(class_attribute(cls, h) is not getattr(object, h, None) for h in hooks) or \
                 not isinstance(init, types.FunctionType) and init is not object.__init__ or \
                 not is_user_class(cls):
             raise self.instance_creation(cls, node)
@@ -219,7 +220,7 @@ class ObjectLowerer:
         key = "self." + node.attr
         if key in self.env:
             return self.env[key]
-        found = _class_attribute(base.cls, node.attr)
+        found = class_attribute(base.cls, node.attr)
         if found is None or isinstance(found, (types.FunctionType, property, classmethod,
                                                 staticmethod)):
             raise self.error(node, f"reading '.{node.attr}' of the object its __init__ is "
@@ -239,7 +240,7 @@ class ObjectLowerer:
     def set_field(self, base, attr, value, node):
         """Attribute ``attr`` of the object ``base`` (a ``BuilderB``) is ``value``."""
         key = "self." + attr
-        if hasattr(_class_attribute(base.cls, attr), "__set__"):
+        if hasattr(class_attribute(base.cls, attr), "__set__"):
             raise self.error(node, f"setting '{attr}' in __init__, which is a property or "
                              "descriptor of the class (its setter would run)")
         if key not in self.env and not self.top:

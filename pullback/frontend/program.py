@@ -17,6 +17,7 @@ from .source import source_of
 from .generators import first_yield, is_generator
 from .guards import Ref, guard
 from .lower import FunctionLowerer
+from .objects import class_attribute, is_user_instance
 from ..ir.walk import walk
 from ..ir import Call
 from ..rules import helpers, np_helpers
@@ -44,6 +45,11 @@ class Program:
             # as if found by name (its attributes read where they live, guarded), as in a
             # call model.loss(x) inside differentiated code
             skels = [flatten(PyObj(pyfunc.__self__))[0]] + list(skels)
+            obj, name = pyfunc.__self__, pyfunc.__func__.__name__
+            if is_user_instance(obj):   # obj.__class__ = ..., K.__call__ = ...: recompiles
+                guard(Ref("attr", obj, "__class__"), type(obj))
+                if class_attribute(type(obj), name) is pyfunc.__func__:
+                    guard(Ref("lookup", type(obj), name), pyfunc.__func__)
             pyfunc = pyfunc.__func__
         fb = FuncB(source_of(pyfunc), pyfunc)
         name, ret = self.function(fb, _variadic(fb.source, list(skels)), None)
