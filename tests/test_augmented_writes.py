@@ -179,3 +179,52 @@ def test_a_list_grown_while_another_list_holds_it_is_an_error_at_its_line():
     want = [2 * x[0] * x[2] + x[1] * x[2] + x[1], x[0] * x[2] + x[0] + 2 * x[1],
             x[0] * x[0] + x[0] * x[1]]
     np.testing.assert_allclose(pullback.grad(rows_built_fresh)(x), want, rtol=1e-12)
+
+
+# A tuple, dict or list rebuilt from its own items in a loop or branch: each item reads
+# the old container (was the new one: value 26.36 where 13.18 is right)
+def tuple_shifted(x):
+    t = (x * 0.0, x * 0.0)
+    for i in range(2):
+        t = (x * (i + 1.0), t[0])
+    return np.sum(t[0] * t[1])
+
+
+def dict_shifted(x):
+    d = {"a": x * 0.0, "b": x * 0.0}
+    for i in range(2):
+        d = {"a": x * (i + 1.0), "b": d["a"]}
+    return np.sum(d["a"] * d["b"])
+
+
+def swapped_in_branch(x):
+    t = (x * 2.0, x * 3.0)
+    if np.sum(x) > 0:
+        t = (t[1], t[0] * t[1])
+    return np.sum(t[0] + t[1])
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("f, want", [
+    (tuple_shifted, lambda x: 4.0 * x), (dict_shifted, lambda x: 4.0 * x),
+    (swapped_in_branch, lambda x: 3.0 + 12.0 * x)])
+def test_a_container_rebuilt_from_its_own_items(f, want, backend):
+    if backend == "numba":
+        pytest.importorskip("numba")
+    x = np.array([0.7, -1.3, 2.1])
+    value, g = pullback.value_and_grad(f, backend=backend)(x)
+    assert np.isclose(value, f(x)) and np.allclose(g, want(x), rtol=1e-12)
+
+
+def comprehension_item_alias(x):
+    ys = [x * 1.0 for _ in range(2)]
+    z = ys[0]
+    ys[0] += x          # z is the same array: 2x too
+    return np.sum(z * x)
+
+
+def test_op_on_a_run_time_lists_item_is_an_in_place_write():
+    """Was a rebinding of the item (value 6.59 where 13.18 is right)."""
+    with pytest.raises(UnsupportedError) as e:
+        pullback.grad(comprehension_item_alias)(np.array([0.7, -1.3, 2.1]))
+    assert __file__ in str(e.value)

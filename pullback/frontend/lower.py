@@ -8,6 +8,7 @@ line code never overwrites a value; inside loops and branches a name keeps
 one variable.
 """
 import ast
+from dataclasses import replace
 
 from ..errors import UnsupportedError
 from ..ir import Assign, Const, If, Loc, Return, Var, literal
@@ -245,7 +246,9 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
                                  col_offset=s.col_offset)
             old = self.expr(load)
             value = self.binop(s.op, old, self.expr(s.value), s)
-            if isinstance(self.expr(s.target.value), (DictB, TupleB, RecordB)):
+            base = self.expr(s.target.value)
+            if isinstance(base, (DictB, TupleB, RecordB)) or (
+                    isinstance(base, Var) and base.name in self.lists):
                 # an item of a container: on an array NumPy writes in place, seen by every
                 # name for it (``d["a"] += x`` changes ``y`` of ``d = {"a": y}``)
                 value = self.written_in_place(old, value, s)
@@ -341,6 +344,8 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             return t
         if isinstance(b, TupleB):
             return TupleB(tuple(self.snapshot(x, names) for x in b.items), b.is_list)
+        if isinstance(b, (DictB, RecordB)):
+            return replace(b, items=tuple(self.snapshot(x, names) for x in b.items))
         return b
 
     def bind(self, name, value, node):
@@ -375,6 +380,8 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
                 self.list_append(var, item, node)
             return
         if is_atom(value):
+            if isinstance(value, Var) and value.name in self.lists:
+                self.lists.add(name)        # ys = [... for ...]: a run-time list by its name
             if isinstance(old, Var) and not self.top:
                 return self.store(old, value, loc)
             if old is not None and not isinstance(old, Var) and not self.top:
@@ -386,7 +393,11 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         if isinstance(value, (TupleB, DictB, RecordB)) and \
                 not any(isinstance(x, (FuncB, PyObj, LocalDef)) for x in _leaves(value)):
             if old is not None and not self.top and flatten(old)[0] == flatten(value)[0]:
-                for dst, src in zip(flatten(old)[1], flatten(value)[1]):
+                # ``t = (new, t[0])``: each item reads the old tuple, so an item about to be
+                # overwritten before a later item reads it is copied first
+                dsts = flatten(old)[1]
+                value = self.snapshot(value, {d.name for d in dsts if isinstance(d, Var)})
+                for dst, src in zip(dsts, flatten(value)[1]):
                     self.store(dst, src, loc)
                 return
             if old is not None and not self.top:
