@@ -376,3 +376,23 @@ def test_helper_loop_in_place_numba_and_jax():
     g(*args)
     text = pullback.source(g)
     assert "checkpointed loop (line" in text and "at most 3 snapshots of u" in text
+
+
+def _two_loops(x, a, sin=math.sin):
+    for i in range(4):
+        x = x + a * sin(x)
+    for i in range(3):
+        x = x * a
+    return x
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_two_checkpointed_loops_of_one_variable(backend):
+    """Both loops snapshot x: the snapshot tapes were keyed by the variable alone, so the
+    first loop's was never made (NameError 'x_snaps' in the generated code; C failed to
+    compile).  Against JAX."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    want = jax.grad(lambda x, a: _two_loops(x, a, jnp.sin), argnums=(0, 1))(0.4, 0.9)
+    got = pullback.grad(_two_loops, argnums=(0, 1), checkpoint=2, backend=backend)(0.4, 0.9)
+    assert np.allclose(got, want, rtol=1e-12)

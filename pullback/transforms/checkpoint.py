@@ -115,7 +115,7 @@ class Checkpoint:
         self.tapes = {}
         for v in state:
             self.tapes[v.name] = rf.names.fresh(v.name + "_snaps", "tape")
-            rf.tapes[("checkpoint", v.name)] = self.tapes[v.name]
+            rf.tapes[("checkpoint", id(loop), v.name)] = self.tapes[v.name]   # (one per loop)
             rf.capacity[self.tapes[v.name].name] = snaps
 
     # -- the two sweeps ------------------------------------------------------------------
