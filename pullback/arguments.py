@@ -22,6 +22,7 @@ from typing import Sequence, Union
 import numpy as np
 
 from . import pytree
+from .frontend.source import called_method
 from .ir.types import Array, is_array, odd_array, odd_array_words
 
 
@@ -32,7 +33,7 @@ def bind(f, args, kwargs, upto=0):
     """The arguments given, in parameter order.  A defaulted parameter before the last
     one given (or before index ``upto``, an argnum) is passed its default; the later ones
     the lowering reads from ``f.__defaults__`` itself, guarded (``frontend.guards``)."""
-    sig = inspect.signature(f)
+    sig = inspect.signature(called_method(f) or f)     # (a staticmethod __call__ too)
     bound = sig.bind(*args, **kwargs)
     params = list(sig.parameters.values())
     bound.apply_defaults()

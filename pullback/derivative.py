@@ -74,11 +74,13 @@ class Derivative:
         f = _primitive_entry(f)
         if getattr(f, "__code__", None) is None and called_method(f) is None:
             # (checked before its signature misleads us)
-            inner = getattr(getattr(f, "func", None), "__code__", None)
+            inner = getattr(getattr(f, "func", None), "__code__", None) or getattr(
+                called_method(getattr(f, "func", None)), "__code__", None)
             if isinstance(f, functools.partial) and inner is not None:
                 # named where the partial's function is defined: the user's line
                 raise UnsupportedError(
-                    f"cannot differentiate functools.partial({f.func.__name__}, ...) itself: "
+                    f"cannot differentiate functools.partial("
+                    f"{getattr(f.func, '__name__', type(f.func).__name__)}, ...) itself: "
                     f"differentiate a def or lambda that calls it (a partial inside the "
                     f"differentiated code is fine)", inner.co_filename,
                     inner.co_firstlineno, 0, "partial entry point")

@@ -76,3 +76,16 @@ def test_a_callable_objects_class_or_call_changed_between_calls_recompiles():
         assert np.allclose(pullback.grad(k)(x), np.cos(x))
     finally:
         _Square.__call__ = old
+
+
+class _Static:
+    @staticmethod
+    def __call__(x):
+        return np.sum(np.sin(x))
+
+
+def test_a_static_call_method():
+    """Python calls it without the object: its signature is the function's (was a bare
+    TypeError 'too many positional arguments')."""
+    x = np.array([0.7, -1.3, 2.1])
+    assert np.allclose(pullback.grad(_Static())(x), np.cos(x))

@@ -102,3 +102,20 @@ def test_a_name_of_two_kinds_is_rejected_at_its_line(f, x, line):
     src, first = inspect.getsourcelines(f)
     at = first + next(k for k, text in enumerate(src) if line in text)
     assert f"{__file__}:{at}:" in str(e.value)
+
+
+def _default_to(x, w):
+    w = x if w is None else w
+    return w * x
+
+
+def none_passed_by_name(x):
+    w = None
+    return _default_to(x, w)
+
+
+def test_a_none_reaching_a_helper_is_rejected_in_the_users_file():
+    """Was '<unknown>:0:0': the join's statements had no location of their own."""
+    with pytest.raises(UnsupportedError) as e:
+        pullback.grad(none_passed_by_name)(1.3)
+    assert f"{__file__}:" in str(e.value)

@@ -85,7 +85,8 @@ def check_static_joins(module):
                     "for its derivative to follow (mark 'not set yet' with a separate flag, "
                     "or give it a value on every path)", "a name that is None on some paths")
             raise UnsupportedError.at(
-                active.loc, "a value that is a number or array on one path and of another "
+                active.loc or next((s.loc for s in group if s.loc is not None), fn.loc),
+                "a value that is a number or array on one path and of another "
                 "kind (a list, a string, None) on another: its derivative cannot follow it",
                 "a value of two kinds")
     return module

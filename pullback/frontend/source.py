@@ -60,7 +60,11 @@ def called_method(f):
     ``__call__`` in Python (a loss or model object: ``grad(Loss(t))``); None otherwise."""
     if isinstance(f, (types.FunctionType, types.MethodType, type)):
         return None
-    call = getattr(type(f), "__call__", None)
+    call = inspect.getattr_static(type(f), "__call__", None)
+    if isinstance(call, staticmethod) and isinstance(call.__func__, types.FunctionType):
+        return call.__func__
+    if isinstance(call, classmethod) and isinstance(call.__func__, types.FunctionType):
+        return types.MethodType(call.__func__, type(f))
     if not isinstance(call, types.FunctionType):
         return None
     return types.MethodType(call, f)
