@@ -489,3 +489,15 @@ def test_a_runtime_error_inside_numbas_compiler_is_an_error_at_the_users_line():
         raise RuntimeError("the user's own")
     with pytest.raises(RuntimeError, match="the user's own"):
         _Guarded(Compiled(), "g_grad", users)(1.0)
+
+
+def _transposed_flat(x):
+    M = x.reshape(2, 3)
+    return np.sum(M.T.reshape(-1) ** 2)
+
+
+def test_reshape_of_a_transposed_view():
+    """Numba reshapes contiguous arrays only (NotImplementedError 'incompatible shape for
+    array' at run time, no line); NumPy copies such a view.  Against the analytic 2 x."""
+    x = np.linspace(0.1, 0.6, 6)
+    assert np.allclose(pullback.grad(_transposed_flat, backend="numba")(x), 2 * x)

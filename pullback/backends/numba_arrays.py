@@ -166,6 +166,11 @@ def array_expr(p, s, env):
     if op == "count":
         shape, axis = p.shape(args[0]), _const(args[1])
         return str(math.prod(shape[a] for a in _axes(axis, len(shape)))), ATOM
+    if op == "reshape" and isinstance(args[0], Var) and is_array(args[0].type) and \
+            len(args) == 2 and is_array(s.target.type) and s.target.type.static:
+        # Numba reshapes contiguous arrays only; NumPy copies a view it cannot reshape
+        # (``M.T.reshape(-1)``), which ascontiguousarray does (and returns others as they are)
+        return f"np.ascontiguousarray({t(0)}).reshape({_tup(p.shape(s.target))})", ATOM
     if op == "like":
         gshape, xshape = p.shape(args[0]), p.shape(args[1])
         if gshape == xshape:
