@@ -295,7 +295,7 @@ class CFunction:
                 np_type, c_type = {"i": (np.int_, ctypes.c_long), "u": (np.int_, ctypes.c_long),
                                    "b": (np.intc, ctypes.c_int)}.get(kind,
                                                                      (self._np, self._real))
-                arr = np.ascontiguousarray(a, dtype=np_type)
+                arr = np.asarray(a, dtype=np_type, order="C")     # (0-d stays 0-d)
                 if arr.shape != tuple(t.shape):
                     raise ValueError(f"{self.emitted.name}: an argument of shape {arr.shape}, "
                                      f"compiled for {tuple(t.shape)}")

@@ -223,3 +223,16 @@ def test_repeated_calls_reuse_static_buffers():
         ref_value, (ref_u0, ref_kappa) = pullback.value_and_grad(heat, argnums=(0, 1))(u0, 0.2)
         assert close(value, ref_value) and close(d_kappa, ref_kappa)
         assert np.allclose(d_u0, ref_u0, rtol=1e-12, atol=1e-12)
+
+
+def _scaled_sum(a, x):
+    return np.sum(x * a) + a ** 2
+
+
+def test_a_0d_array_argument_is_taken_as_compiled():
+    """emit_c compiled for a 0-d example, then refused it: ascontiguousarray made it
+    (1,).  Against the analytic derivative."""
+    a, x = np.array(1.5), np.array([0.3, 0.5, -0.8])
+    value, (ga, gx) = emit_c(_scaled_sum, a, x, argnums=(0, 1)).compile()(a, x)
+    assert close(value, _scaled_sum(a, x))
+    assert np.allclose(ga, np.sum(x) + 2 * a) and np.allclose(gx, [1.5, 1.5, 1.5])
