@@ -73,3 +73,19 @@ def checked(z):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_isinstance_of_a_global_array(backend):
     np.testing.assert_allclose(pullback.grad(checked, backend=backend)(Z), Y)
+
+
+def _either(x):
+    if isinstance(x, np.ndarray):
+        return np.sum(x ** 2)
+    return x ** 3
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_isinstance_ndarray_of_an_argument(backend):
+    """Decided by the argument's type (was rejected: 'a function or module where an array
+    is expected').  Against the analytic derivatives."""
+    if backend == "numba":
+        pytest.importorskip("numba")
+    assert pullback.grad(_either, backend=backend)(2.0) == 12.0
+    assert np.allclose(pullback.grad(_either, backend=backend)(np.array([1.0, 2.0])), [2.0, 4.0])

@@ -210,7 +210,8 @@ def infer_types(module, entry_types, simplify):
             module = split
             first, bound = {}, {}
             typed = _infer(module, entry_types, errors, first, bound)
-        if not any(isinstance(v.type, Array) for f in typed.functions for s in walk(f.body)
+        if not any(isinstance(v.type, Array) or getattr(s, "op", None) == "is_ndarray"
+                   for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
             break
         try:
@@ -253,6 +254,9 @@ def _fold_shapes(fn, bound):
                 return Assign(s.target, "copy", (Const(rank),), s.loc)
         if isinstance(s, Assign) and s.op in ("iscomplexobj", "abs"):
             return _complex_form(s)
+        if isinstance(s, Assign) and s.op == "is_ndarray" and (
+                isinstance(s.args[0].type, Array) or s.args[0].type in ("float", "int", "bool")):
+            return Assign(s.target, "copy", (Const(isinstance(s.args[0].type, Array)),), s.loc)
         if blocks(s):
             inner = {k: t for k, t in entry.items() if k not in all_written((s,))}
             return map_blocks(s, lambda b: tuple(stmt(q, inner) for q in b))

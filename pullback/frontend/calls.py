@@ -165,6 +165,8 @@ class CallLowerer:
             known = static_isinstance(*args)
             if known is not None:
                 return known
+            if isinstance(args[1], PyObj) and args[1].obj is np.ndarray and is_atom(args[0]):
+                return self.op("is_ndarray", (args[0],), node)     # decided by its type
         if obj is slice and not kwargs and 1 <= len(args) <= 3 and all(map(is_atom, args)):
             # slice(stop) / slice(start, stop[, step]): the index x[start:stop:step] uses
             bounds = [Const(None), args[0], Const(None)] if len(args) == 1 else \

@@ -40,6 +40,9 @@ array_op("cangle_jvp", C.angle_jvp, "t x", "cangle_vjp(g, x)", NO_RULE, helper="
 
 # a branch on it folds once its argument is typed (analysis/types.py): expansions pick
 # the complex form
+# ``isinstance(x, np.ndarray)`` of a run-time value: decided by its type (analysis/types.py)
+nondiff("is_ndarray", lambda x: isinstance(x, np.ndarray), result=always("bool"),
+        syntax=Syntax("call", "is_ndarray"))
 nondiff("iscomplexobj", np.iscomplexobj, result=always("bool"), python=(np.iscomplexobj,),
         numpy="np.iscomplexobj", syntax=Syntax("call", "np.iscomplexobj"))
 
