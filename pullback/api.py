@@ -102,7 +102,12 @@ def _no_checkpoint(checkpoint):
 
 @user_facing
 def source(g: Any) -> SourceText:
-    """The generated source of a derivative returned by ``grad``, ``value_and_grad`` or ``vjp``."""
+    """The generated source of a derivative returned by ``grad``, ``value_and_grad`` or ``vjp``.
+
+    The generated function takes the leaves of the arguments, flattened in order (a dict
+    argument ``p = {"W": ..., "b": ...}`` is ``p_W, p_b``), and returns the value when the
+    derivative was made by ``value_and_grad``, then one gradient leaf per differentiated
+    leaf; the derivative itself packs and unpacks the containers around that call."""
     if hasattr(g, "source") and callable(g.source):
         return g.source()
     raise TypeError(f"{g!r} is not a pullback derivative")
