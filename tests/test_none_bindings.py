@@ -6,6 +6,7 @@ name by all it holds, and a number joined with None had no derivative: ``grad`` 
 2.0 is right).  Expected values are the analytic derivatives (or JAX's).
 """
 import inspect
+import math
 
 import jax
 import jax.numpy as jnp
@@ -119,3 +120,25 @@ def test_a_none_reaching_a_helper_is_rejected_in_the_users_file():
     with pytest.raises(UnsupportedError) as e:
         pullback.grad(none_passed_by_name)(1.3)
     assert f"{__file__}:" in str(e.value)
+
+
+_W = (-1.035, 0.5, -0.75)
+
+
+def _fuzz_9898370_npsum(x, y, z, n):     # fuzz seed 9898370, variant npsum, as generated
+    z += x * float(n)
+    x = n
+    if math.cos(np.sum([x, x])) == 0.5:
+        if y >= -2.256:
+            return math.pi
+        v0, v1 = (_W[-2] * math.cbrt(math.hypot(z, 1.0)), -z)
+    z, x = (x, z)
+    b0 = n > 1
+    return sum((_W[-2], 0.5, x))
+
+
+def test_one_operation_typed_any_is_no_join_of_two_kinds():
+    """Was rejected: a statement typed 'any' (np.sum of [x, x] with x int, then float)
+    read as a name holding a number and another kind.  Analytic: (3, 0, 1)."""
+    assert pullback.grad(_fuzz_9898370_npsum, argnums=(0, 1, 2))(-0.4764, -0.6987, 1.1636, 3) \
+        == (3.0, 0.0, 1.0)

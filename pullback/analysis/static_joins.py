@@ -74,8 +74,8 @@ def check_static_joins(module):
         for name, group in stores.items():
             active = next((s for s in group if not _static_store(s) and any(
                 is_differentiable(getattr(a, "type", None)) for a in s.args)), None)
-            if active is None:
-                continue
+            if active is None or not any(_other_kind(s) for s in group):
+                continue        # (one operation typed 'any' is no join of two kinds)
             const = next((s for s in group if _static_store(s)), None)
             if const is not None:
                 raise UnsupportedError.at(
@@ -90,6 +90,14 @@ def check_static_joins(module):
                 "kind (a list, a string, None) on another: its derivative cannot follow it",
                 "a value of two kinds")
     return module
+
+
+def _other_kind(s):
+    """A store of a value of no number or array type: a static constant, a list."""
+    if _static_store(s):
+        return True
+    t = getattr(s.args[0], "type", None) if s.op == "copy" and s.args else None
+    return t is not None and not is_differentiable(t) and t not in ("int", "bool")
 
 
 def _line(s):
