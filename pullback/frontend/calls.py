@@ -8,7 +8,7 @@ at the user's line.
 """
 import ast
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import MISSING
 from dataclasses import fields as dc_fields
 from dataclasses import is_dataclass
@@ -60,6 +60,8 @@ class CallLowerer:
         callee = self.current(callee, node)        # closures read their names now
         args = [self.current(a, node) for a in args]
         kwargs = {k: self.current(v, node) for k, v in kwargs.items()}
+        if isinstance(callee, BoundMethod) and callee.name == "_replace":
+            return self.replaced(callee.owner, args, kwargs, node)
         if isinstance(callee, BoundMethod):
             return self.container_method(callee, args, node)
         if isinstance(callee, FuncB):
@@ -354,6 +356,15 @@ class ContainerLowerer:
         if isinstance(base, DictB) and node.attr in ("items", "keys", "values", "get"):
             return BoundMethod(base, node.attr)
         raise self.error(node, f"the attribute '.{node.attr}'")
+
+    def replaced(self, record, args, kwargs, node):
+        """``nt._replace(f=v)`` of a NamedTuple: a new record, those fields replaced."""
+        unknown = [k for k in kwargs if k not in record.fields]
+        if args or unknown:
+            what = "positional arguments" if args else f"the field {unknown[0]!r} it lacks"
+            raise self.error(node, f"_replace with {what}")
+        return replace(record, items=tuple(kwargs.get(f, v) for f, v in
+                                           zip(record.fields, record.items)))
 
     def container_method(self, m, args, node):
         d = m.owner
