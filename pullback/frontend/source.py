@@ -9,11 +9,13 @@ import dis
 import inspect
 import linecache
 import os
-import types
+import sys
 import textwrap
+import types
 
 from ..errors import UnsupportedError
 from ..ir import Loc
+from .library import library_file
 
 
 class Source:
@@ -60,7 +62,11 @@ def called_method(f):
     ``__call__`` in Python (a loss or model object: ``grad(Loss(t))``); None otherwise."""
     if isinstance(f, (types.FunctionType, types.MethodType, type)):
         return None
-    call = inspect.getattr_static(type(f), "__call__", None)
+    cls = type(f)
+    home = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    if home is None or library_file(home) or cls.__module__.split(".")[0] == "pullback":
+        return None         # a library's callable (a custom rule's function): not the user's
+    call = inspect.getattr_static(cls, "__call__", None)
     if isinstance(call, staticmethod) and isinstance(call.__func__, types.FunctionType):
         return call.__func__
     if isinstance(call, classmethod) and isinstance(call.__func__, types.FunctionType):
