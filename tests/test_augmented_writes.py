@@ -228,3 +228,23 @@ def test_op_on_a_run_time_lists_item_is_an_in_place_write():
     with pytest.raises(UnsupportedError) as e:
         pullback.grad(comprehension_item_alias)(np.array([0.7, -1.3, 2.1]))
     assert __file__ in str(e.value)
+
+
+def dict_state(u0, v0, np=np):
+    st = {"u": u0 * 1.0, "v": v0 * 1.0}
+    for t in range(8):
+        st["u"] += 0.1 * st["v"]
+        st["v"] *= 0.9
+    return np.sum(st["u"] ** 2 + st["v"])
+
+
+def test_a_dict_of_arrays_updated_in_place_in_a_loop():
+    """Each item rebound to itself had been re-stored (st_1 = copy(st_1)), an alias the
+    checks then refused ('in-place write to t5 while st is read').  Against JAX."""
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    u, v = np.array([0.1, 0.2, 0.3]), np.array([0.4, 0.5, 0.6])
+    want = jax.grad(lambda u, v: dict_state(u, v, jnp), argnums=(0, 1))(u, v)
+    got = pullback.grad(dict_state, argnums=(0, 1))(u, v)
+    assert all(np.allclose(g, w, rtol=1e-12) for g, w in zip(got, want))

@@ -396,3 +396,31 @@ def test_two_checkpointed_loops_of_one_variable(backend):
     want = jax.grad(lambda x, a: _two_loops(x, a, jnp.sin), argnums=(0, 1))(0.4, 0.9)
     got = pullback.grad(_two_loops, argnums=(0, 1), checkpoint=2, backend=backend)(0.4, 0.9)
     assert np.allclose(got, want, rtol=1e-12)
+
+
+def _newton(a, tol):
+    x = 1.0
+    while True:
+        xn = x - (x * x - a) / (2.0 * x)
+        if abs(xn - x) < tol:
+            return xn
+        x = xn
+
+
+def _two_solves(a, b):
+    r = _newton(a, 1e-12)
+    return r * b + _newton(b, 1e-12)
+
+
+def test_numba_checkpointed_call_of_a_loop_left_by_return():
+    """Was a KeyError inside the Numba printer (a tape made and never pushed): now the
+    right numbers or an error at the user's line.  Analytic: d sqrt."""
+    pytest.importorskip("numba")
+    want = (3.0 / (2 * 2.0 ** 0.5), 2.0 ** 0.5 + 1 / (2 * 3.0 ** 0.5))
+    assert np.allclose(pullback.grad(_two_solves, argnums=(0, 1), checkpoint=2)(2.0, 3.0), want)
+    try:
+        got = pullback.grad(_two_solves, argnums=(0, 1), backend="numba", checkpoint=2)(2.0, 3.0)
+    except pullback.TransformError as e:
+        assert __file__ in str(e)
+    else:
+        assert np.allclose(got, want)

@@ -301,7 +301,11 @@ class NumbaPrinter(_Printer):
         if isinstance(s, _Item):
             self.item(s.stmt, pad, lines)
         elif isinstance(s, NewTape):
-            tape = self.tapes[s.tape.name]
+            tape = self.tapes.get(s.tape.name)
+            if tape is None:        # never pushed or popped in this function
+                if s.tape.name not in all_read(self.fn.body):
+                    return          # nor read: nothing to make
+                tape = Tape("list", (s.tape.name,), ())
             if tape.kind == "list":
                 lines.append(f"{pad}{s.tape.name} = []")
                 return

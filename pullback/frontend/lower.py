@@ -395,10 +395,13 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             if old is not None and not self.top and flatten(old)[0] == flatten(value)[0]:
                 # ``t = (new, t[0])``: each item reads the old tuple, so an item about to be
                 # overwritten before a later item reads it is copied first
-                dsts = flatten(old)[1]
-                value = self.snapshot(value, {d.name for d in dsts if isinstance(d, Var)})
-                for dst, src in zip(dsts, flatten(value)[1]):
-                    self.store(dst, src, loc)
+                dsts, srcs = flatten(old)[1], list(flatten(value)[1])
+                for j, src in enumerate(srcs):
+                    if isinstance(src, Var) and any(d == src for d in dsts[:j]):
+                        srcs[j] = self.snapshot(src, {src.name})
+                for dst, src in zip(dsts, srcs):
+                    if dst != src:      # (an item kept as it is: no statement)
+                        self.store(dst, src, loc)
                 return
             if old is not None and not self.top:
                 raise self.error(node, f"rebinding '{name}' to a tuple of another shape "
