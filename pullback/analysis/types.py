@@ -210,7 +210,7 @@ def infer_types(module, entry_types, simplify):
             module = split
             first, bound = {}, {}
             typed = _infer(module, entry_types, errors, first, bound)
-        if not any(isinstance(v.type, Array) or getattr(s, "op", None) == "is_ndarray"
+        if not any(isinstance(v.type, Array) or getattr(s, "op", None) in TYPE_TESTS
                    for f in typed.functions for s in walk(f.body)
                    for v in getattr(s, "args", ()) if isinstance(v, Var)):
             break
@@ -229,6 +229,7 @@ def infer_types(module, entry_types, simplify):
     return typed
 
 
+TYPE_TESTS = ("is_ndarray", "is_", "is_not")     # decided by an argument's type (_fold_shapes)
 SHAPE_QUERIES = {"dim": lambda s, k: s[k], "len": lambda s: s[0], "ndim": len,
                  "size": lambda s: int(np.prod(s)), "shape_of": tuple}
 
@@ -254,6 +255,11 @@ def _fold_shapes(fn, bound):
                 return Assign(s.target, "copy", (Const(rank),), s.loc)
         if isinstance(s, Assign) and s.op in ("iscomplexobj", "abs"):
             return _complex_form(s)
+        if isinstance(s, Assign) and s.op in ("is_", "is_not") and \
+                s.args[0].type in ("float", "int", "bool"):
+            # a number is not None (a name that also held None is typed 'any'); an array
+            # type may hide a None joined into it, so its test stays at run time
+            return Assign(s.target, "copy", (Const(s.op == "is_not"),), s.loc)
         if isinstance(s, Assign) and s.op == "is_ndarray" and (
                 isinstance(s.args[0].type, Array) or s.args[0].type in ("float", "int", "bool")):
             return Assign(s.target, "copy", (Const(isinstance(s.args[0].type, Array)),), s.loc)

@@ -353,6 +353,8 @@ class BoundMethod:
 
 class ContainerLowerer:
     def container_attribute(self, base, node):
+        if isinstance(base, RecordB) and node.attr == "_replace":
+            return BoundMethod(base, node.attr)
         if isinstance(base, DictB) and node.attr in ("items", "keys", "values", "get"):
             return BoundMethod(base, node.attr)
         raise self.error(node, f"the attribute '.{node.attr}'")

@@ -106,6 +106,8 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             if got is not None:
                 return got
         if isinstance(base, RecordB):
+            if node.attr == "_replace" and hasattr(base.cls, "_fields"):
+                return self.container_attribute(base, node)   # a NamedTuple's copy
             if node.attr not in base.fields:
                 return self.object_attribute(base, node)      # a method or property
             return base.get(node.attr)
@@ -245,11 +247,12 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             return self.membership(node)
         if isinstance(node.ops[0], (ast.Is, ast.IsNot)):    # 'x is None' (the fence allows no other)
             left = self.expr(node.left)
-            if isinstance(left, Var):       # bound to None, then maybe to a value: at run time
+            if isinstance(left, Var) and left.name in self.may_be_none:
+                # bound to None, then maybe to a value: decided at run time
                 return self.op("is_" if isinstance(node.ops[0], ast.Is) else "is_not",
                                (left, Const(None)), node)
-            # a value of any other kind (an argument, a container, a constant) is never None
-            # unless it is the constant None itself
+            # any other run-time value (an argument, a number computed) is never None, nor
+            # is a container; a constant is None or not
             return Const((left == Const(None)) == isinstance(node.ops[0], ast.Is))
         left = self.atom(node.left)
         right = self.atom(node.comparators[0])

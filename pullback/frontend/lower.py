@@ -72,6 +72,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()
         # names a '+=' or '*=' may change in place (a list's object: ``check_list_unshared``)
+        self.may_be_none = set()    # variables a None was stored in (expressions.expr_Compare)
         self.augmented = {n.target.id for n in ast.walk(self.src.node) if isinstance(
             n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(
             n.op, (ast.Add, ast.Mult))}
@@ -418,6 +419,8 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
 
     def store(self, var, value, loc):
         """``var = value``, retargeting the statement that just computed a temp."""
+        if value == Const(None):
+            self.may_be_none.add(var.name)      # ``var is None`` is then a run-time test
         blk = self.blocks[-1]
         if isinstance(value, Var) and value.name.startswith("t") and blk and \
                 isinstance(blk[-1], Assign) and blk[-1].target == value and self._is_temp(value):

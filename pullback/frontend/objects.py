@@ -91,9 +91,6 @@ class ObjectLowerer:
             obj = base.obj
             cls = type(obj)
         name = node.attr
-        if name == "_replace" and obj is None and hasattr(cls, "_fields"):
-            from .calls import BoundMethod      # (calls imports this module)
-            return BoundMethod(base, name)      # a NamedTuple's copy with fields replaced
         found = class_attribute(cls, name)
         shadowed = obj is not None and not isinstance(found, property) and name in vars(obj)
         if isinstance(found, (property, staticmethod, classmethod, types.FunctionType)) and \

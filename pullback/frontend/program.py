@@ -103,6 +103,8 @@ class Program:
         for pname, skel in zip(low.param_names(), arg_skels):
             vars_ = [low.new_var(n) for n in leaf_names(pname, skel)]
             params += vars_
+            if call_node is not None:   # a helper's parameter may get a caller's None
+                low.may_be_none.update(v.name for v in vars_)
             env[pname] = unflatten(skel, iter(vars_))
         missing = low.param_names()[len(arg_skels):]
         if missing:     # the entry called without its trailing defaulted parameters
