@@ -22,8 +22,10 @@ dropped without a word (``grad`` gave 0.0).  Two steps make that sound:
   a differentiable value (``prev = None`` before a loop that sets ``prev = v``; a
   value that stays None on some path) is rejected at that constant's line.
 
-Invariant: after both, every variable assigned a differentiable value has a
-differentiable type, or the function was rejected.
+Invariant: after both, no variable both holds a value of another kind (a static
+constant, a list) and is assigned a number or an array while typed ``any``: such a
+function was rejected.  (An array joined with None types as the array: ``y is None``
+on it stays a run-time test, ``types._fold_shapes``.)
 """
 from dataclasses import replace
 
