@@ -248,3 +248,30 @@ def test_a_dict_of_arrays_updated_in_place_in_a_loop():
     want = jax.grad(lambda u, v: dict_state(u, v, jnp), argnums=(0, 1))(u, v)
     got = pullback.grad(dict_state, argnums=(0, 1))(u, v)
     assert all(np.allclose(g, w, rtol=1e-12) for g, w in zip(got, want))
+
+
+def list_state(x, c):
+    state = [x, 0.0]
+    for t in range(10):
+        state[1] = state[1] + state[0] * c
+        state[0] = state[0] * 0.9
+    return state[0] + state[1]
+
+
+def list_item_seen_by_alias(x):
+    L = [x, 2.0 * x]
+    M = L
+    L[0] = x * x
+    return M[0] + L[1]
+
+
+def test_item_assignment_to_a_list_of_known_length():
+    """A list as state, ``state[1] = ...`` in a loop: the list with that item replaced
+    (was rejected: 'an item assignment to state, which is not an array', where the same
+    code with a dict was differentiated).  Against the analytic derivative; a list another
+    name holds is rejected at the line, as Python would change both."""
+    g = sum(0.9 ** t for t in range(10))        # d state[1] / dx over the loop, per c
+    assert np.allclose(pullback.grad(list_state, argnums=(0, 1))(0.5, 0.9),
+                       (0.9 ** 10 + 0.9 * g, 0.5 * g), rtol=1e-12)
+    with pytest.raises(UnsupportedError, match="a second holder 'M'"):
+        pullback.grad(list_item_seen_by_alias)(1.5)

@@ -376,6 +376,15 @@ class ArrayLowerer:
         arr = self.env.get(name)
         if isinstance(arr, DictB):
             return self.store_dict_item(target, arr, value, node)
+        k = self.atom(target.slice) if isinstance(arr, TupleB) and arr.is_list else None
+        if isinstance(k, Const) and type(k.value) is int and -len(arr.items) <= k.value < \
+                len(arr.items):
+            # state[1] = v of a list of known length: the list with that item replaced,
+            # rebound; Python changes the one list every holder sees, so none may
+            self.check_list_unshared(name, arr, node, "an item assignment")
+            items = list(arr.items)
+            items[k.value] = self.atom_of(value, node)
+            return self.bind(name, TupleB(tuple(items), is_list=True), node)
         if not isinstance(arr, Var):
             raise self.error(target, f"an item assignment to '{name}', which is not an array")
         idx = self.index_of(target.slice)

@@ -71,11 +71,14 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
         self.shape_source = {}              # temp holding x.shape -> x
         self.lists = appended_names(self.src.node) if isinstance(self.src.node, ast.FunctionDef) \
             else set()
-        # names a '+=' or '*=' may change in place (a list's object: ``check_list_unshared``)
         self.may_be_none = set()    # variables a None was stored in (expressions.expr_Compare)
+        # names a '+=', '*=' or an item assignment may change in place (a list's object:
+        # ``check_list_unshared``; a second holder is refused where it is bound)
         self.augmented = {n.target.id for n in ast.walk(self.src.node) if isinstance(
             n, ast.AugAssign) and isinstance(n.target, ast.Name) and isinstance(
-            n.op, (ast.Add, ast.Mult))}
+            n.op, (ast.Add, ast.Mult))} | {
+            t.value.id for n in ast.walk(self.src.node) if isinstance(n, ast.Assign)
+            for t in n.targets if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)}
         self.static_in = {}     # loop target bound to a constant item -> the block it was bound in
         self.own_loop_reads = None  # names read only inside their own loops (loops.py)
 
@@ -283,16 +286,16 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             return self.op("inplace", (old, value), s)
         return value
 
-    def check_list_unshared(self, name, old, s):
-        """``L += items`` and ``L *= k`` change the list object itself; lowered as a
-        rebinding of ``L``, so no other holder may see that object: another name, a
-        container holding it, or the caller (a parameter's list, or a part of one)."""
+    def check_list_unshared(self, name, old, s, what="an in-place '+=' or '*='"):
+        """``L += items``, ``L *= k`` and ``L[k] = v`` change the list object itself;
+        lowered as a rebinding of ``L``, so no other holder may see that object: another
+        name, a container holding it, or the caller (a parameter's list, or a part of one)."""
         held = [n for n, b in self.env.items() if n != name and _holds(b, old)]
         if held or any(_holds(b, old) for b in self.entry_bindings):
             who = f"'{held[0]}' holds it too" if held else "it is the caller's list"
-            raise self.error(s, f"an in-place '+=' or '*=' on the list '{name}' while {who} "
-                             f"(Python changes the one list both see; make a copy first: "
-                             f"{name} = list({name}), or write {name} = {name} + [...])")
+            raise self.error(s, f"{what} on the list '{name}' while {who} (Python changes "
+                             f"the one list both see; make a copy first: {name} = "
+                             f"list({name}))")
 
     # -- assignment -------------------------------------------------------------
     def assign(self, target, value, node):
@@ -366,9 +369,9 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
                 _shares_list(b, value) for n, b in self.env.items() if n != name):
             # M = L (or [L], or L[0]), then L += [v]: Python changes the one list both see;
             # a binding is a copy of the list's items, so the other would keep the old ones
-            raise self.error(node, f"a second holder '{name}' of a list that '+=' or '*=' "
-                             "then changes in place (Python shares the list; make a copy: "
-                             f"{name} = list(...), or write L = L + [...])")
+            raise self.error(node, f"a second holder '{name}' of a list that '+=', '*=' or "
+                             "an item assignment then changes in place (Python shares the "
+                             f"list; make a copy: {name} = list(...))")
         if name in self.lists and isinstance(value, TupleB):     # a list that grows
             # made and grown under its own name: every append to one list writes the same
             # variable, which the reverse sweep's list adjoints rely on (one final length;
