@@ -363,10 +363,9 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
             raise self.error(node, f"a second name '{name}' for a list that is then grown "
                              f"by append (Python shares the list; make a copy: "
                              f"{name} = list(...))")
-        if isinstance(value, TupleB) and (name in self.augmented or any(
-                n in self.augmented for n, b in self.env.items() if n != name and
-                _shares_list(b, value))) and any(
-                _shares_list(b, value) for n, b in self.env.items() if n != name):
+        sharers = [n for n, b in self.env.items() if n != name and _shares_list(b, value)] \
+            if isinstance(value, TupleB) else []
+        if sharers and (name in self.augmented or any(n in self.augmented for n in sharers)):
             # M = L (or [L], or L[0]), then L += [v]: Python changes the one list both see;
             # a binding is a copy of the list's items, so the other would keep the old ones
             raise self.error(node, f"a second holder '{name}' of a list that '+=', '*=' or "
