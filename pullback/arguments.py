@@ -37,7 +37,9 @@ def bind(f, args, kwargs, upto=0):
     bound = sig.bind(*args, **kwargs)
     params = list(sig.parameters.values())
     bound.apply_defaults()
-    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+    if any(p.kind == p.VAR_KEYWORD for p in params):     # **kw: one dict, a pytree
+        return list(bound.args) + [dict(bound.kwargs)]
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
         return list(bound.args) + list(bound.kwargs.values())
     given = sig.bind(*args, **kwargs).arguments
     last = max([i for i, p in enumerate(params) if p.name in given] + [upto - 1])

@@ -169,8 +169,8 @@ class Program:
 
 
 def _variadic(src, skels):
-    """The entry's argument skeletons with its ``*args`` gathered into one tuple and an
-    empty ``**kwargs`` (the call's arguments arrive flattened in parameter order)."""
+    """The entry's argument skeletons with its ``*args`` gathered into one tuple; its
+    ``**kwargs`` arrive as one dict, last (``arguments.bind``)."""
     a = getattr(src.node, "args", None)
     if a is None or (a.vararg is None and a.kwarg is None):
         return skels
@@ -179,14 +179,15 @@ def _variadic(src, skels):
                                "*args/**kwargs; differentiate a wrapper that passes them all",
                                src.filename, src.node.lineno, src.node.col_offset, "variadic")
     n = len(a.args)
-    out = skels[:n]
+    out, rest = skels[:n], skels[n:]
+    kwargs = rest.pop() if a.kwarg is not None and rest and rest[-1][0] == "dict" else None
     if a.vararg is not None:
-        out.append(("tuple",) + tuple(skels[n:]))
-    elif len(skels) > n:
+        out.append(("tuple",) + tuple(rest))
+    elif rest:
         raise UnsupportedError(f"'{src.name}' called with more arguments than parameters",
                                src.filename, src.node.lineno, src.node.col_offset, "variadic")
     if a.kwarg is not None:
-        out.append(("dict", ()))
+        out.append(kwargs or ("dict", ()))
     return out
 
 
