@@ -381,3 +381,50 @@ def test_a_rule_that_calls_its_own_tuple_valued_function(f, ref, backend):
     if backend == "python":
         np.testing.assert_allclose(pullback.hessian(f)(x), jax.hessian(ref)(x),
                                    rtol=1e-10, atol=1e-13)
+
+
+# Residuals as a dict, or through a name, where the rule calls its own function: the
+# residuals' structure is read from the 'return' before the rule is lowered (a dict was
+# read as one array: "only integers, slices ... are valid indices"; the Hessian of the
+# named tuple was a TypeError inside pullback)
+@pullback.custom_vjp
+def _twice_sin(x):
+    return np.sin(x) * 2.0
+
+
+def _twice_sin_bwd_dict(res, g):
+    return (res["k"] * res["c"] * g,)
+
+
+_twice_sin.defvjp(lambda x: (_twice_sin(x), {"c": np.cos(x), "k": 2.0}), _twice_sin_bwd_dict)
+
+
+@pullback.custom_vjp
+def _twice_sin_named(x):
+    return np.sin(x) * 2.0
+
+
+def _twice_sin_named_fwd(x):
+    res = (np.cos(x), 2.0)
+    return _twice_sin_named(x), res
+
+
+def _twice_sin_named_bwd(res, g):
+    c, k = res
+    return (k * c * g,)
+
+
+_twice_sin_named.defvjp(_twice_sin_named_fwd, _twice_sin_named_bwd)
+
+
+@pytest.mark.parametrize("fn", [_twice_sin, _twice_sin_named], ids=["dict", "named"])
+def test_residual_structure_of_a_rule_that_calls_its_own_function(fn):
+    def loss(x):
+        return np.sum(fn(x) ** 2)
+
+    def loss_jax(x):
+        return jnp.sum((2.0 * jnp.sin(x)) ** 2)
+    x = np.array([0.1, 0.5, -1.3])
+    close(pullback.grad(loss)(x), jax.grad(loss_jax)(x))
+    close(pullback.hessian(loss)(x), jax.hessian(loss_jax)(x))
+    close(pullback.jvp(loss, (x,), (np.ones(3),))[1], jax.jvp(loss_jax, (x,), (np.ones(3),))[1])

@@ -36,6 +36,7 @@ class Program:
         self.done = {}        # key -> Function
         self.names = {}       # key -> IR name
         self.ret = {}         # key -> return skeleton
+        self.expected = set()  # keys whose skeleton was read before they were lowered
         self.order = []
         self.per_source = {}
 
@@ -128,6 +129,12 @@ class Program:
                                    src.filename, src.node.lineno, src.node.col_offset,
                                    "a function without a 'return' value")
         if ret_skel != self.ret[key]:
+            if key in self.expected:    # a custom rule was lowered against the guess
+                raise UnsupportedError(
+                    f"'{src.name}' calls the custom function it is the forward rule of, and "
+                    "its residuals are not shaped as its 'return' is written; return them "
+                    "as a tuple or dict literal (return f(x), (a, b))", src.filename,
+                    src.node.lineno, src.node.col_offset, "custom rule")
             if any(self.names[k] == name for k in self.order) or self._recursive(name, body):
                 raise UnsupportedError(f"'{src.name}' returns differently shaped values",
                                        src.filename, src.node.lineno, src.node.col_offset,
@@ -148,6 +155,7 @@ class Program:
         key = (flatten(fb)[0], tuple(arg_skels))
         if key in self.names and key not in self.done:
             self.ret[key] = ret_skel
+            self.expected.add(key)
 
     def made(self, base, params, body, ret_skel, loc):
         """The name of a function the frontend made itself (a grad of a grad's inner

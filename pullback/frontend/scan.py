@@ -176,14 +176,32 @@ def free_names(fn):
 
 
 def return_shape(fn):
-    """The skeleton of a function's return value, from its first ``return``."""
+    """The skeleton of a function's return value, guessed from its first ``return``'s
+    syntax (a name bound once, by ``=``, is read through); checked once it is lowered."""
     if isinstance(fn, ast.Lambda):
-        return _shape(fn.body)
+        return _shape(fn.body, {})
     ret = facts(fn).first_return
-    return _shape(ret.value) if ret is not None else ("atom",)
+    return _shape(ret.value, _bound_once(fn)) if ret is not None else ("atom",)
 
 
-def _shape(e):
+def _shape(e, once):
+    if isinstance(e, ast.Name) and e.id in once:
+        return _shape(once.pop(e.id), once)         # (popped: a cycle ends)
     if isinstance(e, (ast.Tuple, ast.List)):
-        return ("list" if isinstance(e, ast.List) else "tuple",) + tuple(_shape(x) for x in e.elts)
+        return ("list" if isinstance(e, ast.List) else "tuple",) + \
+            tuple(_shape(x, once) for x in e.elts)
+    if isinstance(e, ast.Dict) and all(isinstance(k, ast.Constant) for k in e.keys):
+        return ("dict", tuple(k.value for k in e.keys)) + tuple(_shape(v, once) for v in e.values)
     return ("atom",)
+
+
+def _bound_once(fn):
+    """name -> value of the names ``fn`` binds exactly once, by a plain ``name = value``."""
+    values, count = {}, {}
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            count[n.id] = count.get(n.id, 0) + 1
+        elif isinstance(n, ast.Assign) and len(n.targets) == 1 and \
+                isinstance(n.targets[0], ast.Name):
+            values[n.targets[0].id] = n.value
+    return {k: v for k, v in values.items() if count.get(k) == 1}
