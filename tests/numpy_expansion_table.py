@@ -73,6 +73,9 @@ R("dsplit", lambda a: np.dsplit(a, 2)[1], U(2, 2, 4))
 R("gradient", lambda a: np.gradient(a), U(6))
 R("gradient", lambda a: np.gradient(a, 0.5, edge_order=2), U(6), jax=False)  # JAX: 1st order
 R("gradient", lambda a, x: np.gradient(a, np.cumsum(x)), U(6), P(6), jax=False)
+R("gradient", lambda a, x: np.gradient(a, np.cumsum(x), edge_order=2), U(5), P(5), jax=False)
+R("gradient", lambda a, x: np.gradient(a, np.cumsum(x), axis=0, edge_order=2), U(4, 2), P(4),
+  jax=False)
 R("gradient", lambda a: np.gradient(a, axis=1), U(3, 4))
 R("gradient", lambda a: np.gradient(a, 2.0)[0] + np.gradient(a)[1], U(3, 4))
 # partition: JAX places the other elements differently, so finite differences only

@@ -113,10 +113,13 @@ def test_rule(row):
     assert nums, "a row needs a differentiated argument"
     obj = objective(row.f, len(xs))
     np.random.seed(0)
-    got = pullback.grad(obj, argnums=tuple(i + 1 for i in nums))(w, *xs)
+    value, got = pullback.value_and_grad(obj, argnums=tuple(i + 1 for i in nums))(w, *xs)
 
     def fun(*a):
         return float(np.sum(row.f(*a) * w))
+    np.random.seed(0)
+    np.testing.assert_allclose(value, fun(*xs), rtol=1e-12, atol=1e-12 * row.scale,
+                               err_msg=f"{row.id}: the value against NumPy's")
     for k, i in enumerate(nums):
         want = fd_grad(fun, xs, i, row.h)
         np.testing.assert_allclose(got[k], want, rtol=1e-5, atol=1e-6 * row.scale,

@@ -249,8 +249,16 @@ def _gradient_last(u, h, edge_order):
         h2 = d[1:]
         inner = (-h2 / (h1 * (h1 + h2)) * u[..., :-2] + (h2 - h1) / (h1 * h2) * u[..., 1:-1]
                  + h1 / (h2 * (h1 + h2)) * u[..., 2:])
-        first = (u[..., 1:2] - u[..., :1]) / d[0]
-        last = (u[..., -1:] - u[..., -2:-1]) / d[-1]
+        if edge_order == 1:
+            first = (u[..., 1:2] - u[..., :1]) / d[0]
+            last = (u[..., -1:] - u[..., -2:-1]) / d[-1]
+        else:   # the one-sided three-point formulas of NumPy's uneven edges
+            a, b = d[0], d[1]
+            first = (-(2.0 * a + b) / (a * (a + b)) * u[..., :1] + (a + b) / (a * b) * u[..., 1:2]
+                     - a / (b * (a + b)) * u[..., 2:3])
+            a, b = d[-2], d[-1]
+            last = (b / (a * (a + b)) * u[..., -3:-2] - (a + b) / (a * b) * u[..., -2:-1]
+                    + (2.0 * b + a) / (b * (a + b)) * u[..., -1:])
     return np.concatenate([first, inner, last], axis=-1)
 
 
@@ -261,8 +269,10 @@ def _gradient_axis(f, h, axis, edge_order):
 
 @expands(np.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
-    """Uniform spacings (scalars) or coordinates (1-d arrays, edge_order=1), one per
-    axis or one for all; over several axes a sequence of arrays, as NumPy returns."""
+    """Uniform spacings (scalars) or coordinates (1-d arrays), one per axis or one for
+    all; over several axes a sequence of arrays, as NumPy returns."""
+    if edge_order != 1 and edge_order != 2:
+        raise ValueError("'edge_order' greater than 2 not supported")
     one = varargs[0] if len(varargs) == 1 else 1.0
     if isinstance(axis, tuple) and len(varargs) > 1:
         return [_gradient_axis(f, h, axis[k], edge_order) for k, h in enumerate(varargs)]
