@@ -69,3 +69,24 @@ def test_a_class_array_changed_between_calls(change, monkeypatch):
     else:
         monkeypatch.setattr(Weighted, "W", np.array([9.0, 2.0]))
     _agrees(g, m, lambda x: jnp.sum(jnp.array([9.0, 2.0]) * x) + 0.5)
+
+
+class _Private:
+    """Private names (``self.__s``), which Python stores as ``_Private__s``."""
+
+    def __init__(self, s):
+        self.__s = s
+
+    def __scale(self, v):
+        return self.__s * v
+
+    def loss(self, x):
+        return self.__scale(x * x)
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_private_names_are_read_as_python_spells_them(backend):
+    k = _Private(3.0)
+    setattr(k, "__s", 100.0)        # an unrelated attribute named as written (was read)
+    assert pullback.grad(k.loss, backend=backend)(2.0) == 12.0
+    assert pullback.grad(lambda x: _Private(3.0).loss(x), backend=backend)(2.0) == 12.0

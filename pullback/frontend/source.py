@@ -5,6 +5,7 @@ the real file, so diagnostics point at the user's code.
 """
 import __future__
 import ast
+import copy
 import dis
 import inspect
 import linecache
@@ -93,10 +94,7 @@ def source_of(fn):
         tree = _file_tree(fn)
         node = tree and _find(tree, fn, (0, 0), code.co_firstlineno)
         if node is not None:
-            _check_runs(fn, node)
-            src = Source(node, filename, fn)
-            _CACHE[id(code)] = (code, src)
-            return src
+            return _finish(fn, node)
     try:
         lines, start, parsed = _source_lines(fn)
     except (OSError, TypeError):
@@ -124,10 +122,43 @@ def source_of(fn):
         raise UnsupportedError(f"cannot locate the definition of {fn.__qualname__!r}",
                                filename, code.co_firstlineno, 0, "no source")
     _shift(tree, start - 1, indent)
+    return _finish(fn, node)
+
+
+def _finish(fn, node):
+    """The checked ``Source`` of ``fn`` at ``node``, its private names as Python spells them."""
+    code = fn.__code__
+    node = _mangled(node, _class_of(fn.__qualname__))
     _check_runs(fn, node)
-    src = Source(node, filename, fn)
+    src = Source(node, code.co_filename, fn)
     _CACHE[id(code)] = (code, src)
     return src
+
+
+def _class_of(qualname):
+    """The innermost class ``qualname`` is written in ('' if none): a part followed by
+    another that is not ``<locals>`` names a class."""
+    parts = qualname.split(".")
+    classes = [p for p, q in zip(parts, parts[1:]) if q != "<locals>"]
+    return classes[-1].lstrip("_") if classes else ""
+
+
+def _mangled(node, cls):
+    """``node`` with ``__name`` written ``_Class__name`` (a copy), as Python compiles every
+    private name in a class body: ``self.__s`` reads the attribute ``_K__s``."""
+    def private(name):
+        return name.startswith("__") and not name.endswith("__") and "." not in name
+    fields = {ast.Name: "id", ast.Attribute: "attr", ast.arg: "arg", ast.keyword: "arg"}
+    if not cls or not any(private(getattr(n, fields.get(type(n), ""), None) or "")
+                          for n in ast.walk(node)):
+        return node
+    node = copy.deepcopy(node)
+    for n in ast.walk(node):
+        field = fields.get(type(n))
+        name = field and getattr(n, field)
+        if name and private(name):
+            setattr(n, field, f"_{cls}{name}")
+    return node
 
 
 _FUTURE = 0
@@ -144,7 +175,9 @@ def _check_runs(fn, node):
     a file edited after import must not be differentiated as if it ran."""
     code = fn.__code__
     again = _recompiled(node, code)
-    if again is None or _fingerprint(again) == _fingerprint(code):
+    # (a nested class's __qualname__ is a constant: the wrapper's names are in it)
+    if again is None or _fingerprint(again, (again.co_qualname + ".", code.co_qualname + ".")) \
+            == _fingerprint(code):
         return
     raise UnsupportedError(f"the source of {fn.__qualname__!r} in {code.co_filename} is not "
                            "the code Python runs (was the file edited after it was imported? "
@@ -152,10 +185,16 @@ def _check_runs(fn, node):
                            "stale source")
 
 
+_RECOMPILED = "_pullback_recompiled"
+
+
 def _recompiled(node, code):
     """``node`` compiled inside a function that binds ``code``'s free variables, so they
     stay free variables; None where it does not compile on its own."""
     body = [ast.Assign([ast.Name(v, ast.Store())], ast.Constant(None)) for v in code.co_freevars]
+    if isinstance(node, ast.stmt):      # renamed: a recursive call stays a global's read,
+        node = copy.copy(node)          # not one of the wrapper's cell
+        node.name = _RECOMPILED
     body.append(node if isinstance(node, ast.stmt) else ast.Expr(node))
     outer = ast.FunctionDef("_pullback_outer", ast.arguments([], [], None, [], [], None, []),
                             body, [], None)
@@ -173,21 +212,48 @@ def _recompiled(node, code):
     except (SyntaxError, ValueError, TypeError):
         return None
     inner = next(c for c in top.co_consts if hasattr(c, "co_code"))
-    found = [c for c in inner.co_consts if hasattr(c, "co_code") and c.co_name == code.co_name]
+    name = _RECOMPILED if isinstance(node, ast.stmt) else code.co_name
+    found = [c for c in inner.co_consts if hasattr(c, "co_code") and c.co_name == name]
     return found[-1] if found else None
 
 
-def _fingerprint(code):
-    """Instructions (without jump targets and padding), names and constants, recursively."""
-    # (how a method call is spelled, LOAD_METHOD or NULL + LOAD_ATTR, varies with positions)
-    ops = tuple((_SAME.get(i.opname, i.opname),
-                 "" if i.opcode in _JUMPS or hasattr(i.argval, "co_code")
-                 else i.argrepr.replace("NULL + ", "").replace("NULL|self + ", ""))
-                for i in dis.get_instructions(code) if i.opname not in _SKIP)
-    consts = tuple(_fingerprint(c) if hasattr(c, "co_code") else (type(c).__name__, repr(c))
-                   for c in code.co_consts)
+def _fingerprint(code, rename=None):
+    """Instructions (padding left out, so a jump's target is the instruction it lands on,
+    counted without padding), their arguments, names and constants, recursively."""
+    # (how a method call is spelled, LOAD_METHOD or NULL + LOAD_ATTR, varies with positions;
+    # argval, not argrepr: ``in`` and ``not in`` print alike)
+    kept = [i for i in dis.get_instructions(code) if i.opname not in _SKIP]
+    at = {i.offset: k for k, i in enumerate(kept)}
+    offsets = sorted(at)
+
+    def landing(offset):            # padding jumped to: the next kept instruction
+        return at[next((o for o in offsets if o >= offset), offsets[-1])]
+
+    def arg(i):
+        if i.opcode in _JUMPS:
+            return landing(i.argval)
+        if hasattr(i.argval, "co_code"):
+            return ""                           # compared as a constant, below
+        if isinstance(i.argval, tuple) or i.argval is None or isinstance(i.argval, str):
+            return repr(_renamed(i.argval, rename)) if i.opname.startswith("LOAD_CONST") else \
+                i.argrepr.replace("NULL + ", "").replace("NULL|self + ", "")
+        return repr(i.argval)
+    ops = tuple((_SAME.get(i.opname, i.opname), arg(i)) for i in kept)
+    consts = tuple(_fingerprint(c, rename) if hasattr(c, "co_code")
+                   else (type(c).__name__, repr(_renamed(c, rename))) for c in code.co_consts)
     return (ops, consts, code.co_names, code.co_varnames, code.co_freevars, code.co_cellvars,
             code.co_argcount, code.co_kwonlyargcount)
+
+
+def _renamed(c, rename):
+    """A qualified-name constant of the recompiled code as the original has it; a string
+    of several lines without its lines' indents (the source is dedented to be parsed,
+    and a docstring with it)."""
+    if type(c) is not str:
+        return c
+    if rename is not None and c.startswith(rename[0]):
+        c = rename[1] + c[len(rename[0]):]
+    return "\n".join(line.lstrip() for line in c.split("\n")) if "\n" in c else c
 
 
 def _shift(tree, lines, cols):
@@ -199,6 +265,9 @@ def _shift(tree, lines, cols):
         if hasattr(n, "lineno"):
             n.lineno += lines
             n.col_offset += cols
+            if getattr(n, "end_lineno", None) is not None:   # (else compile refuses the
+                n.end_lineno += lines                         # range, and the check of
+                n.end_col_offset += cols                      # _check_runs was skipped)
         for field in n._fields:
             v = getattr(n, field, None)
             if isinstance(v, AST):
