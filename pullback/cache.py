@@ -9,9 +9,35 @@ replaced default or closure cell, or a global array of another shape makes a new
 Invariant: a value returned by ``lookup`` has ``.guards``, which held just now and
 bound the generated module's global arrays to their current values.
 """
-from .frontend.guards import recording
+import types
+
+from .frontend.guards import Ref, guard, recording
+from .rules.registry import VERSION
 
 MAX_SPECIALISATIONS = 8      # per key: a global that changes on every call stays bounded
+
+
+class _Same:
+    """A callable object in a key, compared by identity: two objects that compare equal
+    (a dataclass with ``compare=False`` fields) may hold different weights."""
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+
+def function_key(f):
+    """``f`` as a key: functions and bound methods as they are (a method compares its
+    object by identity), any other callable by identity."""
+    if isinstance(f, (types.FunctionType, types.MethodType, types.BuiltinFunctionType)):
+        return f
+    return _Same(f)
 
 
 def lookup(table, key, build, by_value=False):
@@ -22,6 +48,7 @@ def lookup(table, key, build, by_value=False):
             if value.guards.hold():
                 return value
     with recording(by_value) as guards:
+        guard(Ref("global", VERSION, "rules"), VERSION["rules"])    # a rule given anew
         value = build()
     guards.bind(_namespace(value), _printed(value))
     guards.hold()       # the arrays as they are now: the typed IR may be an earlier one's

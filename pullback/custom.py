@@ -22,6 +22,8 @@ or "jvp"); a rule is required before the function is differentiated.
 import contextlib
 import functools
 
+from .rules.registry import changed
+
 _RECORDING = []     # while check_grad runs f: [(rule object, its first call's arguments)]
 
 
@@ -55,6 +57,7 @@ class custom_vjp:
         """``fwd(*args) -> (output, residuals)``; ``bwd(residuals, g) -> tuple`` with
         one cotangent per argument (None for an argument without a derivative)."""
         self.fwd, self.bwd = fwd, bwd
+        changed()       # derivatives made with the old rule are made again
         return self
 
     def __call__(self, *args, **kwargs):
@@ -75,6 +78,7 @@ class custom_jvp:
     def defjvp(self, jvp):
         """``jvp(primals, tangents) -> (output, output tangent)``, linear in the tangents."""
         self.jvp = jvp
+        changed()
         return jvp
 
     def __call__(self, *args, **kwargs):

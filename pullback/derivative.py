@@ -24,6 +24,7 @@ from .backends import loader
 from .frontend.source import called_method, custom_itself
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
+from .cache import function_key
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
 from .rules import registry
 from .tracebacks import user_facing
@@ -112,7 +113,7 @@ class Derivative:
         # errors stay (edges.md)
         value = self.with_value or not any(is_array(t) for t in a.types)
         layers = (Reverse(mask, value=value, checkpoint=self.checkpoint, aux=self.has_aux),)
-        comp = cached((self.f, layers, a.key(), self.backend),   # key: one per array library
+        comp = cached((function_key(self.f), layers, a.key(), self.backend),   # key: one per array library
                       lambda: build(self.f, a.types, a.skels, layers, self.backend,
                                     a.foreign_array()), self.backend)
         if comp.n_out != 1 and not self.has_aux:
@@ -236,7 +237,7 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
             diff_type(t, i)
     diff = tuple(is_differentiable(t) for t in a.types)
     layers = (Reverse(diff, split=True),)
-    comp = cached((f, layers, a.key(), backend),
+    comp = cached((function_key(f), layers, a.key(), backend),
                   lambda: build(f, a.types, a.skels, layers, backend, a.foreign_array()),
                   backend)
     *outs, residual = comp[comp.entry](*a.raw)

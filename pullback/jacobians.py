@@ -50,6 +50,7 @@ from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bi
                         plain_direction, size, upto)
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
+from .cache import function_key
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
 from .tracebacks import user_facing
 
@@ -93,7 +94,7 @@ def _program(base, layers, args, backend="python"):
     f = _function(base)
     grad_argnums, grad_value = (base.argnums, base.with_value) \
         if isinstance(base, Derivative) else (None, False)
-    key = ("forward", f, grad_argnums, grad_value, layers, args.key(), backend)
+    key = ("forward", function_key(f), grad_argnums, grad_value, layers, args.key(), backend)
     return cached(key, lambda: ForwardProgram(f, grad_argnums, grad_value, layers, args,
                                               backend), backend)
 
@@ -310,7 +311,7 @@ class ReverseJacobian:
         a = Arguments(args, forced=nums)
         order = sorted(set(nums))
         layers = (Reverse(a.mask(order), split=True),)
-        self.last = cached((self.f, layers, a.key(), self.backend),
+        self.last = cached((function_key(self.f), layers, a.key(), self.backend),
                            lambda: build(self.f, a.types, a.skels, layers, self.backend),
                            self.backend)
         return self.last, a.types, nums, order

@@ -22,7 +22,8 @@ import linecache
 from typing import Callable, Optional
 
 from .custom import custom_vjp
-from .rules.registry import LIBRARY_MODULES, LIBRARY_RULES, Syntax, numpy_result, register
+from .rules.registry import (LIBRARY_MODULES, LIBRARY_RULES, Syntax, changed, numpy_result,
+                             register)
 
 
 def defvjp(fun: Callable, *makers: Optional[Callable]) -> Callable:
@@ -56,6 +57,7 @@ def defvjp(fun: Callable, *makers: Optional[Callable]) -> Callable:
     rule.__init__(namespace[name])
     rule.defvjp(namespace[f"{name}_fwd"], namespace[f"{name}_bwd"])
     LIBRARY_RULES[fun] = rule
+    changed()
     return fun
 
 

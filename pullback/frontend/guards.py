@@ -29,6 +29,7 @@ Invariants:
 """
 import contextlib
 import functools
+import threading
 import types
 
 import numpy as np
@@ -148,8 +149,9 @@ def _immutable(v):
 
 def guard(ref, value):
     """Record ``value`` as found at ``ref`` in the guards being recorded, if any."""
-    if _ACTIVE:
-        _ACTIVE[-1].record(ref, value)
+    stack = _active_stack()
+    if stack:
+        stack[-1].record(ref, value)
 
 
 class Guards:
@@ -242,20 +244,30 @@ def _name(ref, names, arrays):
     return names[key]
 
 
-_ACTIVE = []
+_ACTIVE = threading.local()     # per thread: two threads deriving at once each record
+                                # their own guards (one shared stack mixed them up)
+
+
+def _active_stack():
+    stack = getattr(_ACTIVE, "stack", None)
+    if stack is None:
+        stack = _ACTIVE.stack = []
+    return stack
 
 
 @contextlib.contextmanager
 def recording(by_value=False):
     """Guards for what is lowered inside the block (nested compiles record into it too)."""
-    g = _ACTIVE[-1] if _ACTIVE else Guards(by_value)
-    _ACTIVE.append(g)
+    stack = _active_stack()
+    g = stack[-1] if stack else Guards(by_value)
+    stack.append(g)
     try:
         yield g
     finally:
-        _ACTIVE.pop()
+        stack.pop()
 
 
 def active():
     """The guards being recorded, or None (``emit_c`` reads values once, at emit time)."""
-    return _ACTIVE[-1] if _ACTIVE else None
+    stack = _active_stack()
+    return stack[-1] if stack else None

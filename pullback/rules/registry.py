@@ -173,7 +173,7 @@ def register(name, impl, params, partials, result, syntax, python=(), helper=Non
                      shape, numpy, tuple(defaults), pure=pure, jvps=jvps,
                      zero_derivative=zero_derivative)
     PRIMITIVES[name] = prim
-    _CHANGES[0] += 1
+    changed()
     if zero_in_zero_out:
         ZERO_IN_ZERO_OUT.add(name)
     for m in (method,) if isinstance(method, str) else method or ():
@@ -248,7 +248,7 @@ def alias(name, *python, nargs=None):
     ``nargs``, or by signature binding when None."""
     for obj in python:
         _BY_PYTHON[(obj, nargs)] = name
-    _CHANGES[0] += 1
+    changed()
 
 
 TUPLE_RESULTS: dict = {}   # python callable -> one primitive per element of its result
@@ -260,7 +260,7 @@ def tuple_result(python, *names, single=None):
     ``single=(keyword, position, value, name)``: called with that argument at that
     value (``svd(x, compute_uv=False)``) it returns primitive ``name`` alone."""
     TUPLE_RESULTS[python] = names
-    _CHANGES[0] += 1
+    changed()
     if single is not None:
         TUPLE_SINGLE[python] = single
 
@@ -269,6 +269,14 @@ TUPLE_SINGLE: dict = {}
 
 
 _CHANGES = [0]     # registrations so far: what ``state`` counts
+VERSION = {"rules": 0}     # the same count, where a derivative's guard reads it (cache.py)
+
+
+def changed():
+    """Note a registration (a primitive, an alias, a ``defvjp``, a custom function's new
+    rule): every derivative made before it is made again, with the rules as they are."""
+    _CHANGES[0] += 1
+    VERSION["rules"] = _CHANGES[0]
 
 
 def state():
