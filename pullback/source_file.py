@@ -13,7 +13,9 @@ statements that cannot run the file's own code:
 
 Everything else (other imports, calls, classes, decorated functions, ``if
 __name__ == "__main__"``) is skipped; a name the function needs from it is then
-reported by pullback at the line that reads it.
+reported by pullback at the line that reads it.  A name a skipped statement may bind
+(``C = C * 5``, ``D += 2``, a binding inside ``if``) is unknown from there on, not the
+value of an earlier literal.
 
 Invariant: no statement of the file runs, except the definitions themselves
 (a ``def`` runs only its literal defaults).
@@ -46,6 +48,9 @@ def function_from_file(path, name):
                 all(_literal(d) for d in node.args.defaults + node.args.kw_defaults
                     if d is not None):
             _run(node, path, namespace)
+        else:       # skipped: what it would bind is unknown, not an earlier literal's value
+            for bound in _bound(node):
+                namespace.pop(bound, None)
     f = namespace.get(name)
     if not callable(f):
         raise SystemExit(f"pullback: {path} has no top-level function {name!r} that "
@@ -76,6 +81,24 @@ def _literal(node):
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
+
+
+def _bound(node):
+    """The names a top-level statement may bind, at any depth of its blocks (a name
+    rebound by ``C = C * 5``, ``D += 2`` or inside ``if``/``for``/``try``)."""
+    names = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            names.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, ast.alias):
+            names.add((n.asname or n.name).split(".")[0])
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            names.add(n.name)
+        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+            names.add(n.name)
+    return names
 
 
 def _run(node, path, namespace):

@@ -96,3 +96,15 @@ def test_printed_text_says_which_globals_it_reads(tmp_path, capsys):
     assert main([f"{path}:f", "--args", "x: float64[3]"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("# Not runnable on its own: it reads W")
+
+
+@pytest.mark.parametrize("rebind", ["C = C * 5.0", "C += 2.0", "if True:\n    C = 9.0",
+                                    "for C in (4.0,):\n    pass"])
+def test_a_literal_rebound_by_a_skipped_statement_is_unknown(tmp_path, rebind):
+    # was: the first literal's value, silently (2.0 where Python has 10.0)
+    path = tmp_path / "rebound.py"
+    path.write_text(f"C = 2.0\n{rebind}\n\n\ndef f(x):\n    return C * x * x\n")
+    with pytest.raises(SystemExit, match=r"rebound.py:\d+:\d+: name 'C' is not defined"):
+        main([f"{path}:f", "--no-import"])
+    path.write_text(f"C = 2.0\n{rebind}\nC = 3.0\n\n\ndef f(x):\n    return C * x * x\n")
+    assert main([f"{path}:f", "--no-import"]) == 0       # a literal after it is known again
