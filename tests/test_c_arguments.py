@@ -137,3 +137,9 @@ def test_an_int_past_long_is_an_overflow_error():
     with pytest.raises(OverflowError, match="squared_count_grad .*does not fit a C long"):
         c(1.0, 2 ** 40)                                 # Python: 2**80, a big int
 
+
+def test_a_name_too_long_for_a_file_is_a_value_error():
+    with pytest.raises(ValueError, match="300 characters long"):
+        emit_c(scaled_square, 1.0, 3, name="x" * 300)
+    with pytest.raises(TypeError, match="name must be a str"):
+        emit_c(scaled_square, 1.0, 3, name=123)
