@@ -25,6 +25,7 @@ import tempfile
 import numpy as np
 
 from .arguments import Argnums, arg_type, argnum_tuple, bind
+from .c_arguments import array_argument, scalar_argument, status_error
 from .tracebacks import user_facing
 from .analysis.activity import COMPLEX
 from .optimize.tables import RUNTIME_LISTS
@@ -125,6 +126,8 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
         module = emit_c_module(primal, gradient, cname, wrt, dtype, max_iterations, origin)
     emitted = EmittedC(module, types, isinstance(argnums, int), dtype, max_iterations)
     emitted.nums = sorted(nums)
+    emitted.params = [p.name for p in typed.functions[0].params]     # for argument errors
+    emitted.origin = origin
     return emitted
 
 
@@ -247,7 +250,9 @@ class EmittedC:
 
     def compile(self, cc="cc", flags=COMPILE_FLAGS):
         """Build a shared library with ``cc`` and load it: a callable
-        ``(*args) -> (value, gradient)``, with ``.value(*args)`` for the function."""
+        ``(*args) -> (value, gradient)``, with ``.value(*args)`` for the function.
+        Arguments must fit the compiled types (``c_arguments``): a float for an int, a
+        float array for an int array or a complex value is a TypeError, not truncated."""
         tmp = tempfile.TemporaryDirectory(prefix="pullback-c-")
         c_path, _ = self.write(tmp.name)
         lib_path = os.path.join(tmp.name, f"lib{self.name}.so")
@@ -288,21 +293,24 @@ class CFunction:
     def _args(self, args):
         if len(args) != len(self.emitted.types):
             raise TypeError(f"{self.emitted.name} takes {len(self.emitted.types)} arguments")
+        names = getattr(self.emitted, "params", [])
         out = []
-        for a, t in zip(args, self.emitted.types):
+        for i, (a, t) in enumerate(zip(args, self.emitted.types)):
+            label = f"{self.emitted.name}: argument {i}" + \
+                (f" ({names[i]})" if len(names) == len(args) else "")
             if isinstance(t, Array):
                 kind = np.dtype(t.dtype).kind
                 np_type, c_type = {"i": (np.int_, ctypes.c_long), "u": (np.int_, ctypes.c_long),
                                    "b": (np.intc, ctypes.c_int)}.get(kind,
                                                                      (self._np, self._real))
-                arr = np.asarray(a, dtype=np_type, order="C")     # (0-d stays 0-d)
+                arr = array_argument(a, np_type, t, label)
                 if arr.shape != tuple(t.shape):
-                    raise ValueError(f"{self.emitted.name}: an argument of shape {arr.shape}, "
+                    raise ValueError(f"{label}: an array of shape {arr.shape}, "
                                      f"compiled for {tuple(t.shape)}")
                 self._keep.append(arr)
                 out.append(arr.ctypes.data_as(ctypes.POINTER(c_type)))
             else:
-                out.append(float(a) if t == "float" else int(a))
+                out.append(scalar_argument(a, t, label))
         return out
 
     def value(self, *args):
@@ -316,12 +324,10 @@ class CFunction:
         ptrs = [ctypes.byref(o) if isinstance(o, ctypes._SimpleCData) else
                 o.ctypes.data_as(ctypes.POINTER(self._real)) for o in outs]
         status = self._grad(*self._args(args), *ptrs)
-        if status == 3:
-            raise IndexError(f"{self.__name__}: an index is out of range")
         if status != 0:
-            what = "a loop ran past" if status == 1 else "a recursion made more calls than"
-            raise LimitExceeded(f"{self.__name__}: {what} max_iterations="
-                                f"{self.emitted.max_iterations}")
+            origin = getattr(self.emitted, "origin", None)
+            where = self.__name__ + (f" (compiled from {origin})" if origin else "")
+            raise status_error(status, where, self.emitted.max_iterations)
         value, *grads = [o if isinstance(o, np.ndarray) else o.value for o in outs]
         return value, (grads[0] if self.emitted.single else tuple(grads))
 

@@ -47,6 +47,7 @@ from .c_names import KEYWORDS, MATH_NAMES, CNames, legal
 from .c_ops import HELPERS, Dialect, helper_sources
 
 MAX_MACRO = "MAX_ITERATIONS"
+MAX_NAME = 100      # NAME.c, libNAME.so: well within a file name's 255 bytes
 
 
 class CModule:
@@ -240,7 +241,13 @@ def _recursive(functions):
 def exported_name(base, given):
     """The C name of the value function: ``base`` made a legal, unreserved identifier
     (a suffix ``_`` when derived from the Python name; an error when ``given``)."""
+    if not isinstance(base, str):
+        raise TypeError(f"name must be a str, not {type(base).__name__}")
     name = legal(base)
+    if len(name) > MAX_NAME:
+        raise ValueError(f"name {base[:20]!r}... is {len(name)} characters long as a C name: "
+                         f"at most {MAX_NAME}, as it names the files NAME.c and NAME.h"
+                         + ("" if given else " (pass a shorter name=)"))
     if not given:
         name = name.lstrip("_") or "f"        # file-scope names may not start with _
     clash = name in KEYWORDS or name in MATH_NAMES or name in HELPERS or name == MAX_MACRO
