@@ -92,7 +92,8 @@ def layout_expr(p, s, t):
         axes = _static(args[1], "axes for np.transpose")
         if axes is None:
             return f"{t(0, ATOM)}.T", ATOM
-        inverse = tuple(int(i) for i in np.argsort([int(a) for a in axes]))
+        nd = len(p.shape(args[0]))       # (negative axes counted from 0 first)
+        inverse = tuple(int(i) for i in np.argsort([int(a) % nd for a in axes]))
         return f"np.transpose({t(0)}, {inverse!r})", ATOM
     if op == "trace_vjp":
         shape = p.shape(args[1])

@@ -135,7 +135,11 @@ def like(g, x):
 
 
 def transpose_vjp(g, axes):
-    return np.transpose(g, None if axes is None else tuple(np.argsort(axes)))
+    """The inverse permutation, of ``axes`` counted from 0 (``(-1, 0, 1)`` is ``(2, 0, 1)``:
+    argsort of the negative numbers themselves is another permutation)."""
+    if axes is None:
+        return np.transpose(g)
+    return np.transpose(g, tuple(np.argsort([a % np.ndim(g) for a in axes])))
 
 
 def cumsum_vjp(g, x, axis):
