@@ -118,12 +118,14 @@ alias("degrees", np.rad2deg, nargs=1)
 alias("radians", np.deg2rad, nargs=1)
 nondiff("heaviside", np.heaviside, params="x h", python=(np.heaviside,), numpy="np.heaviside",
         syntax=Syntax("call", "np.heaviside"))
-scalar("fmax", np.fmax, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
-       "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", python=(np.fmax,),
-       numpy="np.fmax", syntax=Syntax("call", "np.fmax"))
-scalar("fmin", np.fmin, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
-       "select(b < a, 1.0, select(a == b, 0.5, 0.0))", params="a b", python=(np.fmin,),
-       numpy="np.fmin", syntax=Syntax("call", "np.fmin"))
+# fmax/fmin take the operand that is not NaN (b != b: b is NaN), where every comparison
+# with the NaN is False; both NaN: the result is a's.
+scalar("fmax", np.fmax, "select(b != b, 1.0, select(a > b, 1.0, select(a == b, 0.5, 0.0)))",
+       "select(b != b, 0.0, select(a != a, 1.0, select(b > a, 1.0, select(a == b, 0.5, 0.0))))",
+       params="a b", python=(np.fmax,), numpy="np.fmax", syntax=Syntax("call", "np.fmax"))
+scalar("fmin", np.fmin, "select(b != b, 1.0, select(a < b, 1.0, select(a == b, 0.5, 0.0)))",
+       "select(b != b, 0.0, select(a != a, 1.0, select(b < a, 1.0, select(a == b, 0.5, 0.0))))",
+       params="a b", python=(np.fmin,), numpy="np.fmin", syntax=Syntax("call", "np.fmin"))
 # clip is minimum(maximum(x, lo), hi): at a bound the tie splits the adjoint, as in JAX
 _HI = "select(max(x, lo) < hi, 1.0, select(max(x, lo) == hi, 0.5, 0.0))"
 scalar("clip", np.clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
@@ -131,7 +133,8 @@ scalar("clip", np.clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}
        "select(hi < max(x, lo), 1.0, select(max(x, lo) == hi, 0.5, 0.0))", params="x lo hi",
        python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"),
          method="clip")
-scalar("sinc", np.sinc, "select(x == 0, 0.0, (cos(3.141592653589793 * x) - y) / "
+# at 0 the derivative's series, -pi^2/3 x: 0 there, with the second derivative a Hessian takes
+scalar("sinc", np.sinc, "select(x == 0, -3.289868133696453 * x, (cos(3.141592653589793 * x) - y) / "
        "select(x == 0, 1.0, x))", python=(np.sinc,), numpy="np.sinc",
        syntax=Syntax("call", "np.sinc"))
 for _n in ("rint", "round"):

@@ -32,9 +32,9 @@ special("log_ndtr", ["0.3989422804014327 * exp(-0.5 * x * x - y)"])
 special("gammaln", ["sp_digamma(x)"])
 special("digamma", ["sp_polygamma(1, x)"], python=(sp.digamma, sp.psi))
 special("polygamma", [None, "sp_polygamma(n + 1, x)"], params="n x")
-special("xlogy", ["log(b)", "select(a == 0, 0.0, a / select(a == 0, 1.0, b))"],
-        params="a b")
-special("xlog1py", ["log1p(b)", "select(a == 0, 0.0, a / select(a == 0, 1.0, 1 + b))"],
+# d/db is a / b, 0 at a == b == 0 only (guarding a == 0 alone lost d2/da db = 1 / b there)
+special("xlogy", ["log(b)", "a / select(a == 0, select(b == 0, 1.0, b), b)"], params="a b")
+special("xlog1py", ["log1p(b)", "a / select(a == 0, select(b == -1, 1.0, 1 + b), 1 + b)"],
         params="a b")
 special("gamma", ["y * sp_digamma(x)"])
 special("rgamma", ["-y * sp_digamma(x)"])
@@ -51,7 +51,10 @@ special("ndtri", ["2.5066282746310002 * exp(0.5 * y * y)"])
 special("dawsn", ["1 - 2 * x * y"])
 special("expi", ["exp(x) / x"])
 special("exp1", ["-exp(-x) / x"])
-special("spence", ["log(x) / (1 - x)"])
+# log(x) / (1 - x) is 0/0 at x = 1: there its series in u = x - 1, exact in value and in
+# the derivatives a Hessian (and two more orders) takes
+special("spence", ["select(x == 1, -1 + (x - 1) * (0.5 - (x - 1) * (1 / 3 - (x - 1) / 4)), "
+                   "log(x) / select(x == 1, 1.0, 1 - x))"])
 special("entr", ["-log(x) - 1"])
 special("rel_entr", ["log(a / b) + 1", "-a / b"], params="a b")
 special("kl_div", ["log(a / b)", "1 - a / b"], params="a b")

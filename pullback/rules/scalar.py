@@ -28,8 +28,11 @@ scalar("mul", operator.mul, "b", "a", params="a b", result=numeric, syntax=infix
        python=(np.multiply,))
 scalar("truediv", operator.truediv, "1 / b", "-y / b", params="a b", syntax=infix("/", 20),
        python=(np.divide, np.true_divide))
-# At a == 0 as in JAX: d/da is 0 for b == 0 (not 0 * 0.0 ** -1) and d/db is 0.
-scalar("pow", operator.pow, "b * select(b == 0, 1.0, a) ** (b - 1)",
+# At a == 0 as in JAX: d/da is 0 for b == 0 (not 0 * 0.0 ** -1) and d/db is 0.  Only
+# a == b == 0 is guarded: a guard on b == 0 alone froze a at 1 there, so d2/da db at
+# b == 0 was 1, not 1 / a.
+_POW_BASE = "select(a == 0, select(b == 0, 1.0, a), a)"
+scalar("pow", operator.pow, f"b * {_POW_BASE} ** (b - 1)",
        "y * log(select(a == 0, 1.0, a))", params="a b",
        result=numeric, syntax=infix("**", 40, right=True), python=(pow, np.power))
 scalar("mod", operator.mod, "1", "-floor(a / b)", params="a b", result=numeric,
@@ -78,11 +81,15 @@ nondiff("invert", operator.invert, result=_inverted, syntax=Syntax("prefix", "~"
         python=(np.invert,))
 nondiff("truth", bool, result=BOOL, syntax=Syntax("call", "bool"), python=(bool,))
 
-# select(c, a, b) is `a if c else b`: it routes the adjoint to the chosen side.
+# select(c, a, b) is `a if c else b`: it routes the adjoint to the chosen side, selected,
+# not multiplied by a 0/1 mask (a NaN or inf adjoint times 0 would leak into the side
+# not chosen: nansum(where(x > 0, x, nan)) has the derivative 0 where x <= 0, as in JAX).
 register("select", lambda c, a, b: a if c else b, ("c", "a", "b"),
          (None, "select(c, 1.0, 0.0)", "select(c, 0.0, 1.0)"),
          lambda c, a, b: numeric(a, b), Syntax("ifexp", "", 1), python=(np.where,),
-         numpy="np.where")
+         numpy="np.where",
+         vjps=(None, "unbroadcast(select(c, g, 0.0), a)", "unbroadcast(select(c, 0.0, g), b)"),
+         jvps=(None, "select(c, t, 0.0)", "select(c, 0.0, t)"))
 
 # -- builtins ---------------------------------------------------------------
 # At 0 the derivative is 1, as in JAX.
@@ -141,7 +148,7 @@ scalar("log1p", math.log1p, "1 / (1 + x)", python=(math.log1p, np.log1p), numpy=
 scalar("log2", math.log2, "1 / (x * 0.6931471805599453)", python=(math.log2, np.log2), numpy="np.log2")
 scalar("log10", math.log10, "1 / (x * 2.302585092994046)", python=(math.log10, np.log10), numpy="np.log10")
 scalar("sqrt", math.sqrt, "0.5 / y", python=(math.sqrt, np.sqrt), numpy="np.sqrt")
-scalar("mpow", math.pow, "b * mpow(select(b == 0, 1.0, a), b - 1)",
+scalar("mpow", math.pow, f"b * mpow({_POW_BASE}, b - 1)",
        "y * log(select(a == 0, 1.0, a))", params="a b",
        syntax=Syntax("call", "math.pow"), python=(math.pow,))
 scalar("hypot", math.hypot, "a / y", "b / y", params="a b", python=(math.hypot, np.hypot), numpy="np.hypot")
