@@ -162,6 +162,14 @@ R("multivariate_normal.logpdf",
   jf=lambda x, m, s: JAX_STATS.multivariate_normal.logpdf(x, m, s * jnp.eye(2)))
 R("multivariate_normal.pdf",
   lambda x, m, c: scipy.stats.multivariate_normal.pdf(x, m, spd(c)), U(2, 2), U(2), U(2, 2))
+# SciPy's dimension: from the mean (else 1 unless cov is a matrix); with d = 1 a vector x
+# is that many points (was one point of dimension 4, silently; audit 32i)
+R("multivariate_normal.logpdf", lambda x, m, s: scipy.stats.multivariate_normal.logpdf(x, m, s),
+  U(4), S(), S(0.5, 2.0), jax=False)
+R("multivariate_normal.logpdf", lambda x, s: scipy.stats.multivariate_normal.logpdf(x, cov=s),
+  U(3), S(0.5, 2.0), jax=False)
+R("multivariate_normal.logpdf", lambda x, m, c: scipy.stats.multivariate_normal.logpdf(x, m, spd(c)),
+  U(1, 3), U(3), U(3, 3), jax=False)
 R("dirichlet.logpdf", lambda a: scipy.stats.dirichlet.logpdf(np.array([0.2, 0.3, 0.5]), a),
   P(3))
 R("dirichlet.logpdf", lambda x, a: scipy.stats.dirichlet.logpdf(x / np.sum(x), a), P(3), P(3))

@@ -346,7 +346,18 @@ def bernoulli_pmf(k, p, loc=0):
 @expands(stats.multivariate_normal.logpdf)
 def mvn_logpdf(x, mean=None, cov=1.0, allow_singular=False):
     """Rows of ``x`` (last axis: the dimension d); ``cov`` a number (times the identity),
-    a vector (a diagonal) or a matrix, through its Cholesky factor."""
+    a vector (a diagonal) or a matrix, through its Cholesky factor.  The dimension is
+    SciPy's: the mean's size, else 1 unless cov is a matrix; with d = 1 a vector ``x`` is
+    that many points (a column), and one point's density is a number."""
+    if mean is not None:
+        dim = np.size(mean)
+    else:
+        dim = np.shape(np.atleast_2d(cov))[0]
+    return np.squeeze(_mvn_rows(np.reshape(np.atleast_1d(x), (-1, dim)), mean, cov))
+
+
+@expands()
+def _mvn_rows(x, mean, cov):
     dev = x if mean is None else x - mean
     d = np.shape(dev)[-1]
     # one path for every form of cov: the ndim test folds once cov is typed, and the
