@@ -28,7 +28,8 @@ from .rules.registry import (LIBRARY_MODULES, LIBRARY_RULES, Syntax, changed, nu
 
 def defvjp(fun: Callable, *makers: Optional[Callable]) -> Callable:
     """Give library function ``fun`` a reverse-mode rule: ``makers[i](ans, *args)`` returns
-    ``g -> cotangent of argument i`` (None: argument ``i`` is not differentiated)."""
+    ``g -> cotangent of argument i`` (None: argument ``i`` has no derivative; one taken with
+    respect to it is an error at the call)."""
     name = getattr(fun, "__name__", None)
     if not callable(fun) or not name:
         raise TypeError(f"defvjp needs a named library function, not {fun!r}")
@@ -56,6 +57,7 @@ def defvjp(fun: Callable, *makers: Optional[Callable]) -> Callable:
     exec(compile(text, filename, "exec"), namespace)
     rule.__init__(namespace[name])
     rule.defvjp(namespace[f"{name}_fwd"], namespace[f"{name}_bwd"])
+    rule.undefined = tuple(i for i, m in enumerate(makers) if m is None)   # refused if needed
     LIBRARY_RULES[fun] = rule
     changed()
     return fun

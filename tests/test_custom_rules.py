@@ -428,3 +428,28 @@ def test_residual_structure_of_a_rule_that_calls_its_own_function(fn):
     close(pullback.grad(loss)(x), jax.grad(loss_jax)(x))
     close(pullback.hessian(loss)(x), jax.hessian(loss_jax)(x))
     close(pullback.jvp(loss, (x,), (np.ones(3),))[1], jax.jvp(loss_jax, (x,), (np.ones(3),))[1])
+
+
+def test_a_library_rule_with_none_refuses_that_argument():
+    # pullback.defvjp(f, maker, None): the second argument has no rule; its derivative was
+    # a silent 0.0 (d/db beta(1.5, 2) is -0.18; audit 32l)
+    import scipy.special
+    pullback.defvjp(scipy.special.beta,
+                    lambda ans, a, b: (lambda g: g * ans * (scipy.special.digamma(a)
+                                                            - scipy.special.digamma(a + b))),
+                    None)
+    try:
+        def lb(a, b):
+            return scipy.special.beta(a, b)
+        ga = pullback.grad(lb)(1.5, 2.0)
+        want = scipy.special.beta(1.5, 2.0) * (scipy.special.digamma(1.5)
+                                               - scipy.special.digamma(3.5))
+        close(ga, want)
+        with pytest.raises(UnsupportedError, match=rf"{HERE}:\d+:\d+: .*no derivative"):
+            pullback.grad(lb, argnums=1)(1.5, 2.0)
+        with pytest.raises(UnsupportedError, match="no derivative"):
+            pullback.jvp(lb, (1.5, 2.0), (0.0, 1.0))
+    finally:
+        from pullback.rules.registry import LIBRARY_RULES, changed
+        LIBRARY_RULES.pop(scipy.special.beta)
+        changed()

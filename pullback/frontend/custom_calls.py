@@ -49,7 +49,8 @@ class CustomCallLowerer:
                                    f"with one cotangent per argument ({len(skels)}), each "
                                    "shaped like its argument")
             return CustomRule("vjp", fwd=fwd, bwd=bwd, residuals=n_atoms(fret[2]),
-                              loc=bsrc.loc(bsrc.node))
+                              loc=bsrc.loc(bsrc.node), undefined=_atoms_of(
+                                  skels, getattr(obj, "undefined", ())))
         both = ("tuple",) + tuple(skels)
         self.expect_output(obj.jvp, [both, both], ret, ret)
         jvp, jret, jsrc = self.rule_function(obj.jvp, [both, both], node)
@@ -98,6 +99,14 @@ def _captured_atoms(skels):
     for i, skel in enumerate(skels):
         visit(skel, i, False)
     return tuple(out)
+
+
+def _atoms_of(skels, args):
+    """The atom indices of arguments ``args`` (``bindings.flatten`` order)."""
+    starts = [0]
+    for skel in skels:
+        starts.append(starts[-1] + n_atoms(skel))
+    return tuple(k for i in args if i < len(skels) for k in range(starts[i], starts[i + 1]))
 
 
 def _wrong(src, what):

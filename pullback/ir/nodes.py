@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
+from ..errors import UnsupportedError
 from .types import BOOL, FLOAT, INT, STATIC, Type, as_type, of_value
 
 
@@ -138,10 +139,19 @@ class CustomRule:
     residuals: int = 0
     loc: Optional[Loc] = field(default=None, compare=False)
     captures: tuple = field(default=(), compare=False)
+    undefined: tuple = field(default=(), compare=False)   # atoms with no rule (defvjp's None)
 
     @property
     def functions(self):
         return tuple(n for n in (self.fwd, self.bwd, self.jvp) if n)
+
+    def require_defined(self, amask, loc, name):
+        """Refuse, at ``loc``, a derivative with respect to an argument the rule has none
+        for (``pullback.defvjp(f, maker, None)``: not a zero, which would be a wrong number)."""
+        if any(amask[i] for i in self.undefined if i < len(amask)):
+            raise UnsupportedError.at(loc, f"the rule given to {name} (at {self.loc}) has no "
+                                           "derivative for an argument that is differentiated "
+                                           "here (None in pullback.defvjp)", "custom rule")
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,12 @@ CONTAINERS = ("residual", "tape")     # generated-code values that hold other va
 
 
 class ForwardFunction:
-    def __init__(self, fn, mask, directions, ask, suffix="dot", items_of=None):
+    def __init__(self, fn, mask, directions, ask, suffix="dot", items_of=None, check_rules=True):
         """``ask(callee, amask)`` -> name of the callee's tangent function with the
         same number of directions; ``items_of(callee, amask, rule)`` -> the flags of the
         residuals it returns (``residual_items``)."""
         self.fn = fn
+        self.check_rules = check_rules     # refuse a custom rule's missing arguments here
         self.mask = tuple(mask)
         self.K = directions
         self.ask = ask
@@ -337,6 +338,8 @@ class ForwardFunction:
         residual = any(t.type == "residual" for t in s.targets)
         if not residual and (not any(amask) or not any(self.is_active(t) for t in s.targets)):
             return [s] + [z for t in s.targets for z in self.zero(t)]
+        if s.rule and self.check_rules:
+            s.rule.require_defined(amask, s.loc, s.func)
         name = self.ask(s.func, amask, s.rule)
         dots = tuple(d for a, m in zip(s.args, amask) if m for d in self.dot(a))
         outs = tuple(d for t in s.targets for d in self.dot(t))

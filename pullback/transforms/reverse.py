@@ -84,6 +84,8 @@ class ReverseFunction:
         amask = tuple(isinstance(a, Var) and a.name in self.active for a in s.args)
         if not any(amask) or not any(t.name in self.active for t in s.targets):
             return s
+        if s.rule:
+            s.rule.require_defined(amask, s.loc, s.func)
         if top and self.checkpoint and not s.rule:
             fwd, rev = self.ask(s.func, amask, s.rule, checkpoint=self.checkpoint)
         else:

@@ -7,9 +7,9 @@ pattern gets one function (so recursion terminates); functions that inactive cal
 still use are kept untransformed; tangent names (``_dot``, ``_ddot``, ...) never clash
 with a name the module already has.
 """
-from ..ir import Transformed
+from ..ir import Call, Transformed
 from ..ir.names import name_allocator
-from ..ir.walk import all_read, all_written
+from ..ir.walk import all_read, all_written, walk
 from .custom_tangents import custom_tangent
 from .forward import ForwardFunction, tangent_activity
 from .residual_items import flagged_params, returned_items
@@ -47,8 +47,22 @@ def tangent_module(module, mask, directions=1, transpose=None):
                                                              flagged_params(fn, amask)))
         return flags[key]
 
+    # inside a custom rule's own functions and what they call (a bwd differentiated again,
+    # for a Hessian) the arguments' masks are conservative: the reverse layer checked them
+    rule_functions = {n for f in module.functions for s in walk(f.body)
+                      if isinstance(s, Call) and s.rule for n in s.rule.functions}
+    by_name = {f.name: f for f in module.functions}
+    todo = list(rule_functions)
+    while todo:
+        fn = by_name.get(todo.pop())
+        for s in walk(fn.body) if fn is not None else ():
+            if isinstance(s, Call) and s.func not in rule_functions:
+                rule_functions.add(s.func)
+                todo.append(s.func)
+
     def build(fn, fmask, name):
-        return ForwardFunction(fn, fmask, directions, ask, suffix, items_of).function(name)
+        return ForwardFunction(fn, fmask, directions, ask, suffix, items_of,
+                               check_rules=fn.name not in rule_functions).function(name)
 
     entry = module.functions[0]
     out = [build(entry, mask, unique(entry.name + "_jvp"))]
