@@ -21,6 +21,7 @@ from . import pytree
 from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, as_value, bind,
                         is_float, plain_direction, upto)
 from .backends import loader
+from .backends.numba_arguments import check as check_for_backend
 from .frontend.source import called_method, custom_itself
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
@@ -107,6 +108,7 @@ class Derivative:
     def compiled(self, args):
         nums = argnum_tuple(self.argnums, len(args))
         a = Arguments(args, forced=nums)
+        check_for_backend(a, self.f, self.backend)      # numba: int64 ints only
         mask = a.mask(nums)
         # grad of array code skips the work only the value needs (as JAX's grad does; NumPy
         # does not raise on domains), on every backend; on scalars the value's domain
@@ -232,6 +234,7 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
     """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals;
     ``has_aux``: ``f`` returns ``(output, aux)`` and this is ``(output, f_vjp, aux)``."""
     a = Arguments(primals)
+    check_for_backend(a, f, backend)
     for t, i in zip(a.types, a.owner):      # a complex primal's cotangent: never a zero
         if is_array(t) and np.dtype(t.dtype).kind == "c":
             diff_type(t, i)

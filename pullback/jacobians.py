@@ -48,6 +48,7 @@ import numpy as np
 from . import pytree
 from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, is_float,
                         plain_direction, size, upto)
+from .backends.numba_arguments import check as check_for_backend
 from .derivative import Derivative, SourceText, vjp
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
 from .cache import function_key
@@ -92,6 +93,7 @@ def _arguments(base, layers, args, float_args=()):
 
 def _program(base, layers, args, backend="python"):
     f = _function(base)
+    check_for_backend(args, f, backend)
     grad_argnums, grad_value = (base.argnums, base.with_value) \
         if isinstance(base, Derivative) else (None, False)
     key = ("forward", function_key(f), grad_argnums, grad_value, layers, args.key(), backend)
@@ -309,6 +311,7 @@ class ReverseJacobian:
     def compiled(self, args):
         nums = argnum_tuple(self.argnums, len(args))
         a = Arguments(args, forced=nums)
+        check_for_backend(a, self.f, self.backend)
         order = sorted(set(nums))
         layers = (Reverse(a.mask(order), split=True),)
         self.last = cached((function_key(self.f), layers, a.key(), self.backend),

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..errors import TransformError
 from .numba import emit_numba_module
+from .numba_arguments import check_globals, explain_overflow
 from .numba_recursion import store_recursive_residuals
 from ..ir.walk import externs
 from .private_dir import private_dir
@@ -113,12 +114,16 @@ class _Guarded:
                 return self.dispatcher(*args)
             except self.error as e:     # new argument types: Numba compiles again
                 raise self.compiled.translate(e) from None
+            except OverflowError as e:  # an int beyond int64 through a fast path
+                raise explain_overflow(e, self.dispatcher, args) or e from None
         start = time.perf_counter()
         try:
             with slow(f"compiling {self.name} with Numba"):
                 result = self.dispatcher(*args)
         except self.error as e:
             raise self.compiled.translate(e) from None
+        except OverflowError as e:
+            raise explain_overflow(e, self.dispatcher, args) or e from None
         except (AssertionError, SystemError, RuntimeError) as e:
             # (an assert or error of the user's code, raised as it runs, is theirs)
             if not _inside_numba(e):
@@ -149,6 +154,7 @@ def load(module, header, *, types, outputs=(), result=None, with_value=True, sta
     text, locs = emit_numba_module(module, header)
     transform_seconds = time.perf_counter() - start
     arrays = externs(module)       # global arrays: Numba freezes them into the machine code
+    check_globals(module, arrays)  # an int32 one would follow Numba's promotion: refused
     key = "\0".join([text, repr(tuple(map(str, types))), numba.__version__, sys.version,
                      f"opt={numba.config.OPT}"]      # tests build at NUMBA_OPT=1 (conftest)
                     + [f"{k}={_fingerprint(v)}" for k, v in sorted(arrays.items())])
