@@ -31,7 +31,7 @@ scalar("truediv", operator.truediv, "1 / b", "-y / b", params="a b", syntax=infi
 # At a == 0 as in JAX: d/da is 0 for b == 0 (not 0 * 0.0 ** -1) and d/db is 0.  Only
 # a == b == 0 is guarded: a guard on b == 0 alone froze a at 1 there, so d2/da db at
 # b == 0 was 1, not 1 / a.
-_POW_BASE = "select(a == 0, select(b == 0, 1.0, a), a)"
+_POW_BASE = "select(b == 0, select(a == 0, 1.0, a), a)"     # (b first: a constant b folds)
 scalar("pow", operator.pow, f"b * {_POW_BASE} ** (b - 1)",
        "y * log(select(a == 0, 1.0, a))", params="a b",
        result=numeric, syntax=infix("**", 40, right=True), python=(pow, np.power))
