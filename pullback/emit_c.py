@@ -16,8 +16,8 @@ recursive function; ``dtype="float32"`` emits single-precision code.
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Callable, Optional
 import os
+from typing import Any, Callable, Optional
 import subprocess
 import sys
 import tempfile
@@ -105,6 +105,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
     def require(typed):
         _no_global_arrays(typed)
         _one_shape_per_callee(typed)
+        _solver_failures(typed)
         for fn in typed.functions:
             _python_only(fn)
             _static_shapes(fn)
@@ -202,6 +203,32 @@ def _python_only(fn):
         why = python_only(getattr(s, "op", None) or "", getattr(s, "args", ()))
         if why:
             raise UnsupportedError.at(getattr(s, "loc", None) or fn.loc, why, "C backend")
+
+
+def _solver_failures(typed):
+    """Reject a solver that raises where SciPy raises (``rules.helpers.solver_failed``: C has
+    no status for it yet) at the user's call that reaches it, not at pullback's line."""
+    raising = {fn.name for fn in typed.functions
+               if any(getattr(s, "op", None) == "solver_failed" for s in walk(fn.body))}
+    grew = True
+    while grew:                                     # ... and every function calling one
+        grew = False
+        for fn in typed.functions:
+            if fn.name not in raising and any(
+                    set(getattr(s, "callees", ())) & raising for s in walk(fn.body)):
+                raising.add(fn.name)
+                grew = True
+    if not raising:
+        return
+    own = os.path.dirname(os.path.abspath(__file__))
+    sites = [s.loc for fn in typed.functions for s in walk(fn.body)
+             if (set(getattr(s, "callees", ())) & raising or
+                 getattr(s, "op", None) == "solver_failed") and s.loc is not None]
+    user = [loc for loc in sites if not os.path.abspath(loc.file).startswith(own)]
+    raise UnsupportedError.at((user or sites or [None])[0],
+                              "a solver that raises where SciPy raises (scipy.optimize's "
+                              "solvers, pullback.fixed_point's derivative) runs on the python "
+                              "and numba backends only", "C backend")
 
 
 def _static_shapes(fn):

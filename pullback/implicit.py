@@ -8,8 +8,9 @@ Each is a ``custom_jvp`` function written in the differentiable subset, so it ru
 every mode and backend like user code.  The tangent rules solve the linearised equation
 with pullback's own tangents of ``step`` / ``residual`` (``pullback.jvp``):
 
-    fixed point:  x_dot = J_x x_dot + J_theta theta_dot, iterated as many times as the
-                  primal iteration took (the same contraction, so the same accuracy)
+    fixed point:  x_dot = J_x x_dot + J_theta theta_dot, iterated until J_x's powers
+                  have shrunk a probe by LINEAR_TOL (counted from primal values; an
+                  error where they do not within LINEAR_MAX)
     scalar root:  x_dot = -(d residual/d theta . theta_dot) / (d residual/d x)
 
 where "theta" is ``theta`` together with every value the function captures (a
@@ -23,9 +24,10 @@ backwards through the tangent iterations, never through the primal ones.  The Sc
 solvers (``scipy_optimize.py``) are built on the same functions.
 
 Invariants: ``theta`` is any float, array or tuple of them; the start ``x0`` and a
-bracket get no derivative (the solution does not depend on them); a solve that does not
-converge within ``max_iter`` returns its last iterate (check convergence outside when
-it matters).  Helpers here are expansion bodies (``rules.expansions``): lowered as
+bracket get no derivative (the solution does not depend on them); ``fixed_point`` and
+``root`` return their last iterate where they do not converge within ``max_iter`` (check
+convergence outside when it matters), while the solvers behind SciPy's raise where SciPy
+raises (``solver_failed``: python and Numba; C rejects them at the call).  Helpers here are expansion bodies (``rules.expansions``): lowered as
 pullback's own source in the subset.
 """
 import numpy as np
@@ -33,6 +35,10 @@ import numpy as np
 from .custom import custom_jvp
 from .jacobians import jvp
 from .rules.expansions import expands
+from .rules.helpers import solver_failed, stop_gradient
+
+LINEAR_TOL = 1e-14      # a fixed point's tangent: J's powers shrink a probe this much
+LINEAR_MAX = 100000     # ... within this many iterations, else the derivative is an error
 
 
 @expands()
@@ -58,12 +64,36 @@ def fixed_point(step, x0, theta, tol=1e-12, max_iter=500):
     return x
 
 
-def _fixed_point_jvp(primals, tangents):
-    step, x0, theta, tol, max_iter = primals
-    x = fixed_point(step, x0, theta, tol, max_iter)
-    # as many tangent iterations as the primal took, counted from primal values only (the
-    # rule stays linear in the tangents)
-    z, n = _iterate(step, x0, theta, tol, max_iter)
+@expands()
+def _tangent_iterations(step, x, theta):
+    """How many iterations the linear x_dot = J x_dot + b needs (J = d step/dx at the fixed
+    point ``x``): J applied to a probe until it has shrunk by LINEAR_TOL, from primal values
+    only, so the tangent rule stays linear (and transposes) while converging on its own,
+    whatever the primal iteration took (a warm start, a solution near 0).  -1: it does not
+    shrink within LINEAR_MAX (J is no contraction there)."""
+    def at_x(x):
+        return step(x, theta)
+    x = stop_gradient(x)
+    # a probe that varies with x's entries, so it is rarely in a special subspace of J
+    v = 1.0 + 0.25 * np.cos(7.3 * x + 0.1)
+    size = np.max(np.abs(v))
+    n = -1
+    for i in range(LINEAR_MAX):
+        fx, v = jvp(at_x, (x,), (v,))
+        if np.max(np.abs(v)) <= LINEAR_TOL * size:
+            n = i + 1
+            break
+    return n
+
+
+@expands()
+def _fixed_point_tangent(step, x, theta, step_dot, theta_dot):
+    """The tangent of the fixed point ``x``: x_dot = J x_dot + b, iterated to LINEAR_TOL."""
+    n = _tangent_iterations(step, x, theta)
+    solver_failed(n < 0, "runtime",
+                  "pullback: the derivative of a fixed point does not converge: x_dot = "
+                  "J x_dot + b, with J = d step/dx at the solution, does not contract "
+                  "within 100000 iterations (|J| >= 1 there, or close to it)")
 
     def at_x(x):
         return step(x, theta)
@@ -72,12 +102,18 @@ def _fixed_point_jvp(primals, tangents):
         return step(x, theta)
     # the data the solution depends on: theta and every value ``step`` captures (a closure
     # over the caller's locals), whose tangents are ``step``'s own tangent
-    fx, b = jvp(at_data, (step, theta), (tangents[0], tangents[2]))
+    fx, b = jvp(at_data, (step, theta), (step_dot, theta_dot))
     x_dot = b
-    for i in range(n + 1):
+    for i in range(max(n, 0) + 1):
         fx, jx = jvp(at_x, (x,), (x_dot,))
         x_dot = jx + b
-    return x, x_dot
+    return x_dot
+
+
+def _fixed_point_jvp(primals, tangents):
+    step, x0, theta, tol, max_iter = primals
+    x = fixed_point(step, x0, theta, tol, max_iter)
+    return x, _fixed_point_tangent(step, x, theta, tangents[0], tangents[2])
 
 
 fixed_point.defjvp(_fixed_point_jvp)
@@ -125,8 +161,17 @@ root.defjvp(_root_jvp)
 @custom_jvp
 def bracketed_root(residual, a, b, theta, xtol=2e-12, rtol=8.881784197001252e-16,
                    max_iter=200):
-    """The scalar root of ``residual(x, theta)`` in [a, b] (a sign change), by bisection."""
+    """The scalar root of ``residual(x, theta)`` in [a, b] (a sign change), by bisection;
+    ValueError without a sign change and RuntimeError past ``max_iter``, as SciPy's
+    bracketing solvers raise."""
     fa = residual(a, theta)
+    fb = residual(b, theta)
+    solver_failed(fa * fb > 0.0, "value", "f(a) and f(b) must have different signs")
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    converged = False
     for i in range(max_iter):
         m = 0.5 * (a + b)
         fm = residual(m, theta)
@@ -136,7 +181,11 @@ def bracketed_root(residual, a, b, theta, xtol=2e-12, rtol=8.881784197001252e-16
         else:
             b = m
         if abs(b - a) <= xtol + rtol * abs(m):
+            converged = True
             break
+    solver_failed(not converged, "runtime",
+                  "pullback: a bracketing solver failed to converge after maxiter "
+                  "iterations (pullback bisects the bracket; raise maxiter)")
     return 0.5 * (a + b)
 
 
@@ -166,13 +215,21 @@ def _jacobian(residual, x, theta):
 @custom_jvp
 def vector_root(residual, x0, theta, tol=1.49012e-08, max_iter=100):
     """The vector x* with ``residual(x*, theta) == 0`` (as many equations as unknowns), by
-    Newton's method from ``x0`` with pullback's Jacobian of ``residual``."""
+    Newton's method from ``x0`` with pullback's Jacobian of ``residual``; RuntimeError
+    where it does not converge (SciPy would return a last iterate of its own, which this
+    one is not, and the implicit derivative holds at a solution only)."""
     x = x0 * np.ones(1)
+    converged = False
     for i in range(max_iter):
         step = np.linalg.solve(_jacobian(residual, x, theta), residual(x, theta))
         x = x - step
         if np.max(np.abs(step)) <= tol * (1.0 + np.max(np.abs(x))):
+            converged = True
             break
+    solver_failed(not converged, "runtime",
+                  "pullback: scipy.optimize.fsolve/root did not converge within 100 Newton "
+                  "steps (pullback's stand-in; SciPy would return a last iterate of its own, "
+                  "with success=False or a warning, where no derivative holds)")
     return x
 
 

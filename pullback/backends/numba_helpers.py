@@ -58,6 +58,13 @@ def check_assert(cond, message=None):
     """``assert cond, message`` (rules.effects); Numba raises with a constant message."""
     if not cond:
         raise AssertionError(message)''',
+    "solver_failed": '''
+def solver_failed(failed, kind, message):
+    """A SciPy solver's failure (rules.helpers.solver_failed)."""
+    if failed:
+        if kind == "value":
+            raise ValueError(message)
+        raise RuntimeError(message)''',
 }
 _OVERFLOW = ('raise OverflowError("integer overflow: Numba\'s int64 wraps where Python\'s int '
              'grows; use backend=\'python\'")')

@@ -50,6 +50,11 @@ nondiff("check_assert", check_assert, params="cond message",
 nondiff("python_only", helpers.python_only, params="what", python=(helpers.python_only,),
         syntax=Syntax("call", "python_only"), result=_no_value, shape=_no_value, pure=False,
         helper="python_only")
+# a solver's failure (implicit.py): raised where SciPy raises, in python and Numba code
+nondiff("solver_failed", helpers.solver_failed, params="failed kind message",
+        python=(helpers.solver_failed,), syntax=Syntax("call", "solver_failed"),
+        result=_no_value, shape=_no_value, pure=False, helper="solver_failed")
+EFFECTS.add("solver_failed")
 
 
 _SHOWN = {"print": "print(...) with keywords or an f-string", "warn": "warnings.warn(...)",

@@ -104,6 +104,13 @@ def python_only(what):
     it in the other backends' rejection; nothing happens at run time."""
 
 
+def solver_failed(failed, kind, message):
+    """Where a SciPy solver raises (``implicit.py``, ``scipy_optimize.py``): ValueError
+    for ``kind`` 'value', RuntimeError otherwise, as SciPy does."""
+    if failed:
+        raise ValueError(message) if kind == "value" else RuntimeError(message)
+
+
 def check_assert(cond, message=None):
     """``assert cond, message`` as a call (``rules.effects``)."""
     if not cond:
