@@ -23,12 +23,19 @@ everywhere in pullback.
 
 Invariants: the step sizes are chosen from the primal values under ``stop_gradient``
 (the error controller is not differentiated; what is differentiated is the computed
-trajectory with its steps fixed, exactly: tests/test_ode_discrete.py); the last
+trajectory with its steps fixed, exactly: tests/test_ode_discrete.py), and each step's
+error must be within the tolerance for the state and for the tangent equation
+(``_tangent_error``: the state's alone let steps outgrow df/dy's stability limit at an
+equilibrium, and the derivative came out at any size); the last
 step of each output interval is cut to land on the output time, and that cut step keeps
 its derivative, so the output times carry one too.  Values agree with SciPy's to the
 tolerance asked for (LSODA for odeint, interpolated RK45 for solve_ivp: different
-discretisations, the same accuracy), not to rounding.  Any ``method`` of solve_ivp is
-integrated with Dormand-Prince 5(4) (a stiff problem takes many small steps).  The
+discretisations, the same accuracy), not to rounding.  solve_ivp's ``method`` may be
+RK45, RK23 or DOP853, each integrated with Dormand-Prince 5(4); the stiff methods
+(``Radau``, ``BDF``, ``LSODA``) are refused, not replaced by an explicit scheme.  Over
+_MAX_STEPS steps in one output interval, or a step below the spacing of the times,
+raises (a truncated solve is no value to differentiate); time grids SciPy rejects are
+rejected with its exception and words; a repeated output time has its own derivative.  The
 python backend only: Numba and C reject the call at the user's line.  Keywords
 not in the signatures (``Dfun``, ``full_output``, ``events``, ``dense_output``, ...)
 are rejected at the user's line, and so is solve_ivp without ``t_eval``.
@@ -56,6 +63,11 @@ _E1, _E3, _E4 = 71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0
 _E5, _E6, _E7 = -17253.0 / 339200.0, 22.0 / 525.0, -1.0 / 40.0
 _QUADRATURE = scipy_integrate   # scipy.integrate's other expansions load with these
 _MAX_STEPS = 100000      # per output interval, as odeint's mxstep guards against a stiff run
+# The tangent's error control (``_tangent_error``): a probe of relative size _PROBE (big
+# enough that rounding in its difference stays far below the tolerance, small enough to
+# stay linear), and the tangent's tolerance floor (that rounding, relative to the probe)
+_PROBE = 1e-4
+_TANGENT_RTOL = 1e-10
 
 
 @expands()
@@ -63,8 +75,13 @@ def _rms(v, scale):
     return np.sqrt(np.mean((v / scale) ** 2))
 
 
+# (the helpers' right-hand side is ``field``, not ``rhs``: the closure passed in is named
+# rhs, and a parameter of the same name had its captured values flattened to rhs_0,
+# rhs_1, ... which met a copy of the closure named rhs_2 in the generated module)
+
+
 @expands()
-def _first_step(rhs, t0, y0, f0, direction, rtol, atol):
+def _first_step(field, t0, y0, f0, direction, rtol, atol):
     """An initial step size from the primal values only (Hairer, Norsett & Wanner II.4)."""
     y = stop_gradient(y0)
     f = stop_gradient(f0)
@@ -74,7 +91,7 @@ def _first_step(rhs, t0, y0, f0, direction, rtol, atol):
     h0 = 1e-6
     if d0 >= 1e-5 and d1 >= 1e-5:
         h0 = 0.01 * d0 / d1
-    f1 = stop_gradient(rhs(stop_gradient(t0) + direction * h0, y + direction * h0 * f))
+    f1 = stop_gradient(field(stop_gradient(t0) + direction * h0, y + direction * h0 * f))
     d2 = _rms(f1 - f, scale) / h0
     h1 = max(1e-6, h0 * 1e-3)
     if max(d1, d2) > 1e-15:
@@ -83,42 +100,100 @@ def _first_step(rhs, t0, y0, f0, direction, rtol, atol):
 
 
 @expands()
-def _dopri(rhs, y0, times, rtol, atol):
-    """The states at ``times`` (rows) of y' = rhs(t, y) from y(times[0]) = y0."""
+def _stages(field, tc, y, h, k1):
+    """Stages 2 to 6 of a Dormand-Prince 5(4) step and its 5th-order state."""
+    k2 = field(tc + _C2 * h, y + h * (_A21 * k1))
+    k3 = field(tc + _C3 * h, y + h * (_A31 * k1 + _A32 * k2))
+    k4 = field(tc + _C4 * h, y + h * (_A41 * k1 + _A42 * k2 + _A43 * k3))
+    k5 = field(tc + _C5 * h, y + h * (_A51 * k1 + _A52 * k2 + _A53 * k3 + _A54 * k4))
+    k6 = field(tc + h, y + h * (_A61 * k1 + _A62 * k2 + _A63 * k3 + _A64 * k4 + _A65 * k5))
+    y_new = y + h * (_B1 * k1 + _B3 * k3 + _B4 * k4 + _B5 * k5 + _B6 * k6)
+    return k3, k4, k5, k6, y_new
+
+
+@expands()
+def _estimate(h, k1, k3, k4, k5, k6, k7):
+    """The local error estimate: the 5th-order state less the embedded 4th-order one."""
+    return h * (_E1 * k1 + _E3 * k3 + _E4 * k4 + _E5 * k5 + _E6 * k6 + _E7 * k7)
+
+
+@expands()
+def _tangent_error(field, tc, y, h, e, rtol, atol):
+    """The error of the same step for the linearised (tangent) equation s' = (df/dy) s,
+    in the primal's weighted norm relative to the tangent's size (1: at the tolerance).
+
+    The derivative is that of the steps taken, so their error must be small for the
+    tangent too, not only for the state: at an equilibrium (or a state far below atol)
+    the state's estimate is 0 (or tiny), steps grew tenfold each time far past the
+    stability limit of df/dy, and the sensitivity came out at any size.  The estimate
+    is the step's error estimate from y + p less that from y (``e``): p is a fixed
+    direction with no symmetry, of size _PROBE relative to |y| + atol/rtol, pointing
+    away from 0 in each component (a concentration stays positive)."""
+    t = stop_gradient(tc)
+    hs = stop_gradient(h)
+    size = atol / rtol + np.abs(y)
+    weights = 0.5 + 0.5 * np.abs(np.cos(1.0 + 2.4 * np.arange(y.shape[0])))
+    yp = y + _PROBE * size * weights * np.where(y < 0.0, -1.0, 1.0)
+    q1 = stop_gradient(field(t, yp))
+    q3, q4, q5, q6, yp_new = _stages(field, t, yp, hs, q1)
+    q7 = field(t + hs, stop_gradient(yp_new))
+    return _rms(stop_gradient(_estimate(hs, q1, q3, q4, q5, q6, q7)) - e,
+                _PROBE * size * max(rtol, _TANGENT_RTOL))
+
+
+@expands()
+def _dopri(field, y0, times, rtol, atol):
+    """The states at ``times`` (rows) of y' = field(t, y) from y(times[0]) = y0."""
     python_only("pullback's ODE integrator (scipy.integrate.odeint, solve_ivp)")
     y = np.asarray(y0) * np.ones(1)        # (y0 may be a list, as in SciPy's docs)
     tc = times[0]
-    k1 = rhs(tc, y) * np.ones(1)
+    k1 = field(tc, y) * np.ones(1)
     direction = 1.0
     if times[-1] < times[0]:
         direction = -1.0
-    habs = _first_step(rhs, tc, y, k1, direction, rtol, atol)
+    habs = _first_step(field, tc, y, k1, direction, rtol, atol)
     out = np.zeros((times.shape[0], y.shape[0]))
     out[0] = y
     for i in range(1, times.shape[0]):
         t_end = times[i]
-        done = (t_end - tc) * direction <= 0.0
+        if (t_end - tc) * direction <= 0.0:
+            # a repeated output time: the value is y, its derivative in this time f(y)
+            # (the times are monotonic, so t_end == tc, and the product adds 0)
+            out[i] = y + (t_end - tc) * k1
+            continue
+        done = False
         n = 0
-        while not done and n < _MAX_STEPS:
+        while not done:
             n = n + 1
+            if n > _MAX_STEPS:
+                # a truncated solve is a wrong value and a wrong derivative (SciPy:
+                # odeint's 'Excess work done' warning, solve_ivp's success False)
+                raise RuntimeError(f"pullback's ODE integrator (explicit Dormand-Prince "
+                                   f"5(4)): more than {_MAX_STEPS} steps before the output "
+                                   f"time {float(t_end)} (stopped at t = {float(tc)}); the "
+                                   f"problem is likely stiff")
             h = direction * habs
+            # (SciPy's solvers stop where the step is below the spacing of the times)
+            if habs < 2.3e-15 * abs(stop_gradient(tc)) or habs < 1e-300:
+                raise RuntimeError(f"pullback's ODE integrator: the step size fell below "
+                                   f"the spacing of the numbers at t = {float(tc)} "
+                                   f"(SciPy's 'Required step size is less than spacing "
+                                   f"between numbers')")
             last = (stop_gradient(tc) + h - stop_gradient(t_end)) * direction >= 0.0
             if last:
                 h = t_end - tc          # the cut step keeps its derivative (in the times)
-            k2 = rhs(tc + _C2 * h, y + h * (_A21 * k1))
-            k3 = rhs(tc + _C3 * h, y + h * (_A31 * k1 + _A32 * k2))
-            k4 = rhs(tc + _C4 * h, y + h * (_A41 * k1 + _A42 * k2 + _A43 * k3))
-            k5 = rhs(tc + _C5 * h, y + h * (_A51 * k1 + _A52 * k2 + _A53 * k3 + _A54 * k4))
-            k6 = rhs(tc + h, y + h * (_A61 * k1 + _A62 * k2 + _A63 * k3 + _A64 * k4 +
-                                      _A65 * k5))
-            y_new = y + h * (_B1 * k1 + _B3 * k3 + _B4 * k4 + _B5 * k5 + _B6 * k6)
-            k7 = rhs(tc + h, y_new)
+            k3, k4, k5, k6, y_new = _stages(field, tc, y, h, k1)
+            k7 = field(tc + h, y_new)
             # the controller sees primal values only: the step sizes are constants of
             # the derivative
-            scale = atol + rtol * np.maximum(np.abs(stop_gradient(y)),
-                                             np.abs(stop_gradient(y_new)))
-            err = _rms(stop_gradient(h * (_E1 * k1 + _E3 * k3 + _E4 * k4 + _E5 * k5 +
-                                          _E6 * k6 + _E7 * k7)), scale)
+            y_s = stop_gradient(y)
+            scale = atol + rtol * np.maximum(np.abs(y_s), np.abs(stop_gradient(y_new)))
+            e = stop_gradient(_estimate(h, k1, k3, k4, k5, k6, k7))
+            err_y = _rms(e, scale)
+            err_t = _tangent_error(field, tc, y_s, h, e, rtol, atol)
+            err = max(err_y, err_t)
+            if not err_y + err_t < 1e300:   # (NaN or inf, in the state or the probe)
+                err = 1e300                 # rejects the step: a fifth the size
             if err <= 1.0:
                 tc = tc + h
                 y = y_new
@@ -148,6 +223,10 @@ def odeint(func, y0, t, args=None, rtol=None, atol=None, tfirst=False):
     def rhs_tfirst(s, y):
         return np.asarray(func(s, y, *args))
     times = np.asarray(t) * 1.0     # (t may be a list, as in SciPy's docs)
+    steps = np.diff(times)
+    if not (np.all(steps >= 0.0) or np.all(steps <= 0.0)):      # SciPy's check and words
+        raise ValueError("The values in t must be monotonically increasing or "
+                         "monotonically decreasing; repeated values are allowed.")
     if tfirst:              # (a flag: the branch folds while lowering)
         return _dopri(rhs_tfirst, y0, times, rtol, atol)
     return _dopri(rhs, y0, times, rtol, atol)
@@ -167,10 +246,26 @@ def solve_ivp(fun, t_span, y0, method="RK45", *, t_eval, args=None, rtol=1e-3, a
     ``t_eval[0]`` is integrated up to it first)."""
     if args is None:
         args = ()
+    if method not in ("RK45", "RK23", "DOP853"):
+        # the implicit methods are for stiff problems, which an explicit scheme integrates
+        # only in tiny steps (or not at all): refused, not silently replaced
+        raise NotImplementedError(f"solve_ivp(method={method!r}) in differentiated code: "
+                                  f"pullback integrates with explicit Dormand-Prince 5(4) "
+                                  f"only; method='RK45' (or RK23, DOP853) for a problem "
+                                  f"that is not stiff")
 
     def rhs(s, y):
         return np.asarray(fun(s, y, *args))
     t_eval = np.asarray(t_eval) * 1.0      # (a list too)
+    if t_eval.ndim != 1:        # SciPy's checks and words
+        raise ValueError("`t_eval` must be 1-dimensional.")
+    if np.any(t_eval < min(t_span[0], t_span[1])) or \
+            np.any(t_eval > max(t_span[0], t_span[1])):
+        raise ValueError("Values in `t_eval` are not within `t_span`.")
+    gaps = np.diff(t_eval)
+    if t_span[1] > t_span[0] and np.any(gaps <= 0.0) or \
+            t_span[1] < t_span[0] and np.any(gaps >= 0.0):
+        raise ValueError("Values in `t_eval` are not properly sorted.")
     times = np.concatenate([np.zeros(1) + t_span[0], t_eval])
     ys = _dopri(rhs, y0, times, rtol, atol)
     return OdeSolution(t_eval, ys[1:].T, True)

@@ -55,8 +55,11 @@ def record(rhs, y0, times, rtol, atol):
             (_, _, k3, k4, k5, k6), y_new = rk_step(rhs, tc, y, h, k1)
             k7 = rhs(tc + h, y_new)
             scale = atol + rtol * np.maximum(np.abs(y), np.abs(y_new))
-            err = dp._rms(h * (dp._E1 * k1 + dp._E3 * k3 + dp._E4 * k4 + dp._E5 * k5 +
-                               dp._E6 * k6 + dp._E7 * k7), scale)
+            e = h * (dp._E1 * k1 + dp._E3 * k3 + dp._E4 * k4 + dp._E5 * k5 + dp._E6 * k6 +
+                     dp._E7 * k7)
+            # the tangent's estimate too (the controller's own, run in NumPy: it only
+            # picks the steps, which the bitwise comparison with _dopri checks)
+            err = max(dp._rms(e, scale), dp._tangent_error(rhs, tc, y, h, e, rtol, atol))
             if err <= 1.0:
                 tc, y, k1, done = tc + h, y_new, k7, last
                 taken.append(None if last else h)
