@@ -50,6 +50,7 @@ from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bi
                         plain_direction, size, upto)
 from .backends.numba_arguments import check as check_for_backend
 from .derivative import Derivative, SourceText, vjp
+from .ir.types import is_array
 from .layout import MAX_DIRECTIONS, ForwardProgram, _seed
 from .cache import function_key
 from .pipeline import NOT_CALLED, Reverse, assumed, build, cached
@@ -181,7 +182,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence,
                 raise TypeError(f"jvp: argument {i} is a {t}, so its tangent must be 0 "
                                 "(pass a float to differentiate with respect to it)")
             tans.append(None)
-        elif args.shapes[j] == ():
+        elif args.shapes[j] == () and not is_array(t):
             tans.append(float(v))
         else:
             v = np.asarray(v, dtype=float)

@@ -126,9 +126,10 @@ def _zip_stacks(inner, outer):
     return _Stack(tuple(inner), outer.shape, outer.pos)
 
 
-def _seed(shape, e):
-    """Unit tangent along element ``e`` (None: zero)."""
-    if shape == ():
+def _seed(shape, e, array=False):
+    """Unit tangent along element ``e`` (None: zero); a 0-d array argument's is a 0-d
+    array (its tangent code may index it: ``x_dot[()]``)."""
+    if shape == () and not array:
         return 0.0 if e is None else 1.0
     z = np.zeros(shape)
     if e is not None:
@@ -226,10 +227,11 @@ class ForwardProgram:
 
     def run(self, args, tangents=None):
         """Evaluate: the flat outputs of each sweep, mapped onto the result structure."""
-        shapes = self.args.shapes
+        shapes, types = self.args.shapes, self.args.types
         fixed = []
         for masked, K, dirs in self.seeds[:-1]:
-            fixed += [_seed(shapes[j], dirs[k][1] if dirs[k][0] == j else None)
+            fixed += [_seed(shapes[j], dirs[k][1] if dirs[k][0] == j else None,
+                            is_array(types[j]))
                       for j in masked for k in range(K)]
         sweeps = []
         if not self.seeds:
@@ -241,11 +243,12 @@ class ForwardProgram:
             for c in range(0, len(dirs) if tangents is None else 0, max(K, 1)):
                 chunk = dirs[c:c + K]
                 seeds = [_seed(shapes[j], chunk[k][1] if k < len(chunk) and chunk[k][0] == j
-                               else None) for j in masked for k in range(K)]
+                               else None, is_array(types[j])) for j in masked for k in range(K)]
                 sweeps.append(self.entry(*args, *fixed, *seeds))
             if not sweeps:     # no directions at all
                 sweeps.append(self.entry(*args, *fixed,
-                                         *[_seed(shapes[j], None) for j in masked
+                                         *[_seed(shapes[j], None, is_array(types[j]))
+                                           for j in masked
                                            for _ in range(max(K, 1))]))
         flat = [s if isinstance(s, tuple) else (s,) for s in sweeps]
         if any(len(s) != self.n_out for s in flat):

@@ -124,6 +124,8 @@ def index_text(atom, rendered):
     if isinstance(atom, Const):
         v = atom.value
         parts = v if isinstance(v, tuple) else (v,)
+        if not parts:           # x[()] of a 0-d array: "x[]" would not parse
+            return "()"
         text = ", ".join(index_part(p) for p in parts)
         return text + ("," if isinstance(v, tuple) and len(v) == 1 else "")
     return rendered[0]

@@ -43,6 +43,7 @@ from ..rules import PRIMITIVES
 from .extern_names import extern_names
 from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _tag, _text, _tup, array_expr
+from .numba_atoms import numba_atom
 from .numba_index_arrays import getitem_text, inplace_line, rows_index
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
@@ -101,6 +102,7 @@ def emit_numba_module(module, header=None):
 
 class NumbaPrinter(_Printer):
     decorator = "@njit(cache=True)"     # "@njit" in a recursive module (numba_recursion.py)
+    render = staticmethod(numba_atom)   # dtype=bool as np.bool_ (numba_atoms.py)
 
     def __init__(self, fn):
         super().__init__(fn)

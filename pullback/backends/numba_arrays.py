@@ -32,7 +32,8 @@ import numpy as np
 from .escape import index_text
 from .numba_moments import moment_text
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
-from .python import ATOM, _paren, render_atom
+from .numba_atoms import numba_atom
+from .python import ATOM, _paren
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
 # table against this, numba_layout.OPS, numba_twins.PRINTERS and the runtime HELPERS)
@@ -99,7 +100,7 @@ def _tup(shape):
 
 def _text(a, env):
     """An atom's text: the expression inlined for it, else its name or literal."""
-    return env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)
+    return env[a.name] if isinstance(a, Var) and a.name in env else numba_atom(a)
 
 
 def array_expr(p, s, env):

@@ -32,7 +32,8 @@ from ..ir import Assign, Call, Var
 from ..ir.types import is_array
 from .loopnest import Load, Reduce, Store, folded, index_text
 from .loopnest_gather import cone, plan
-from .python import ATOM, _paren, _Printer, render_atom
+from .numba_atoms import numba_atom
+from .python import ATOM, _paren, _Printer
 
 # whether two arrays' address ranges meet (a view's range spans its first to its last
 # element, whatever the signs of its strides); an empty array holds no memory
@@ -141,7 +142,7 @@ def _body(p, nest, ks, pad, names, items=None, store=None, tag=""):
     env, lines = {}, []
 
     def text(a, prec=0):
-        t = env[a.name] if isinstance(a, Var) and a.name in env else render_atom(a)
+        t = env[a.name] if isinstance(a, Var) and a.name in env else numba_atom(a)
         return _paren(t, prec)
     for j in range(len(nest.body)) if items is None else items:
         b = nest.body[j]

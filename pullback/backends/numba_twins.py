@@ -287,9 +287,15 @@ def _hstack_axis(p, s, t):
     return ("0" if len(_shape(p, s.args[0])) <= 1 else "1"), ATOM
 
 
+def _scalar(a, text):
+    """A scalar or 0-d array atom as a scalar (Numba's np.full takes no 0-d array)."""
+    return f"{text}[()]" if is_array(getattr(a, "type", None)) else text
+
+
 def _hstack2(p, s, t):
     a, b = (_shape(p, x) for x in s.args)
-    parts = [t(i) if _shape(p, x) else f"np.full(1, {t(i)})" for i, x in enumerate(s.args)]
+    parts = [t(i) if _shape(p, x) else f"np.full(1, {_scalar(s.args[i], t(i, ATOM))})"
+             for i, x in enumerate(s.args)]
     axis = 0 if max(len(a), len(b)) <= 1 else 1
     return f"np.concatenate(({parts[0]}, {parts[1]}), axis={axis})", ATOM
 
@@ -300,7 +306,8 @@ def _hstack_part(p, s, t):
     n = a[axis] if a else 1
     part = f":{n}" if s.op == "hstack_first" else f"{n}:"
     text = f"{t(0, ATOM)}[{', '.join(part if i == axis else ':' for i in range(len(gs)))}]"
-    return (f"{text}[0]", ATOM) if not a else (text, ATOM)
+    # a 0-d part's share is one element: a scalar (the target's shape says which part)
+    return (f"{text}[0]", ATOM) if not _shape(p, s.target) else (text, ATOM)
 
 
 def _dim(p, s, t):

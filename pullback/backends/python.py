@@ -139,6 +139,8 @@ def render_atom(a):
 
 
 class _Printer:
+    render = staticmethod(render_atom)      # a constant's text (Numba's: numba_atom)
+
     def __init__(self, fn):
         self.uses = {}
         self.defs = {}
@@ -156,7 +158,7 @@ class _Printer:
     # -- expressions ------------------------------------------------------------
     def expr(self, s, env):
         """(text, precedence) of an Assign's right-hand side."""
-        args = [env.get(a.name) if isinstance(a, Var) and a.name in env else render_atom(a)
+        args = [env.get(a.name) if isinstance(a, Var) and a.name in env else self.render(a)
                 for a in s.args]
         if s.op == "copy":
             return args[0]
@@ -289,7 +291,7 @@ class _Printer:
         pad = "    " * depth
 
         def a(x, prec=0):
-            t = env[x.name] if isinstance(x, Var) and x.name in env else render_atom(x)
+            t = env[x.name] if isinstance(x, Var) and x.name in env else self.render(x)
             return _paren(t, prec)
         if isinstance(s, Assign):
             text, _ = self.expr(s, env)
@@ -298,7 +300,7 @@ class _Printer:
                 lines.append(f"{pad}{tgt}.append({a(s.args[1])}){self.comment(s)}")
             elif s.op == "setitem" and s.args[0] == s.target:
                 idx = index_text(s.args[1], a(s.args[1]) and (env.get(getattr(s.args[1], "name", ""))
-                                                               or render_atom(s.args[1])))
+                                                               or self.render(s.args[1])))
                 aug = self.augmented(s, env)
                 if aug is not None:     # x[i] = x[i] + v  ->  x[i] += v (no temporary)
                     sym, v = aug

@@ -74,9 +74,10 @@ def svd_vectors_vjp(gu, gs, gv, x):
 def svd_vectors_jvp(t, x, full_matrices, which):
     """Tangent of u (``which`` 0) or vh (2) at x in direction t:
     du = u (F o (P S + S P^T)) + (I - u u^T) t v S^-1 with P = u^T t v, and the same
-    for v with t^T; full_matrices=True of a non-square x is rejected."""
+    for v with t^T; full_matrices=True's extra vectors of a non-square x are rejected
+    (vh of a tall x, u of a wide one, have none: they are the thin ones)."""
     m, n = np.shape(x)[-2:]
-    if full_matrices and m != n:
+    if full_matrices and (m > n if which == 0 else n > m):     # (typing rejects it first)
         raise ArithmeticError("the extra singular vectors of np.linalg.svd(x, full_matrices="
                               "True) of a non-square x are arbitrary and have no derivative; "
                               "pass full_matrices=False")

@@ -238,7 +238,7 @@ def dim(x, k):
 
 
 def hstack_axis(x):
-    return 0 if np.ndim(x) == 1 else 1
+    return 0 if np.ndim(x) <= 1 else 1      # a 0-d part joins as one element (axis 0)
 
 
 def concat2(a, b, axis):

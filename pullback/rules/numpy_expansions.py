@@ -17,11 +17,27 @@ from .expansions import expands
 
 @expands(np.cross)
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """Of 3-vectors along ``axisa``/``axisb`` (``axis`` sets all three), broadcast."""
+    """Of 2- and 3-vectors along ``axisa``/``axisb`` (``axis`` sets all three),
+    broadcast, as NumPy: a 2-vector's z is 0, and two 2-vectors give the z component
+    alone (NumPy 2 deprecates that case but still computes it)."""
     if axis is not None:
         return cross(a, b, axis, axis, axis)
     u = np.moveaxis(a, axisa, -1)
     v = np.moveaxis(b, axisb, -1)
+    if np.shape(u)[-1] != 2 and np.shape(u)[-1] != 3:
+        raise ValueError("incompatible dimensions for cross product (dimension must be 2 or 3)")
+    if np.shape(v)[-1] != 2 and np.shape(v)[-1] != 3:
+        raise ValueError("incompatible dimensions for cross product (dimension must be 2 or 3)")
+    if np.shape(u)[-1] == 2 and np.shape(v)[-1] == 2:
+        return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    if np.shape(u)[-1] == 2:
+        c = np.stack([u[..., 1] * v[..., 2], -u[..., 0] * v[..., 2],
+                      u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)
+        return np.moveaxis(c, -1, axisc)
+    if np.shape(v)[-1] == 2:
+        c = np.stack([-u[..., 2] * v[..., 1], u[..., 2] * v[..., 0],
+                      u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)
+        return np.moveaxis(c, -1, axisc)
     c = np.stack([u[..., 1] * v[..., 2] - u[..., 2] * v[..., 1],
                   u[..., 2] * v[..., 0] - u[..., 0] * v[..., 2],
                   u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]], axis=-1)

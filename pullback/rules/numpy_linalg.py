@@ -169,8 +169,23 @@ helper("svd_s_vjp", "g x", shape=_type_of(1))
 # NO_RULE: their own derivatives are not written, and a helper without rules would
 # otherwise pass for a constant in forward over reverse (a silent zero Hessian term)
 helper("svd_vectors_vjp", "gu gs gv x", *[NO_RULE] * 4, shape=_type_of(3))
+
+
+def _svd_vectors_jvp_shape(t, x, fm, which):
+    """The tangent's type; full_matrices=True's extra vectors (u's last m - n columns,
+    vh's last n - m rows) are an arbitrary basis of a complement with no derivative, so
+    their tangent is rejected here, where forward mode names the user's line."""
+    shape = x.shape if is_type(x) else np.shape(x)
+    if fm and shape is not None and (shape[-2] > shape[-1] if which == 0
+                                     else shape[-1] > shape[-2]):
+        raise TypeError(f"the extra singular vectors of np.linalg.svd(x, full_matrices=True)"
+                        f" of a {shape[-2]}x{shape[-1]} x are arbitrary and have no "
+                        f"derivative in forward mode; pass full_matrices=False")
+    return _shape(H.svd_u if which == 0 else H.svd_vh)(x, fm)
+
+
 helper("svd_vectors_jvp", "t x full_matrices which", NO_RULE, NO_RULE,
-       shape=lambda t, x, fm, which: _shape(H.svd_u if which == 0 else H.svd_vh)(x, fm))
+       shape=_svd_vectors_jvp_shape)
 _SVD = "x full_matrices=True compute_uv=True hermitian=False"
 helper("svd_s_jvp", "t x", NO_RULE, NO_RULE, shape=lambda t, x: _shape(H.svd_s)(x))
 helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,),
@@ -201,7 +216,10 @@ array_op("pinv", np.linalg.pinv, "x",
          python=(np.linalg.pinv,), helper="np.linalg.pinv", shape=_shape(np.linalg.pinv),
          jvps=(_PINV_JVP,))
 helper("lstsq_residuals_vjp", "g a b wrt_a")
-helper("lstsq_residuals_jvp", "t a b wrt_a")
+# shaped as the residuals are (typed on the same full-rank stand-ins; evaluated on the
+# generic ones, a rank-deficient a, it would have no residuals and shape (0,))
+helper("lstsq_residuals_jvp", "t a b wrt_a",
+       shape=lambda t, a, b, wrt_a: _shape(H.lstsq_residuals)(a, b))
 helper("lstsq_residuals", "a b", "lstsq_residuals_vjp(g, a, b, True)",
        "lstsq_residuals_vjp(g, a, b, False)", shape=_shape(H.lstsq_residuals),
        python=(H.lstsq_residuals,),
