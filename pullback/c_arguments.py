@@ -66,10 +66,13 @@ def array_argument(a, target, compiled, label):
     return np.asarray(arr, dtype=target, order="C")     # (0-d stays 0-d)
 
 
+class LimitExceeded(RuntimeError):
+    """The compiled gradient hit its ``max_iterations`` bound (status code non-zero)."""
+
+
 def status_error(status, where, max_iterations):
     """The exception for a non-zero status of ``NAME_grad`` (``c_header``'s codes);
     ``where`` names the compiled function and the user's function it came from."""
-    from .emit_c import LimitExceeded     # (here: emit_c imports this module)
     if status == 1:
         return LimitExceeded(f"{where}: a loop ran past max_iterations={max_iterations}")
     if status == 2:

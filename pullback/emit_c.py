@@ -25,7 +25,7 @@ import tempfile
 import numpy as np
 
 from .arguments import Argnums, arg_type, argnum_tuple, bind
-from .c_arguments import array_argument, scalar_argument, status_error
+from .c_arguments import LimitExceeded, array_argument, scalar_argument, status_error
 from .tracebacks import user_facing
 from .analysis.activity import COMPLEX
 from .optimize.tables import RUNTIME_LISTS
@@ -43,10 +43,6 @@ from . import pipeline
 _CTYPES = {"double": ctypes.c_double, "float": ctypes.c_float, "long": ctypes.c_long,
            "int": ctypes.c_int}
 COMPILE_FLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic")
-
-
-class LimitExceeded(RuntimeError):
-    """The compiled gradient hit its ``max_iterations`` bound (status code non-zero)."""
 
 
 @user_facing

@@ -17,9 +17,9 @@ import inspect
 
 import numpy as np
 
-from ..arguments import is_float
 from ..errors import TransformError
 from ..frontend.source import called_method
+from ..ir.types import is_array
 from ..ir.walk import extern_atoms, walk
 
 INT64 = np.dtype(np.int64)
@@ -61,7 +61,7 @@ def check(a, f, backend):
         return
     names = None
     for x, t, i in zip(a.raw, a.types, a.owner):
-        if is_float(t):
+        if t == "float" or (is_array(t) and np.dtype(t.dtype).kind == "f"):   # a float leaf
             continue
         dtype = _small_int(x)
         if dtype is None and not big_int(x):
