@@ -55,9 +55,13 @@ def array_argument(a, target, compiled, label):
     arr = np.asarray(a)
     kind = np.dtype(compiled.dtype).kind
     given = arr.dtype
-    if given.kind not in {"b": "b", "i": "biu", "u": "biu"}.get(kind, "biuf"):
-        why = " (its values would be truncated)" if given.kind == "f" and kind in "iu" else ""
+    if given.kind not in {"b": "b", "i": "iu", "u": "iu"}.get(kind, "biuf"):
+        why = " (its values would be truncated)" if given.kind == "f" and kind in "iu" else \
+            " (NumPy indexes with a bool array as a mask)" if given.kind == "b" else ""
         raise TypeError(f"{label} was compiled as {compiled}; got an array of {given}{why}")
+    if kind in "iu" and given != np.dtype(np.int64):    # NumPy's arithmetic in a smaller
+        raise TypeError(f"{label} was compiled as {compiled}; got an array of {given}, whose "
+                        "arithmetic NumPy does in its own dtype (pass .astype(np.int64))")
     if given.kind in "iu" and np.dtype(target).kind == "i" and arr.size:
         info = np.iinfo(target)
         if arr.max() > info.max or arr.min() < info.min:

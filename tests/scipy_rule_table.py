@@ -170,6 +170,8 @@ R("multivariate_normal.logpdf", lambda x, s: scipy.stats.multivariate_normal.log
   U(3), S(0.5, 2.0), jax=False)
 R("multivariate_normal.logpdf", lambda x, m, c: scipy.stats.multivariate_normal.logpdf(x, m, spd(c)),
   U(1, 3), U(3), U(3, 3), jax=False)
+R("multivariate_normal.logpdf", lambda x, m: scipy.stats.multivariate_normal.logpdf(x, mean=m),
+  U(3, 1), U(3), jax=False)             # rows (3, 1) broadcast against a mean of size 3
 R("dirichlet.logpdf", lambda a: scipy.stats.dirichlet.logpdf(np.array([0.2, 0.3, 0.5]), a),
   P(3))
 R("dirichlet.logpdf", lambda x, a: scipy.stats.dirichlet.logpdf(x / np.sum(x), a), P(3), P(3))

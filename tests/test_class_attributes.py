@@ -90,3 +90,34 @@ def test_private_names_are_read_as_python_spells_them(backend):
     setattr(k, "__s", 100.0)        # an unrelated attribute named as written (was read)
     assert pullback.grad(k.loss, backend=backend)(2.0) == 12.0
     assert pullback.grad(lambda x: _Private(3.0).loss(x), backend=backend)(2.0) == 12.0
+
+
+def __module_private(x):
+    return 3.0 * x
+
+
+def _closure_over_a_module_private():
+    def f(x):
+        return __module_private(x) * x    # not in a class: not mangled
+    return f
+
+
+class _Nested:
+    def __init__(self):
+        self.__w = 2.0
+
+    def closure(self):
+        def inner(y):
+            return self.__w * y * y           # in a class, nested: mangled
+        return inner
+
+    def local_private(self, x):
+        def __h(y):
+            return y * y
+        return __h(x) * 3.0
+
+
+def test_private_names_in_nested_functions_and_closures():
+    assert pullback.grad(_closure_over_a_module_private())(3.0) == 18.0
+    assert pullback.grad(_Nested().closure())(3.0) == 12.0
+    assert pullback.grad(_Nested().local_private)(2.0) == 12.0

@@ -353,7 +353,13 @@ def mvn_logpdf(x, mean=None, cov=1.0, allow_singular=False):
         dim = np.size(mean)
     else:
         dim = np.shape(np.atleast_2d(cov))[0]
-    return np.squeeze(_mvn_rows(np.reshape(np.atleast_1d(x), (-1, dim)), mean, cov))
+    if np.ndim(x) >= 2:         # rows as given, broadcast against the mean as SciPy does
+        rows = x
+    elif dim == 1:              # a vector: points of dimension 1
+        rows = np.reshape(np.atleast_1d(x), (-1, 1))
+    else:                       # a vector: one point
+        rows = np.reshape(x, (1, -1))
+    return np.squeeze(_mvn_rows(rows, np.zeros(dim) if mean is None else mean, cov))
 
 
 @expands()
