@@ -165,6 +165,7 @@ REJECTED = [
     lambda x: x[np.nonzero(x)[0]],     # (x[np.nonzero(x)] is x[x != 0]: supported)
     lambda x: scipy.special.logsumexp(x, return_sign=True)[0],
     lambda x: np.concatenate((x, x), 0, dtype=float),    # a keyword never ignored
+    lambda x: np.linalg.svd(x, compute_uv=False, hermitian=True),   # the lower triangle only
 ]
 
 

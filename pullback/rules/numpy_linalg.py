@@ -187,12 +187,29 @@ def _svd_vectors_jvp_shape(t, x, fm, which):
 helper("svd_vectors_jvp", "t x full_matrices which", NO_RULE, NO_RULE,
        shape=_svd_vectors_jvp_shape)
 _SVD = "x full_matrices=True compute_uv=True hermitian=False"
+
+
+def _general_svd(impl):
+    """The shape of an SVD whose rules are the general SVD's: ``hermitian=True`` (NumPy
+    reads the lower triangle only, through eigh) is refused, where a derivative of the
+    general SVD would be another function's."""
+    shape = _shape(impl)
+
+    def checked(x, full_matrices=True, compute_uv=True, hermitian=False):
+        if hermitian is True or getattr(hermitian, "value", False) is True:
+            raise TypeError("np.linalg.svd(..., hermitian=True) reads the lower triangle only; "
+                            "its derivative is not the general SVD's: write "
+                            "np.linalg.svd(np.tril(x) + np.tril(x, -1).T) instead")
+        return shape(x, full_matrices, compute_uv, hermitian)
+    return checked
+
+
 helper("svd_s_jvp", "t x", NO_RULE, NO_RULE, shape=lambda t, x: _shape(H.svd_s)(x))
-helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_shape(H.svd_s), python=(H.svd_s,),
+helper("svd_s", _SVD, "svd_s_vjp(g, x)", shape=_general_svd(H.svd_s), python=(H.svd_s,),
        jvps=("svd_s_jvp(t, x)",))
-helper("svd_u", _SVD, "svd_vectors_vjp(g, 0.0, 0.0, x)", shape=_shape(H.svd_u),
+helper("svd_u", _SVD, "svd_vectors_vjp(g, 0.0, 0.0, x)", shape=_general_svd(H.svd_u),
        jvps=("svd_vectors_jvp(t, x, full_matrices, 0)",))
-helper("svd_vh", _SVD, "svd_vectors_vjp(0.0, 0.0, g, x)", shape=_shape(H.svd_vh),
+helper("svd_vh", _SVD, "svd_vectors_vjp(0.0, 0.0, g, x)", shape=_general_svd(H.svd_vh),
        jvps=("svd_vectors_jvp(t, x, full_matrices, 2)",))
 tuple_result(np.linalg.svd, "svd_u", "svd_s", "svd_vh", single=("compute_uv", 2, False, "svd_s"))
 # LU with partial pivoting as scipy.linalg.lu_factor packs it (its expansion is in
