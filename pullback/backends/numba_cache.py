@@ -8,8 +8,9 @@ code, so for the generated module every dispatcher's cache is replaced, before
 its first call, by ``PrivateCache``: index and objects live in ``index/`` beside
 the generated file, a ``private_dir`` checked again before each load and save.
 
-Each file is written as ``MAGIC``, the SHA-256 of the rest, then Numba's pickle, and
-a data file's pickle also holds its function's name and index key (``_CheckedFile``):
+Each file Numba writes gets a seal beside it (``MAGIC`` and the file's SHA-256), checked
+before Numba reads the file, and a data file also holds its function's name and index
+key (``_CheckedFile``):
 a file that is truncated, empty, garbage or another entry's (a disk filled up, a crash,
 a file copied over another) is found before anything of it is unpickled or installed.
 Such an entry is a cache miss: its files are removed with a warning naming them, and
@@ -26,9 +27,7 @@ Invariants
 """
 import glob
 import hashlib
-import io
 import os
-import pickle
 import warnings
 
 from numba.core.caching import (CompileResultCacheImpl, FunctionCache, IndexDataCacheFile,
@@ -63,6 +62,7 @@ class _PrivateImpl(CompileResultCacheImpl):
 
 
 MAGIC = b"pullback-numba-cache-1\n"
+SEAL = ".sha256"
 
 
 class Damaged(Exception):
@@ -96,29 +96,31 @@ class _CheckedFile(IndexDataCacheFile):
             raise Damaged(f"{self._index_path}: its data file holds another entry")
         return got[2]
 
+    # Numba's own (de)serialisation, each file behind a seal (``SEAL``: MAGIC and the
+    # SHA-256 of the file) checked before Numba unpickles anything of it
     def _load_index(self):
-        try:
-            body = _checked(self._index_path)
-        except FileNotFoundError:
+        if not os.path.exists(self._index_path):
             return {}
-        with io.BytesIO(body) as f:
-            if pickle.load(f) != self._version:
-                return {}
-            stamp, overloads = pickle.loads(f.read())
-        return overloads if stamp == self._source_stamp else {}
+        _check(self._index_path)
+        return super()._load_index()
 
     def _save_index(self, overloads):
-        body = pickle.dumps(self._version, protocol=-1) + self._dump(
-            (self._source_stamp, overloads))
-        with self._open_for_write(self._index_path) as f:
-            f.write(_sealed(body))
+        super()._save_index(overloads)
+        self._seal(self._index_path)
 
     def _load_data(self, name):
-        return pickle.loads(_checked(self._data_path(name)))
+        _check(self._data_path(name))
+        return super()._load_data(name)
 
     def _save_data(self, name, data):
-        with self._open_for_write(self._data_path(name)) as f:
-            f.write(_sealed(self._dump(data)))
+        super()._save_data(name, data)
+        self._seal(self._data_path(name))
+
+    def _seal(self, path):
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).digest()
+        with self._open_for_write(path + SEAL) as f:
+            f.write(MAGIC + digest)
 
     def remove(self, why):
         """Delete this function's index and data files, warning with their names."""
@@ -134,19 +136,17 @@ class _CheckedFile(IndexDataCacheFile):
                       RuntimeWarning, stacklevel=2)
 
 
-def _sealed(body):
-    return MAGIC + hashlib.sha256(body).digest() + body
-
-
-def _checked(path):
-    """The contents of ``path`` after ``MAGIC`` and the hash, checked (``Damaged``)."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    body = raw[len(MAGIC) + 32:]
-    if not raw.startswith(MAGIC) or raw[len(MAGIC):len(MAGIC) + 32] != hashlib.sha256(
-            body).digest():
+def _check(path):
+    """Raise ``Damaged`` unless ``path`` is what its seal says pullback wrote."""
+    try:
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).digest()
+        with open(path + SEAL, "rb") as f:
+            seal = f.read()
+    except FileNotFoundError:
+        raise Damaged(f"{path} or its seal is missing") from None
+    if seal != MAGIC + digest:
         raise Damaged(f"{path} is truncated or not what pullback wrote")
-    return body
 
 
 class PrivateCache(FunctionCache):
