@@ -121,3 +121,35 @@ def test_private_names_in_nested_functions_and_closures():
     assert pullback.grad(_closure_over_a_module_private())(3.0) == 18.0
     assert pullback.grad(_Nested().closure())(3.0) == 12.0
     assert pullback.grad(_Nested().local_private)(2.0) == 12.0
+
+
+class _Config:
+    """A class as a namespace of settings (``Cfg.alpha``), as outside code writes one."""
+    alpha = 2.0
+    weights = np.array([1.0, 2.0])
+
+
+class _SubConfig(_Config):
+    pass
+
+
+def _configured(x):
+    return np.sum(_Config.alpha * _Config.weights * x ** 2) + _SubConfig.alpha * x[0]
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_a_class_used_as_a_config_is_read_and_guarded_as_a_global(backend):
+    # was refused: "cannot differentiate the attribute '.alpha' here" (audit 32j)
+    x = np.array([1.0, 3.0])
+    g = pullback.grad(_configured, backend=backend)
+
+    def want():
+        return 2 * _Config.alpha * _Config.weights * x + np.array([_Config.alpha, 0.0])
+    try:
+        np.testing.assert_allclose(g(x), want())
+        _Config.alpha = 7.0                         # rebound: seen by the next call
+        np.testing.assert_allclose(g(x), want())
+        _Config.weights = np.array([-1.0, 0.5])     # an array rebound
+        np.testing.assert_allclose(g(x), want())
+    finally:
+        _Config.alpha, _Config.weights = 2.0, np.array([1.0, 2.0])
