@@ -18,7 +18,7 @@ from ..errors import TransformError
 from ..ir import Assign, Const, Extern, If, Var, literal
 from ..ir.types import odd_array, odd_array_words
 from .effects import FSTRING_ELSEWHERE, FormatB
-from .objects import SuperB, is_user_class, is_user_instance
+from .objects import SuperB, class_data, is_user_class, is_user_instance
 from .randomness import is_generator
 from .bindings import BuilderB, DictB, PyObj, RecordB, TupleB, extern_name, is_atom
 from .expansions import frozen_binding
@@ -105,6 +105,9 @@ class ExpressionLowerer:  # noqa: PLR0904  (one method per expression kind)
             got = self.class_attribute(base.obj, node)
             if got is not None:
                 return got
+            data = class_data(base.obj, node.attr)
+            if data is not None:
+                return static(data, self, node, Ref("lookup", base.obj, node.attr))
         if isinstance(base, RecordB):
             if node.attr == "_replace" and hasattr(base.cls, "_fields"):
                 return self.container_attribute(base, node)   # a NamedTuple's copy

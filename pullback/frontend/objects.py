@@ -81,6 +81,16 @@ def class_attribute(cls, name):
     return None
 
 
+def class_data(cls, name):
+    """The value ``cls.name`` holds when it is plain data (``Cfg.alpha``: a class used as a
+    config), read and guarded as a global is; None for a function, descriptor or class."""
+    found = class_attribute(cls, name)
+    if isinstance(found, (staticmethod, classmethod, types.FunctionType, type)) or \
+            hasattr(type(found), "__get__"):
+        return None
+    return found
+
+
 class ObjectLowerer:
     def object_attribute(self, base, node):
         """``base.attr`` where ``base`` is a user instance (``PyObj``) or a record."""
@@ -148,15 +158,9 @@ class ObjectLowerer:
         raise self.error(node, f"super().{node.attr} (only methods of the user's classes)")
 
     def class_attribute(self, cls, node):
-        """``Cls.name`` of a user class: a static or class method, a plain function, or a
-        value the class holds (``Cfg.alpha``, a class as a config), read and guarded as a
-        global is; None for anything else (a property, another descriptor)."""
-        from .expressions import static      # expressions imports this module
+        """``Cls.name`` of a user class: a static or class method, or a plain function;
+        None for anything else (``class_data``, or a property or another descriptor)."""
         found = class_attribute(cls, node.attr)
-        if found is not None and not isinstance(found, (staticmethod, classmethod,
-                                                        types.FunctionType, type)) \
-                and not hasattr(type(found), "__get__"):
-            return static(found, self, node, Ref("lookup", cls, node.attr))
         if isinstance(found, (staticmethod, classmethod, types.FunctionType)):
             guard(Ref("lookup", cls, node.attr), found)
         if isinstance(found, staticmethod):
