@@ -11,25 +11,11 @@ bound the generated module's global arrays to their current values.
 """
 import types
 
+from .frontend.bindings import Identity
 from .frontend.guards import Ref, guard, recording
 from .rules.registry import VERSION
 
 MAX_SPECIALISATIONS = 8      # per key: a global that changes on every call stays bounded
-
-
-class _Same:
-    """A callable object in a key, compared by identity: two objects that compare equal
-    (a dataclass with ``compare=False`` fields) may hold different weights."""
-    __slots__ = ("obj",)
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __eq__(self, other):
-        return isinstance(other, _Same) and other.obj is self.obj
-
-    def __hash__(self):
-        return id(self.obj)
 
 
 def function_key(f):
@@ -37,7 +23,7 @@ def function_key(f):
     object by identity), any other callable by identity."""
     if isinstance(f, (types.FunctionType, types.MethodType, types.BuiltinFunctionType)):
         return f
-    return _Same(f)
+    return Identity(f)
 
 
 def lookup(table, key, build, by_value=False):

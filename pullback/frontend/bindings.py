@@ -122,7 +122,7 @@ def flatten(b):
         hash(b.obj)
         return ("obj", b.obj), []
     except TypeError:                   # an unhashable object (a dataclass): by identity
-        return ("obj", _Same(b.obj)), []
+        return ("obj", Identity(b.obj)), []
 
 
 def unflatten(skel, atoms):
@@ -147,7 +147,7 @@ def unflatten(skel, atoms):
         return _const(skel[1])
     if kind == "builder":
         return BuilderB(skel[1])
-    return PyObj(skel[1].obj if isinstance(skel[1], _Same) else skel[1])
+    return PyObj(skel[1].obj if isinstance(skel[1], Identity) else skel[1])
 
 
 def _const(value):
@@ -159,15 +159,16 @@ def _const(value):
     return Const(value)
 
 
-class _Same:
-    """An unhashable object as a key: equal only to itself."""
+class Identity:
+    """An object as a key, equal only to itself: an unhashable one (a dataclass), or a
+    callable whose own ``__eq__`` would make two of them one (``cache.function_key``)."""
     __slots__ = ("obj",)
 
     def __init__(self, obj):
         self.obj = obj
 
     def __eq__(self, other):
-        return isinstance(other, _Same) and other.obj is self.obj
+        return isinstance(other, Identity) and other.obj is self.obj
 
     def __hash__(self):
         return id(self.obj)
