@@ -123,16 +123,25 @@ def is_const(a, value=None):
     return isinstance(a, Const) and (value is None or (a.value == value and type(a.value) is not bool))
 
 
-def reachable(module):
-    """The module without the functions its entry (first) never calls: a callee only
-    dead code called (a folded branch, a replaced call) has no argument types."""
-    seen, todo = {module.functions[0].name}, [module.functions[0]]
+def called_from(module, roots):
+    """The names of ``roots`` and of every function of ``module`` they lead to by calls
+    (``Call.callees``, rules included), at any depth."""
+    by_name = {f.name: f for f in module.functions}
+    seen, todo = set(roots), list(roots)
     while todo:
-        for s in walk(todo.pop().body):
+        fn = by_name.get(todo.pop())
+        for s in walk(fn.body) if fn is not None else ():
             for name in (s.callees if isinstance(s, Call) else ()):
                 if name not in seen:
                     seen.add(name)
-                    todo.append(module.get(name))
+                    todo.append(name)
+    return seen
+
+
+def reachable(module):
+    """The module without the functions its entry (first) never calls: a callee only
+    dead code called (a folded branch, a replaced call) has no argument types."""
+    seen = called_from(module, (module.functions[0].name,))
     if len(seen) == len(module.functions):
         return module
     return Module(tuple(f for f in module.functions if f.name in seen), module.result)

@@ -9,7 +9,7 @@ with a name the module already has.
 """
 from ..ir import Call, Transformed
 from ..ir.names import name_allocator
-from ..ir.walk import all_read, all_written, walk
+from ..ir.walk import all_read, all_written, called_from, walk
 from .custom_tangents import custom_tangent
 from .forward import ForwardFunction, tangent_activity
 from .residual_items import flagged_params, returned_items
@@ -49,16 +49,9 @@ def tangent_module(module, mask, directions=1, transpose=None):
 
     # inside a custom rule's own functions and what they call (a bwd differentiated again,
     # for a Hessian) the arguments' masks are conservative: the reverse layer checked them
-    rule_functions = {n for f in module.functions for s in walk(f.body)
-                      if isinstance(s, Call) and s.rule for n in s.rule.functions}
-    by_name = {f.name: f for f in module.functions}
-    todo = list(rule_functions)
-    while todo:
-        fn = by_name.get(todo.pop())
-        for s in walk(fn.body) if fn is not None else ():
-            if isinstance(s, Call) and s.func not in rule_functions:
-                rule_functions.add(s.func)
-                todo.append(s.func)
+    rule_functions = called_from(module, {n for f in module.functions for s in walk(f.body)
+                                          if isinstance(s, Call) and s.rule
+                                          for n in s.rule.functions})
 
     def build(fn, fmask, name):
         return ForwardFunction(fn, fmask, directions, ask, suffix, items_of,
