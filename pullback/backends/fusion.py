@@ -52,6 +52,7 @@ class Fused:
         return next((s.loc for s in self.stmts if getattr(s, "loc", None)), None)
 
 
+KEPT = ("getitem", "getitem_copy")     # slices a nest reads in place, printed before it
 LOOKAHEAD = 2    # statements tried together when one alone ends a run
 ANY = "any"      # a statement that fits any iteration space (a slice, a copy)
 
@@ -171,6 +172,14 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
             if suffix is not None:
                 return name in suffix[end[0]]
             return uses.get(name, 0) > reads.get(name, 0) or name in carried
+        for i, s in enumerate(stmts):
+            # a slice read after the run is printed before the nest (``kept``): it must
+            # neither rebind a name the run read before it (``w = W[1]`` after a read of
+            # the old ``w``) nor read a value the run makes
+            if s.op in KEPT and live_out(s.target.name) and (
+                    s.target.name in carried or
+                    any(first_def.get(v.name, i) < i for v in value_reads(s))):
+                return None
         try:
             return lower_nest(stmts, sp, live_out, fresh), live_out
         except NotFusible:
@@ -183,7 +192,7 @@ def fuse(body, uses, worth, candidate=lambda s: True, after=None):
         # a run none of whose values is read after it (only for shapes) stays unfused
         if got is not None and worth(got[0]) and any(got[1](s.target.name) for s in run):
             nest, live_out = got
-            kept = tuple(s for s in run if s.op in ("getitem", "getitem_copy") and
+            kept = tuple(s for s in run if s.op in KEPT and
                          live_out(s.target.name))
             out.extend(kept)
             out.append(Fused(nest, tuple(run), kept))

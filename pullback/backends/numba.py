@@ -193,8 +193,7 @@ class NumbaPrinter(_Printer):
     def block(self, body, depth, lines):
         body = fuse(body, self.value_uses, worth, self.fusible, self.exits.get(id(body)))
         # (a nest whose values nothing reads, an unread product of a dead value: no call)
-        body = tuple(fused_call(self, x) if isinstance(x, Fused) else x for x in body
-                     if not isinstance(x, Fused) or x.nest.outputs)
+        body = tuple(_calls(self, body))
         body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
         super().block(body, depth, lines)
 
@@ -437,6 +436,21 @@ class NumbaPrinter(_Printer):
         if s.exit is not None:
             lines.append(f"{pad}    if {s.exit.name}:")
             lines.append(f"{pad}        break")
+
+
+def _calls(p, body):
+    """``body`` with each ``Fused`` run as its call.  An array a nest allocated stays
+    *owned* until a statement other than a nest reads or writes its name: no other
+    name can share its memory then, so a later nest updates it in place without the
+    run-time ``_shares_memory`` tests (26 of them a step in the LSTM's reverse loop)."""
+    owned = set()
+    for x in body:
+        if not isinstance(x, Fused):
+            owned -= all_read([x]) | all_written([x])
+            yield x
+        elif x.nest.outputs:
+            yield fused_call(p, x, owned)
+            owned |= {a.target.name for a in x.nest.allocs}
 
 
 def _number_tuple(a):

@@ -58,9 +58,10 @@ DTYPES = {"float64": "np.float64", "int64": "np.int64", "bool": "np.bool_"}
 START = {"sum": "0", "mean": "0", "prod": "1", "amax": "-np.inf", "amin": "np.inf"}
 
 
-def fused_call(p, item):
+def fused_call(p, item, owned=frozenset()):
     """Register ``item.nest``'s function in ``p.generated``; the ``Call`` printed in place
-    of the statements it replaces."""
+    of the statements it replaces.  ``owned``: names of arrays no other name shares
+    (allocated by an earlier nest of the block, not read since but by nests)."""
     nest = item.nest
     ks = [f"k{d}" for d in range(len(nest.shape))]
     params = [v.name for v in nest.inputs]
@@ -71,7 +72,10 @@ def fused_call(p, item):
     # step for nothing)
     lines = []
     for v in nest.updates:
-        others = [o.name for o in nest.inputs if o != v and is_array(o.type)]
+        others = [o.name for o in nest.inputs if o != v and is_array(o.type)
+                  and o.name not in owned]
+        if v.name in owned:
+            continue
         if others:
             p.generated.setdefault("_shares_memory", SHARES_MEMORY)
             p.generated.setdefault("_memory_extent", MEMORY_EXTENT)

@@ -120,7 +120,7 @@ def _recompute(f, r, writes, tapes, read_after, sealed):
         untaped = v not in pushes and v not in pops and \
             writes.get(v) in ({"loop"}, {"before", "loop"})
         view = _view(s, sealed)
-        if (taped or untaped) and (_cheap(s) and s.target.type in SCALARS or view) and \
+        if (taped or untaped) and (_cheap(s) and (s.target.type in SCALARS or is_array(s.target.type)) or view) and \
                 all(_available(a, f, writes, restored, done) for a in s.args) and \
                 not _read_before(f.body, k, v, pushes.get(v)) and not read_after(v):
             done[v] = pushes[v].tape if taped else None
@@ -141,7 +141,30 @@ def _recompute(f, r, writes, tapes, read_after, sealed):
     fbody = tuple(s for s in f.body if not (isinstance(s, Push) and s.tape in gone))
     rbody = tuple(s for s in r.body if not (isinstance(s, Pop) and s.tape in gone))
     # (the tapes' creation is dead now: DCE removes it)
-    return replace(f, body=fbody), replace(r, body=tuple(again) + rbody), restored, done, again
+    return replace(f, body=fbody), replace(r, body=_sunk(again, rbody)), restored, done, again
+
+
+def _sunk(again, rbody):
+    """``rbody`` after the recomputations, each array operation placed right before the
+    first statement that reads its value (the last first, so an earlier one lands before
+    a later one that reads it), as long as nothing before that point writes its
+    arguments: it then fuses into the loop that reads it (no array of its own).  Scalars
+    and slices stay at the top, where the forward body had them."""
+    top = {s.target.name for s in again if not is_array(s.target.type) or s.op == "getitem"}
+    for s in reversed(again):          # and what those read
+        if s.target.name in top:
+            top |= {a.name for a in s.args if isinstance(a, Var)}
+    top = [s for s in again if s.target.name in top]
+    body = top + list(rbody)
+    for s in reversed([s for s in again if s not in top]):
+        names = {s.target.name} | {a.name for a in s.args if isinstance(a, Var)}
+        k = len(top)
+        while k < len(body) and s.target.name not in {
+                a.name for t in walk([body[k]]) for a in atoms_read(t) if isinstance(a, Var)} \
+                and not names & {v.name for t in walk([body[k]]) for v in vars_written(t)}:
+            k += 1
+        body.insert(k, s)
+    return tuple(body)
 
 
 def _needed(again, rbody):
