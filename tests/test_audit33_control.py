@@ -4,7 +4,10 @@ or a rejection at the user's line:
 
 - builtin min/max of tuples, lists or generators of tuples: Python's lexicographic
   order selects one whole item (was elementwise); of arrays of several elements,
-  Python's ValueError (was NumPy's elementwise extreme).
+  Python's ValueError (was NumPy's elementwise extreme);
+- Numba: int(), math.floor/ceil/trunc and round of a float beyond int64 wrapped and of
+  NaN gave 0 (now Python's OverflowError / ValueError), and every such error, int
+  overflow too, names the user's file:line (was no location).
 """
 import math
 
@@ -122,3 +125,52 @@ def max_of_one_element_arrays(x, y):
 @pytest.mark.parametrize("backend", ["python", "numba"])
 def test_max_of_one_element_arrays(backend):
     check(max_of_one_element_arrays, (1.5, 0.3), backend)
+
+
+# -- 3, 4. Numba's int64: a float made an int, and int overflow, name the user's line -----
+def int_of_big_float(x):
+    n = int(x * 1e19)                       # 1.3e19 > 2**63: Python's int is exact
+    return x * (n % 11)
+
+
+def floor_of_big_float(x):
+    return x * (math.floor(x * 1e19) % 11)
+
+
+def round_of_big_float(x):
+    return x * (round(x * 1e19) % 11)
+
+
+def int_of_nan(x):
+    return x * (int(x * math.nan) % 11)
+
+
+def factorial_loop(x, n):
+    k = 1
+    for i in range(n):
+        k = k * (i + 1)                     # 21! > 2**63
+    return x * k
+
+
+@pytest.mark.parametrize("f", [int_of_big_float, floor_of_big_float, round_of_big_float])
+def test_float_beyond_int64_made_an_int(f):
+    value, grad = pullback.value_and_grad(f, backend="python")(1.3)
+    assert math.isclose(value, f(1.3)) and math.isclose(grad, f(1.3) / 1.3)
+    with pytest.raises(OverflowError, match=r"test_audit33_control.py:\d+: a float beyond int64"):
+        pullback.value_and_grad(f, backend="numba")(1.3)
+    if CC is not None:
+        with pytest.raises(OverflowError, match="does not fit a C long"):
+            pullback.emit_c(f, 1.3).compile()(1.3)
+
+
+def test_int_of_nan_is_python_value_error():
+    with pytest.raises(ValueError, match=r"test_audit33_control.py:\d+: cannot convert float NaN"):
+        pullback.value_and_grad(int_of_nan, backend="numba")(1.3)
+
+
+def test_numba_int_overflow_names_the_line():
+    line = factorial_loop.__code__.co_firstlineno + 3
+    with pytest.raises(OverflowError, match=f"test_audit33_control.py:{line}: integer overflow"):
+        pullback.value_and_grad(factorial_loop, backend="numba")(1.0, 30)
+    value, grad = pullback.value_and_grad(factorial_loop, backend="numba")(1.0, 20)
+    assert value == grad == math.factorial(20)
