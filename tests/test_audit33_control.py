@@ -5,6 +5,8 @@ or a rejection at the user's line:
 - builtin min/max of tuples, lists or generators of tuples: Python's lexicographic
   order selects one whole item (was elementwise); of arrays of several elements,
   Python's ValueError (was NumPy's elementwise extreme);
+- C: `if a:` / `x if a else y` of a NumPy array printed a pointer test (always true):
+  a one-element array's truth is its element's, a larger one is rejected at the line;
 - Numba: int(), math.floor/ceil/trunc and round of a float beyond int64 wrapped and of
   NaN gave 0 (now Python's OverflowError / ValueError), and every such error, int
   overflow too, names the user's file:line (was no location).
@@ -17,7 +19,7 @@ import pytest
 import pullback
 from c_driver import CC
 from jax_fd import fd_grad
-from pullback.errors import TransformError
+from pullback.errors import TransformError, UnsupportedError
 
 BACKENDS = ["python", "numba", "c"]
 
@@ -125,6 +127,48 @@ def max_of_one_element_arrays(x, y):
 @pytest.mark.parametrize("backend", ["python", "numba"])
 def test_max_of_one_element_arrays(backend):
     check(max_of_one_element_arrays, (1.5, 0.3), backend)
+
+
+# -- 2. C: the truth of a one-element array is its element's, not a pointer test --------
+def truthy_array(x):
+    a = np.array([x])
+    if a:
+        return x * 3.0
+    return x
+
+
+def truthy_array_ifexp(x):
+    a = np.array([x - 1.0])
+    return x * 3.0 if a else x
+
+
+def truthy_pair(x):
+    a = np.array([x, x])
+    if a:
+        return x * 3.0
+    return x
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("f, x, slope", [(truthy_array, 0.0, 1.0), (truthy_array, 2.0, 3.0),
+                                         (truthy_array_ifexp, 1.0, 1.0),
+                                         (truthy_array_ifexp, 0.5, 3.0)])
+def test_truth_of_a_one_element_array(f, x, slope, backend):
+    """At the zero the branch Python takes is `return x` (slope 1; differences straddle
+    the jump there), elsewhere the other (slope 3)."""
+    if backend == "c" and CC is None:
+        pytest.skip("needs a C compiler (cc)")
+    value, grad = value_and_grad(f, (x,), backend)
+    assert value == f(x) and np.allclose(grad, slope)
+    if x not in (0.0, 1.0):
+        check(f, (x,), backend)
+
+
+@pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
+def test_c_truth_of_an_array_of_several_elements_names_the_line():
+    line = truthy_pair.__code__.co_firstlineno + 2
+    with pytest.raises(UnsupportedError, match=f"test_audit33_control.py:{line}:.*truth value"):
+        pullback.emit_c(truthy_pair, 1.5)
 
 
 # -- 3, 4. Numba's int64: a float made an int, and int overflow, name the user's line -----
