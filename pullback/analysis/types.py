@@ -197,6 +197,7 @@ def infer_types(module, entry_types, simplify):
     the optimiser sits above analysis) carries the folded shapes to their uses."""
     errors = []
     splits = 0
+    folded_last = False     # a fold's constants reach their uses in the next simplify
     for _ in range(8):
         module = reachable(module)
         errors = []
@@ -212,7 +213,7 @@ def infer_types(module, entry_types, simplify):
             typed = _infer(module, entry_types, errors, first, bound)
         if not any(isinstance(v.type, Array) or getattr(s, "op", None) in TYPE_TESTS
                    for f in typed.functions for s in walk(f.body)
-                   for v in getattr(s, "args", ()) if isinstance(v, Var)):
+                   for v in getattr(s, "args", ()) if isinstance(v, Var)) and not folded_last:
             break
         try:
             folded = Module(tuple(_fold_shapes(simplify(f), bound) for f in typed.functions),
@@ -223,7 +224,7 @@ def infer_types(module, entry_types, simplify):
             raise
         if folded == typed:
             break
-        module = folded
+        module, folded_last = folded, True
     if errors:          # a statement that does not type, and folding did not remove it
         raise errors[0]
     return typed

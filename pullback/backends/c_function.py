@@ -27,7 +27,7 @@ from .c_fused import Fused, FusedPrinting
 from .escape import c_comment
 from .c_names import CNames, legal
 from .c_loops import LoopPrinting
-from .c_ops import ATOM, UNARY, NoCForm, paren, render, wrapped
+from .c_ops import ATOM, EQ, UNARY, NoCForm, paren, render, wrapped
 from .c_raise import RaisePrinting
 
 
@@ -352,7 +352,7 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, FusedPrinting, CallPrinting, 
 
     def if_(self, s, env, depth, lines, kw):
         pad = "    " * depth
-        cond = self.atom(s.cond, env)
+        cond = self.truth(s, env)
         if not s.body:
             lines.append(f"{pad}{kw} (!{paren(cond, UNARY)}) {{{self.comment(s)}")
             self.block(s.orelse, depth + 1, lines, (id(s), 1))
@@ -368,6 +368,19 @@ class FunctionPrinter(LoopPrinting, ArrayPrinting, FusedPrinting, CallPrinting, 
             lines.append(f"{pad}}} else {{")
             self.block(s.orelse, depth + 1, lines, (id(s), 1))
         lines.append(f"{pad}}}")
+
+    def truth(self, s, env):
+        """An If's test.  Python's truth of an array is its one element's; of an array
+        of more (shapes are static here) it raises ValueError: rejected at the line."""
+        c = s.cond
+        if not (isinstance(c, Var) and is_array(c.type)):
+            return self.atom(c, env)
+        if size_of(c.type) != 1:
+            raise UnsupportedError.at(s.loc or self.fn.loc, "cannot emit C for the truth "
+                                      "value of an array of more than one element (Python "
+                                      "raises ValueError: use a.any() or a.all())",
+                                      "C backend: array truth")
+        return f"{self.names[c.name]}[0] != 0", EQ
 
 
 def _identity(s):

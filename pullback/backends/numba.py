@@ -47,7 +47,8 @@ from .numba_atoms import numba_atom
 from .numba_index_arrays import getitem_text, inplace_line, rows_index
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
-from .numba_helpers import HELPERS, located_pow
+from .numba_checks import CHECKED_INT, checked_int, helpers_of, located, to_int
+from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_recursion import recurses
 from .numba_tapes import Tape, empty, storage
@@ -251,13 +252,15 @@ class NumbaPrinter(_Printer):
                     parts.append(_text(a, env)[0])
             inner = ", ".join(parts)
             return (f"({inner},)" if len(parts) == 1 else f"({inner})"), ATOM
-        if _checked_int(s):
-            self.helpers.add(CHECKED_INT[s.op])     # int64 wraps where Python's int grows
-            if s.op == "pow":
-                self.helpers.add("_ck_mul")         # _ck_pow multiplies through it
-            name = located_pow(self.generated, getattr(s, "loc", None)) if s.op == "pow" \
-                else CHECKED_INT[s.op]
-            return f"{name}({', '.join(_text(a, env)[0] for a in s.args)})", ATOM
+        if checked_int(s) or to_int(s):     # int64 wraps where Python's int grows
+            self.helpers.update(helpers_of(s))
+            where = located(s, self.fn)
+            if to_int(s):
+                x = s.args[0]
+                return super().expr(s, {**env, x.name: (f"_ck_int({_text(x, env)[0]}, "
+                                                        f"{where})", ATOM)})
+            args = ", ".join([_text(a, env)[0] for a in s.args] + [where])
+            return f"{CHECKED_INT[s.op]}({args})", ATOM
         if s.op == "pow" and s.target.type == "float" and all(
                 a.type in ("int", "bool") if isinstance(a, Var) else
                 type(a.value) in (int, bool) for a in s.args):   # 2 ** -1: Numba's int is 0
@@ -289,7 +292,7 @@ class NumbaPrinter(_Printer):
         return super().expr(s, env)
 
     def scalar_augmented(self, s):
-        return not is_array(s.target.type) and not _checked_int(s)
+        return not is_array(s.target.type) and not checked_int(s)
 
     def stmt(self, s, env, depth, lines):
         loc = getattr(s, "loc", None) or getattr(getattr(s, "stmt", None), "loc", None)
@@ -485,19 +488,6 @@ def _index_placeholder(t):
 
 def _scalar(t):
     return isinstance(t, Scalar)
-
-
-CHECKED_INT = {"add": "_ck_add", "sub": "_ck_sub", "mul": "_ck_mul", "pow": "_ck_pow",
-               "neg": "_ck_neg"}
-
-
-def _checked_int(s):
-    return s.op in CHECKED_INT and s.target.type == "int" and all(map(_is_int, s.args))
-
-
-def _is_int(a):
-    return a.type == "int" if isinstance(a, Var) else \
-        isinstance(a, Const) and type(a.value) is int
 
 
 def _is_zero(a):

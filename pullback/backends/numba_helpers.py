@@ -7,9 +7,9 @@ here or in ``numba_lists.py``, and a primitive with a helper that has no twin is
 pullback error at its line.
 """
 import inspect
-import zlib
 
 from ..rules import schedule
+from .numba_checks import CHECK_HELPERS
 from .numba_lists import HELPERS as LIST_HELPERS
 
 HELPERS = {
@@ -66,52 +66,7 @@ def solver_failed(failed, kind, message):
             raise ValueError(message)
         raise RuntimeError(message)''',
 }
-_OVERFLOW = ('raise OverflowError("integer overflow: Numba\'s int64 wraps where Python\'s int '
-             'grows; use backend=\'python\'")')
-# Checks compare the operands with the int64 limits before the operation: a check reading
-# the wrapped result could be folded away by LLVM, which assumes signed ops never wrap.
-HELPERS.update({     # int arithmetic of the user's program: Python ints never wrap
-    "_ck_add": f'''
-def _ck_add(a, b):
-    if (b > 0 and a > 9223372036854775807 - b) or (b < 0 and a < -9223372036854775808 - b):
-        {_OVERFLOW}
-    return a + b''',
-    "_ck_sub": f'''
-def _ck_sub(a, b):
-    if (b < 0 and a > 9223372036854775807 + b) or (b > 0 and a < -9223372036854775808 + b):
-        {_OVERFLOW}
-    return a - b''',
-    "_ck_neg": f'''
-def _ck_neg(a):
-    if a == -9223372036854775808:
-        {_OVERFLOW}
-    return -a''',
-    "_ck_mul": f'''
-def _ck_mul(a, b):
-    if abs(float(a) * float(b)) < 4.0e18:       # the common case: far from the limits
-        return a * b
-    if a == -9223372036854775808 or b == -9223372036854775808:
-        if a == 1 or b == 1:
-            return a * b
-        {_OVERFLOW}
-    if (a if a > 0 else -a) > 9223372036854775807 // (b if b > 0 else -b):
-        {_OVERFLOW}
-    return a * b''',
-    "_ck_pow": '''
-def _ck_pow(a, b):
-    """a ** b for int b >= 0 by squaring, each product checked (b < 0 is a float in Python)."""
-    if b < 0:
-        raise ValueError("an int to a negative int power computed at run time: Python's "
-                         "is a float, Numba's an int; write float(a) ** b")
-    r, base = 1, a
-    while b:
-        if b & 1:
-            r = _ck_mul(r, base)
-        b >>= 1
-        if b:
-            base = _ck_mul(base, base)
-    return r''',
-})
+HELPERS.update(CHECK_HELPERS)     # int64 where Python's int grows (numba_checks.py)
 # decompositions' cotangents of one matrix (numba_twins.py prints their calls; the formulas
 # are rules/linalg_helpers.py's, with UPLO and the zero-cotangent case decided at printing)
 _FOLD = """
@@ -171,19 +126,3 @@ HELPERS["checkpoint_start"] = inspect.getsource(schedule.checkpoint_start)
 HELPERS["checkpoint_next"] = inspect.getsource(schedule.checkpoint_next) + \
     "\n\n@njit(cache=True)\n" + inspect.getsource(schedule.checkpoint_split)
 
-
-def located_pow(generated, loc):
-    """The name of ``_ck_pow`` behind a check that names the user's line (added to
-    ``generated``): an int to a negative int power is Python's float where Numba's is an
-    int, known only at run time (a constant exponent is typed float and printed so)."""
-    if loc is None:
-        return "_ck_pow"
-    name = f"_ck_pow_{loc.line}_{zlib.crc32(loc.file.encode()):x}"
-    where = f"{loc.file}:{loc.line}".replace("\\", "/").replace('"', "")
-    generated[name] = f'''
-def {name}(a, b):
-    if b < 0:
-        raise ValueError("{where}: an int to a negative int power at run time (Python's "
-                         "result is a float, Numba's an int): write float(a) ** b")
-    return _ck_pow(a, b)'''
-    return name

@@ -146,7 +146,7 @@ class CallLowerer:
             return self.super_binding(node)
         if obj in (min, max) and len(args) == 1 and isinstance(args[0], TupleB):
             args = list(args[0].items)
-            if len(args) == 1 and is_atom(args[0]):
+            if len(args) == 1:
                 return args[0]            # min((a,)) is a
         if obj is sum and len(args) + len(kwargs) == 2 and set(kwargs) <= {"start"} and args:
             # sum(items, start) is start + sum(items): one way for literals, lists, genexps
@@ -183,6 +183,8 @@ class CallLowerer:
         if obj in (max, min) and len(args) == 1 and not kwargs and is_atom(args[0]):
             return self.call_expansion(rules_builtins.extreme_of, [args[0], Const(obj is max)],
                                        {}, node)
+        if obj in (max, min) and len(args) >= 2 and not kwargs:
+            return self.builtin_extreme(obj, args, node)      # whole items (extremes.py)
         effect = self.effect_call(obj, args, kwargs, node)
         if effect is not None:
             return effect
@@ -196,11 +198,10 @@ class CallLowerer:
             raise self.error(node, f"keyword arguments to '{name}'")
         if not all(is_atom(a) for a in args):
             args = [self.atom_of(a, node) for a in args]
-        if obj in (min, max, "sum") and len(args) > 2:
-            prim = "add" if obj == "sum" else obj.__name__
+        if obj == "sum" and len(args) > 2:
             acc = args[0]
             for a in args[1:]:
-                acc = self.op(prim, (acc, a), node)
+                acc = self.op("add", (acc, a), node)
             return acc
         if obj == "sum":
             return self.op("add", args, node) if len(args) == 2 else args[0]

@@ -22,6 +22,7 @@ from .pullback_calls import PullbackCallLowerer
 from .dict_writes import DictWriteLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
+from .extremes import ExtremeLowerer
 from .functional import FunctionalLowerer, PartialB
 from .generators import GeneratorLowerer, is_generator
 from .genexps import GenexpLowerer
@@ -43,7 +44,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
                       CustomCallLowerer, EffectLowerer, FunctionalLowerer, ObjectLowerer,
                       ArrayLowerer, ContainerLowerer, ExpansionLowerer, RandomLowerer,
                       GeneratorLowerer, GenexpLowerer, LoopLowerer, DictWriteLowerer,
-                      UfuncAtLowerer):
+                      UfuncAtLowerer, ExtremeLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb
