@@ -1,0 +1,81 @@
+"""Audit 33's dtype findings, each now NumPy's value with JAX's derivative (x64) or a
+rejection naming the user's line: ``np.array([...], dtype=...)`` of run-time values
+honours its dtype (an int or bool cast cuts the derivative, float32 rounds)."""
+import numpy as np
+import pytest
+
+import pullback
+from c_driver import CC
+from jax_fd import fd_grad
+from pullback.errors import UnsupportedError
+
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+jax.config.update("jax_enable_x64", True)
+
+X = np.array([0.3, 1.7, -2.2])
+
+
+# -- np.array / np.asarray of a list with dtype= ------------------------------------------
+def list_int(x):
+    return np.sum(np.array([x[0], x[1]], dtype=int) * x[:2])
+
+
+def list_int_jax(x):
+    return jnp.sum(jnp.array([x[0], x[1]], dtype=int) * x[:2])
+
+
+def list_bool(x):
+    return np.sum(np.array([x[0], 0.0, x[2]], dtype=bool) * x)
+
+
+def list_bool_jax(x):
+    return jnp.sum(jnp.array([x[0], 0.0, x[2]], dtype=bool) * x)
+
+
+def list_float32(x):
+    return np.asarray([x[0], x[1]], np.float32)[0] + x[1]
+
+
+def list_float32_jax(x):
+    return jnp.asarray([x[0], x[1]], jnp.float32)[0] + x[1]
+
+
+def list_positional_int(x):
+    return np.sum(np.asarray([x[0] * 2.0, x[2]], int) * x[1])
+
+
+def list_positional_int_jax(x):
+    return jnp.sum(jnp.asarray([x[0] * 2.0, x[2]], int) * x[1])
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("f, f_jax", [(list_int, list_int_jax), (list_bool, list_bool_jax),
+                                      (list_float32, list_float32_jax),
+                                      (list_positional_int, list_positional_int_jax)],
+                         ids=["int", "bool", "float32", "positional"])
+def test_array_of_a_list_honours_dtype(f, f_jax, backend):
+    x = np.array([0.3, 1.7 + 1e-9, -2.2])
+    value, g = pullback.value_and_grad(f, backend=backend)(x)
+    assert value == pytest.approx(float(f(x)), rel=1e-15, abs=0)     # float32 rounds
+    assert np.allclose(g, jax.grad(f_jax)(x), rtol=1e-6, atol=1e-12)
+    coarse = f is list_float32                  # differences of float32-rounded values
+    assert np.allclose(g, fd_grad(f, (x,), 0, h=1e-3 if coarse else 1e-6),
+                       rtol=1e-3 if coarse else 1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_array_of_a_list_int_forward(backend):
+    def f(x):
+        return np.array([x[0], x[1]], dtype=int) * x[:2]
+    want = jax.jacfwd(lambda x: jnp.array([x[0], x[1]], dtype=int) * x[:2])(X)
+    primal, tangent = pullback.jvp(f, (X,), (np.ones(3),), backend=backend)
+    assert np.allclose(primal, f(X)) and np.allclose(tangent, want @ np.ones(3))
+    assert np.allclose(pullback.jacobian(f, backend=backend)(X), want)
+    assert np.allclose(pullback.jacobian(f, mode="forward", backend=backend)(X), want)
+
+
+@pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
+def test_array_of_a_list_with_dtype_in_c_is_located():
+    with pytest.raises(UnsupportedError, match=r"test_audit33_dtypes.py:\d+"):
+        pullback.emit_c(list_int, X).compile()
