@@ -1,6 +1,7 @@
 """Audit 33's dtype findings, each now NumPy's value with JAX's derivative (x64) or a
 rejection naming the user's line: ``np.array([...], dtype=...)`` of run-time values
-honours its dtype (an int or bool cast cuts the derivative, float32 rounds)."""
+honours its dtype (an int or bool cast cuts the derivative, float32 rounds); np.max
+and np.min propagate NaN on every backend."""
 import numpy as np
 import pytest
 
@@ -79,3 +80,30 @@ def test_array_of_a_list_int_forward(backend):
 def test_array_of_a_list_with_dtype_in_c_is_located():
     with pytest.raises(UnsupportedError, match=r"test_audit33_dtypes.py:\d+"):
         pullback.emit_c(list_int, X).compile()
+
+
+# -- np.max / np.min propagate NaN (Numba's per-axis reduction skipped it) ---------------
+NAN_CASES = {
+    "max": (lambda x: np.max(x), lambda x: jnp.max(x), [np.nan, 1.0]),
+    "min": (lambda x: np.min(x), lambda x: jnp.min(x), [np.nan, 1.0]),
+    "max_axis0": (lambda x: np.sum(np.max(x.reshape(2, 2), axis=0)),
+                  lambda x: jnp.sum(jnp.max(x.reshape(2, 2), axis=0)), [np.nan, 1.0, 2.0, 3.0]),
+    "min_axis1": (lambda x: np.sum(np.min(x.reshape(2, 2), axis=1)),
+                  lambda x: jnp.sum(jnp.min(x.reshape(2, 2), axis=1)), [1.0, 3.0, np.nan, 2.0]),
+    "methods": (lambda x: x.max() + x.min(), lambda x: x.max() + x.min(), [1.0, 3.0, np.nan, 2.0]),
+}
+
+
+@pytest.mark.parametrize("backend", ["python", "numba", "c"])
+@pytest.mark.parametrize("case", sorted(NAN_CASES))
+def test_max_min_propagate_nan(case, backend):
+    f, f_jax, x = NAN_CASES[case]
+    x = np.array(x)
+    if backend == "c":
+        if CC is None:
+            pytest.skip("needs a C compiler (cc)")
+        value, g = pullback.emit_c(f, x).compile()(x)
+    else:
+        value, g = pullback.value_and_grad(f, backend=backend)(x)
+    assert np.isnan(value) and np.isnan(f(x))
+    assert np.allclose(g, jax.grad(f_jax)(x), equal_nan=True)
