@@ -46,8 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pytree
-from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, is_float,
-                        plain_direction, size, upto)
+from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, diff_type,
+                        is_float, plain_direction, size, upto)
 from .backends.numba_arguments import check as check_for_backend
 from .derivative import Derivative, SourceText, vjp
 from .ir.types import is_array
@@ -142,10 +142,14 @@ def derivative_of(f, argnums=0, with_value=False, kind="grad", backend=None):
     return Derived(base, layers + (_Layer(argnums, kind, with_value),), name)
 
 
-def _floats(a):
-    """Argument ``a`` with its int leaves as floats (it is differentiated)."""
+def _floats(a, i):
+    """Argument ``i``, ``a``, with its int leaves as floats (it is differentiated): a bool
+    or an integer array is refused as ``grad`` refuses it (``diff_type``)."""
     tree, leaves = pytree.flatten(a)
-    return pytree.unflatten(tree, [as_float(x, arg_type(x, 0)) for x in leaves])
+    types = [arg_type(x, i) for x in leaves]
+    for t in types:
+        diff_type(t, i)
+    return pytree.unflatten(tree, [as_float(x, t) for x, t in zip(leaves, types)])
 
 
 # -- the public functions -------------------------------------------------------------
@@ -344,7 +348,7 @@ class ReverseJacobian:
         blocks of shape out.shape + in.shape, outputs outside, arguments inside."""
         Arguments(args).numpy_only("jacobian")
         nums = argnum_tuple(self.argnums, len(args))
-        forced = [a if i not in nums else _floats(a) for i, a in enumerate(args)]
+        forced = [a if i not in nums else _floats(a, i) for i, a in enumerate(args)]
         out, pull = vjp(self.f, *forced, backend=self.backend)
         otree, oleaves = pytree.flatten(out)
         shapes = [np.shape(o) for o in oleaves]

@@ -1,7 +1,8 @@
 """Audit 33's dtype findings, each now NumPy's value with JAX's derivative (x64) or a
 rejection naming the user's line: ``np.array([...], dtype=...)`` of run-time values
 honours its dtype (an int or bool cast cuts the derivative, float32 rounds); np.max
-and np.min propagate NaN on every backend."""
+and np.min propagate NaN on every backend; an integer array is never differentiated
+(a TypeError naming it, as in JAX)."""
 import numpy as np
 import pytest
 
@@ -107,3 +108,46 @@ def test_max_min_propagate_nan(case, backend):
         value, g = pullback.value_and_grad(f, backend=backend)(x)
     assert np.isnan(value) and np.isnan(f(x))
     assert np.allclose(g, jax.grad(f_jax)(x), equal_nan=True)
+
+
+# -- an integer array at a differentiated position is refused, as jax.grad refuses it ----
+def sum_squares(x):
+    return np.sum(x * x)
+
+
+def squares(x):
+    return x * x
+
+
+ENTRIES = {
+    "grad": lambda x, be: pullback.grad(sum_squares, backend=be)(x),
+    "value_and_grad": lambda x, be: pullback.value_and_grad(sum_squares, backend=be)(x),
+    "jacobian": lambda x, be: pullback.jacobian(squares, backend=be)(x),
+    "jacobian_forward": lambda x, be: pullback.jacobian(squares, mode="forward", backend=be)(x),
+    "hessian": lambda x, be: pullback.hessian(sum_squares, backend=be)(x),
+    "jvp": lambda x, be: pullback.jvp(squares, (x,), (np.ones(2),), backend=be),
+}
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.int64, np.bool_])
+def test_integer_array_argument_is_refused(dtype, entry, backend):
+    x = np.array([200, 3]).astype(dtype)
+    with pytest.raises(TypeError, match="argument 0"):
+        ENTRIES[entry](x, backend)
+    with pytest.raises(TypeError):
+        jax.grad(lambda x: jnp.sum(x * x))(jnp.asarray(x))      # JAX refuses it too
+
+
+def test_integer_array_message_says_what_to_pass():
+    with pytest.raises(TypeError, match=r"array of uint8.*astype\(float\)"):
+        pullback.grad(sum_squares)(np.array([200, 3], dtype=np.uint8))
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_int_scalar_and_undifferentiated_int_array_still_work(backend):
+    assert pullback.grad(lambda s: s * s, backend=backend)(3) == 6.0    # docs/edges.md
+    x, n = np.array([0.5, -1.0]), np.array([2, 3])
+    g = pullback.grad(lambda x, n: np.sum(x * n), backend=backend)(x, n)
+    assert np.allclose(g, [2.0, 3.0])
