@@ -151,3 +151,16 @@ def test_int_scalar_and_undifferentiated_int_array_still_work(backend):
     x, n = np.array([0.5, -1.0]), np.array([2, 3])
     g = pullback.grad(lambda x, n: np.sum(x * n), backend=backend)(x, n)
     assert np.allclose(g, [2.0, 3.0])
+
+
+# -- emit_c refuses an int32 example array where it is given, not at the call -------------
+@pytest.mark.skipif(CC is None, reason="needs a C compiler (cc)")
+def test_emit_c_refuses_an_int32_array_at_emit_time():
+    def f(x, i):
+        return np.sum(i * x)
+    i = np.array([1, 2, 3], dtype=np.int32)
+    with pytest.raises(TypeError, match=r"argument 1 of f is an array of int32.*int64"):
+        pullback.emit_c(f, X, i)
+    value, g = pullback.emit_c(f, X, i.astype(np.int64)).compile()(X, i.astype(np.int64))
+    assert value == pytest.approx(f(X, i)) and np.allclose(g, jax.grad(
+        lambda x: jnp.sum(jnp.asarray(i) * x))(X))
