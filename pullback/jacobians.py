@@ -303,6 +303,15 @@ class AuxJacobian:
         return self.inner.source()
 
 
+def _real_outputs(leaves):
+    """A reverse Jacobian's rows are cotangents of real outputs: a complex one would give
+    only Re(J) (jax.jacrev refuses it too); forward mode gives the complex J."""
+    if any(np.iscomplexobj(o) for o in leaves):
+        raise TypeError("jacobian(mode='reverse') of a function with a complex output would "
+                        "give only the real part of J (as jax.jacrev, it requires real "
+                        "outputs); use jacobian(f, mode='forward'), whose J is complex")
+
+
 class ReverseJacobian:
     """``jacobian(f, mode="reverse")``: one reverse sweep per output."""
 
@@ -331,8 +340,10 @@ class ReverseJacobian:
             return self.arrays(args)
         comp, types, nums, order = self.compiled(args)
         args = [float(a) if t == "float" else a for a, t in zip(args, types)]
-        if any(np.ndim(o) for o in comp[comp.entry](*args)[:-1]):    # array outputs
+        outs = comp[comp.entry](*args)[:-1]
+        if any(np.ndim(o) for o in outs):    # array outputs
             return self.arrays(args)
+        _real_outputs(outs)
         rows = []
         for i in range(comp.n_out):
             # a residual holds tapes that its reverse sweep pops: one forward sweep each
@@ -351,6 +362,7 @@ class ReverseJacobian:
         forced = [a if i not in nums else _floats(a, i) for i, a in enumerate(args)]
         out, pull = vjp(self.f, *forced, backend=self.backend)
         otree, oleaves = pytree.flatten(out)
+        _real_outputs(oleaves)
         shapes = [np.shape(o) for o in oleaves]
         rows = []          # per output leaf: per element, per argument the cotangent tree
         for k, shape in enumerate(shapes):

@@ -3,6 +3,8 @@ rejection naming the user's line: ``np.array([...], dtype=...)`` of run-time val
 honours its dtype (an int or bool cast cuts the derivative, float32 rounds); np.max
 and np.min propagate NaN on every backend; an integer array is never differentiated
 (a TypeError naming it, as in JAX)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -164,3 +166,39 @@ def test_emit_c_refuses_an_int32_array_at_emit_time():
     value, g = pullback.emit_c(f, X, i.astype(np.int64)).compile()(X, i.astype(np.int64))
     assert value == pytest.approx(f(X, i)) and np.allclose(g, jax.grad(
         lambda x: jnp.sum(jnp.asarray(i) * x))(X))
+
+
+# -- a complex output in forward mode keeps its imaginary part (JAX's jvp); jacrev refuses it
+B = np.array([1 + 2j, -0.5 + 0.1j])
+COMPLEX_OUT = {
+    "mul": (lambda x: x * B, lambda x: x * B),
+    "sqrt": (lambda x: np.sqrt(x * B), lambda x: jnp.sqrt(x * B)),
+    "conj": (lambda x: np.conj(x * B) * B, lambda x: jnp.conj(x * B) * B),
+    "fft": (lambda x: np.fft.fft(x * x), lambda x: jnp.fft.fft(x * x)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPLEX_OUT))
+def test_complex_output_forward_mode(case):
+    f, f_jax = COMPLEX_OUT[case]
+    x, t = np.array([0.3, 1.7]), np.array([0.7, -1.3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # NumPy's ComplexWarning: a dropped part
+        primal, tangent = pullback.jvp(f, (x,), (t,))
+        jac = pullback.jacobian(f, mode="forward")(x)
+    want_primal, want_tangent = jax.jvp(f_jax, (x,), (t,))
+    assert np.allclose(primal, f(x)) and np.iscomplexobj(primal)
+    assert np.allclose(tangent, want_tangent) and np.iscomplexobj(tangent)
+    assert np.allclose(jac, jax.jacfwd(f_jax)(x))
+    with pytest.raises(TypeError, match=r"complex output.*mode='forward'"):
+        pullback.jacobian(f)(x)
+    with pytest.raises(TypeError):
+        jax.jacrev(f_jax)(x)                        # JAX refuses it too
+
+
+def test_complex_output_of_a_real_valued_chain_is_unchanged():
+    def f(x):
+        return np.abs(x * B + 1.0)
+    x = np.array([0.3, 1.7])
+    assert np.allclose(pullback.jacobian(f)(x),
+                       jax.jacrev(lambda x: jnp.abs(x * B + 1.0))(x))
