@@ -4,7 +4,7 @@ A call's arguments are bound to ``f``'s signature (defaults applied), then
 flattened into leaves (floats, ints, bools, NumPy arrays or another library's
 arrays that NumPy's functions dispatch to, such as Dask's and CuPy's; containers are
 pytrees).  An argument some derivative is taken with respect to (``forced``)
-has float leaves: ints become floats, bools are refused.  Masks, directions
+has float leaves: int scalars become floats; bools and integer arrays are refused.  Masks, directions
 and regrouped gradients are all per leaf, in argument then leaf order.
 
 Invariants: ``types[j]`` is the type leaf ``j`` is compiled for, and
@@ -134,7 +134,12 @@ def diff_type(t, i):
     imaginary part silently (pullback differentiates real floats only)."""
     kind = np.dtype(t.dtype).kind if is_array(t) else t
     if kind in ("bool", "b"):
-        raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool")
+        raise TypeError(f"cannot differentiate with respect to argument {i}: it is a bool"
+                        + (" array" if is_array(t) else ""))
+    if kind in ("i", "u"):      # its value would be NumPy's wrapped ints on one backend only
+        raise TypeError(f"cannot differentiate with respect to argument {i}: it is an array "
+                        f"of {t.dtype} (as jax.grad, pullback differentiates floats); pass "
+                        "a float array, x.astype(float)")
     if kind == "c":
         raise TypeError(f"cannot differentiate with respect to argument {i}: it is complex "
                         "(pullback differentiates real floats; pass its real and imaginary "

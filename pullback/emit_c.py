@@ -86,6 +86,10 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
             if i in nums and not str(t.dtype).startswith("float"):
                 raise TypeError(f"cannot differentiate with respect to argument {i}: "
                                 f"it is {t}")
+            if np.dtype(t.dtype).kind in "iu" and t.dtype != "int64":   # as CFunction refuses
+                raise TypeError(f"argument {i} of {f.__name__} is an array of {t.dtype}: C "
+                                "computes with long (int64), not NumPy's arithmetic in "
+                                f"{t.dtype}; pass .astype(np.int64)")
             types.append(t)
             continue
         if i in nums and t == "bool":

@@ -46,8 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pytree
-from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, is_float,
-                        plain_direction, size, upto)
+from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, diff_type,
+                        is_float, plain_direction, size, upto)
 from .backends.numba_arguments import check as check_for_backend
 from .derivative import Derivative, SourceText, vjp
 from .ir.types import is_array
@@ -142,10 +142,14 @@ def derivative_of(f, argnums=0, with_value=False, kind="grad", backend=None):
     return Derived(base, layers + (_Layer(argnums, kind, with_value),), name)
 
 
-def _floats(a):
-    """Argument ``a`` with its int leaves as floats (it is differentiated)."""
+def _floats(a, i):
+    """Argument ``i``, ``a``, with its int leaves as floats (it is differentiated): a bool
+    or an integer array is refused as ``grad`` refuses it (``diff_type``)."""
     tree, leaves = pytree.flatten(a)
-    return pytree.unflatten(tree, [as_float(x, arg_type(x, 0)) for x in leaves])
+    types = [arg_type(x, i) for x in leaves]
+    for t in types:
+        diff_type(t, i)
+    return pytree.unflatten(tree, [as_float(x, t) for x, t in zip(leaves, types)])
 
 
 # -- the public functions -------------------------------------------------------------
@@ -299,6 +303,15 @@ class AuxJacobian:
         return self.inner.source()
 
 
+def _real_outputs(leaves):
+    """A reverse Jacobian's rows are cotangents of real outputs: a complex one would give
+    only Re(J) (jax.jacrev refuses it too); forward mode gives the complex J."""
+    if any(np.iscomplexobj(o) for o in leaves):
+        raise TypeError("jacobian(mode='reverse') of a function with a complex output would "
+                        "give only the real part of J (as jax.jacrev, it requires real "
+                        "outputs); use jacobian(f, mode='forward'), whose J is complex")
+
+
 class ReverseJacobian:
     """``jacobian(f, mode="reverse")``: one reverse sweep per output."""
 
@@ -327,8 +340,10 @@ class ReverseJacobian:
             return self.arrays(args)
         comp, types, nums, order = self.compiled(args)
         args = [float(a) if t == "float" else a for a, t in zip(args, types)]
-        if any(np.ndim(o) for o in comp[comp.entry](*args)[:-1]):    # array outputs
+        outs = comp[comp.entry](*args)[:-1]
+        if any(np.ndim(o) for o in outs):    # array outputs
             return self.arrays(args)
+        _real_outputs(outs)
         rows = []
         for i in range(comp.n_out):
             # a residual holds tapes that its reverse sweep pops: one forward sweep each
@@ -344,9 +359,10 @@ class ReverseJacobian:
         blocks of shape out.shape + in.shape, outputs outside, arguments inside."""
         Arguments(args).numpy_only("jacobian")
         nums = argnum_tuple(self.argnums, len(args))
-        forced = [a if i not in nums else _floats(a) for i, a in enumerate(args)]
+        forced = [a if i not in nums else _floats(a, i) for i, a in enumerate(args)]
         out, pull = vjp(self.f, *forced, backend=self.backend)
         otree, oleaves = pytree.flatten(out)
+        _real_outputs(oleaves)
         shapes = [np.shape(o) for o in oleaves]
         rows = []          # per output leaf: per element, per argument the cotangent tree
         for k, shape in enumerate(shapes):

@@ -65,7 +65,7 @@ def _evaluate(struct, flat):
     if isinstance(struct, _Node):
         return struct.build([_evaluate(c, flat) for c in struct.children])
     if isinstance(struct, _Stack):
-        items = [np.asarray(_evaluate(c, flat), dtype=float) for c in struct.items]
+        items = [_array(_evaluate(c, flat)) for c in struct.items]
         if struct.shape == ():
             return _scalar(items[0])
         got = np.stack(items, axis=struct.pos)
@@ -83,12 +83,20 @@ def _evaluate(struct, flat):
         return _scalar(v)
     if struct.shape == ():
         return _scalar(v)
-    v = np.asarray(v, dtype=float)
+    v = _array(v)
     return v if v.shape == struct.shape else np.broadcast_to(v, struct.shape).copy()
 
 
+def _array(v):
+    """A value or tangent as a float array; a complex one stays complex (JAX's jvp of a
+    complex output: its imaginary part is half the answer, never dropped)."""
+    return np.asarray(v, dtype=complex if np.iscomplexobj(v) else float)
+
+
 def _scalar(v):
-    return float(v) if np.ndim(v) == 0 else np.asarray(v, dtype=float)
+    if np.ndim(v):
+        return _array(v)
+    return complex(v) if np.iscomplexobj(v) else float(v)
 
 
 def _ndim(struct):

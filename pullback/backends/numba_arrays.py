@@ -40,7 +40,9 @@ from .python import ATOM, _paren
 OPS = ("prod_others", "zeros_for", "tuple_for", "getitem_copy", "expand_to", "unbroadcast", "count", "like",
        "extremum_mask", "setitem", "getitem_vjp", "einsum_vjp1", "einsum_vjp2", "einsum_vjp3",
        "einsum_vjp4", "logsumexp_grad", "matmul_vjp_a", "matmul_vjp_b", "last_write_vjp")
-REDUCTIONS = {"sum": "acc + v", "amax": "max(acc, v)", "amin": "min(acc, v)",
+# NaN wins in amax/amin, as in np.max (Python's max(acc, v) kept acc against a NaN v)
+REDUCTIONS = {"sum": "acc + v", "amax": "v if v > acc or v != v else acc",
+              "amin": "v if v < acc or v != v else acc",
               "mean": "acc + v", "prod": "acc * v"}
 START = {"sum": "0.0", "amax": "-np.inf", "amin": "np.inf", "mean": "0.0", "prod": "1.0"}
 _DT = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}

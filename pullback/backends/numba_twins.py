@@ -339,6 +339,12 @@ def _astype(p, s, t):
     return _cast(p, s, t, s.target)
 
 
+def _asarray(p, s, t):
+    """``np.array(a, dtype=d)`` of an array: its copy cast to the target's dtype (the
+    list literal ``np.array([x0, x1], dtype=int)`` lowers to this too); else NumPy's."""
+    return _cast(p, s, t, s.target) if is_array(getattr(s.args[0], "type", None)) else None
+
+
 def _expand_dims(p, s, t):
     """Nopython ``np.expand_dims`` takes an array and one axis: a scalar (det's cotangent
     ``g * y``) becomes the full array of the static result shape, several axes a reshape."""
@@ -384,6 +390,7 @@ PRINTERS = {"diagonal": _diagonal, "tile": _tile, "repeat": _repeat, "pad": _pad
             "array_split_part_vjp": _split_part_vjp, "hstack_axis": _hstack_axis,
             "hstack2": _hstack2, "hstack_first": _hstack_part, "hstack_second": _hstack_part,
             "dim": _dim, "flatten": _flatten, "astype_like": _astype_like, "astype": _astype,
+            "asarray": _asarray,
             "expand_dims": _expand_dims, "norm": _norm, "norm_vjp": _norm_vjp,
             **LINALG, **GATHERS}
 

@@ -84,7 +84,9 @@ class ArrayLowerer:
         if obj is np.einsum and len(args) > 1 and isinstance(args[1], TupleB):
             return self.call_python(obj, _einsum_subscripts(self, args, node), kwargs, node)
         if obj in (np.array, np.asarray) and args and isinstance(args[0], TupleB):
-            return self.array_literal(args[0].items, node)
+            arr = self.array_literal(args[0].items, node)   # then its dtype=, as NumPy casts
+            return self.call_python(obj, [arr, *args[1:]], kwargs, node) \
+                if len(args) > 1 or kwargs else arr
         if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
                 isinstance(args[0], TupleB):
             return self.concatenate(obj, args[0].items, self.joining_axis(obj, args, kwargs, node),
