@@ -94,8 +94,9 @@ def value_functions(typed):
 
 def tangents(module, mask):
     """The finished tangent module of ``module``'s entry w.r.t. ``mask`` (one direction):
-    what a ``pullback.jvp`` call in the user's code calls."""
-    return finish(tangent_module(module, mask, 1, transposed), TANGENT)
+    what a ``pullback.jvp`` call in the user's code calls (an outer layer, reverse mode
+    too, differentiates it again: custom_vjp tangents by ``rows``)."""
+    return finish(tangent_module(module, mask, 1, transposed, rows=True), TANGENT)
 
 
 def transposed(module, mask):
