@@ -94,3 +94,54 @@ def test_large_custom_vjp_output_under_reverse_over_jvp_is_rejected_at_its_line(
     s = 1 / (1 + np.exp(-0.6 * x))
     _, dot = pullback.jvp(outer, (0.6,), (1.0,))
     assert np.isclose(dot, np.sum(x * x * s * (1 - s)), rtol=1e-10)
+
+
+def fs(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def vfs(x):
+    return np.sin(x) * np.sum(x ** 2)
+
+
+def jfs(x):
+    return jnp.sum(jnp.sin(x) * x ** 2)
+
+
+def jvfs(x):
+    return jnp.sin(x) * jnp.sum(x ** 2)
+
+
+XS = np.array([0.3, -0.5, 1.2])
+VS = np.array([1.0, -2.0, 0.5])
+
+
+def test_vjp_of_grad_and_of_hessian_and_of_forward_jacobian():
+    # were '<unknown>:0:0: ... a builtin or C extension'
+    out, pull = pullback.vjp(pullback.grad(fs), XS)
+    assert np.allclose(out, jax.grad(jfs)(XS), rtol=1e-12)
+    assert np.allclose(pull(VS)[0], jax.vjp(jax.grad(jfs), XS)[1](VS)[0], rtol=1e-10)
+    ct = np.arange(9.0).reshape(3, 3)
+    _, pull = pullback.vjp(pullback.hessian(fs), XS)
+    assert np.allclose(pull(ct)[0], jax.vjp(jax.hessian(jfs), XS)[1](ct)[0], rtol=1e-10)
+    _, pull = pullback.vjp(pullback.jacobian(vfs, mode="forward"), XS)
+    assert np.allclose(pull(ct)[0], jax.vjp(jax.jacfwd(jvfs), XS)[1](ct)[0], rtol=1e-10)
+
+
+def test_vjp_of_a_derivative_with_containers_says_what_works():
+    with pytest.raises(TypeError, match="jvp\\(grad\\(f\\)"):
+        pullback.vjp(pullback.grad(lambda p: p[0] * p[1]), (1.0, 2.0))
+
+
+def test_jvp_of_reverse_jacobian():
+    got = pullback.jvp(pullback.jacobian(vfs), (XS,), (VS,))[1]
+    assert np.allclose(got, jax.jvp(jax.jacrev(jvfs), (XS,), (VS,))[1], rtol=1e-10)
+
+
+def test_misspelled_backend_of_a_derivative_of_a_derivative_is_refused():
+    def h(x):
+        return x ** 3
+    with pytest.raises(ValueError, match="unknown backend 'cuda-typo'"):
+        pullback.grad(pullback.grad(h), backend="cuda-typo")
+    with pytest.raises(ValueError, match="unknown backend"):
+        pullback.jacobian(pullback.grad(h), mode="forward", backend="cuda-typo")
