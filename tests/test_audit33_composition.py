@@ -145,3 +145,20 @@ def test_misspelled_backend_of_a_derivative_of_a_derivative_is_refused():
         pullback.grad(pullback.grad(h), backend="cuda-typo")
     with pytest.raises(ValueError, match="unknown backend"):
         pullback.jacobian(pullback.grad(h), mode="forward", backend="cuda-typo")
+
+
+VJ = pullback.jacobian(vfs)                     # made once, called in a loss
+HS = pullback.hessian(fs)
+
+
+def test_premade_jacobian_called_in_a_loss():
+    # was "cannot differentiate a call to pullback's 'vfs_jac'"
+    got = pullback.grad(lambda x: np.sum(VJ(x) ** 2))(XS)
+    assert np.allclose(got, jax.grad(lambda x: jnp.sum(jax.jacrev(jvfs)(x) ** 2))(XS),
+                       rtol=1e-10)
+
+
+def test_premade_hessian_called_in_a_loss():
+    got = pullback.grad(lambda x: np.sum(HS(x) * np.outer(x, x)))(XS)
+    want = jax.grad(lambda x: jnp.sum(jax.hessian(jfs)(x) * jnp.outer(x, x)))(XS)
+    assert np.allclose(got, want, rtol=1e-10)
