@@ -9,7 +9,9 @@ import os
 from typing import Any, Callable, Optional, Union
 
 from .arguments import Argnums
-from .derivative import Derivative, SourceText, vjp
+from . import derivative
+from .derivative import Derivative, SourceText
+from .derived_vjp import derived_vjp
 from .errors import TransformError
 from .jacobians import derivative_of
 from .tracebacks import user_facing
@@ -38,7 +40,7 @@ def grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
     if _differentiable(f):      # forward over it
         _no_checkpoint(checkpoint)
         _no_aux(has_aux)
-        return derivative_of(f, argnums, with_value=False)
+        return derivative_of(f, argnums, with_value=False, backend=_given(backend))
     return Derivative(f, argnums, with_value=False, backend=backend,
                       checkpoint=_checked(checkpoint, memory_budget), has_aux=has_aux)
 
@@ -52,7 +54,7 @@ def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
     if _differentiable(f):
         _no_checkpoint(checkpoint)
         _no_aux(has_aux)
-        return derivative_of(f, argnums, with_value=True)
+        return derivative_of(f, argnums, with_value=True, backend=_given(backend))
     return Derivative(f, argnums, with_value=True, backend=backend,
                       checkpoint=_checked(checkpoint, memory_budget), has_aux=has_aux)
 
@@ -61,6 +63,11 @@ def value_and_grad(f: Callable, argnums: Argnums = 0, backend: str = "python",
 # differentiated code is a Call.grad (transforms/grad_calls.py), with the value or not
 grad.lowers_to_grad = "grad"
 value_and_grad.lowers_to_grad = "value_and_grad"
+
+
+def _given(backend):
+    """A derivative's own backend unless another is named (the default is "python")."""
+    return None if backend == "python" else backend
 
 
 def _no_aux(has_aux):
@@ -98,6 +105,17 @@ def _no_checkpoint(checkpoint):
     if checkpoint is not None:
         raise ValueError("checkpoint applies to the reverse sweep of a function, not to a "
                          "derivative of a derivative")
+
+
+@user_facing
+def vjp(f: Callable, *primals: Any, backend: str = "python",
+        has_aux: bool = False) -> tuple:
+    """``(f(*primals), f_vjp)`` where ``f_vjp(ct)`` pulls a cotangent back to the primals;
+    ``has_aux``: ``f`` returns ``(output, aux)`` and this is ``(output, f_vjp, aux)``.
+    ``f`` may be a derivative (``vjp(grad(f), x)``): its forward Jacobian transposed."""
+    if _differentiable(f):
+        return derived_vjp(f, primals, backend, has_aux)
+    return derivative.vjp(f, *primals, backend=backend, has_aux=has_aux)
 
 
 @user_facing

@@ -13,8 +13,6 @@ from typing import Any, Callable
 import inspect
 import math
 
-import functools
-
 import numpy as np
 
 from . import pytree
@@ -22,7 +20,7 @@ from .arguments import (Arguments, diff_type, argnum_tuple, array_key, as_grad, 
                         is_float, plain_direction, upto)
 from .backends import loader
 from .backends.numba_arguments import check as check_for_backend
-from .frontend.source import called_method, custom_itself
+from .frontend.source import called_method, custom_itself, partial_entry
 from .errors import UnsupportedError
 from .ir.types import is_array, is_differentiable, is_list
 from .cache import function_key
@@ -73,19 +71,9 @@ class Derivative:
                  has_aux=False):
         if not callable(f):
             raise TypeError(f"{f!r} is not callable")
-        f = _primitive_entry(f)
+        f = partial_entry(_primitive_entry(f))
         if getattr(f, "__code__", None) is None and called_method(f) is None:
             # (checked before its signature misleads us)
-            inner = getattr(getattr(f, "func", None), "__code__", None) or getattr(
-                called_method(getattr(f, "func", None)), "__code__", None)
-            if isinstance(f, functools.partial) and inner is not None:
-                # named where the partial's function is defined: the user's line
-                raise UnsupportedError(
-                    f"cannot differentiate functools.partial("
-                    f"{getattr(f.func, '__name__', type(f.func).__name__)}, ...) itself: "
-                    f"differentiate a def or lambda that calls it (a partial inside the "
-                    f"differentiated code is fine)", inner.co_filename,
-                    inner.co_firstlineno, 0, "partial entry point")
             rule_error = custom_itself(f)
             if rule_error is not None:
                 raise rule_error

@@ -48,6 +48,7 @@ import numpy as np
 from . import pytree
 from .arguments import (Argnums, Arguments, arg_type, argnum_tuple, as_float, bind, diff_type,
                         is_float, plain_direction, size, upto)
+from .backends import loader
 from .backends.numba_arguments import check as check_for_backend
 from .derivative import Derivative, SourceText, vjp
 from .ir.types import is_array
@@ -138,8 +139,9 @@ def derivative_of(f, argnums=0, with_value=False, kind="grad", backend=None):
     derivative (``api.grad`` calls this for derivatives); ``backend=None`` keeps ``f``'s."""
     base, layers = _chain(f)
     backend = backend or getattr(f, "backend", "python")
+    loader(backend)             # an unknown backend fails here, not at the first call
     name = f"{getattr(_function(base), '__name__', 'f')}_{'grad' if kind == 'grad' else 'jac'}"
-    return Derived(base, layers + (_Layer(argnums, kind, with_value),), name)
+    return Derived(base, layers + (_Layer(argnums, kind, with_value),), name, backend)
 
 
 def _floats(a, i):
@@ -321,6 +323,13 @@ class ReverseJacobian:
         self.f, self.argnums, self.backend = f, argnums, backend
         self.last = None
         self.__name__ = f"{getattr(f, '__name__', 'f')}_jac"
+
+    @property
+    def _pullback_chain(self):
+        """Differentiated again (jvp, grad, vjp of it): as its forward twin, which gives
+        the same numbers (reverse mode does not take generated reverse code as input)."""
+        return derivative_of(self.f, self.argnums, kind="jac", backend=self.backend) \
+            ._pullback_chain
 
     def compiled(self, args):
         nums = argnum_tuple(self.argnums, len(args))

@@ -32,7 +32,7 @@ from .backends.extern_names import distinct_externs
 from .backends.python_static import FOREIGN, LIKE
 from .cache import lookup
 from .frontend import lower_program
-from .frontend.source import called_method
+from .frontend.source import called_method, partial_entry
 from .ir import Transformed
 from .ir.types import is_array
 from .ir import verify
@@ -94,8 +94,9 @@ def value_functions(typed):
 
 def tangents(module, mask):
     """The finished tangent module of ``module``'s entry w.r.t. ``mask`` (one direction):
-    what a ``pullback.jvp`` call in the user's code calls."""
-    return finish(tangent_module(module, mask, 1, transposed), TANGENT)
+    what a ``pullback.jvp`` call in the user's code calls (an outer layer, reverse mode
+    too, differentiates it again: custom_vjp tangents by ``rows``)."""
+    return finish(tangent_module(module, mask, 1, transposed, rows=True), TANGENT)
 
 
 def transposed(module, mask):
@@ -109,7 +110,8 @@ def build(f, types, skels, layers, backend="python", like=None):
     ``like``: another library's array (Dask, CuPy) among the arguments; the module is
     printed for that library (``python_static.FOREIGN``) and makes its arrays like it."""
     load = loader(backend)          # an unknown backend fails before any work
-    f = called_method(f) or f       # a callable object (grad(Loss(t))): its __call__
+    f = called_method(f) or partial_entry(f)     # a callable object (grad(Loss(t))): its
+    #                                             __call__; a functools.partial: a call of it
     if like is not None:
         if backend != "python":
             raise TypeError(f"the {backend} backend runs on NumPy arrays; Dask and CuPy "

@@ -29,6 +29,8 @@ def result_type(op, args, types):
     types = [as_type(t) for t in types]     # (the table may hold a name: "int")
     if op == "copy":
         return types[0]
+    if op == "pack":        # generated code typed again (a jvp call's transposed rule)
+        return as_type("residual")
     if op == "inplace":     # ``w op= v`` (the value's type); alias.py lowers it to a copy
         # but a 0-d array stays one: NumPy writes it in place, seen by its aliases and views
         return types[0] if isinstance(types[0], Array) and not isinstance(types[1], Array) \

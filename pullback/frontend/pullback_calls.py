@@ -25,22 +25,14 @@ class PullbackCallLowerer:
         ``value_and_grad`` a ``GradB`` (its call a ``Call.grad``); other pullback objects
         are rejected.  They are known by marker attributes: ``lowers_to_jvp_call``,
         ``lowers_to_grad`` (grad, value_and_grad, jacobian), ``lowers_to_grad_call`` (a
-        ``grad`` object made outside)."""
+        ``grad`` object made outside), ``_pullback_chain`` (a jacobian or hessian made
+        outside, or a derivative of a derivative: forward layers over a base)."""
         if getattr(obj, "lowers_to_grad", None) is not None:
             return self.grad_binding(args, kwargs, obj.lowers_to_grad, node)
-        if getattr(obj, "lowers_to_grad_call", False):
-            if obj.has_aux or obj.checkpoint is not None:
-                raise self.error(node, "a call of a grad object with has_aux or checkpoint "
-                                       "inside differentiated code")
-            return self.call_value(self.grad_of(PyObj(obj.f), obj.argnums, obj.with_value, node),
-                                   args, kwargs, node)
-        chain = getattr(obj, "_pullback_chain", None)     # grad(grad(f)) made outside
-        if chain is not None and getattr(chain[0], "lowers_to_grad_call", False) and \
-                all(layer.kind == "grad" for layer in chain[1]):
-            g = self.grad_of(PyObj(chain[0].f), chain[0].argnums, chain[0].with_value, node)
-            for layer in chain[1]:
-                g = self.grad_of(g, layer.argnums, layer.with_value, node)
-            return self.call_value(g, args, kwargs, node)
+        chain = (obj, ()) if getattr(obj, "lowers_to_grad_call", False) else \
+            getattr(obj, "_pullback_chain", None)   # grad(grad(f)), jacobian, hessian
+        if chain is not None and all(layer.kind in ("grad", "jac") for layer in chain[1]):
+            return self.call_value(self.made_outside(chain, node), args, kwargs, node)
         if not getattr(obj, "lowers_to_jvp_call", False):
             name = getattr(obj, "__name__", type(obj).__name__)
             raise self.error(node, f"a call to pullback's '{name}' inside differentiated code "
@@ -60,6 +52,22 @@ class PullbackCallLowerer:
                                    "parameters of the function one to one")
         dots = [a for t in tangents.items for a in flatten(t)[1]]
         return self.call_user(f, list(primals.items), {}, node, dots)
+
+    def made_outside(self, chain, node):
+        """A derivative made outside (a ``grad`` object, ``grad(grad(f))``, ``jacobian(f)``,
+        ``hessian(f)``; ``chain``: its base and forward layers) as the ``GradB`` the same
+        derivative written inline makes."""
+        base, layers = chain
+        if getattr(base, "lowers_to_grad_call", False):
+            if base.has_aux or base.checkpoint is not None:
+                raise self.error(node, "a call of a grad object with has_aux or checkpoint "
+                                       "inside differentiated code")
+            g = self.grad_of(PyObj(base.f), base.argnums, base.with_value, node)
+        else:               # a forward jacobian of a function: its first layer
+            g = PyObj(base)
+        for layer in layers:
+            g = self.grad_of(g, layer.argnums, layer.with_value, node, layer.kind == "jac")
+        return g
 
     def grad_binding(self, args, kwargs, kind, node):
         """``pullback.grad(f, argnums=0)`` / ``value_and_grad`` / ``jacobian`` (``kind``)

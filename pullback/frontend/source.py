@@ -7,6 +7,7 @@ import __future__
 import ast
 import copy
 import dis
+import functools
 import inspect
 import linecache
 import os
@@ -75,6 +76,25 @@ def called_method(f):
     if not isinstance(call, types.FunctionType):
         return None
     return types.MethodType(call, f)
+
+
+def partial_entry(f):
+    """``functools.partial(g, *args, **kw)`` (nested too) as a function in the subset that
+    calls it with its remaining positional arguments (its signature, less the keyword-only
+    parameters, which stay the partial's): the partial's bound values are read and guarded
+    where that call reads them (``frontend/functional.py``), as globals are, so an array
+    bound in it and changed later is seen; ``f`` itself otherwise."""
+    if not isinstance(f, functools.partial):
+        return f
+
+    def call(*args):
+        return f(*args)
+    sig = inspect.signature(f)
+    call.__signature__ = sig.replace(parameters=[
+        p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY,
+                                                         p.POSITIONAL_OR_KEYWORD)])
+    call.__name__ = call.__qualname__ = getattr(f.func, "__name__", "partial")
+    return call
 
 
 def source_of(fn):

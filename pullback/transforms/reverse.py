@@ -12,6 +12,9 @@ Invariants of the output: values the reverse sweep reads are never recomputed
 and never overwritten before it reads them (``analysis.tbr`` decides what to
 push); adjoints start at zero and accumulate with ``+`` -- the optimisation
 pipeline turns first contributions into assignments and drops dead zeros.
+Values saved between two sweeps of generated code (a tape, a split pair's residual) never
+carry an adjoint: where one is active (reverse mode over a custom_vjp's transposed
+backward rule) the function is rejected at its line, never differentiated as a constant.
 A loop is reversed by iterating its range backwards, or by its recorded trip
 count when it can stop early; a branch by the same condition value.
 
@@ -48,6 +51,7 @@ class ReverseFunction:
         self.checkpoint = checkpoint
         self.names = Namer(fn)
         self.active = active_vars(fn, {p.name for p, m in zip(fn.params, mask) if m})
+        self.reject_saved_flow()
         self.calls = {}       # id(rewritten Call) -> (rev name, arg mask)
         self.primal_calls = {}    # id(rewritten Call) -> the call of the primal
         self.counters = {}    # id(loop) -> counter name
@@ -61,6 +65,21 @@ class ReverseFunction:
         self.rec = Recording(self.body, self.active, lambda s: id(s) in self.calls,
                              self.counters)
         self.checkpoints = plan_checkpoints(self, checkpoint) if checkpoint else {}
+
+    def reject_saved_flow(self):
+        """An active tape or residual: its items' adjoints would be dropped (docstring)."""
+        for s in walk(self.fn.body):
+            read = s.args if isinstance(s, (Assign, Call)) else \
+                (s.tape,) if isinstance(s, Pop) else ()
+            if any(isinstance(a, Var) and a.type in ("tape", "residual") and
+                   a.name in self.active for a in read):
+                raise UnsupportedError.at(
+                    s.loc or self.fn.loc, "reverse mode cannot differentiate values saved "
+                    f"for a backward sweep (in {self.fn.name}: a custom_vjp function's "
+                    "forward-mode derivative whose output has more than "
+                    "256 float elements, inside pullback.jvp or grad there); use a "
+                    "custom_jvp rule, or hessian / jacobian(grad(f)) (forward over reverse)",
+                    "reverse over saved values")
 
     # -- preparation: active calls, loop counters, snapshots ------------------
     def prepare(self, body, top=True):

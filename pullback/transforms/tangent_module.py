@@ -15,13 +15,14 @@ from .forward import ForwardFunction, tangent_activity
 from .residual_items import flagged_params, returned_items
 
 
-def tangent_module(module, mask, directions=1, transpose=None):
+def tangent_module(module, mask, directions=1, transpose=None, rows=False):
     """The tangent of a module's entry point (``f_jvp``, first) and the tangent functions
     of the callees it reaches with their activity patterns; the module (with what custom
     rules add to it) is the library the pipeline links the untransformed functions that
     inactive calls still use from.  Works on user modules and on reverse-mode output
     alike (``f_grad`` -> ``f_grad_jvp``).  ``transpose(module, mask)``: the pipeline's
-    finished split reverse derivative, for custom rules given as ``bwd`` only."""
+    finished split reverse derivative, for custom rules given as ``bwd`` only; ``rows``:
+    a later reverse layer differentiates this module (``transforms/custom_tangents.py``)."""
     unique = name_allocator(f.name for f in module.functions)
     suffix = _module_suffix(module)
     names, queue = {}, []
@@ -66,7 +67,7 @@ def tangent_module(module, mask, directions=1, transpose=None):
             out.append(build(module.get(callee), amask, names[key]))
             continue
         module, made = custom_tangent(module, rule, callee, amask, directions, names[key],
-                                      unique, transpose)
+                                      unique, transpose, rows)
         out.append(made)
     n = len(out[0].body[-1].values)
     return Transformed(tuple(out), module, (), ("tuple",) + (("atom",),) * n)  # outputs, tangents
