@@ -23,6 +23,9 @@ def fold(op, args, exact=False):
     if op in ("getitem", "getitem_copy") and args and type(args[0]) is Const and \
             type(args[0].value) is float and args[0].value == 0.0:
         return args[0]      # a part of a zero adjoint (0.0 stands for the array) is zero
+    if op in ZERO_IN_ZERO_OUT and args and type(args[0]) is Const and \
+            type(args[0].value) is float and args[0].value == 0.0:
+        return Const(0.0)   # before evaluating: np.roll(0.0, -1) is a 0-d array (audit 33)
     if op == "neg" and literal(args[0]) and type(args[0].value) is tuple:
         return Const(tuple(-v for v in args[0].value))     # np.roll's shift of several axes
     for a in args:      # (a loop, not all(...): this runs for every statement of every pass)

@@ -174,8 +174,9 @@ def register(name, impl, params, partials, result, syntax, python=(), helper=Non
                      zero_derivative=zero_derivative)
     PRIMITIVES[name] = prim
     changed()
-    if zero_in_zero_out:
-        ZERO_IN_ZERO_OUT.add(name)
+    if zero_in_zero_out or 0 in linear:    # linear in its first argument: f(0) is 0, so
+        ZERO_IN_ZERO_OUT.add(name)         # a zero cotangent never reaches it (roll(0.0, -1)
+        # would be a 0-d array where the adjoint's type says (n,): audit 33)
     for m in (method,) if isinstance(method, str) else method or ():
         assert m not in METHODS, f"{name}: method {m} is {METHODS.get(m)}'s"
         METHODS[m] = name
