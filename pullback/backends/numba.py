@@ -37,14 +37,14 @@ import numpy as np
 from ..errors import TransformError, UnsupportedError
 from ..rules.effects import python_only
 from ..ir import Assign, Const, For, NewTape, Pop, Push, Var
-from ..ir.types import Array, IndexT, Scalar, is_array
+from ..ir.types import INDEX, Array, IndexT, Scalar, is_array
 from ..ir.walk import all_read, all_written, walk
 from ..rules import PRIMITIVES
 from .extern_names import extern_names
 from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _tag, _text, _tup, array_expr
 from .numba_atoms import numba_atom
-from .numba_index_arrays import getitem_text, inplace_line, rows_index
+from .numba_index_arrays import getitem_text, inplace_line, rows_index, without_ellipsis
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
 from .numba_checks import CHECKED_INT, checked_int, helpers_of, located, to_int
@@ -224,6 +224,7 @@ class NumbaPrinter(_Printer):
                                       "numba") from None
 
     def _expr(self, s, env):
+        s = without_ellipsis(s)
         prim = PRIMITIVES.get(s.op)
         if s.op.startswith("random_"):
             raise UnsupportedError("a draw from np.random's global generator: nopython mode "
@@ -234,6 +235,8 @@ class NumbaPrinter(_Printer):
             s, env = _arrays_for_literals(s, prim, env)
         if s.op == "copy" and isinstance(s.args[0], Const) and isinstance(s.target.type, IndexT):
             return _index_placeholder(s.target.type), ATOM   # a tuple of the index's types
+        if s.op == "copy" and isinstance(s.args[0], Const) and s.target.type == INDEX:
+            return "slice(None, None, None)", ATOM
         if s.op == "logb":
             x, b = (_text(a, env) for a in s.args)
             return f"math.log({x[0]}) / math.log({b[0]})", 20
@@ -481,6 +484,8 @@ def _index_placeholder(t):
             parts.append(f"slice({', '.join(map(literal_of, p[1:]))})")
         elif p in ("int", "bool"):
             parts.append("0")
+        elif p == INDEX:        # a slice made at run time (``W[i, :4 - i]``): slice(a, b, c)
+            parts.append("slice(None, None, None)")     # is one Numba type, slice3
         else:
             parts.append(literal_of(p))
     return f"({', '.join(parts)}{',' * (len(parts) == 1)})"

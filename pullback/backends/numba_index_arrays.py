@@ -17,6 +17,8 @@ Invariant: the index is the whole index (one part, axis 0) and one-dimensional (
 constant list of ints or bools, a global array with ``ndim == 1``, which the guards keep
 so); anything else stays rejected by ``numba_arrays.index_fn`` at the user's line.
 """
+from dataclasses import replace
+
 import numpy as np
 
 from ..errors import UnsupportedError
@@ -35,6 +37,26 @@ def rows_index(idx):
             isinstance(q, (int, bool, np.integer, np.bool_)) for q in idx.value):
         return idx.value
     return None
+
+
+def without_ellipsis(s):
+    """A read ``x[...]`` (``getitem`` or ``getitem_copy``) with its Ellipsis spelled as the
+    full slices it stands for (``x[:]``): Numba has no lowering for a bare ``x[...]`` read
+    (audit 33, ``a[...] = f(a)``, whose adjoint reads ``a_bar[...]``).  Other statements,
+    and an index whose array has no static rank or no axes, are returned as they are."""
+    if s.op not in ("getitem", "getitem_copy") or len(s.args) != 2:
+        return s
+    idx, shape = s.args[1], getattr(getattr(s.args[0], "type", None), "shape", None)
+    parts = idx.value if isinstance(idx, Const) and isinstance(idx.value, tuple) else (
+        (idx.value,) if isinstance(idx, Const) else ())
+    if shape is None or sum(q is Ellipsis for q in parts) != 1:
+        return s
+    axes = len(shape) - sum(q is not None and q is not Ellipsis for q in parts)
+    k = parts.index(Ellipsis)
+    spelled = parts[:k] + (slice(None),) * axes + parts[k + 1:]
+    if not spelled:
+        return s
+    return replace(s, args=(s.args[0], Const(spelled if len(spelled) != 1 else spelled[0])))
 
 
 def getitem_text(x_text, idx):
