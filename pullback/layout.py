@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pytree
-from .arguments import argnum_tuple, size
+from .arguments import argnum_tuple, as_value, size
 from .ir.types import is_array, is_list
 from .pipeline import Forward, Primal, Reverse, build
 
@@ -65,7 +65,7 @@ def _evaluate(struct, flat):
     if isinstance(struct, _Node):
         return struct.build([_evaluate(c, flat) for c in struct.children])
     if isinstance(struct, _Stack):
-        items = [np.asarray(_evaluate(c, flat), dtype=float) for c in struct.items]
+        items = [_floats(_evaluate(c, flat)) for c in struct.items]
         if struct.shape == ():
             return _scalar(items[0])
         got = np.stack(items, axis=struct.pos)
@@ -83,12 +83,21 @@ def _evaluate(struct, flat):
         return _scalar(v)
     if struct.shape == ():
         return _scalar(v)
-    v = np.asarray(v, dtype=float)
+    v = _floats(v)
     return v if v.shape == struct.shape else np.broadcast_to(v, struct.shape).copy()
 
 
+def _floats(v):
+    """``v`` as a float array: a float32 (float16) one keeps its dtype, as NumPy's value
+    and JAX's tangent of a float32 function do; any other becomes float64."""
+    v = np.asarray(v)
+    return v if v.dtype.kind == "f" else v.astype(float)
+
+
 def _scalar(v):
-    return float(v) if np.ndim(v) == 0 else np.asarray(v, dtype=float)
+    if np.ndim(v) == 0:
+        return as_value(v)      # (a float32 number as np.float32)
+    return _floats(v)
 
 
 def _ndim(struct):
@@ -126,12 +135,14 @@ def _zip_stacks(inner, outer):
     return _Stack(tuple(inner), outer.shape, outer.pos)
 
 
-def _seed(shape, e, array=False):
-    """Unit tangent along element ``e`` (None: zero); a 0-d array argument's is a 0-d
-    array (its tangent code may index it: ``x_dot[()]``)."""
-    if shape == () and not array:
+def _seed(shape, e, t="float"):
+    """Unit tangent along element ``e`` (None: zero) of an argument of type ``t``; a 0-d
+    array argument's is a 0-d array (its tangent code may index it: ``x_dot[()]``), a
+    float32 one's is float32 (as JAX's: the Jacobian of a float32 function is float32)."""
+    if shape == () and not is_array(t):
         return 0.0 if e is None else 1.0
-    z = np.zeros(shape)
+    z = np.zeros(shape, dtype=t.dtype if is_array(t) and np.dtype(t.dtype).kind == "f"
+                 else float)
     if e is not None:
         z.reshape(-1)[e] = 1.0
     return z
@@ -231,7 +242,7 @@ class ForwardProgram:
         fixed = []
         for masked, K, dirs in self.seeds[:-1]:
             fixed += [_seed(shapes[j], dirs[k][1] if dirs[k][0] == j else None,
-                            is_array(types[j]))
+                            types[j])
                       for j in masked for k in range(K)]
         sweeps = []
         if not self.seeds:
@@ -243,11 +254,11 @@ class ForwardProgram:
             for c in range(0, len(dirs) if tangents is None else 0, max(K, 1)):
                 chunk = dirs[c:c + K]
                 seeds = [_seed(shapes[j], chunk[k][1] if k < len(chunk) and chunk[k][0] == j
-                               else None, is_array(types[j])) for j in masked for k in range(K)]
+                               else None, types[j]) for j in masked for k in range(K)]
                 sweeps.append(self.entry(*args, *fixed, *seeds))
             if not sweeps:     # no directions at all
                 sweeps.append(self.entry(*args, *fixed,
-                                         *[_seed(shapes[j], None, is_array(types[j]))
+                                         *[_seed(shapes[j], None, types[j])
                                            for j in masked
                                            for _ in range(max(K, 1))]))
         flat = [s if isinstance(s, tuple) else (s,) for s in sweeps]

@@ -103,3 +103,14 @@ def test_float32_of_constant_is_float32():
     value, g = pb.value_and_grad(f)(x)
     same(value, f(x))
     assert np.allclose(g, np.float64(np.float32(0.1)))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_jvp_of_float32_function_is_float32(backend):
+    """Primal and tangent in float32, as NumPy's value and JAX's jvp (were float64)."""
+    x = np.array([1.5, 2.5, 3.0], dtype=np.float32)
+    prim, tan = pb.jvp(lambda x: x * 3.0 + 0.1, (x,), (np.ones(3, np.float32),),
+                       backend=backend)
+    same(prim, x * 3.0 + 0.1)
+    jp, jt = jax.jvp(lambda x: x * 3.0 + 0.1, (jnp.asarray(x),), (jnp.ones(3, jnp.float32),))
+    assert tan.dtype == jt.dtype == np.float32 and np.allclose(tan, jt)
