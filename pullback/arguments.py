@@ -151,7 +151,7 @@ def is_float(t):
 def as_float(x, t):
     """A differentiated leaf as the float type it is compiled for."""
     if is_array(t):
-        if not isinstance(x, np.ndarray):       # an np.float32 number: its 0-d array
+        if isinstance(x, np.floating):          # an np.float32 number: its 0-d array
             return np.asarray(x, dtype=t.dtype)
         return x if np.dtype(t.dtype).kind == "f" else x.astype(np.float64)
     return float(x)
