@@ -98,6 +98,8 @@ def arg_type(x, i):
         return "bool"
     if isinstance(x, numbers.Integral):
         return "int"
+    if isinstance(x, np.floating) and x.dtype.itemsize < 8:
+        return Array(x.dtype.name, ())      # np.float32: computed in float32, as NumPy does
     if isinstance(x, numbers.Real):
         return "float"
     if odd_array(x):
@@ -154,6 +156,8 @@ def is_float(t):
 def as_float(x, t):
     """A differentiated leaf as the float type it is compiled for."""
     if is_array(t):
+        if isinstance(x, np.floating):          # an np.float32 number: its 0-d array
+            return np.asarray(x, dtype=t.dtype)
         return x if np.dtype(t.dtype).kind == "f" else x.astype(np.float64)
     return float(x)
 
@@ -179,10 +183,16 @@ def as_grad(g, arg):
     return float(g)
 
 
-def as_value(v):
-    """A result as the user sees it: 0-d arrays and NumPy floats as Python floats."""
-    return float(v) if isinstance(v, (float, np.floating)) or (
-        isinstance(v, np.ndarray) and v.ndim == 0) else v
+def as_value(v, t=None):
+    """A result as the user sees it: 0-d arrays and NumPy floats as Python floats, but a
+    float32 (float16) one, by its value's dtype or its IR type ``t`` (Numba returns a
+    float32 number as a Python float), as NumPy's np.float32: what ``f`` returns."""
+    if isinstance(v, (float, np.floating)) or (isinstance(v, np.ndarray) and v.ndim == 0):
+        dtype = np.dtype(t.dtype) if is_array(t) and t.shape == () else \
+            getattr(v, "dtype", None)
+        narrow = dtype is not None and dtype.kind == "f" and dtype.itemsize < 8
+        return dtype.type(v) if narrow else float(v)
+    return v
 
 
 def size(shape):

@@ -141,7 +141,7 @@ class Derivative:
         if value is not None and _size(value) != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar (or an array "
                             f"of one element), not an array of shape {np.shape(value)}; use vjp")
-        value = as_value(value) if value is not None else None
+        value = as_value(value, comp.outputs[0]) if value is not None else None
         grads = a.regroup(grads, nums)
         g = grads[0] if isinstance(self.argnums, int) else grads
         return (value, g) if self.with_value else g
@@ -153,7 +153,7 @@ class Derivative:
         self.last = hit.comp
         value, g = hit(args)
         g = g[0] if isinstance(self.argnums, int) else g
-        return (as_value(value), g) if self.with_value else g
+        return (as_value(value, hit.comp.outputs[0]), g) if self.with_value else g
 
     def with_aux(self, args, kwargs):
         """``has_aux``: ``f`` returns (output, aux); the derivative returns (gradient,
@@ -161,7 +161,7 @@ class Derivative:
         full = bind(self.f, args, kwargs, upto(self.argnums))
         comp, nums, a = self.compiled(full)
         out = comp[comp.entry](*a.leaves())
-        values = [as_value(v) for v in out[:comp.n_out]]
+        values = [as_value(v, t) for v, t in zip(out[:comp.n_out], comp.outputs)]
         if _size(values[0]) != 1:
             raise TypeError(f"grad requires {self.f.__name__} to return a scalar output "
                             f"with its aux, not an array of shape {np.shape(values[0])}")
@@ -232,7 +232,7 @@ def vjp(f: Callable, *primals: Any, backend: str = "python",
                   lambda: build(f, a.types, a.skels, layers, backend, a.foreign_array()),
                   backend)
     *outs, residual = comp[comp.entry](*a.raw)
-    outs = [as_value(o) for o in outs]
+    outs = [as_value(o, t) for o, t in zip(outs, comp.outputs)]
     result = comp.result or (("atom",) if comp.n_out == 1 else
                              ("tuple",) + (("atom",),) * comp.n_out)
     if not has_aux:

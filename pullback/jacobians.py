@@ -191,7 +191,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence,
         elif args.shapes[j] == () and not is_array(t):
             tans.append(float(v))
         else:
-            v = np.asarray(v, dtype=float)
+            v = np.asarray(v, dtype=t.dtype if is_array(t) else float)   # (a float32 primal: a float32 tangent, as JAX)
             if v.shape != args.shapes[j]:
                 raise ValueError(f"jvp: tangent of shape {v.shape} for argument {i} of shape "
                                  f"{args.shapes[j]}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import pytree
-from .arguments import argnum_tuple, size
+from .arguments import argnum_tuple, as_value, size
 from .ir.types import is_array, is_list
 from .pipeline import Forward, Primal, Reverse, build
 
@@ -88,15 +88,18 @@ def _evaluate(struct, flat):
 
 
 def _array(v):
-    """A value or tangent as a float array; a complex one stays complex (JAX's jvp of a
-    complex output: its imaginary part is half the answer, never dropped)."""
-    return np.asarray(v, dtype=complex if np.iscomplexobj(v) else float)
+    """A value or tangent as an array: a complex one stays complex (JAX's jvp of a complex
+    output: its imaginary part is half the answer, never dropped), a float32 (float16)
+    one keeps its dtype, as NumPy's value and JAX's tangent of a float32 function do; any
+    other becomes float64."""
+    v = np.asarray(v)
+    return v if v.dtype.kind in "fc" else v.astype(float)
 
 
 def _scalar(v):
     if np.ndim(v):
         return _array(v)
-    return complex(v) if np.iscomplexobj(v) else float(v)
+    return complex(v) if np.iscomplexobj(v) else as_value(v)    # (float32 as np.float32)
 
 
 def _ndim(struct):
@@ -134,12 +137,14 @@ def _zip_stacks(inner, outer):
     return _Stack(tuple(inner), outer.shape, outer.pos)
 
 
-def _seed(shape, e, array=False):
-    """Unit tangent along element ``e`` (None: zero); a 0-d array argument's is a 0-d
-    array (its tangent code may index it: ``x_dot[()]``)."""
-    if shape == () and not array:
+def _seed(shape, e, t="float"):
+    """Unit tangent along element ``e`` (None: zero) of an argument of type ``t``; a 0-d
+    array argument's is a 0-d array (its tangent code may index it: ``x_dot[()]``), a
+    float32 one's is float32 (as JAX's: the Jacobian of a float32 function is float32)."""
+    if shape == () and not is_array(t):
         return 0.0 if e is None else 1.0
-    z = np.zeros(shape)
+    z = np.zeros(shape, dtype=t.dtype if is_array(t) and np.dtype(t.dtype).kind == "f"
+                 else float)
     if e is not None:
         z.reshape(-1)[e] = 1.0
     return z
@@ -239,7 +244,7 @@ class ForwardProgram:
         fixed = []
         for masked, K, dirs in self.seeds[:-1]:
             fixed += [_seed(shapes[j], dirs[k][1] if dirs[k][0] == j else None,
-                            is_array(types[j]))
+                            types[j])
                       for j in masked for k in range(K)]
         sweeps = []
         if not self.seeds:
@@ -251,11 +256,11 @@ class ForwardProgram:
             for c in range(0, len(dirs) if tangents is None else 0, max(K, 1)):
                 chunk = dirs[c:c + K]
                 seeds = [_seed(shapes[j], chunk[k][1] if k < len(chunk) and chunk[k][0] == j
-                               else None, is_array(types[j])) for j in masked for k in range(K)]
+                               else None, types[j]) for j in masked for k in range(K)]
                 sweeps.append(self.entry(*args, *fixed, *seeds))
             if not sweeps:     # no directions at all
                 sweeps.append(self.entry(*args, *fixed,
-                                         *[_seed(shapes[j], None, is_array(types[j]))
+                                         *[_seed(shapes[j], None, types[j])
                                            for j in masked
                                            for _ in range(max(K, 1))]))
         flat = [s if isinstance(s, tuple) else (s,) for s in sweeps]

@@ -43,7 +43,7 @@ from ..rules import PRIMITIVES
 from .extern_names import extern_names
 from .fusion import Fused, block_exits, fuse, value_uses
 from .numba_arrays import _shape, _tag, _text, _tup, array_expr
-from .numba_atoms import numba_atom
+from .numba_atoms import narrow_numbers, numba_atom
 from .numba_index_arrays import getitem_text, inplace_line, rows_index, without_ellipsis
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
@@ -226,6 +226,7 @@ class NumbaPrinter(_Printer):
     def _expr(self, s, env):
         s = without_ellipsis(s)
         prim = PRIMITIVES.get(s.op)
+        s, env = narrow_numbers(s, env)     # x32 + 1.0 stays float32, as NumPy's does
         if s.op.startswith("random_"):
             raise UnsupportedError("a draw from np.random's global generator: nopython mode "
                                    "draws from Numba's own generator, which np.random.seed "

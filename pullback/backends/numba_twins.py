@@ -326,7 +326,8 @@ def _cast(p, s, t, x):
     dtype = x.dtype if is_array(x) else str(x)
     np_dtype = {"float": "np.float64", "int": "np.int64", "bool": "np.bool_"}.get(
         dtype, f"np.{dtype}")
-    if is_array(getattr(s.args[0], "type", None)):
+    a = getattr(s.args[0], "type", None)
+    if is_array(a) and a.shape != ():       # (a 0-d array is a number in nopython code)
         return f"{t(0, ATOM)}.astype({np_dtype})", ATOM
     return f"{np_dtype}({t(0)})", ATOM
 

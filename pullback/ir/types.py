@@ -218,6 +218,8 @@ def of_value(v):
         return BOOL
     if isinstance(v, (int, np.integer)):
         return INT
+    if isinstance(v, np.floating) and v.dtype.itemsize < 8:
+        return Array(v.dtype.name, ())     # np.float32: a float32 number (0-d), as NumPy's
     if isinstance(v, (float, np.floating)):
         return FLOAT
     if isinstance(v, np.ndarray):

@@ -311,3 +311,21 @@ def polyval(p, x):
     for i in range(np.shape(p)[0]):
         y = y * x + p[i]
     return y
+
+
+# np.float32(x), np.float16(x), np.float64(x): a cast, as x.astype; the value is NumPy's
+# (rounded to the dtype) and so is its type, a strong NumPy number (NEP 50: x32 *
+# np.float64(0.1) is float64, where x32 * 0.1 is float32); the derivative flows through
+@expands(np.float32)
+def float32(x):
+    return x.astype(np.float32)
+
+
+@expands(np.float16)
+def float16(x):
+    return x.astype(np.float16)
+
+
+@expands(np.float64)
+def float64(x):
+    return x.astype(np.float64)

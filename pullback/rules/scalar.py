@@ -95,7 +95,7 @@ register("select", lambda c, a, b: a if c else b, ("c", "a", "b"),
 # At 0 the derivative is 1, as in JAX.
 scalar("abs", abs, "select(x >= 0, 1.0, -1.0)", result=numeric, syntax=Syntax("call", "abs"),
        python=(abs, np.abs), numpy="np.abs")
-scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float, np.float64))
+scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,))
 nondiff("int", int, result=INT, syntax=Syntax("call", "int"), python=(int, np.int64))
 
 
