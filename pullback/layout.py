@@ -99,7 +99,9 @@ def _array(v):
 def _scalar(v):
     if np.ndim(v):
         return _array(v)
-    return complex(v) if np.iscomplexobj(v) else as_value(v)    # (float32 as np.float32)
+    if np.iscomplexobj(v):
+        return complex(v)
+    return as_value(v) if np.asarray(v).dtype.kind == "f" else float(v)  # (np.float32 kept)
 
 
 def _ndim(struct):
