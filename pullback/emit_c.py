@@ -16,6 +16,7 @@ recursive function; ``dtype="float32"`` emits single-precision code.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 from typing import Any, Callable, Optional
 import subprocess
@@ -70,6 +71,10 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
             raise ValueError("give checkpoint or memory_budget, not both")
         return _within_budget(f, example_args, memory_budget, argnums=argnums, name=name,
                               dtype=dtype, max_iterations=max_iterations)
+    if isinstance(f, functools.partial):     # its bound values would be globals C cannot read
+        raise TypeError("emit_c takes a function, not a functools.partial: emit "
+                        f"{getattr(f.func, '__name__', 'the function')} itself and pass the "
+                        "bound values as arguments (the C function reads nothing by name)")
     f = called_method(f) or f       # a callable object: its __call__
     args = bind(f, example_args, {})
     nums = argnum_tuple(argnums, len(args))

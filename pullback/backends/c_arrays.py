@@ -178,6 +178,9 @@ class ArrayPrinting(IndexPrinting, LinalgPrinting):
             n = math.prod(x[a] for a in _axes(static(args[1]), len(x)))
             lines.append(f"{pad}{out('0')} = {n};")
             return
+        if op in ("asarray", "astype", "astype_like") and is_array(args[0].type) and \
+                args[0].type.dtype == t.dtype:
+            op, args = "copy", args[:1]        # a cast to the dtype it has: a copy
         if op in ("copy", "copy_array") + RESHAPE:
             if op in RESHAPE:
                 args = args[:1]

@@ -1,7 +1,7 @@
 """Run-time checks where Numba's int64 is not Python's int, each naming the user's line.
 
 Python's int grows and Numba's wraps, so the generated code calls a checked helper
-for ``+ - * **`` and unary minus of ints (``_ck_add(a, b, where)``) and for a float
+for ``+ - * ** //``, unary minus and ``abs`` of ints (``_ck_add(a, b, where)``) and for a float
 made an int (``int``, ``math.floor``/``ceil``/``trunc``, ``round``:
 ``int(_ck_int(x, where))``): past int64 it raises OverflowError, and int() of NaN
 raises ValueError, as Python does, instead of returning a wrapped number.
@@ -18,7 +18,7 @@ from ..ir import Const, Var
 from .escape import py_string
 
 CHECKED_INT = {"add": "_ck_add", "sub": "_ck_sub", "mul": "_ck_mul", "pow": "_ck_pow",
-               "neg": "_ck_neg"}
+               "neg": "_ck_neg", "abs": "_ck_abs", "floordiv": "_ck_floordiv"}
 TO_INT = ("int", "floor", "ceil", "trunc", "round")
 CHECK_HELPERS = {       # the raises out of line: a helper that builds a message is not inlined
     "_overflow": """
@@ -50,6 +50,16 @@ def _ck_neg(a, where):
     if a == -9223372036854775808:
         _overflow(where)
     return -a""",
+    "_ck_abs": """
+def _ck_abs(a, where):
+    if a == -9223372036854775808:
+        _overflow(where)
+    return abs(a)""",
+    "_ck_floordiv": """
+def _ck_floordiv(a, b, where):
+    if b == -1 and a == -9223372036854775808:
+        _overflow(where)
+    return a // b""",
     "_ck_mul": """
 def _ck_mul(a, b, where):
     if abs(float(a) * float(b)) < 4.0e18:       # the common case: far from the limits
