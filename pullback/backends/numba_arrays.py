@@ -52,7 +52,8 @@ def _shape(a):
     t = getattr(a, "type", None)
     if is_array(t):
         if not t.static:
-            raise UnsupportedError(f"the numba backend needs static array shapes (got {t})")
+            raise UnsupportedError(f"the numba backend needs static array shapes (got {t}): "
+                                   "use backend='python'")
         return tuple(t.shape)
     return ()
 
@@ -115,7 +116,8 @@ def array_expr(p, s, env):
             and is_array(getattr(s.target, "type", None)):     # (a global array is itself)
         if not s.target.type.static:   # told at the line that makes the array, not the def's
             raise UnsupportedError.at(_made_at(p.fn, s.target), "the numba backend needs "
-                                      f"static array shapes (got {s.target.type})", "numba")
+                                      f"static array shapes (got {s.target.type}): use "
+                                      "backend='python'", "numba")
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "prod_others":
         return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM
