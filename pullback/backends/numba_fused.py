@@ -72,10 +72,10 @@ def fused_call(p, item, owned=frozenset()):
     # step for nothing)
     lines = []
     for v in nest.updates:
-        others = [o.name for o in nest.inputs if o != v and is_array(o.type)
-                  and o.name not in owned]
         if v.name in owned:
             continue
+        others = [o.name for o in nest.inputs if o != v and is_array(o.type)
+                  and o.name not in owned]
         if others:
             p.generated.setdefault("_shares_memory", SHARES_MEMORY)
             p.generated.setdefault("_memory_extent", MEMORY_EXTENT)

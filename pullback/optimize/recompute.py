@@ -120,7 +120,8 @@ def _recompute(f, r, writes, tapes, read_after, sealed):
         untaped = v not in pushes and v not in pops and \
             writes.get(v) in ({"loop"}, {"before", "loop"})
         view = _view(s, sealed)
-        if (taped or untaped) and (_cheap(s) and (s.target.type in SCALARS or is_array(s.target.type)) or view) and \
+        value = s.target.type in SCALARS or is_array(s.target.type)
+        if (taped or untaped) and (_cheap(s) and value or view) and \
                 all(_available(a, f, writes, restored, done) for a in s.args) and \
                 not _read_before(f.body, k, v, pushes.get(v)) and not read_after(v):
             done[v] = pushes[v].tape if taped else None
