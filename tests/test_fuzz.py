@@ -77,7 +77,7 @@ FEATURES = {
     "swap": ", v", "augmented": "+= ", "power": "** ", "log": "math.log(", "sqrt": "math.sqrt",
     "abs": "abs(", "min/max": "max(", "conditional": " if ", "bool op": " and ",
     "chained": " < ", "int param": ", n)", "global tuple": "W[", "floor": "math.floor",
-    "modulo": " % ", "tuple var": "q0 = ", "docstring": '"""', "annotation": ": float",
+    "modulo": " % ", "tuple var": "q0 = ", "lexicographic min/max": ")[1]", "docstring": '"""', "annotation": ": float",
 }
 
 
@@ -128,6 +128,7 @@ ARRAY_FEATURES = {
     "exp": "np.exp(", "tanh": "np.tanh(", "abs": "np.abs(", "maximum": "np.maximum(",
     "minimum": "np.minimum(", "where": "np.where(", "clip": "np.clip(", "all/any": "np.all(",
     "power": "** ", "float()": "float(", "int param": ", n", "in-place array": "*= ",
+    "layer rows": "    w0 = ", "dtype": "dtype=float", "astype": ".astype(np.float64)",
 }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import TransformError
 from ..ir import Assign, Call, Const, Extern, For, Function, Module, Pop, Return, Var
-from ..ir.types import (SCALAR_ORDER, Array, ListT, as_type, dummy, holds_int,
+from ..ir.types import (SCALAR_ORDER, SHORT_LENGTHS, Array, ListT, as_type, dummy, holds_int,
                         is_differentiable, join, of_value)
 from ..ir.walk import all_written, blocks, reachable, walk
 from ..rules import PRIMITIVES
@@ -103,15 +103,18 @@ def _evaluated(op, prim, args, types):
     t = _int_dependent(op, prim, args, types, partial, t)
     if not partial or not isinstance(t, Array) or t.shape is None:
         return t
-    # a list's length (an unknown dimension) is not in the type: evaluated at two lengths,
-    # the result's dimensions that change with it are unknown
+    # a list's length (an unknown dimension) is not in the type: evaluated at lengths 2 and
+    # 3, and at SHORT_LENGTHS where NumPy computes it there, the dimensions that change unknown
     try:
-        other = _evaluated_at(op, prim, args, types, 3, partial)
+        others = [_evaluated_at(op, prim, args, types, 3, partial)]
     except TypeError:
         return Array(t.dtype, None)
-    if not isinstance(other, Array) or other.shape is None or len(other.shape) != len(t.shape):
-        return Array(t.dtype, None)
-    return Array(t.dtype, tuple(a if a == b else None for a, b in zip(t.shape, other.shape)))
+    for length in SHORT_LENGTHS:    # (x[:2] is 2 long at lengths 2 and 3, not at 1)
+        try:
+            others.append(_evaluated_at(op, prim, args, types, length, partial))
+        except TypeError:
+            pass
+    return _unknown_where_changed(t, others)
 
 
 def _at_other_ints(op, prim, args, types, partial):

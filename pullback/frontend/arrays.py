@@ -87,6 +87,12 @@ class ArrayLowerer:
             arr = self.array_literal(args[0].items, node)   # then its dtype=, as NumPy casts
             return self.call_python(obj, [arr, *args[1:]], kwargs, node) \
                 if len(args) > 1 or kwargs else arr
+        if obj is np.array and args and len(args) <= 2 and set(kwargs) <= {"dtype"}:
+            # np.array copies where np.asarray may share: np.copy, or astype's new array
+            dtype = args[1] if len(args) > 1 else kwargs.get("dtype")
+            if dtype is None or isinstance(dtype, Const) and dtype.value is None:
+                return self.call_bound("copy_array", args[:1], {}, node)
+            return self.call_bound("astype", [args[0], dtype], {}, node)
         if obj in (np.concatenate, np.stack, np.hstack, np.vstack) and args and \
                 isinstance(args[0], TupleB):
             return self.concatenate(obj, args[0].items, self.joining_axis(obj, args, kwargs, node),

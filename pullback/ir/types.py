@@ -229,6 +229,13 @@ def of_value(v):
     return None
 
 
+# an unknown dimension stands in at lengths 2 and 3, then at these where NumPy computes
+# the operation there (analysis/types.py, rules/shapes.py): a dimension is known only where
+# every length gives it (``x[:2]`` of a list one long).  Not 0: an empty list's array has
+# another rank (np.array([]) is 1-d), which would leave every stacked list's rank unknown
+SHORT_LENGTHS = (1,)
+
+
 def dummy(t, length=2, partial=False, index_int=0):
     """A value of type ``t`` for shape inference (None when the shape is unknown); a
     list has ``length`` items (its type does not say how many), and with ``partial``

@@ -65,6 +65,17 @@ def resimplified(p):
 
 
 # a value read only for its shape (``expand_to(g, x, ...)``) is not kept for that read
+def adjoints_in_place(fn):
+    """Zeroed slices, accumulations and first accumulations in place, until none changes
+    the function: an accumulation made in place can free the buffer a zeroing before it
+    needed (``b = copy(t)`` owns its memory once ``t`` is no longer read)."""
+    while True:
+        new = write_first_accumulation(accumulate_in_place(zero_slices_in_place(fn)))
+        if new == fn:
+            return new
+        fn = new
+
+
 PASSES = (propagate_constants, free_type_only_args, eliminate_dead_code, push_residuals_late,
           recompute_cheap, reuse_taped, fuse_tapes, simplify)
 # Reverse mode tables an inner loop's costly values of its own index (a table holds no
@@ -80,8 +91,7 @@ _TABLED = (propagate_constants, free_type_only_args, eliminate_dead_code, push_r
 # an in-place write after it; dead-code elimination substitutes nothing: it drops what
 # only a scatter's shape argument read, a primal restored for it).
 REVERSE_PASSES = _TABLED + (resimplified(fold_scaled), materialize_zero_arrays,
-                           zero_slices_in_place, accumulate_in_place, write_first_accumulation,
-                           eliminate_dead_code)
+                           adjoints_in_place, eliminate_dead_code)
 # Run on each primal function before it is differentiated: what folds there is
 # neither taped nor differentiated.  A loop that hoisting emptied goes too.
 PRIMAL_PASSES = (propagate_constants, eliminate_dead_code, hoist_invariants, eliminate_dead_code)

@@ -9,7 +9,7 @@ leaves every dimension unknown when a size argument is computed at run time:
 
     array_op("zeros", np.zeros, "shape dtype=None", shape=sized_by("zeros", 0))
 """
-from ..ir.types import INT, Array, IndexT, Named, Type, dummy, of_value
+from ..ir.types import INT, SHORT_LENGTHS, Array, IndexT, ListT, Named, Type, dummy, of_value
 from .registry import PRIMITIVES
 
 
@@ -33,17 +33,33 @@ def sized_by(name, *positions, masks=False, like=None, indices=()):
     of the primitive (for random draws, which type inference must not make).
     ``indices``: positions of integer arrays of indices, whose stand-ins are zeros
     (in bounds along any axis; the ones of ``dummy`` are not along a length-1 axis)."""
-    def shape(*args):
-        values = [(_zeros(dummy(a)) if i in indices else dummy(a)) if is_type(a) else a
-                  for i, a in enumerate(args)]
+    def at(args, length):
+        values = [(_zeros(v) if i in indices else v) if is_type(a) else a
+                  for i, (a, v) in enumerate(zip(args, _stand_ins(args, length)))]
         if any(v is None for a, v in zip(args, values) if is_type(a)):
-            return Array("float64", None)
+            return None
         try:
             t = of_value(_call(name, like, values, args))
         except Exception as e:     # noqa: BLE001 -- reported at the user's line
             raise TypeError(str(e)) from None
         if t is None:
             raise TypeError(f"{name} returns a value pullback does not type")
+        return t
+
+    def shape(*args):
+        moving = any(_unknown_length(a) for a in args if is_type(a))
+        try:
+            t = at(args, 2)
+            # unknown dimensions (a stacked list's length) stand in at two lengths: the
+            # result's dimensions that change with them are unknown, the rest known
+            if moving and t is not None:
+                t = _unknown_where_changed(t, [at(args, 3)] + _where_typed(at, args))
+        except TypeError:
+            if not moving:
+                raise
+            t = None          # stand-in lengths that do not fit
+        if t is None:
+            return Array("float64", None)
         if isinstance(t, Array) and t.shape is not None and \
                 any(_sizes_at_run_time(args[i], masks) for i in positions if i < len(args)):
             t = Array(t.dtype, tuple(None for _ in t.shape))
@@ -62,6 +78,42 @@ def _call(name, like, values, args):
         if not any(a == INT for a in args if is_type(a)):
             raise
         return call(*[0 if a == INT else v for a, v in zip(args, values)])
+
+
+def _stand_ins(args, length):
+    return [dummy(a, length, partial=True) if is_type(a) else None for a in args]
+
+
+def _unknown_length(t):
+    """An array of known rank with an unknown dimension, or a list (its length)."""
+    return isinstance(t, ListT) or isinstance(t, Array) and t.shape is not None and \
+        None in t.shape or isinstance(t, IndexT) and any(
+            _unknown_length(p) for p in t.parts if is_type(p))
+
+
+def _where_typed(at, args):
+    """The types at the short stand-in lengths where NumPy computes them at all (a stacked
+    empty list raises there as it does when it runs)."""
+    out = []
+    for length in SHORT_LENGTHS:
+        try:
+            out.append(at(args, length))
+        except TypeError:
+            pass
+    return out
+
+
+def _unknown_where_changed(t, others):
+    """``t`` with the dimensions that differ in any of ``others`` unknown; None (all
+    unknown) where a kind, rank or dtype differs."""
+    if all(o == t for o in others):
+        return t
+    if not isinstance(t, Array) or t.shape is None or any(
+            not isinstance(o, Array) or o.shape is None or len(o.shape) != len(t.shape) or
+            o.dtype != t.dtype for o in others):
+        return None
+    return Array(t.dtype, tuple(d if all(o.shape[k] == d for o in others) else None
+                                for k, d in enumerate(t.shape)))
 
 
 def _zeros(v):

@@ -128,11 +128,11 @@ class ArrayExprGen:
         d = depth + 1
         if shape == ():
             kind = self.c.weighted([(5, "arith"), (2, "smooth"), (2, "domain"), (2, "kink"),
-                                    (5, "reduce"), (2, "dot"), (1, "div")])
+                                    (5, "reduce"), (2, "dot"), (1, "div"), (1, "cast")])
         else:
             kind = self.c.weighted([(5, "arith"), (2, "smooth"), (2, "domain"), (3, "kink"),
                                     (2, "broadcast"), (2, "matmul"), (2, "axis"), (1, "div"),
-                                    (2 if s.funcs else 0, "call")])
+                                    (2 if s.funcs else 0, "call"), (1, "cast")])
         return getattr(self, "e_" + kind)(s, shape, d)
 
     def scalar(self, s, depth=0):
@@ -154,6 +154,14 @@ class ArrayExprGen:
             return f"({self.array(s, shape, d)} {op} {self.array(s, shape[1:], d)})"
         a, b = self.array(s, shape, d), self.scalar(s, d)
         return f"({a} {op} {b})" if self.c.coin(0.5) else f"({b} {op} {a})"
+
+    def e_cast(self, s, shape, d):
+        """A float64 cast, spelled as people spell it: a copy of the same numbers."""
+        e = self.array(s, shape, d)
+        if shape == ():
+            return self.c.pick((f"np.float64({e})", f"float({e})"))
+        return self.c.pick((f"np.asarray({e}, dtype=float)", f"np.array({e}, dtype=np.float64)",
+                            f"({e}).astype(np.float64)", f"np.asarray({e}, dtype=np.float64)"))
 
     def e_smooth(self, s, shape, d):
         if self.c.coin(0.3):

@@ -192,7 +192,9 @@ class ArrayProgramGen:
                    (1 if depth < 2 else 0, "while"), (3, "if"), (1, "ret"),
                    (2 if ctx.loops else 0, "jump"), (2 if depth < 2 else 0, "list"),
                    (2, "container"), (2 if calls else 0, "unpack"),
-                   (1 if writable else 0, "augarray")]
+                   (1 if writable else 0, "augarray"),
+                   (2 if depth < 2 and any(len(sh) == 2 for sh in s.arrays.values()) else 0,
+                    "rows")]
         return getattr(self, "s_" + self.c.weighted(options))(s, ctx)
 
     def shape(self):
@@ -233,7 +235,8 @@ class ArrayProgramGen:
         dims = str(shape[0]) if len(shape) == 1 else repr(shape)
         length = f"len({src})" if len(shape) == 1 and self.c.coin(0.5) else dims
         text = self.c.pick((f"{src}.copy()", f"np.zeros({length})", f"np.zeros_like({src})",
-                            f"np.ones({dims})", f"np.copy({src})", f"np.full({dims}, 0.5)"))
+                            f"np.ones({dims})", f"np.copy({src})", f"np.full({dims}, 0.5)",
+                            f"np.zeros({dims}, dtype=float)", f"np.array({src}, dtype=np.float64)"))
         s.arrays[y] = shape
         s.writable.add(y)
         return [f"{y} = {text}"]
@@ -290,6 +293,20 @@ class ArrayProgramGen:
                           self.c.integer(1, 3))
         return [f"for {i} in {head}:"] + _indent(body or ["pass"])
 
+    def s_rows(self, s, ctx):
+        """A per-layer loop: each row of a matrix bound to one name, read through slices."""
+        m = self.c.pick(sorted(n for n, sh in s.arrays.items() if len(sh) == 2))
+        rows, cols = s.arrays[m]
+        i, w = self.fresh("i"), self.fresh("w")
+        inner = s.child()
+        inner.ints.append((i, rows))
+        inner.arrays[w] = (cols,)
+        inner.writable.discard(m)
+        s.writable.discard(m)           # the loop's row names a view of m
+        body = self.block(inner, replace(ctx, loops=ctx.loops + (("for", False),)),
+                          self.c.integer(1, 3))
+        return [f"for {i} in range({rows}):", f"    {w} = {m}[{i}]"] + _indent(body or ["pass"])
+
     def s_while(self, s, ctx):
         k = self.fresh("k")
         inner = s.child()
@@ -336,11 +353,12 @@ class ArrayProgramGen:
         lines = [f"{name} = []", f"for {i} in range({head}):"] + _indent(body)
         t = self.fresh("t")
         fn = self.c.pick(("np.array", "np.stack")) if elem and k else "np.array"
+        typed = fn == "np.array" and self.c.coin(0.25)
         if k and self.c.coin(0.5) and (k == 2 or "list length" not in self.avoid) and \
                 (elem == () or "stacked calls" not in self.avoid):
             s.arrays[t] = (k,) + elem
             s.writable.add(t)
-            return lines + [f"{t} = {fn}({name})"]
+            return lines + [f"{t} = {fn}({name}{', dtype=float' if typed else ''})"]
         s.floats.append(t)
         if elem == () and self.c.coin(0.5):
             return lines + [f"{t} = sum({name})"]

@@ -164,6 +164,9 @@ class ExpressionGen:
             return f"{self.c.pick(('abs', 'math.fabs'))}({self.expr(s, d)})"
         if kind == "minmax":
             fn = self.c.pick(("min", "max"))
+            if self.c.coin(0.3):      # tuples compare lexicographically: the argmin idiom
+                pairs = [f"({self.expr(s, d)}, {self.expr(s, d)})" for _ in range(2)]
+                return f"{fn}({', '.join(pairs)})[{self.c.pick((0, 1))}]"
             args = [self.expr(s, d) for _ in range(self.c.pick((2, 2, 3)))]
             return f"{fn}({', '.join(args)})"
         if kind == "ifexp":
