@@ -8,15 +8,19 @@ when the body has no ``continue``); ``self.loops`` holds the flags of the enclos
 loops, which ``return`` sets too.
 """
 import ast
+import operator
 from dataclasses import dataclass
 from typing import Optional
 
 from ..ir import Assign, Const, For, If, Var, While
+from ..ir.walk import all_written
 from .bindings import DictB, PyObj, TupleB, flatten, is_atom
 from .scan import body_exits
 
 
 MAX_INDEXING = 256        # steps of a range loop unrolled to index a tuple (indexing_range)
+_INT_OPS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+            "neg": operator.neg, "floordiv": operator.floordiv, "copy": lambda v: v}
 
 
 @dataclass
@@ -79,6 +83,7 @@ class LoopLowerer:
         unrolled (constant bounds, at most ``MAX_INDEXING`` steps), as a JAX trace does,
         so ``ws[i]`` is the item itself (an array of its own shape, written through as
         Python would); None when not applicable."""
+        args = [self.static_int(a) for a in args]
         if not isinstance(s.target, ast.Name) or \
                 not all(type(getattr(a, "value", None)) is int for a in args):
             return None
@@ -94,6 +99,19 @@ class LoopLowerer:
                     isinstance(q, ast.Name) and q.id == i for q in ast.walk(n.slice)):
                 return [Const(k) for k in steps]        # params["W%d" % i]: a key per step
         return None
+
+    def static_int(self, a):
+        """``a``, or the constant it is when this block computed it from int constants
+        (``range(len(ws) - 1, -1, -1)``: Python's int arithmetic, exactly)."""
+        if not isinstance(a, Var):
+            return a
+        s = next((x for x in reversed(self.blocks[-1]) if a.name in all_written((x,))), None)
+        if not (isinstance(s, Assign) and s.target == a and s.op in _INT_OPS):
+            return a        # (written inside a branch or loop since: not known here)
+        parts = [self.static_int(v) for v in s.args]
+        if not all(type(getattr(v, "value", None)) is int for v in parts):
+            return a
+        return Const(_INT_OPS[s.op](*[v.value for v in parts]))
 
     def _mapping(self, node):
         """Is ``node`` a name bound to a dict (an argument's or a global config's)?"""
