@@ -12,7 +12,9 @@ backend raises too, naming the user's line.
 - Numba compiles scalar code with Python's error model, so a float or int ``/``, ``//`` or
   ``%`` by zero raises ZeroDivisionError, but with no line (an infinite derivative:
   ``sqrt``, ``log``, ``asin`` at the edge of their domain; edges.md).  Such a division is
-  printed ``_ck_div(a, b, where)`` (``_ck_mod``, ``_ck_fdiv``): the same exception, located.
+  printed ``_ck_div(a, b, where)`` (``_ck_mod``, ``_ck_floordiv0``): the same exception,
+  located.  A NumPy float scalar (``np.float32``, a 0-d array to the types) divides by zero
+  as NumPy does, to inf or nan (the python backend's value): ``np.divide(a, b)``.
 
 Only scalars: NumPy arrays and ``np.power`` give NaN or inf with a warning, as NumPy does,
 and keep doing so.  A constant operand that cannot trigger a check prints the operator
@@ -21,7 +23,7 @@ as it was (``x ** 2``, ``x / 2.0``), so the common forms cost nothing.
 import math
 
 from ..ir import Const, Var
-from ..ir.types import is_array
+from ..ir.types import Array, is_array
 from .numba_rounding import round_expr
 
 _SCALARS = ("float", "int", "bool")
@@ -50,6 +52,11 @@ def {_name}(a, b, where):
     if b == 0:
         _zero_division(where, "{_what} by zero")
     return a {_sym} b"""
+
+
+# a NumPy float scalar (a 0-d array's type) divides as NumPy does: Numba's scalar / raises
+_UFUNC = {"truediv": "np.divide", "floordiv": "np.floor_divide", "mod": "np.remainder"}
+_NUMPY_FLOATS = ("float64", "float32", "float16")
 
 
 def _scalar(a):
@@ -86,6 +93,9 @@ def as_python(s, text, where):
     ``text(i)``: argument i's text; ``where``: the user's line as a string literal."""
     if s.op in ("roundn", "np_round"):
         return round_expr(s, text, where)
+    t = s.target.type
+    if s.op in _UFUNC and isinstance(t, Array) and t.shape == () and t.dtype in _NUMPY_FLOATS:
+        return f"{_UFUNC[s.op]}({text(0)}, {text(1)})", ()     # np.float32(1) / 0: inf
     check = None if is_array(s.target.type) else numba_check(s)
     if check is None:
         return None
