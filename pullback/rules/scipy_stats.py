@@ -250,7 +250,8 @@ def _log1p_square(z):
     big = np.abs(z) > 1.0
     zb = np.where(big, z, 2.0)
     zs = np.where(big, 0.0, z)
-    return np.where(big, 2.0 * np.log(np.abs(zb)) + np.log1p(1.0 / (zb * zb)), np.log1p(zs * zs))
+    r = 1.0 / zb                    # (1 / z) ** 2 underflows quietly where z ** 2 would overflow
+    return np.where(big, 2.0 * np.log(np.abs(zb)) + np.log1p(r * r), np.log1p(zs * zs))
 
 
 @expands(stats.cauchy.pdf)
