@@ -85,8 +85,9 @@ def status_error(status, where, max_iterations):
     if status == 3:
         return IndexError(f"{where}: an index is out of range")
     if status == 4:
-        return ValueError(f"{where}: a range() step of zero, or int(), round() or floor() of "
-                          "NaN or infinity (where Python raises ValueError)")
+        return ValueError(f"{where}: a range() step of zero, int(), round() or floor() of "
+                          "NaN or infinity (where Python raises ValueError), or a negative "
+                          "number to a non-integer power (complex in Python)")
     if status == 5:
         return ZeroDivisionError(f"{where}: integer division or modulo by zero")
     if status == 6:

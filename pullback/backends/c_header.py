@@ -82,7 +82,8 @@ extern "C" {{
 
 
 _RAISES = [("value", "VALUE_ERROR where Python raises ValueError (a range() step of zero) or "
-               "int(), round() or floor() meet NaN or infinity"),
+               "int(), round() or floor() meet NaN or infinity, or a negative number meets a "
+               "non-integer power (complex in Python)"),
            ("zero", "ZERO_DIVISION where Python raises ZeroDivisionError (an integer // or % "
                     "by zero)"),
            ("overflow", "OVERFLOW where Python's integer result does not fit a long (+, -, *, "

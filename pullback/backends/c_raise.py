@@ -13,7 +13,7 @@ prints the tests just before the statement:
     if (!isfinite(x)) return F_VALUE_ERROR;
 
 Codes (``CODES``, documented in the header): ``NAME_VALUE_ERROR`` 4 (a zero
-``range`` step, int() of NaN or infinity), ``NAME_ZERO_DIVISION`` 5,
+``range`` step, int() of NaN or infinity, a negative float to a non-integer power), ``NAME_ZERO_DIVISION`` 5,
 ``NAME_OVERFLOW`` 6 (where Python's result is an int ``long`` cannot hold).
 The value function ``NAME`` returns NaN instead, as for index errors.
 
@@ -36,6 +36,7 @@ from ..ir import Assign, Const, For
 from ..ir.walk import walk
 from .c_bounds import TOP, atom_interval, int_intervals
 from .c_ops import HELPERS, REL, paren
+from .float_checks import complex_power
 
 SAFE = 2 ** 31 - 1
 CODES = {"value": ("VALUE_ERROR", 4), "zero": ("ZERO_DIVISION", 5), "overflow": ("OVERFLOW", 6)}
@@ -78,6 +79,8 @@ def _checks(s, env):
         return [] if -SAFE <= lo and hi <= SAFE else [(op, "overflow")]
     if ints and op in ("neg", "abs") and s.target.type == "int":
         return [] if iv[0][0] > -SAFE else [("neg", "overflow")]
+    if complex_power(s):        # (-2.0) ** 0.5: complex in Python, NaN in C
+        return [("cpow", "value")]
     if op in _TO_INT and s.args[0].type == "float" and s.target.type == "int":
         return [("finite", "value"), ("range", "overflow")]
     return []
@@ -134,6 +137,10 @@ class RaisePrinting:
             self.ctx.helpers.add(name)
             return f"{name}({args[0][0]}, {args[1][0]})"
         x = args[0][0]
+        if kind == "cpow":
+            b = paren(args[1], REL + 1)
+            return f"{paren(args[0], REL + 1)} < 0 && isfinite({x}) && isfinite({args[1][0]}) " \
+                f"&& {b} != {self.ctx.dialect.math('floor')}({args[1][0]})"
         if kind == "finite":
             return f"!isfinite({x})"
         self.ctx.helpers.add("py_fits_long")         # the integer C's cast would convert:

@@ -51,6 +51,7 @@ from .numba_checks import CHECKED_INT, checked_int, helpers_of, located, to_int
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_recursion import recurses
+from .float_checks import as_python
 from .numba_tapes import Tape, empty, storage
 from .numba_twins import twin_expr
 from .python import ATOM, _paren, _Printer
@@ -104,6 +105,7 @@ def emit_numba_module(module, header=None):
 class NumbaPrinter(_Printer):
     decorator = "@njit(cache=True)"     # "@njit" in a recursive module (numba_recursion.py)
     render = staticmethod(numba_atom)   # dtype=bool as np.bool_ (numba_atoms.py)
+    real_pow = False        # scalar statements: _ck_fpow in _expr; fused array elements: NaN
 
     def __init__(self, fn):
         super().__init__(fn)
@@ -265,6 +267,10 @@ class NumbaPrinter(_Printer):
                                                         f"{where})", ATOM)})
             args = ", ".join([_text(a, env)[0] for a in s.args] + [where])
             return f"{CHECKED_INT[s.op]}({args})", ATOM
+        got = as_python(s, lambda i: _text(s.args[i], env)[0], located(s, self.fn))
+        if got is not None:     # rounding as Python's; raising where Python raises (float_checks)
+            self.helpers.update(got[1])
+            return got[0], ATOM
         if s.op == "pow" and s.target.type == "float" and all(
                 a.type in ("int", "bool") if isinstance(a, Var) else
                 type(a.value) in (int, bool) for a in s.args):   # 2 ** -1: Numba's int is 0

@@ -1,7 +1,7 @@
 """Run-time checks where Numba's int64 is not Python's int, each naming the user's line.
 
 Python's int grows and Numba's wraps, so the generated code calls a checked helper
-for ``+ - * ** //``, unary minus and ``abs`` of ints (``_ck_add(a, b, where)``) and for a float
+for ``+ - * ** //`` (``//`` by zero: ZeroDivisionError), unary minus and ``abs`` of ints (``_ck_add(a, b, where)``) and for a float
 made an int (``int``, ``math.floor``/``ceil``/``trunc``, ``round``:
 ``int(_ck_int(x, where))``): past int64 it raises OverflowError, and int() of NaN
 raises ValueError, as Python does, instead of returning a wrapped number.
@@ -57,6 +57,8 @@ def _ck_abs(a, where):
     return abs(a)""",
     "_ck_floordiv": """
 def _ck_floordiv(a, b, where):
+    if b == 0:
+        _zero_division(where, "integer division or modulo by zero")
     if b == -1 and a == -9223372036854775808:
         _overflow(where)
     return a // b""",
@@ -108,6 +110,8 @@ def helpers_of(s):
     """The helpers the checked form of ``s`` calls."""
     if s.op == "pow":
         return ("_ck_pow", "_ck_mul", "_overflow", "_negative_power")
+    if s.op == "floordiv":
+        return ("_ck_floordiv", "_overflow", "_zero_division")      # (float_checks.py)
     return (CHECKED_INT[s.op], "_overflow") if checked_int(s) else ("_ck_int", "_beyond_int64")
 
 

@@ -10,6 +10,8 @@ import inspect
 
 from ..rules import schedule
 from .numba_checks import CHECK_HELPERS
+from .numba_rounding import HELPERS as ROUNDING_HELPERS
+from .float_checks import NUMBA_HELPERS as FLOAT_HELPERS
 from .numba_lists import HELPERS as LIST_HELPERS
 
 HELPERS = {
@@ -67,6 +69,8 @@ def solver_failed(failed, kind, message):
         raise RuntimeError(message)''',
 }
 HELPERS.update(CHECK_HELPERS)     # int64 where Python's int grows (numba_checks.py)
+HELPERS.update(ROUNDING_HELPERS)  # round(x, n) as Python rounds (numba_rounding.py)
+HELPERS.update(FLOAT_HELPERS)     # located ZeroDivisionError, complex powers (float_checks.py)
 # decompositions' cotangents of one matrix (numba_twins.py prints their calls; the formulas
 # are rules/linalg_helpers.py's, with UPLO and the zero-cotangent case decided at printing)
 _FOLD = """

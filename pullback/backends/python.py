@@ -15,6 +15,7 @@ from ..ir.walk import all_written, atoms_read, blocks, vars_written, walk
 from ..rules import PRIMITIVES
 from ..rules.registry import LIBRARY_MODULES
 from ..rules import helpers, np_helpers
+from .float_checks import complex_power
 from ..rules.effects import EFFECTS
 from ..ir.types import is_array
 from .escape import index_text, literal_of, py_comment, py_identifier, py_string
@@ -44,6 +45,8 @@ def emit_module_mapped(module, header=None):
             and not resolved(s)}
     used |= {HELPER_OF[s.op] for f in module.functions for s in walk(f.body)
              if isinstance(s, Assign) and s.op in HELPER_OF and resolved(s)}
+    used |= {"real_pow" for f in module.functions for s in walk(f.body)
+             if isinstance(s, Assign) and complex_power(s)}
     sources = _helper_sources(used)
     parts = [header] if header else []
     text = "\n".join(body + sources)
@@ -140,6 +143,7 @@ def render_atom(a):
 
 class _Printer:
     render = staticmethod(render_atom)      # a constant's text (Numba's: numba_atom)
+    real_pow = True         # a scalar float ** float as real_pow (Numba: its own check)
 
     def __init__(self, fn):
         self.uses = {}
@@ -184,6 +188,8 @@ class _Printer:
                 return text, ATOM
             # np.array would make another library's array NumPy's (FOREIGN: Dask, CuPy)
             return (f"{text}.copy()" if FOREIGN.get() else f"np.array({text})"), ATOM
+        if complex_power(s) and self.real_pow:    # (-2.0) ** 0.5 is complex (float_checks)
+            return f"real_pow({args[0][0]}, {args[1][0]})", ATOM
         if syn.kind == "infix":
             args = elide_broadcast(s, args, self.inlined)
             lmin = syn.prec + 1 if syn.right_assoc or syn.prec == 5 else syn.prec

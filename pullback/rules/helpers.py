@@ -17,6 +17,16 @@ def stop_gradient(x):
     return +x
 
 
+def real_pow(a, b):
+    """``a ** b`` of scalars, raising where Python's value is complex (``(-2.0) ** 0.5``):
+    pullback differentiates real numbers only (backends/float_checks.py)."""
+    y = a ** b
+    if type(y) is complex:
+        raise ValueError("a negative number to a non-integer power is a complex number in "
+                         "Python, which pullback does not differentiate")
+    return y
+
+
 def sign(x):
     # float(...) first: a NumPy scalar's comparisons are np.bool_, which do not subtract
     return float(x > 0) - float(x < 0)

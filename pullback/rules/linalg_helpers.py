@@ -290,8 +290,8 @@ def norm_vjp_dx(t, g, x, y, ord, axis, keepdims):
         return np.zeros(np.shape(x))
     safe = np.where(y == 0, 1.0, y)
     if ord in (None, 2, "fro"):
-        return g * t / safe
-    return g * (ord - 1) * (np.abs(x) / safe) ** (ord - 2) * t / safe      # a p-norm
+        return norm_singular(g * t / safe, y)
+    return norm_singular(g * (ord - 1) * (np.abs(x) / safe) ** (ord - 2) * t / safe, y)  # p-norm
 
 
 def norm_vjp_dy(t, g, x, y, ord, axis, keepdims):
@@ -302,8 +302,15 @@ def norm_vjp_dy(t, g, x, y, ord, axis, keepdims):
         return np.zeros(np.shape(x))
     safe = np.where(y == 0, 1.0, y)
     if ord in (None, 2, "fro"):
-        return -g * x * t / (safe * safe)
-    return -g * (ord - 1) * np.sign(x) * (np.abs(x) / safe) ** (ord - 1) * t / safe
+        return norm_singular(-g * x * t / (safe * safe), y)
+    return norm_singular(-g * (ord - 1) * np.sign(x) * (np.abs(x) / safe) ** (ord - 1) * t / safe, y)
+
+
+def norm_singular(d, y):
+    """``d`` with NaN where the norm is 0: the second derivative does not exist there (the
+    first is a convention, 0), and a made-up number would reach a Hessian silently; NaN,
+    as in JAX, also spreads through ``norm(x) ** 2`` at 0 (``2 y`` times NaN)."""
+    return np.where(y == 0, np.nan, d)
 
 
 def vector_norm_grad(x, y, ord, axis):

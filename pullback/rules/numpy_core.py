@@ -133,13 +133,18 @@ scalar("clip", np.clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}
        "select(hi < max(x, lo), 1.0, select(max(x, lo) == hi, 0.5, 0.0))", params="x lo hi",
        python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"),
          method="clip")
-# at 0 the derivative's series, -pi^2/3 x: 0 there, with the second derivative a Hessian takes
-scalar("sinc", np.sinc, "select(x == 0, -3.289868133696453 * x, (cos(3.141592653589793 * x) - y) / "
-       "select(x == 0, 1.0, x))", python=(np.sinc,), numpy="np.sinc",
+# sinc'(x) = (cos(pi x) - sinc(x)) / x cancels near 0 (an absolute error eps / x, and eps / x^2
+# in the second derivative a Hessian takes from this rule), so below |x| = 0.1 the rule is
+# its Taylor series, sum_k (-1)^k 2k pi^2k x^(2k-1) / (2k+1)!, to k = 7 (the next term is
+# below 1e-18 of the first there): first and second derivative to rounding, -pi^2/3 at 0
+_SINC_SERIES = "x * (-3.289868133696453 + x * x * (3.246969701133414 + x * x * (-1.144510944732505 + x * x * (0.20918278254123832 + x * x * (-0.023460810354558225 + x * x * (0.001781145516372851 + x * x * (-9.766223126318928e-05)))))))"
+scalar("sinc", np.sinc, f"select(abs(x) < 0.1, {_SINC_SERIES}, (cos(3.141592653589793 * x) - y) / "
+       "select(abs(x) < 0.1, 1.0, x))", python=(np.sinc,), numpy="np.sinc",
        syntax=Syntax("call", "np.sinc"))
-for _n in ("rint", "round"):
-    nondiff("np_" + _n, getattr(np, _n), python=(getattr(np, _n),), numpy=f"np.{_n}",
-            syntax=Syntax("call", f"np.{_n}"), method="round" if _n == "round" else None)
+nondiff("np_rint", np.rint, python=(np.rint,), numpy="np.rint", syntax=Syntax("call", "np.rint"))
+# decimals static (bound by signature, so x.round(1) and np.round(x, decimals=1) too)
+nondiff("np_round", np.round, params="x decimals", python=(np.round,), numpy="np.round",
+        syntax=Syntax("call", "np.round"), method="round", defaults=(0,), bind=True)
 
 # -- reductions ----------------------------------------------------------------
 array_op("sum", np.sum, "x axis=None keepdims=False", "expand_to(g, x, axis, keepdims)",

@@ -239,8 +239,19 @@ def logistic_sf(x, loc=0.0, scale=1.0):
 
 @expands(stats.cauchy.logpdf)
 def cauchy_logpdf(x, loc=0.0, scale=1.0):
-    z = (x - loc) / scale
-    return -LOG_PI - np.log(scale) - np.log1p(z * z)
+    return -LOG_PI - np.log(scale) - _log1p_square((x - loc) / scale)
+
+
+@expands()
+def _log1p_square(z):
+    """``log(1 + z**2)`` without squaring a large ``z`` (``z * z`` is inf past 1.3e154, where
+    SciPy's value is finite): ``2 log|z| + log1p(1 / z**2)`` for ``|z| > 1``.  Each branch
+    sees a point inside its own range, so the branch not taken adds no inf or nan."""
+    big = np.abs(z) > 1.0
+    zb = np.where(big, z, 2.0)
+    zs = np.where(big, 0.0, z)
+    r = 1.0 / zb                    # (1 / z) ** 2 underflows quietly where z ** 2 would overflow
+    return np.where(big, 2.0 * np.log(np.abs(zb)) + np.log1p(r * r), np.log1p(zs * zs))
 
 
 @expands(stats.cauchy.pdf)
