@@ -20,9 +20,9 @@ from ..ir import Assign, Const, If
 from .bindings import TupleB
 
 MOST = 5
-NAN_MESSAGE = ("sorted() of more than %d values known only at run time, one of them NaN: "
-               "Python's order of these is not reproduced (sort at most %d, or an array "
-               "with np.sort)" % (MOST, MOST))
+NAN_MESSAGE = ("%s: sorted() of more than {0} values known only at run time, one of them "
+               "NaN: Python's order of these is not reproduced (sort at most {0}, or an "
+               "array with np.sort)").format(MOST)
 
 
 class _Asked(Exception):
@@ -88,7 +88,8 @@ class SortLowerer:
         one by one; NaN, which np.sort puts last, raises."""
         order = self.call_bound("sort", [self.atom_of(TupleB(tuple(items)), node)], {}, node)
         last = self.op("getitem", (order, Const(-1)), node)
-        self.op("check_assert", (self.op("eq", (last, last), node), Const(NAN_MESSAGE)), node)
+        message = Const(NAN_MESSAGE % self.loc(node))      # (Numba's traceback has no line)
+        self.op("check_assert", (self.op("eq", (last, last), node), message), node)
         ks = range(len(items) - 1, -1, -1) if reverse else range(len(items))
         return TupleB(tuple(self.op("getitem", (order, Const(k)), node) for k in ks),
                       is_list=True)
