@@ -259,7 +259,7 @@ def _fold_shapes(fn, bound):
             rank = _list_rank(s.args[0].type)       # np.ndim of a list grown by append
             if rank is not None:
                 return Assign(s.target, "copy", (Const(rank),), s.loc)
-        if isinstance(s, Assign) and s.op in ("iscomplexobj", "abs"):
+        if isinstance(s, Assign) and s.op in ("iscomplexobj", "is_inexact", "abs"):
             return _complex_form(s)
         if isinstance(s, Assign) and s.op in ("is_", "is_not") and \
                 s.args[0].type in ("float", "int", "bool"):
@@ -267,7 +267,8 @@ def _fold_shapes(fn, bound):
             # type may hide a None joined into it, so its test stays at run time
             return Assign(s.target, "copy", (Const(s.op == "is_not"),), s.loc)
         if isinstance(s, Assign) and s.op == "is_ndarray" and (
-                isinstance(s.args[0].type, Array) or s.args[0].type in ("float", "int", "bool")):
+                isinstance(s.args[0].type, (Array, ListT)) or
+                s.args[0].type in ("float", "int", "bool")):
             return Assign(s.target, "copy", (Const(isinstance(s.args[0].type, Array)),), s.loc)
         if blocks(s):
             inner = {k: t for k, t in entry.items() if k not in all_written((s,))}
@@ -312,10 +313,14 @@ def _known_shape(a, entry):
 
 
 def _complex_form(s):
-    """``np.iscomplexobj`` of a typed argument folds (an expansion's branch picks the
-    complex primitive); ``abs`` of a complex array is ``cabs``, whose rule is complex."""
+    """``np.iscomplexobj`` and ``is_inexact`` (rules/builtins.py) of a typed argument fold
+    (an expansion's branch picks the complex primitive, or the NaN-aware form); ``abs``
+    of a complex array is ``cabs``, whose rule is complex."""
     t = s.args[0].type if isinstance(s.args[0], Var) else None
+    t = t.elem if isinstance(t, ListT) else t
     kind = np.dtype(t.dtype).kind if isinstance(t, Array) else None
+    if s.op == "is_inexact" and (t in ("float", "int", "bool") or kind is not None):
+        return Assign(s.target, "copy", (Const(t == "float" or kind in ("f", "c")),), s.loc)
     if s.op == "abs":
         return Assign(s.target, "cabs", s.args, s.loc) if kind == "c" else s
     if t in ("float", "int", "bool") or kind is not None:

@@ -152,8 +152,9 @@ def _eval(s, env):
             return TOP
         ps = [x * y for x in args[0] for y in args[1]]
         return (min(ps), max(ps))
-    if op in ("min", "max", "select"):
+    if op in ("min", "max", "minimum", "maximum", "select"):
         a, b = args[-2:]
+        op = {"minimum": "min", "maximum": "max"}.get(op, op)
         if op == "min":
             return (min(a[0], b[0]), min(a[1], b[1]))
         if op == "max":

@@ -148,6 +148,8 @@ def render(op, args, types, d, helpers, result):
         return a if types[0] == "int" else helper("py_round", a)
     if op in ("min", "max"):
         return helper(f"py_i{op}", a, b) if ints else helper(f"py_{op}", a, b)
+    if op in ("minimum", "maximum"):        # of ints NumPy's value is Python's
+        return helper(f"py_i{op[:3]}", a, b) if ints else helper(f"np_{op}", a, b)
     if op == "stop_gradient":       # a value like any other: only the transforms tell it apart
         return a
     if op == "sign":
@@ -155,8 +157,9 @@ def render(op, args, types, d, helpers, result):
     if op == "square":
         return infix("*", MUL, a, a)
     if op == "clip" and len(args) == 3:      # np.clip: minimum(maximum(x, lo), hi)
-        lo = helper("py_imax" if ints else "py_max", a, b)
-        return helper("py_imin" if ints else "py_min", lo, args[2])
+        if ints:
+            return helper("py_imin", helper("py_imax", a, b), args[2])
+        return helper("np_clip", a, b, args[2])
     if op == "polygamma":
         return helper("polygamma", a, b)
     if op == "logb":
@@ -260,6 +263,28 @@ static double py_min(double a, double b)
 static double py_max(double a, double b)
 {
     return b > a ? b : a;
+}""",
+    "np_maximum": """\
+/* np.maximum(a, b): NaN propagates; at a tie (of zeros too) b, as NumPy's loop. */
+static double np_maximum(double a, double b)
+{
+    return (a > b || a != a) ? a : b;
+}""",
+    "np_minimum": """\
+static double np_minimum(double a, double b)
+{
+    return (a < b || a != a) ? a : b;
+}""",
+    "np_clip": """\
+/* np.clip(x, lo, hi) of numbers: NaN anywhere propagates; at a tie x (helpers.clip). */
+static double np_clip(double x, double lo, double hi)
+{
+    double t;
+    if (x != x) {
+        return x;
+    }
+    t = (lo > x || lo != lo) ? lo : x;
+    return (hi < t || hi != hi) ? hi : t;
 }""",
     "py_iabs": """\
 static long py_iabs(long a)

@@ -243,11 +243,15 @@ class NumbaPrinter(_Printer):
         if s.op == "logb":
             x, b = (_text(a, env) for a in s.args)
             return f"math.log({x[0]}) / math.log({b[0]})", 20
+        if s.op in ("maximum", "minimum", "clip") and is_array(s.target.type):
+            # Numba's np.maximum keeps its first operand at a tie (NumPy the second: -0.0
+            # against 0.0) and its np.clip drops a NaN bound; both propagate NaN otherwise
+            t = [_text(a, env)[0] for a in s.args]
+            if s.op == "clip":
+                return f"np.minimum(np.maximum({t[0]}, {t[1]}), {t[2]})", ATOM
+            return f"np.{s.op}({t[1]}, {t[0]})", ATOM
         if s.op == "cbrt" and not is_array(s.target.type):   # nopython mode has no math.cbrt
             return f"np.cbrt({_text(s.args[0], env)[0]})", ATOM
-        if s.op == "clip" and not is_array(s.target.type):   # nopython np.clip takes arrays
-            x, lo, hi = (_text(a, env)[0] for a in s.args)
-            return f"min(max({x}, {lo}), {hi})", ATOM
         if s.op == "pack":
             parts = []
             for a in s.args:

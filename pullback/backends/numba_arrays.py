@@ -302,7 +302,8 @@ def reduce_fn(p, op, shape, axes, out):
     view = "np.ascontiguousarray(x)" if perm == list(range(len(shape))) else \
         f"np.ascontiguousarray(x.transpose({_tup(tuple(perm))}))"
     fin = "acc / %d" % r if op == "mean" else "acc"
-    if op == "logsumexp":
+    if op == "logsumexp":    # special_helpers.logsumexp_shifted: the shift is np.max's value
+        # (NaN propagates), 0 where that is not finite (a row of -inf gives -inf, inf inf)
         body = f'''
 def {name}(x):
     v2 = {view}.reshape(({m}, {r}))
@@ -310,11 +311,14 @@ def {name}(x):
     for i in range({m}):
         mx = -np.inf
         for j in range({r}):
-            mx = max(mx, v2[i, j])
+            if v2[i, j] > mx or v2[i, j] != v2[i, j]:
+                mx = v2[i, j]
+        if not np.isfinite(mx):
+            mx = 0.0
         acc = 0.0
         for j in range({r}):
             acc += math.exp(v2[i, j] - mx)
-        out[i] = math.log(acc) + mx'''
+        out[i] = np.log(acc) + mx'''
         body += "\n    return out[0]" if not out else f"\n    return out.reshape({_tup(out)})"
         p.generated[name] = body
         return name

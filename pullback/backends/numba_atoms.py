@@ -23,7 +23,8 @@ NUMBA_DTYPES = {bool: "np.bool_", int: "np.int64", float: "np.float64",
 
 NARROW = {"float32": "np.float32", "float16": "np.float16"}
 # elementwise primitives whose number operands NumPy converts to the array's dtype
-ELEMENTWISE = FUSIBLE | {"mod", "floordiv", "min", "max", "clip", "inplace", "copysign"}
+ELEMENTWISE = FUSIBLE | {"mod", "floordiv", "min", "max", "minimum", "maximum", "clip", "inplace",
+                         "copysign"}
 
 
 def numba_atom(a):

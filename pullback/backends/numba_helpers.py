@@ -8,7 +8,7 @@ pullback error at its line.
 """
 import inspect
 
-from ..rules import schedule
+from ..rules import helpers, schedule
 from .numba_checks import CHECK_HELPERS
 from .numba_rounding import HELPERS as ROUNDING_HELPERS
 from .float_checks import NUMBA_HELPERS as FLOAT_HELPERS
@@ -126,6 +126,8 @@ def _cholesky_vjp(g, y):
 HELPERS.update(LIST_HELPERS)
 # the checkpointing schedule is nopython already: the same source; checkpoint_next calls
 # checkpoint_split, compiled with it (numba.py decorates the first function of an entry)
+for _name in ("np_maximum", "np_minimum", "np_clip"):     # NumPy's NaN and tie rules, as Python's
+    HELPERS[_name] = inspect.getsource(getattr(helpers, _name))
 HELPERS["checkpoint_start"] = inspect.getsource(schedule.checkpoint_start)
 HELPERS["checkpoint_next"] = inspect.getsource(schedule.checkpoint_next) + \
     "\n\n@njit(cache=True)\n" + inspect.getsource(schedule.checkpoint_split)

@@ -398,4 +398,4 @@ def _one_sided_clip(args, neither):
     x, lo, hi = args
     if lo == Const(None) and hi == Const(None):
         raise neither()
-    return ("min", (x, hi)) if lo == Const(None) else ("max", (x, lo))
+    return ("minimum", (x, hi)) if lo == Const(None) else ("maximum", (x, lo))

@@ -158,8 +158,8 @@ class FunctionalLowerer:
         return TupleB(tuple(kept), is_list=True)
 
     def sorted_items(self, items, kwargs, node):
-        """sorted(...) of numbers: constants sorted now; run-time ones through np.sort of
-        their array (its derivative the scatter through argsort), read back one by one."""
+        """sorted(...) of numbers: constants sorted now; run-time ones in Python's order
+        (sorting.py: NaN compares False, so it is not NumPy's)."""
         reverse = kwargs.pop("reverse", Const(False))
         if kwargs or not isinstance(reverse, Const):
             raise self.error(node, "sorted(...) with a key, or reverse known only at run time")
@@ -169,10 +169,7 @@ class FunctionalLowerer:
         if any(not is_atom(x) for x in items):
             raise self.error(node, "sorted(...) of values known only at run time that are "
                                    "not numbers")
-        order = self.call_bound("sort", [self.atom_of(TupleB(tuple(items)), node)], {}, node)
-        ks = range(len(items) - 1, -1, -1) if reverse.value else range(len(items))
-        return TupleB(tuple(self.op("getitem", (order, Const(k)), node) for k in ks),
-                      is_list=True)
+        return self.python_sorted(tuple(items), bool(reverse.value), node)
 
     def call_partial(self, p, args, kwargs, node):
         return self.call_value(p.func, list(p.args) + list(args), {**dict(p.kwargs), **kwargs},

@@ -23,6 +23,7 @@ from .dict_writes import DictWriteLowerer
 from .effects import EffectLowerer
 from .expansions import ExpansionLowerer
 from .extremes import ExtremeLowerer
+from .sorting import SortLowerer
 from .functional import FunctionalLowerer, PartialB
 from .generators import GeneratorLowerer, is_generator
 from .genexps import GenexpLowerer
@@ -44,7 +45,7 @@ class FunctionLowerer(ExpressionLowerer, ClosureLowerer, CallLowerer, PullbackCa
                       CustomCallLowerer, EffectLowerer, FunctionalLowerer, ObjectLowerer,
                       ArrayLowerer, ContainerLowerer, ExpansionLowerer, RandomLowerer,
                       GeneratorLowerer, GenexpLowerer, LoopLowerer, DictWriteLowerer,
-                      UfuncAtLowerer, ExtremeLowerer):
+                      UfuncAtLowerer, ExtremeLowerer, SortLowerer):
     def __init__(self, program, fb, site=None):
         self.program = program
         self.fb = fb

@@ -40,7 +40,8 @@ from ..ir.walk import all_written, atoms_read, map_blocks, walk, write_counts
 # Primitives that never raise on scalars (float overflow gives inf; math.sin(inf),
 # math.exp(1000) and float(10**400) raise, so they stay in the loop).
 SAFE = {"copy", "neg", "pos", "add", "sub", "mul", "select", "lt", "le", "gt", "ge", "eq",
-        "ne", "not_", "truth", "min", "max", "abs", "fabs", "tanh", "atan"}
+        "ne", "not_", "truth", "min", "max", "minimum", "maximum", "clip", "abs", "fabs",
+        "tanh", "atan"}
 
 
 def hoist_invariants(fn):

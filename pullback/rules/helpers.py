@@ -32,6 +32,27 @@ def sign(x):
     return float(x > 0) - float(x < 0)
 
 
+def np_maximum(a, b):
+    """np.maximum of two numbers: NaN propagates, and at a tie (-0.0 against 0.0 too) the
+    result is ``b``, as NumPy's loop ``(a > b || a != a) ? a : b``.  (Named np_: a user's
+    ``maximum`` is a name in the generated code.)"""
+    return a if a > b or a != a else b
+
+
+def np_minimum(a, b):
+    return a if a < b or a != a else b
+
+
+def np_clip(x, lo, hi):
+    """np.clip of numbers: NaN in any argument propagates; at a tie the result is ``x``
+    (NumPy's scalar clip: ``x`` when it is NaN, else ``lo`` only where ``lo > x`` or ``lo``
+    is NaN, then ``hi`` only where ``hi`` is below that or NaN)."""
+    if x != x:
+        return x
+    t = lo if lo > x or lo != lo else x
+    return hi if hi < t or hi != hi else t
+
+
 def polygamma(n, x):
     """The n-th derivative of digamma, for integer n >= 0 and x > 0."""
     acc = 0.0

@@ -228,14 +228,17 @@ def real_if_close(a, tol=100):
 @expands(np.median)
 def median(a, axis=None):
     """The middle of the sorted values (the mean of the two middle ones of an even count);
-    the derivative goes to those elements, as through np.sort."""
+    the derivative goes to those elements, as through np.sort.  A slice holding NaN gives
+    NaN, as NumPy (np.sort puts NaN last; np.quantile's check)."""
     if axis is None:
         return median(np.ravel(a), -1)
     u = np.sort(np.moveaxis(a, axis, -1), axis=-1)
     n = np.shape(u)[-1]
     if n % 2 == 1:
-        return u[..., n // 2]
-    return 0.5 * (u[..., n // 2 - 1] + u[..., n // 2])
+        middle = u[..., n // 2]
+    else:
+        middle = 0.5 * (u[..., n // 2 - 1] + u[..., n // 2])
+    return np.where(np.isnan(u[..., -1]), u[..., -1], middle)
 
 
 @expands(np.nan_to_num)

@@ -8,10 +8,10 @@ import math
 
 import numpy as np
 
-from . import np_helpers as H
+from . import helpers, np_helpers as H
 from ..ir.types import Array, IndexT, ListT, join, of_value
-from .registry import (IN_TRANSFORM, NO_RULE, Syntax, alias, always, array_op, nondiff, register,
-                       scalar)
+from .registry import (IN_TRANSFORM, NO_RULE, Syntax, alias, always, array_op, nondiff, numeric,
+                       register, scalar)
 from .shapes import sized_by
 
 # -- helpers the rules call (themselves primitives) ---------------------------
@@ -126,13 +126,24 @@ scalar("fmax", np.fmax, "select(b != b, 1.0, select(a > b, 1.0, select(a == b, 0
 scalar("fmin", np.fmin, "select(b != b, 1.0, select(a < b, 1.0, select(a == b, 0.5, 0.0)))",
        "select(b != b, 0.0, select(a != a, 1.0, select(b < a, 1.0, select(a == b, 0.5, 0.0))))",
        params="a b", python=(np.fmin,), numpy="np.fmin", syntax=Syntax("call", "np.fmin"))
-# clip is minimum(maximum(x, lo), hi): at a bound the tie splits the adjoint, as in JAX
-_HI = "select(max(x, lo) < hi, 1.0, select(max(x, lo) == hi, 0.5, 0.0))"
-scalar("clip", np.clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
+# np.maximum / np.minimum: NaN in either argument propagates and a tie returns b (NumPy's
+# loop, helpers.np_maximum); the derivative is JAX's: 0 to both at NaN, half each at a tie
+scalar("maximum", helpers.np_maximum, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
+       "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
+       helper="np_maximum", syntax=Syntax("call", "np_maximum"), python=(np.maximum,),
+       numpy="np.maximum")
+scalar("minimum", helpers.np_minimum, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
+       "select(b < a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
+       helper="np_minimum", syntax=Syntax("call", "np_minimum"), python=(np.minimum,),
+       numpy="np.minimum")
+# clip is minimum(maximum(x, lo), hi): NaN anywhere propagates; at a bound the tie splits
+# the adjoint, as in JAX
+_HI = "select(maximum(x, lo) < hi, 1.0, select(maximum(x, lo) == hi, 0.5, 0.0))"
+scalar("clip", helpers.np_clip, f"select(x > lo, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
        f"select(lo > x, 1.0, select(x == lo, 0.5, 0.0)) * {_HI}",
-       "select(hi < max(x, lo), 1.0, select(max(x, lo) == hi, 0.5, 0.0))", params="x lo hi",
-       python=(np.clip,), numpy="np.clip", syntax=Syntax("call", "np.clip"),
-         method="clip")
+       "select(hi < maximum(x, lo), 1.0, select(maximum(x, lo) == hi, 0.5, 0.0))",
+       params="x lo hi", helper="np_clip", python=(np.clip,), numpy="np.clip",
+       syntax=Syntax("call", "np_clip"), method="clip")
 # sinc'(x) = (cos(pi x) - sinc(x)) / x cancels near 0 (an absolute error eps / x, and eps / x^2
 # in the second derivative a Hessian takes from this rule), so below |x| = 0.1 the rule is
 # its Taylor series, sum_k (-1)^k 2k pi^2k x^(2k-1) / (2k+1)!, to k = 7 (the next term is

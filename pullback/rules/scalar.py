@@ -113,13 +113,16 @@ nondiff("table_index", operator.index, result=_table_index, shape=_table_index,
         syntax=Syntax("call", "int"))
 nondiff("round", round, result=INT, syntax=Syntax("call", "round"), python=(round,))
 nondiff("roundn", round, params="x n", syntax=Syntax("call", "round"), python=(round,))
-# At ties both sides get half, as in JAX.
-scalar("min", min, "select(a < b, 1.0, select(a == b, 0.5, 0.0))",
+# Python's builtins: min(a, b) is b only where b < a, max(a, b) b only where b > a (a NaN
+# compares False, so max(1.0, nan) is 1.0 and max(nan, 1.0) nan); the derivative goes to
+# the item returned, and at a tie of equal values both sides get half, as in JAX.
+# (np.minimum / np.maximum propagate NaN: their own primitives, rules/numpy_core.py)
+scalar("min", min, "select(b < a, 0.0, select(a == b, 0.5, 1.0))",
        "select(b < a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
-       syntax=Syntax("call", "min"), python=(min, np.minimum), numpy="np.minimum")
-scalar("max", max, "select(a > b, 1.0, select(a == b, 0.5, 0.0))",
+       syntax=Syntax("call", "min"), python=(min,), numpy="np.minimum")
+scalar("max", max, "select(b > a, 0.0, select(a == b, 0.5, 1.0))",
        "select(b > a, 1.0, select(a == b, 0.5, 0.0))", params="a b", result=numeric,
-       syntax=Syntax("call", "max"), python=(max, np.maximum), numpy="np.maximum")
+       syntax=Syntax("call", "max"), python=(max,), numpy="np.maximum")
 nondiff("stop_gradient", helpers.stop_gradient, result=numeric, helper="stop_gradient",
         syntax=Syntax("call", "stop_gradient"), python=(helpers.stop_gradient,),
         numpy="stop_gradient")
