@@ -32,7 +32,7 @@ import numpy as np
 from .escape import index_text
 from .numba_moments import moment_text
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
-from .numba_atoms import numba_atom
+from .numba_atoms import NARROW, numba_atom
 from .python import ATOM, _paren
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
@@ -118,6 +118,10 @@ def array_expr(p, s, env):
             raise UnsupportedError.at(_made_at(p.fn, s.target), "the numba backend needs "
                                       f"static array shapes (got {s.target.type}): use "
                                       "backend='python'", "numba")
+        if p.shape(s.target) == () and s.target.type.dtype in NARROW:
+            # an np.float32 number is Numba's float32 scalar (numba_build.py), as is its
+            # arithmetic: a 0-d array here would not unify with them at a join
+            return f"{NARROW[s.target.type.dtype]}({t(0)})", ATOM
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "prod_others":
         return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM
