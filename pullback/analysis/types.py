@@ -252,6 +252,8 @@ def _fold_shapes(fn, bound):
         if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
                                                                            "bool"):
             return Assign(s.target, "copy", (Const(0),), s.loc)     # a scalar's np.ndim
+        if isinstance(s, Assign) and s.op == "float" and s.args[0].type == "float":
+            return Assign(s.target, "copy", s.args, s.loc)  # (math.f's, rules/scalar.py)
         if isinstance(s, Assign) and s.op == "ndim" and isinstance(s.args[0].type, ListT):
             rank = _list_rank(s.args[0].type)       # np.ndim of a list grown by append
             if rank is not None:

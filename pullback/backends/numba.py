@@ -241,6 +241,9 @@ class NumbaPrinter(_Printer):
         if s.op == "logb":
             x, b = (_text(a, env) for a in s.args)
             return f"math.log({x[0]}) / math.log({b[0]})", 20
+        if s.op == "float" and is_array(getattr(s.args[0], "type", None)):
+            # Numba's float() of a float32 is a float32; Python's is a float (math.f's too)
+            return f"np.float64({_text(s.args[0], env)[0]})", ATOM
         if s.op == "cbrt" and not is_array(s.target.type):   # nopython mode has no math.cbrt
             return f"np.cbrt({_text(s.args[0], env)[0]})", ATOM
         if s.op == "clip" and not is_array(s.target.type):   # nopython np.clip takes arrays

@@ -183,6 +183,20 @@ for _name, _params in (("factorial", "x"), ("isqrt", "x"), ("comb", "n k"), ("pe
     nondiff(_name, getattr(math, _name), params=_params, result=INT,
             python=(getattr(math, _name),))
 
+# The math module computes in Python floats whatever it is given: math.exp of an np.float32
+# is a float (float64), and so is the rest of the expression.  The frontend passes these
+# functions float() of each argument (calls.py), which typing drops where the argument is
+# a float already (analysis/types.py), so the primitive they share with np.* (which keeps
+# float32) is typed from a float.  The integer functions above take their ints as ints.
+INT_ARGUMENTS = frozenset(getattr(math, n) for n in ("floor", "ceil", "trunc", "factorial",
+                                                     "isqrt", "comb", "perm", "gcd", "lcm"))
+
+
+def float_arguments(obj):
+    """Whether Python converts ``obj``'s arguments to float (a math function's)."""
+    return getattr(obj, "__module__", None) == "math" and obj not in INT_ARGUMENTS
+
+
 CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau", math.inf: "inf"}
 
 # -- residual packing for split reverse mode (generated code only) -----------
