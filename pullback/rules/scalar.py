@@ -95,7 +95,8 @@ register("select", lambda c, a, b: a if c else b, ("c", "a", "b"),
 # At 0 the derivative is 1, as in JAX.
 scalar("abs", abs, "select(x >= 0, 1.0, -1.0)", result=numeric, syntax=Syntax("call", "abs"),
        python=(abs, np.abs), numpy="np.abs")
-scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,))
+scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,),
+       jvps=("float(t)",))     # float(x32)'s tangent is a float too (math.exp(x32) * 0.5)
 nondiff("int", int, result=INT, syntax=Syntax("call", "int"), python=(int, np.int64))
 
 
