@@ -11,7 +11,9 @@ arrays, whose shapes become static: row-major pointers in C), as for
 ``value_and_grad``; the generated ``NAME_grad`` returns the gradient with
 respect to ``argnums`` in parameter order.  ``max_iterations`` bounds loops
 without a trip count known at generation time and the number of calls of a
-recursive function; ``dtype="float32"`` emits single-precision code.
+recursive function; ``dtype="float32"`` emits single-precision code (an ``np.float32``
+example, or a float32 array, makes float32 the default ``dtype``; an explicit ``dtype``
+decides the precision, the examples only kinds and shapes).
 """
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ COMPILE_FLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic")
 
 @user_facing
 def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional[str] = None,
-           dtype: str = "float64", max_iterations: Optional[int] = None,
+           dtype: Optional[str] = None, max_iterations: Optional[int] = None,
            checkpoint: Optional[int] = None,
            memory_budget: Optional[int] = None) -> EmittedC:
     """The C99 source of ``f`` and its gradient::
@@ -61,11 +63,15 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
 
     The example arguments fix the argument types (arrays: their shapes, static in C).
     ``max_iterations`` bounds loops without a trip count known at generation time and
-    the calls of a recursive function; ``dtype="float32"`` emits single precision.  With
+    the calls of a recursive function; ``dtype="float32"`` emits single precision (the
+    default: float32 where an example is an np.float32 or float32 array, as NumPy would
+    compute, else float64).  With
     ``memory_budget`` (bytes), top-level loops are checkpointed with as many snapshots
     as keep the static storage within it; an error if even one snapshot does not fit.
     In C only ``f``'s own top-level loops are checkpointed, and they may not call a
     function: a checkpointed loop in a callee, or a call in one, is an error at its line."""
+    if dtype is None:
+        dtype = "float32" if any(_narrow(a) for a in example_args) else "float64"
     if memory_budget is not None:
         if checkpoint is not None:
             raise ValueError("give checkpoint or memory_budget, not both")
@@ -81,7 +87,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
     types = []
     code = f.__code__
     for i, a in enumerate(args):
-        t = arg_type(a, i)
+        t = _example_type(arg_type(a, i))
         if t not in ("float", "int", "bool") and not (isinstance(t, Array) and t.static):
             raise UnsupportedError(f"argument {i} of {f.__name__} is {t}: the C backend "
                                    "handles float, int and bool scalars and NumPy arrays of "
@@ -164,6 +170,22 @@ def _within_budget(f, example_args, budget, **kw):
 
 def _unknown(t):
     return isinstance(t, Array) and not t.static
+
+
+def _narrow(a):
+    """Whether example ``a`` is a float32 (float16) number or array."""
+    dtype = getattr(a, "dtype", None)
+    return isinstance(a, (np.ndarray, np.floating)) and dtype.kind == "f" and dtype.itemsize < 8
+
+
+def _example_type(t):
+    """An np.float32 example (a float32 array) gives the argument's kind and shape, not its
+    precision: the C function computes in ``dtype`` (all its floats are one C type), so it
+    is typed as a float (a float64 array) is; its result is then a float, not the 0-d
+    float32 that was refused as "not a scalar"."""
+    if isinstance(t, Array) and np.dtype(t.dtype).kind == "f" and t.dtype != "float64":
+        return "float" if t.shape == () else Array("float64", t.shape)
+    return t
 
 
 def _no_global_arrays(module):

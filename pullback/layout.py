@@ -31,6 +31,7 @@ class _Leaf:
     index: int
     shape: tuple = ()
     items: bool = False
+    type: object = None     # the IR type: Numba returns a float32 number as a float
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _evaluate(struct, flat):
                             "mode='reverse')")
         return _scalar(v)
     if struct.shape == ():
-        return _scalar(v)
+        return _scalar(v, struct.type)
     v = _array(v)
     return v if v.shape == struct.shape else np.broadcast_to(v, struct.shape).copy()
 
@@ -96,12 +97,12 @@ def _array(v):
     return v if v.dtype.kind in "fc" else v.astype(float)
 
 
-def _scalar(v):
+def _scalar(v, t=None):
     if np.ndim(v):
         return _array(v)
     if np.iscomplexobj(v):
         return complex(v)
-    return as_value(v) if np.asarray(v).dtype.kind == "f" else float(v)  # (np.float32 kept)
+    return as_value(v, t) if np.asarray(v).dtype.kind == "f" else float(v)  # (np.float32 kept)
 
 
 def _ndim(struct):
@@ -197,7 +198,8 @@ class ForwardProgram:
                   for t in self.comp.outputs]
         n_out = len(shapes)
         if grad_argnums is None:
-            leaves = [_Leaf(0, i, shapes[i], is_list(t)) for i, t in enumerate(self.comp.outputs)]
+            leaves = [_Leaf(0, i, shapes[i], is_list(t), t)
+                      for i, t in enumerate(self.comp.outputs)]
             result = self.comp.result
             struct = leaves[0] if result == ("atom",) else \
                 _Node(lambda vals, result=result: pytree.from_skeleton(result, vals),
@@ -208,7 +210,8 @@ class ForwardProgram:
                                 "use jacobian")
             nums = argnum_tuple(grad_argnums, len(args.trees))
             order = args.leaves_of(sorted(set(nums)))
-            grads = _per_arg(args, nums, lambda j: _Leaf(0, 1 + order.index(j), args.shapes[j]))
+            grads = _per_arg(args, nums, lambda j: _Leaf(0, 1 + order.index(j), args.shapes[j],
+                                                         type=args.types[j]))
             g = grads[0] if isinstance(grad_argnums, int) else tuple(grads)
             struct = (_Leaf(0, 0), g) if grad_value else g
             n_out = 1 + len(order)
@@ -218,7 +221,8 @@ class ForwardProgram:
 
             def at(leaf, d, n_out=n_out, K=max(K, 1)):
                 c, k = divmod(d, K)
-                return _Leaf(leaf.chunk + c, n_out + leaf.index * K + k, leaf.shape, leaf.items)
+                return _Leaf(leaf.chunk + c, n_out + leaf.index * K + k, leaf.shape, leaf.items,
+                             leaf.type)
             if layer.kind == "jvp":
                 jac = _map(struct, lambda leaf: at(leaf, 0))
             else:

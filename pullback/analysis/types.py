@@ -16,6 +16,7 @@ from ..ir.types import (SCALAR_ORDER, SHORT_LENGTHS, Array, ListT, as_type, dumm
                         is_differentiable, join, of_value)
 from ..ir.walk import all_written, blocks, reachable, walk
 from ..rules import PRIMITIVES
+from ..rules.numpy_nondiff import largest_finite
 from ..ir.walk import map_blocks
 from .split_callees import split_callees
 
@@ -235,7 +236,8 @@ def infer_types(module, entry_types, simplify):
     return typed
 
 
-TYPE_TESTS = ("is_ndarray", "is_", "is_not")     # decided by an argument's type (_fold_shapes)
+TYPE_TESTS = ("is_ndarray", "is_", "is_not", "largest_finite", "float")  # decided by an
+# argument's type (_fold_shapes)
 SHAPE_QUERIES = {"dim": lambda s, k: s[k], "len": lambda s: s[0], "ndim": len,
                  "size": lambda s: int(np.prod(s)), "shape_of": tuple}
 
@@ -255,6 +257,11 @@ def _fold_shapes(fn, bound):
         if isinstance(s, Assign) and s.op == "ndim" and s.args[0].type in ("float", "int",
                                                                            "bool"):
             return Assign(s.target, "copy", (Const(0),), s.loc)     # a scalar's np.ndim
+        if isinstance(s, Assign) and s.op == "largest_finite":  # decided by the dtype
+            return Assign(s.target, "copy", (Const(largest_finite(np.empty(
+                0, s.args[0].type.dtype) if isinstance(s.args[0].type, Array) else 0.0)),), s.loc)
+        if isinstance(s, Assign) and s.op == "float" and s.args[0].type == "float":
+            return Assign(s.target, "copy", s.args, s.loc)  # (math.f's, rules/scalar.py)
         if isinstance(s, Assign) and s.op == "ndim" and isinstance(s.args[0].type, ListT):
             rank = _list_rank(s.args[0].type)       # np.ndim of a list grown by append
             if rank is not None:

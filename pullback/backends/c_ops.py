@@ -14,10 +14,15 @@ Invariants
   ``int ** int`` with a non-constant exponent.  Array primitives print as loops
   in ``c_arrays``, which renders elementwise ones through ``render`` per element.
 - ``float32`` uses the ``f``-suffixed libm functions, ``f`` literals and
-  helpers, so no float expression silently computes in double.
+  helpers, so no float expression silently computes in double.  A constant (the user's,
+  or one the optimiser folded in double) prints as the float it rounds to, as a float32
+  program reads it: 1e-60 is ``0.0f``, 1e60 ``HUGE_VALF``, never a literal the compiler
+  refuses.
 """
 import math
 import re
+
+import numpy as np
 
 from .c_checkpoint import DEPS as CHECKPOINT_DEPS, HELPERS as CHECKPOINT_HELPERS
 
@@ -72,7 +77,9 @@ class Dialect:
         if math.isinf(value) or (self.real == "float" and abs(value) > FLT_MAX):
             huge = "HUGE_VAL" + ("F" if self.real == "float" else "")
             return (huge, ATOM) if value > 0 else ("-" + huge, UNARY)
-        text = repr(value) + self.suffix
+        # float32: the shortest text of the float the constant rounds to (a tiny one is
+        # 0.0f: ``1e-60f`` is -Werror=overflow), as a float32 program reads it
+        text = (str(np.float32(value)) if self.real == "float" else repr(value)) + self.suffix
         return text, (UNARY if text.startswith("-") else ATOM)
 
     def cast(self, t, expr):

@@ -250,6 +250,9 @@ class NumbaPrinter(_Printer):
             if s.op == "clip":
                 return f"np.minimum(np.maximum({t[0]}, {t[1]}), {t[2]})", ATOM
             return f"np.{s.op}({t[1]}, {t[0]})", ATOM
+        if s.op == "float" and is_array(getattr(s.args[0], "type", None)):
+            # Numba's float() of a float32 is a float32; Python's is a float (math.f's too)
+            return f"np.float64({_text(s.args[0], env)[0]})", ATOM
         if s.op == "cbrt" and not is_array(s.target.type):   # nopython mode has no math.cbrt
             return f"np.cbrt({_text(s.args[0], env)[0]})", ATOM
         if s.op == "pack":

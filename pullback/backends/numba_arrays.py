@@ -31,8 +31,9 @@ import numpy as np
 
 from .escape import index_text
 from .numba_moments import moment_text
+from .numba_float32_sums import NARROW as SUMS32, moment32_text, sum32_text
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
-from .numba_atoms import numba_atom
+from .numba_atoms import NARROW, numba_atom
 from .python import ATOM, _paren
 
 # the helper primitives array_expr prints (tests/test_numba_twins.py enumerates the rule
@@ -118,6 +119,10 @@ def array_expr(p, s, env):
             raise UnsupportedError.at(_made_at(p.fn, s.target), "the numba backend needs "
                                       f"static array shapes (got {s.target.type}): use "
                                       "backend='python'", "numba")
+        if p.shape(s.target) == () and s.target.type.dtype in NARROW:
+            # an np.float32 number is Numba's float32 scalar (numba_build.py), as is its
+            # arithmetic: a 0-d array here would not unify with them at a join
+            return f"{NARROW[s.target.type.dtype]}({t(0)})", ATOM
         return f"np.full({_tup(p.shape(s.target))}, {t(0)})", ATOM     # an array's zero start
     if op == "prod_others":
         return f"{prod_others_fn(p, p.shape(args[0]), _const(args[1]))}({t(0)})", ATOM
@@ -134,20 +139,27 @@ def array_expr(p, s, env):
     if op in REDUCTIONS and len(args) == 3 and is_array(getattr(args[0], "type", None)):
         axis, keep = _const(args[1]), _const(args[2])
         shape = p.shape(args[0])
-        if axis is None and not keep and op in ("sum", "prod"):
-            return None
         out = p.shape(s.target) if is_array(s.target.type) else ()
-        return f"{reduce_fn(p, op, shape, _axes(axis, len(shape)), out)}({t(0)})", ATOM
+        dtype = SUMS32.get(args[0].type.dtype) if op in ("sum", "mean") else None
+        text = dtype and sum32_text(p, op, args[0].type.dtype, shape, _axes(axis, len(shape)),
+                                    out, t(0))     # float32: in NumPy's order
+        if text:
+            return text, ATOM
+        if axis is None and not keep and op in ("sum", "prod") and not dtype:
+            return None
+        return f"{reduce_fn(p, op, shape, _axes(axis, len(shape)), out, dtype)}({t(0)})", ATOM
     if op in ("var", "std") and len(args) == 4 and is_array(getattr(args[0], "type", None)):
         shape = p.shape(args[0])
         out = p.shape(s.target) if is_array(s.target.type) else ()
-        text = moment_text(p, op, shape, _axes(_const(args[1]), len(shape)), out,
-                           _const(args[2]), t(0))
+        axes, ddof = _axes(_const(args[1]), len(shape)), _const(args[2])
+        text = moment32_text(p, op, args[0].type.dtype, shape, axes, out, ddof, t(0)) \
+            if args[0].type.dtype in SUMS32 else None
+        text = text or moment_text(p, op, shape, axes, out, ddof, t(0))
         return None if text is None else (text, ATOM)
     if op == "expand_to":
         shape = p.shape(args[1])
         if not shape:
-            return t(0), ATOM
+            return _text(args[0], env)     # (its own precedence: not an atom)
         if not is_array(getattr(args[0], "type", None)):
             return f"np.full({_tup(shape)}, {t(0)})", ATOM
         axis, keep = _const(args[2]), _const(args[3])
@@ -161,7 +173,7 @@ def array_expr(p, s, env):
     if op == "unbroadcast":
         gshape, xshape = p.shape(args[0]), p.shape(args[1])
         if gshape == xshape:
-            return t(0), ATOM
+            return _text(args[0], env)
         if not is_array(getattr(args[0], "type", None)):
             return f"np.full({_tup(xshape)}, {t(0)})", ATOM
         lead = len(gshape) - len(xshape)
@@ -179,7 +191,7 @@ def array_expr(p, s, env):
     if op == "like":
         gshape, xshape = p.shape(args[0]), p.shape(args[1])
         if gshape == xshape:
-            return t(0), ATOM
+            return _text(args[0], env)
         if not xshape:
             return f"np.sum({t(0)})", ATOM
         return f"np.ascontiguousarray({t(0)}).reshape({_tup(xshape)})", ATOM
@@ -290,9 +302,11 @@ def {name}(x):
     return name
 
 
-def reduce_fn(p, op, shape, axes, out):
-    """A generated function reducing an array of ``shape`` over ``axes`` to shape ``out``."""
-    name = f"_{'reduce_' + op}_{_tag(shape)}_a{''.join(map(str, axes))}_to_{_tag(out)}"
+def reduce_fn(p, op, shape, axes, out, dtype=None):
+    """A generated function reducing an array of ``shape`` over ``axes`` to shape ``out``
+    (``dtype``: a float32 sum over axes not last, NumPy's float32 order, numba_float32_sums)."""
+    name = f"_{'reduce_' + op}_{_tag(shape)}_a{''.join(map(str, axes))}_to_{_tag(out)}" + \
+        ("_f32" if dtype else "")
     if name in p.generated:
         return name
     keep = [i for i in range(len(shape)) if i not in axes]
@@ -323,7 +337,7 @@ def {name}(x):
         p.generated[name] = body
         return name
     if op in ("sum", "mean", "prod") and perm != list(range(len(shape))):
-        p.generated[name] = _reduce_in_place(name, op, shape, keep, out, r)
+        p.generated[name] = _reduce_in_place(name, op, shape, keep, out, r, dtype)
         return name
     body = f'''
 def {name}(x):
@@ -340,13 +354,14 @@ def {name}(x):
     return name
 
 
-def _reduce_in_place(name, op, shape, keep, out, r):
+def _reduce_in_place(name, op, shape, keep, out, r, dtype=None):
     """A sum, mean or product over axes not all last: one pass over ``x`` in memory order,
     combining each element into its output cell (a transposed copy first cost GMM d=10's
     means adjoint 86 us of a 1.5 ms gradient: strided reads, then rows of 1 000)."""
     ks = [f"i{d}" for d in range(len(shape))]
     kshape = tuple(shape[d] for d in keep)
-    lines = [f"def {name}(x):", f"    out = np.{'ones' if op == 'prod' else 'zeros'}({_tup(kshape)})"]
+    lines = [f"def {name}(x):", f"    out = np.{'ones' if op == 'prod' else 'zeros'}({_tup(kshape)}"
+             + (f", {dtype})" if dtype else ")")]
     pad = "    "
     for d, n in enumerate(shape):
         lines.append(f"{pad}for {ks[d]} in range({n}):")

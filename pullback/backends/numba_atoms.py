@@ -12,6 +12,9 @@ Invariants:
   (``(x + 1.0) - x`` at 2**24 is 0.0 in float32, 1.0 in float64).  A scalar *name* is
   left as it is: its IR type ``float`` does not say whether it holds a weak Python
   float or a strong np.float64 (``np.sum(x64)``, next to which NumPy computes in float64).
+  A comparison with a float32 (float16) operand, scalar or array, reads its literals in
+  that dtype too: NumPy 2 compares ``np.float32(0.1) > 0.1`` in float32 (False), Numba
+  in float64 (True), which took the other branch, mask or tie.
 """
 from ..ir import Const, Var
 from ..ir.types import Array
@@ -25,6 +28,7 @@ NARROW = {"float32": "np.float32", "float16": "np.float16"}
 # elementwise primitives whose number operands NumPy converts to the array's dtype
 ELEMENTWISE = FUSIBLE | {"mod", "floordiv", "min", "max", "minimum", "maximum", "clip", "inplace",
                          "copysign"}
+COMPARISONS = frozenset("lt le gt ge eq ne".split())
 
 
 def numba_atom(a):
@@ -34,12 +38,23 @@ def numba_atom(a):
     return render_atom(a)
 
 
+def narrow_cast(s):
+    """The NumPy type ``s``'s number literals are read in (``np.float32``), or None."""
+    t = s.target.type
+    if isinstance(t, Array) and s.op in ELEMENTWISE and t.dtype in NARROW:
+        return NARROW[t.dtype]
+    if s.op in COMPARISONS:         # the operand's dtype decides, not the bool result's
+        dtypes = {a.type.dtype for a in s.args if isinstance(a, Var) and isinstance(a.type, Array)}
+        if len(dtypes) == 1 and dtypes <= set(NARROW):
+            return NARROW[dtypes.pop()]
+    return None
+
+
 def narrow_numbers(s, env):
     """``(s, env)`` with the int and float literal operands of an elementwise ``s`` whose
     result is a float32 or float16 array read in that dtype (module docstring): each
     becomes a stand-in name whose text in ``env`` is ``np.float32(...)``."""
-    t = s.target.type
-    cast = NARROW.get(t.dtype) if isinstance(t, Array) and s.op in ELEMENTWISE else None
+    cast = narrow_cast(s)
     if cast is None:
         return s, env
     args, env = list(s.args), dict(env)

@@ -19,6 +19,12 @@ the checked ``index/``.
 Numba compiles on the first call.  A Numba error there is re-raised as a
 ``TransformError`` at the user's source line of the generated statement that
 failed, with Numba's one-line reason; the generated file is named in the note.
+
+Invariant: an np.float32 (float16) number reaches the generated code as Numba's float32
+scalar, never as the 0-d array the argument model holds it in (``_numbers``).  Numba's
+arithmetic on a 0-d array yields a scalar, so a name that holds the argument on one path
+and arithmetic of it on another was "Cannot unify float32 and array(float32, 0d)", and
+its ``//`` of a 0-d array is ``floor(a / b)`` (10 at ``1.0 // 0.1`` where NumPy's is 9).
 """
 import hashlib
 import linecache
@@ -109,6 +115,7 @@ class _Guarded:
         self.__name__ = name
 
     def __call__(self, *args):
+        args = _numbers(args)
         if self.name in self.compiled.compile_seconds:
             try:
                 return self.dispatcher(*args)
@@ -132,6 +139,15 @@ class _Guarded:
                                           "backend='python'") from None
         self.compiled.compile_seconds[self.name] = time.perf_counter() - start
         return result
+
+
+def _numbers(args):
+    """``args`` with each 0-d float32 (float16) array as its NumPy number (module
+    docstring); every other argument as it is."""
+    if not any(type(a) is np.ndarray and a.ndim == 0 for a in args):
+        return args
+    return tuple(a[()] if type(a) is np.ndarray and a.ndim == 0 and a.dtype.kind == "f"
+                 and a.dtype.itemsize < 8 else a for a in args)
 
 
 def _inside_numba(error):

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import Call, Const, Extern, Loc, literal
 from ..rules import builtins as rules_builtins, expansions, registry
+from ..rules.scalar import float_arguments
 from .bindings import (BuilderB, ConstB, DictB, FuncB, PyObj, RecordB, TupleB, flatten,
                        is_atom, n_atoms, unflatten)
 from .functional import PartialB, StarB
@@ -206,6 +207,8 @@ class CallLowerer:
         if obj == "sum":
             return self.op("add", args, node) if len(args) == 2 else args[0]
         prim = registry.lookup_python(obj, len(args))
+        if prim is not None and float_arguments(obj):   # math.exp(x32) is a float
+            args = [self.op("float", (a,), node) if not isinstance(a, Const) else a for a in args]
         if prim is not None:
             return self.op(prim, args, node)
         rewrite = advice(obj)

@@ -243,9 +243,10 @@ def median(a, axis=None):
 
 @expands(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
-    """Of float64 values: NaN and infinities replaced (by the largest finite values unless
-    given); the derivative is 1 at the finite values, 0 at the replaced ones."""
-    hi = 1.7976931348623157e308 if posinf is None else posinf
-    lo = -1.7976931348623157e308 if neginf is None else neginf
+    """NaN and infinities replaced (by the largest finite values of x's dtype unless
+    given: float32's for float32); the derivative is 1 at the finite values, 0 at the
+    replaced ones."""
+    hi = ND.largest_finite(x) if posinf is None else posinf
+    lo = -ND.largest_finite(x) if neginf is None else neginf
     return np.where(np.isnan(x), nan, np.where(np.logical_and(np.isinf(x), x > 0), hi,
                                               np.where(np.isinf(x), lo, x)))

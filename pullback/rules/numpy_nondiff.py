@@ -32,6 +32,17 @@ nondiff("np_all", np.all, result=BOOL, syntax=Syntax("call", "np.all"), python=(
 nondiff("count_nonzero", np.count_nonzero, result=always("int"),
         syntax=Syntax("call", "np.count_nonzero"), python=(np.count_nonzero,))
 
+# -- the largest finite value of an operand's float dtype (np.nan_to_num's stand-in for inf) --
+def largest_finite(x):
+    """float32's 3.4e38 for a float32 ``x`` (float64's 1.8e308 is inf there), float64's for
+    a float or an int; typing folds it to that constant (analysis/types.py)."""
+    return float(np.finfo(np.result_type(x, 0.0)).max)
+
+
+nondiff("largest_finite", largest_finite, python=(largest_finite,),
+        syntax=Syntax("call", "largest_finite"))
+
+
 # -- np.random (the global generator): impure, never run at compile time ----------------------
 def _zeros(size):
     return 0.0 if size is None else np.zeros(size)

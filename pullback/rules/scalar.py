@@ -95,7 +95,8 @@ register("select", lambda c, a, b: a if c else b, ("c", "a", "b"),
 # At 0 the derivative is 1, as in JAX.
 scalar("abs", abs, "select(x >= 0, 1.0, -1.0)", result=numeric, syntax=Syntax("call", "abs"),
        python=(abs, np.abs), numpy="np.abs")
-scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,))
+scalar("float", float, "1", syntax=Syntax("call", "float"), python=(float,),
+       jvps=("float(t)",))     # float(x32)'s tangent is a float too (math.exp(x32) * 0.5)
 nondiff("int", int, result=INT, syntax=Syntax("call", "int"), python=(int, np.int64))
 
 
@@ -185,6 +186,20 @@ for _name, _params in (("factorial", "x"), ("isqrt", "x"), ("comb", "n k"), ("pe
                        ("gcd", "a b"), ("lcm", "a b")):
     nondiff(_name, getattr(math, _name), params=_params, result=INT,
             python=(getattr(math, _name),))
+
+# The math module computes in Python floats whatever it is given: math.exp of an np.float32
+# is a float (float64), and so is the rest of the expression.  The frontend passes these
+# functions float() of each argument (calls.py), which typing drops where the argument is
+# a float already (analysis/types.py), so the primitive they share with np.* (which keeps
+# float32) is typed from a float.  The integer functions above take their ints as ints.
+INT_ARGUMENTS = frozenset(getattr(math, n) for n in ("floor", "ceil", "trunc", "factorial",
+                                                     "isqrt", "comb", "perm", "gcd", "lcm"))
+
+
+def float_arguments(obj):
+    """Whether Python converts ``obj``'s arguments to float (a math function's)."""
+    return getattr(obj, "__module__", None) == "math" and obj not in INT_ARGUMENTS
+
 
 CONSTANTS = {math.pi: "pi", math.e: "e", math.tau: "tau", math.inf: "inf"}
 
