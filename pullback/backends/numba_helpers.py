@@ -9,6 +9,7 @@ pullback error at its line.
 import inspect
 
 from ..rules import schedule
+from .numba_bounds import HELPERS as BOUNDS_HELPERS
 from .numba_checks import CHECK_HELPERS
 from .numba_lists import HELPERS as LIST_HELPERS
 
@@ -67,6 +68,7 @@ def solver_failed(failed, kind, message):
         raise RuntimeError(message)''',
 }
 HELPERS.update(CHECK_HELPERS)     # int64 where Python's int grows (numba_checks.py)
+HELPERS.update(BOUNDS_HELPERS)    # indices out of range (numba_bounds.py)
 # decompositions' cotangents of one matrix (numba_twins.py prints their calls; the formulas
 # are rules/linalg_helpers.py's, with UPLO and the zero-cotangent case decided at printing)
 _FOLD = """
