@@ -247,3 +247,24 @@ def test_once_rejected_forms(f, jf, arg):
     value, grad = pullback.value_and_grad(f)(arg)
     assert value == pytest.approx(f(arg), rel=1e-14)
     np.testing.assert_allclose(grad, jax.grad(jf)(jnp.asarray(arg)), rtol=1e-14)
+
+
+def mask_assign(x, v):
+    y = x.copy()
+    y[x > 0.8] = v[:4]              # 4 entries exceed 0.8: v[:4] fits the mask's count
+    return np.sum(y ** 2)
+
+
+def test_masked_write_of_the_masks_count():
+    """The mask's count was taken from a typing stand-in (7 of 7) and the write rejected;
+    a count that does not fit is still NumPy's ValueError when it runs."""
+    v = np.linspace(-1.0, 1.0, 7)
+    value, grads = pullback.value_and_grad(mask_assign, argnums=(0, 1))(X, v)
+
+    def jf(x, v):
+        return jnp.sum(x.at[jnp.nonzero(X > 0.8)[0]].set(v[:4]) ** 2)
+    assert value == pytest.approx(mask_assign(X, v), rel=1e-14)
+    for got, want in zip(grads, jax.grad(jf, argnums=(0, 1))(jnp.asarray(X), jnp.asarray(v))):
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+    with pytest.raises(ValueError):
+        pullback.value_and_grad(mask_assign)(X, v[:3])

@@ -276,6 +276,12 @@ def _setitem_type(x, idx, v):
         raise TypeError(f"a float written into an array of {x.dtype} (NumPy truncates it "
                         "to an integer, and no derivative flows through that): make the "
                         "array float, e.g. np.array([...], dtype=float)")
+    if isinstance(x, Array) and x.shape is not None and np.dtype(x.dtype).kind == "f" and \
+            isinstance(idx, Array) and idx.dtype == "bool" and isinstance(v, Array) and \
+            np.dtype(v.dtype).kind != "c":
+        # y[mask] = v[:k]: the mask's count is known when it runs (its stand-in's is not),
+        # and NumPy checks v against it then; a real float array keeps its dtype
+        return Array(x.dtype, x.shape)
     t = sized_by("setitem", masks=True)(x, idx, v)
     if isinstance(x, Array) and x.shape is not None and isinstance(t, Array):
         return Array(t.dtype, x.shape)      # a write never resizes (y[mask] *= s is static)
