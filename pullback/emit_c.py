@@ -120,6 +120,7 @@ def emit_c(f: Callable, *example_args: Any, argnums: Argnums = 0, name: Optional
         for fn in typed.functions:
             _python_only(fn)
             _static_shapes(fn)
+            _one_precision(fn, dtype)
         if len(typed.functions[0].body[-1].values) != 1 or \
                 typed.functions[0].body[-1].values[0].type not in ("float", "int", "bool"):
             raise TypeError(f"emit_c requires {f.__name__} to return a scalar")
@@ -256,6 +257,23 @@ def _solver_failures(typed):
                               "a solver that raises where SciPy raises (scipy.optimize's "
                               "solvers, pullback.fixed_point's derivative) runs on the python "
                               "and numba backends only", "C backend")
+
+
+def _one_precision(fn, dtype):
+    """C computes in one precision (``dtype``): a float32 value made in float64 code
+    (``np.zeros(n, dtype=np.float32)``, ``np.float32(x)``) would be a double, never
+    rounded as NumPy rounds it, so it is rejected at its line, not computed silently."""
+    if dtype != "float64":
+        return
+    for s in walk(fn.body):
+        for v in vars_written(s):
+            t = v.type
+            if (t.dtype if isinstance(t, Array) else t) in ("float32", "float16"):
+                raise UnsupportedError.at(
+                    getattr(s, "loc", None) or fn.loc, f"a {t} value in float64 C code: C "
+                    "computes in one precision, so it would not be rounded as NumPy rounds "
+                    "it; make it float64, emit everything in float32 (dtype='float32'), or "
+                    "use backend='python' or 'numba'", "C backend: float32")
 
 
 def _static_shapes(fn):

@@ -47,6 +47,7 @@ from .numba_atoms import narrow_numbers, numba_atom
 from .numba_index_arrays import getitem_text, inplace_line, rows_index, without_ellipsis
 from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
+from .numba_bounds import CHECK, bounds_checked, check_text
 from .numba_checks import CHECKED_INT, checked_int, helpers_of, located, to_int
 from .numba_helpers import HELPERS
 from .numba_lists import ListAdjoint, list_expr, list_shapes
@@ -108,6 +109,7 @@ class NumbaPrinter(_Printer):
     real_pow = False        # scalar statements: _ck_fpow in _expr; fused array elements: NaN
 
     def __init__(self, fn):
+        fn = bounds_checked(fn)     # run-time int indices: IndexError at the user's line
         super().__init__(fn)
         self.fn = fn
         self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body) \
@@ -226,6 +228,9 @@ class NumbaPrinter(_Printer):
                                       "numba") from None
 
     def _expr(self, s, env):
+        if s.op == CHECK:       # an index checked against its axis (numba_bounds.py)
+            text = check_text(self, s, lambda a: _paren(_text(a, env), ATOM))
+            return text, ATOM
         s = without_ellipsis(s)
         prim = PRIMITIVES.get(s.op)
         s, env = narrow_numbers(s, env)     # x32 + 1.0 stays float32, as NumPy's does

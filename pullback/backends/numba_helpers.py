@@ -9,6 +9,7 @@ pullback error at its line.
 import inspect
 
 from ..rules import helpers, schedule
+from .numba_bounds import HELPERS as BOUNDS_HELPERS
 from .numba_checks import CHECK_HELPERS
 from .numba_rounding import HELPERS as ROUNDING_HELPERS
 from .float_checks import NUMBA_HELPERS as FLOAT_HELPERS
@@ -71,6 +72,7 @@ def solver_failed(failed, kind, message):
 HELPERS.update(CHECK_HELPERS)     # int64 where Python's int grows (numba_checks.py)
 HELPERS.update(ROUNDING_HELPERS)  # round(x, n) as Python rounds (numba_rounding.py)
 HELPERS.update(FLOAT_HELPERS)     # located ZeroDivisionError, complex powers (float_checks.py)
+HELPERS.update(BOUNDS_HELPERS)    # indices out of range (numba_bounds.py)
 # decompositions' cotangents of one matrix (numba_twins.py prints their calls; the formulas
 # are rules/linalg_helpers.py's, with UPLO and the zero-cotangent case decided at printing)
 _FOLD = """

@@ -13,11 +13,11 @@ import ast
 
 import numpy as np
 
-from ..ir import Assign, Const, Var, literal
+from ..ir import Assign, Const, Extern, Var, literal
 from ..rules import PRIMITIVES, registry
 from ..rules import builtins as rules_builtins
 from ..rules import numpy_arrangement as NE
-from .bindings import DictB, PyObj, TupleB, is_atom
+from .bindings import DictB, PyObj, TupleB, extern_name, is_atom
 import copy
 
 VARARG_SHAPE = {"reshape", "transpose"}
@@ -109,6 +109,8 @@ class ArrayLowerer:
             prim = "split_part" if obj is np.split else "array_split_part"
             return TupleB(tuple(self.op(prim, (args[0], sec, Const(k), axis), node)
                                 for k in range(n)))
+        if obj is np.flatnonzero and len(args) == 1 and not kwargs:
+            return self.call_bound("flatnonzero", args, kwargs, node)
         parts = next((v for k, v in registry.TUPLE_RESULTS.items() if k is obj), None)
         single = registry.TUPLE_SINGLE.get(obj) if parts else None
         if single is not None:      # svd(x, compute_uv=False): one array, not a tuple
@@ -335,8 +337,19 @@ class ArrayLowerer:
         if isinstance(node, ast.Tuple):
             if all(isinstance(a, Const) for a in atoms):
                 return Const(tuple(a.value for a in atoms))
-            return self.op("index", atoms, node)
+            return self.op("index", [self.list_as_array(a) for a in atoms], node)
         return atoms[0]
+
+    def list_as_array(self, a):
+        """A constant list of ints in a run-time index tuple (``A[np.arange(3), [0, 1, 1]]``)
+        as the int array NumPy makes of it, a global the generated code reads by name: an
+        index type holds the types of its run-time parts (a list is no type)."""
+        if not (isinstance(a, Const) and isinstance(a.value, list)):
+            return a
+        value = np.array(a.value)
+        if value.dtype.kind != "i":         # a list of bools is a mask: NumPy's meaning
+            return a                        # differs, left to the checks that reject it
+        return Const(Extern(extern_name("index", value, self), value))
 
     def index_part(self, p):
         if isinstance(p, ast.Slice):

@@ -119,8 +119,12 @@ def index_list(*items):
 
 
 def setitem(x, idx, v):
-    """``x`` with ``x[idx] = v``, as a new array."""
+    """``x`` with ``x[idx] = v``, as a new array.  A real float ``x`` keeps its dtype, as
+    NumPy's in-place write does (a float64 ``v`` is rounded into a float32 ``x``), so
+    the value is the same whether the backend prints the write in place or not."""
     dtype = np.result_type(x, v)
+    if np.result_type(x).kind == "f" and np.result_type(v).kind in "biuf":
+        dtype = np.result_type(x)
     if foreign_array(x):        # Dask's astype to its own dtype is x itself: copy() is new
         z = x.copy() if x.dtype == dtype else x.astype(dtype)
     else:

@@ -292,7 +292,16 @@ def _setitem_type(x, idx, v):
         raise TypeError(f"a float written into an array of {x.dtype} (NumPy truncates it "
                         "to an integer, and no derivative flows through that): make the "
                         "array float, e.g. np.array([...], dtype=float)")
-    return sized_by("setitem", masks=True)(x, idx, v)
+    if isinstance(x, Array) and x.shape is not None and np.dtype(x.dtype).kind == "f" and \
+            isinstance(idx, Array) and idx.dtype == "bool" and isinstance(v, Array) and \
+            np.dtype(v.dtype).kind != "c":
+        # y[mask] = v[:k]: the mask's count is known when it runs (its stand-in's is not),
+        # and NumPy checks v against it then; a real float array keeps its dtype
+        return Array(x.dtype, x.shape)
+    t = sized_by("setitem", masks=True)(x, idx, v)
+    if isinstance(x, Array) and x.shape is not None and isinstance(t, Array):
+        return Array(t.dtype, x.shape)      # a write never resizes (y[mask] *= s is static)
+    return t
 
 
 register("setitem", H.setitem, ("x", "idx", "v"), None, always("float"),
@@ -317,6 +326,8 @@ array_op("sort", np.sort, "x axis=-1", "sort_vjp(g, x, axis)", python=(np.sort,)
          jvps=("take_along_axis(t, argsort(x, axis), axis)",))
 array_op("argpartition", np.argpartition, "x kth axis=-1", python=(np.argpartition,),
          result=always("int"))
+array_op("flatnonzero", np.flatnonzero, "x", python=(np.flatnonzero,), result=always("int"),
+         shape=lambda x: Array("int64", (None,)))    # its length is the values'
 for _name in ("argsort", "argmax", "argmin"):
     array_op(_name, getattr(np, _name), "x axis=None" if _name != "argsort" else "x axis=-1",
              python=(getattr(np, _name),), result=always("int"), method=_name)

@@ -251,7 +251,7 @@ helper("diagonal_vjp", "g x offset axis1 axis2", "diagonal(g, offset, axis1, axi
          linear=0)
 array_op("diagonal", np.diagonal, "x offset=0 axis1=0 axis2=1",
          "diagonal_vjp(g, x, offset, axis1, axis2)", python=(np.diagonal,),
-         linear=0)
+         linear=0, method="diagonal")
 helper("diff_vjp", "g x n axis",
          linear=0)
 array_op("diff", np.diff, "x n=1 axis=-1", "diff_vjp(g, x, n, axis)", python=(np.diff,),
