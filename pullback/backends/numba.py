@@ -49,6 +49,7 @@ from .numba_index_pairs import pair_fn, pair_length, pair_parts
 from .numba_fused import fused_call, worth
 from .numba_checks import CHECKED_INT, checked_int, helpers_of, located, to_int
 from .numba_helpers import HELPERS
+from .numba_list_updates import ALIASING, in_place_updates, sink_zeroing
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_recursion import recurses
 from .numba_tapes import Tape, empty, storage
@@ -106,13 +107,15 @@ class NumbaPrinter(_Printer):
     render = staticmethod(numba_atom)   # dtype=bool as np.bool_ (numba_atoms.py)
 
     def __init__(self, fn):
-        super().__init__(fn)
+        fn = sink_zeroing(fn, list_shapes(fn))   # a list adjoint's updates in place:
+        super().__init__(fn)                      # (numba_list_updates.py)
         self.fn = fn
         self.taken = {p.name for p in fn.params} | all_written(fn.body) | all_read(fn.body) \
             | extern_names(fn.body)         # its tapes' names never hide a global array
         self.helpers = set()
         self.generated = {}       # shape-specialised array helpers (numba_arrays.py)
         self.lists = list_shapes(fn)   # list adjoints and their elements (numba_lists.py)
+        self.in_place, self.row_copies = in_place_updates(fn, self.lists)
         self.locs = {}
         self.popped = {}          # name of a record pop's target -> its Tape
         self.tapes = self.plan_tapes()
@@ -197,6 +200,15 @@ class NumbaPrinter(_Printer):
         body = tuple(_calls(self, body))
         body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
         super().block(body, depth, lines)
+
+    def inlinable(self, body, i, env_reads):
+        """A statement that reads an adjoint updated in place is printed where it stands:
+        folded into a later use it could read the memory after the update."""
+        s = body[i]
+        if isinstance(s, Assign) and not (s.op in ALIASING or id(s) in self.in_place) and \
+                any(v.name in self.row_copies for v in s.args if isinstance(v, Var)):
+            return False
+        return super().inlinable(body, i, env_reads)
 
     def fusible(self, s):
         """Statements over list-derived arrays keep their own printing (numba_lists.py)."""
