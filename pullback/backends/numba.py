@@ -50,6 +50,7 @@ from .numba_fused import fused_call, worth
 from .numba_bounds import CHECK, bounds_checked, check_text
 from .numba_checks import CHECKED_INT, checked_int, helpers_of, located, to_int
 from .numba_helpers import HELPERS
+from .numba_list_updates import ALIASING, in_place_updates, sink_zeroing
 from .numba_lists import ListAdjoint, list_expr, list_shapes
 from .numba_recursion import recurses
 from .float_checks import as_python
@@ -109,6 +110,7 @@ class NumbaPrinter(_Printer):
     real_pow = False        # scalar statements: _ck_fpow in _expr; fused array elements: NaN
 
     def __init__(self, fn):
+        fn = sink_zeroing(fn, list_shapes(fn))   # a list adjoint's updates in place
         fn = bounds_checked(fn)     # run-time int indices: IndexError at the user's line
         super().__init__(fn)
         self.fn = fn
@@ -117,6 +119,7 @@ class NumbaPrinter(_Printer):
         self.helpers = set()
         self.generated = {}       # shape-specialised array helpers (numba_arrays.py)
         self.lists = list_shapes(fn)   # list adjoints and their elements (numba_lists.py)
+        self.in_place, self.row_copies = in_place_updates(fn, self.lists)
         self.locs = {}
         self.popped = {}          # name of a record pop's target -> its Tape
         self.tapes = self.plan_tapes()
@@ -201,6 +204,15 @@ class NumbaPrinter(_Printer):
         body = tuple(_calls(self, body))
         body = tuple(_Item(s) if isinstance(s, Assign) and s.op == "item" else s for s in body)
         super().block(body, depth, lines)
+
+    def inlinable(self, body, i, env_reads):
+        """A statement that reads an adjoint updated in place is printed where it stands:
+        folded into a later use it could read the memory after the update."""
+        s = body[i]
+        if isinstance(s, Assign) and not (s.op in ALIASING or id(s) in self.in_place) and \
+                any(v.name in self.row_copies for v in s.args if isinstance(v, Var)):
+            return False
+        return super().inlinable(body, i, env_reads)
 
     def fusible(self, s):
         """Statements over list-derived arrays keep their own printing (numba_lists.py)."""

@@ -72,6 +72,11 @@ def _list_add_row(z, g, i):
     out = z.copy()
     out[i] += g
     return out''',
+    "_list_add_into": '''
+def _list_add_into(z, g, i):
+    """``z`` with ``g`` added to row ``i``, in place (numba_list_updates.py)."""
+    z[i] += g
+    return z''',
     "_list_sum": '''
 def _list_sum(xs):
     acc = 0.0
@@ -99,9 +104,8 @@ def _list_scatter(z, g, i):
 }
 
 
-def list_shapes(fn):
-    """{variable name: ListAdjoint or shape tuple} for ``fn``'s ``float64[?]`` arrays that
-    come from lists (see the module docstring)."""
+def classes():
+    """(parent, find): a union-find over names; ``parent[find(a)] = find(b)`` joins."""
     parent = {}
 
     def find(n):
@@ -109,7 +113,13 @@ def list_shapes(fn):
             parent[n] = parent[parent[n]]
             n = parent[n]
         return n
+    return parent, find
 
+
+def list_shapes(fn):
+    """{variable name: ListAdjoint or shape tuple} for ``fn``'s ``float64[?]`` arrays that
+    come from lists (see the module docstring)."""
+    parent, find = classes()
     stmts = [s for s in walk(fn.body) if isinstance(s, Assign)]
     for s in stmts:
         lead = [s.args[i] for i in JOINING.get(s.op, ()) if isinstance(s.args[i], Var)]
@@ -134,6 +144,12 @@ def list_shapes(fn):
             if got is not None:
                 out[t.name] = got
     return out
+
+
+def is_row(i):
+    """An index that picks one row (a run-time or constant int)."""
+    return (isinstance(i, Var) and i.type in ("int", "bool")) or \
+        (isinstance(i, Const) and type(i.value) is int)
 
 
 def _joins(a):
@@ -212,17 +228,24 @@ def list_expr(p, s, env, text):
             return "None", ATOM          # printed in place: ``xs.append(v)``
         p.helpers.add("_list_append")
         return f"_list_append({text(args[0])}, {text(args[1])})", ATOM
+    if op == "getitem" and getattr(args[0], "name", None) in p.row_copies and \
+            is_row(args[1]) and getattr(p.lists.get(args[0].name), "elem", None):  # (a
+        # number read from a list of numbers is no view)
+        return f"{text(args[0], ATOM)}[{text(args[1])}].copy()", ATOM   # not a view of it
     if not isinstance(shape, ListAdjoint):
         return None
+    in_place = id(s) in p.in_place
     rows = f"(len({shape.lst}),{''.join(f' {d},' for d in shape.elem)})"
     if op == "copy" and isinstance(args[0], Const):
         return f"np.full({rows}, {text(args[0])})", ATOM
     p.helpers.add("_list_scatter")
     if op == "getitem_vjp":
         return f"_list_scatter(np.zeros({rows}), {text(args[0])}, {text(args[2])})", ATOM
-    if op == "setitem" and args[0] != s.target:
-        return f"_list_scatter({text(args[0], ATOM)}.copy(), {text(args[2])}, " \
-               f"{text(args[1])})", ATOM
+    if op == "setitem":
+        if in_place and args[0].name == s.target.name:
+            return None                     # printed as the write it is: xs_bar[i] = v
+        into = text(args[0]) if in_place else f"{text(args[0], ATOM)}.copy()"
+        return f"_list_scatter({into}, {text(args[2])}, {text(args[1])})", ATOM
     if op == "unbroadcast":
         return text(args[0]), ATOM
     if op == "expand_to" and is_list(getattr(args[1], "type", None)):   # sum(xs)'s adjoint
@@ -235,8 +258,9 @@ def list_expr(p, s, env, text):
             row = _scattered_row(p, part)
             if row is not None and isinstance(p.lists.get(getattr(acc, "name", None)),
                                               ListAdjoint):
-                p.helpers.add("_list_add_row")     # one copy, not zeros + scatter + add
-                return f"_list_add_row({text(acc)}, {text(row[0])}, {text(row[1])})", ATOM
+                helper = "_list_add_into" if in_place else "_list_add_row"   # one copy, not
+                p.helpers.add(helper)                                 # zeros + scatter + add
+                return f"{helper}({text(acc)}, {text(row[0])}, {text(row[1])})", ATOM
     return None
 
 
