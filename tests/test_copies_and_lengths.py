@@ -4,6 +4,8 @@ one); and an array stacked from a list of unknown length keeps the dimensions it
 knows, so ``min(t[n, k], 1.0)`` of one element types (it was refused as ambiguous), while
 a dimension that only looks static at two stand-in lengths (``t[:2]`` of a list one long)
 stays unknown.  Oracles: JAX and NumPy's own values."""
+import shutil
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -111,5 +113,23 @@ def first_two_jax(x, n):
 def test_a_slice_of_a_list_of_unknown_length(n):
     value, grad = pullback.value_and_grad(first_two)(X, n)
     want_v, want_g = jax.value_and_grad(first_two_jax)(X, n)
+    assert value == pytest.approx(float(want_v), rel=1e-14)
+    np.testing.assert_allclose(grad, want_g, rtol=1e-14)
+
+
+def _cast_copy(x):
+    return np.sum(np.array(x, dtype=np.float64) * x)
+
+
+def cast_in_a_helper(x):
+    return _cast_copy(x) + np.sum(x.astype(np.float64))
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler (cc)")
+def test_c_cast_in_a_helper_compiles():
+    """The helper's reverse loads x for astype's adjoint, which reads only its dtype: an
+    unused variable C refused to compile (found by the fuzzer's outline variant)."""
+    value, grad = pullback.emit_c(cast_in_a_helper, X).compile()(X)
+    want_v, want_g = jax.value_and_grad(lambda x: jnp.sum(x * x) + jnp.sum(x))(X)
     assert value == pytest.approx(float(want_v), rel=1e-14)
     np.testing.assert_allclose(grad, want_g, rtol=1e-14)

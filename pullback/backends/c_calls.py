@@ -30,6 +30,7 @@ from .c_arrays import is_array, size_of
 SHAPE_ONLY = {"getitem_vjp": (1,), "unbroadcast": (1,), "expand_to": (1,), "count": (0,),
               "zeros_like": (0,), "ones_like": (0,), "matmul_vjp_a": (1,), "dot_vjp_a": (1,),
               "matmul_vjp_b": (2,), "dot_vjp_b": (2,),
+              "astype_like": (1,),    # (its dtype)
               "like": (1,)}           # argument positions read for shape (like: a reshape)
 
 
