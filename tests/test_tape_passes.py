@@ -44,7 +44,8 @@ def test_hoist_keeps_what_can_raise_or_varies():
             s = s + t * i
         return s
     fn = lower_typed(f, [F, "int"]).functions[0]
-    assert hoist_invariants(fn) == fn
+    loops = [s for s in hoist_invariants(fn).body if isinstance(s, For)]
+    assert [s.op for s in loops[0].body if isinstance(s, Assign) and s.op == "sin"] == ["sin"]
 
 
 def _derivative(f, types, mask, passes_off=()):

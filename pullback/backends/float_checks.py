@@ -44,6 +44,11 @@ def _ck_fpow(a, b, where):
         _zero_division(where, "0.0 cannot be raised to a negative power")
     return a ** b""",
 }
+NUMBA_HELPERS["_np_floordiv"] = """
+def _np_floordiv(a, b):
+    if b == 0:
+        return np.floor_divide(a, b)    # inf or nan, as NumPy (Numba's // raises)
+    return a // b                       # NumPy's and Python's floor of the exact quotient"""
 _DIV = {"truediv": ("_ck_div", "/", "division"), "floordiv": ("_ck_floordiv0", "//", "division"),
         "mod": ("_ck_mod", "%", "modulo")}
 for _name, _sym, _what in _DIV.values():
@@ -95,6 +100,8 @@ def as_python(s, text, where):
         return round_expr(s, text, where)
     t = s.target.type
     if s.op in _UFUNC and isinstance(t, Array) and t.shape == () and t.dtype in _NUMPY_FLOATS:
+        if s.op == "floordiv":      # Numba's np.floor_divide is floor(a / b): 10 for 1 // 0.1
+            return f"_np_floordiv({text(0)}, {text(1)})", ("_np_floordiv",)
         return f"{_UFUNC[s.op]}({text(0)}, {text(1)})", ()     # np.float32(1) / 0: inf
     check = None if is_array(s.target.type) else numba_check(s)
     if check is None:
