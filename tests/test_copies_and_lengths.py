@@ -133,3 +133,38 @@ def test_c_cast_in_a_helper_compiles():
     want_v, want_g = jax.value_and_grad(lambda x: jnp.sum(x * x) + jnp.sum(x))(X)
     assert value == pytest.approx(float(want_v), rel=1e-14)
     np.testing.assert_allclose(grad, want_g, rtol=1e-14)
+
+
+def strided(x, n):
+    rows = []
+    for i in range(n):
+        rows.append(x * (i + 1.0))
+    t = np.stack(rows)[::3]      # 1 row long at every stand-in length 1, 2, 3; 2 at n = 4
+    return np.sum(t) * len(t) + t.shape[0] + t.size + np.mean(t)
+
+
+def strided_jax(x, n):
+    t = jnp.stack([x * (i + 1.0) for i in range(n)])[::3]
+    return jnp.sum(t) * len(t) + t.shape[0] + t.size + jnp.mean(t)
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 7])
+def test_a_stepped_slice_of_a_list_of_unknown_length(n):
+    """Audit V: probing lengths cannot prove a slice's length (x[::3] is 1 long at lengths
+    1 to 3): only an axis an int removes keeps the stand-ins' answer."""
+    value, grad = pullback.value_and_grad(strided)(X, n)
+    want_v, want_g = jax.value_and_grad(strided_jax)(X, n)
+    assert value == pytest.approx(float(want_v), rel=1e-14)
+    np.testing.assert_allclose(grad, want_g, rtol=1e-14)
+
+
+def negative_root(x):
+    s = float(x[0])
+    return s ** 0.5
+
+
+def test_a_float_of_an_element_to_a_fractional_power_raises():
+    """Audit V: ``float(x[0]) ** 0.5`` of a negative entry is complex in Python; the python
+    backend returned nan (the float() was dropped, the NumPy float's power is nan)."""
+    with pytest.raises(ValueError, match="complex"):
+        pullback.value_and_grad(negative_root)(np.array([-2.0, 1.0]))

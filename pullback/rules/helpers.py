@@ -19,8 +19,10 @@ def stop_gradient(x):
 
 def real_pow(a, b):
     """``a ** b`` of scalars, raising where Python's value is complex (``(-2.0) ** 0.5``):
-    pullback differentiates real numbers only (backends/float_checks.py)."""
-    y = a ** b
+    pullback differentiates real numbers only (backends/float_checks.py).  A NumPy float
+    (``float(x[0])`` whose float() typing dropped) is taken as the float it stands for,
+    as Numba and C take it."""
+    y = (float(a) if isinstance(a, float) else a) ** b      # (np.float64 is a float)
     if type(y) is complex:
         raise ValueError("a negative number to a non-integer power is a complex number in "
                          "Python, which pullback does not differentiate")

@@ -9,7 +9,7 @@ leaves every dimension unknown when a size argument is computed at run time:
 
     array_op("zeros", np.zeros, "shape dtype=None", shape=sized_by("zeros", 0))
 """
-from ..ir.types import INT, SHORT_LENGTHS, Array, IndexT, ListT, Named, Type, dummy, of_value
+from ..ir.types import INT, SHORT_LENGTHS, Array, IndexT, Named, Type, dummy, of_value
 from .registry import PRIMITIVES
 
 
@@ -33,9 +33,9 @@ def sized_by(name, *positions, masks=False, like=None, indices=()):
     of the primitive (for random draws, which type inference must not make).
     ``indices``: positions of integer arrays of indices, whose stand-ins are zeros
     (in bounds along any axis; the ones of ``dummy`` are not along a length-1 axis)."""
-    def at(args, length):
+    def at(args, length, partial=True):
         values = [(_zeros(v) if i in indices else v) if is_type(a) else a
-                  for i, (a, v) in enumerate(zip(args, _stand_ins(args, length)))]
+                  for i, (a, v) in enumerate(zip(args, _stand_ins(args, length, partial)))]
         if any(v is None for a, v in zip(args, values) if is_type(a)):
             return None
         try:
@@ -47,17 +47,17 @@ def sized_by(name, *positions, masks=False, like=None, indices=()):
         return t
 
     def shape(*args):
-        moving = any(_unknown_length(a) for a in args if is_type(a))
-        try:
-            t = at(args, 2)
-            # unknown dimensions (a stacked list's length) stand in at two lengths: the
-            # result's dimensions that change with them are unknown, the rest known
-            if moving and t is not None:
-                t = _unknown_where_changed(t, [at(args, 3)] + _where_typed(at, args))
-        except TypeError:
-            if not moving:
-                raise
-            t = None          # stand-in lengths that do not fit
+        if name in ("getitem", "getitem_copy") and _ints_pick_unknown_axes(args):
+            # every unknown dimension (a stacked list's length) is indexed by an int: the
+            # result is the same at every length; stand-ins at 2, 3 and 1 confirm it
+            try:
+                t = at(args, 2)
+                t = _unknown_where_changed(t, [at(args, 3)] + _where_typed(at, args)) \
+                    if t is not None else None
+            except TypeError:
+                t = None          # stand-in lengths that do not fit
+        else:       # (a slice of an unknown axis, x[::3], has no length stand-ins can prove)
+            t = at(args, 2, partial=False)
         if t is None:
             return Array("float64", None)
         if isinstance(t, Array) and t.shape is not None and \
@@ -80,15 +80,27 @@ def _call(name, like, values, args):
         return call(*[0 if a == INT else v for a, v in zip(args, values)])
 
 
-def _stand_ins(args, length):
-    return [dummy(a, length, partial=True) if is_type(a) else None for a in args]
+def _stand_ins(args, length, partial):
+    return [dummy(a, length, partial=partial) if is_type(a) else None for a in args]
 
 
-def _unknown_length(t):
-    """An array of known rank with an unknown dimension, or a list (its length)."""
-    return isinstance(t, ListT) or isinstance(t, Array) and t.shape is not None and \
-        None in t.shape or isinstance(t, IndexT) and any(
-            _unknown_length(p) for p in t.parts if is_type(p))
+def _ints_pick_unknown_axes(args):
+    """``x[idx]`` of an ``x`` of known rank whose unknown axes are each indexed by an
+    int, behind nothing but ints and slices (no None, Ellipsis or array shifting axes)."""
+    x, idx = args[0], args[1] if len(args) > 1 else None
+    if not (isinstance(x, Array) and x.shape is not None and None in x.shape):
+        return False
+    parts = idx.parts if isinstance(idx, IndexT) else idx if type(idx) is tuple else (idx,)
+    last = max(k for k, d in enumerate(x.shape) if d is None)
+    if len(parts) <= last:
+        return False
+    for k, p in enumerate(parts[:last + 1]):
+        whole = p == INT or type(p) is int
+        if x.shape[k] is None and not whole:
+            return False
+        if not (whole or isinstance(p, tuple) and p[:1] == ("slice",) or type(p) is slice):
+            return False
+    return True
 
 
 def _where_typed(at, args):
