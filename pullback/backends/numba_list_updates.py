@@ -27,6 +27,7 @@ from dataclasses import replace
 from ..ir import Assign, Const, For, If, Return, Var, While
 from ..ir.types import is_list
 from ..ir.walk import atoms_read, blocks, map_blocks, walk
+from ..optimize.inplace_adjoints import read_counts
 from .numba_lists import ListAdjoint, classes, is_row
 
 ALIASING = {"copy", "unbroadcast"}          # printed as the array itself
@@ -95,10 +96,7 @@ def sink_zeroing(fn, lists):
     adjoints = _adjoints(lists)
     if not adjoints:
         return fn
-    reads = {}
-    for s in walk(fn.body):
-        for v in atoms_read(s):
-            reads[v.name] = reads.get(v.name, 0) + 1
+    reads = read_counts(fn)
 
     def block(stmts):
         out = [map_blocks(s, block) if blocks(s) else s for s in stmts]
